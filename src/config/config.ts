@@ -1,0 +1,186 @@
+/**
+ * The only place that reads the environment. Every setting is parsed by one zod schema;
+ * a wrong or missing value stops start-up with a message naming each variable and what it
+ * should be (see `ConfigError`).
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const httpsOrLoopbackUrl = z.url({ error: 'must be an absolute URL' }).refine(
+  (v) => {
+    const u = new URL(v);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
+  },
+  { error: 'must be an https:// URL (http:// only for localhost)' },
+);
+
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
+  error: 'must be a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47',
+});
+
+const cidr = z.string().refine(isCidr, { error: 'must be IPv4 or IPv6 CIDR ranges, comma-separated' });
+
+const commaList = (item: z.ZodType<string, string>) =>
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    )
+    .pipe(z.array(item));
+
+/** `TRUST_PROXY`: a hop count, or CIDR ranges of proxies whose X-Forwarded-For we believe. */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v, ctx): number | string[] => {
+    const s = (v ?? '').trim();
+    if (s === '' || s === 'false') return 0;
+    if (/^\d+$/.test(s)) return Number(s);
+    const ranges = s.split(',').map((x) => x.trim()).filter(Boolean);
+    if (ranges.every(isCidr)) return ranges;
+    ctx.addIssue({ code: 'custom', message: 'must be a hop count (0, 1, 2...) or comma-separated CIDR ranges' });
+    return z.NEVER;
+  });
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production'], { error: 'must be development, test or production' }).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be fatal, error, warn, info, debug, trace or silent' }).default('info'),
+    PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0, { error: 'must be a port number 0-65535' }).max(65535, { error: 'must be a port number 0-65535' }).default(3978),
+    HOST: z.string().trim().min(1).optional(),
+    PUBLIC_URL: httpsOrLoopbackUrl.optional(),
+    MONGODB_URI: optionalString.pipe(
+      z.string().regex(/^mongodb(\+srv)?:\/\/.+/, { error: 'must be a mongodb:// or mongodb+srv:// connection string' }).optional(),
+    ),
+    AUTH_MODE: z.enum(['local', 'entra'], { error: 'must be local or entra' }).default('local'),
+    SESSION_SECRET: optionalString.pipe(z.string().min(32, { error: 'must be at least 32 characters' }).optional()),
+    ENTRA_TENANT_ID: optionalString.pipe(uuid.optional()),
+    ENTRA_CLIENT_ID: optionalString.pipe(uuid.optional()),
+    ENTRA_CLIENT_SECRET: optionalString,
+    ENTRA_CLIENT_CERTIFICATE_PATH: optionalString,
+    ENTRA_APP_ID_URI: optionalString.pipe(z.string().startsWith('api://', { error: 'must start with api://' }).optional()),
+    ENTRA_AUTHORITY_HOST: httpsOrLoopbackUrl.default('https://login.microsoftonline.com'),
+    ENTRA_ALLOWED_TENANTS: commaList(uuid),
+    GRAPH_BASE_URL: httpsOrLoopbackUrl.default('https://graph.microsoft.com'),
+    BOT_ID: optionalString.pipe(uuid.optional()),
+    BOT_PASSWORD: optionalString,
+    BOT_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'must be MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
+    BOT_TENANT_ID: optionalString.pipe(uuid.optional()),
+    IP_ALLOWLIST: commaList(cidr),
+    TRUST_PROXY: trustProxy,
+    REQUIRE_MFA: z.enum(['none', 'admins', 'members', 'all'], { error: 'must be none, admins, members or all' }).default('none'),
+    GUESTS_ALLOWED: booleanString.default(true),
+    ADMIN_ROLE: z.string().trim().min(1, { error: 'must name an app role' }).default('Meent.Admin'),
+    MAX_BODY_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).max(120_000).default(10_000),
+    DATA_DIR: z.string().trim().min(1).default('.data'),
+  })
+  .superRefine((c, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (c.AUTH_MODE === 'local') {
+      if (c.NODE_ENV === 'production') issue('AUTH_MODE', 'must be entra when NODE_ENV=production (local mode is for development only)');
+      if (c.HOST !== undefined && !isLoopbackHost(c.HOST)) issue('HOST', 'must be a loopback address (127.0.0.1 or ::1) in local mode');
+    }
+    if (c.AUTH_MODE === 'entra') {
+      if (!c.ENTRA_TENANT_ID) issue('ENTRA_TENANT_ID', 'is required when AUTH_MODE=entra: the home tenant GUID');
+      if (!c.ENTRA_CLIENT_ID) issue('ENTRA_CLIENT_ID', 'is required when AUTH_MODE=entra: the app registration (client) id');
+      if (!c.ENTRA_CLIENT_SECRET && !c.ENTRA_CLIENT_CERTIFICATE_PATH) {
+        issue('ENTRA_CLIENT_SECRET', 'or ENTRA_CLIENT_CERTIFICATE_PATH is required when AUTH_MODE=entra');
+      }
+      if (!c.ENTRA_APP_ID_URI) issue('ENTRA_APP_ID_URI', 'is required when AUTH_MODE=entra: api://<host>/<client id>');
+      if (!c.MONGODB_URI && c.NODE_ENV === 'production') issue('MONGODB_URI', 'is required in production');
+    }
+    if (c.NODE_ENV === 'production') {
+      if (!c.PUBLIC_URL || !c.PUBLIC_URL.startsWith('https://')) issue('PUBLIC_URL', 'must be the https:// origin Teams loads the tab from in production');
+      if (c.AUTH_MODE === 'entra' && !c.BOT_ID) issue('BOT_ID', 'is required in production: the Azure Bot (Microsoft App) id');
+    }
+    if (c.BOT_ID && c.BOT_TYPE !== 'UserAssignedMSI' && !c.BOT_PASSWORD) issue('BOT_PASSWORD', `is required when BOT_ID is set and BOT_TYPE=${c.BOT_TYPE}`);
+    if (c.BOT_TYPE === 'SingleTenant' && c.BOT_ID && !c.BOT_TENANT_ID) issue('BOT_TENANT_ID', 'is required when BOT_TYPE=SingleTenant');
+  })
+  .transform((c) => {
+    const host = c.HOST ?? (c.AUTH_MODE === 'local' ? '127.0.0.1' : '0.0.0.0');
+    const publicUrl = (c.PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${c.PORT}`).replace(/\/+$/, '');
+    return {
+      nodeEnv: c.NODE_ENV,
+      logLevel: c.LOG_LEVEL,
+      port: c.PORT,
+      host,
+      publicUrl,
+      mongodbUri: c.MONGODB_URI,
+      authMode: c.AUTH_MODE,
+      localMode: c.AUTH_MODE === 'local',
+      sessionSecret: c.SESSION_SECRET,
+      entra: {
+        tenantId: c.ENTRA_TENANT_ID,
+        clientId: c.ENTRA_CLIENT_ID,
+        clientSecret: c.ENTRA_CLIENT_SECRET,
+        clientCertificatePath: c.ENTRA_CLIENT_CERTIFICATE_PATH,
+        appIdUri: c.ENTRA_APP_ID_URI,
+        authorityHost: c.ENTRA_AUTHORITY_HOST.replace(/\/+$/, ''),
+        allowedTenants: c.ENTRA_ALLOWED_TENANTS,
+      },
+      graphBaseUrl: c.GRAPH_BASE_URL.replace(/\/+$/, ''),
+      bot: { id: c.BOT_ID, password: c.BOT_PASSWORD, type: c.BOT_TYPE, tenantId: c.BOT_TENANT_ID },
+      ipAllowlist: c.IP_ALLOWLIST,
+      trustProxy: c.TRUST_PROXY,
+      requireMfa: c.REQUIRE_MFA,
+      guestsAllowed: c.GUESTS_ALLOWED,
+      adminRole: c.ADMIN_ROLE,
+      maxBodyBytes: c.MAX_BODY_BYTES,
+      shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+      dataDir: c.DATA_DIR,
+    };
+  });
+
+export type Config = z.output<typeof schema>;
+
+/** Thrown when the environment is wrong; `problems` holds one line per variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Meent cannot start: the configuration is invalid.\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee env/.env.example for every variable and its meaning.`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse an environment (default `process.env`) into a `Config`, or throw `ConfigError`. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => {
+    const name = i.path.length > 0 ? String(i.path[0]) : 'environment';
+    const value = env[name];
+    const shown = value === undefined || value === '' ? 'is missing or empty' : isSecretName(name) ? 'is set' : `is "${value}"`;
+    return i.code === 'custom' ? `${name} ${i.message}` : `${name} ${shown}; it ${i.message}`;
+  });
+  throw new ConfigError([...new Set(problems)]);
+}
+
+function isSecretName(name: string): boolean {
+  return /SECRET|PASSWORD|URI$/.test(name);
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+function isCidr(value: string): boolean {
+  const [addr, bits, extra] = value.split('/');
+  if (addr === undefined || bits === undefined || extra !== undefined || !/^\d{1,3}$/.test(bits)) return false;
+  const family = isIP(addr);
+  const n = Number(bits);
+  return (family === 4 && n <= 32) || (family === 6 && n <= 128);
+}

@@ -1,0 +1,79 @@
+/**
+ * The one mongoose connection of the process: connects with retries at start-up (the store
+ * may still be starting), builds indexes explicitly, turns on `sanitizeFilter` so that user
+ * input can never smuggle query operators into a filter, and closes on shutdown.
+ */
+import mongoose from 'mongoose';
+import type { Logger } from 'pino';
+
+export interface ConnectOptions {
+  uri: string;
+  /** Overrides the database named in the URI (tests use one database per file). */
+  dbName?: string;
+  logger?: Pick<Logger, 'info' | 'warn'>;
+  attempts?: number;
+  initialDelayMs?: number;
+  serverSelectionTimeoutMs?: number;
+}
+
+// Applied once at import so that every model, whoever registers it, inherits them.
+mongoose.set('sanitizeFilter', true);
+mongoose.set('strictQuery', true);
+mongoose.set('autoIndex', false);
+mongoose.set('autoCreate', true);
+
+export async function connectDatabase(options: ConnectOptions): Promise<typeof mongoose> {
+  const attempts = options.attempts ?? 10;
+  let delay = options.initialDelayMs ?? 250;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await mongoose.connect(options.uri, {
+        dbName: options.dbName,
+        serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 5000,
+        appName: 'meent',
+      });
+      break;
+    } catch (err) {
+      await mongoose.disconnect().catch(() => undefined);
+      if (attempt >= attempts) {
+        throw new Error(`Could not reach the database after ${attempts} attempts: ${(err as Error).message}`, { cause: err });
+      }
+      options.logger?.warn({ attempt, delayMs: delay, err: (err as Error).message }, 'database not reachable yet; retrying');
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+  await syncAllIndexes();
+  options.logger?.info({ db: mongoose.connection.name }, 'database connected');
+  return mongoose;
+}
+
+/** Creates the indexes every registered model declares (and drops ones no longer declared). */
+export async function syncAllIndexes(): Promise<void> {
+  for (const model of Object.values(mongoose.connection.models)) {
+    await model.syncIndexes();
+  }
+}
+
+/** True when the database answers a ping within the timeout; used by /readyz. */
+export async function isDatabaseReachable(timeoutMs = 2000): Promise<boolean> {
+  const db = mongoose.connection.db;
+  if (mongoose.connection.readyState !== 1 || !db) return false;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const ping = db.admin().command({ ping: 1 });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('ping timed out')), timeoutMs);
+    });
+    const answer = await Promise.race([ping, timeout]);
+    return answer.ok === 1;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function disconnectDatabase(): Promise<void> {
+  await mongoose.disconnect();
+}

@@ -1,0 +1,135 @@
+/**
+ * The organisation's directory as Meent needs it: a person's profile and photo, and finding
+ * a person by e-mail address. `DirectoryGateway` is the port the domain owns;
+ * `GraphDirectoryGateway` reads Microsoft Graph's `/users` and maps its wire type in
+ * `fromGraphUser`.
+ */
+import { ResponseType } from '@microsoft/microsoft-graph-client';
+import type { User } from '@microsoft/microsoft-graph-types';
+import { ValidationError } from '../errors/domain-errors.js';
+import { segment, type GraphClient } from './graph-client.js';
+import { errorForGraphStatus, GraphUnavailableError, isGraphNotFound, withGraphErrors } from './graph-errors.js';
+import { parseRetryAfter } from './graph-retry.js';
+
+export interface DirectoryUser {
+  /** The Entra object id (`oid`). */
+  id: string;
+  displayName: string | null;
+  jobTitle: string | null;
+  department: string | null;
+  mail: string | null;
+  officeLocation: string | null;
+  userPrincipalName: string | null;
+  /** `Member` for the organisation's own people, `Guest` for B2B guests; null when Graph does not say. */
+  userType: 'Member' | 'Guest' | null;
+}
+
+export interface UserPhoto {
+  contentType: string;
+  bytes: Uint8Array;
+}
+
+export interface DirectoryGateway {
+  /** The person, or null when the directory has no such user. */
+  getUser(id: string): Promise<DirectoryUser | null>;
+  /** The person's photo, or null when they have none (or do not exist). */
+  getUserPhoto(id: string): Promise<UserPhoto | null>;
+  /** The person whose mail or user principal name is `email` (case-insensitive), or null. */
+  findUserByEmail(email: string): Promise<DirectoryUser | null>;
+}
+
+/**
+ * `$select` is required: without it Graph returns a default set of user properties that
+ * lacks `department` and `userType` (https://learn.microsoft.com/en-us/graph/api/user-get).
+ */
+const userFields = ['id', 'displayName', 'jobTitle', 'department', 'mail', 'officeLocation', 'userPrincipalName', 'userType'] as const;
+
+/** Photos larger than this are not a profile picture; refuse rather than hold them in memory. */
+const maxPhotoBytes = 4 * 1024 * 1024;
+
+export class GraphDirectoryGateway implements DirectoryGateway {
+  private readonly graph: GraphClient;
+
+  constructor(deps: { graph: GraphClient }) {
+    this.graph = deps.graph;
+  }
+
+  async getUser(id: string): Promise<DirectoryUser | null> {
+    try {
+      const user = (await withGraphErrors(() => this.graph.api(`/users/${segment(id)}`).select([...userFields]).get())) as User;
+      return fromGraphUser(user);
+    } catch (error) {
+      if (isGraphNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async getUserPhoto(id: string): Promise<UserPhoto | null> {
+    // RAW: we need the Content-Type header with the bytes; status handling is then ours.
+    const response = (await withGraphErrors(() => this.graph.api(`/users/${segment(id)}/photo/$value`).responseType(ResponseType.RAW).get())) as Response;
+    if (response.status === 404) {
+      await response.arrayBuffer();
+      return null;
+    }
+    if (!response.ok) {
+      await response.arrayBuffer();
+      throw errorForGraphStatus(response.status, parseRetryAfter(response.headers.get('retry-after'), Date.now()));
+    }
+    const declared = Number(response.headers.get('content-length') ?? '0');
+    if (declared > maxPhotoBytes) {
+      await response.body?.cancel();
+      throw new GraphUnavailableError(undefined, 'graph_unavailable', 'The profile photo in Microsoft 365 is too large.');
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (bytes.byteLength > maxPhotoBytes) throw new GraphUnavailableError(undefined, 'graph_unavailable', 'The profile photo in Microsoft 365 is too large.');
+    const contentType = (response.headers.get('content-type') ?? 'application/octet-stream').split(';')[0]?.trim() ?? 'application/octet-stream';
+    return { contentType, bytes };
+  }
+
+  async findUserByEmail(email: string): Promise<DirectoryUser | null> {
+    const address = email.trim();
+    if (address === '' || address.length > 320 || hasControlCharacter(address)) {
+      throw new ValidationError('That is not an e-mail address.', [{ path: 'email', message: 'must be an e-mail address' }]);
+    }
+    const literal = odataString(address);
+    // The SDK puts $filter into the URL as given, so we percent-encode it ourselves: an
+    // address may hold '+', '&' or '#', which would otherwise change the query.
+    const filter = encodeURIComponent(`mail eq ${literal} or userPrincipalName eq ${literal}`);
+    const page = (await withGraphErrors(() =>
+      this.graph.api('/users').filter(filter).select([...userFields]).top(1).get(),
+    )) as { value?: User[] };
+    const first = page.value?.[0];
+    return first ? fromGraphUser(first) : null;
+  }
+}
+
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** An OData string literal: single quotes around, embedded quotes doubled (OData ABNF, `SQUOTE-in-string`). */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** Graph's user -> our `DirectoryUser`; the one place that knows Graph's user shape. */
+export function fromGraphUser(user: User): DirectoryUser {
+  if (typeof user.id !== 'string' || user.id === '') {
+    throw new GraphUnavailableError(undefined, 'graph_unavailable', 'Microsoft 365 answered with something Meent does not understand.');
+  }
+  const userType = user.userType === 'Member' || user.userType === 'Guest' ? user.userType : null;
+  return {
+    id: user.id,
+    displayName: user.displayName ?? null,
+    jobTitle: user.jobTitle ?? null,
+    department: user.department ?? null,
+    mail: user.mail ?? null,
+    officeLocation: user.officeLocation ?? null,
+    userPrincipalName: user.userPrincipalName ?? null,
+    userType,
+  };
+}

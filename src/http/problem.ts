@@ -1,0 +1,114 @@
+/**
+ * The single mapping from errors to `application/problem+json` (RFC 9457). Domain errors
+ * keep their status, code and message; anything else becomes a 500 with a reference id and
+ * no internal detail.
+ */
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { DomainError, RateLimitedError, UnauthorizedError, type ErrorDetail } from '../errors/domain-errors.js';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail?: string;
+  instance?: string;
+  errors?: ErrorDetail[];
+  requestId?: string;
+  [extension: string]: unknown;
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export interface ProblemInput {
+  status: number;
+  code: string;
+  title?: string;
+  detail?: string;
+  instance?: string;
+  errors?: ErrorDetail[];
+  requestId?: string;
+}
+
+export function sendProblem(res: Response, problem: ProblemInput): void {
+  const body: ProblemBody = {
+    ...problem,
+    type: `https://meent.app/problems/${problem.code}`,
+    title: problem.title ?? titles[problem.status] ?? 'Error',
+  };
+  res.status(problem.status).type('application/problem+json').json(body);
+}
+
+/** Errors raised by express' own body parser carry `type` and `status`. */
+interface BodyParserError {
+  type: string;
+  status: number;
+}
+
+function isBodyParserError(err: unknown): err is BodyParserError {
+  return typeof err === 'object' && err !== null && typeof (err as BodyParserError).type === 'string' && typeof (err as BodyParserError).status === 'number';
+}
+
+export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const requestId = String(req.id ?? '');
+    const instance = req.originalUrl.split('?')[0];
+    if (err instanceof DomainError) {
+      if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      if (err instanceof UnauthorizedError && !res.getHeader('WWW-Authenticate')) {
+        res.setHeader('WWW-Authenticate', `Bearer error="invalid_token", error_description="${err.code}"`);
+      }
+      sendProblem(res, {
+        status: err.status,
+        code: err.code,
+        detail: err.message,
+        instance,
+        requestId,
+        ...(err.details.length > 0 ? { errors: err.details } : {}),
+      });
+      return;
+    }
+    if (isBodyParserError(err)) {
+      const known: Record<string, [number, string, string]> = {
+        'entity.too.large': [413, 'payload_too_large', 'The request body is too large.'],
+        'entity.parse.failed': [400, 'malformed_json', 'The request body is not valid JSON.'],
+        'encoding.unsupported': [415, 'unsupported_encoding', 'The request body encoding is not supported.'],
+        'charset.unsupported': [415, 'unsupported_charset', 'The request body charset is not supported.'],
+        'entity.verify.failed': [400, 'invalid_body', 'The request body could not be read.'],
+        'request.aborted': [400, 'request_aborted', 'The request was aborted.'],
+        'request.size.invalid': [400, 'invalid_body', 'The request body could not be read.'],
+      };
+      const match = known[err.type];
+      if (match) {
+        sendProblem(res, { status: match[0], code: match[1], detail: match[2], instance, requestId });
+        return;
+      }
+    }
+    req.log?.error({ err }, 'unhandled error');
+    if (!req.log) logger.error({ err, requestId }, 'unhandled error');
+    sendProblem(res, {
+      status: 500,
+      code: 'internal_error',
+      detail: `Something went wrong on our side. Quote reference ${requestId} if you contact support.`,
+      instance,
+      requestId,
+    });
+  };
+}

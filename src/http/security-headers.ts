@@ -1,0 +1,47 @@
+/**
+ * Security headers. The tab is loaded in an iframe by Teams, Outlook and the Microsoft 365
+ * app, so `frame-ancestors` names exactly those hosts (and no others):
+ * https://learn.microsoft.com/en-us/microsoftteams/platform/tabs/how-to/tab-requirements
+ */
+import helmet from 'helmet';
+import type { RequestHandler } from 'express';
+
+export const TEAMS_FRAME_ANCESTORS = [
+  "'self'",
+  'https://*.cloud.microsoft',
+  'https://teams.microsoft.com',
+  'https://*.teams.microsoft.com',
+  'https://*.microsoft365.com',
+  'https://*.office.com',
+  'https://outlook.office.com',
+  'https://outlook.office365.com',
+  'https://outlook-sdf.office.com',
+  'https://outlook-sdf.office365.com',
+] as const;
+
+export function securityHeaders(options: { extraFrameAncestors?: string[] } = {}): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Fluent UI (Griffel) injects its atomic CSS at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: [...TEAMS_FRAME_ANCESTORS, ...(options.extraFrameAncestors ?? [])],
+      },
+    },
+    // Teams embeds the tab cross-origin: X-Frame-Options would forbid it, CSP governs framing.
+    xFrameOptions: false,
+    // The tab's scripts are served from our own origin; COEP would break Teams' iframe.
+    crossOriginEmbedderPolicy: false,
+    crossOriginResourcePolicy: { policy: 'same-site' },
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+  });
+}
