@@ -5,6 +5,7 @@
  */
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
+import { detectStoreCapabilities } from './store-capabilities.js';
 
 export interface ConnectOptions {
   uri: string;
@@ -14,6 +15,14 @@ export interface ConnectOptions {
   attempts?: number;
   initialDelayMs?: number;
   serverSelectionTimeoutMs?: number;
+  /**
+   * Concurrent operations this process sends. Against FerretDB on PostgreSQL it must stay
+   * below FerretDB's own pool (`pool_max_conns`, default 50): an update there holds one
+   * PostgreSQL connection while it waits for a second, so as many concurrent updates as
+   * pool connections deadlock FerretDB (seen here: 100 concurrent updates with the default
+   * pool of 50, and 200 with a pool of 8, never returned).
+   */
+  maxPoolSize?: number;
 }
 
 // Applied once at import so that every model, whoever registers it, inherits them.
@@ -30,6 +39,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<typeof m
       await mongoose.connect(options.uri, {
         dbName: options.dbName,
         serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 5000,
+        maxPoolSize: options.maxPoolSize ?? 20,
         appName: 'meent',
       });
       break;
@@ -43,8 +53,9 @@ export async function connectDatabase(options: ConnectOptions): Promise<typeof m
       delay = Math.min(delay * 2, 5000);
     }
   }
+  const store = await detectStoreCapabilities();
   await syncAllIndexes();
-  options.logger?.info({ db: mongoose.connection.name }, 'database connected');
+  options.logger?.info({ db: mongoose.connection.name, store: store.product, version: store.version }, 'database connected');
   return mongoose;
 }
 

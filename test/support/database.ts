@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { connectDatabase, disconnectDatabase } from '../../src/db/connection.js';
+import { TEST_DRIVER_POOL_SIZE } from './postgres.js';
 
 export function testMongoUri(): string {
   const uri = process.env.MEENT_TEST_MONGODB_URI;
@@ -22,7 +23,7 @@ export function useTestDatabase(prefix = 'test'): { readonly name: string } {
   const state = { name: uniqueDatabaseName(prefix) };
   before(async function () {
     this.timeout(60_000);
-    await connectDatabase({ uri: testMongoUri(), dbName: state.name, attempts: 3 });
+    await connectDatabase({ uri: testMongoUri(), dbName: state.name, attempts: 3, maxPoolSize: TEST_DRIVER_POOL_SIZE });
   });
   after(async function () {
     this.timeout(60_000);

@@ -4,6 +4,9 @@ import { randomBytes } from 'node:crypto';
 
 const adminUrl = () => process.env.MEENT_TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 
+export const TEST_FERRETDB_POOL_SIZE = 16;
+export const TEST_DRIVER_POOL_SIZE = 10;
+
 export interface TemporaryPostgresDatabase {
   url: string;
   drop(): Promise<void>;
@@ -25,8 +28,9 @@ export async function createTemporaryPostgresDatabase(): Promise<TemporaryPostgr
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   // FerretDB keeps up to 50 connections by default; several test runs at once on one
-  // PostgreSQL (max_connections 100) would exhaust it.
-  url.searchParams.set('pool_max_conns', process.env.MEENT_TEST_POSTGRES_POOL ?? '8');
+  // PostgreSQL (max_connections 100) would exhaust it. The driver's pool in tests
+  // (TEST_DRIVER_POOL_SIZE) must stay below this one; see connection.ts for why.
+  url.searchParams.set('pool_max_conns', String(TEST_FERRETDB_POOL_SIZE));
   return {
     url: url.toString(),
     async drop() {

@@ -1,0 +1,59 @@
+/**
+ * The composition root: builds every capability from the configuration and hands their
+ * routers to the HTTP app. Each capability contributes a module; nothing else in the code
+ * base knows how the pieces are wired.
+ */
+import type { Express, RequestHandler, Router } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { isDatabaseReachable } from './db/connection.js';
+import { createApp } from './http/app.js';
+
+/** What a capability hands to the HTTP app. */
+export interface CapabilityModule {
+  apiRouters?: Router[];
+  publicRouters?: Router[];
+  networkPolicy?: RequestHandler[];
+  authenticate?: RequestHandler;
+  botHandler?: RequestHandler;
+  /** Closed on shutdown, in reverse order of creation. */
+  close?: () => Promise<void>;
+}
+
+export interface Application {
+  app: Express;
+  modules: CapabilityModule[];
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  tabDirectory?: string;
+  /** Replace or add modules (tests hand in stand-ins for remote services here). */
+  extraModules?: CapabilityModule[];
+}
+
+export async function buildApplication(config: Config, logger: Logger, options: BuildOptions = {}): Promise<Application> {
+  const modules: CapabilityModule[] = [
+    // Capabilities register here, identity first (it establishes req.actor).
+    ...(options.extraModules ?? []),
+  ];
+  const pick = <K extends keyof CapabilityModule>(key: K) => modules.map((m) => m[key]).filter((v): v is NonNullable<CapabilityModule[K]> => v !== undefined);
+  const app = createApp({
+    config,
+    logger,
+    isReady: () => isDatabaseReachable(),
+    networkPolicy: pick('networkPolicy').flat(),
+    authenticate: pick('authenticate')[0],
+    apiRouters: pick('apiRouters').flat(),
+    publicRouters: pick('publicRouters').flat(),
+    botHandler: pick('botHandler')[0],
+    tabDirectory: options.tabDirectory,
+  });
+  return {
+    app,
+    modules,
+    async close() {
+      for (const m of [...modules].reverse()) await m.close?.();
+    },
+  };
+}

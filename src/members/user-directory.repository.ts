@@ -1,0 +1,93 @@
+/** Storage of people and their cached photos; the only module here that touches those models. */
+import mongoose from 'mongoose';
+import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import type { UserPhoto } from '../graph/directory-gateway.js';
+import { UserPhotoModel } from './user-photo.model.js';
+import { UserModel, type UserRecord } from './user.model.js';
+
+export interface NewUser {
+  tenantId: string;
+  userId: string;
+  homeTenantId?: string;
+  displayName: string;
+  userPrincipalName?: string;
+  mail?: string;
+  isGuest: boolean;
+  isOrgAdmin: boolean;
+  lastSeenAt: Date;
+}
+
+export interface UserChanges {
+  displayName?: string;
+  userPrincipalName?: string;
+  mail?: string;
+  jobTitle?: string;
+  department?: string;
+  officeLocation?: string;
+  homeTenantId?: string;
+  isGuest?: boolean;
+  isOrgAdmin?: boolean;
+  lastSeenAt?: Date;
+  graphSyncedAt?: Date;
+}
+
+export interface CachedPhoto {
+  photo: UserPhoto | null;
+  fetchedAt: Date;
+}
+
+export class UserDirectoryRepository {
+  async find(tenantId: string, userId: string): Promise<UserRecord | null> {
+    return UserModel.findOne({ tenantId, userId }).lean<UserRecord>();
+  }
+
+  /** Inserts a person seen for the first time; a duplicate key error means someone was first. */
+  async insert(user: NewUser): Promise<UserRecord> {
+    const created = await UserModel.create(user);
+    return created.toObject() as UserRecord;
+  }
+
+  async update(tenantId: string, userId: string, changes: UserChanges): Promise<void> {
+    await UserModel.updateOne({ tenantId, userId }, { $set: changes });
+  }
+
+  /** Sets the admin flag if it differs; true when this call changed it (so one caller audits it). */
+  async changeOrgAdmin(tenantId: string, userId: string, isOrgAdmin: boolean): Promise<boolean> {
+    const result = await UserModel.updateOne({ tenantId, userId, isOrgAdmin: !isOrgAdmin }, { $set: { isOrgAdmin } });
+    return result.modifiedCount === 1;
+  }
+
+  async findPhoto(tenantId: string, userId: string): Promise<CachedPhoto | null> {
+    const doc = await UserPhotoModel.findOne({ tenantId, userId }).lean();
+    if (!doc) return null;
+    const bytes = doc.hasPhoto ? bytesOf(doc.data) : undefined;
+    const photo = bytes ? { contentType: doc.contentType ?? 'application/octet-stream', bytes } : null;
+    return { photo, fetchedAt: doc.fetchedAt };
+  }
+
+  async savePhoto(tenantId: string, userId: string, photo: UserPhoto | null, fetchedAt: Date): Promise<void> {
+    const set = photo
+      ? { hasPhoto: true, contentType: photo.contentType, data: Buffer.from(photo.bytes), fetchedAt }
+      : { hasPhoto: false, fetchedAt };
+    const write = () =>
+      UserPhotoModel.updateOne(
+        { tenantId, userId },
+        { $set: set, ...(photo ? {} : { $unset: { data: 1, contentType: 1 } }), $setOnInsert: { tenantId, userId } },
+        { upsert: true },
+      );
+    try {
+      await write();
+    } catch (error) {
+      // Two first fetches at once: the loser's insert becomes an update.
+      if (!isDuplicateKeyError(error)) throw error;
+      await write();
+    }
+  }
+}
+
+/** Lean documents hold BSON `Binary` for Buffer paths. */
+function bytesOf(value: unknown): Uint8Array | undefined {
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  if (value instanceof mongoose.mongo.Binary) return new Uint8Array(value.buffer);
+  return undefined;
+}

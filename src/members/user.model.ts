@@ -1,0 +1,58 @@
+/**
+ * A person known to Meent: created on first sight (sign-in, invitation, seed), enriched from
+ * Graph's profile, plus the fields a member edits. Keyed by (tenantId, userId) where userId is
+ * the Entra object id (`oid`) or a demo person's id in local mode.
+ */
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+const userSchema = new Schema(
+  {
+    tenantId: { type: String, required: true },
+    /** Entra object id (`oid`); in local mode a demo id. */
+    userId: { type: String, required: true },
+    /** The tenant the person's account lives in (differs from tenantId for B2B guests). */
+    homeTenantId: { type: String },
+    displayName: { type: String, required: true, maxlength: 256 },
+    userPrincipalName: { type: String, maxlength: 256 },
+    mail: { type: String, maxlength: 320 },
+    jobTitle: { type: String, maxlength: 256 },
+    department: { type: String, maxlength: 256 },
+    officeLocation: { type: String, maxlength: 256 },
+    isGuest: { type: Boolean, default: false },
+    /** Held the organisation admin app role at the last sign-in (a change is audited). */
+    isOrgAdmin: { type: Boolean, default: false },
+    /** Meent profile fields, edited by the member. */
+    profile: {
+      organisation: { type: String, maxlength: 200 },
+      function: { type: String, maxlength: 200 },
+      expertise: { type: [String], default: [] },
+      interests: { type: [String], default: [] },
+      askMeAbout: { type: String, maxlength: 1000 },
+      languages: { type: [String], default: [] },
+    },
+    /** Preferred UI language (`nl` or `en`), when known. */
+    locale: { type: String, maxlength: 10 },
+    /** When Graph was last asked for this profile (lazy refresh). */
+    graphSyncedAt: { type: Date },
+    lastSeenAt: { type: Date },
+  },
+  {
+    timestamps: true,
+    toJSON: {
+      virtuals: false,
+      versionKey: false,
+      transform: (_doc, ret: Record<string, unknown>) => {
+        ret.id = ret.userId;
+        delete ret._id;
+        return ret;
+      },
+    },
+  },
+);
+userSchema.index({ tenantId: 1, userId: 1 }, { unique: true });
+userSchema.index({ tenantId: 1, mail: 1 });
+userSchema.index({ tenantId: 1, 'profile.expertise': 1 });
+
+export type UserRecord = InferSchemaType<typeof userSchema> & { _id: mongoose.Types.ObjectId };
+
+export const UserModel = mongoose.model('User', userSchema);
