@@ -33,6 +33,16 @@ const titles: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/**
+ * What an error may add to its problem document: extension members (RFC 9457 section 3.2),
+ * e.g. what the client must do next, and the `WWW-Authenticate` challenge of a 401
+ * (RFC 6750 section 3). Standard members cannot be overridden by extensions.
+ */
+export interface ProblemExtras {
+  readonly problemExtensions?: Record<string, unknown>;
+  readonly wwwAuthenticate?: string;
+}
+
 export interface ProblemInput {
   status: number;
   code: string;
@@ -41,11 +51,14 @@ export interface ProblemInput {
   instance?: string;
   errors?: ErrorDetail[];
   requestId?: string;
+  extensions?: Record<string, unknown>;
 }
 
 export function sendProblem(res: Response, problem: ProblemInput): void {
+  const { extensions, ...standard } = problem;
   const body: ProblemBody = {
-    ...problem,
+    ...extensions,
+    ...standard,
     type: `https://meent.app/problems/${problem.code}`,
     title: problem.title ?? titles[problem.status] ?? 'Error',
   };
@@ -72,6 +85,8 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
     const instance = req.originalUrl.split('?')[0];
     if (err instanceof DomainError) {
       if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+      const extras = err as DomainError & ProblemExtras;
+      if (typeof extras.wwwAuthenticate === 'string') res.setHeader('WWW-Authenticate', extras.wwwAuthenticate);
       if (err instanceof UnauthorizedError && !res.getHeader('WWW-Authenticate')) {
         res.setHeader('WWW-Authenticate', `Bearer error="invalid_token", error_description="${err.code}"`);
       }
@@ -82,6 +97,7 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
         instance,
         requestId,
         ...(err.details.length > 0 ? { errors: err.details } : {}),
+        ...(extras.problemExtensions ? { extensions: extras.problemExtensions } : {}),
       });
       return;
     }

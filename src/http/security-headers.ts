@@ -31,7 +31,10 @@ export function securityHeaders(options: { extraFrameAncestors?: string[] } = {}
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
         fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
+        // The Teams JS library fetches its list of valid host origins from this CDN
+        // (validOriginsCdnEndpoint in @microsoft/teams-js src/internal/constants.ts) and falls
+        // back to a built-in list; allowing it keeps the tab's console free of CSP errors.
+        connectSrc: ["'self'", 'https://res.cdn.office.net'],
         objectSrc: ["'none'"],
         formAction: ["'self'"],
         frameAncestors: [...TEAMS_FRAME_ANCESTORS, ...(options.extraFrameAncestors ?? [])],

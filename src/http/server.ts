@@ -34,6 +34,8 @@ export async function listen(app: Express, options: { port: number; host: string
     closing ??= (async () => {
       options.logger.info('shutting down: no new connections, finishing in-flight requests');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle as their last request finishes; close them then.
+      const sweep = setInterval(() => server.closeIdleConnections(), 100);
       server.closeIdleConnections();
       const deadline = setTimeout(() => {
         options.logger.warn('shutdown deadline reached; closing remaining connections');
@@ -41,6 +43,7 @@ export async function listen(app: Express, options: { port: number; host: string
       }, options.shutdownTimeoutMs);
       deadline.unref();
       await closed;
+      clearInterval(sweep);
       clearTimeout(deadline);
       for (const closer of options.onClose ?? []) {
         await closer().catch((err: unknown) => options.logger.error({ err }, 'error while closing'));

@@ -1,0 +1,91 @@
+/**
+ * Process entry: `node dist/src/main.js` serves the API, bot and tab; `--worker` runs the
+ * background loop alone; `--seed` fills an empty database with the demo organisation.
+ */
+import { buildApplication } from './composition.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { withEnvironmentFiles } from './config/env-files.js';
+import { projectRoot, tabBuildDirectory } from './config/paths.js';
+import { listen } from './http/server.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { openStore } from './local/local-store.js';
+import { seedDemoOrganisation } from './local/demo-seed.js';
+import { startWorker } from './worker.js';
+
+type Mode = 'server' | 'worker' | 'seed';
+
+export async function main(argv: string[]): Promise<void> {
+  const mode: Mode = argv.includes('--worker') ? 'worker' : argv.includes('--seed') ? 'seed' : 'server';
+  let config: Config;
+  try {
+    config = loadConfig(withEnvironmentFiles(process.env, projectRoot));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const store = await openStore(config, logger);
+  const stops: Array<() => Promise<void>> = [];
+  const shutdown = onceAsync(async (signal: string) => {
+    logger.info({ signal }, 'stopping');
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.error({ err }, 'error while stopping'));
+    await store.close();
+    process.exit(0);
+  });
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  if (mode === 'seed') {
+    const result = await seedDemoOrganisation({ logger });
+    logger.info(result, result.created ? 'demo organisation seeded' : 'demo organisation already present; nothing changed');
+    await store.close();
+    return;
+  }
+  if (config.localMode && mode === 'server') {
+    const result = await seedDemoOrganisation({ logger });
+    if (result.created) logger.info(result, 'empty database: seeded the demo organisation');
+  }
+
+  const worker = await startWorker({ config, logger });
+  stops.push(() => worker.stop());
+  if (mode === 'worker') {
+    logger.info('worker running; stop with Ctrl+C');
+    return;
+  }
+
+  const application = await buildApplication(config, logger, { tabDirectory: tabBuildDirectory });
+  const running = await listen(application.app, { port: config.port, host: config.host, shutdownTimeoutMs: config.shutdownTimeoutMs, logger });
+  stops.push(() => application.close(), () => running.close());
+  printWelcome(config, running.port, logger);
+}
+
+function printWelcome(config: Config, port: number, logger: Logger): void {
+  const origin = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url: origin }, 'Meent is listening');
+  if (config.localMode) {
+    process.stdout.write(
+      [
+        '',
+        `  Meent is running in local mode at ${origin}`,
+        `    Sign in as a demo person:  ${origin}/auth/local`,
+        `    The tab:                   ${origin}/tab/`,
+        `    Health:                    ${origin}/readyz`,
+        `    Bot endpoint (Agents Playground, npm run playground): ${origin}/api/messages`,
+        '',
+      ].join('\n') + '\n',
+    );
+  }
+}
+
+function onceAsync<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  let running: Promise<void> | undefined;
+  return (...args) => (running ??= fn(...args));
+}
+
+// Run when executed directly (`node dist/src/main.js`); scripts/start.mjs imports and calls main().
+if (process.argv[1] && import.meta.url === (await import('node:url')).pathToFileURL(process.argv[1]).href) {
+  await main(process.argv.slice(2));
+}

@@ -1,0 +1,25 @@
+/**
+ * The background loop (notifications, reminders, calendar sync). Every instance may run it;
+ * jobs coordinate through leases in the database. Capabilities register their jobs here.
+ */
+import type { Logger } from 'pino';
+import type { Config } from './config/config.js';
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+export interface WorkerDependencies {
+  config: Config;
+  logger: Logger;
+}
+
+export async function startWorker(deps: WorkerDependencies): Promise<RunningWorker> {
+  const jobs: RunningWorker[] = [];
+  deps.logger.debug({ jobs: jobs.length }, 'worker started');
+  return {
+    async stop() {
+      for (const job of jobs) await job.stop();
+    },
+  };
+}

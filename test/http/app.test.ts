@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import express from 'express';
+import sinon from 'sinon';
+import request from 'supertest';
+import { loadConfig } from '../../src/config/config.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  UnauthorizedError,
+  UnavailableError,
+  ValidationError,
+} from '../../src/errors/domain-errors.js';
+import { createApp } from '../../src/http/app.js';
+import { listen } from '../../src/http/server.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { TEAMS_FRAME_ANCESTORS } from '../../src/http/security-headers.js';
+
+function captureLogs() {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, logger: createLogger('info', stream) };
+}
+
+function appWith(router: express.Router, options: { ready?: boolean; maxBodyBytes?: number } = {}) {
+  const { lines, logger } = captureLogs();
+  const config = { ...loadConfig({}), maxBodyBytes: options.maxBodyBytes ?? 2048 };
+  const app = createApp({ config, logger, isReady: async () => options.ready ?? true, apiRouters: [router] });
+  return { app, lines };
+}
+
+describe('the HTTP server', () => {
+  const sandbox = sinon.createSandbox();
+  afterEach(() => sandbox.restore());
+
+  it('answers /healthz while the process lives', async () => {
+    const { app } = appWith(express.Router());
+    const res = await request(app).get('/healthz').expect(200);
+    assert.deepEqual(res.body, { status: 'ok' });
+  });
+
+  it('answers /readyz 200 when the database is reachable and 503 when it is not', async () => {
+    await request(appWith(express.Router(), { ready: true }).app).get('/readyz').expect(200, { status: 'ready', database: 'reachable' });
+    await request(appWith(express.Router(), { ready: false }).app).get('/readyz').expect(503, { status: 'unavailable', database: 'unreachable' });
+  });
+
+  it('allows framing by Teams, Outlook and Microsoft 365 only', async () => {
+    const res = await request(appWith(express.Router()).app).get('/healthz');
+    const csp = String(res.headers['content-security-policy']);
+    const ancestors = /frame-ancestors ([^;]+)/.exec(csp)?.[1]?.split(' ') ?? [];
+    assert.deepEqual(ancestors, [...TEAMS_FRAME_ANCESTORS]);
+    assert.ok(ancestors.includes('https://teams.microsoft.com'));
+    assert.ok(!ancestors.includes('*'), 'no wildcard host');
+    assert.equal(res.headers['x-frame-options'], undefined, 'X-Frame-Options would forbid Teams');
+    assert.equal(res.headers['x-powered-by'], undefined);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+  });
+
+  it('gives every request an id, keeps a well-formed one, and logs JSON lines with it', async () => {
+    const router = express.Router().get('/ping', (_req, res) => void res.json({ pong: true }));
+    const { app, lines } = appWith(router);
+    const fresh = await request(app).get('/api/v1/ping').expect(200);
+    assert.match(String(fresh.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+    const kept = await request(app).get('/api/v1/ping').set('X-Request-Id', 'abc-123').expect(200);
+    assert.equal(kept.headers['x-request-id'], 'abc-123');
+    const replaced = await request(app).get('/api/v1/ping').set('X-Request-Id', '<script>').expect(200);
+    assert.notEqual(replaced.headers['x-request-id'], '<script>');
+    const logged = lines.find((l) => (l.req as { id?: string } | undefined)?.id === 'abc-123');
+    assert.ok(logged, 'the request is logged with its id');
+    assert.equal(logged.level, 30);
+  });
+
+  it('never logs the bearer token or cookies', async () => {
+    const router = express.Router().get('/ping', (_req, res) => void res.json({}));
+    const { app, lines } = appWith(router);
+    await request(app).get('/api/v1/ping').set('Authorization', 'Bearer eyJ.secret.token').set('Cookie', 'meent=secret');
+    const text = JSON.stringify(lines);
+    assert.ok(!text.includes('eyJ.secret.token'));
+    assert.ok(!text.includes('meent=secret'));
+  });
+
+  const mapping: Array<[string, Error, number, string]> = [
+    ['ValidationError', new ValidationError('Title is required.', [{ path: 'body.title', message: 'required' }]), 400, 'invalid_input'],
+    ['UnauthorizedError', new UnauthorizedError(), 401, 'unauthenticated'],
+    ['ForbiddenError', new ForbiddenError(), 403, 'forbidden'],
+    ['NotFoundError', new NotFoundError('No such community.', 'community_not_found'), 404, 'community_not_found'],
+    ['ConflictError', new ConflictError('Already signed up.', 'already_registered'), 409, 'already_registered'],
+    ['PayloadTooLargeError', new PayloadTooLargeError(), 413, 'payload_too_large'],
+    ['RateLimitedError', new RateLimitedError(7), 429, 'rate_limited'],
+    ['UnavailableError', new UnavailableError(), 503, 'unavailable'],
+  ];
+  for (const [name, error, status, code] of mapping) {
+    it(`maps ${name} to ${status} application/problem+json with code ${code}`, async () => {
+      const router = express.Router().get('/boom', () => {
+        throw error;
+      });
+      const res = await request(appWith(router).app).get('/api/v1/boom').expect(status);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(res.body.status, status);
+      assert.equal(res.body.code, code);
+      assert.equal(res.body.detail, error.message);
+      assert.equal(res.body.type, `https://meent.app/problems/${code}`);
+      assert.equal(res.body.instance, '/api/v1/boom');
+      assert.ok(res.body.requestId);
+      if (error instanceof ValidationError) assert.deepEqual(res.body.errors, [{ path: 'body.title', message: 'required' }]);
+      if (error instanceof RateLimitedError) assert.equal(res.headers['retry-after'], '7');
+      if (error instanceof UnauthorizedError) assert.match(String(res.headers['www-authenticate']), /^Bearer /);
+    });
+  }
+
+  it('answers an unexpected error with 500 and a reference, leaking nothing', async () => {
+    const router = express.Router().get('/boom', () => {
+      throw new Error('connection string mongodb://admin:pw@db failed at /srv/app/secret.ts:42');
+    });
+    const { app, lines } = appWith(router);
+    const res = await request(app).get('/api/v1/boom').expect(500);
+    assert.equal(res.body.code, 'internal_error');
+    const text = JSON.stringify(res.body);
+    assert.ok(!text.includes('mongodb://'), 'no internal message');
+    assert.ok(!text.includes('secret.ts'), 'no stack');
+    assert.ok(text.includes(String(res.headers['x-request-id'])), 'the reference is the request id');
+    assert.ok(lines.some((l) => l.level === 50), 'the error is logged for us');
+  });
+
+  it('answers an async rejection the same way', async () => {
+    const router = express.Router().get('/later', async () => {
+      await Promise.resolve();
+      throw new NotFoundError('Gone.', 'gone');
+    });
+    const res = await request(appWith(router).app).get('/api/v1/later').expect(404);
+    assert.equal(res.body.code, 'gone');
+  });
+
+  it('rejects malformed JSON with 400 and an oversized body with 413, without calling the route', async () => {
+    const handler = sandbox.spy((_req: express.Request, res: express.Response) => void res.json({}));
+    const router = express.Router().post('/things', handler);
+    const { app } = appWith(router, { maxBodyBytes: 2048 });
+    const bad = await request(app).post('/api/v1/things').set('Content-Type', 'application/json').send('{"title": ').expect(400);
+    assert.equal(bad.body.code, 'malformed_json');
+    const big = await request(app).post('/api/v1/things').send({ body: 'x'.repeat(5000) }).expect(413);
+    assert.equal(big.body.code, 'payload_too_large');
+    sinon.assert.notCalled(handler);
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const res = await request(appWith(express.Router()).app).get('/api/v1/nothing-here').expect(404);
+    assert.equal(res.body.code, 'route_not_found');
+  });
+
+  it('marks API answers as not cacheable', async () => {
+    const router = express.Router().get('/ping', (_req, res) => void res.json({}));
+    const res = await request(appWith(router).app).get('/api/v1/ping').expect(200);
+    assert.equal(res.headers['cache-control'], 'no-store');
+  });
+
+  it('finishes in-flight requests on shutdown, refuses new ones, then runs the closers', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const router = express.Router().get('/slow', async (_req, res) => {
+      await gate;
+      res.json({ done: true });
+    });
+    const { app } = appWith(router);
+    const closed: string[] = [];
+    const { logger } = captureLogs();
+    const running = await listen(app, { port: 0, host: '127.0.0.1', shutdownTimeoutMs: 5000, logger, onClose: [async () => void closed.push('database')] });
+    const base = `http://127.0.0.1:${running.port}`;
+    const inFlight = fetch(`${base}/api/v1/slow`).then((r) => r.json() as Promise<{ done: boolean }>);
+    await new Promise((r) => setTimeout(r, 100));
+    const closing = running.close();
+    await assert.rejects(fetch(`${base}/healthz`), 'no new connections are accepted');
+    assert.deepEqual(closed, [], 'the database stays open while a request is in flight');
+    release();
+    assert.deepEqual(await inFlight, { done: true });
+    await closing;
+    assert.deepEqual(closed, ['database']);
+  });
+});
