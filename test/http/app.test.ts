@@ -58,7 +58,7 @@ describe('the HTTP server', () => {
     const ancestors = /frame-ancestors ([^;]+)/.exec(csp)?.[1]?.split(' ') ?? [];
     assert.deepEqual(ancestors, [...TEAMS_FRAME_ANCESTORS]);
     assert.ok(ancestors.includes('https://teams.microsoft.com'));
-    assert.ok(!ancestors.includes('*'), 'no wildcard host');
+    assert.ok(!ancestors.some((a) => a === '*'), 'no wildcard host');
     assert.equal(res.headers['x-frame-options'], undefined, 'X-Frame-Options would forbid Teams');
     assert.equal(res.headers['x-powered-by'], undefined);
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
