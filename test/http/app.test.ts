@@ -55,10 +55,10 @@ describe('the HTTP server', () => {
   it('allows framing by Teams, Outlook and Microsoft 365 only', async () => {
     const res = await request(appWith(express.Router()).app).get('/healthz');
     const csp = String(res.headers['content-security-policy']);
-    const ancestors = /frame-ancestors ([^;]+)/.exec(csp)?.[1]?.split(' ') ?? [];
+    const ancestors: string[] = /frame-ancestors ([^;]+)/.exec(csp)?.[1]?.split(' ') ?? [];
+    assert.ok(!ancestors.includes('*'), 'no wildcard host');
     assert.deepEqual(ancestors, [...TEAMS_FRAME_ANCESTORS]);
     assert.ok(ancestors.includes('https://teams.microsoft.com'));
-    assert.ok(!ancestors.some((a) => a === '*'), 'no wildcard host');
     assert.equal(res.headers['x-frame-options'], undefined, 'X-Frame-Options would forbid Teams');
     assert.equal(res.headers['x-powered-by'], undefined);
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
