@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { isDatabaseReachable } from './db/connection.js';
 import { createApp } from './http/app.js';
+import { createIdentity, type Identity, type IdentityOptions } from './auth/identity.js';
 
 /** What a capability hands to the HTTP app. */
 export interface CapabilityModule {
@@ -22,6 +23,8 @@ export interface CapabilityModule {
 
 export interface Application {
   app: Express;
+  /** The identity layer: capabilities use its people directory, audit log and Graph credentials. */
+  identity: Identity;
   modules: CapabilityModule[];
   close(): Promise<void>;
 }
@@ -30,11 +33,21 @@ export interface BuildOptions {
   tabDirectory?: string;
   /** Replace or add modules (tests hand in stand-ins for remote services here). */
   extraModules?: CapabilityModule[];
+  /** Overrides for the identity layer (tests: a clock, a Graph stand-in, the rate-limit store). */
+  identity?: Omit<IdentityOptions, 'config' | 'logger'>;
 }
 
 export async function buildApplication(config: Config, logger: Logger, options: BuildOptions = {}): Promise<Application> {
+  const identity = createIdentity({ config, logger, ...options.identity });
   const modules: CapabilityModule[] = [
     // Capabilities register here, identity first (it establishes req.actor).
+    {
+      networkPolicy: identity.networkPolicy,
+      authenticate: identity.authenticate,
+      apiRouters: identity.apiRouters,
+      publicRouters: identity.publicRouters,
+      close: () => identity.whenIdle(),
+    },
     ...(options.extraModules ?? []),
   ];
   const pick = <K extends keyof CapabilityModule>(key: K) => modules.map((m) => m[key]).filter((v): v is NonNullable<CapabilityModule[K]> => v !== undefined);
@@ -51,6 +64,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
   });
   return {
     app,
+    identity,
     modules,
     async close() {
       for (const m of [...modules].reverse()) await m.close?.();

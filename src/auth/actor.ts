@@ -5,8 +5,13 @@
 export interface Actor {
   /** Entra object id (`oid`), or a demo person's id in local mode. */
   userId: string;
-  /** The tenant the user signed in to (`tid`). */
+  /** The tenant the user signed in to (`tid`); the organisation whose data the actor works in. */
   tenantId: string;
+  /**
+   * The tenant the account itself lives in: the same as `tenantId` for the organisation's own
+   * people, the guest's home tenant for B2B guests (from the token's `idp`), when known.
+   */
+  homeTenantId?: string;
   name: string;
   userPrincipalName?: string;
   email?: string;
@@ -18,6 +23,25 @@ export interface Actor {
   isOrgAdmin: boolean;
   /** App roles from the token. */
   roles: string[];
+  /**
+   * Microsoft Graph on this person's behalf (the on-behalf-of flow), when the actor came with
+   * a user token; absent in local mode and for the bot. Not enumerable, so that it is never
+   * serialised or logged with the actor.
+   */
+  readonly delegated?: DelegatedAccess;
+}
+
+/** Access to Microsoft Graph as the signed-in person. */
+export interface DelegatedAccess {
+  /** A Graph access token for this person (cached until shortly before it expires). */
+  graphToken(): Promise<string>;
+}
+
+/** The actor with `delegated` attached as a non-enumerable property. */
+export function withDelegatedAccess(actor: Actor, access: DelegatedAccess): Actor {
+  const copy = { ...actor };
+  Object.defineProperty(copy, 'delegated', { value: access, enumerable: false, writable: false, configurable: false });
+  return copy;
 }
 
 declare module 'express-serve-static-core' {

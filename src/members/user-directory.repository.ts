@@ -1,5 +1,6 @@
 /** Storage of people and their cached photos; the only module here that touches those models. */
 import mongoose from 'mongoose';
+import { atomicUpdate } from '../db/atomic-update.js';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import type { UserPhoto } from '../graph/directory-gateway.js';
 import { UserPhotoModel } from './user-photo.model.js';
@@ -15,6 +16,7 @@ export interface NewUser {
   isGuest: boolean;
   isOrgAdmin: boolean;
   lastSeenAt: Date;
+  firstSignInAt: Date;
 }
 
 export interface UserChanges {
@@ -36,6 +38,16 @@ export interface CachedPhoto {
   fetchedAt: Date;
 }
 
+/**
+ * The lock every update of a person's record takes (see src/db/atomic-update.ts): FerretDB
+ * writes whole documents back, so an unserialised update (e.g. `lastSeenAt`) could undo a
+ * concurrent one (a role change, a profile edit). Other capabilities updating user records
+ * use the same key.
+ */
+export function userLockKey(tenantId: string, userId: string): string {
+  return `users:${tenantId}:${userId}`;
+}
+
 export class UserDirectoryRepository {
   async find(tenantId: string, userId: string): Promise<UserRecord | null> {
     return UserModel.findOne({ tenantId, userId }).lean<UserRecord>();
@@ -48,13 +60,19 @@ export class UserDirectoryRepository {
   }
 
   async update(tenantId: string, userId: string, changes: UserChanges): Promise<void> {
-    await UserModel.updateOne({ tenantId, userId }, { $set: changes });
+    await atomicUpdate(UserModel, { tenantId, userId }, { $set: changes }, { lockKey: userLockKey(tenantId, userId) });
   }
 
   /** Sets the admin flag if it differs; true when this call changed it (so one caller audits it). */
   async changeOrgAdmin(tenantId: string, userId: string, isOrgAdmin: boolean): Promise<boolean> {
-    const result = await UserModel.updateOne({ tenantId, userId, isOrgAdmin: !isOrgAdmin }, { $set: { isOrgAdmin } });
-    return result.modifiedCount === 1;
+    const changed = await atomicUpdate(UserModel, { tenantId, userId, isOrgAdmin: !isOrgAdmin }, { $set: { isOrgAdmin } }, { lockKey: userLockKey(tenantId, userId) });
+    return changed !== null;
+  }
+
+  /** Marks the first sign-in of a person whose record existed before; true for the one call that did. */
+  async markFirstSignIn(tenantId: string, userId: string, at: Date): Promise<boolean> {
+    const marked = await atomicUpdate(UserModel, { tenantId, userId, firstSignInAt: null }, { $set: { firstSignInAt: at } }, { lockKey: userLockKey(tenantId, userId) });
+    return marked !== null;
   }
 
   async findPhoto(tenantId: string, userId: string): Promise<CachedPhoto | null> {

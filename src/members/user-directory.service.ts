@@ -1,5 +1,6 @@
 /**
- * People as Meent knows them: a record made the first time someone is seen (and audited),
+ * People as Meent knows them: a record made the first time someone is seen, their first
+ * sign-in audited (also when the record existed before: seeded, or invited by e-mail),
  * kept in step with their token (organisation admin role, guest status; changes audited),
  * enriched from Microsoft Graph in the background and refreshed lazily, plus their profile
  * photo, cached. Graph being slow, down or refusing never blocks a sign-in.
@@ -119,14 +120,9 @@ export class UserDirectoryService {
         isGuest: actor.isGuest,
         isOrgAdmin: actor.isOrgAdmin,
         lastSeenAt: now,
+        firstSignInAt: now,
       });
-      await this.deps.audit.record({
-        tenantId: actor.tenantId,
-        kind: 'user.first_sign_in',
-        actorId: actor.userId,
-        subjectId: actor.userId,
-        details: { guest: actor.isGuest, orgAdmin: actor.isOrgAdmin },
-      });
+      await this.auditFirstSignIn(actor);
       return { user, created: true };
     } catch (error) {
       // Two first requests at once: the other one created the record (and audited it).
@@ -137,7 +133,21 @@ export class UserDirectoryService {
     }
   }
 
+  private async auditFirstSignIn(actor: Actor): Promise<void> {
+    await this.deps.audit.record({
+      tenantId: actor.tenantId,
+      kind: 'user.first_sign_in',
+      actorId: actor.userId,
+      subjectId: actor.userId,
+      details: { guest: actor.isGuest, orgAdmin: actor.isOrgAdmin },
+    });
+  }
+
   private async keepInStep(user: UserRecord, actor: Actor, now: Date): Promise<void> {
+    // A record made before the person ever signed in (the seed, an invitation by e-mail).
+    if (!user.firstSignInAt && (await this.deps.repository.markFirstSignIn(actor.tenantId, actor.userId, now))) {
+      await this.auditFirstSignIn(actor);
+    }
     if (Boolean(user.isOrgAdmin) !== actor.isOrgAdmin) {
       // Guarded: of several requests noticing the change at once, exactly one records it.
       if (await this.deps.repository.changeOrgAdmin(actor.tenantId, actor.userId, actor.isOrgAdmin)) {

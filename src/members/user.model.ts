@@ -35,6 +35,8 @@ const userSchema = new Schema(
     /** When Graph was last asked for this profile (lazy refresh). */
     graphSyncedAt: { type: Date },
     lastSeenAt: { type: Date },
+    /** When the person first signed in (a record may exist before: seeded, or invited by e-mail). */
+    firstSignInAt: { type: Date },
   },
   {
     timestamps: true,

@@ -1,0 +1,55 @@
+/** Storage of the audit log; the only module that touches `AuditEntryModel`. */
+import { randomUUID } from 'node:crypto';
+import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import { findPage, type Page } from '../db/pagination.js';
+import { AuditEntryModel, type AuditEntryRecord } from './audit-entry.model.js';
+
+export interface NewAuditEntry {
+  tenantId: string;
+  kind: string;
+  actorId?: string;
+  subjectId?: string;
+  reason?: string;
+  ip?: string;
+  method?: string;
+  path?: string;
+  details?: Record<string, string | number | boolean | null>;
+}
+
+export class AuditRepository {
+  async insert(entry: NewAuditEntry, at: Date): Promise<void> {
+    await AuditEntryModel.create({ ...entry, count: 1, lastAt: at, aggregationKey: randomUUID() });
+  }
+
+  /**
+   * Adds one occurrence to the entry with this key, creating it on first occurrence. Not
+   * serialised (unlike src/db/atomic-update.ts): on FerretDB, simultaneous occurrences may be
+   * counted as fewer; the entry itself is never lost (unique key), and a lock per denied
+   * request would make a flood of forged requests three times as expensive for us.
+   */
+  async addOccurrence(aggregationKey: string, entry: NewAuditEntry, at: Date): Promise<void> {
+    const upsert = () =>
+      AuditEntryModel.updateOne(
+        { aggregationKey },
+        { $inc: { count: 1 }, $set: { lastAt: at }, $setOnInsert: { ...entry, aggregationKey } },
+        // The schema's default for `count` would collide with $inc on insert.
+        { upsert: true, setDefaultsOnInsert: false },
+      );
+    try {
+      await upsert();
+    } catch (error) {
+      // Two first occurrences at once: one insert wins the unique key, the other becomes an update.
+      if (!isDuplicateKeyError(error)) throw error;
+      await upsert();
+    }
+  }
+
+  async page(tenantId: string, options: { kind?: string; cursor?: string; limit?: number }): Promise<Page<AuditEntryRecord>> {
+    return findPage<AuditEntryRecord>(AuditEntryModel as never, {
+      filter: { tenantId, ...(options.kind !== undefined ? { kind: options.kind } : {}) },
+      sortField: 'createdAt',
+      ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    });
+  }
+}
