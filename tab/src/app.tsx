@@ -1,0 +1,82 @@
+/**
+ * The tab: providers (host, language, theme, API), the live region, and the surface Teams
+ * asked for — the configuration page, the meeting side panel, the consent pop-up, or the
+ * full app with navigation.
+ */
+import { app } from '@microsoft/teams-js';
+import { Suspense, useEffect } from 'react';
+import { ApiProvider } from './api/api-provider.js';
+import { MeProvider } from './api/me-provider.js';
+import { PageSkeleton } from './components/loading-skeleton.js';
+import { I18nProvider } from './i18n/i18n-provider.js';
+import { AppShell, CompactShell } from './layout/app-shell.js';
+import { LiveRegion } from './layout/live-region.js';
+import { useRoute } from './router/hash-router.js';
+import { AuthPopupPage, ConfigPage, pageFor, SidePanelPage } from './router/page-registry.js';
+import type { HostConnection } from './teams/host-connection.js';
+import { HostProvider, useHost } from './teams/host-context.js';
+import { ThemeRoot } from './theme/theme-root.js';
+
+export function App({ host }: { host: HostConnection }) {
+  return (
+    <HostProvider value={host}>
+      <I18nProvider locale={host.locale}>
+        <ThemeRoot initial={host.theme} inTeams={host.inTeams}>
+          <ApiProvider>
+            <LiveRegion />
+            <Surface />
+          </ApiProvider>
+        </ThemeRoot>
+      </I18nProvider>
+    </HostProvider>
+  );
+}
+
+function Surface() {
+  const host = useHost();
+  const route = useRoute();
+
+  useEffect(() => {
+    // Tells Teams the tab has rendered, so it can take its own loading indicator away.
+    if (host.inTeams && host.frameContext !== 'authentication') void app.notifySuccess();
+  }, [host]);
+
+  if (route.name === 'authStart' || route.name === 'authEnd') {
+    return (
+      <CompactShell>
+        <Suspense fallback={<PageSkeleton />}>
+          <AuthPopupPage route={route} />
+        </Suspense>
+      </CompactShell>
+    );
+  }
+  if (host.frameContext === 'settings' || route.name === 'config') {
+    return (
+      <CompactShell>
+        <Suspense fallback={<PageSkeleton />}>
+          <ConfigPage />
+        </Suspense>
+      </CompactShell>
+    );
+  }
+  if (host.frameContext === 'sidePanel') {
+    return (
+      <CompactShell>
+        <Suspense fallback={<PageSkeleton />}>
+          <SidePanelPage />
+        </Suspense>
+      </CompactShell>
+    );
+  }
+
+  const Page = pageFor[route.name];
+  return (
+    <MeProvider>
+      <AppShell route={route.name}>
+        <Suspense fallback={<PageSkeleton />}>
+          <Page route={route} />
+        </Suspense>
+      </AppShell>
+    </MeProvider>
+  );
+}

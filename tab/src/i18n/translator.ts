@@ -1,0 +1,93 @@
+/**
+ * Turns message ids into text in the user's language, and dates and times into text in the
+ * user's locale and time zone. Pure (no React), so it can be tested on its own.
+ */
+import { en, englishCatalogue, type Catalogue, type MessageKey, type PlaceholderNames } from './en.js';
+import { nl } from './nl.js';
+
+export type Language = 'en' | 'nl';
+
+const catalogues: Record<Language, Catalogue> = { en: englishCatalogue, nl };
+
+/** The values a message needs: none, or one per placeholder. */
+export type MessageArgs<K extends MessageKey> = [PlaceholderNames<(typeof en)[K]>] extends [never] ? [] : [values: Record<PlaceholderNames<(typeof en)[K]>, string | number>];
+
+export interface Translator {
+  readonly language: Language;
+  /** The BCP 47 tag used to format dates and numbers, e.g. `nl-NL`. */
+  readonly locale: string;
+  /** The IANA time zone dates and times are shown in. */
+  readonly timeZone: string;
+  t<K extends MessageKey>(key: K, ...args: MessageArgs<K>): string;
+  formatDateTime(value: Date | string | number, options?: Intl.DateTimeFormatOptions): string;
+  formatDate(value: Date | string | number): string;
+  formatTime(value: Date | string | number): string;
+}
+
+/** Dutch for any Dutch locale (nl, nl-NL, nl-BE), otherwise English. */
+export function languageFor(locale: string | undefined): Language {
+  return locale?.trim().toLowerCase().startsWith('nl') ? 'nl' : 'en';
+}
+
+/** Teams reports locales in lower case (`nl-nl`); Intl wants the canonical form (`nl-NL`). */
+export function canonicalLocale(locale: string | undefined, language: Language): string {
+  if (locale) {
+    try {
+      const [canonical] = Intl.getCanonicalLocales(locale.trim());
+      if (canonical && canonical.split('-')[0]!.toLowerCase() === language) return canonical;
+    } catch {
+      // Not a valid BCP 47 tag: fall back to the plain language below.
+    }
+  }
+  return language;
+}
+
+function defaultTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+function toDate(value: Date | string | number): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+export function createTranslator(localeTag: string | undefined, timeZone: string = defaultTimeZone()): Translator {
+  const language = languageFor(localeTag);
+  const locale = canonicalLocale(localeTag, language);
+  const messages = catalogues[language];
+  const numbers = new Intl.NumberFormat(locale);
+  const formatters = new Map<string, Intl.DateTimeFormat>();
+  const formatter = (options: Intl.DateTimeFormatOptions) => {
+    const key = JSON.stringify(options);
+    let f = formatters.get(key);
+    if (!f) {
+      f = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+      formatters.set(key, f);
+    }
+    return f;
+  };
+
+  return {
+    language,
+    locale,
+    timeZone,
+    t(key, ...args) {
+      const message: string = messages[key];
+      const values = args[0] as Record<string, string | number> | undefined;
+      if (!values) return message;
+      return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
+        const value = values[name];
+        if (value === undefined) return whole;
+        return typeof value === 'number' ? numbers.format(value) : value;
+      });
+    },
+    formatDateTime(value, options = { dateStyle: 'full', timeStyle: 'short' }) {
+      return formatter(options).format(toDate(value));
+    },
+    formatDate(value) {
+      return formatter({ dateStyle: 'long' }).format(toDate(value));
+    },
+    formatTime(value) {
+      return formatter({ timeStyle: 'short' }).format(toDate(value));
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * The tab's main navigation: plain links in a `nav` landmark, reachable with Tab, the current
+ * page marked with `aria-current`. Sub-pages (a community, an event) light up their section.
+ */
+import { makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import type { MessageKey } from '../i18n/en.js';
+import { useI18n } from '../i18n/i18n-provider.js';
+import { hrefFor, type RouteName } from '../router/hash-router.js';
+import { focusRing } from './focus-styles.js';
+
+interface NavItem {
+  path: string;
+  label: MessageKey & `nav.${string}`;
+  /** Routes that belong to this section. */
+  routes: readonly RouteName[];
+}
+
+export const NAV_ITEMS: readonly NavItem[] = [
+  { path: '/', label: 'nav.home', routes: ['home'] },
+  { path: '/communities', label: 'nav.communities', routes: ['communities', 'community', 'discussion'] },
+  { path: '/events', label: 'nav.events', routes: ['events', 'event'] },
+  { path: '/people', label: 'nav.people', routes: ['people', 'person'] },
+  { path: '/search', label: 'nav.search', routes: ['search'] },
+  { path: '/profile', label: 'nav.profile', routes: ['profile'] },
+];
+
+const useStyles = makeStyles({
+  list: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: tokens.spacingHorizontalXS,
+    margin: 0,
+    padding: 0,
+    listStyleType: 'none',
+  },
+  link: {
+    display: 'inline-block',
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
+    color: tokens.colorNeutralForeground2,
+    fontSize: tokens.fontSizeBase300,
+    lineHeight: tokens.lineHeightBase300,
+    textDecorationLine: 'none',
+    borderBottom: `${tokens.strokeWidthThicker} solid transparent`,
+    ':hover': { color: tokens.colorNeutralForeground1, backgroundColor: tokens.colorSubtleBackgroundHover },
+    ...focusRing,
+  },
+  current: {
+    color: tokens.colorNeutralForeground1,
+    fontWeight: tokens.fontWeightSemibold,
+    borderBottomColor: tokens.colorCompoundBrandStroke,
+  },
+});
+
+export function AppNav({ current }: { current: RouteName }) {
+  const styles = useStyles();
+  const { t } = useI18n();
+  return (
+    <nav aria-label={t('nav.label')}>
+      <ul className={styles.list}>
+        {NAV_ITEMS.map((item) => {
+          const active = item.routes.includes(current);
+          return (
+            <li key={item.path}>
+              <a href={hrefFor(item.path)} className={mergeClasses(styles.link, active && styles.current)} aria-current={active ? 'page' : undefined}>
+                {t(item.label)}
+              </a>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}

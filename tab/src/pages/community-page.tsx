@@ -1,0 +1,8 @@
+/** The community page. Shows its empty state until the API behind it is wired in. */
+import { EmptyPage } from '../components/empty-page.js';
+import { useI18n } from '../i18n/i18n-provider.js';
+
+export function CommunityPage() {
+  const { t } = useI18n();
+  return <EmptyPage title={t('community.title')} emptyTitle={t('community.emptyTitle')} emptyBody={t('community.emptyBody')} />;
+}

@@ -1,0 +1,26 @@
+/**
+ * Which page each route shows. Every page is its own chunk (React.lazy), so the first load
+ * carries only the shell and the page the user opens.
+ */
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import type { Route, RouteName } from './hash-router.js';
+
+type Page = LazyExoticComponent<ComponentType<{ route: Route }>>;
+
+export const pageFor: Record<Exclude<RouteName, 'config' | 'authStart' | 'authEnd'>, Page> = {
+  home: lazy(() => import('../pages/home-page.js').then((m) => ({ default: m.HomePage }))),
+  communities: lazy(() => import('../pages/communities-page.js').then((m) => ({ default: m.CommunitiesPage }))),
+  community: lazy(() => import('../pages/community-page.js').then((m) => ({ default: m.CommunityPage }))),
+  discussion: lazy(() => import('../pages/discussion-page.js').then((m) => ({ default: m.DiscussionPage }))),
+  events: lazy(() => import('../pages/events-page.js').then((m) => ({ default: m.EventsPage }))),
+  event: lazy(() => import('../pages/event-page.js').then((m) => ({ default: m.EventPage }))),
+  people: lazy(() => import('../pages/people-page.js').then((m) => ({ default: m.PeoplePage }))),
+  person: lazy(() => import('../pages/person-page.js').then((m) => ({ default: m.PersonPage }))),
+  search: lazy(() => import('../pages/search-page.js').then((m) => ({ default: m.SearchPage }))),
+  profile: lazy(() => import('../pages/profile-page.js').then((m) => ({ default: m.ProfilePage }))),
+  notFound: lazy(() => import('../pages/not-found-page.js').then((m) => ({ default: m.NotFoundPage }))),
+};
+
+export const ConfigPage = lazy(() => import('../pages/config-page.js').then((m) => ({ default: m.ConfigPage })));
+export const SidePanelPage = lazy(() => import('../pages/side-panel-page.js').then((m) => ({ default: m.SidePanelPage })));
+export const AuthPopupPage = lazy(() => import('../pages/auth-popup-page.js').then((m) => ({ default: m.AuthPopupPage })));
