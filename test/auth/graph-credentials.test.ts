@@ -110,14 +110,17 @@ describe('GraphCredentials (on-behalf-of and app-only, @azure/identity against t
       });
     });
 
-    it('surfaces interaction_required (Conditional Access) with its claims challenge', async () => {
+    it('surfaces interaction_required (Conditional Access) as its own code', async () => {
       const claims = '{"access_token":{"capolids":{"essential":true,"values":["c1"]}}}';
       idp.failNextToken({ error: 'interaction_required', suberror: 'basic_action', errorCodes: [50076], description: 'AADSTS50076: you must use multi-factor authentication.', claims });
 
       await assert.rejects(credentials().onBehalfOf(tenantId, await userToken()), (error: unknown) => {
         assert.ok(error instanceof ConsentRequiredError, `got ${String(error)}`);
         assert.equal(error.code, 'interaction_required');
-        assert.equal(error.problemExtensions.claims, claims);
+        // @azure/identity 4.13.1 (the last release that supports Node 20) drops MSAL's error,
+        // and with it the claims challenge; 4.14 keeps it as `cause`, which toDomainError reads.
+        // When Meent moves to Node 22 and 4.14+, this becomes `claims`.
+        assert.equal(error.problemExtensions.claims, undefined);
         return true;
       });
     });
