@@ -1,0 +1,560 @@
+/**
+ * Discussions and questions in a community: start, read (which marks them read), list (the
+ * community feed, pinned first), edit (history kept), close with a conclusion and reopen,
+ * pin, delete, accept an answer, follow, react. Every operation goes through the community
+ * policy; every change someone should hear about becomes a notification intent.
+ */
+import mongoose, { type Types } from 'mongoose';
+import type { Actor } from '../auth/actor.js';
+import { resolveCommunityAccess, type CommunityAccess } from '../communities/community-access.js';
+import { CommunityModel } from '../communities/community.model.js';
+import { MembershipModel, type MembershipRecord } from '../communities/membership.model.js';
+import type { AuditSink } from '../communities/community.service.js';
+import { markdown, markdownToText } from '../content/markdown.js';
+import { normalizeTag, normalizeTags } from '../content/tags.js';
+import { atomicUpdate } from '../db/atomic-update.js';
+import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
+import { ConflictError, ValidationError } from '../errors/domain-errors.js';
+import type { PeopleRepository } from '../members/people.repository.js';
+import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
+import type { SearchIndex } from '../search/search-index.js';
+import { ActivityModel } from './activity.model.js';
+import { accessToDiscussion, resolveDiscussionAccess, resolveReplyAccess, type DiscussionAccess } from './discussion-access.js';
+import { DiscussionModel, REACTION_KINDS, type DiscussionRecord, type ReactionKind } from './discussion.model.js';
+import type { CreateDiscussionInput, DiscussionSummaryView, DiscussionView, ListDiscussionsQuery, UpdateDiscussionInput } from './discussion.schemas.js';
+import { bucketOf, decodeSeqCursor, encodeSeqCursor, firstSeqOf } from './feed-buckets.js';
+import { FollowModel } from './follow.model.js';
+import { visibleMentions } from './mentions.js';
+import { ReactionModel } from './reaction.model.js';
+import { ReadMarkerModel, type ReadMarkerRecord } from './read-marker.model.js';
+import { ReplyModel, type ReplyRecord } from './reply.model.js';
+
+export interface DiscussionServiceDeps {
+  people: PeopleRepository;
+  notifications: NotificationOutbox;
+  audit: AuditSink;
+  search: SearchIndex;
+  now?: () => Date;
+}
+
+/** At most this many buckets are read for one page of a filtered list; the cursor carries on from there. */
+const MAX_BUCKET_READS = 40;
+const EXCERPT_LENGTH = 280;
+
+export type ReactionTarget = 'discussion' | 'reply';
+
+export class DiscussionService {
+  private readonly deps: DiscussionServiceDeps;
+  private readonly now: () => Date;
+
+  constructor(deps: DiscussionServiceDeps) {
+    this.deps = deps;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async create(actor: Actor, communityId: string, input: CreateDiscussionInput): Promise<DiscussionView> {
+    const community = await resolveCommunityAccess(actor, communityId);
+    community.authorize('discussion.create');
+    const now = this.now();
+    const [mentions, author] = await Promise.all([
+      visibleMentions(actor, this.deps.people, community.community, input.mentions),
+      this.deps.people.find(actor.tenantId, actor.userId),
+    ]);
+    const authorName = author?.displayName ?? actor.name;
+    const counters = await atomicUpdate(
+      CommunityModel,
+      { _id: community.community._id },
+      { $inc: { 'counts.discussionSeq': 1, 'counts.activitySeq': 1, 'counts.discussionCount': 1 }, $set: { lastActivityAt: now } },
+    );
+    if (!counters) throw new ConflictError('The community was deleted meanwhile.', 'community_gone');
+    const seq = counters.counts?.discussionSeq ?? 0;
+    const activitySeq = counters.counts?.activitySeq ?? 0;
+    const body = markdown(input.body);
+    const excerpt = markdownToText(input.body).slice(0, EXCERPT_LENGTH);
+    let created: DiscussionRecord;
+    try {
+      created = (
+        await DiscussionModel.create({
+          tenantId: actor.tenantId,
+          communityId: community.community._id,
+          authorId: actor.userId,
+          authorName,
+          kind: input.kind,
+          title: input.title,
+          body,
+          excerpt,
+          tags: normalizeTags(input.tags ?? []),
+          mentions,
+          seq,
+          bucket: bucketOf(seq),
+          lastActivityAt: now,
+        })
+      ).toObject() as DiscussionRecord;
+    } catch (err) {
+      await atomicUpdate(CommunityModel, { _id: community.community._id }, { $inc: { 'counts.discussionCount': -1 } });
+      throw err;
+    }
+    await Promise.all([
+      ActivityModel.create({
+        tenantId: actor.tenantId,
+        communityId: community.community._id,
+        seq: activitySeq,
+        bucket: bucketOf(activitySeq),
+        kind: 'discussion',
+        discussionId: created._id,
+        authorId: actor.userId,
+        authorName,
+        title: input.title,
+        excerpt,
+        at: now,
+      }),
+      this.followQuietly(actor, created),
+      this.markRead(actor, created),
+      this.indexForSearch(created),
+    ]);
+    await this.notifyNewDiscussion(actor, community, created, mentions);
+    return this.view(actor, await accessToDiscussion(actor, created, community), { markRead: false });
+  }
+
+  /** The discussion; reading it marks its replies read for the actor. */
+  async get(actor: Actor, discussionId: string): Promise<DiscussionView> {
+    const access = await resolveDiscussionAccess(actor, discussionId);
+    return this.view(actor, access, { markRead: true });
+  }
+
+  /** The community's discussions, newest first, pinned ones at the top of the first page. */
+  async listForCommunity(actor: Actor, communityId: string, query: ListDiscussionsQuery): Promise<Page<DiscussionSummaryView>> {
+    const community = await resolveCommunityAccess(actor, communityId);
+    community.authorize('discussion.read');
+    const limit = Math.min(query.limit ?? 20, MAX_PAGE_SIZE);
+    const id = community.community._id;
+    const canModerate = community.can('moderation.manage');
+    let below: number;
+    if (query.cursor) {
+      const cursor = decodeSeqCursor(query.cursor);
+      if (!cursor) throw new ValidationError('The cursor is not valid; start again without one.', [{ path: 'query.cursor', message: 'invalid cursor' }], 'invalid_cursor');
+      below = cursor.seq;
+    } else {
+      below = (community.community.counts?.discussionSeq ?? 0) + 1;
+    }
+    const tag = query.tag !== undefined ? normalizeTag(query.tag) : undefined;
+    const wanted = (d: DiscussionRecord) =>
+      (!d.hidden || canModerate || d.authorId === actor.userId) && (query.kind === undefined || d.kind === query.kind) && (tag === undefined || d.tags.includes(tag));
+
+    const pinnedIds = query.cursor ? [] : (community.community.pinnedDiscussionIds ?? []);
+    const pinned = (await Promise.all(pinnedIds.map((pid) => DiscussionModel.findOne({ _id: pid, communityId: id }).lean<DiscussionRecord>())))
+      .filter((d): d is DiscussionRecord => d !== null && d.pinned === true)
+      .filter(wanted)
+      .sort((a, b) => (b.pinnedAt?.getTime() ?? 0) - (a.pinnedAt?.getTime() ?? 0));
+    const items: DiscussionRecord[] = [];
+    let bucket = bucketOf(below - 1);
+    let reads = 0;
+    let exhausted = false;
+    // One bucket at a time: a page of 20 usually fits in the newest bucket of 50.
+    while (items.length <= limit) {
+      if (bucket < 0 || below <= 1) {
+        exhausted = true;
+        break;
+      }
+      if (reads >= MAX_BUCKET_READS) break;
+      reads++;
+      const docs = await DiscussionModel.find({ communityId: id, bucket }).lean<DiscussionRecord[]>();
+      docs.sort((a, b) => b.seq - a.seq);
+      for (const d of docs) if (d.seq < below && !d.pinned && wanted(d)) items.push(d);
+      bucket--;
+    }
+    const shown = items.slice(0, limit);
+    const last = shown[shown.length - 1];
+    let nextCursor: string | undefined;
+    if (items.length > limit && last) nextCursor = encodeSeqCursor(last.seq);
+    else if (!exhausted) nextCursor = encodeSeqCursor(firstSeqOf(bucket + 1));
+    const markers = await this.markersIn(actor, id);
+    return {
+      items: [...pinned, ...shown].map((d) => summaryOf(actor, d, markers.get(String(d._id)))),
+      ...(nextCursor !== undefined ? { nextCursor } : {}),
+    };
+  }
+
+  async update(actor: Actor, discussionId: string, input: UpdateDiscussionInput): Promise<DiscussionView> {
+    const access = await resolveDiscussionAccess(actor, discussionId);
+    const d = access.discussion;
+    const now = this.now();
+    const set: Record<string, unknown> = {};
+    const push: Record<string, unknown> = {};
+    const contentChange = input.title !== undefined || input.body !== undefined || input.tags !== undefined || input.mentions !== undefined;
+    let newMentions: string[] = [];
+    if (contentChange) {
+      access.authorize('discussion.update', d.authorId);
+      if (input.title !== undefined) set.title = input.title;
+      if (input.body !== undefined) {
+        set.body = markdown(input.body);
+        set.excerpt = markdownToText(input.body).slice(0, EXCERPT_LENGTH);
+      }
+      if (input.tags !== undefined) set.tags = normalizeTags(input.tags);
+      if (input.mentions !== undefined) {
+        const mentions = await visibleMentions(actor, this.deps.people, access.community.community, input.mentions);
+        newMentions = mentions.filter((m) => !d.mentions.includes(m));
+        set.mentions = mentions;
+      }
+      if (input.title !== undefined || input.body !== undefined) {
+        set.editedAt = now;
+        push.history = { title: d.title, body: d.body?.source ?? '', editedAt: now, editedBy: actor.userId };
+      }
+    }
+    let closing: 'closed' | 'open' | undefined;
+    if (input.status !== undefined || input.conclusion !== undefined) {
+      access.authorize('discussion.close', d.authorId);
+      if (input.status === 'closed' || (input.status === undefined && d.status === 'closed')) {
+        if (d.status !== 'closed') closing = 'closed';
+        set.status = 'closed';
+        if (input.conclusion !== undefined) set.conclusion = markdown(input.conclusion);
+        if (d.status !== 'closed') {
+          set.closedAt = now;
+          set.closedBy = actor.userId;
+        }
+      } else if (input.status === 'open') {
+        if (input.conclusion !== undefined) throw new ValidationError('A conclusion belongs to a closed discussion.', [{ path: 'body.conclusion', message: 'only when closing' }]);
+        if (d.status === 'closed') closing = 'open';
+        set.status = 'open';
+      } else {
+        throw new ValidationError('A conclusion belongs to a closed discussion.', [{ path: 'body.conclusion', message: 'only when closing' }]);
+      }
+    }
+    if (input.pinned !== undefined) {
+      access.authorize('discussion.pin');
+      set.pinned = input.pinned;
+      set.pinnedAt = input.pinned ? now : null;
+    }
+    const updated = (await atomicUpdate(DiscussionModel, { _id: d._id }, { $set: set, ...(Object.keys(push).length ? { $push: push } : {}) })) as DiscussionRecord | null;
+    if (!updated) throw new ConflictError('The discussion was deleted meanwhile.', 'discussion_gone');
+    if (input.pinned !== undefined && input.pinned !== (d.pinned === true)) {
+      // The community keeps the ids of its pinned discussions, so its list needs no search for them.
+      await atomicUpdate(CommunityModel, { _id: d.communityId }, input.pinned ? { $addToSet: { pinnedDiscussionIds: d._id } } : { $pull: { pinnedDiscussionIds: d._id } });
+    }
+    if (input.title !== undefined || input.body !== undefined) {
+      await ActivityModel.updateMany({ discussionId: d._id, kind: 'discussion' }, { $set: { title: updated.title, excerpt: updated.excerpt ?? '' } });
+    }
+    if (input.title !== undefined) await ActivityModel.updateMany({ discussionId: d._id, kind: 'reply' }, { $set: { title: updated.title } });
+    // "Who knows about X" counts replies by their discussion's tags.
+    if (input.tags !== undefined) await ReplyModel.updateMany({ discussionId: d._id }, { $set: { tags: updated.tags } });
+    if (contentChange) await this.indexForSearch(updated);
+    const intents: NotificationIntent[] = newMentions.map((recipientId) => ({
+      tenantId: actor.tenantId,
+      recipientId,
+      kind: 'mention' as const,
+      subject: { type: 'discussion' as const, id: String(d._id) },
+      actorId: actor.userId,
+      data: { title: updated.title.slice(0, 200) },
+      idempotencyKey: `mention:discussion:${String(d._id)}:${recipientId}`,
+    }));
+    if (closing) {
+      const kind = closing === 'closed' ? 'discussionClosed' : 'discussionReopened';
+      for (const f of await this.followerIds(updated)) {
+        intents.push({
+          tenantId: actor.tenantId,
+          recipientId: f,
+          kind,
+          subject: { type: 'discussion', id: String(d._id) },
+          actorId: actor.userId,
+          data: { title: updated.title.slice(0, 200) },
+          idempotencyKey: `${kind}:${String(d._id)}:${now.getTime()}:${f}`,
+        });
+      }
+    }
+    await this.notify(intents);
+    return this.view(actor, { ...access, discussion: updated }, { markRead: false });
+  }
+
+  /** Deletes the discussion and everything in it (its author, managers, admins). */
+  async delete(actor: Actor, discussionId: string): Promise<void> {
+    const access = await resolveDiscussionAccess(actor, discussionId);
+    const d = access.discussion;
+    access.authorize('discussion.delete', d.authorId);
+    const deleted = await DiscussionModel.deleteOne({ _id: d._id });
+    if (deleted.deletedCount === 0) return;
+    await atomicUpdate(CommunityModel, { _id: d.communityId }, { $inc: { 'counts.discussionCount': -1 }, ...(d.pinned ? { $pull: { pinnedDiscussionIds: d._id } } : {}) });
+    await removeDiscussionContent(d._id, this.deps.search);
+    await this.deps.search.remove('discussion', String(d._id));
+    if (d.authorId !== actor.userId) {
+      await this.deps.audit.record({
+        tenantId: actor.tenantId,
+        kind: 'discussion.deleted',
+        actorId: actor.userId,
+        subjectId: String(d._id),
+        details: { communityId: String(d.communityId), authorId: d.authorId, title: d.title.slice(0, 120) },
+      });
+    }
+  }
+
+  /** Accepts a reply as the answer to a question (the asker, managers, admins). */
+  async acceptAnswer(actor: Actor, discussionId: string, replyId: string): Promise<DiscussionView> {
+    const access = await resolveDiscussionAccess(actor, discussionId);
+    const d = access.discussion;
+    access.authorize('discussion.acceptAnswer', d.authorId);
+    if (d.kind !== 'question') throw new ConflictError('Only a question has an answer.', 'not_a_question');
+    const reply = await ReplyModel.findOne({ _id: replyId, discussionId: d._id }).lean<ReplyRecord>();
+    if (!reply || reply.removed) throw new ValidationError('That reply is not part of this question.', [{ path: 'body.replyId', message: 'not a reply of this question' }], 'reply_not_in_discussion');
+    if (reply.hidden) throw new ConflictError('A hidden reply cannot be the answer.', 'reply_hidden');
+    const previous = d.acceptedReplyId;
+    const updated = (await atomicUpdate(DiscussionModel, { _id: d._id }, { $set: { acceptedReplyId: reply._id } })) as DiscussionRecord | null;
+    if (!updated) throw new ConflictError('The discussion was deleted meanwhile.', 'discussion_gone');
+    if (previous && String(previous) !== String(reply._id)) await atomicUpdate(ReplyModel, { _id: previous }, { $set: { accepted: false } });
+    await atomicUpdate(ReplyModel, { _id: reply._id }, { $set: { accepted: true } });
+    await this.notify([
+      {
+        tenantId: actor.tenantId,
+        recipientId: reply.authorId,
+        kind: 'answerAccepted',
+        subject: { type: 'reply', id: String(reply._id) },
+        actorId: actor.userId,
+        data: { title: d.title.slice(0, 200), discussionId: String(d._id) },
+        idempotencyKey: `answerAccepted:${String(d._id)}:${String(reply._id)}`,
+      },
+    ]);
+    return this.view(actor, { ...access, discussion: updated }, { markRead: false });
+  }
+
+  async clearAnswer(actor: Actor, discussionId: string): Promise<DiscussionView> {
+    const access = await resolveDiscussionAccess(actor, discussionId);
+    const d = access.discussion;
+    access.authorize('discussion.acceptAnswer', d.authorId);
+    const updated = (await atomicUpdate(DiscussionModel, { _id: d._id }, { $set: { acceptedReplyId: null } })) as DiscussionRecord | null;
+    if (d.acceptedReplyId) await atomicUpdate(ReplyModel, { _id: d.acceptedReplyId }, { $set: { accepted: false } });
+    return this.view(actor, { ...access, discussion: updated ?? d }, { markRead: false });
+  }
+
+  async follow(actor: Actor, discussionId: string): Promise<{ following: boolean }> {
+    const access = await resolveDiscussionAccess(actor, discussionId);
+    access.authorize('discussion.follow');
+    await this.followQuietly(actor, access.discussion);
+    return { following: true };
+  }
+
+  async unfollow(actor: Actor, discussionId: string): Promise<{ following: boolean }> {
+    const access = await resolveDiscussionAccess(actor, discussionId);
+    access.authorize('discussion.read');
+    await FollowModel.deleteOne({ discussionId: access.discussion._id, userId: actor.userId });
+    return { following: false };
+  }
+
+  /** PUT a reaction: one of each kind per person (a repeat changes nothing). */
+  async react(actor: Actor, target: ReactionTarget, id: string, kind: ReactionKind): Promise<{ reactions: Record<ReactionKind, number>; mine: ReactionKind[] }> {
+    const { access, targetId, model } = await this.reactionTarget(actor, target, id);
+    access.authorize('discussion.react');
+    let added = false;
+    try {
+      await ReactionModel.create({ tenantId: actor.tenantId, communityId: access.discussion.communityId, discussionId: access.discussion._id, targetType: target, targetId, userId: actor.userId, kind });
+      added = true;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+    if (added) await atomicUpdate(model as typeof DiscussionModel, { _id: targetId }, { $inc: { [`counts.reactions.${kind}`]: 1 } });
+    return this.reactionsOf(actor, model, targetId);
+  }
+
+  async unreact(actor: Actor, target: ReactionTarget, id: string, kind: ReactionKind): Promise<{ reactions: Record<ReactionKind, number>; mine: ReactionKind[] }> {
+    const { access, targetId, model } = await this.reactionTarget(actor, target, id);
+    access.authorize('discussion.read');
+    const removed = await ReactionModel.deleteOne({ targetId, userId: actor.userId, kind });
+    if (removed.deletedCount === 1) {
+      await atomicUpdate(model as typeof DiscussionModel, { _id: targetId, [`counts.reactions.${kind}`]: mongoose.trusted({ $gt: 0 }) }, { $inc: { [`counts.reactions.${kind}`]: -1 } });
+    }
+    return this.reactionsOf(actor, model, targetId);
+  }
+
+  // ---- views ----
+
+  async view(actor: Actor, access: DiscussionAccess, options: { markRead: boolean }): Promise<DiscussionView> {
+    const d = access.discussion;
+    const [marker, following, mine] = await Promise.all([
+      ReadMarkerModel.findOne({ discussionId: d._id, userId: actor.userId }).lean<ReadMarkerRecord>(),
+      FollowModel.exists({ discussionId: d._id, userId: actor.userId }),
+      ReactionModel.find({ targetId: d._id, userId: actor.userId }).lean(),
+    ]);
+    if (options.markRead) await this.markRead(actor, d);
+    const summary = summaryOf(actor, d, marker ?? undefined);
+    const isOpen = d.status === 'open';
+    return {
+      ...summary,
+      body: { source: d.body?.source ?? '', html: d.body?.html ?? '' },
+      mentions: d.mentions ?? [],
+      conclusion: d.status === 'closed' && d.conclusion?.source ? { source: d.conclusion.source, html: d.conclusion.html ?? '' } : null,
+      closedAt: d.closedAt ? d.closedAt.toISOString() : null,
+      closedBy: d.closedBy ?? null,
+      acceptedReplyId: d.acceptedReplyId ? String(d.acceptedReplyId) : null,
+      hiddenReason: d.hidden ? (d.hiddenReason ?? null) : null,
+      myReactions: mine.map((r) => r.kind as ReactionKind),
+      following: following !== null,
+      editedAt: d.editedAt ? d.editedAt.toISOString() : null,
+      history: (d.history ?? []).map((h) => ({ title: h.title ?? null, body: h.body ?? null, editedAt: h.editedAt.toISOString(), editedBy: h.editedBy })),
+      permissions: {
+        canEdit: access.can('discussion.update', d.authorId),
+        canDelete: access.can('discussion.delete', d.authorId),
+        canReply: isOpen && !d.hidden && access.can('discussion.reply'),
+        canReact: access.can('discussion.react'),
+        canClose: access.can('discussion.close', d.authorId),
+        canPin: access.can('discussion.pin'),
+        canAcceptAnswer: d.kind === 'question' && access.can('discussion.acceptAnswer', d.authorId),
+        canModerate: access.canModerate,
+      },
+    };
+  }
+
+  private async markersIn(actor: Actor, communityId: Types.ObjectId): Promise<Map<string, ReadMarkerRecord>> {
+    const markers = await ReadMarkerModel.find({ communityId, userId: actor.userId }).lean<ReadMarkerRecord[]>();
+    return new Map(markers.map((m) => [String(m.discussionId), m]));
+  }
+
+  /** Raises the actor's read marker to the discussion's latest reply (never lowers it). */
+  async markRead(actor: Actor, d: DiscussionRecord): Promise<void> {
+    const seq = d.counts?.replySeq ?? 0;
+    const write = () =>
+      ReadMarkerModel.updateOne(
+        { discussionId: d._id, userId: actor.userId },
+        { $max: { lastReadSeq: seq }, $set: { readAt: this.now() }, $setOnInsert: { tenantId: actor.tenantId, communityId: d.communityId } },
+        { upsert: true },
+      );
+    try {
+      await write();
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      await write();
+    }
+  }
+
+  // ---- helpers ----
+
+  private async reactionTarget(actor: Actor, target: ReactionTarget, id: string) {
+    if (target === 'discussion') {
+      const access = await resolveDiscussionAccess(actor, id);
+      return { access, targetId: access.discussion._id, model: DiscussionModel as unknown as typeof DiscussionModel | typeof ReplyModel };
+    }
+    const access = await resolveReplyAccess(actor, id);
+    if (access.reply.removed) throw new ConflictError('This reply was removed.', 'reply_removed');
+    if (access.reply.hidden && !access.canModerate) throw new ConflictError('This reply is hidden.', 'reply_hidden');
+    return { access, targetId: access.reply._id, model: ReplyModel as unknown as typeof DiscussionModel | typeof ReplyModel };
+  }
+
+  private async reactionsOf(actor: Actor, model: typeof DiscussionModel | typeof ReplyModel, targetId: Types.ObjectId) {
+    const [doc, mine] = await Promise.all([
+      (model as typeof DiscussionModel).findOne({ _id: targetId }).select({ counts: 1 }).lean<{ counts?: { reactions?: Partial<Record<ReactionKind, number>> } }>(),
+      ReactionModel.find({ targetId, userId: actor.userId }).lean(),
+    ]);
+    return { reactions: reactionCounts(doc?.counts?.reactions), mine: mine.map((r) => r.kind as ReactionKind) };
+  }
+
+  async followQuietly(actor: Actor, d: { _id: Types.ObjectId; communityId: Types.ObjectId }): Promise<void> {
+    try {
+      await FollowModel.create({ tenantId: actor.tenantId, communityId: d.communityId, discussionId: d._id, userId: actor.userId, isGuest: actor.isGuest });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+  }
+
+  private async followerIds(d: DiscussionRecord): Promise<string[]> {
+    const follows = await FollowModel.find({ discussionId: d._id }).lean();
+    return follows.map((f) => f.userId);
+  }
+
+  private async notifyNewDiscussion(actor: Actor, community: CommunityAccess, d: DiscussionRecord, mentions: string[]): Promise<void> {
+    const members = await MembershipModel.find({ communityId: community.community._id, status: 'active' }).lean<MembershipRecord[]>();
+    const admitted = (m: MembershipRecord) => !m.isGuest || community.community.guestsAllowed === true;
+    const mentioned = new Set(mentions);
+    const data = { title: d.title.slice(0, 200), communityName: community.community.name.slice(0, 120), kind: d.kind };
+    const intents: NotificationIntent[] = mentions.map((recipientId) => ({
+      tenantId: actor.tenantId,
+      recipientId,
+      kind: 'mention' as const,
+      subject: { type: 'discussion' as const, id: String(d._id) },
+      actorId: actor.userId,
+      data,
+      idempotencyKey: `mention:discussion:${String(d._id)}:${recipientId}`,
+    }));
+    for (const m of members) {
+      if (mentioned.has(m.userId) || !admitted(m)) continue;
+      intents.push({
+        tenantId: actor.tenantId,
+        recipientId: m.userId,
+        kind: 'newDiscussion',
+        subject: { type: 'discussion', id: String(d._id) },
+        actorId: actor.userId,
+        data,
+        idempotencyKey: `newDiscussion:${String(d._id)}:${m.userId}`,
+      });
+    }
+    await this.notify(intents);
+  }
+
+  private async notify(intents: NotificationIntent[]): Promise<void> {
+    if (intents.length > 0) await this.deps.notifications.enqueue(intents);
+  }
+
+  async indexForSearch(d: DiscussionRecord): Promise<void> {
+    await this.deps.search.index({
+      tenantId: d.tenantId,
+      type: 'discussion',
+      itemId: String(d._id),
+      communityId: d.communityId,
+      discussionId: d._id,
+      title: d.title,
+      keywords: d.tags,
+      body: [markdownToText(d.body?.source ?? '')],
+      snippet: d.excerpt ?? '',
+      at: d.createdAt,
+      hidden: d.hidden === true,
+    });
+  }
+}
+
+/** Removes what hangs off a discussion (replies, reactions, follows, markers, activity, search entries). */
+export async function removeDiscussionContent(discussionId: Types.ObjectId, search: SearchIndex): Promise<void> {
+  await Promise.all([
+    ReplyModel.deleteMany({ discussionId }),
+    ReactionModel.deleteMany({ discussionId }),
+    FollowModel.deleteMany({ discussionId }),
+    ReadMarkerModel.deleteMany({ discussionId }),
+    ActivityModel.deleteMany({ discussionId }),
+    search.removeWhere({ discussionId }),
+  ]);
+}
+
+/** Removes every discussion of a deleted community (registered with the community service). */
+export async function removeCommunityDiscussions(communityId: Types.ObjectId, search: SearchIndex): Promise<void> {
+  await Promise.all([
+    DiscussionModel.deleteMany({ communityId }),
+    ReplyModel.deleteMany({ communityId }),
+    ReactionModel.deleteMany({ communityId }),
+    FollowModel.deleteMany({ communityId }),
+    ReadMarkerModel.deleteMany({ communityId }),
+    ActivityModel.deleteMany({ communityId }),
+    search.removeWhere({ communityId }),
+  ]);
+}
+
+export function reactionCounts(counts: Partial<Record<ReactionKind, number>> | undefined | null): Record<ReactionKind, number> {
+  return Object.fromEntries(REACTION_KINDS.map((k) => [k, Math.max(0, counts?.[k] ?? 0)])) as Record<ReactionKind, number>;
+}
+
+export function summaryOf(actor: Actor, d: DiscussionRecord, marker: ReadMarkerRecord | undefined): DiscussionSummaryView {
+  const replySeq = d.counts?.replySeq ?? 0;
+  return {
+    id: String(d._id),
+    communityId: String(d.communityId),
+    author: { id: d.authorId, displayName: d.authorName || d.authorId },
+    kind: d.kind,
+    title: d.title,
+    excerpt: d.excerpt ?? '',
+    tags: d.tags ?? [],
+    status: d.status,
+    pinned: d.pinned === true,
+    hidden: d.hidden === true,
+    answered: d.acceptedReplyId !== null && d.acceptedReplyId !== undefined,
+    replyCount: d.counts?.replies ?? 0,
+    reactions: reactionCounts(d.counts?.reactions),
+    isNew: !marker && d.authorId !== actor.userId,
+    unreadCount: Math.max(0, replySeq - (marker?.lastReadSeq ?? 0)),
+    createdAt: d.createdAt.toISOString(),
+    lastActivityAt: d.lastActivityAt.toISOString(),
+  };
+}

@@ -1,0 +1,20 @@
+/** A person following a discussion (authors and repliers follow automatically). One per person and discussion. */
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+const followSchema = new Schema(
+  {
+    tenantId: { type: String, required: true, maxlength: 64 },
+    communityId: { type: Schema.Types.ObjectId, required: true },
+    discussionId: { type: Schema.Types.ObjectId, required: true },
+    userId: { type: String, required: true, maxlength: 64 },
+    /** Whether the follower is a guest (for the community's guest rule at notification time). */
+    isGuest: { type: Boolean, default: false },
+  },
+  { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
+);
+followSchema.index({ discussionId: 1, userId: 1 }, { unique: true });
+followSchema.index({ tenantId: 1, userId: 1 });
+
+export type FollowRecord = InferSchemaType<typeof followSchema> & { _id: mongoose.Types.ObjectId };
+
+export const FollowModel = mongoose.model('Follow', followSchema);

@@ -1,0 +1,25 @@
+/**
+ * One person's reaction of one kind to a discussion or reply. The unique index makes "one of
+ * each kind per person" hold under any concurrency; the counts on the target follow it.
+ */
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { REACTION_KINDS } from './discussion.model.js';
+
+const reactionSchema = new Schema(
+  {
+    tenantId: { type: String, required: true, maxlength: 64 },
+    communityId: { type: Schema.Types.ObjectId, required: true },
+    discussionId: { type: Schema.Types.ObjectId, required: true },
+    targetType: { type: String, enum: ['discussion', 'reply'], required: true },
+    targetId: { type: Schema.Types.ObjectId, required: true },
+    userId: { type: String, required: true, maxlength: 64 },
+    kind: { type: String, enum: REACTION_KINDS, required: true },
+  },
+  { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
+);
+reactionSchema.index({ targetId: 1, userId: 1, kind: 1 }, { unique: true });
+reactionSchema.index({ discussionId: 1, userId: 1 });
+
+export type ReactionRecord = InferSchemaType<typeof reactionSchema> & { _id: mongoose.Types.ObjectId };
+
+export const ReactionModel = mongoose.model('Reaction', reactionSchema);

@@ -1,0 +1,346 @@
+/**
+ * Replies: write (one level of nesting: a reply to a nested reply is attached to its
+ * parent), read a thread page by page, edit (history kept, marked edited), delete (a
+ * "removed" placeholder keeps the thread's shape). Writing a reply makes the writer follow
+ * the discussion and tells its followers (and the people mentioned).
+ */
+import mongoose from 'mongoose';
+import type { Actor } from '../auth/actor.js';
+import { CommunityModel } from '../communities/community.model.js';
+import { MembershipModel, type MembershipRecord } from '../communities/membership.model.js';
+import type { AuditSink } from '../communities/community.service.js';
+import { markdown, markdownToText } from '../content/markdown.js';
+import { atomicUpdate } from '../db/atomic-update.js';
+import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
+import { ConflictError, ValidationError } from '../errors/domain-errors.js';
+import type { PeopleRepository } from '../members/people.repository.js';
+import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
+import type { SearchIndex } from '../search/search-index.js';
+import { ActivityModel } from './activity.model.js';
+import { resolveDiscussionAccess, resolveReplyAccess, type DiscussionAccess } from './discussion-access.js';
+import { DiscussionModel, type DiscussionRecord, type ReactionKind } from './discussion.model.js';
+import type { CreateReplyInput, ReplyBaseView, ReplyView, UpdateReplyInput } from './discussion.schemas.js';
+import { reactionCounts, type DiscussionService } from './discussion.service.js';
+import { bucketOf, decodeSeqCursor, encodeSeqCursor } from './feed-buckets.js';
+import { FollowModel } from './follow.model.js';
+import { visibleMentions } from './mentions.js';
+import { ReactionModel } from './reaction.model.js';
+import { ReplyModel, type ReplyRecord } from './reply.model.js';
+
+export interface ReplyServiceDeps {
+  people: PeopleRepository;
+  notifications: NotificationOutbox;
+  audit: AuditSink;
+  search: SearchIndex;
+  discussions: DiscussionService;
+  now?: () => Date;
+}
+
+const DEFAULT_THREAD_PAGE = 50;
+const EXCERPT_LENGTH = 280;
+
+export class ReplyService {
+  private readonly deps: ReplyServiceDeps;
+  private readonly now: () => Date;
+
+  constructor(deps: ReplyServiceDeps) {
+    this.deps = deps;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async create(actor: Actor, discussionId: string, input: CreateReplyInput): Promise<ReplyView> {
+    const access = await resolveDiscussionAccess(actor, discussionId);
+    access.authorize('discussion.reply');
+    const d = access.discussion;
+    if (d.hidden) throw new ConflictError('This discussion is hidden.', 'discussion_hidden');
+    let parent: ReplyRecord | null = null;
+    if (input.parentId !== undefined) {
+      parent = await ReplyModel.findOne({ _id: input.parentId, discussionId: d._id }).lean<ReplyRecord>();
+      if (!parent) throw new ValidationError('That reply is not part of this discussion.', [{ path: 'body.parentId', message: 'not a reply of this discussion' }], 'parent_not_in_discussion');
+      if (parent.parentId) {
+        // One level of nesting: answer the top-level reply instead.
+        parent = await ReplyModel.findOne({ _id: parent.parentId, discussionId: d._id }).lean<ReplyRecord>();
+        if (!parent) throw new ValidationError('That reply is not part of this discussion.', [{ path: 'body.parentId', message: 'not a reply of this discussion' }], 'parent_not_in_discussion');
+      }
+    }
+    const now = this.now();
+    const [mentions, author] = await Promise.all([
+      visibleMentions(actor, this.deps.people, access.community.community, input.mentions),
+      this.deps.people.find(actor.tenantId, actor.userId),
+    ]);
+    const authorName = author?.displayName ?? actor.name;
+    // The guard `status: open` makes "close" and "reply" exclusive: a reply never lands in a closed discussion.
+    const counters = (await atomicUpdate(
+      DiscussionModel,
+      { _id: d._id, status: 'open' },
+      { $inc: { 'counts.replies': 1, 'counts.replySeq': 1, 'counts.threadSeq': parent ? 0 : 1 }, $set: { lastActivityAt: now } },
+    )) as DiscussionRecord | null;
+    if (!counters) throw new ConflictError('This discussion is closed: it takes no more replies.', 'discussion_closed');
+    const seq = counters.counts?.replySeq ?? 0;
+    const threadSeq = parent ? parent.threadSeq : (counters.counts?.threadSeq ?? 0);
+    const body = markdown(input.body);
+    let reply: ReplyRecord;
+    try {
+      reply = (
+        await ReplyModel.create({
+          tenantId: actor.tenantId,
+          communityId: d.communityId,
+          discussionId: d._id,
+          ...(parent ? { parentId: parent._id } : {}),
+          authorId: actor.userId,
+          authorName,
+          seq,
+          threadSeq,
+          bucket: bucketOf(threadSeq),
+          body,
+          mentions,
+          tags: d.tags ?? [],
+        })
+      ).toObject() as ReplyRecord;
+    } catch (err) {
+      await atomicUpdate(DiscussionModel, { _id: d._id }, { $inc: { 'counts.replies': -1 } });
+      throw err;
+    }
+    const excerpt = markdownToText(input.body).slice(0, EXCERPT_LENGTH);
+    const community = await atomicUpdate(CommunityModel, { _id: d.communityId }, { $inc: { 'counts.activitySeq': 1 }, $set: { lastActivityAt: now } });
+    const activitySeq = community?.counts?.activitySeq ?? 0;
+    await Promise.all([
+      activitySeq > 0
+        ? ActivityModel.create({
+            tenantId: actor.tenantId,
+            communityId: d.communityId,
+            seq: activitySeq,
+            bucket: bucketOf(activitySeq),
+            kind: 'reply',
+            discussionId: d._id,
+            replyId: reply._id,
+            authorId: actor.userId,
+            authorName,
+            title: d.title,
+            excerpt,
+            at: now,
+          })
+        : Promise.resolve(),
+      this.deps.discussions.followQuietly(actor, d),
+      this.deps.discussions.markRead(actor, { ...d, counts: { ...d.counts, replySeq: seq } } as DiscussionRecord),
+      this.indexForSearch(reply, d),
+    ]);
+    await this.notifyReply(actor, access, reply, parent, mentions);
+    return this.toView(actor, access, reply, [], new Set());
+  }
+
+  /** A page of the thread: top-level replies oldest first, each with its nested replies. */
+  async list(actor: Actor, discussionId: string, query: { cursor?: string; limit?: number }): Promise<Page<ReplyView>> {
+    const access = await resolveDiscussionAccess(actor, discussionId);
+    access.authorize('discussion.read');
+    const d = access.discussion;
+    const limit = Math.min(query.limit ?? DEFAULT_THREAD_PAGE, MAX_PAGE_SIZE);
+    let after = 0;
+    if (query.cursor) {
+      const cursor = decodeSeqCursor(query.cursor);
+      if (!cursor) throw new ValidationError('The cursor is not valid; start again without one.', [{ path: 'query.cursor', message: 'invalid cursor' }], 'invalid_cursor');
+      after = cursor.seq;
+    }
+    const top = d.counts?.threadSeq ?? 0;
+    const first = after + 1;
+    const last = Math.min(top, after + limit);
+    if (first > last) return { items: [] };
+    // Top-level replies are numbered 1, 2, ... without gaps, so the buckets of a page are known in advance.
+    const buckets: number[] = [];
+    for (let b = bucketOf(first); b <= bucketOf(last); b++) buckets.push(b);
+    const [docs, mine] = await Promise.all([
+      Promise.all(buckets.map((b) => ReplyModel.find({ discussionId: d._id, bucket: b }).lean<ReplyRecord[]>())).then((all) => all.flat()),
+      ReactionModel.find({ discussionId: d._id, userId: actor.userId }).lean(),
+    ]);
+    const myReactions = new Map<string, ReactionKind[]>();
+    for (const r of mine) myReactions.set(String(r.targetId), [...(myReactions.get(String(r.targetId)) ?? []), r.kind as ReactionKind]);
+    const inRange = docs.filter((r) => r.threadSeq >= first && r.threadSeq <= last);
+    const children = new Map<string, ReplyRecord[]>();
+    for (const r of inRange) if (r.parentId) children.set(String(r.parentId), [...(children.get(String(r.parentId)) ?? []), r]);
+    const tops = inRange.filter((r) => !r.parentId).sort((a, b) => a.threadSeq - b.threadSeq);
+    const items = tops.map((r) =>
+      this.toView(
+        actor,
+        access,
+        r,
+        (children.get(String(r._id)) ?? []).sort((a, b) => a.seq - b.seq),
+        myReactions,
+      ),
+    );
+    return { items, ...(last < top ? { nextCursor: encodeSeqCursor(last) } : {}) };
+  }
+
+  async get(actor: Actor, replyId: string): Promise<ReplyView> {
+    const access = await resolveReplyAccess(actor, replyId);
+    const mine = await ReactionModel.find({ targetId: access.reply._id, userId: actor.userId }).lean();
+    const view = this.toView(actor, access, access.reply, [], new Map([[String(access.reply._id), mine.map((r) => r.kind as ReactionKind)]]));
+    const visible = view.body !== null;
+    return {
+      ...view,
+      history: visible ? (access.reply.history ?? []).map((h) => ({ body: h.body ?? null, editedAt: h.editedAt.toISOString(), editedBy: h.editedBy })) : [],
+    };
+  }
+
+  async update(actor: Actor, replyId: string, input: UpdateReplyInput): Promise<ReplyView> {
+    const access = await resolveReplyAccess(actor, replyId);
+    const r = access.reply;
+    access.authorize('reply.update', r.authorId);
+    if (r.removed) throw new ConflictError('This reply was removed.', 'reply_removed');
+    const now = this.now();
+    const set: Record<string, unknown> = { body: markdown(input.body), editedAt: now };
+    let newMentions: string[] = [];
+    if (input.mentions !== undefined) {
+      const mentions = await visibleMentions(actor, this.deps.people, access.community.community, input.mentions);
+      newMentions = mentions.filter((m) => !(r.mentions ?? []).includes(m));
+      set.mentions = mentions;
+    }
+    const updated = (await atomicUpdate(
+      ReplyModel,
+      { _id: r._id, removed: false },
+      { $set: set, $push: { history: { body: r.body?.source ?? '', editedAt: now, editedBy: actor.userId } } },
+    )) as ReplyRecord | null;
+    if (!updated) throw new ConflictError('This reply was removed meanwhile.', 'reply_removed');
+    await ActivityModel.updateMany({ replyId: r._id }, { $set: { excerpt: markdownToText(input.body).slice(0, EXCERPT_LENGTH) } });
+    await this.indexForSearch(updated, access.discussion);
+    await this.notify(
+      newMentions.map((recipientId) => ({
+        tenantId: actor.tenantId,
+        recipientId,
+        kind: 'mention' as const,
+        subject: { type: 'reply' as const, id: String(r._id) },
+        actorId: actor.userId,
+        data: { title: access.discussion.title.slice(0, 200), discussionId: String(access.discussion._id) },
+        idempotencyKey: `mention:reply:${String(r._id)}:${recipientId}`,
+      })),
+    );
+    return this.get(actor, replyId);
+  }
+
+  /** Leaves a "removed" placeholder (its author, managers, admins). */
+  async delete(actor: Actor, replyId: string): Promise<void> {
+    const access = await resolveReplyAccess(actor, replyId);
+    const r = access.reply;
+    access.authorize('reply.delete', r.authorId);
+    if (r.removed) return;
+    const removed = await atomicUpdate(
+      ReplyModel,
+      { _id: r._id, removed: false },
+      { $set: { removed: true, removedBy: actor.userId, removedAt: this.now(), body: { source: '', html: '' }, history: [], mentions: [], accepted: false } },
+    );
+    if (!removed) return;
+    await atomicUpdate(DiscussionModel, { _id: r.discussionId, 'counts.replies': mongoose.trusted({ $gt: 0 }) }, { $inc: { 'counts.replies': -1 } });
+    if (access.discussion.acceptedReplyId && String(access.discussion.acceptedReplyId) === String(r._id)) {
+      await atomicUpdate(DiscussionModel, { _id: r.discussionId }, { $set: { acceptedReplyId: null } });
+    }
+    await Promise.all([ActivityModel.deleteMany({ replyId: r._id }), this.deps.search.remove('reply', String(r._id)), ReactionModel.deleteMany({ targetId: r._id })]);
+    if (r.authorId !== actor.userId) {
+      await this.deps.audit.record({
+        tenantId: actor.tenantId,
+        kind: 'reply.removed',
+        actorId: actor.userId,
+        subjectId: String(r._id),
+        details: { discussionId: String(r.discussionId), authorId: r.authorId },
+      });
+    }
+  }
+
+  toView(actor: Actor, access: DiscussionAccess, r: ReplyRecord, nested: ReplyRecord[], mine: Map<string, ReactionKind[]> | Set<string>): ReplyView {
+    const base = (x: ReplyRecord): ReplyBaseView => {
+      const concealed = x.removed || (x.hidden && !access.canModerate && x.authorId !== actor.userId);
+      return {
+        id: String(x._id),
+        discussionId: String(x.discussionId),
+        parentId: x.parentId ? String(x.parentId) : null,
+        author: { id: x.authorId, displayName: x.authorName || x.authorId },
+        body: concealed ? null : { source: x.body?.source ?? '', html: x.body?.html ?? '' },
+        removed: x.removed === true,
+        hidden: x.hidden === true,
+        accepted: x.accepted === true,
+        mentions: concealed ? [] : (x.mentions ?? []),
+        reactions: reactionCounts(x.counts?.reactions),
+        myReactions: mine instanceof Map ? (mine.get(String(x._id)) ?? []) : [],
+        editedAt: x.editedAt ? x.editedAt.toISOString() : null,
+        createdAt: x.createdAt.toISOString(),
+        permissions: {
+          canEdit: !x.removed && access.can('reply.update', x.authorId),
+          canDelete: !x.removed && access.can('reply.delete', x.authorId),
+          canModerate: access.canModerate,
+        },
+      };
+    };
+    return { ...base(r), replies: nested.map(base) };
+  }
+
+  private async notifyReply(actor: Actor, access: DiscussionAccess, reply: ReplyRecord, parent: ReplyRecord | null, mentions: string[]): Promise<void> {
+    const d = access.discussion;
+    const community = access.community.community;
+    const data = { title: d.title.slice(0, 200), discussionId: String(d._id), communityName: community.name.slice(0, 120) };
+    const intents: NotificationIntent[] = mentions.map((recipientId) => ({
+      tenantId: actor.tenantId,
+      recipientId,
+      kind: 'mention' as const,
+      subject: { type: 'reply' as const, id: String(reply._id) },
+      actorId: actor.userId,
+      data,
+      idempotencyKey: `mention:reply:${String(reply._id)}:${recipientId}`,
+    }));
+    const mentioned = new Set(mentions);
+    const follows = await FollowModel.find({ discussionId: d._id }).lean();
+    const recipients = new Set(follows.map((f) => f.userId));
+    if (parent) recipients.add(parent.authorId);
+    recipients.delete(actor.userId);
+    for (const m of mentioned) recipients.delete(m);
+    // Followers who can no longer read the discussion (left a closed community, blocked, a guest no longer admitted) hear nothing.
+    const guestOf = new Map(follows.map((f) => [f.userId, f.isGuest === true]));
+    const allowed = await Promise.all(
+      [...recipients].map(async (userId) => {
+        const membership = await MembershipModel.findOne({ communityId: community._id, userId }).lean<MembershipRecord>();
+        const admitted = !(membership?.isGuest ?? guestOf.get(userId) ?? false) || community.guestsAllowed === true;
+        if (!admitted || membership?.status === 'blocked') return null;
+        if (community.visibility !== 'public' && membership?.status !== 'active') return null;
+        return userId;
+      }),
+    );
+    for (const userId of allowed) {
+      if (userId === null) continue;
+      intents.push({
+        tenantId: actor.tenantId,
+        recipientId: userId,
+        kind: 'reply',
+        subject: { type: 'reply', id: String(reply._id) },
+        actorId: actor.userId,
+        data,
+        idempotencyKey: `reply:${String(reply._id)}:${userId}`,
+      });
+    }
+    await this.notify(intents);
+  }
+
+  private async notify(intents: NotificationIntent[]): Promise<void> {
+    if (intents.length > 0) await this.deps.notifications.enqueue(intents);
+  }
+
+  async indexForSearch(r: ReplyRecord, d: DiscussionRecord): Promise<void> {
+    if (r.removed) return;
+    await this.deps.search.index({
+      tenantId: r.tenantId,
+      type: 'reply',
+      itemId: String(r._id),
+      communityId: r.communityId,
+      discussionId: r.discussionId,
+      title: d.title,
+      // The discussion's title names the reply in results; only the reply's own words make it match.
+      weighTitle: false,
+      body: [markdownToText(r.body?.source ?? '')],
+      at: r.createdAt,
+      hidden: r.hidden === true,
+    });
+  }
+}
+
+/** For "who knows about X": replies per author in discussions tagged with the tag, in these communities. */
+export async function repliesByTag(tenantId: string, tag: string, communityIds: Set<string>): Promise<ReplyRecord[]> {
+  const rows = await ReplyModel.find({ tenantId, tags: tag }).select({ authorId: 1, communityId: 1, accepted: 1, removed: 1, hidden: 1 }).lean<ReplyRecord[]>();
+  return rows.filter((r) => !r.removed && !r.hidden && communityIds.has(String(r.communityId)));
+}
+

@@ -1,0 +1,223 @@
+/**
+ * Typed API operations and the OpenAPI document made from them. A route is declared once,
+ * with zod schemas for its path parameters, query, body and answer; `ApiSpec.route` mounts
+ * it on an express router (parsing the input at the edge: bad input is a 400 problem and
+ * reaches no service) and records it, and `ApiSpec.document()` turns the records into an
+ * OpenAPI 3.1 document with `z.toJSONSchema`. So the document cannot drift from the routes.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { Actor } from '../auth/actor.js';
+import { UnauthorizedError, ValidationError, type ErrorDetail } from '../errors/domain-errors.js';
+
+type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface OperationSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  method: HttpMethod;
+  /** Express-style path relative to /api/v1, e.g. `/communities/:id`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tags: string[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  success: {
+    status: 200 | 201 | 204;
+    description: string;
+    schema?: z.ZodType;
+    /** Default application/json. */
+    contentType?: string;
+  };
+  /** Problem statuses worth documenting besides 400, 401 and 500. */
+  errors?: number[];
+}
+
+export interface OperationInput<P, Q, B> {
+  actor: Actor;
+  params: P;
+  query: Q;
+  body: B;
+  req: Request;
+  res: Response;
+}
+
+/** A handler's answer with a status other than the operation's usual one (e.g. 200 instead of 201 for "already there"). */
+export class Answer {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
+export function answer(status: number, body: unknown): Answer {
+  return new Answer(status, body);
+}
+
+export interface RecordedOperation {
+  method: HttpMethod;
+  path: string;
+  spec: OperationSpec<z.ZodType, z.ZodType, z.ZodType>;
+}
+
+const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string().meta({ description: 'Stable machine-readable code' }),
+    detail: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    requestId: z.string().optional(),
+  })
+  .meta({ id: 'Problem' });
+
+const statusText: Record<number, string> = {
+  400: 'The input is not valid',
+  401: 'Not signed in',
+  403: 'Not allowed',
+  404: 'Not found (or not visible to you)',
+  409: 'Conflict with the current state',
+  413: 'The body is too large',
+  429: 'Too many requests',
+  500: 'Unexpected error',
+  503: 'A dependency is unavailable',
+};
+
+/** zod issues -> our error details with a dotted path prefixed by where the value came from. */
+export function issuesToDetails(where: string, error: z.ZodError): ErrorDetail[] {
+  return error.issues.slice(0, 20).map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message }));
+}
+
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError(`The ${where === 'body' ? 'request body' : where} is not valid.`, issuesToDetails(where, result.error));
+  return result.data;
+}
+
+function requireActor(req: Request): Actor {
+  if (!req.actor) throw new UnauthorizedError();
+  return req.actor;
+}
+
+export class ApiSpec {
+  private readonly operations: RecordedOperation[] = [];
+
+  /** Mounts the operation on the router and records it for the document. */
+  route<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType>(
+    router: Router,
+    spec: OperationSpec<P, Q, B>,
+    handler: (input: OperationInput<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>,
+  ): void {
+    this.operations.push({ method: spec.method, path: spec.path, spec: spec as unknown as OperationSpec<z.ZodType, z.ZodType, z.ZodType> });
+    router[spec.method](spec.path, async (req, res) => {
+      const actor = requireActor(req);
+      const params = (spec.params ? parseOrThrow(spec.params, req.params, 'params') : {}) as z.output<P>;
+      const query = (spec.query ? parseOrThrow(spec.query, { ...req.query }, 'query') : {}) as z.output<Q>;
+      const body = (spec.body ? parseOrThrow(spec.body, req.body ?? {}, 'body') : undefined) as z.output<B>;
+      let result = await handler({ actor, params, query, body, req, res });
+      if (res.headersSent) return;
+      let status: number = spec.success.status;
+      if (result instanceof Answer) {
+        status = result.status;
+        result = result.body;
+      }
+      if (spec.success.status === 204) {
+        res.status(204).end();
+        return;
+      }
+      if (spec.success.contentType && spec.success.contentType !== 'application/json') {
+        res.status(status).type(spec.success.contentType).send(result);
+        return;
+      }
+      res.status(status).json(result);
+    });
+  }
+
+  /** Every operation recorded so far (method and express path). */
+  list(): ReadonlyArray<RecordedOperation> {
+    return this.operations;
+  }
+
+  /** The OpenAPI 3.1 document of the recorded operations. */
+  document(info: { title: string; version: string; description?: string }): Record<string, unknown> {
+    const components: Record<string, unknown> = {};
+    const problemRef = jsonSchema(problemSchema, 'output', components);
+    if (!components.Problem) components.Problem = problemRef;
+    const paths: Record<string, Record<string, unknown>> = {};
+    for (const { method, path, spec } of this.operations) {
+      const openApiPath = path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
+      const parameters = [...parametersOf(spec.params, 'path', components), ...parametersOf(spec.query, 'query', components)];
+      const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+      const responses: Record<string, unknown> = {
+        [String(spec.success.status)]: {
+          description: spec.success.description,
+          ...(spec.success.status !== 204
+            ? { content: { [spec.success.contentType ?? 'application/json']: { schema: spec.success.schema ? jsonSchema(spec.success.schema, 'output', components) : {} } } }
+            : {}),
+        },
+      };
+      for (const status of [...new Set([400, 401, ...(spec.errors ?? []), 500])]) responses[String(status)] = { description: statusText[status] ?? 'Error', content: problem };
+      (paths[openApiPath] ??= {})[method] = {
+        operationId: spec.operationId,
+        summary: spec.summary,
+        tags: spec.tags,
+        ...(parameters.length > 0 ? { parameters } : {}),
+        ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input', components) } } } } : {}),
+        responses,
+        security: [{ bearer: [] }],
+      };
+    }
+    return {
+      openapi: '3.1.0',
+      info,
+      servers: [{ url: '/api/v1' }],
+      paths,
+      components: {
+        schemas: components,
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A Teams SSO token for this app (Entra ID).' } },
+      },
+    };
+  }
+
+  /** GET /api/v1/openapi.json, public (it describes the API, it holds no data). */
+  router(info: { title: string; version: string; description?: string }): Router {
+    const router = express.Router();
+    let cached: Record<string, unknown> | undefined;
+    router.get('/api/v1/openapi.json', (_req, res) => {
+      cached ??= this.document(info);
+      res.setHeader('Cache-Control', 'no-cache');
+      res.json(cached);
+    });
+    return router;
+  }
+}
+
+/**
+ * A zod schema as JSON Schema 2020-12 for the document. Schemas named with `.meta({ id })`
+ * come out of zod under `$defs`; they are moved to `components.schemas` and referenced from
+ * there, because inside an OpenAPI document `#/$defs/...` would point at the document's root.
+ */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, unknown>): Record<string, unknown> {
+  const result = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  delete result.$schema;
+  const defs = (result.$defs ?? {}) as Record<string, unknown>;
+  delete result.$defs;
+  const relink = <T>(value: T): T => JSON.parse(JSON.stringify(value).replace(/"#\/\$defs\//g, '"#/components/schemas/')) as T;
+  for (const [name, def] of Object.entries(defs)) components[name] ??= relink(def);
+  return relink(result);
+}
+
+function parametersOf(schema: z.ZodType | undefined, where: 'path' | 'query', components: Record<string, unknown>): Record<string, unknown>[] {
+  if (!schema) return [];
+  const json = jsonSchema(schema, 'input', components);
+  const properties = (json.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const required = new Set((json.required as string[] | undefined) ?? []);
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === 'path' ? true : required.has(name),
+    ...(typeof property.description === 'string' ? { description: property.description } : {}),
+    schema: property,
+  }));
+}

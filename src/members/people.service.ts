@@ -1,0 +1,186 @@
+/**
+ * The people directory, profiles and "who knows about X". People are visible to those who
+ * share the organisation or a community with them: the organisation's own people see each
+ * other and the guests of their communities; guests see only the members of their
+ * communities; organisation admins see everyone in the tenant.
+ */
+import type { Actor } from '../auth/actor.js';
+import { readableCommunityIds } from '../communities/community-access.js';
+import { MembershipModel, type MembershipRecord } from '../communities/membership.model.js';
+import { normalizeTag, normalizeTags } from '../content/tags.js';
+import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
+import { NotFoundError, ValidationError } from '../errors/domain-errors.js';
+import { repliesByTag } from '../discussions/reply.service.js';
+import { analyseQuery, foldText, searchKeys, words as wordsOf, type QueryWord } from '../search/text-analysis.js';
+import type { PeopleRepository } from './people.repository.js';
+import type { ExpertView, ListPeopleQuery, PersonView, UpdateProfileInput } from './profile.schemas.js';
+import type { UserRecord } from './user.model.js';
+
+/** Weights of "who knows about X", per signal. */
+export const EXPERT_WEIGHTS = { declaredExpertise: 5, acceptedAnswer: 3, reply: 1 } as const;
+
+export interface PeopleServiceDeps {
+  people: PeopleRepository;
+}
+
+export class PeopleService {
+  private readonly people: PeopleRepository;
+
+  constructor(deps: PeopleServiceDeps) {
+    this.people = deps.people;
+  }
+
+  async get(actor: Actor, userId: string): Promise<PersonView> {
+    const user = await this.people.find(actor.tenantId, userId);
+    if (!user || !(await this.canSee(actor, user))) throw new NotFoundError('There is no such person.', 'user_not_found');
+    return personToView(user);
+  }
+
+  /** The directory, by name; `q` matches name, organisation, function, job title, department and expertise. */
+  async list(actor: Actor, query: ListPeopleQuery): Promise<Page<PersonView>> {
+    let visible = await this.visiblePeople(actor);
+    if (query.q) {
+      const words = analyseQuery(query.q);
+      if (words.length > 0) visible = visible.filter((u) => matchesAll(u, words));
+    }
+    if (query.expertise) {
+      const tag = normalizeTag(query.expertise);
+      const keys = new Set(searchKeys(tag));
+      visible = visible.filter((u) => (u.profile?.expertise ?? []).some((e) => normalizeTag(e) === tag || searchKeys(e).some((k) => keys.has(k))));
+    }
+    visible.sort(byName);
+    let start = 0;
+    if (query.cursor) {
+      const after = decodeNameCursor(query.cursor);
+      start = visible.findIndex((u) => byName(u, { displayName: after.name, userId: after.id } as UserRecord) > 0);
+      if (start < 0) start = visible.length;
+    }
+    const limit = Math.min(query.limit ?? 20, MAX_PAGE_SIZE);
+    const items = visible.slice(start, start + limit);
+    const last = items[items.length - 1];
+    return { items: items.map(personToView), ...(start + limit < visible.length && last ? { nextCursor: encodeNameCursor(last) } : {}) };
+  }
+
+  /** People ranked for a topic: declared expertise, accepted answers and replies in discussions tagged with it. */
+  async experts(actor: Actor, topic: string, limit = 10): Promise<ExpertView[]> {
+    const tag = normalizeTag(topic);
+    const keys = new Set(searchKeys(tag));
+    const [visible, readable] = await Promise.all([this.visiblePeople(actor), readableCommunityIds(actor)]);
+    const replies = await repliesByTag(actor.tenantId, tag, new Set(readable.map(String)));
+    const tally = new Map<string, { accepted: number; replies: number }>();
+    for (const r of replies) {
+      const t = tally.get(r.authorId) ?? { accepted: 0, replies: 0 };
+      t.replies++;
+      if (r.accepted) t.accepted++;
+      tally.set(r.authorId, t);
+    }
+    const results: ExpertView[] = [];
+    for (const user of visible) {
+      const declared = (user.profile?.expertise ?? []).some((e) => normalizeTag(e) === tag || searchKeys(e).some((k) => keys.has(k)));
+      const t = tally.get(user.userId) ?? { accepted: 0, replies: 0 };
+      const score = (declared ? EXPERT_WEIGHTS.declaredExpertise : 0) + t.accepted * EXPERT_WEIGHTS.acceptedAnswer + t.replies * EXPERT_WEIGHTS.reply;
+      if (score > 0) results.push({ person: personToView(user), score, declaredExpertise: declared, acceptedAnswers: t.accepted, replies: t.replies });
+    }
+    results.sort((a, b) => b.score - a.score || a.person.displayName.localeCompare(b.person.displayName, 'nl'));
+    return results.slice(0, Math.min(limit, 50));
+  }
+
+  /** PATCH /me/profile. */
+  async updateProfile(actor: Actor, input: UpdateProfileInput): Promise<PersonView> {
+    const updated = await this.people.updateProfile(actor.tenantId, actor.userId, {
+      ...input,
+      ...(input.expertise ? { expertise: normalizeTags(input.expertise) } : {}),
+      ...(input.interests ? { interests: normalizeTags(input.interests) } : {}),
+    });
+    if (!updated) throw new NotFoundError('Meent does not know you yet; sign in again.', 'user_not_found');
+    return personToView(updated);
+  }
+
+  /** People matching query words, for /search: per word 3 (name or expertise), 1 (other profile fields) or 0. */
+  async search(actor: Actor, words: QueryWord[], limit: number): Promise<Array<{ person: PersonView; weights: number[] }>> {
+    if (words.length === 0) return [];
+    const visible = await this.visiblePeople(actor);
+    const found: Array<{ person: PersonView; weights: number[]; total: number }> = [];
+    for (const user of visible) {
+      const strong = new Set(searchKeys(user.displayName, ...(user.profile?.expertise ?? [])));
+      const all = new Set([...strong, ...searchKeys(user.profile?.organisation, user.profile?.function, user.jobTitle, user.department, ...(user.profile?.interests ?? []), user.profile?.askMeAbout)]);
+      const names = wordsOf(user.displayName);
+      const weights: number[] = words.map((w): number => (w.keys.some((k) => strong.has(k)) || names.some((n) => n.startsWith(w.word)) ? 3 : w.keys.some((k) => all.has(k)) ? 1 : 0));
+      const total = weights.reduce((a: number, b: number) => a + b, 0);
+      if (total > 0) found.push({ person: personToView(user), weights, total });
+    }
+    found.sort((a, b) => b.total - a.total);
+    return found.slice(0, limit).map(({ person, weights }) => ({ person, weights }));
+  }
+
+  /** Whether the actor may see this person in the directory. */
+  async canSee(actor: Actor, user: UserRecord): Promise<boolean> {
+    if (user.tenantId !== actor.tenantId) return false;
+    if (user.userId === actor.userId || actor.isOrgAdmin) return true;
+    if (!actor.isGuest && !user.isGuest) return true;
+    const mine = await MembershipModel.find({ tenantId: actor.tenantId, userId: actor.userId, status: 'active' }).lean<MembershipRecord[]>();
+    const shared = await Promise.all(mine.map((m) => MembershipModel.exists({ communityId: m.communityId, userId: user.userId, status: 'active' })));
+    return shared.some((s) => s !== null);
+  }
+
+  private async visiblePeople(actor: Actor): Promise<UserRecord[]> {
+    const everyone = await this.people.allInTenant(actor.tenantId);
+    if (actor.isOrgAdmin) return everyone;
+    // The organisation's own people see each other; shared communities matter only where guests are involved.
+    if (!actor.isGuest && !everyone.some((u) => u.isGuest)) return everyone;
+    const coMembers = await this.coMembers(actor);
+    return everyone.filter((u) => u.userId === actor.userId || coMembers.has(u.userId) || (!actor.isGuest && !u.isGuest));
+  }
+
+  /** The people who share an active community with the actor. */
+  private async coMembers(actor: Actor): Promise<Set<string>> {
+    const mine = await MembershipModel.find({ tenantId: actor.tenantId, userId: actor.userId, status: 'active' }).lean<MembershipRecord[]>();
+    const lists = await Promise.all(mine.map((m) => MembershipModel.find({ communityId: m.communityId, status: 'active' }).select({ userId: 1 }).lean<MembershipRecord[]>()));
+    return new Set(lists.flat().map((m) => m.userId));
+  }
+}
+
+function matchesAll(user: UserRecord, words: QueryWord[]): boolean {
+  const keys = new Set(
+    searchKeys(user.displayName, user.profile?.organisation, user.profile?.function, user.jobTitle, user.department, ...(user.profile?.expertise ?? []), ...(user.profile?.interests ?? [])),
+  );
+  const names = wordsOf(`${user.displayName} ${user.mail ?? ''}`);
+  return words.every((w) => w.keys.some((k) => keys.has(k)) || names.some((n) => n.startsWith(w.word)));
+}
+
+function byName(a: UserRecord, b: UserRecord): number {
+  const an = foldText(a.displayName);
+  const bn = foldText(b.displayName);
+  return an < bn ? -1 : an > bn ? 1 : a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0;
+}
+
+function encodeNameCursor(u: UserRecord): string {
+  return Buffer.from(JSON.stringify({ n: u.displayName, u: u.userId })).toString('base64url');
+}
+
+function decodeNameCursor(cursor: string): { name: string; id: string } {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { n?: unknown; u?: unknown };
+    if (typeof parsed.n === 'string' && typeof parsed.u === 'string') return { name: parsed.n, id: parsed.u };
+  } catch {
+    // fall through
+  }
+  throw new ValidationError('The cursor is not valid; start again without one.', [{ path: 'query.cursor', message: 'invalid cursor' }], 'invalid_cursor');
+}
+
+export function personToView(u: UserRecord): PersonView {
+  return {
+    id: u.userId,
+    displayName: u.displayName,
+    jobTitle: u.jobTitle ?? null,
+    department: u.department ?? null,
+    mail: u.mail ?? null,
+    isGuest: u.isGuest === true,
+    organisation: u.profile?.organisation ?? null,
+    function: u.profile?.function ?? null,
+    expertise: u.profile?.expertise ?? [],
+    interests: u.profile?.interests ?? [],
+    askMeAbout: u.profile?.askMeAbout ?? null,
+    languages: u.profile?.languages ?? [],
+  };
+}

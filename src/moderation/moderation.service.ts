@@ -1,0 +1,261 @@
+/**
+ * Moderation: anyone who can read something may report it (or a person) with a reason;
+ * managers see their communities' queue (organisation admins see all), hide and unhide
+ * discussions and replies, and resolve or dismiss reports. Content hides itself once the
+ * tenant's threshold of distinct open reports is reached. Every moderator action and every
+ * automatic hide is audited; blocking and removing members is in membership.service.ts.
+ */
+import mongoose, { type Model, type Types } from 'mongoose';
+import type { Actor } from '../auth/actor.js';
+import { resolveCommunityAccess, toObjectId, type CommunityAccess } from '../communities/community-access.js';
+import { MembershipModel } from '../communities/membership.model.js';
+import type { AuditSink, CommunityService } from '../communities/community.service.js';
+import { atomicUpdate } from '../db/atomic-update.js';
+import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import { findPage, type Page } from '../db/pagination.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
+import { ActivityModel } from '../discussions/activity.model.js';
+import { resolveDiscussionAccess, resolveReplyAccess, type DiscussionAccess } from '../discussions/discussion-access.js';
+import { DiscussionModel } from '../discussions/discussion.model.js';
+import { ReplyModel } from '../discussions/reply.model.js';
+import type { PeopleRepository } from '../members/people.repository.js';
+import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
+import type { SearchIndex } from '../search/search-index.js';
+import type { CreateReportInput, ListReportsQuery, ReportView } from './moderation.schemas.js';
+import { ReportModel, type ReportRecord } from './report.model.js';
+
+export interface ModerationServiceDeps {
+  communities: CommunityService;
+  people: PeopleRepository;
+  notifications: NotificationOutbox;
+  audit: AuditSink;
+  search: SearchIndex;
+  now?: () => Date;
+}
+
+type ContentType = 'discussion' | 'reply';
+
+export class ModerationService {
+  private readonly deps: ModerationServiceDeps;
+  private readonly now: () => Date;
+
+  constructor(deps: ModerationServiceDeps) {
+    this.deps = deps;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Reports something; reporting the same thing again returns the first report. */
+  async report(actor: Actor, input: CreateReportInput): Promise<ReportView> {
+    let communityId: Types.ObjectId | undefined;
+    let targetAuthorId: string;
+    let targetId = input.targetId;
+    let content: DiscussionAccess | undefined;
+    if (input.targetType === 'person') {
+      if (input.targetId === actor.userId) throw new ValidationError('You cannot report yourself.', [{ path: 'body.targetId', message: 'is you' }], 'cannot_report_self');
+      const person = await this.deps.people.find(actor.tenantId, input.targetId);
+      if (!person) throw new NotFoundError('There is no such person.', 'user_not_found');
+      if (input.communityId) {
+        const community = await resolveCommunityAccess(actor, input.communityId);
+        community.authorize('content.report');
+        communityId = community.community._id;
+      }
+      targetAuthorId = input.targetId;
+    } else {
+      content = input.targetType === 'discussion' ? await resolveDiscussionAccess(actor, input.targetId) : await resolveReplyAccess(actor, input.targetId);
+      content.authorize('content.report');
+      communityId = content.discussion.communityId;
+      const target = input.targetType === 'discussion' ? content.discussion : (content as Awaited<ReturnType<typeof resolveReplyAccess>>).reply;
+      targetAuthorId = target.authorId;
+      targetId = String(target._id);
+      if (targetAuthorId === actor.userId) throw new ValidationError('You cannot report your own contribution; edit or delete it instead.', [{ path: 'body.targetId', message: 'is yours' }], 'cannot_report_self');
+    }
+    let report: ReportRecord;
+    let created = false;
+    try {
+      report = (
+        await ReportModel.create({
+          tenantId: actor.tenantId,
+          ...(communityId ? { communityId } : {}),
+          targetType: input.targetType,
+          targetId,
+          targetAuthorId,
+          reporterId: actor.userId,
+          reason: input.reason,
+          ...(input.text ? { text: input.text } : {}),
+        })
+      ).toObject() as ReportRecord;
+      created = true;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      const existing = await ReportModel.findOne({ targetType: input.targetType, targetId, reporterId: actor.userId }).lean<ReportRecord>();
+      if (!existing) throw err;
+      report = existing;
+    }
+    if (created) {
+      await this.deps.audit.record({
+        tenantId: actor.tenantId,
+        kind: 'report.created',
+        actorId: actor.userId,
+        subjectId: String(report._id),
+        details: { targetType: report.targetType, targetId: report.targetId, reason: report.reason },
+      });
+      await this.tellModerators(actor, report);
+      if (content && input.targetType !== 'person') await this.autoHideIfDue(actor, input.targetType, content, report);
+    }
+    return this.toView(report);
+  }
+
+  /** The queue: reports of the communities the actor manages (all of the tenant for admins). */
+  async list(actor: Actor, query: ListReportsQuery): Promise<Page<ReportView>> {
+    const filter: Record<string, unknown> = { tenantId: actor.tenantId, status: query.status };
+    if (query.communityId) {
+      const community = await resolveCommunityAccess(actor, query.communityId);
+      community.authorize('moderation.manage');
+      filter.communityId = community.community._id;
+    } else if (!actor.isOrgAdmin) {
+      const managed = await MembershipModel.find({ tenantId: actor.tenantId, userId: actor.userId, status: 'active', role: 'manager' }).lean();
+      if (managed.length === 0) throw new ForbiddenError('Only community managers and organisation admins see reports.', 'forbidden');
+      filter.communityId = mongoose.trusted({ $in: managed.map((m) => m.communityId) });
+    }
+    const page = await findPage(ReportModel as unknown as Model<ReportRecord>, {
+      filter,
+      ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+      ...(query.limit !== undefined ? { limit: query.limit } : {}),
+    });
+    return { items: await Promise.all(page.items.map((r) => this.toView(r))), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  }
+
+  async resolve(actor: Actor, reportId: string, status: 'resolved' | 'dismissed'): Promise<ReportView> {
+    const id = toObjectId(reportId, () => new NotFoundError('There is no such report.', 'report_not_found'));
+    const report = await ReportModel.findOne({ _id: id, tenantId: actor.tenantId }).lean<ReportRecord>();
+    if (!report) throw new NotFoundError('There is no such report.', 'report_not_found');
+    await this.assertModerator(actor, report.communityId ?? null, () => new NotFoundError('There is no such report.', 'report_not_found'));
+    const updated = (await atomicUpdate(ReportModel, { _id: id }, { $set: { status, resolvedBy: actor.userId, resolvedAt: this.now() } })) as ReportRecord | null;
+    await this.deps.audit.record({ tenantId: actor.tenantId, kind: `report.${status}`, actorId: actor.userId, subjectId: String(id), details: { targetType: report.targetType, targetId: report.targetId } });
+    return this.toView(updated ?? report);
+  }
+
+  /** Hides (managers) a discussion or reply; its author still sees it, marked hidden. */
+  async hide(actor: Actor, type: ContentType, id: string): Promise<{ hidden: boolean; hiddenReason: string | null }> {
+    const access = type === 'discussion' ? await resolveDiscussionAccess(actor, id) : await resolveReplyAccess(actor, id);
+    access.authorize('moderation.manage');
+    const targetId = type === 'discussion' ? access.discussion._id : (access as Awaited<ReturnType<typeof resolveReplyAccess>>).reply._id;
+    await this.setHidden(actor, type, access, targetId, true, 'moderator');
+    return { hidden: true, hiddenReason: 'moderator' };
+  }
+
+  /** Unhides; the open reports of the target are dismissed, so the count starts again. */
+  async unhide(actor: Actor, type: ContentType, id: string): Promise<{ hidden: boolean; hiddenReason: string | null }> {
+    const access = type === 'discussion' ? await resolveDiscussionAccess(actor, id) : await resolveReplyAccess(actor, id);
+    access.authorize('moderation.manage');
+    const targetId = type === 'discussion' ? access.discussion._id : (access as Awaited<ReturnType<typeof resolveReplyAccess>>).reply._id;
+    await this.setHidden(actor, type, access, targetId, false, null);
+    await ReportModel.updateMany({ targetType: type, targetId: String(targetId), status: 'open' }, { $set: { status: 'dismissed', resolvedBy: actor.userId, resolvedAt: this.now() } });
+    return { hidden: false, hiddenReason: null };
+  }
+
+  // ---- helpers ----
+
+  private async autoHideIfDue(actor: Actor, type: ContentType, access: DiscussionAccess, report: ReportRecord): Promise<void> {
+    const { autoHideThreshold } = await this.deps.communities.settings(actor.tenantId);
+    const open = await ReportModel.countDocuments({ targetType: type, targetId: report.targetId, status: 'open' });
+    if (open < autoHideThreshold) return;
+    const targetId = new mongoose.Types.ObjectId(report.targetId);
+    const changed = await this.setHidden(actor, type, access, targetId, true, 'reports', { automatic: true, reports: open });
+    if (!changed) return;
+    await this.deps.notifications.enqueue([
+      {
+        tenantId: actor.tenantId,
+        recipientId: report.targetAuthorId ?? '',
+        kind: 'contentHidden',
+        subject: { type, id: report.targetId },
+        data: { reason: 'reports', title: access.discussion.title.slice(0, 200) },
+        idempotencyKey: `contentHidden:${type}:${report.targetId}:${this.now().getTime()}`,
+      },
+    ]);
+  }
+
+  /** Sets the hidden flag if it differs; true when this call changed it. Audited. */
+  private async setHidden(
+    actor: Actor,
+    type: ContentType,
+    access: DiscussionAccess,
+    targetId: Types.ObjectId,
+    hidden: boolean,
+    reason: 'moderator' | 'reports' | null,
+    extra: { automatic?: boolean; reports?: number } = {},
+  ): Promise<boolean> {
+    const model = (type === 'discussion' ? DiscussionModel : ReplyModel) as unknown as typeof DiscussionModel;
+    const set = hidden ? { hidden: true, hiddenReason: reason, hiddenAt: this.now(), hiddenBy: extra.automatic ? null : actor.userId } : { hidden: false, hiddenReason: null, hiddenAt: null, hiddenBy: null };
+    const changed = await atomicUpdate(model, { _id: targetId, hidden: !hidden }, { $set: set });
+    if (!changed) return false;
+    if (type === 'discussion') await ActivityModel.updateMany({ discussionId: targetId }, { $set: { hidden } });
+    else await ActivityModel.updateMany({ replyId: targetId }, { $set: { hidden } });
+    await this.deps.search.setHidden(type, String(targetId), hidden);
+    await this.deps.audit.record({
+      tenantId: actor.tenantId,
+      kind: hidden ? (extra.automatic ? 'content.auto_hidden' : 'content.hidden') : 'content.unhidden',
+      ...(extra.automatic ? {} : { actorId: actor.userId }),
+      subjectId: String(targetId),
+      details: { type, communityId: String(access.discussion.communityId), ...(extra.reports !== undefined ? { reports: extra.reports } : {}) },
+    });
+    return true;
+  }
+
+  private async assertModerator(actor: Actor, communityId: Types.ObjectId | null, notFound: () => NotFoundError): Promise<CommunityAccess | null> {
+    if (!communityId) {
+      if (!actor.isOrgAdmin) throw notFound();
+      return null;
+    }
+    let access: CommunityAccess;
+    try {
+      access = await resolveCommunityAccess(actor, communityId);
+    } catch (err) {
+      if (err instanceof NotFoundError) throw notFound();
+      throw err;
+    }
+    access.authorize('moderation.manage');
+    return access;
+  }
+
+  private async tellModerators(actor: Actor, report: ReportRecord): Promise<void> {
+    const managers = report.communityId ? await MembershipModel.find({ communityId: report.communityId, status: 'active', role: 'manager' }).lean() : [];
+    const intents: NotificationIntent[] = managers.map((m) => ({
+      tenantId: actor.tenantId,
+      recipientId: m.userId,
+      kind: 'contentReported' as const,
+      subject: { type: 'report' as const, id: String(report._id) },
+      actorId: actor.userId,
+      data: { targetType: report.targetType, reason: report.reason },
+      idempotencyKey: `contentReported:${String(report._id)}:${m.userId}`,
+    }));
+    if (intents.length > 0) await this.deps.notifications.enqueue(intents);
+  }
+
+  private async toView(r: ReportRecord): Promise<ReportView> {
+    const [count, hidden] = await Promise.all([
+      ReportModel.countDocuments({ targetType: r.targetType, targetId: r.targetId, status: 'open' }),
+      r.targetType === 'person'
+        ? Promise.resolve(false)
+        : (r.targetType === 'discussion' ? DiscussionModel : (ReplyModel as unknown as typeof DiscussionModel))
+            .findOne({ _id: r.targetId })
+            .select({ hidden: 1 })
+            .lean<{ hidden?: boolean }>()
+            .then((d) => d?.hidden === true),
+    ]);
+    return {
+      id: String(r._id),
+      communityId: r.communityId ? String(r.communityId) : null,
+      targetType: r.targetType,
+      targetId: r.targetId,
+      targetAuthorId: r.targetAuthorId ?? null,
+      reporterId: r.reporterId,
+      reason: r.reason as ReportView['reason'],
+      text: r.text ?? null,
+      status: r.status,
+      reportCount: count,
+      targetHidden: hidden,
+      createdAt: r.createdAt.toISOString(),
+    };
+  }
+}

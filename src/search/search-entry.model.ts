@@ -1,0 +1,44 @@
+/**
+ * One searchable thing (a community, discussion, reply, event or person) as the search
+ * sees it: its stemmed keys (text-analysis.ts) in a multikey-indexed array, the keys of its
+ * title and tags apart (they weigh more), a short text to show, and what decides who may
+ * see it (community, hidden). Kept beside the source documents by `SearchIndex`; slim on
+ * purpose, because FerretDB reads whole documents.
+ */
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+export const SEARCH_ENTRY_TYPES = ['community', 'discussion', 'reply', 'event', 'person'] as const;
+export type SearchEntryType = (typeof SEARCH_ENTRY_TYPES)[number];
+
+const searchEntrySchema = new Schema(
+  {
+    tenantId: { type: String, required: true, maxlength: 64 },
+    type: { type: String, enum: SEARCH_ENTRY_TYPES, required: true },
+    /** The id of the thing (ObjectId as hex, or a user id for people). */
+    itemId: { type: String, required: true, maxlength: 64 },
+    /** The community whose visibility rules apply (absent for people and organisation-wide events). */
+    communityId: { type: Schema.Types.ObjectId },
+    /** For replies: the discussion to open. */
+    discussionId: { type: Schema.Types.ObjectId },
+    title: { type: String, default: '', maxlength: 300 },
+    snippet: { type: String, default: '', maxlength: 400 },
+    /** Every key of the thing (title, body, tags, ...). */
+    terms: { type: [String], default: [] },
+    /** Keys of the title and tags: a match there weighs more. */
+    strongTerms: { type: [String], default: [] },
+    /** For recency: when the thing was created or (events) takes place. */
+    at: { type: Date, required: true },
+    hidden: { type: Boolean, default: false },
+    /** People: guests are found only by those who share a community with them. */
+    isGuest: { type: Boolean, default: false },
+    /** Organisation-wide events: whether guests may see them. */
+    guestsAllowed: { type: Boolean, default: false },
+  },
+  { timestamps: false, versionKey: false },
+);
+searchEntrySchema.index({ type: 1, itemId: 1 }, { unique: true });
+searchEntrySchema.index({ tenantId: 1, terms: 1 });
+
+export type SearchEntryRecord = InferSchemaType<typeof searchEntrySchema> & { _id: mongoose.Types.ObjectId; type: SearchEntryType };
+
+export const SearchEntryModel = mongoose.model('SearchEntry', searchEntrySchema, 'search_entries');

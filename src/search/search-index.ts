@@ -1,0 +1,82 @@
+/**
+ * Keeps the search entries (search-entry.model.ts) in step with what they describe.
+ * Capabilities call `index` after creating or changing a searchable thing and `remove`
+ * after deleting it; `setHidden` follows moderation. Writes are idempotent upserts keyed by
+ * (type, itemId), guarded by a unique index.
+ */
+import type { Types } from 'mongoose';
+import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import { SearchEntryModel, type SearchEntryType } from './search-entry.model.js';
+import { searchKeys } from './text-analysis.js';
+
+export interface SearchDocument {
+  tenantId: string;
+  type: SearchEntryType;
+  itemId: string;
+  communityId?: Types.ObjectId | null;
+  discussionId?: Types.ObjectId | null;
+  title: string;
+  /** Whether the title's words make the thing match (default true; replies show their discussion's title). */
+  weighTitle?: boolean;
+  /** Weighed like the title (tags, a person's expertise). */
+  keywords?: string[];
+  /** The rest of the searchable text. */
+  body?: string[];
+  snippet?: string;
+  at: Date;
+  hidden?: boolean;
+  isGuest?: boolean;
+  guestsAllowed?: boolean;
+}
+
+const SNIPPET_LENGTH = 300;
+
+export class SearchIndex {
+  async index(doc: SearchDocument): Promise<void> {
+    const fields = this.entryFor(doc);
+    const write = () => SearchEntryModel.replaceOne({ type: doc.type, itemId: doc.itemId }, fields, { upsert: true });
+    try {
+      await write();
+    } catch (err) {
+      // Two first writes at once: the loser's upsert hits the unique index; the entry exists now.
+      if (!isDuplicateKeyError(err)) throw err;
+      await write();
+    }
+  }
+
+  /** The stored entry for a document (bulk loads insert these directly). */
+  entryFor(doc: SearchDocument) {
+    const strongTerms = searchKeys(doc.weighTitle === false ? undefined : doc.title, ...(doc.keywords ?? []));
+    const terms = [...new Set([...strongTerms, ...searchKeys(...(doc.body ?? []))])];
+    return {
+      tenantId: doc.tenantId,
+      type: doc.type,
+      itemId: doc.itemId,
+      ...(doc.communityId ? { communityId: doc.communityId } : {}),
+      ...(doc.discussionId ? { discussionId: doc.discussionId } : {}),
+      title: doc.title.slice(0, 300),
+      snippet: (doc.snippet ?? doc.body?.join(' ') ?? '').replace(/\s+/g, ' ').trim().slice(0, SNIPPET_LENGTH),
+      terms,
+      strongTerms,
+      at: doc.at,
+      hidden: doc.hidden ?? false,
+      isGuest: doc.isGuest ?? false,
+      guestsAllowed: doc.guestsAllowed ?? false,
+    };
+  }
+
+  async remove(type: SearchEntryType, itemId: string): Promise<void> {
+    await SearchEntryModel.deleteOne({ type, itemId });
+  }
+
+  async removeWhere(filter: { communityId?: Types.ObjectId; discussionId?: Types.ObjectId }): Promise<void> {
+    if (!filter.communityId && !filter.discussionId) return;
+    await SearchEntryModel.deleteMany(filter);
+  }
+
+  async setHidden(type: SearchEntryType, itemId: string, hidden: boolean): Promise<void> {
+    await SearchEntryModel.updateOne({ type, itemId }, { $set: { hidden } });
+  }
+}
+
+export const searchIndex = new SearchIndex();

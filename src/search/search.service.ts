@@ -1,0 +1,178 @@
+/**
+ * Search across communities, discussions, replies, events and people that the actor may
+ * see, in Dutch and English. The query's words are analysed like the documents
+ * (text-analysis.ts); each key is looked up with an equality filter on the multikey
+ * `terms` array (the one kind of filter FerretDB hands to its backend), and the candidates
+ * are filtered by the actor's visibility before they are scored, so nothing the actor may
+ * not see can even influence the ranking.
+ *
+ * Score of a candidate, for query words w with document frequency df(w) among the visible
+ * candidates and N visible candidates:
+ *   text     = sum over matched w of weight(w) * ln(1 + N / df(w)), weight 3 in title or tags, else 1
+ *   coverage = matched words / query words
+ *   score    = text * (0.5 + 0.5 * coverage) + RECENCY_WEIGHT / (1 + ageDays / 30)
+ * so rare words count more than common ones, a result with all words beats one with some,
+ * and among equals the recent one wins (for events: the nearest in time).
+ */
+import type { Actor } from '../auth/actor.js';
+import { communityVisibility } from '../communities/community-access.js';
+import { ValidationError } from '../errors/domain-errors.js';
+import type { PeopleService } from '../members/people.service.js';
+import { SearchEntryModel, type SearchEntryRecord } from './search-entry.model.js';
+import { matchingEvents } from './event-search-source.js';
+import type { SearchHitView, SearchQuery, SearchResultType } from './search.schemas.js';
+import { analyseQuery, type QueryWord } from './text-analysis.js';
+
+export const RECENCY_WEIGHT = 1;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** More candidates than this per key are not read (very common words); the newest are kept. */
+const MAX_CANDIDATES_PER_KEY = 2000;
+
+export interface SearchServiceDeps {
+  people: PeopleService;
+  now?: () => Date;
+}
+
+interface Candidate {
+  type: SearchResultType;
+  id: string;
+  title: string;
+  snippet: string;
+  communityId: string | null;
+  discussionId: string | null;
+  at: Date;
+  /** Per query word: 0 no match, 1 body, 3 title/tags. */
+  weights: number[];
+}
+
+export interface SearchResult {
+  items: SearchHitView[];
+  nextCursor?: string;
+  /** The words searched for, after stop words were dropped. */
+  words: string[];
+}
+
+export class SearchService {
+  private readonly deps: SearchServiceDeps;
+  private readonly now: () => Date;
+
+  constructor(deps: SearchServiceDeps) {
+    this.deps = deps;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async search(actor: Actor, query: SearchQuery): Promise<SearchResult> {
+    const words = analyseQuery(query.q);
+    if (words.length === 0) return { items: [], words: [] };
+    const limit = query.limit ?? 20;
+    const offset = query.cursor ? decodeOffset(query.cursor) : 0;
+    const wants = (t: SearchResultType) => query.type === undefined || query.type === t;
+
+    const visibility = await communityVisibility(actor);
+    const [entries, events, people] = await Promise.all([
+      wants('community') || wants('discussion') || wants('reply') ? this.entriesFor(actor, words) : Promise.resolve([]),
+      wants('event') ? matchingEvents(actor, words, visibility.readable) : Promise.resolve([]),
+      wants('person') ? this.deps.people.search(actor, words, 50) : Promise.resolve([]),
+    ]);
+
+    const candidates: Candidate[] = [];
+    for (const e of entries) {
+      if (!wants(e.type) || e.type === 'person' || e.type === 'event') continue;
+      const communityId = e.communityId ? String(e.communityId) : null;
+      if (!communityId) continue;
+      if (e.type === 'community' ? !visibility.visible.has(communityId) : !visibility.readable.has(communityId) || e.hidden) continue;
+      const strong = new Set(e.strongTerms);
+      const all = new Set(e.terms);
+      candidates.push({
+        type: e.type,
+        id: e.itemId,
+        title: e.title,
+        snippet: e.snippet,
+        communityId,
+        discussionId: e.discussionId ? String(e.discussionId) : null,
+        at: e.at,
+        weights: words.map((w) => (w.keys.some((k) => strong.has(k)) ? 3 : w.keys.some((k) => all.has(k)) ? 1 : 0)),
+      });
+    }
+    for (const e of events) candidates.push({ type: 'event', id: e.id, title: e.title, snippet: e.snippet, communityId: e.communityId, discussionId: null, at: e.at, weights: e.weights });
+    for (const p of people) {
+      candidates.push({
+        type: 'person',
+        id: p.person.id,
+        title: p.person.displayName,
+        snippet: [p.person.function ?? p.person.jobTitle, p.person.organisation, p.person.expertise.join(', ')].filter(Boolean).join(' · '),
+        communityId: null,
+        discussionId: null,
+        at: new Date(0),
+        weights: p.weights,
+      });
+    }
+
+    const scored = rank(candidates, words, this.now());
+    const page = scored.slice(offset, offset + limit);
+    return {
+      items: page.map(({ c, score }) => ({
+        type: c.type,
+        id: c.id,
+        title: c.title,
+        snippet: c.snippet,
+        communityId: c.communityId,
+        communityName: c.communityId ? (visibility.names.get(c.communityId) ?? null) : null,
+        discussionId: c.discussionId,
+        at: c.type === 'person' ? null : c.at.toISOString(),
+        score: Math.round(score * 1000) / 1000,
+      })),
+      ...(offset + limit < scored.length ? { nextCursor: encodeOffset(offset + limit) } : {}),
+      words: words.map((w) => w.word),
+    };
+  }
+
+  private async entriesFor(actor: Actor, words: QueryWord[]): Promise<SearchEntryRecord[]> {
+    const keys = [...new Set(words.flatMap((w) => w.keys))];
+    const lists = await Promise.all(
+      keys.map((key) => SearchEntryModel.find({ tenantId: actor.tenantId, terms: key }).lean<SearchEntryRecord[]>()),
+    );
+    const byId = new Map<string, SearchEntryRecord>();
+    for (const list of lists) {
+      const newest = list.length > MAX_CANDIDATES_PER_KEY ? [...list].sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, MAX_CANDIDATES_PER_KEY) : list;
+      for (const e of newest) byId.set(String(e._id), e);
+    }
+    return [...byId.values()];
+  }
+}
+
+/** Orders candidates by the score described at the top of this file. Exported for the ranking tests. */
+export function rank<C extends { weights: number[]; at: Date; type: string; id: string }>(candidates: C[], words: QueryWord[], now: Date): Array<{ c: C; score: number }> {
+  const n = candidates.length;
+  const df = words.map((_, i) => candidates.filter((c) => (c.weights[i] ?? 0) > 0).length);
+  const scored = candidates.map((c) => {
+    let text = 0;
+    let matched = 0;
+    c.weights.forEach((w, i) => {
+      if (w > 0) {
+        matched++;
+        text += w * Math.log(1 + n / Math.max(1, df[i] ?? 1));
+      }
+    });
+    const coverage = matched / Math.max(1, words.length);
+    const ageDays = c.type === 'person' ? Infinity : Math.abs(now.getTime() - c.at.getTime()) / DAY_MS;
+    const recency = Number.isFinite(ageDays) ? RECENCY_WEIGHT / (1 + ageDays / 30) : 0;
+    return { c, score: text * (0.5 + 0.5 * coverage) + recency };
+  });
+  scored.sort((a, b) => b.score - a.score || b.c.at.getTime() - a.c.at.getTime() || (a.c.id < b.c.id ? -1 : 1));
+  return scored;
+}
+
+function encodeOffset(offset: number): string {
+  return Buffer.from(JSON.stringify({ o: offset })).toString('base64url');
+}
+
+function decodeOffset(cursor: string): number {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown };
+    if (typeof parsed.o === 'number' && Number.isInteger(parsed.o) && parsed.o >= 0 && parsed.o <= 10_000) return parsed.o;
+  } catch {
+    // fall through to the error below
+  }
+  throw new ValidationError('The cursor is not valid; start again without one.', [{ path: 'query.cursor', message: 'invalid cursor' }], 'invalid_cursor');
+}

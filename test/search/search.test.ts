@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { EventModel } from '../../src/events/event.model.js';
+import { rank } from '../../src/search/search.service.js';
+import { analyseQuery } from '../../src/search/text-analysis.js';
+import { useTestDatabase } from '../support/database.js';
+import { as, buildWorld, community, person, TEST_TENANT, type TestWorld } from '../communities/communities-fixtures.js';
+
+interface Hit {
+  type: string;
+  id: string;
+  title: string;
+  score: number;
+}
+
+describe('search (HTTP, real database)', function () {
+  this.timeout(60_000);
+  useTestDatabase('search');
+  let world: TestWorld;
+  before(() => {
+    world = buildWorld();
+  });
+
+  it('finds Dutch and English inflections, accent-insensitively, across communities, discussions, replies, events and people', async () => {
+    const me = await person({ userId: 'sr-me', name: 'Marloes Mestdagh' });
+    const c = await community(world, me, { name: 'Bodem en bemesting', tags: ['landbouw'] });
+    const { discussions, replies } = world.module.services;
+    const d = await discussions.create(me, c.id, { title: 'Regels voor bemesten van weilanden', body: 'Wat mag er in het voorjaar?', kind: 'question' });
+    await replies.create(me, d.id, { body: 'Zie de meststoffenwet; ook in het Café van Fryslân besproken.' });
+    await discussions.create(me, c.id, { title: 'Flooding meetings', body: 'Notes of the meeting about floods', kind: 'discussion' });
+    await EventModel.create({ tenantId: TEST_TENANT, communityId: c.id, title: 'Kennissessie bemestingsnormen en bemesting', start: new Date(Date.now() + 86_400_000), end: new Date(Date.now() + 90_000_000), uid: 'ev-1@test', createdBy: 'sr-me', organizers: ['sr-me'] });
+    const dutch = await as(world.app, me).get('/search?q=bemesting').expect(200);
+    const types = new Set(dutch.body.items.map((h: Hit) => h.type));
+    for (const t of ['community', 'discussion', 'event']) assert.ok(types.has(t), `${t} in ${JSON.stringify(dutch.body.items)}`);
+    const accents = await as(world.app, me).get('/search?q=cafe%20fryslan').expect(200);
+    assert.equal(accents.body.items[0]?.type, 'reply');
+    assert.equal(accents.body.items[0]?.discussionId, d.id);
+    const english = await as(world.app, me).get('/search?q=meeting').expect(200);
+    assert.equal(english.body.items[0]?.title, 'Flooding meetings');
+    const people = await as(world.app, me).get('/search?q=marloes&type=person').expect(200);
+    assert.deepEqual(people.body.items.map((h: Hit) => h.id), ['sr-me']);
+    const none = await as(world.app, me).get('/search?q=de%20het%20een').expect(200);
+    assert.deepEqual(none.body, { items: [], words: [] });
+  });
+
+  it('ranks title matches above body matches, all words above some, and rare words above common ones', async () => {
+    const me = await person({ userId: 'rk-me' });
+    const c = await community(world, me, { name: 'Ranking' });
+    const { discussions } = world.module.services;
+    const inBody = await discussions.create(me, c.id, { title: 'Algemeen overleg', body: 'Ook over grondwaterpeil gesproken', kind: 'discussion' });
+    const inTitle = await discussions.create(me, c.id, { title: 'Grondwaterpeil in de zomer', body: 'Verslag', kind: 'discussion' });
+    const both = await discussions.create(me, c.id, { title: 'Grondwaterpeil en verzilting', body: 'Verslag', kind: 'discussion' });
+    for (let i = 0; i < 4; i++) await discussions.create(me, c.id, { title: `Verzilting ${i}`, body: 'Verslag', kind: 'discussion' });
+    const res = await as(world.app, me).get('/search?q=grondwaterpeil%20verzilting&type=discussion').expect(200);
+    const ids = res.body.items.map((h: Hit) => h.id);
+    assert.equal(ids[0], both.id, 'both words, in the title');
+    assert.ok(ids.indexOf(inTitle.id) < ids.indexOf(inBody.id), 'title before body');
+    // "grondwaterpeil" is rarer than "verzilting" here, so the title match on it beats one on "verzilting".
+    assert.ok(ids.indexOf(inTitle.id) < ids.findIndex((id: string, i: number) => res.body.items[i].title.startsWith('Verzilting ')));
+    const page1 = await as(world.app, me).get('/search?q=verslag&type=discussion&limit=3').expect(200);
+    const page2 = await as(world.app, me).get(`/search?q=verslag&type=discussion&limit=3&cursor=${page1.body.nextCursor}`).expect(200);
+    const all = [...page1.body.items, ...page2.body.items].map((h: Hit) => h.id);
+    assert.equal(new Set(all).size, all.length);
+    await as(world.app, me).get('/search?q=verslag&cursor=broken').expect(400);
+  });
+
+  it('ranks by the documented formula: rarity, coverage, then recency', () => {
+    const now = new Date('2026-05-01T00:00:00Z');
+    const words = analyseQuery('grondwater verzilting');
+    const day = 86_400_000;
+    const candidates = [
+      { type: 'discussion', id: 'common-only', weights: [0, 3], at: now },
+      { type: 'discussion', id: 'rare-only', weights: [3, 0], at: now },
+      { type: 'discussion', id: 'both-old', weights: [1, 1], at: new Date(now.getTime() - 300 * day) },
+      { type: 'discussion', id: 'both-new', weights: [1, 1], at: now },
+      { type: 'discussion', id: 'common-2', weights: [0, 1], at: now },
+      { type: 'discussion', id: 'common-3', weights: [0, 1], at: new Date(now.getTime() - 60 * day) },
+    ];
+    const ranked = rank(candidates, words, now);
+    // N = 6, df(grondwater) = 3, df(verzilting) = 5, so idf = ln 3 = 1.099 and ln 2.2 = 0.788:
+    // rare-only 3(1.099)(0.75) + 1 = 3.472; both-new (1.099 + 0.788)(1) + 1 = 2.887 (all words, in the body,
+    // beat the common word in the title: 3(0.788)(0.75) + 1 = 2.774); both-old 1.887 + 1/11 = 1.978;
+    // common-2 0.591 + 1 = 1.591; common-3 is 60 days old: 0.591 + 1/3 = 0.925.
+    assert.deepEqual(ranked.map((r) => r.c.id), ['rare-only', 'both-new', 'common-only', 'both-old', 'common-2', 'common-3']);
+    assert.equal(ranked[0]?.score.toFixed(4), (3 * Math.log(3) * 0.75 + 1).toFixed(4));
+    assert.equal(ranked[5]?.score.toFixed(4), (Math.log(2.2) * 0.75 + 1 / 3).toFixed(4));
+  });
+
+  it('never shows what the actor may not see: secret and closed content, hidden content, invisible events', async () => {
+    const owner = await person({ userId: 'lk-owner' });
+    const outsider = await person({ userId: 'lk-outsider' });
+    const guest = await person({ userId: 'lk-guest', isGuest: true });
+    const secret = await community(world, owner, { visibility: 'secret', name: 'Geheime fusie waterschappen' });
+    const closed = await community(world, owner, { visibility: 'closed', name: 'Besloten fusie overleg' });
+    const { discussions } = world.module.services;
+    await discussions.create(owner, secret.id, { title: 'Fusie tijdlijn', body: 'Vertrouwelijk', kind: 'discussion' });
+    await discussions.create(owner, closed.id, { title: 'Fusie notulen', body: 'Besloten', kind: 'discussion' });
+    await EventModel.create({ tenantId: TEST_TENANT, communityId: secret.id, title: 'Fusie bijeenkomst', start: new Date(Date.now() + 86_400_000), end: new Date(Date.now() + 90_000_000), uid: 'ev-secret@test', createdBy: 'lk-owner' });
+    await EventModel.create({ tenantId: TEST_TENANT, communityId: null, title: 'Fusie informatieavond', start: new Date(Date.now() + 86_400_000), end: new Date(Date.now() + 90_000_000), uid: 'ev-org@test', createdBy: 'lk-owner', guestsAllowed: false });
+    const forOwner = await as(world.app, owner).get('/search?q=fusie').expect(200);
+    assert.equal(forOwner.body.items.length, 6);
+    const forOutsider = await as(world.app, outsider).get('/search?q=fusie').expect(200);
+    assert.deepEqual(forOutsider.body.items.map((h: Hit) => `${h.type}:${h.title}`).sort(), ['community:Besloten fusie overleg', 'event:Fusie informatieavond']);
+    const forGuest = await as(world.app, guest).get('/search?q=fusie').expect(200);
+    assert.deepEqual(forGuest.body.items, []);
+    const vertrouwelijk = await as(world.app, outsider).get('/search?q=vertrouwelijk').expect(200);
+    assert.deepEqual(vertrouwelijk.body.items, []);
+  });
+});
