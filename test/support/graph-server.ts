@@ -8,6 +8,7 @@
  *   POST   /v1.0/users/{id}/events                      (Teams meeting when isOnlineMeeting; transactionId de-duplicates)
  *   GET | PATCH | DELETE /v1.0/users/{id}/events/{eventId}
  *   POST   /v1.0/users/{id}/events/{eventId}/cancel
+ *   POST   /v1.0/users/{id}/teamwork/sendActivityNotification  (activity-feed notification; 204, recorded in `activityNotifications`)
  *   POST   /v1.0/$batch                                  (at most 20 sub-requests, dispatched through the routes above)
  *
  * Every request needs `Authorization: Bearer <token>` (401 in Graph's error shape otherwise;
@@ -68,6 +69,15 @@ export interface GraphServerOptions {
   validToken?: string | ((token: string) => boolean);
   /** Users per page when the caller gives no $top (Graph's default is 100). */
   pageSize?: number;
+}
+
+/** A Teams activity-feed notification Graph accepted (https://learn.microsoft.com/en-us/graph/api/userteamwork-sendactivitynotification). */
+export interface ActivityNotificationRecord {
+  userId: string;
+  topic: { source: string; value: string; webUrl?: string };
+  activityType: string;
+  previewText: { content: string };
+  templateParameters: { name: string; value: string }[];
 }
 
 export interface Cancellation {
@@ -140,6 +150,7 @@ export class GraphServer {
   /** Every request received, in order of arrival (batch sub-requests after their envelope). */
   readonly requests: RecordedRequest[] = [];
   readonly cancellations: Cancellation[] = [];
+  readonly activityNotifications: ActivityNotificationRecord[] = [];
   /** When set, `@odata.nextLink` points at this origin instead of our own (to test link checks). */
   nextLinkOrigin: string | undefined;
 
@@ -148,6 +159,8 @@ export class GraphServer {
   private readonly events = new Map<string, Map<string, StoredEvent>>();
   private faults: Fault[] = [];
   private drops: DropRule[] = [];
+  /** Users without the Teams app installed: activity-feed notifications to them are refused (403). */
+  private readonly withoutApp = new Set<string>();
 
   private constructor(
     private readonly server: Server,
@@ -187,6 +200,8 @@ export class GraphServer {
   reset(): void {
     this.requests.length = 0;
     this.cancellations.length = 0;
+    this.activityNotifications.length = 0;
+    this.withoutApp.clear();
     this.users.clear();
     this.photos.clear();
     this.events.clear();
@@ -219,6 +234,11 @@ export class GraphServer {
   setPhoto(userId: string, bytes: Uint8Array, contentType = 'image/jpeg'): void {
     if (!this.users.has(userId)) throw new Error(`No user ${userId} in the Graph stand-in`);
     this.photos.set(userId, { contentType, bytes: Buffer.from(bytes) });
+  }
+
+  /** Activity-feed notifications to this user are refused with 403 (the app is not installed for them). */
+  uninstallApp(userId: string): void {
+    this.withoutApp.add(userId);
   }
 
   /** The next `times` matching requests get `status` (with Retry-After when given). */
@@ -344,6 +364,11 @@ export class GraphServer {
       const photo = user ? this.photos.get(user.id) : undefined;
       if (!photo) throw new HttpError(404, 'ImageNotFound', 'Exception of type \'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException\' was thrown.');
       return { status: 200, headers: { 'Content-Type': photo.contentType }, body: photo.bytes };
+    }
+    if (child === 'teamwork' && eventId === 'sendActivityNotification' && action === undefined) {
+      if (method !== 'POST') throw notAllowed();
+      if (!user) throw userNotFound(id);
+      return this.sendActivityNotification(user, request.body);
     }
     if (child !== 'events') throw unknownSegment(child);
     if (!user) throw new HttpError(404, 'ErrorInvalidUser', `The requested user '${id}' is invalid.`);
@@ -559,6 +584,30 @@ export class GraphServer {
       organizer: { emailAddress: { name: organizer?.displayName ?? '', address: organizer?.mail ?? organizer?.userPrincipalName ?? '' } },
       onlineMeeting: event.joinUrl ? { joinUrl: event.joinUrl } : null,
     };
+  }
+
+  // ---- activity feed ----
+
+  private sendActivityNotification(user: StandInUser, body: unknown): Reply {
+    const input = asObject(body);
+    const topic = asObject(input.topic, 'topic');
+    const source = requireString(topic.source, 'topic.source');
+    if (source !== 'text' && source !== 'entityUrl') throw invalidProperty('topic.source');
+    const value = requireString(topic.value, 'topic.value');
+    // A text topic needs a webUrl to open.
+    if (source === 'text' && typeof topic.webUrl !== 'string') throw new HttpError(400, 'BadRequest', 'WebUrl is required when topic source is text.');
+    const activityType = requireString(input.activityType, 'activityType');
+    const preview = asObject(input.previewText, 'previewText');
+    const content = requireString(preview.content, 'previewText.content');
+    const parameters = input.templateParameters === undefined ? [] : input.templateParameters;
+    if (!Array.isArray(parameters)) throw invalidProperty('templateParameters');
+    const templateParameters = parameters.map((p: unknown) => {
+      const pair = asObject(p, 'templateParameters');
+      return { name: requireString(pair.name, 'templateParameters.name'), value: requireString(pair.value, 'templateParameters.value') };
+    });
+    if (this.withoutApp.has(user.id)) throw new HttpError(403, 'Forbidden', 'The app is not installed for the recipient.');
+    this.activityNotifications.push({ userId: user.id, topic: { source, value, ...(typeof topic.webUrl === 'string' ? { webUrl: topic.webUrl } : {}) }, activityType, previewText: { content }, templateParameters });
+    return { status: 204, headers: {} };
   }
 
   // ---- $batch ----

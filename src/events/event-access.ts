@@ -1,0 +1,91 @@
+/**
+ * What an actor may do with an event: loads the event (in the actor's tenant) and the
+ * actor's relation to its community, and builds the policy context. Unknown ids, other
+ * tenants' events and events the actor may not see all answer the same 404.
+ */
+import { isValidObjectId, Types } from 'mongoose';
+import type { Actor } from '../auth/actor.js';
+import { NotFoundError } from '../errors/domain-errors.js';
+import { membershipsOf, resolveCommunityAccess, type CommunityAccess } from '../communities/community-access.js';
+import type { MembershipRecord } from '../communities/membership.model.js';
+import { EventModel, type EventRecord } from './event.model.js';
+import { eventPolicy, type EventAction, type EventContext } from './events.policy.js';
+
+export const EVENT_NOT_FOUND = 'event_not_found';
+
+export function eventNotFound(): NotFoundError {
+  return new NotFoundError('There is no such event.', EVENT_NOT_FOUND);
+}
+
+export function toEventId(id: string | Types.ObjectId): Types.ObjectId {
+  if (id instanceof Types.ObjectId) return id;
+  if (typeof id !== 'string' || !/^[0-9a-f]{24}$/i.test(id) || !isValidObjectId(id)) throw eventNotFound();
+  return new Types.ObjectId(id);
+}
+
+export interface EventAccess {
+  event: EventRecord;
+  context: EventContext;
+  community: CommunityAccess | null;
+  can(action: EventAction): boolean;
+  /** Throws ForbiddenError, or the event's 404 where the actor may not see it. */
+  authorize(action: EventAction): void;
+}
+
+export function eventContext(actor: Actor, event: Pick<EventRecord, 'communityId' | 'organizers' | 'guestsAllowed' | 'hideAttendees'>, community: { canRead: boolean; communityRole: 'manager' | 'member' | null } | null): EventContext {
+  return {
+    scope: event.communityId ? 'community' : 'organisation',
+    canReadCommunity: community?.canRead ?? false,
+    communityRole: community?.communityRole ?? null,
+    isOrganizer: (event.organizers ?? []).includes(actor.userId),
+    eventGuestsAllowed: event.guestsAllowed === true,
+    hideAttendees: event.hideAttendees === true,
+  };
+}
+
+export function accessFromContext(actor: Actor, event: EventRecord, context: EventContext, community: CommunityAccess | null): EventAccess {
+  return {
+    event,
+    context,
+    community,
+    can: (action) => eventPolicy.can(actor, action, context),
+    authorize(action) {
+      if (!eventPolicy.can(actor, 'event.read', context)) throw eventNotFound();
+      eventPolicy.authorize(actor, action, context);
+    },
+  };
+}
+
+/** Loads an event of a tenant; the default reads the store, callers may read through a cache. */
+export type EventLoader = (tenantId: string, id: Types.ObjectId) => Promise<EventRecord | null>;
+
+export const loadEvent: EventLoader = (tenantId, id) => EventModel.findOne({ _id: id, tenantId }).lean<EventRecord>().exec();
+
+/** The event and the actor's access to it; 404 (`event_not_found`) when it may not be seen. */
+export async function resolveEventAccess(actor: Actor, eventId: string | Types.ObjectId, load: EventLoader = loadEvent): Promise<EventAccess> {
+  const id = toEventId(eventId);
+  const event = await load(actor.tenantId, id);
+  if (!event) throw eventNotFound();
+  let community: CommunityAccess | null = null;
+  if (event.communityId) {
+    community = await resolveCommunityAccess(actor, event.communityId).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    });
+  }
+  const context = eventContext(actor, event, community ? { canRead: community.canRead, communityRole: community.context.communityRole ?? null } : null);
+  const access = accessFromContext(actor, event, context, community);
+  if (!access.can('event.read')) throw eventNotFound();
+  return access;
+}
+
+/**
+ * The actor's active community roles, keyed by community id. Lists use it for display hints
+ * (`canManage`); every action re-checks through `resolveEventAccess`.
+ */
+export async function communityRolesOf(actor: Actor): Promise<Map<string, 'manager' | 'member'>> {
+  const memberships: Map<string, MembershipRecord> = await membershipsOf(actor);
+  const roles = new Map<string, 'manager' | 'member'>();
+  for (const [id, m] of memberships) if (m.status === 'active') roles.set(id, m.role);
+  return roles;
+}

@@ -1,0 +1,182 @@
+/**
+ * Calendars outside Outlook: the .ics invitation of one event for one person (guests and
+ * people outside the tenant add it to any calendar; in local mode it is the calendar), and
+ * each person's private, revocable calendar-feed URL.
+ *
+ * SEQUENCE is the event's sequence plus the person's own revision, so it rises with every
+ * change of the event and with every change of the person's seat (a cancellation is a
+ * CANCEL with a higher SEQUENCE than the REQUEST it withdraws; RFC 5546 section 2.1.4).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
+import type { Actor } from '../auth/actor.js';
+import { markdownToText } from '../content/markdown.js';
+import { atomicUpdate } from '../db/atomic-update.js';
+import { NotFoundError } from '../errors/domain-errors.js';
+import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
+import { CalendarFeedModel, type CalendarFeedRecord } from './calendar-feed.model.js';
+import { resolveEventAccess } from './event-access.js';
+import { eventWebUrl } from './event-links.js';
+import { EventModel, type EventRecord } from './event.model.js';
+import { writeCalendar, type IcsEvent, type IcsPerson, type ItipMethod } from './icalendar.js';
+import { RegistrationModel, type RegistrationRecord } from './registration.model.js';
+
+export interface EventCalendarDeps {
+  people: Pick<UserDirectoryRepository, 'find'>;
+  publicUrl: string;
+  now?: () => Date;
+}
+
+export interface IcsFile {
+  method: ItipMethod;
+  filename: string;
+  content: string;
+}
+
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+/** The feed shows events from this long ago onwards. */
+const FEED_HISTORY_MS = 90 * 24 * 3_600_000;
+const FEED_MAX_EVENTS = 500;
+
+export class EventCalendarService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: EventCalendarDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * The event as an .ics for the actor: REQUEST when they hold a seat, CANCEL when the
+   * event was cancelled or they lost or gave up their seat, PUBLISH otherwise (a copy for
+   * their calendar, not an invitation).
+   */
+  async invitation(actor: Actor, eventId: string): Promise<IcsFile> {
+    const access = await resolveEventAccess(actor, eventId);
+    const event = access.event;
+    const mine = await RegistrationModel.findOne({ eventId: event._id, userId: actor.userId }).lean<RegistrationRecord>();
+    const hadSeat = mine?.registeredAt !== null && mine?.registeredAt !== undefined;
+    const method: ItipMethod =
+      event.status === 'cancelled' || (hadSeat && mine?.status !== 'registered' && mine?.status !== 'waitlisted')
+        ? 'CANCEL'
+        : mine?.status === 'registered'
+          ? 'REQUEST'
+          : 'PUBLISH';
+    const email = mine?.email ?? actor.email ?? actor.userPrincipalName ?? (await this.deps.people.find(actor.tenantId, actor.userId))?.mail ?? undefined;
+    const icsEvent = this.toIcs(event, mine, {
+      organizer: await this.organizerOf(event),
+      ...(method !== 'PUBLISH' && email
+        ? { attendee: { email, name: mine?.displayName || actor.name, partstat: method === 'REQUEST' ? 'ACCEPTED' : 'DECLINED' } }
+        : {}),
+      showJoinUrl: mine?.status === 'registered' || access.can('event.update'),
+    });
+    const content = writeCalendar({ method, events: [icsEvent], stamp: this.now() });
+    return { method, filename: `${slug(event.title)}.ics`, content };
+  }
+
+  /** Creates (or replaces) the actor's feed URL. The token is shown only now. */
+  async createFeed(actor: Actor): Promise<{ url: string; createdAt: string }> {
+    const token = randomBytes(32).toString('base64url');
+    const now = this.now();
+    await atomicUpdate(
+      CalendarFeedModel,
+      { tenantId: actor.tenantId, userId: actor.userId },
+      { $set: { tokenHash: hash(token), issuedAt: now, lastUsedAt: null } },
+      { upsert: true, lockKey: feedLockKey(actor) },
+    );
+    return { url: this.feedUrl(token), createdAt: now.toISOString() };
+  }
+
+  async feedStatus(actor: Actor): Promise<{ active: boolean; createdAt: string | null; lastUsedAt: string | null }> {
+    const feed = await CalendarFeedModel.findOne({ tenantId: actor.tenantId, userId: actor.userId }).lean<CalendarFeedRecord>();
+    return { active: feed !== null, createdAt: feed?.issuedAt?.toISOString() ?? null, lastUsedAt: feed?.lastUsedAt?.toISOString() ?? null };
+  }
+
+  /** Revokes the actor's feed URL (the calendar app stops getting updates). */
+  async revokeFeed(actor: Actor): Promise<void> {
+    await CalendarFeedModel.deleteOne({ tenantId: actor.tenantId, userId: actor.userId });
+  }
+
+  /** The feed behind a token; 404 for unknown or revoked tokens. */
+  async feed(token: string): Promise<string> {
+    if (!TOKEN.test(token)) throw feedNotFound();
+    const feed = await CalendarFeedModel.findOne({ tokenHash: hash(token) }).lean<CalendarFeedRecord>();
+    if (!feed) throw feedNotFound();
+    const now = this.now();
+    const registrations = await RegistrationModel.find({ tenantId: feed.tenantId, userId: feed.userId, status: 'registered' }).lean<RegistrationRecord[]>();
+    const byEvent = new Map(registrations.map((r) => [String(r.eventId), r]));
+    const events = registrations.length
+      ? await EventModel.find({
+          tenantId: feed.tenantId,
+          _id: mongoose.trusted({ $in: registrations.map((r) => r.eventId) }),
+          end: mongoose.trusted({ $gte: new Date(now.getTime() - FEED_HISTORY_MS) }),
+        })
+          .sort({ start: 1 })
+          .limit(FEED_MAX_EVENTS)
+          .lean<EventRecord[]>()
+      : [];
+    // Recorded at most hourly: enough to show "last used", without a write per poll.
+    if (!feed.lastUsedAt || now.getTime() - feed.lastUsedAt.getTime() > 3_600_000) {
+      await CalendarFeedModel.updateOne({ _id: feed._id, tokenHash: feed.tokenHash }, { $set: { lastUsedAt: now } });
+    }
+    return writeCalendar({
+      name: 'Meent',
+      events: events.map((e) => this.toIcs(e, byEvent.get(String(e._id)) ?? null, { showJoinUrl: true })),
+      stamp: now,
+    });
+  }
+
+  feedUrl(token: string): string {
+    return `${this.deps.publicUrl.replace(/\/+$/, '')}/calendar/feeds/${token}.ics`;
+  }
+
+  private toIcs(event: EventRecord, mine: RegistrationRecord | null, options: { organizer?: IcsPerson; attendee?: IcsPerson & { partstat: 'ACCEPTED' | 'DECLINED' }; showJoinUrl: boolean }): IcsEvent {
+    const location = event.location?.name
+      ? [event.location.name, event.location.address?.street, [event.location.address?.postalCode, event.location.address?.city].filter(Boolean).join(' '), event.location.address?.countryOrRegion]
+          .filter((part): part is string => typeof part === 'string' && part.trim().length > 0)
+          .join(', ')
+      : undefined;
+    const joinUrl = options.showJoinUrl ? (event.calendar?.joinUrl ?? undefined) : undefined;
+    return {
+      uid: event.uid,
+      sequence: event.sequence + (mine?.revision ?? 0),
+      start: event.start,
+      end: event.end,
+      timeZone: event.timeZone,
+      summary: event.title,
+      description: markdownToText(event.description?.source ?? ''),
+      ...(location ? { location } : {}),
+      url: eventWebUrl(this.deps.publicUrl, event._id),
+      ...(joinUrl ? { joinUrl } : {}),
+      status: event.status === 'cancelled' ? 'CANCELLED' : 'CONFIRMED',
+      ...(options.organizer ? { organizer: options.organizer } : {}),
+      ...(options.attendee ? { attendees: [options.attendee] } : {}),
+      created: event.createdAt,
+      lastModified: event.updatedAt,
+    };
+  }
+
+  /** The organiser as the invitation names them; an address of Meent's own host when they have none. */
+  private async organizerOf(event: EventRecord): Promise<IcsPerson> {
+    const id = event.calendar?.mailbox ?? event.organizers[0] ?? event.createdBy;
+    const user = await this.deps.people.find(event.tenantId, id);
+    const email = user?.mail ?? user?.userPrincipalName;
+    if (email) return { email, name: user?.displayName ?? undefined };
+    return { email: `noreply@${new URL(this.deps.publicUrl).hostname}`, name: 'Meent' };
+  }
+}
+
+function hash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function feedLockKey(actor: Actor): string {
+  return `${CalendarFeedModel.collection.collectionName}:${actor.tenantId}:${actor.userId}`;
+}
+
+function feedNotFound(): NotFoundError {
+  return new NotFoundError('There is no such calendar feed.', 'feed_not_found');
+}
+
+function slug(title: string): string {
+  return title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'event';
+}

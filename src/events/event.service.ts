@@ -1,0 +1,418 @@
+/**
+ * Events: create, read, list, edit and cancel. Edits go through the seat allocator, so a
+ * capacity change and the sign-ups racing with it are applied in one order under the
+ * event's lock (lowering the capacity moves the newest registrations to the head of the
+ * waitlist; raising it promotes). Changes attendees must know about raise the event's
+ * iCalendar SEQUENCE, tell every attendee, and ask the calendar outbox to update Outlook.
+ */
+import mongoose, { Types } from 'mongoose';
+import type { Actor } from '../auth/actor.js';
+import { readableCommunityIds, resolveCommunityAccess } from '../communities/community-access.js';
+import { markdown } from '../content/markdown.js';
+import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
+import { ConflictError, ForbiddenError, ValidationError, type ErrorDetail } from '../errors/domain-errors.js';
+import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
+import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
+import type { CalendarOutbox } from './calendar-outbox.js';
+import { accessFromContext, communityRolesOf, eventContext, resolveEventAccess, type EventAccess } from './event-access.js';
+import { eventCalendarPath, eventWebUrl } from './event-links.js';
+import { EventModel, type EventRecord } from './event.model.js';
+import type { CreateEventInput, ListEventsQuery, UpdateEventInput } from './event.schemas.js';
+import { canCreateCommunityEvent, canCreateOrganisationEvent } from './events.policy.js';
+import type { EventReminders } from './event-reminders.js';
+import { ACTIVE_STATUSES, RegistrationModel, type RegistrationRecord } from './registration.model.js';
+import type { SeatAllocator } from './seat-allocator.js';
+import { DEFAULT_TIME_ZONE, isIanaTimeZone } from './time-zone.js';
+
+export interface EventServiceDeps {
+  allocator: SeatAllocator;
+  notifications: NotificationOutbox;
+  /** Absent when no calendar is connected. */
+  calendar?: Pick<CalendarOutbox, 'requestSync'> | null;
+  people: Pick<UserDirectoryRepository, 'find'>;
+  reminders?: Pick<EventReminders, 'withdrawStale'> | null;
+  /** Meent's public origin (links back from invitations). */
+  publicUrl: string;
+  now?: () => Date;
+}
+
+/** An event as the API shows it to one actor. */
+export interface EventView {
+  id: string;
+  communityId: string | null;
+  scope: 'community' | 'organisation';
+  title: string;
+  description: { source: string; html: string };
+  start: string;
+  end: string;
+  timeZone: string;
+  location: { name: string; address?: Record<string, string> } | null;
+  online: boolean;
+  /** Only for organisers and registered attendees. */
+  joinUrl: string | null;
+  capacity: number | null;
+  seatsLeft: number | null;
+  counts: { registered: number; waitlisted: number; requested: number };
+  waitlist: boolean;
+  signupMethod: string;
+  signupDeadline: string | null;
+  guestsAllowed: boolean;
+  hideAttendees: boolean;
+  organizers: string[];
+  status: 'scheduled' | 'cancelled' | 'completed';
+  reminderMinutes: number[];
+  followUpDiscussionId: string | null;
+  sequence: number;
+  myRegistration: { status: string; position?: number } | null;
+  canManage: boolean;
+  links: { web: string; calendar: string };
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const SCHEDULE_FIELDS = ['start', 'end', 'timeZone'] as const;
+const PLACE_FIELDS = ['location', 'online'] as const;
+
+export class EventService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: EventServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Creates an event in a community (its managers) or for the organisation (admins). */
+  async create(actor: Actor, input: CreateEventInput, communityIdFromPath?: string): Promise<EventView> {
+    const communityId = communityIdFromPath ?? input.communityId ?? null;
+    let communityRole: 'manager' | 'member' | null = null;
+    if (communityId) {
+      const community = await resolveCommunityAccess(actor, communityId);
+      if (!canCreateCommunityEvent(actor, community.context)) throw new ForbiddenError('Only the community\'s managers can plan its events.', 'forbidden');
+      communityRole = community.context.communityRole ?? null;
+    } else if (!canCreateOrganisationEvent(actor, {})) {
+      throw new ForbiddenError('Only organisation admins can plan organisation-wide events.', 'forbidden');
+    }
+    const now = this.now();
+    const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
+    const fields = {
+      start: input.start,
+      end: input.end,
+      timeZone,
+      location: input.location ?? null,
+      online: input.online ?? false,
+      capacity: input.capacity ?? null,
+      signupDeadline: input.signupDeadline ?? null,
+    };
+    checkEvent(fields, now, { startChanged: true });
+    const organizers = unique([actor.userId, ...(input.organizers ?? [])]);
+    await this.assertKnownPeople(actor.tenantId, organizers.filter((id) => id !== actor.userId), 'organizers');
+    const _id = new Types.ObjectId();
+    const created = await EventModel.create({
+      _id,
+      tenantId: actor.tenantId,
+      communityId: communityId ? new Types.ObjectId(communityId) : null,
+      title: input.title,
+      description: markdown(input.description ?? ''),
+      ...fields,
+      waitlist: input.waitlist ?? true,
+      signupMethod: input.signupMethod ?? 'open',
+      guestsAllowed: input.guestsAllowed ?? false,
+      hideAttendees: input.hideAttendees ?? false,
+      organizers,
+      ...(input.reminderMinutes ? { reminderMinutes: unique(input.reminderMinutes).sort((a, b) => b - a) } : {}),
+      followUpDiscussionId: input.followUpDiscussionId ? new Types.ObjectId(input.followUpDiscussionId) : null,
+      uid: `${String(_id)}@${new URL(this.deps.publicUrl).hostname}`,
+      createdBy: actor.userId,
+      // Guests have no mailbox in the organisation: their events live in Meent and .ics only.
+      calendar: { mailbox: actor.isGuest ? null : actor.userId },
+    });
+    const event = created.toObject() as EventRecord;
+    await this.deps.calendar?.requestSync(event, { attendees: true });
+    const context = eventContext(actor, event, communityId ? { canRead: true, communityRole } : null);
+    return this.view(actor, event, accessFromContext(actor, event, context, null), null);
+  }
+
+  async get(actor: Actor, eventId: string): Promise<EventView> {
+    const access = await resolveEventAccess(actor, eventId);
+    const mine = await RegistrationModel.findOne({ eventId: access.event._id, userId: actor.userId }).lean<RegistrationRecord>();
+    return this.view(actor, access.event, access, mine, mine?.status === 'waitlisted' ? await waitlistPosition(mine) : undefined);
+  }
+
+  /**
+   * Events the actor may see: upcoming (ongoing included, soonest first) or past (latest
+   * first), or those starting in [from, to); optionally only "mine" (signed up or
+   * organising) or one community's.
+   */
+  async list(actor: Actor, query: ListEventsQuery): Promise<Page<EventView>> {
+    const now = this.now();
+    const and: Record<string, unknown>[] = [{ tenantId: actor.tenantId }];
+    if (query.communityId) {
+      const community = await resolveCommunityAccess(actor, query.communityId);
+      if (!community.canRead && !actor.isOrgAdmin) throw new ForbiddenError('Only members can see this community\'s events.', 'forbidden');
+      and.push({ communityId: new Types.ObjectId(query.communityId) });
+    } else if (!actor.isOrgAdmin) {
+      const readable = await readableCommunityIds(actor);
+      and.push({
+        $or: [
+          { communityId: null, ...(actor.isGuest ? { guestsAllowed: true } : {}) },
+          { communityId: mongoose.trusted({ $in: readable }) },
+          { organizers: actor.userId },
+        ],
+      });
+    }
+    if (query.mine) {
+      const signedUp = await RegistrationModel.find({ tenantId: actor.tenantId, userId: actor.userId, status: mongoose.trusted({ $in: ACTIVE_STATUSES }) })
+        .select({ eventId: 1 })
+        .lean<{ eventId: Types.ObjectId }[]>();
+      and.push({ $or: [{ _id: mongoose.trusted({ $in: signedUp.map((r) => r.eventId) }) }, { organizers: actor.userId }] });
+    }
+    let ascending = true;
+    if (query.from || query.to) {
+      if (query.from && query.to && query.to.getTime() <= query.from.getTime()) {
+        throw new ValidationError('The range is empty.', [{ path: 'query.to', message: 'must be after from' }]);
+      }
+      if (query.from) and.push({ start: mongoose.trusted({ $gte: query.from }) });
+      if (query.to) and.push({ start: mongoose.trusted({ $lt: query.to }) });
+    } else if (query.past) {
+      ascending = false;
+      and.push({ end: mongoose.trusted({ $lt: now }) });
+    } else {
+      and.push({ end: mongoose.trusted({ $gte: now }) });
+    }
+    if (query.cursor) {
+      const at = decodeCursor(query.cursor);
+      const op = ascending ? '$gt' : '$lt';
+      and.push({ $or: [{ start: mongoose.trusted({ [op]: at.value }) }, { start: at.value, _id: mongoose.trusted({ [op]: at.id }) }] });
+    }
+    const limit = Math.min(Math.max(query.limit ?? 20, 1), MAX_PAGE_SIZE);
+    const direction = ascending ? 1 : -1;
+    const rows = await EventModel.find({ $and: and }).sort({ start: direction, _id: direction }).limit(limit + 1).lean<EventRecord[]>();
+    const items = rows.slice(0, limit);
+    const [mine, roles, readable] = await Promise.all([
+      items.length > 0
+        ? RegistrationModel.find({ eventId: mongoose.trusted({ $in: items.map((e) => e._id) }), userId: actor.userId }).lean<RegistrationRecord[]>()
+        : Promise.resolve([] as RegistrationRecord[]),
+      communityRolesOf(actor),
+      actor.isOrgAdmin ? Promise.resolve(null) : readableCommunityIds(actor).then((ids) => new Set(ids.map(String))),
+    ]);
+    const mineByEvent = new Map(mine.map((r) => [String(r.eventId), r]));
+    const views = items.map((event) => {
+      const cid = event.communityId ? String(event.communityId) : null;
+      const context = eventContext(actor, event, cid ? { canRead: readable === null || readable.has(cid), communityRole: roles.get(cid) ?? null } : null);
+      return this.view(actor, event, accessFromContext(actor, event, context, null), mineByEvent.get(String(event._id)) ?? null);
+    });
+    const last = items[items.length - 1];
+    return { items: views, ...(rows.length > limit && last ? { nextCursor: encodeCursor(last.start, last._id) } : {}) };
+  }
+
+  /** Edits an event (organisers, community managers, admins). */
+  async update(actor: Actor, eventId: string, patch: UpdateEventInput): Promise<EventView> {
+    const access = await resolveEventAccess(actor, eventId);
+    access.authorize('event.update');
+    if (patch.organizers) {
+      const current = new Set(access.event.organizers);
+      await this.assertKnownPeople(actor.tenantId, patch.organizers.filter((id) => !current.has(id)), 'organizers');
+    }
+    const description = patch.description !== undefined ? markdown(patch.description) : undefined;
+    const changed: string[] = [];
+    const outcome = await this.deps.allocator.edit(actor.tenantId, access.event._id, (event, now) => {
+      if (event.status === 'cancelled') throw new ConflictError('A cancelled event cannot be changed.', 'event_cancelled');
+      if (event.status === 'completed' || event.end.getTime() <= now.getTime()) throw new ConflictError('An event that has taken place cannot be changed.', 'event_past');
+      const set: Record<string, unknown> = {};
+      const put = (field: string, value: unknown, same: (a: unknown, b: unknown) => boolean = sameValue) => {
+        if (value === undefined) return;
+        if (!same((event as unknown as Record<string, unknown>)[field], value)) {
+          set[field] = value;
+          changed.push(field);
+        }
+      };
+      put('title', patch.title);
+      if (description && description.source !== event.description?.source) {
+        set.description = description;
+        changed.push('description');
+      }
+      put('start', patch.start);
+      put('end', patch.end);
+      put('timeZone', patch.timeZone);
+      put('location', patch.location, sameJson);
+      put('online', patch.online);
+      put('capacity', patch.capacity);
+      put('waitlist', patch.waitlist);
+      put('signupMethod', patch.signupMethod);
+      put('signupDeadline', patch.signupDeadline);
+      put('guestsAllowed', patch.guestsAllowed);
+      put('hideAttendees', patch.hideAttendees);
+      put('organizers', patch.organizers ? unique(patch.organizers) : undefined, sameJson);
+      put('reminderMinutes', patch.reminderMinutes ? unique(patch.reminderMinutes).sort((a, b) => b - a) : undefined, sameJson);
+      put('followUpDiscussionId', patch.followUpDiscussionId === undefined ? undefined : patch.followUpDiscussionId === null ? null : new Types.ObjectId(patch.followUpDiscussionId), sameJson);
+      const merged = { ...event, ...set } as EventRecord;
+      checkEvent(
+        { start: merged.start, end: merged.end, timeZone: merged.timeZone, location: merged.location ?? null, online: merged.online, capacity: merged.capacity ?? null, signupDeadline: merged.signupDeadline ?? null },
+        now,
+        { startChanged: 'start' in set },
+      );
+      if (changed.some((f) => ['title', 'description', 'hideAttendees', ...SCHEDULE_FIELDS, ...PLACE_FIELDS].includes(f))) set.sequence = event.sequence + 1;
+      // New start time: reminders are planned again from it; the old ones are stale.
+      if ('start' in set) set.reminders = { startsAt: null, sent: [] };
+      return { set };
+    });
+    const event = outcome.event;
+    const timeChanged = changed.some((f) => (SCHEDULE_FIELDS as readonly string[]).includes(f));
+    const placeChanged = changed.some((f) => (PLACE_FIELDS as readonly string[]).includes(f));
+    if (timeChanged || placeChanged) {
+      await this.tellAttendees(event, 'eventChanged', actor.userId, { change: [timeChanged ? 'time' : null, placeChanged ? 'place' : null].filter(Boolean).join(',') });
+    }
+    if (changed.includes('start')) await this.deps.reminders?.withdrawStale(event);
+    if (changed.length > 0) await this.deps.calendar?.requestSync(event);
+    const refreshed = await resolveEventAccess(actor, event._id);
+    const mine = await RegistrationModel.findOne({ eventId: event._id, userId: actor.userId }).lean<RegistrationRecord>();
+    return this.view(actor, refreshed.event, refreshed, mine);
+  }
+
+  /** Cancels the event: every attendee hears about it and Outlook cancels it. Cancelling twice is harmless. */
+  async cancel(actor: Actor, eventId: string, reason?: string): Promise<EventView> {
+    const access = await resolveEventAccess(actor, eventId);
+    access.authorize('event.cancel');
+    let cancelledNow = false;
+    const outcome = await this.deps.allocator.edit(actor.tenantId, access.event._id, (event, now) => {
+      if (event.status === 'cancelled') return { set: {} };
+      if (event.status === 'completed' || event.end.getTime() <= now.getTime()) throw new ConflictError('An event that has taken place cannot be cancelled.', 'event_past');
+      cancelledNow = true;
+      return { set: { status: 'cancelled', cancelledAt: now, cancelReason: reason ?? null, sequence: event.sequence + 1 } };
+    });
+    const event = outcome.event;
+    if (cancelledNow) {
+      await this.tellAttendees(event, 'eventCancelled', actor.userId, reason ? { reason } : {});
+      await this.deps.reminders?.withdrawStale(event);
+      await this.deps.calendar?.requestSync(event);
+    }
+    const mine = await RegistrationModel.findOne({ eventId: event._id, userId: actor.userId }).lean<RegistrationRecord>();
+    return this.view(actor, event, { ...access, event }, mine);
+  }
+
+  /** The API view of an event for the actor. */
+  view(actor: Actor, event: EventRecord, access: EventAccess, mine: RegistrationRecord | null, position?: number): EventView {
+    const now = this.now();
+    const canManage = access.can('event.update');
+    const registered = mine?.status === 'registered';
+    const capacity = event.capacity ?? null;
+    const counts = { registered: event.counts?.registered ?? 0, waitlisted: event.counts?.waitlisted ?? 0, requested: event.counts?.requested ?? 0 };
+    const address = event.location?.address ? compact(event.location.address as Record<string, unknown>) : undefined;
+    return {
+      id: String(event._id),
+      communityId: event.communityId ? String(event.communityId) : null,
+      scope: event.communityId ? 'community' : 'organisation',
+      title: event.title,
+      description: { source: event.description?.source ?? '', html: event.description?.html ?? '' },
+      start: event.start.toISOString(),
+      end: event.end.toISOString(),
+      timeZone: event.timeZone,
+      location: event.location?.name ? { name: event.location.name, ...(address && Object.keys(address).length > 0 ? { address } : {}) } : null,
+      online: event.online,
+      joinUrl: canManage || registered ? (event.calendar?.joinUrl ?? null) : null,
+      capacity,
+      seatsLeft: capacity === null ? null : Math.max(0, capacity - counts.registered),
+      counts,
+      waitlist: event.waitlist,
+      signupMethod: event.signupMethod,
+      signupDeadline: event.signupDeadline ? event.signupDeadline.toISOString() : null,
+      guestsAllowed: event.guestsAllowed,
+      hideAttendees: event.hideAttendees,
+      organizers: [...event.organizers],
+      status: event.status === 'scheduled' && event.end.getTime() <= now.getTime() ? 'completed' : event.status,
+      reminderMinutes: [...(event.reminderMinutes ?? [])],
+      followUpDiscussionId: event.followUpDiscussionId ? String(event.followUpDiscussionId) : null,
+      sequence: event.sequence,
+      myRegistration: mine ? { status: mine.status, ...(position !== undefined ? { position } : {}) } : null,
+      canManage,
+      links: { web: eventWebUrl(this.deps.publicUrl, event._id), calendar: eventCalendarPath(event._id) },
+      createdBy: event.createdBy,
+      createdAt: event.createdAt.toISOString(),
+      updatedAt: event.updatedAt.toISOString(),
+    };
+  }
+
+  /** Notifies everyone signed up (registered, waitlisted, requested) about a change of the event. */
+  private async tellAttendees(event: EventRecord, kind: 'eventChanged' | 'eventCancelled', actorId: string, data: Record<string, string>): Promise<void> {
+    const rows = await RegistrationModel.find({ eventId: event._id, status: mongoose.trusted({ $in: ACTIVE_STATUSES }) }).select({ userId: 1 }).lean<{ userId: string }[]>();
+    const intents: NotificationIntent[] = rows.map((r) => ({
+      tenantId: event.tenantId,
+      recipientId: r.userId,
+      kind,
+      subject: { type: 'event', id: String(event._id) },
+      actorId,
+      data: { eventTitle: event.title, startsAt: event.start.toISOString(), endsAt: event.end.toISOString(), timeZone: event.timeZone, ...data },
+      idempotencyKey: `${kind}:${String(event._id)}:${event.sequence}:${r.userId}`,
+    }));
+    for (let i = 0; i < intents.length; i += 500) await this.deps.notifications.enqueue(intents.slice(i, i + 500));
+  }
+
+  private async assertKnownPeople(tenantId: string, userIds: string[], field: string): Promise<void> {
+    const unknown: string[] = [];
+    for (const id of userIds) if (!(await this.deps.people.find(tenantId, id))) unknown.push(id);
+    if (unknown.length > 0) {
+      throw new ValidationError('Some organisers are not known in this organisation.', unknown.map(() => ({ path: `body.${field}`, message: 'unknown person' })), 'unknown_person');
+    }
+  }
+}
+
+interface CheckedFields {
+  start: Date;
+  end: Date;
+  timeZone: string;
+  location: { name?: string | null } | null;
+  online: boolean;
+  capacity: number | null;
+  signupDeadline: Date | null;
+}
+
+/** The rules that relate an event's fields to each other and to now; every problem at once. */
+export function checkEvent(fields: CheckedFields, now: Date, options: { startChanged: boolean }): void {
+  const problems: ErrorDetail[] = [];
+  if (!isIanaTimeZone(fields.timeZone)) problems.push({ path: 'body.timeZone', message: 'must be an IANA time zone such as Europe/Amsterdam' });
+  if (!(fields.end.getTime() > fields.start.getTime())) problems.push({ path: 'body.end', message: 'must be after the start' });
+  if (options.startChanged && fields.start.getTime() <= now.getTime()) problems.push({ path: 'body.start', message: 'must be in the future' });
+  if (fields.signupDeadline && fields.signupDeadline.getTime() > fields.start.getTime()) problems.push({ path: 'body.signupDeadline', message: 'must not be after the start' });
+  if (fields.capacity !== null && (!Number.isInteger(fields.capacity) || fields.capacity < 0)) problems.push({ path: 'body.capacity', message: 'must be 0 or more' });
+  if (!fields.online && !fields.location?.name) problems.push({ path: 'body.location', message: 'an event needs a location, or must be online' });
+  if (problems.length > 0) throw new ValidationError('The event is not valid.', problems);
+}
+
+async function waitlistPosition(registration: RegistrationRecord): Promise<number> {
+  const ahead = await RegistrationModel.countDocuments({ eventId: registration.eventId, status: 'waitlisted', queue: mongoose.trusted({ $lt: registration.queue }) });
+  return ahead + 1;
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return (a ?? null) === (b ?? null);
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(normalise(a)) === JSON.stringify(normalise(b));
+}
+
+function normalise(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (value instanceof Types.ObjectId) return String(value);
+  if (Array.isArray(value)) return value.map(normalise);
+  if (typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined && v !== null)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, normalise(v)]),
+    );
+  }
+  return value;
+}
+
+function compact(record: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(record)) if (typeof value === 'string' && value.length > 0) out[key] = value;
+  return out;
+}

@@ -1,0 +1,238 @@
+import assert from 'node:assert/strict';
+import { Types } from 'mongoose';
+import type { Actor } from '../../src/auth/actor.js';
+import { DocumentLocks } from '../../src/db/document-lock.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../src/errors/domain-errors.js';
+import { EventModel } from '../../src/events/event.model.js';
+import type { EventsServices } from '../../src/events/events.module.js';
+import { RegistrationModel, SeatClaimModel } from '../../src/events/registration.model.js';
+import { SeatAllocator } from '../../src/events/seat-allocator.js';
+import { NotificationModel } from '../../src/notifications/notification.model.js';
+import { useTestDatabase } from '../support/database.js';
+import { eventInput, person, services, syncEventIndexes, testClock, type TestClock } from './events-fixtures.js';
+
+describe('event sign-ups (service)', () => {
+  useTestDatabase('event_signup');
+  let clock: TestClock;
+  let s: EventsServices;
+  let admin: Actor;
+
+  before(async () => {
+    await syncEventIndexes();
+  });
+  beforeEach(async () => {
+    clock = testClock();
+    s = services(clock);
+    admin = await person('admin', { isOrgAdmin: true });
+  });
+
+  async function people(prefix: string, n: number): Promise<Actor[]> {
+    return Promise.all(Array.from({ length: n }, (_, i) => person(`${prefix}-${i + 1}`)));
+  }
+
+  async function seatInvariants(eventId: string): Promise<void> {
+    const id = new Types.ObjectId(eventId);
+    const event = await EventModel.findById(id).lean();
+    const registered = await RegistrationModel.find({ eventId: id, status: 'registered' }).lean();
+    const claims = await SeatClaimModel.find({ eventId: id }).lean();
+    if (event?.capacity !== null && event?.capacity !== undefined) {
+      assert.ok(registered.length <= event.capacity, 'never more registered than capacity');
+      assert.deepEqual(claims.map((c) => String(c.registrationId)).sort(), registered.map((r) => String(r._id)).sort(), 'every registered registration holds exactly one seat claim');
+      assert.deepEqual(registered.map((r) => r.seat).sort(), claims.map((c) => c.seat).sort());
+      assert.ok(claims.every((c) => c.seat >= 1 && c.seat <= (event.capacity ?? 0)), 'seat numbers within capacity');
+    }
+    const counts = { registered: registered.length, waitlisted: await RegistrationModel.countDocuments({ eventId: id, status: 'waitlisted' }), requested: await RegistrationModel.countDocuments({ eventId: id, status: 'requested' }) };
+    assert.deepEqual({ ...event?.counts }, counts, 'the cached counts match the registrations');
+  }
+
+  it('gives seats in order, then the waitlist with positions, and returns the existing registration on a second sign-up', async () => {
+    const event = await s.events.create(admin, eventInput(clock, { capacity: 2 }));
+    const [a, b, c, d] = await people('p', 4);
+    const first = await s.signups.signUp(a!, event.id);
+    assert.equal(first.created, true);
+    assert.equal(first.registration.status, 'registered');
+    assert.equal((await s.signups.signUp(b!, event.id)).registration.status, 'registered');
+    const third = await s.signups.signUp(c!, event.id);
+    assert.deepEqual([third.registration.status, third.registration.position], ['waitlisted', 1]);
+    const fourth = await s.signups.signUp(d!, event.id);
+    assert.deepEqual([fourth.registration.status, fourth.registration.position], ['waitlisted', 2]);
+
+    const again = await s.signups.signUp(a!, event.id);
+    assert.equal(again.created, false);
+    assert.equal(again.registration.id, first.registration.id);
+    const againWaiting = await s.signups.signUp(d!, event.id);
+    assert.deepEqual([againWaiting.created, againWaiting.registration.position], [false, 2]);
+    assert.equal(await RegistrationModel.countDocuments({ eventId: new Types.ObjectId(event.id) }), 4);
+    const view = await s.events.get(a!, event.id);
+    assert.deepEqual([view.seatsLeft, view.counts.registered, view.counts.waitlisted, view.myRegistration?.status], [0, 2, 2, 'registered']);
+    await seatInvariants(event.id);
+  });
+
+  it('gives a freed seat to the first in line, who hears about it, and moves the others up', async () => {
+    const event = await s.events.create(admin, eventInput(clock, { capacity: 2 }));
+    const [a, b, c, d] = await people('q', 4);
+    for (const p of [a, b, c, d]) await s.signups.signUp(p!, event.id);
+
+    const cancelled = await s.signups.cancelMine(a!, event.id);
+    assert.equal(cancelled.status, 'cancelled');
+    assert.equal((await s.signups.mine(c!, event.id)).status, 'registered');
+    const dNow = await s.signups.mine(d!, event.id);
+    assert.deepEqual([dNow.status, dNow.position], ['waitlisted', 1]);
+    await s.allocator.idle();
+    const promoted = await NotificationModel.find({ kind: 'eventPromoted' }).lean();
+    assert.deepEqual(promoted.map((n) => n.recipientId), [c!.userId]);
+    assert.equal(await NotificationModel.countDocuments({ kind: 'eventPromoted', recipientId: d!.userId }), 0);
+
+    // Cancelling twice is harmless; signing up again joins the end of the line.
+    assert.equal((await s.signups.cancelMine(a!, event.id)).status, 'cancelled');
+    const back = await s.signups.signUp(a!, event.id);
+    assert.deepEqual([back.created, back.registration.status, back.registration.position], [true, 'waitlisted', 2]);
+    assert.equal(back.registration.id, cancelled.id, 'one registration per person and event, reused');
+    await seatInvariants(event.id);
+  });
+
+  it('refuses a sign-up when the event is full and has no waitlist, writing nothing', async () => {
+    const event = await s.events.create(admin, eventInput(clock, { capacity: 1, waitlist: false }));
+    const [a, b] = await people('r', 2);
+    await s.signups.signUp(a!, event.id);
+    await assert.rejects(s.signups.signUp(b!, event.id), (e: unknown) => e instanceof ConflictError && e.code === 'event_full');
+    assert.equal(await RegistrationModel.countDocuments({ eventId: new Types.ObjectId(event.id), userId: b!.userId }), 0);
+    await seatInvariants(event.id);
+  });
+
+  it('takes requests for on-request events, which organisers approve or decline', async () => {
+    const event = await s.events.create(admin, eventInput(clock, { capacity: 1, signupMethod: 'request' }));
+    const [a, b, c] = await people('s', 3);
+    const asked = await s.signups.signUp(a!, event.id, { message: 'Ik ben melkveehouder in Winterswijk.' });
+    assert.equal(asked.registration.status, 'requested');
+    await s.signups.signUp(b!, event.id);
+    await s.signups.signUp(c!, event.id);
+    await s.allocator.idle();
+    assert.equal(await NotificationModel.countDocuments({ kind: 'eventRegistrationRequested', recipientId: admin.userId }), 3);
+
+    await assert.rejects(s.signups.decide(a!, event.id, b!.userId, 'approve'), ForbiddenError, 'attendees cannot decide');
+    assert.equal((await s.signups.decide(admin, event.id, a!.userId, 'approve')).status, 'registered');
+    const second = await s.signups.decide(admin, event.id, b!.userId, 'approve');
+    assert.deepEqual([second.status, second.position], ['waitlisted', 1], 'approved when full: the waitlist');
+    assert.equal((await s.signups.decide(admin, event.id, c!.userId, 'decline')).status, 'declined');
+    await assert.rejects(s.signups.signUp(c!, event.id), (e: unknown) => e instanceof ForbiddenError && e.code === 'registration_declined');
+    await assert.rejects(s.signups.decide(admin, event.id, c!.userId, 'approve'), (e: unknown) => e instanceof ConflictError && e.code === 'not_requested');
+    await s.allocator.idle();
+    assert.equal(await NotificationModel.countDocuments({ kind: 'eventRegistrationApproved', recipientId: a!.userId }), 1);
+    assert.equal(await NotificationModel.countDocuments({ kind: 'eventRegistrationDeclined', recipientId: c!.userId }), 1);
+    await seatInvariants(event.id);
+  });
+
+  it('lets only organisers add people to an invite-only event, and removing one frees the seat for the next', async () => {
+    const event = await s.events.create(admin, eventInput(clock, { capacity: 1, signupMethod: 'invite' }));
+    const [a, b] = await people('t', 2);
+    await assert.rejects(s.signups.signUp(a!, event.id), (e: unknown) => e instanceof ForbiddenError && e.code === 'invite_only');
+    await assert.rejects(s.signups.add(a!, event.id, b!.userId), ForbiddenError);
+    const added = await s.signups.add(admin, event.id, a!.userId);
+    assert.deepEqual([added.created, added.registration.status], [true, 'registered']);
+    const second = await s.signups.add(admin, event.id, b!.userId);
+    assert.equal(second.registration.status, 'waitlisted');
+    await assert.rejects(s.signups.add(admin, event.id, 'nobody-known'), (e: unknown) => e instanceof NotFoundError && e.code === 'person_not_found');
+
+    assert.equal((await s.signups.remove(admin, event.id, a!.userId)).status, 'removed');
+    assert.equal((await s.signups.mine(b!, event.id)).status, 'registered');
+    await assert.rejects(s.signups.signUp(a!, event.id), (e: unknown) => e instanceof ForbiddenError && e.code === 'registration_removed');
+    await seatInvariants(event.id);
+  });
+
+  it('moves the newest registrations to the head of the waitlist when the capacity is lowered, and promotes when raised', async () => {
+    const event = await s.events.create(admin, eventInput(clock, { capacity: 5 }));
+    const seated = await people('u', 5);
+    for (const p of seated) {
+      await s.signups.signUp(p, event.id);
+      clock.advance(1000);
+    }
+    const waiting = await people('w', 2);
+    for (const p of waiting) await s.signups.signUp(p, event.id);
+
+    const lowered = await s.events.update(admin, event.id, { capacity: 3 });
+    assert.deepEqual([lowered.capacity, lowered.counts.registered, lowered.counts.waitlisted], [3, 3, 4]);
+    const line = await s.signups.list(admin, event.id, { status: 'waitlisted' });
+    assert.deepEqual(
+      line.items.map((r) => [r.userId, r.position]),
+      [['u-4', 1], ['u-5', 2], ['w-1', 3], ['w-2', 4]],
+      'the two newest go to the head of the waitlist, earliest first, ahead of those already waiting',
+    );
+    await s.allocator.idle();
+    const told = await NotificationModel.find({ kind: 'eventChanged', 'data.change': 'movedToWaitlist' }).lean();
+    assert.deepEqual(told.map((n) => n.recipientId).sort(), ['u-4', 'u-5']);
+    await seatInvariants(event.id);
+
+    const raised = await s.events.update(admin, event.id, { capacity: 4 });
+    assert.equal(raised.counts.registered, 4);
+    assert.equal((await s.signups.mine(seated[3]!, event.id)).status, 'registered', 'the head of the line gets the new seat');
+    await seatInvariants(event.id);
+
+    const unlimited = await s.events.update(admin, event.id, { capacity: null });
+    assert.deepEqual([unlimited.counts.registered, unlimited.counts.waitlisted, unlimited.seatsLeft], [7, 0, null]);
+    assert.equal(await SeatClaimModel.countDocuments({ eventId: new Types.ObjectId(event.id) }), 0, 'unlimited events hold no seat claims');
+    const limitedAgain = await s.events.update(admin, event.id, { capacity: 6 });
+    assert.deepEqual([limitedAgain.counts.registered, limitedAgain.counts.waitlisted], [6, 1]);
+    await seatInvariants(event.id);
+  });
+
+  it('refuses sign-ups after the deadline, for cancelled events and for events that have started', async () => {
+    const [a] = await people('v', 1);
+    const closing = await s.events.create(admin, eventInput(clock, { signupDeadline: new Date(clock.now().getTime() + 60_000) }));
+    clock.advance(120_000);
+    await assert.rejects(s.signups.signUp(a!, closing.id), (e: unknown) => e instanceof ConflictError && e.code === 'signup_closed');
+
+    const cancelled = await s.events.create(admin, eventInput(clock));
+    await s.events.cancel(admin, cancelled.id, 'De spreker is ziek.');
+    await assert.rejects(s.signups.signUp(a!, cancelled.id), (e: unknown) => e instanceof ConflictError && e.code === 'event_cancelled');
+
+    const soon = await s.events.create(admin, eventInput(clock, {}, 1));
+    clock.advance(2 * 24 * 3_600_000);
+    await assert.rejects(s.signups.signUp(a!, soon.id), (e: unknown) => e instanceof ConflictError && e.code === 'event_started');
+    assert.equal(await RegistrationModel.countDocuments({ userId: a!.userId }), 0, 'nothing written');
+  });
+
+  it('repairs what a batch interrupted between its writes left behind: counts, arrival numbers and orphaned seats', async () => {
+    const event = await s.events.create(admin, eventInput(clock, { capacity: 3 }));
+    const [a, b, c, d] = await people('x', 4);
+    for (const p of [a, b]) await s.signups.signUp(p!, event.id);
+    const eventId = new Types.ObjectId(event.id);
+    // As if a batch had written a claim and a registration and then died before its last write.
+    const ghost = await RegistrationModel.create({ tenantId: admin.tenantId, eventId, userId: 'ghost', displayName: 'Ghost', status: 'waitlisted', seq: 3, queue: 3, statusChangedAt: new Date() });
+    await SeatClaimModel.create({ tenantId: admin.tenantId, eventId, seat: 3, registrationId: new Types.ObjectId() });
+    await EventModel.updateOne({ _id: eventId }, { $set: { 'allocation.dirty': true, counts: { registered: 0, waitlisted: 0, requested: 0 } } });
+
+    const third = await s.signups.signUp(c!, event.id);
+    assert.equal((await RegistrationModel.findById(ghost._id).lean())?.status, 'registered', 'the orphaned seat was released and went to the one waiting');
+    assert.deepEqual([third.registration.status, third.registration.position], ['waitlisted', 1], 'the newcomer queues behind');
+    await s.signups.cancelMine(a!, event.id);
+    assert.equal((await s.signups.mine(c!, event.id)).status, 'registered');
+    assert.equal((await s.signups.signUp(d!, event.id)).registration.status, 'waitlisted');
+    await seatInvariants(event.id);
+    const stored = await EventModel.findById(eventId).lean();
+    assert.deepEqual(stored?.allocation, { lastSeq: 5, dirty: false });
+  });
+
+  it('keeps every invariant when two processes (two lock managers) take 120 sign-ups and 20 cancellations for 30 seats', async () => {
+    const event = await s.events.create(admin, eventInput(clock, { capacity: 30 }));
+    const eventId = new Types.ObjectId(event.id);
+    const processA = new SeatAllocator({ locks: new DocumentLocks(), now: clock.now });
+    const processB = new SeatAllocator({ locks: new DocumentLocks(), now: clock.now, maxBatch: 7 });
+    const crowd = Array.from({ length: 120 }, (_, i) => ({ userId: `c-${i}`, displayName: `C ${i}`, email: `c${i}@x.example`, organisation: null, isGuest: false }));
+    const signUps = crowd.map((p, i) => (i % 2 === 0 ? processA : processB).apply(admin.tenantId, eventId, { kind: 'signUp', person: p }));
+    const cancels = crowd.slice(0, 20).map((p, i) => (i % 2 === 0 ? processB : processA).apply(admin.tenantId, eventId, { kind: 'cancel', userId: p.userId }).catch((e: unknown) => e));
+    await Promise.all([...signUps, ...cancels]);
+    await Promise.all([processA.idle(), processB.idle()]);
+
+    const all = await RegistrationModel.find({ eventId }).lean();
+    assert.equal(all.length, 120, 'one registration per person');
+    assert.equal(new Set(all.map((r) => r.seq)).size, 120, 'distinct arrival numbers');
+    const registered = all.filter((r) => r.status === 'registered');
+    const waitlisted = all.filter((r) => r.status === 'waitlisted').sort((x, y) => x.queue - y.queue);
+    assert.equal(registered.length, 30, 'every seat taken while people wait');
+    const promoted = registered.filter((r) => r.promotedAt !== null);
+    assert.ok(promoted.every((p) => waitlisted.every((w) => p.queue < w.queue)), 'only people ahead in line were promoted');
+    assert.deepEqual(waitlisted.map((w) => w.queue), waitlisted.map((w) => w.seq), 'the waitlist is in arrival order');
+    await seatInvariants(event.id);
+  });
+});

@@ -1,0 +1,105 @@
+/** The events policy as a matrix: every kind of person x every operation, per kind of event. */
+import assert from 'node:assert/strict';
+import { Types } from 'mongoose';
+import type { Actor } from '../../src/auth/actor.js';
+import { accessFromContext, eventContext } from '../../src/events/event-access.js';
+import type { EventRecord } from '../../src/events/event.model.js';
+import { canCreateCommunityEvent, canCreateOrganisationEvent, eventPolicy, type EventAction } from '../../src/events/events.policy.js';
+import { NotFoundError, ForbiddenError } from '../../src/errors/domain-errors.js';
+import { testActor } from '../support/test-actor.js';
+
+type Who = 'guest' | 'outsider' | 'member' | 'manager' | 'organiser' | 'admin';
+const ACTIONS: EventAction[] = ['event.read', 'event.signUp', 'attendees.read', 'event.update', 'event.cancel', 'attendees.manage', 'attendees.export'];
+
+function actor(who: Who): Actor {
+  return testActor({ userId: who, isGuest: who === 'guest', isOrgAdmin: who === 'admin' });
+}
+
+function event(overrides: Partial<EventRecord> = {}): EventRecord {
+  return { communityId: new Types.ObjectId(), organizers: ['organiser'], guestsAllowed: false, hideAttendees: false, ...overrides } as EventRecord;
+}
+
+/** The community facts each person brings, for a community event: can they read it, and their role. */
+function community(who: Who, readable: Who[]): { canRead: boolean; communityRole: 'manager' | 'member' | null } {
+  return { canRead: readable.includes(who), communityRole: who === 'manager' ? 'manager' : who === 'member' ? 'member' : null };
+}
+
+/** Y = allowed, F = forbidden (403), N = not found (404). Columns follow ACTIONS. */
+function check(label: string, e: EventRecord, readable: Who[] | null, expected: Record<Who, string>): void {
+  for (const [who, row] of Object.entries(expected) as [Who, string][]) {
+    const a = actor(who);
+    const access = accessFromContext(a, e, eventContext(a, e, readable ? community(who, readable) : null), null);
+    ACTIONS.forEach((action, i) => {
+      const want = row[i];
+      let got = 'Y';
+      try {
+        access.authorize(action);
+      } catch (error) {
+        got = error instanceof NotFoundError ? 'N' : error instanceof ForbiddenError ? 'F' : '?';
+      }
+      assert.equal(got, want, `${label}: ${who} ${action}`);
+      assert.equal(eventPolicy.can(a, action, access.context), want === 'Y');
+    });
+  }
+}
+
+describe('events policy', () => {
+  //                      read signUp attRead update cancel manage export
+  it('community event in a community everyone in the organisation may read (public)', () => {
+    check('public', event(), ['outsider', 'member', 'manager', 'admin'], {
+      guest: 'NNNNNNN',
+      outsider: 'YYYFFFF',
+      member: 'YYYFFFF',
+      manager: 'YYYYYYY',
+      organiser: 'YYYYYYY',
+      admin: 'YYYYYYY',
+    });
+  });
+
+  it('community event in a closed or secret community: members only', () => {
+    check('closed', event(), ['member', 'manager', 'admin'], {
+      guest: 'NNNNNNN',
+      outsider: 'NNNNNNN',
+      member: 'YYYFFFF',
+      manager: 'YYYYYYY',
+      organiser: 'YYYYYYY',
+      admin: 'YYYYYYY',
+    });
+  });
+
+  it('community event a guest can read: seen, but signing up only when the event admits guests', () => {
+    check('guest reads, event closed to guests', event(), ['guest', 'member', 'manager'], { guest: 'YFYFFFF', member: 'YYYFFFF', outsider: 'NNNNNNN', manager: 'YYYYYYY', organiser: 'YYYYYYY', admin: 'YYYYYYY' });
+    check('guest reads, event admits guests', event({ guestsAllowed: true }), ['guest', 'member', 'manager'], { guest: 'YYYFFFF', member: 'YYYFFFF', outsider: 'NNNNNNN', manager: 'YYYYYYY', organiser: 'YYYYYYY', admin: 'YYYYYYY' });
+  });
+
+  it('organisation-wide event: the organisation\'s people, guests only when admitted', () => {
+    check('organisation', event({ communityId: null }), null, {
+      guest: 'NNNNNNN',
+      outsider: 'YYYFFFF',
+      member: 'YYYFFFF',
+      manager: 'YYYFFFF',
+      organiser: 'YYYYYYY',
+      admin: 'YYYYYYY',
+    });
+    check('organisation, guests admitted', event({ communityId: null, guestsAllowed: true }), null, { guest: 'YYYFFFF', outsider: 'YYYFFFF', member: 'YYYFFFF', manager: 'YYYFFFF', organiser: 'YYYYYYY', admin: 'YYYYYYY' });
+  });
+
+  it('hidden attendee list: only those who run the event see it', () => {
+    check('hidden', event({ hideAttendees: true }), ['outsider', 'member', 'manager', 'admin'], {
+      guest: 'NNNNNNN',
+      outsider: 'YYFFFFF',
+      member: 'YYFFFFF',
+      manager: 'YYYYYYY',
+      organiser: 'YYYYYYY',
+      admin: 'YYYYYYY',
+    });
+  });
+
+  it('creating: community managers and admins in a community, admins only for the organisation', () => {
+    for (const who of ['guest', 'outsider', 'member', 'manager', 'organiser', 'admin'] as Who[]) {
+      const role = who === 'manager' ? 'manager' : who === 'member' ? 'member' : null;
+      assert.equal(canCreateCommunityEvent(actor(who), { communityRole: role }), who === 'manager' || who === 'admin', `community ${who}`);
+      assert.equal(canCreateOrganisationEvent(actor(who), {}), who === 'admin', `organisation ${who}`);
+    }
+  });
+});
