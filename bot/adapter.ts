@@ -27,6 +27,8 @@ export interface BotEndpointOptions {
   /** The bot: runs once per authenticated activity. */
   logic: (context: TurnContext) => Promise<void>;
   endpoints?: BotAuthenticationEndpoints;
+  /** The bot's own credentials for outgoing calls (tests: tokens from their local identity provider); default from BOT_*. */
+  credentialsFactory?: ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[1];
 }
 
 type AuthenticateRequestResult = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
@@ -75,7 +77,7 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
           ValidateAuthority: true,
         }
       : {}),
-  });
+  }, options.credentialsFactory);
   const adapter = new MeentCloudAdapter(authentication);
   adapter.onTurnError = async (context, error) => {
     // The user sees a plain apology; the detail goes to the log only.

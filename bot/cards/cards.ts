@@ -1,0 +1,152 @@
+/**
+ * Every card the bot sends: an Adaptive Card 1.5 template (the JSON files beside this one,
+ * expanded with `adaptivecards-templating`) with a type for its data and one render function.
+ * Handlers never build card JSON themselves. Values are data, never template text, so
+ * whatever a person typed is shown as it is and cannot change the card's structure.
+ */
+import { Template } from 'adaptivecards-templating';
+import askTemplate from './ask.json' with { type: 'json' };
+import digestTemplate from './digest.json' with { type: 'json' };
+import discussionTemplate from './discussion.json' with { type: 'json' };
+import errorTemplate from './error.json' with { type: 'json' };
+import eventTemplate from './event.json' with { type: 'json' };
+import helpTemplate from './help.json' with { type: 'json' };
+import listTemplate from './list.json' with { type: 'json' };
+import notificationTemplate from './notification.json' with { type: 'json' };
+import settingsTemplate from './settings.json' with { type: 'json' };
+import shareEventTemplate from './share-event.json' with { type: 'json' };
+
+export const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
+
+export interface CardAttachment {
+  contentType: typeof ADAPTIVE_CARD;
+  content: Record<string, unknown>;
+}
+
+export interface HelpCardData {
+  title: string;
+  intro: string;
+  commandsIntro: string;
+  commands: { name: string; description: string }[];
+  openLabel: string;
+  appUrl: string;
+}
+
+export interface EventCardData {
+  id: string;
+  title: string;
+  community: string;
+  when: string;
+  where: string;
+  seats: string;
+  /** The person's own status ("You are on the waitlist (position 2)."), or ''. */
+  status: string;
+  /** Why the last action did not work, or ''. */
+  notice: string;
+  canSignUp: boolean;
+  canCancel: boolean;
+  url: string;
+  /** Teams user ids (`29:...`) whose clients refresh the card automatically (at most 60). */
+  refreshUserIds: string[];
+  labels: { when: string; where: string; seats: string; signUp: string; cancel: string; open: string };
+}
+
+export interface DiscussionCardData {
+  id: string;
+  title: string;
+  community: string;
+  byline: string;
+  excerpt: string;
+  latestReplies: { author: string; text: string }[];
+  canReply: boolean;
+  following: boolean;
+  notice: string;
+  noticeColor: 'Good' | 'Attention' | 'Default';
+  url: string;
+  refreshUserIds: string[];
+  labels: { replyPlaceholder: string; reply: string; follow: string; unfollow: string; open: string };
+}
+
+export interface ListCardData {
+  title: string;
+  empty: string;
+  items: { title: string; subtitle: string; url: string }[];
+  openLabel: string;
+  appUrl: string;
+}
+
+export interface AskCardData {
+  labels: { title: string; community: string; question: string; details: string; submit: string; missing: string };
+  communities: { id: string; name: string }[];
+  selectedCommunityId: string;
+  question: string;
+  details: string;
+  notice: string;
+  /** Where the form was opened: the bot's `ask` command or the message extension. */
+  source: 'bot' | 'messageExtension';
+}
+
+export interface SettingsCardData {
+  labels: { title: string; intro: string; channel: string; muted: string; unmute: string; save: string };
+  groups: { key: string; label: string; value: string }[];
+  cadences: { title: string; value: string }[];
+  channel: string;
+  channels: { title: string; value: string }[];
+  mutes: { title: string; target: string; targetId: string }[];
+  notice: string;
+}
+
+export interface NotificationCardData {
+  context: string;
+  title: string;
+  text: string;
+  notice: string;
+  url: string;
+  discussionId: string;
+  discussionTitle: string;
+  communityId: string;
+  communityName: string;
+  labels: { open: string; muteDiscussion: string; muteCommunity: string };
+}
+
+export interface DigestCardData {
+  title: string;
+  sections: { name: string; items: { title: string; url: string }[]; more: string }[];
+  openLabel: string;
+  appUrl: string;
+}
+
+export interface ShareEventCardData {
+  labels: { title: string; event: string; share: string; missing: string };
+  events: { id: string; title: string }[];
+  empty: string;
+}
+
+export interface ErrorCardData {
+  title: string;
+  text: string;
+  reference: string;
+}
+
+/**
+ * A template parsed once (parsing the expression language is the expensive part: a fan-out
+ * renders thousands of cards), expanded per card.
+ */
+function renderer<T extends object>(template: object): (data: T) => CardAttachment {
+  const prepared = new Template(template);
+  return (data) => ({ contentType: ADAPTIVE_CARD, content: prepared.expand({ $root: data }) as Record<string, unknown> });
+}
+
+const renderEvent = renderer<EventCardData>(eventTemplate);
+const renderDiscussion = renderer<DiscussionCardData>(discussionTemplate);
+
+export const helpCard = renderer<HelpCardData>(helpTemplate);
+export const eventCard = (data: EventCardData) => renderEvent({ ...data, refreshUserIds: data.refreshUserIds.slice(0, 60) });
+export const discussionCard = (data: DiscussionCardData) => renderDiscussion({ ...data, refreshUserIds: data.refreshUserIds.slice(0, 60) });
+export const listCard = renderer<ListCardData>(listTemplate);
+export const askCard = renderer<AskCardData>(askTemplate);
+export const settingsCard = renderer<SettingsCardData>(settingsTemplate);
+export const notificationCard = renderer<NotificationCardData>(notificationTemplate);
+export const digestCard = renderer<DigestCardData>(digestTemplate);
+export const errorCard = renderer<ErrorCardData>(errorTemplate);
+export const shareEventCard = renderer<ShareEventCardData>(shareEventTemplate);

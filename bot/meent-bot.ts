@@ -1,0 +1,361 @@
+/**
+ * The Meent bot: a thin surface over the core. It stores conversation references on install
+ * and uninstall (and refreshes them on every activity), greets with a welcome card, answers
+ * commands in Dutch and English (unknown text gets help, never an error), and handles the
+ * Universal Actions (`Action.Execute`) of its cards, answering each with the card refreshed
+ * for the person who acted. Errors reach people as a friendly card (or card notice) with a
+ * reference id that is also in the log; never a stack trace or an internal message.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ActivityTypes,
+  TeamsActivityHandler,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type AppBasedLinkQuery,
+  type ChannelAccount,
+  type ConversationReference,
+  type MessagingExtensionAction,
+  type MessagingExtensionActionResponse,
+  type MessagingExtensionQuery,
+  type MessagingExtensionResponse,
+  type TurnContext,
+} from 'botbuilder';
+import type { Logger } from 'pino';
+import type { Actor } from '../src/auth/actor.js';
+import { DomainError } from '../src/errors/domain-errors.js';
+import { ConversationReferences, keyOf, type ConversationScope } from '../src/notifications/conversation-references.js';
+import type { ConversationRef } from '../src/notifications/messenger.js';
+import { muteSchema, PREFERENCE_GROUPS, type NotificationPreferences, type PreferenceGroup } from '../src/notifications/notification-preferences.js';
+import { CADENCES, DELIVERY_CHANNELS, type Cadence, type DeliveryChannel } from '../src/notifications/notification-preference.model.js';
+import type { ActorResolver } from './bot-actors.js';
+import { askView, discussionListView, discussionView, errorView, eventListView, eventView, helpView, searchView, settingsView, type ViewContext } from './card-views.js';
+import { ADAPTIVE_CARD, notificationCard, type CardAttachment } from './cards/cards.js';
+import { parseCommand, type Command } from './commands.js';
+import { dialog, fetchTask, searchQuery, submitAction, unfurl } from './message-extensions.js';
+import type { DiscussionsPort, EventsPort, Links, SearchPort } from './ports.js';
+import { languageOf, textsFor } from './texts.js';
+
+export interface MeentBotDeps {
+  actors: ActorResolver;
+  events: EventsPort;
+  discussions: DiscussionsPort;
+  search: SearchPort;
+  preferences: NotificationPreferences;
+  references: ConversationReferences;
+  links: Links;
+  /** Meent's public origin: pasted links to it are unfurled. */
+  publicUrl: string;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+}
+
+const LIST_LIMIT = 10;
+
+export class MeentBot extends TeamsActivityHandler {
+  constructor(protected readonly deps: MeentBotDeps) {
+    super();
+
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.installed(context);
+      await next();
+    });
+    this.onInstallationUpdateRemove(async (context, next) => {
+      await this.removed(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      if (context.activity.membersAdded?.some((m) => isBot(context, m))) await this.installed(context);
+      await next();
+    });
+    this.onMembersRemoved(async (context, next) => {
+      if (context.activity.membersRemoved?.some((m) => isBot(context, m))) await this.removed(context);
+      await next();
+    });
+    this.onMessage(async (context, next) => {
+      await this.message(context);
+      await next();
+    });
+  }
+
+  // ---- install ----
+
+  private async installed(context: TurnContext): Promise<void> {
+    const input = referenceInput(context);
+    const existing = input ? await this.deps.references.find(input.tenantId, keyOf(input)) : null;
+    if (input) await this.deps.references.save(input, { installed: true });
+    // Teams sends both installationUpdate and conversationUpdate for one install: greet once.
+    if (existing?.state === 'active') return;
+    await context.sendActivity({ type: ActivityTypes.Message, attachments: [helpView(this.view(context), true)] });
+  }
+
+  private async removed(context: TurnContext): Promise<void> {
+    const input = referenceInput(context);
+    if (input) await this.deps.references.uninstalled(input);
+  }
+
+  // ---- messages ----
+
+  private async message(context: TurnContext): Promise<void> {
+    const input = referenceInput(context);
+    // Someone who writes to the bot has not blocked it: a personal chat becomes active again.
+    if (input) await this.deps.references.save(input, { active: input.scope === 'personal' }).catch((err: unknown) => this.deps.logger.warn({ err }, 'could not refresh the conversation reference'));
+    // A submit from an old-style card carries `value` and no text: show help rather than guess.
+    const command = parseCommand(context.activity.text);
+    await this.reply(context, async () => this.runCommand(context, command));
+  }
+
+  private async runCommand(context: TurnContext, command: Command): Promise<CardAttachment[]> {
+    const v = this.view(context);
+    const { t } = v;
+    if (command.name === 'help') return [helpView(v, false)];
+    const actor = await this.deps.actors.resolve(context);
+    switch (command.name) {
+      case 'events': {
+        const events = await this.deps.events.upcoming(actor, LIST_LIMIT);
+        if (events.length === 0) return [eventListView(v, t.eventsTitle, t.noEvents, [])];
+        return events.map((e) => eventView(v, e, { refreshUserIds: refreshIds(context) }));
+      }
+      case 'myEvents':
+        return [eventListView(v, t.myEventsTitle, t.noMyEvents, await this.deps.events.mine(actor, LIST_LIMIT))];
+      case 'discussions':
+        return [discussionListView(v, await this.deps.discussions.latest(actor, LIST_LIMIT))];
+      case 'ask': {
+        const communities = await this.deps.discussions.askableCommunities(actor);
+        if (communities.length === 0) return [errorView(v, t.askNoCommunities)];
+        return [askView(v, { communities, question: command.question, source: 'bot' })];
+      }
+      case 'search':
+        return [searchView(v, command.query, command.query === '' ? [] : await this.deps.search.search(actor, command.query, LIST_LIMIT))];
+      case 'settings': {
+        const [prefs, mutes] = await Promise.all([this.deps.preferences.get(actor.tenantId, actor.userId), this.deps.preferences.listMutes(actor)]);
+        return [settingsView(v, prefs, mutes)];
+      }
+    }
+  }
+
+  /** Sends the cards a command answers with; any failure becomes a friendly error card. */
+  private async reply(context: TurnContext, produce: () => Promise<CardAttachment[]>): Promise<void> {
+    let cards: CardAttachment[];
+    try {
+      cards = await produce();
+    } catch (err) {
+      cards = [errorView(this.view(context), ...this.explain(context, err))];
+    }
+    await context.sendActivity({ type: ActivityTypes.Message, attachments: cards, ...(cards.length > 1 ? { attachmentLayout: 'carousel' } : {}) });
+  }
+
+  // ---- Universal Actions ----
+
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invoke: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const verb = invoke.action?.verb ?? '';
+    const data = (invoke.action?.data ?? {}) as Record<string, unknown>;
+    try {
+      const actor = await this.deps.actors.resolve(context);
+      const card = await this.execute(context, actor, verb, data);
+      return { statusCode: 200, type: ADAPTIVE_CARD, value: card.content as AdaptiveCardInvokeResponse['value'] };
+    } catch (err) {
+      const [text, reference] = this.explain(context, err);
+      // An action that could not be done: the card stays, with the reason under it (Teams shows the error message).
+      return { statusCode: err instanceof DomainError && err.status < 500 ? 400 : 500, type: 'application/vnd.microsoft.error', value: { code: err instanceof DomainError ? err.code : 'internal_error', message: reference ? `${text} (${reference})` : text } as unknown as AdaptiveCardInvokeResponse['value'] };
+    }
+  }
+
+  private async execute(context: TurnContext, actor: Actor, verb: string, data: Record<string, unknown>): Promise<CardAttachment> {
+    const v = this.view(context);
+    const { t } = v;
+    const refresh = refreshIds(context);
+    const id = (name: string) => (typeof data[name] === 'string' ? (data[name] as string) : '');
+    switch (verb) {
+      case 'event.refresh':
+        return eventView(v, await this.deps.events.get(actor, id('eventId')), { refreshUserIds: refresh });
+      case 'event.signUp':
+        return this.eventAction(v, actor, id('eventId'), refresh, () => this.deps.events.signUp(actor, id('eventId')));
+      case 'event.cancel':
+        return this.eventAction(v, actor, id('eventId'), refresh, () => this.deps.events.cancel(actor, id('eventId')));
+      case 'discussion.refresh':
+        return discussionView(v, await this.deps.discussions.get(actor, id('discussionId')), { refreshUserIds: refresh });
+      case 'discussion.reply': {
+        const text = typeof data.reply === 'string' ? data.reply.trim().slice(0, 10_000) : '';
+        if (text === '') return discussionView(v, await this.deps.discussions.get(actor, id('discussionId')), { notice: t.emptyReply, noticeColor: 'Attention', refreshUserIds: refresh });
+        return discussionView(v, await this.deps.discussions.reply(actor, id('discussionId'), text), { notice: t.replied, refreshUserIds: refresh });
+      }
+      case 'discussion.follow': {
+        const follow = data.follow !== false;
+        return discussionView(v, await this.deps.discussions.follow(actor, id('discussionId'), follow), { notice: follow ? t.followed : t.unfollowed, refreshUserIds: refresh });
+      }
+      case 'discussion.ask': {
+        const communityId = id('communityId');
+        const title = typeof data.title === 'string' ? data.title.trim() : '';
+        const body = typeof data.body === 'string' ? data.body.trim() : '';
+        if (communityId === '' || title === '') {
+          return askView(v, { communities: await this.deps.discussions.askableCommunities(actor), question: title, details: body, selectedCommunityId: communityId, notice: t.askMissing, source: 'bot' });
+        }
+        const created = await this.deps.discussions.ask(actor, { communityId, title, body });
+        return discussionView(v, created, { notice: t.askPosted, refreshUserIds: refresh });
+      }
+      case 'settings.save':
+        return this.saveSettings(v, actor, data);
+      case 'notifications.mute':
+      case 'notifications.unmute': {
+        const parsed = muteSchema.safeParse({ target: data.target, targetId: data.targetId, ...(typeof data.title === 'string' && data.title !== '' ? { title: data.title.slice(0, 200) } : {}) });
+        if (!parsed.success) return errorView(v, t.unknownAction);
+        if (verb === 'notifications.mute') {
+          await this.deps.preferences.mute(actor, parsed.data.target, parsed.data.targetId, parsed.data.title);
+          return notificationCard({ context: '', title: parsed.data.title ?? '', text: '', notice: t.muted, url: parsed.data.target === 'community' ? v.links.community(parsed.data.targetId) : v.links.discussion(parsed.data.targetId), discussionId: '', discussionTitle: '', communityId: '', communityName: '', labels: { open: t.open, muteDiscussion: t.muteDiscussion, muteCommunity: t.muteCommunity } });
+        }
+        await this.deps.preferences.unmute(actor, parsed.data.target, parsed.data.targetId);
+        const [prefs, mutes] = await Promise.all([this.deps.preferences.get(actor.tenantId, actor.userId), this.deps.preferences.listMutes(actor)]);
+        return settingsView(v, prefs, mutes, t.saved);
+      }
+      default:
+        return errorView(v, t.unknownAction);
+    }
+  }
+
+  /** Sign up or cancel: the refreshed card, or the current card with the reason it did not work. */
+  private async eventAction(v: ViewContext, actor: Actor, eventId: string, refresh: string[], act: () => ReturnType<EventsPort['signUp']>): Promise<CardAttachment> {
+    try {
+      return eventView(v, await act(), { refreshUserIds: refresh });
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status >= 500 || err.status === 404) throw err;
+      return eventView(v, await this.deps.events.get(actor, eventId), { notice: domainText(v, err), refreshUserIds: refresh });
+    }
+  }
+
+  private async saveSettings(v: ViewContext, actor: Actor, data: Record<string, unknown>): Promise<CardAttachment> {
+    const groups: Partial<Record<PreferenceGroup, Cadence>> = {};
+    for (const group of Object.keys(PREFERENCE_GROUPS) as PreferenceGroup[]) {
+      const value = data[`group.${group}`];
+      if (typeof value === 'string' && (CADENCES as readonly string[]).includes(value)) groups[group] = value as Cadence;
+    }
+    const channel = typeof data.channel === 'string' && (DELIVERY_CHANNELS as readonly string[]).includes(data.channel) ? (data.channel as DeliveryChannel) : undefined;
+    const prefs = await this.deps.preferences.update(actor, { groups, ...(channel ? { channel } : {}), locale: v.language });
+    return settingsView(v, prefs, await this.deps.preferences.listMutes(actor), v.t.saved);
+  }
+
+  // ---- message extensions ----
+
+  protected override async handleTeamsMessagingExtensionQuery(context: TurnContext, query: MessagingExtensionQuery): Promise<MessagingExtensionResponse> {
+    try {
+      return await searchQuery(this.deps, this.view(context), await this.deps.actors.resolve(context), query);
+    } catch (err) {
+      const [text, reference] = this.explain(context, err);
+      return { composeExtension: { type: 'message', text: reference ? `${text} (${reference})` : text } };
+    }
+  }
+
+  protected override async handleTeamsMessagingExtensionFetchTask(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    try {
+      return await fetchTask(this.deps, this.view(context), await this.deps.actors.resolve(context), action);
+    } catch (err) {
+      return dialog(this.view(context).t.errorTitle, errorView(this.view(context), ...this.explain(context, err)));
+    }
+  }
+
+  protected override async handleTeamsMessagingExtensionSubmitAction(context: TurnContext, action: MessagingExtensionAction): Promise<MessagingExtensionActionResponse> {
+    try {
+      return await submitAction(this.deps, this.view(context), await this.deps.actors.resolve(context), action);
+    } catch (err) {
+      return dialog(this.view(context).t.errorTitle, errorView(this.view(context), ...this.explain(context, err)));
+    }
+  }
+
+  protected override async handleTeamsAppBasedLinkQuery(context: TurnContext, query: AppBasedLinkQuery): Promise<MessagingExtensionResponse> {
+    try {
+      return await unfurl(this.deps, this.view(context), await this.deps.actors.resolve(context), query);
+    } catch (err) {
+      // A link we cannot show (no access, gone) stays a plain link.
+      this.explain(context, err);
+      return { composeExtension: { type: 'result', attachmentLayout: 'list', attachments: [] } };
+    }
+  }
+
+  // ---- helpers ----
+
+  protected view(context: TurnContext): ViewContext {
+    const language = languageOf(context.activity.locale);
+    return { t: textsFor(language), language, links: this.deps.links };
+  }
+
+  /** A person-readable reason, and for unexpected failures a reference id that is also in the log. */
+  protected explain(context: TurnContext, err: unknown): [string, string?] {
+    const v = this.view(context);
+    if (err instanceof DomainError && err.status < 500) return [domainText(v, err)];
+    const reference = randomUUID().slice(0, 8);
+    this.deps.logger.error({ err, reference, activityType: context.activity.type, name: context.activity.name }, 'bot request failed');
+    return [err instanceof DomainError ? v.t.unavailable : v.t.errorText, reference];
+  }
+}
+
+function domainText(v: ViewContext, err: DomainError): string {
+  const { t } = v;
+  switch (err.status) {
+    case 400:
+      return t.invalid;
+    case 401:
+    case 403:
+      return t.forbidden;
+    case 404:
+      return t.notFound;
+    case 409:
+      return t.conflict;
+    default:
+      return t.unavailable;
+  }
+}
+
+function isBot(context: TurnContext, member: ChannelAccount): boolean {
+  return member.id === context.activity.recipient?.id;
+}
+
+/** The person who acted, for the card's automatic refresh. */
+function refreshIds(context: TurnContext): string[] {
+  const id = context.activity.from?.id;
+  return id ? [id] : [];
+}
+
+/** The conversation reference of this activity, with the scope and ids Meent files it under. */
+export function referenceInput(context: TurnContext): { tenantId: string; scope: ConversationScope; userId?: string; teamId?: string; channelId?: string; reference: ConversationRef } | undefined {
+  const activity = context.activity;
+  const channelData = (activity.channelData ?? {}) as { tenant?: { id?: string }; team?: { id?: string }; channel?: { id?: string } };
+  const tenantId = activity.conversation?.tenantId ?? channelData.tenant?.id;
+  if (!tenantId || !activity.conversation?.id || !activity.serviceUrl) return undefined;
+  const type = activity.conversation.conversationType;
+  const scope: ConversationScope = type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal';
+  const ref = TurnContextReference(activity);
+  const userId = activity.from?.aadObjectId;
+  return {
+    tenantId,
+    scope,
+    ...(scope === 'personal' && userId ? { userId: userId.toLowerCase() } : {}),
+    ...(scope === 'channel' && channelData.team?.id ? { teamId: channelData.team.id } : {}),
+    ...(scope === 'channel' ? { channelId: channelData.channel?.id ?? activity.conversation.id.split(';')[0] } : {}),
+    reference: ref,
+  };
+}
+
+function TurnContextReference(activity: TurnContext['activity']): ConversationRef {
+  const reference: Partial<ConversationReference> = {
+    channelId: activity.channelId,
+    serviceUrl: activity.serviceUrl,
+    conversation: activity.conversation,
+    bot: activity.recipient,
+    user: activity.from,
+  };
+  const conversation = reference.conversation ?? { id: '', isGroup: false, conversationType: '', name: '' };
+  return {
+    channelId: reference.channelId ?? 'msteams',
+    serviceUrl: reference.serviceUrl ?? '',
+    // A channel message's conversation id carries `;messageid=`: the channel itself is the part before it.
+    conversation: {
+      id: activity.conversation.conversationType === 'channel' ? conversation.id.split(';')[0] ?? conversation.id : conversation.id,
+      ...(conversation.conversationType ? { conversationType: conversation.conversationType } : {}),
+      ...(typeof conversation.isGroup === 'boolean' ? { isGroup: conversation.isGroup } : {}),
+      ...(conversation.tenantId ? { tenantId: conversation.tenantId } : {}),
+    },
+    bot: { id: reference.bot?.id ?? '', ...(reference.bot?.name ? { name: reference.bot.name } : {}) },
+    ...(reference.user && activity.conversation.conversationType !== 'channel'
+      ? { user: { id: reference.user.id, ...(reference.user.name ? { name: reference.user.name } : {}), ...(reference.user.aadObjectId ? { aadObjectId: reference.user.aadObjectId } : {}) } }
+      : {}),
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The stored conversation references (conversation-reference.model.ts): written by the bot on
+ * install, uninstall and every activity, read by notification delivery. Only this module
+ * imports the model.
+ */
+import mongoose from 'mongoose';
+import { atomicUpdate } from '../db/atomic-update.js';
+import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import { ConversationReferenceModel, type ConversationReferenceRecord, type ReferenceState } from './conversation-reference.model.js';
+import type { ConversationRef } from './messenger.js';
+
+export type ConversationScope = 'personal' | 'channel' | 'groupChat';
+
+export interface ReferenceInput {
+  tenantId: string;
+  scope: ConversationScope;
+  /** Entra object id of the person (personal scope). */
+  userId?: string;
+  teamId?: string;
+  channelId?: string;
+  reference: ConversationRef;
+}
+
+export function personalKey(userId: string): string {
+  return `user:${userId}`;
+}
+
+export function channelKey(teamId: string, channelId: string): string {
+  return `channel:${teamId}:${channelId}`;
+}
+
+export function chatKey(conversationId: string): string {
+  return `chat:${conversationId}`;
+}
+
+export function keyOf(input: Pick<ReferenceInput, 'scope' | 'userId' | 'teamId' | 'channelId' | 'reference'>): string {
+  if (input.scope === 'personal' && input.userId) return personalKey(input.userId);
+  if (input.scope === 'channel' && input.teamId) return channelKey(input.teamId, input.channelId ?? input.reference.conversation.id);
+  return chatKey(input.reference.conversation.id);
+}
+
+export interface ConversationReferencesOptions {
+  /** A plain activity rewrites a reference at most this often per process (default 10 minutes). */
+  refreshIntervalMs?: number;
+}
+
+const MAX_REMEMBERED = 10_000;
+
+export class ConversationReferences {
+  /** When this process last wrote each reference (a cache of writes, not of state). */
+  private readonly written = new Map<string, number>();
+  private readonly refreshIntervalMs: number;
+
+  constructor(options: ConversationReferencesOptions = {}) {
+    this.refreshIntervalMs = options.refreshIntervalMs ?? 10 * 60_000;
+  }
+
+  /**
+   * Stores (or refreshes) a reference; `installed` marks an install, which also lifts a
+   * `blocked` or `gone` state (the person added the app again); `active` lifts them too (the
+   * person wrote to the bot, so they have not blocked it). Other activities only refresh it.
+   */
+  async save(input: ReferenceInput, options: { installed?: boolean; active?: boolean; now?: Date } = {}): Promise<void> {
+    const now = options.now ?? new Date();
+    const key = keyOf(input);
+    // Every message refreshes the reference; one write per interval is enough (installs always write).
+    const memo = `${input.tenantId}|${key}|${input.reference.serviceUrl}|${input.reference.conversation.id}`;
+    const last = this.written.get(memo);
+    if (!options.installed && last !== undefined && now.getTime() - last < this.refreshIntervalMs) return;
+    const filter = { tenantId: input.tenantId, key };
+    const set: Record<string, unknown> = {
+      scope: input.scope,
+      reference: stripActivity(input.reference),
+      ...(input.userId ? { userId: input.userId } : {}),
+      ...(input.teamId ? { teamId: input.teamId } : {}),
+      ...(input.channelId ? { channelId: input.channelId } : {}),
+    };
+    if (options.installed) Object.assign(set, { state: 'active', installedAt: now, removedAt: null, stateReason: null });
+    else if (options.active) Object.assign(set, { state: 'active', stateReason: null });
+    const update = { $set: set, $setOnInsert: { ...filter, ...(options.installed || options.active ? {} : { state: 'active' }) } };
+    const write = () => atomicUpdate(ConversationReferenceModel, filter, update, { upsert: true, lockKey: `conversation_references:${input.tenantId}:${key}` });
+    try {
+      await write();
+    } catch (err) {
+      // A first store raced another instance's on the unique index; the document exists now.
+      if (!isDuplicateKeyError(err)) throw err;
+      await write();
+    }
+    if (this.written.size >= MAX_REMEMBERED) this.written.clear();
+    this.written.set(memo, now.getTime());
+  }
+
+  /** The app was removed from the conversation. */
+  async uninstalled(input: Pick<ReferenceInput, 'tenantId' | 'scope' | 'userId' | 'teamId' | 'channelId' | 'reference'>, now: Date = new Date()): Promise<void> {
+    await this.setState(input.tenantId, keyOf(input), 'gone', 'uninstalled', now);
+  }
+
+  async setState(tenantId: string, key: string, state: ReferenceState, reason: string, now: Date = new Date()): Promise<void> {
+    for (const memo of this.written.keys()) if (memo.startsWith(`${tenantId}|${key}|`)) this.written.delete(memo);
+    await atomicUpdate(
+      ConversationReferenceModel,
+      { tenantId, key },
+      { $set: { state, stateReason: reason, ...(state === 'gone' ? { removedAt: now } : {}) } },
+      { lockKey: `conversation_references:${tenantId}:${key}` },
+    );
+  }
+
+  async find(tenantId: string, key: string): Promise<ConversationReferenceRecord | null> {
+    return ConversationReferenceModel.findOne({ tenantId, key }).lean<ConversationReferenceRecord>().exec();
+  }
+
+  /** Personal chats of many people at once. */
+  async personalFor(tenantId: string, userIds: string[]): Promise<Map<string, ConversationReferenceRecord>> {
+    const unique = [...new Set(userIds)];
+    if (unique.length === 0) return new Map();
+    const found = await ConversationReferenceModel.find({ tenantId, key: mongoose.trusted({ $in: unique.map(personalKey) }) }).lean<ConversationReferenceRecord[]>().exec();
+    return new Map(found.map((r) => [r.userId ?? '', r]));
+  }
+
+  /** Any active reference in the tenant (its service URL and bot account open a 1:1 chat). */
+  async anyActive(tenantId: string): Promise<ConversationReferenceRecord | null> {
+    return ConversationReferenceModel.findOne({ tenantId, state: 'active' }).sort({ updatedAt: -1 }).lean<ConversationReferenceRecord>().exec();
+  }
+}
+
+/** The stored reference, without an activity id: proactive messages start a new message, not a reply. */
+function stripActivity(ref: ConversationRef): ConversationRef {
+  return {
+    channelId: ref.channelId,
+    serviceUrl: ref.serviceUrl,
+    conversation: {
+      id: ref.conversation.id,
+      ...(ref.conversation.conversationType !== undefined ? { conversationType: ref.conversation.conversationType } : {}),
+      ...(ref.conversation.isGroup !== undefined ? { isGroup: ref.conversation.isGroup } : {}),
+      ...(ref.conversation.tenantId !== undefined ? { tenantId: ref.conversation.tenantId } : {}),
+      ...(ref.conversation.name ? { name: ref.conversation.name } : {}),
+    },
+    bot: { id: ref.bot.id, ...(ref.bot.name ? { name: ref.bot.name } : {}) },
+    ...(ref.user ? { user: { id: ref.user.id, ...(ref.user.name ? { name: ref.user.name } : {}), ...(ref.user.aadObjectId ? { aadObjectId: ref.user.aadObjectId } : {}) } } : {}),
+  };
+}
+
+/** The reference as the messenger takes it. */
+export function toConversationRef(record: ConversationReferenceRecord): ConversationRef {
+  const r = record.reference;
+  return stripActivity({
+    channelId: r.channelId,
+    serviceUrl: r.serviceUrl,
+    conversation: {
+      id: r.conversation.id,
+      ...(r.conversation.conversationType ? { conversationType: r.conversation.conversationType } : {}),
+      ...(typeof r.conversation.isGroup === 'boolean' ? { isGroup: r.conversation.isGroup } : {}),
+      ...(r.conversation.tenantId ? { tenantId: r.conversation.tenantId } : {}),
+      ...(r.conversation.name ? { name: r.conversation.name } : {}),
+    },
+    bot: { id: r.bot.id, ...(r.bot.name ? { name: r.bot.name } : {}) },
+    ...(r.user ? { user: { id: r.user.id, ...(r.user.name ? { name: r.user.name } : {}), ...(r.user.aadObjectId ? { aadObjectId: r.user.aadObjectId } : {}) } } : {}),
+  });
+}

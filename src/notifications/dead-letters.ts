@@ -1,0 +1,73 @@
+/**
+ * The dead-letter list: notifications delivery gave up on (`failed`) after its bounded
+ * attempts. Organisation admins see them for their tenant and may send one again, which
+ * puts it back in the outbox with a fresh count (and forgets the failed delivery record, so
+ * the worker can claim it anew).
+ */
+import mongoose from 'mongoose';
+import type { Actor } from '../auth/actor.js';
+import { findPage, type Page } from '../db/pagination.js';
+import { ForbiddenError, NotFoundError } from '../errors/domain-errors.js';
+import { DeliveryModel } from './delivery.model.js';
+import { NotificationModel, type NotificationRecord } from './notification.model.js';
+
+export interface DeadLetterView {
+  id: string;
+  recipientId: string;
+  kind: string;
+  subject: { type: string; id: string };
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  failedAt: Date;
+}
+
+export class DeadLetters {
+  async list(actor: Actor, query: { cursor?: string; limit?: number }): Promise<Page<DeadLetterView>> {
+    assertAdmin(actor);
+    const page = await findPage(NotificationModel as unknown as mongoose.Model<NotificationRecord>, {
+      filter: { tenantId: actor.tenantId, status: 'failed' },
+      sortField: 'updatedAt',
+      ...(query.limit !== undefined ? { limit: query.limit } : {}),
+      ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+    });
+    return { items: page.items.map(view), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  }
+
+  async retry(actor: Actor, id: string): Promise<DeadLetterView> {
+    assertAdmin(actor);
+    if (!mongoose.isValidObjectId(id)) throw notFound();
+    const failed = await NotificationModel.findOne({ _id: id, tenantId: actor.tenantId, status: 'failed' }).lean<NotificationRecord>();
+    if (!failed) throw notFound();
+    if (failed.deliveryKey) await DeliveryModel.deleteOne({ key: failed.deliveryKey, state: 'failed' });
+    await DeliveryModel.deleteOne({ key: `n:${id}`, state: 'failed' });
+    const updated = await NotificationModel.findOneAndUpdate(
+      { _id: failed._id, status: 'failed' },
+      { $set: { status: 'pending', attempts: 0, notBefore: null }, $unset: { lastError: 1, deliveryKey: 1, digest: 1 } },
+      { returnDocument: 'after' },
+    ).lean<NotificationRecord>();
+    if (!updated) throw notFound();
+    return view(updated);
+  }
+}
+
+function view(n: NotificationRecord): DeadLetterView {
+  return {
+    id: String(n._id),
+    recipientId: n.recipientId,
+    kind: n.kind,
+    subject: { type: n.subject.type, id: n.subject.id },
+    attempts: n.attempts ?? 0,
+    lastError: n.lastError ?? null,
+    createdAt: n.createdAt,
+    failedAt: n.updatedAt,
+  };
+}
+
+function assertAdmin(actor: Actor): void {
+  if (!actor.isOrgAdmin) throw new ForbiddenError('Only organisation admins see failed notifications.', 'admin_only');
+}
+
+function notFound(): NotFoundError {
+  return new NotFoundError('There is no such failed notification.', 'dead_letter_not_found');
+}

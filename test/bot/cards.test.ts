@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import mongoose from 'mongoose';
+import { askView, discussionListView, discussionView, errorView, eventListView, eventView, helpView, searchView, settingsView } from '../../bot/card-views.js';
+import { shareEventCard } from '../../bot/cards/cards.js';
+import { NotificationCards } from '../../bot/notification-cards.js';
+import { tabLinks, type DiscussionSummary, type EventSummary } from '../../bot/ports.js';
+import { textsFor, type Language } from '../../bot/texts.js';
+import { NOTIFICATION_KINDS, type NotificationRecord } from '../../src/notifications/notification.model.js';
+import { NotificationPreferences } from '../../src/notifications/notification-preferences.js';
+import { adaptiveCardProblems, assertValidCard } from '../support/adaptive-cards.js';
+
+const links = tabLinks('https://meent.example');
+const tricky = 'Nitraat & fosfaat <b>"meten"</b> ${title} **vet** 💧';
+
+function event(overrides: Partial<EventSummary> = {}): EventSummary {
+  return {
+    id: 'e1',
+    title: tricky,
+    communityName: 'Waterkwaliteit',
+    start: new Date('2025-04-01T12:00:00Z'),
+    end: new Date('2025-04-01T14:00:00Z'),
+    timeZone: 'Europe/Amsterdam',
+    location: 'Doetinchem',
+    online: true,
+    status: 'scheduled',
+    capacity: 20,
+    registered: 20,
+    waitlisted: 3,
+    mine: { status: 'waitlisted', position: 2 },
+    canSignUp: true,
+    ...overrides,
+  };
+}
+
+const discussion: DiscussionSummary = {
+  id: 'd1',
+  title: tricky,
+  excerpt: 'x'.repeat(300),
+  communityId: 'c1',
+  communityName: 'Droogte',
+  authorName: 'Pieter',
+  replyCount: 4,
+  lastActivityAt: new Date(),
+  latestReplies: [{ author: 'A', text: tricky }],
+  following: true,
+  canReply: true,
+};
+
+function notification(kind: (typeof NOTIFICATION_KINDS)[number]): NotificationRecord {
+  return {
+    _id: new mongoose.Types.ObjectId(),
+    tenantId: 't',
+    recipientId: 'u',
+    kind,
+    subject: { type: kind.startsWith('event') || kind === 'reminder' ? 'event' : 'discussion', id: new mongoose.Types.ObjectId().toHexString() },
+    data: { eventTitle: tricky, discussionTitle: tricky, communityName: 'Droogte', communityId: new mongoose.Types.ObjectId().toHexString(), actorName: 'Pieter', startsAt: '2025-04-01T12:00:00Z', endsAt: '2025-04-01T14:00:00Z', excerpt: tricky },
+    idempotencyKey: 'k',
+    status: 'pending',
+    attempts: 0,
+    createdAt: new Date(),
+    updatedAt: new Date(),
+  } as NotificationRecord;
+}
+
+describe('bot cards (Adaptive Cards 1.5, parsed by the adaptivecards library)', () => {
+  it('the check itself finds unknown elements, unknown properties and duplicate ids', () => {
+    const problems = adaptiveCardProblems({
+      type: 'AdaptiveCard',
+      version: '1.5',
+      body: [{ type: 'TextBlock', text: 'x', colour: 'Good' }, { type: 'Carrousel' }, { type: 'Input.Text', id: 'a' }, { type: 'Input.Text', id: 'a' }],
+    });
+    assert.equal(problems.length, 4, problems.join('\n'));
+  });
+
+  it('every template in bot/cards has a render function that is tested here', () => {
+    const templates = readdirSync(fileURLToPath(new URL('../../bot/cards/', import.meta.url))).filter((f) => f.endsWith('.json')).sort();
+    assert.deepEqual(templates, ['ask.json', 'digest.json', 'discussion.json', 'error.json', 'event.json', 'help.json', 'list.json', 'notification.json', 'settings.json', 'share-event.json']);
+  });
+
+  for (const language of ['nl', 'en'] as Language[]) {
+    describe(`in ${language === 'nl' ? 'Dutch' : 'English'}`, () => {
+      const v = { t: textsFor(language), language, links };
+      const prefs = { ...new NotificationPreferences().defaults(), locale: language };
+      const cards: Record<string, unknown> = {
+        welcome: helpView(v, true),
+        help: helpView(v, false),
+        'event (waitlisted)': eventView(v, event(), { refreshUserIds: ['29:a'] }),
+        'event (open, unlimited)': eventView(v, event({ capacity: null, mine: null, waitlisted: 0, location: null, online: false }), { notice: 'Vol' }),
+        'event (cancelled)': eventView(v, event({ status: 'cancelled', mine: null })),
+        discussion: discussionView(v, discussion, { notice: 'ok', refreshUserIds: Array.from({ length: 80 }, (_, i) => `29:${i}`) }),
+        'discussion (no replies, cannot reply)': discussionView(v, { ...discussion, latestReplies: [], canReply: false, following: false, excerpt: '' }),
+        'event list': eventListView(v, 'x', 'none', [event(), event({ id: 'e2' })]),
+        'empty event list': eventListView(v, 'x', 'none', []),
+        'discussion list': discussionListView(v, [discussion]),
+        search: searchView(v, tricky, [{ kind: 'person', id: 'p', title: 'Sanne', subtitle: '' }]),
+        ask: askView(v, { communities: [{ id: 'c', name: tricky }], question: tricky, source: 'bot' }),
+        'ask (message extension, two communities)': askView(v, { communities: [{ id: 'c', name: 'a' }, { id: 'd', name: 'b' }], question: '', source: 'messageExtension', notice: 'x' }),
+        settings: settingsView(v, prefs, [{ target: 'community', targetId: 'c', title: tricky, createdAt: new Date() }], 'ok'),
+        'settings (no mutes)': settingsView(v, prefs, []),
+        error: errorView(v, 'x', 'abc123'),
+        'share an event': shareEventCard({ labels: { title: 't', event: 'e', share: 's', missing: 'm' }, events: [{ id: 'e1', title: tricky }], empty: 'none' }),
+        'share an event (none)': shareEventCard({ labels: { title: 't', event: 'e', share: 's', missing: 'm' }, events: [], empty: 'none' }),
+        'error without reference': errorView(v, 'x'),
+      };
+      const renderer = new NotificationCards(links);
+      for (const kind of NOTIFICATION_KINDS) cards[`notification ${kind}`] = renderer.message(notification(kind), prefs).attachments?.[0];
+      cards['channel post'] = renderer.channelPost(notification('eventAnnounced')).attachments?.[0];
+      cards.digest = renderer.digest({ cadence: 'weekly', prefs, sections: [{ communityId: null, communityName: '', items: Array.from({ length: 12 }, () => notification('newDiscussion')) }, { communityId: 'c', communityName: 'Droogte', items: [notification('reply')] }] }).attachments?.[0];
+
+      for (const [name, card] of Object.entries(cards)) {
+        it(`${name} parses without warnings`, () => {
+          assertValidCard(card, name);
+        });
+      }
+
+      it('shows text as text: a template expression in data is not evaluated', () => {
+        assert.ok(JSON.stringify(cards['event (waitlisted)']).includes(JSON.stringify(tricky)));
+      });
+
+      it('keeps automatic refresh to the 60 people Teams allows', () => {
+        const content = (cards.discussion as { content: { refresh: { userIds: string[] } } }).content;
+        assert.equal(content.refresh.userIds.length, 60);
+      });
+    });
+  }
+});
