@@ -9,6 +9,11 @@ import type { Config } from './config/config.js';
 import { isDatabaseReachable } from './db/connection.js';
 import { createApp } from './http/app.js';
 import { createIdentity, type Identity, type IdentityOptions } from './auth/identity.js';
+import { createNotificationsModule } from './notifications/notifications.module.js';
+import { createCommunitiesModule } from './communities/communities.module.js';
+import { createBotModule } from '../bot/bot-module.js';
+import { createEventsModule } from './events/events.module.js';
+import { ApiSpec } from './http/api-spec.js';
 
 /** What a capability hands to the HTTP app. */
 export interface CapabilityModule {
@@ -39,6 +44,11 @@ export interface BuildOptions {
 
 export async function buildApplication(config: Config, logger: Logger, options: BuildOptions = {}): Promise<Application> {
   const identity = createIdentity({ config, logger, ...options.identity });
+  const graphCredentials = identity.graphCredentials;
+  // Events: Outlook through Graph with the app's own token (entra), the local calendar otherwise.
+  // One API description for every capability's routes (/api/v1/openapi.json).
+  const spec = new ApiSpec();
+  const events = createEventsModule({ config, logger, spec, ...(graphCredentials ? { getAccessToken: () => graphCredentials.appToken() } : {}) });
   const modules: CapabilityModule[] = [
     // Capabilities register here, identity first (it establishes req.actor).
     {
@@ -48,7 +58,20 @@ export async function buildApplication(config: Config, logger: Logger, options: 
       publicRouters: identity.publicRouters,
       close: () => identity.whenIdle(),
     },
+    // Extra modules come before the capabilities' own: a test's stand-in bot handler wins.
     ...(options.extraModules ?? []),
+    createNotificationsModule(),
+    // Communities, discussions, people, moderation, feed, search and /api/v1/openapi.json.
+    createCommunitiesModule({
+      logger,
+      spec,
+      audit: identity.audit,
+      directoryFor: (actor) => identity.appDirectory(actor.tenantId),
+      upcomingEvents: async (actor, limit) => (await events.services.events.list(actor, { limit })).items.map((e) => ({ ...e })),
+    }),
+    events,
+    // The bot at /api/messages.
+    createBotModule({ config, logger, seen: (actor) => identity.users.signedIn(actor), events: events.services }),
   ];
   const pick = <K extends keyof CapabilityModule>(key: K) => modules.map((m) => m[key]).filter((v): v is NonNullable<CapabilityModule[K]> => v !== undefined);
   const app = createApp({

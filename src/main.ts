@@ -39,13 +39,13 @@ export async function main(argv: string[]): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   if (mode === 'seed') {
-    const result = await seedDemoOrganisation({ logger });
+    const result = await seedDemoOrganisation({ logger, config });
     logger.info(result, result.created ? 'demo organisation seeded' : 'demo organisation already present; nothing changed');
     await store.close();
     return;
   }
   if (config.localMode && mode === 'server') {
-    const result = await seedDemoOrganisation({ logger });
+    const result = await seedDemoOrganisation({ logger, config });
     if (result.created) logger.info(result, 'empty database: seeded the demo organisation');
   }
 

@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
+import { startNotificationDelivery } from '../bot/bot-module.js';
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -16,6 +17,8 @@ export interface WorkerDependencies {
 
 export async function startWorker(deps: WorkerDependencies): Promise<RunningWorker> {
   const jobs: RunningWorker[] = [];
+  // Notification delivery: the outbox to Teams (bot messages, activity feed), within Teams' rate limits.
+  jobs.push(startNotificationDelivery({ config: deps.config, logger: deps.logger }));
   deps.logger.debug({ jobs: jobs.length }, 'worker started');
   return {
     async stop() {

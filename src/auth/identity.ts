@@ -23,6 +23,7 @@ import { UserDirectoryRepository } from '../members/user-directory.repository.js
 import { UserDirectoryService } from '../members/user-directory.service.js';
 import type { Actor } from './actor.js';
 import { authenticateRequests, entraStrategy, type ActorStrategy } from './authenticate.js';
+import { consentRouter } from './consent.routes.js';
 import { GraphCredentials } from './graph-credentials.js';
 import { IpAllowlist, ipAllowlistMiddleware } from './ip-allowlist.js';
 import { OpenIdKeys } from './openid-keys.js';
@@ -45,7 +46,7 @@ export interface Identity {
   authenticate: RequestHandler;
   /** GET /me, GET /me/photo, GET /audit. */
   apiRouters: Router[];
-  /** The local sign-in page (local mode only). */
+  /** The local sign-in page (local mode), the consent pop-up routes (entra mode). */
   publicRouters: Router[];
   audit: AuditLog;
   users: UserDirectoryService;
@@ -126,6 +127,10 @@ export function createIdentity(options: IdentityOptions): Identity {
       policy: { guestsAllowed: config.guestsAllowed, requireMfa: config.requireMfa },
       ...(graphCredentials ? { credentials: graphCredentials } : {}),
     });
+    // The tab's consent pop-up (when Graph needs consent or a step-up sign-in).
+    publicRouters.push(
+      consentRouter({ publicUrl: config.publicUrl, authorityHost: config.entra.authorityHost, clientId, homeTenantId, allowedTenants: config.entra.allowedTenants, graphBaseUrl: config.graphBaseUrl }),
+    );
   } else {
     // Without SESSION_SECRET, a secret made per process: sessions then end when Meent restarts.
     const secret = config.sessionSecret ?? randomBytes(32).toString('hex');

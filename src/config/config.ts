@@ -91,6 +91,10 @@ const schema = z
     MAX_BODY_BYTES: z.coerce.number({ error: 'must be a number of bytes' }).int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be milliseconds' }).int().min(0).max(120_000).default(10_000),
     DATA_DIR: z.string().trim().min(1).default('.data'),
+    NOTIFY_TENANT_RATE_PER_SECOND: z.coerce.number({ error: 'must be a number of requests per second' }).int().min(1, { error: 'must be 1 or more' }).max(1000).default(50),
+    NOTIFY_CONVERSATION_RATE_PER_SECOND: z.coerce.number({ error: 'must be a number of messages per second' }).int().min(1, { error: 'must be 1-7' }).max(7, { error: 'must be 1-7 (the Teams limit per conversation)' }).default(7),
+    NOTIFY_ACTIVITY_FEED_RATE_PER_SECOND: z.coerce.number({ error: 'must be a number of notifications per second' }).int().min(1, { error: 'must be 1 or more' }).max(100).default(5),
+    NOTIFY_MAX_ATTEMPTS: z.coerce.number({ error: 'must be a whole number' }).int().min(1, { error: 'must be 1-20' }).max(20, { error: 'must be 1-20' }).default(5),
   })
   .superRefine((c, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -148,6 +152,12 @@ const schema = z
       maxBodyBytes: c.MAX_BODY_BYTES,
       shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
       dataDir: c.DATA_DIR,
+      notifications: {
+        tenantPerSecond: c.NOTIFY_TENANT_RATE_PER_SECOND,
+        conversationPerSecond: c.NOTIFY_CONVERSATION_RATE_PER_SECOND,
+        activityFeedPerSecond: c.NOTIFY_ACTIVITY_FEED_RATE_PER_SECOND,
+        maxAttempts: c.NOTIFY_MAX_ATTEMPTS,
+      },
     };
   });
 

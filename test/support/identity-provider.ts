@@ -7,6 +7,9 @@
  *   GET  /{tid}/discovery/v2.0/keys, /common/discovery/keys   the signing keys (JWKS), shared by all tenants
  *   POST /{tid}/oauth2/v2.0/token                       client_credentials and the on-behalf-of grant
  *                                                        (urn:ietf:params:oauth:grant-type:jwt-bearer)
+ *   GET  /{tid}/oauth2/v2.0/authorize                   the sign-in and consent screen, answered at once as a
+ *                                                        user who accepts (or declines, `authorizeAnswer`):
+ *                                                        302 to redirect_uri with code and state (or error)
  *   GET  /botframework/v1/.well-known/openidconfiguration, /botframework/v1/keys
  *                                                        the Bot Framework channel's metadata and keys
  *
@@ -119,6 +122,12 @@ export interface TokenRequestRecord {
   error?: string;
 }
 
+/** An authorization request (the consent pop-up), as the authorize endpoint received it. */
+export interface AuthorizeRequestRecord {
+  tenantId: string;
+  params: Record<string, string>;
+}
+
 export interface RecordedIdpRequest {
   method: string;
   path: string;
@@ -155,6 +164,10 @@ export class IdentityProvider {
   readonly issuedAccessTokens = new Set<string>();
   /** Lifetime of tokens from the token endpoint, in seconds. */
   tokenLifetimeSeconds = 3599;
+  /** Every request to the authorize endpoint. */
+  readonly authorizeRequests: AuthorizeRequestRecord[] = [];
+  /** How the simulated user answers the consent screen. */
+  authorizeAnswer: 'accept' | 'decline' = 'accept';
 
   private keys: SigningKey[] = [];
   private activeKid = '';
@@ -204,6 +217,8 @@ export class IdentityProvider {
     this.issuedAccessTokens.clear();
     this.faults = [];
     this.tokenLifetimeSeconds = 3599;
+    this.authorizeRequests.length = 0;
+    this.authorizeAnswer = 'accept';
   }
 
   // ---- keys ----
@@ -363,6 +378,7 @@ export class IdentityProvider {
     if (method === 'GET' && path === '.well-known/openid-configuration') return json(res, 200, this.metadataV1(tenant));
     if (method === 'GET' && (path === 'discovery/v2.0/keys' || path === 'discovery/keys')) return json(res, 200, this.jwks());
     if (method === 'POST' && path === 'oauth2/v2.0/token') return this.token(res, tenant, new URLSearchParams(body.toString('utf8')));
+    if (method === 'GET' && path === 'oauth2/v2.0/authorize') return this.authorize(res, tenant, url.searchParams);
     return json(res, 404, entraError('not_found', 0, `No such endpoint: ${method} ${url.pathname}`));
   }
 
@@ -407,6 +423,33 @@ export class IdentityProvider {
       tenant_region_scope: 'EU',
       cloud_instance_name: 'microsoftonline.com',
     };
+  }
+
+  /**
+   * The authorization endpoint: Entra shows its sign-in and consent screens here; the
+   * stand-in answers at once as the user would. Unknown clients and requests without a
+   * redirect URI get an error page, as Entra shows one (it never redirects to an unchecked URI).
+   * https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow#request-an-authorization-code
+   */
+  private authorize(res: ServerResponse, tenantId: string, query: URLSearchParams): void {
+    this.authorizeRequests.push({ tenantId, params: Object.fromEntries(query) });
+    const clientId = query.get('client_id') ?? '';
+    const redirectUri = query.get('redirect_uri') ?? '';
+    if (!this.clients.has(clientId)) return json(res, 400, entraError('unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`));
+    if (!/^https:\/\//.test(redirectUri) && !/^http:\/\/(localhost|127\.0\.0\.1)[:/]/.test(redirectUri)) return json(res, 400, entraError('invalid_request', 90014, "The request must contain a valid 'redirect_uri'."));
+    const back = new URL(redirectUri);
+    const state = query.get('state');
+    if (query.get('response_type') !== 'code') {
+      back.searchParams.set('error', 'unsupported_response_type');
+    } else if (this.authorizeAnswer === 'decline') {
+      back.searchParams.set('error', 'access_denied');
+      back.searchParams.set('error_description', 'AADSTS65004: User declined to consent to access the app.');
+    } else {
+      back.searchParams.set('code', `M.C5_BAY.2.U.${randomUUID()}`);
+    }
+    if (state !== null) back.searchParams.set('state', state);
+    res.writeHead(302, { Location: back.toString(), 'Cache-Control': 'no-store' });
+    res.end();
   }
 
   private async token(res: ServerResponse, tenantId: string, form: URLSearchParams): Promise<void> {
