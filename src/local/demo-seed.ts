@@ -1,22 +1,50 @@
 /**
- * The demo organisation of local mode: people (from demo-people.ts), communities,
- * discussions and knowledge sessions, in Dutch and English where a user would write them.
- * Idempotent: every record is found by a stable key first, so running it again changes
- * nothing.
+ * The demo organisation of local mode (people from demo-people.ts, content from
+ * demo-content.ts), written through the same services the API uses, so the counts, search
+ * keys, rendered Markdown and waitlist come out as they would for real users.
+ * Idempotent: each person, community, discussion, reply and event is looked up by a stable
+ * key first, and sign-ups return the existing registration, so a second run changes nothing.
  */
 import type { Logger } from 'pino';
+import type { Actor } from '../auth/actor.js';
+import { createCommunitiesServices, type CommunitiesServices } from '../communities/communities.module.js';
+import { CommunityModel } from '../communities/community.model.js';
+import { MembershipModel } from '../communities/membership.model.js';
+import type { Config } from '../config/config.js';
+import { DiscussionModel } from '../discussions/discussion.model.js';
+import { ReplyModel } from '../discussions/reply.model.js';
+import { createEventsServices } from '../events/events.module.js';
+import { EventModel } from '../events/event.model.js';
 import { UserModel } from '../members/user.model.js';
-import { DEMO_PEOPLE } from './demo-people.js';
+import { DEMO_COMMUNITIES, DEMO_DISCUSSIONS, DEMO_EVENTS, DEMO_PERSON_IDS, type DemoPersonKey } from './demo-content.js';
+import { DEMO_PEOPLE, DEMO_TENANT_ID, findDemoPerson } from './demo-people.js';
+import { actorForDemoPerson } from './local-session.js';
 
 export interface SeedResult {
   created: boolean;
   users: number;
+  communities: number;
+  discussions: number;
+  replies: number;
+  events: number;
 }
 
-export async function seedDemoOrganisation(deps: { logger: Pick<Logger, 'info'> }): Promise<SeedResult> {
-  let createdUsers = 0;
+export interface SeedDependencies {
+  logger: Logger;
+  config: Pick<Config, 'publicUrl' | 'graphBaseUrl' | 'localMode' | 'adminRole'>;
+  now?: () => Date;
+}
+
+export async function seedDemoOrganisation(deps: SeedDependencies): Promise<SeedResult> {
+  const result: SeedResult = { created: false, users: 0, communities: 0, discussions: 0, replies: 0, events: 0 };
+  const actor = (key: DemoPersonKey): Actor => {
+    const person = findDemoPerson(DEMO_PERSON_IDS[key]);
+    if (!person) throw new Error(`demo person ${key} is missing from demo-people.ts`);
+    return actorForDemoPerson(person, deps.config.adminRole);
+  };
+
   for (const person of DEMO_PEOPLE) {
-    const result = await UserModel.updateOne(
+    const written = await UserModel.updateOne(
       { tenantId: person.tenantId, userId: person.id },
       {
         $setOnInsert: {
@@ -30,13 +58,124 @@ export async function seedDemoOrganisation(deps: { logger: Pick<Logger, 'info'> 
           department: person.department,
           officeLocation: person.officeLocation,
           isGuest: person.isGuest,
-          profile: { organisation: person.organisation, expertise: person.expertise, interests: [], languages: ['nl'] },
+          isOrgAdmin: person.isOrgAdmin,
+          profile: { organisation: person.organisation, expertise: person.expertise, interests: [], languages: ['nl', 'en'] },
         },
       },
       { upsert: true },
     );
-    createdUsers += result.upsertedCount;
+    result.users += written.upsertedCount;
   }
-  deps.logger.info({ users: createdUsers }, 'seeded demo people');
-  return { created: createdUsers > 0, users: createdUsers };
+
+  const now = deps.now ?? (() => new Date());
+  const communities = createCommunitiesServices({ logger: deps.logger, now });
+  const events = createEventsServices({ config: deps.config, logger: deps.logger, now });
+
+  const communityIds = new Map<string, string>();
+  for (const c of DEMO_COMMUNITIES) {
+    let existing = await CommunityModel.findOne({ tenantId: DEMO_TENANT_ID, name: c.name }).lean();
+    if (!existing) {
+      await communities.communities.create(actor(c.createdBy), {
+        name: c.name,
+        description: c.description,
+        tags: c.tags,
+        visibility: c.visibility,
+        guestsAllowed: c.guestsAllowed,
+      });
+      existing = await CommunityModel.findOne({ tenantId: DEMO_TENANT_ID, name: c.name }).lean();
+      result.communities++;
+    }
+    if (!existing) throw new Error(`seeding the community "${c.name}" failed`);
+    const id = String(existing._id);
+    communityIds.set(c.key, id);
+    await seedMembers(communities, id, c, actor);
+  }
+
+  for (const d of DEMO_DISCUSSIONS) {
+    const communityId = required(communityIds.get(d.community), d.community);
+    let discussion = await DiscussionModel.findOne({ communityId, title: d.title }).lean();
+    if (!discussion) {
+      await communities.discussions.create(actor(d.author), communityId, { title: d.title, body: d.body, tags: d.tags, kind: d.kind });
+      discussion = await DiscussionModel.findOne({ communityId, title: d.title }).lean();
+      result.discussions++;
+    }
+    if (!discussion) throw new Error(`seeding the discussion "${d.title}" failed`);
+    const discussionId = String(discussion._id);
+    for (const r of d.reactions) await communities.discussions.react(actor(r.person), 'discussion', discussionId, r.kind);
+    for (const r of d.replies) {
+      let reply = await ReplyModel.findOne({ discussionId: discussion._id, 'body.source': r.body }).lean();
+      if (!reply) {
+        await communities.replies.create(actor(r.author), discussionId, { body: r.body });
+        reply = await ReplyModel.findOne({ discussionId: discussion._id, 'body.source': r.body }).lean();
+        result.replies++;
+      }
+      if (!reply) throw new Error(`seeding a reply to "${d.title}" failed`);
+      for (const reaction of r.reactions ?? []) await communities.discussions.react(actor(reaction.person), 'reply', String(reply._id), reaction.kind);
+      if (r.accepted && !reply.accepted) await communities.discussions.acceptAnswer(actor(d.author), discussionId, String(reply._id));
+    }
+  }
+
+  for (const e of DEMO_EVENTS) {
+    const communityId = required(communityIds.get(e.community), e.community);
+    let event = await EventModel.findOne({ tenantId: DEMO_TENANT_ID, communityId, title: e.title }).lean();
+    if (!event) {
+      const start = atLocalHour(now(), e.inDays, e.startHour);
+      const created = await events.events.create(actor(e.organiser), {
+        title: e.title,
+        description: e.description,
+        start,
+        end: new Date(start.getTime() + e.durationHours * 3_600_000),
+        timeZone: 'Europe/Amsterdam',
+        online: e.online,
+        ...(e.location ? { location: e.location } : {}),
+        capacity: e.capacity ?? null,
+        waitlist: e.waitlist,
+        signupMethod: 'open',
+        guestsAllowed: e.guestsMaySignUp,
+        communityId,
+      });
+      event = await EventModel.findOne({ _id: created.id }).lean();
+      result.events++;
+    }
+    if (!event) throw new Error(`seeding the event "${e.title}" failed`);
+    // Signing up twice returns the existing registration: safe to repeat.
+    for (const person of e.signUps) await events.signups.signUp(actor(person), String(event._id));
+  }
+  await events.allocator.idle();
+
+  result.created = result.users + result.communities + result.discussions + result.replies + result.events > 0;
+  return result;
+}
+
+async function seedMembers(services: CommunitiesServices, communityId: string, c: (typeof DEMO_COMMUNITIES)[number], actor: (key: DemoPersonKey) => Actor): Promise<void> {
+  const manager = c.members.find((m) => m.role === 'manager')?.person ?? c.createdBy;
+  for (const m of c.members) {
+    const userId = DEMO_PERSON_IDS[m.person];
+    let membership = await MembershipModel.findOne({ communityId, userId }).lean();
+    if (!membership) {
+      // Public communities are joined; closed ones are requested and then approved.
+      await services.memberships.add(actor(m.person), communityId, {});
+      membership = await MembershipModel.findOne({ communityId, userId }).lean();
+    }
+    if (membership && membership.status !== 'active') {
+      await services.memberships.update(actor(c.createdBy), communityId, userId, { status: 'active' });
+    }
+    if (m.role === 'manager' && membership?.role !== 'manager') {
+      await services.memberships.update(actor(c.createdBy === m.person ? manager : c.createdBy), communityId, userId, { role: 'manager' });
+    }
+  }
+}
+
+/** `days` from `now` at `hour`:00 in Amsterdam (CET/CEST), as an instant. */
+function atLocalHour(now: Date, days: number, hour: number): Date {
+  const day = new Date(now.getTime() + days * 86_400_000);
+  const ymd = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' }).format(day);
+  const utcGuess = new Date(`${ymd}T${String(hour).padStart(2, '0')}:00:00Z`);
+  const offsetHours = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', hour: '2-digit', hourCycle: 'h23' }).format(utcGuess)) - utcGuess.getUTCHours();
+  return new Date(utcGuess.getTime() - offsetHours * 3_600_000);
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`demo content refers to an unknown ${what}`);
+  return value;
 }
