@@ -3,15 +3,17 @@
  * asked for — the configuration page, the meeting side panel, the consent pop-up, or the
  * full app with navigation.
  */
+import { Link } from '@fluentui/react-components';
 import { app } from '@microsoft/teams-js';
 import { Suspense, useEffect } from 'react';
 import { ApiProvider } from './api/api-provider.js';
 import { MeProvider } from './api/me-provider.js';
 import { PageSkeleton } from './components/loading-skeleton.js';
-import { I18nProvider } from './i18n/i18n-provider.js';
+import { PageErrorBoundary } from './components/page-error-boundary.js';
+import { I18nProvider, useI18n } from './i18n/i18n-provider.js';
 import { AppShell, CompactShell } from './layout/app-shell.js';
 import { LiveRegion } from './layout/live-region.js';
-import { useRoute } from './router/hash-router.js';
+import { hrefFor, useRoute } from './router/hash-router.js';
 import { AuthPopupPage, ConfigPage, pageFor, SidePanelPage } from './router/page-registry.js';
 import type { HostConnection } from './teams/host-connection.js';
 import { HostProvider, useHost } from './teams/host-context.js';
@@ -35,6 +37,7 @@ export function App({ host }: { host: HostConnection }) {
 function Surface() {
   const host = useHost();
   const route = useRoute();
+  const { t } = useI18n();
 
   useEffect(() => {
     // Tells Teams the tab has rendered, so it can take its own loading indicator away.
@@ -73,9 +76,11 @@ function Surface() {
   return (
     <MeProvider>
       <AppShell route={route.name}>
-        <Suspense fallback={<PageSkeleton />}>
-          <Page route={route} />
-        </Suspense>
+        <PageErrorBoundary key={route.path} title={t('error.page.title')} body={t('error.page.body')} action={<Link href={hrefFor('/')}>{t('notFound.action')}</Link>}>
+          <Suspense fallback={<PageSkeleton />}>
+            <Page route={route} />
+          </Suspense>
+        </PageErrorBoundary>
       </AppShell>
     </MeProvider>
   );

@@ -11,8 +11,8 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RequestHandler, Router } from 'express';
-import { loadConfig } from '../../src/config/config.js';
+import type { Express, RequestHandler, Router } from 'express';
+import { loadConfig, type Config } from '../../src/config/config.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { testTlsCredentials } from './tls.js';
@@ -68,30 +68,43 @@ export interface TabServer {
 }
 
 export interface TabServerOptions {
+  /** Default: local mode on loopback. The real identity layer needs its own (e.g. AUTH_MODE=entra). */
+  config?: Config;
+  networkPolicy?: RequestHandler[];
   authenticate?: RequestHandler;
   apiRouters?: Router[];
   publicRouters?: Router[];
 }
 
-export async function startTabServer(options: TabServerOptions = {}): Promise<TabServer> {
-  const config = loadConfig({ NODE_ENV: 'test', AUTH_MODE: 'local', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0' });
-  const logger = createLogger('silent');
-  const app = createApp({
-    config,
-    logger,
-    isReady: () => Promise.resolve(true),
-    authenticate: options.authenticate,
-    apiRouters: options.apiRouters,
-    publicRouters: options.publicRouters,
-    tabDirectory: TAB_DIST_DIR,
-  });
+/**
+ * Starts the server. `options` may be a function of the server's origin, for apps whose
+ * configuration must name it (PUBLIC_URL: the consent redirect URI, links in invitations).
+ */
+export async function startTabServer(options: TabServerOptions | ((origin: string) => TabServerOptions | Promise<TabServerOptions>) = {}): Promise<TabServer> {
   const tls = testTlsCredentials();
-  const server = createServer({ key: tls.key, cert: tls.cert }, app);
+  // The app is built once the origin is known; until then the server answers 503.
+  const holder: { app?: Express } = {};
+  const server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    if (holder.app) holder.app(req, res);
+    else res.writeHead(503).end();
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const resolved = typeof options === 'function' ? await options(origin) : options;
+  const config = resolved.config ?? loadConfig({ NODE_ENV: 'test', AUTH_MODE: 'local', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0' });
+  holder.app = createApp({
+    config,
+    logger: createLogger('silent'),
+    isReady: () => Promise.resolve(true),
+    networkPolicy: resolved.networkPolicy,
+    authenticate: resolved.authenticate,
+    apiRouters: resolved.apiRouters,
+    publicRouters: resolved.publicRouters,
+    tabDirectory: TAB_DIST_DIR,
+  });
   return {
     origin,
     tabUrl: (suffix = '#/') => `${origin}/tab/index.html${suffix}`,

@@ -153,8 +153,10 @@ export class TeamsHost {
       if (message.type() === 'error') host.errors.push(message.text());
     });
     host.page.on('pageerror', (error) => host.errors.push(`uncaught: ${error.message}`));
-    host.page.setDefaultTimeout(10_000);
-    await host.page.goto(TEAMS_HOST_URL);
+    // Generous for a shared, busy machine: waits end as soon as the condition holds.
+    host.page.setDefaultTimeout(20_000);
+    // The host page itself; `tab()` waits for the framed tab (its scripts may take a while on a busy machine).
+    await host.page.goto(TEAMS_HOST_URL, { waitUntil: 'domcontentloaded' });
     return host;
   }
 

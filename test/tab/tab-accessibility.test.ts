@@ -1,32 +1,95 @@
 /**
- * WCAG 2.1 AA checks of the tab inside the Teams host: axe-core finds no violation on any
- * page in the light, dark and high-contrast themes, and the keyboard reaches the skip link
- * and the navigation with a visible focus indicator.
+ * WCAG 2.1 AA checks of the tab inside the Teams host, signed in for real (see
+ * entra-tab-rig.ts) with content in the store: axe-core finds no violation on any page in
+ * the light, dark and high-contrast themes (as an organiser, who sees the most controls),
+ * and the keyboard reaches the skip link and the navigation with a visible focus indicator.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Frame } from 'playwright-core';
-import { TeamsHost, type TeamsTheme } from '../support/teams-host.js';
-import { axeViolations, civilServant, communitiesStandIn, identityStandIn, useTabRig } from './tab-fixtures.js';
+import type { TeamsHost, TeamsTheme } from '../support/teams-host.js';
+import { actorOf, ANOUK, BRAM, CHANTAL, GITA, seedCommunity, seedPerson, useEntraTabRig, type RigModules } from './entra-tab-rig.js';
+import { axeViolations } from './tab-fixtures.js';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const THEMES: readonly TeamsTheme[] = ['default', 'dark', 'contrast'];
 
-/** Every routed page, with the h1 it shows (English). */
-const PAGES: ReadonlyArray<readonly [string, string]> = [
-  ['#/', `Welcome, ${civilServant.name}`],
-  ['#/communities', 'Communities'],
-  ['#/community/6650a1b2c3d4e5f601234567', 'Community'],
-  ['#/discussion/6650a1b2c3d4e5f601234570', 'Discussion'],
-  ['#/events', 'Events'],
-  ['#/event/6650a1b2c3d4e5f601234569', 'Event'],
-  ['#/people', 'People'],
-  ['#/people/a1b2c3d4-0000-4000-8000-000000000002', 'Person'],
-  ['#/search', 'Search'],
-  ['#/profile', 'My profile'],
-  ['#/no-such-page', 'Page not found'],
-];
+const seeded = { communityId: '', eventId: '', discussionId: '' };
+
+async function seed(modules: RigModules): Promise<void> {
+  for (const p of [ANOUK, CHANTAL, GITA]) await seedPerson(p);
+  seeded.communityId = await seedCommunity(modules, {
+    name: 'Bodem en water',
+    visibility: 'closed',
+    description: 'Kennis delen over **bodem**, water en drainage.',
+    tags: ['bodem', 'drainage'],
+    members: [
+      { person: CHANTAL, role: 'manager' },
+      { person: ANOUK, role: 'member' },
+    ],
+  });
+  const { discussions, replies, memberships, moderation } = modules.communities.services;
+  const question = await discussions.create(actorOf(ANOUK), seeded.communityId, { kind: 'question', title: 'Wat werkt bij natte percelen?', body: 'Wie heeft ervaring met **peilgestuurde drainage**?', tags: ['drainage'] });
+  seeded.discussionId = question.id;
+  const answer = await replies.create(actorOf(CHANTAL), question.id, { body: 'Bij ons werkt het goed op klei; zie de [handreiking](https://example.org/handreiking).' });
+  await replies.create(actorOf(ANOUK), question.id, { body: 'Dank je!', parentId: answer.id });
+  await discussions.acceptAnswer(actorOf(ANOUK), question.id, answer.id);
+  // Something for the managers' queues: a request to join, and a report.
+  await seedPerson(BRAM);
+  await memberships.add(actorOf(BRAM), seeded.communityId, { message: 'Ik werk aan nitraat in oppervlaktewater.' });
+  await moderation.report(actorOf(ANOUK), { targetType: 'reply', targetId: answer.id, reason: 'other', text: 'Bevat een telefoonnummer.' });
+  const start = new Date(Date.now() + 7 * 24 * 3_600_000);
+  const event = await modules.events.services.events.create(
+    actorOf(CHANTAL),
+    { title: 'Kennissessie drainage', description: 'Wat werkt bij **natte percelen**?', start, end: new Date(start.getTime() + 90 * 60_000), timeZone: 'Europe/Amsterdam', location: { name: 'Gemeentehuis, zaal 3' }, capacity: 12, signupMethod: 'request' },
+    seeded.communityId,
+  );
+  seeded.eventId = event.id;
+  await modules.events.services.signups.signUp(actorOf(ANOUK), event.id, { message: 'Graag, ik werk aan drainage in Achterhoek.' });
+}
+
+/** Every routed page (an organiser sees the most controls on each). */
+function pages(): string[] {
+  const c = seeded.communityId;
+  const e = seeded.eventId;
+  return [
+    '#/',
+    '#/communities',
+    '#/communities/new',
+    `#/community/${c}`,
+    `#/community/${c}?tab=events`,
+    `#/community/${c}?tab=members`,
+    `#/community/${c}?tab=about`,
+    `#/community/${c}?tab=requests`,
+    `#/community/${c}?tab=reports`,
+    `#/community/${c}/edit`,
+    `#/community/${c}/new-discussion`,
+    `#/discussion/${seeded.discussionId}`,
+    '#/events',
+    '#/events?view=month',
+    '#/events/new',
+    `#/event/${e}`,
+    `#/event/${e}/edit`,
+    '#/people',
+    `#/people/${ANOUK.oid}`,
+    '#/people?expertise=drainage',
+    '#/search',
+    '#/search?q=drainage',
+    '#/profile',
+    '#/no-such-page',
+  ];
+}
+
+/** Waits until the page has its heading and nothing is loading any more. */
+async function settled(tab: Frame): Promise<void> {
+  await tab.getByRole('heading', { level: 1 }).first().waitFor();
+  await tab.waitForFunction(() => document.querySelector('[data-testid="loading-skeleton"], [aria-busy="true"]') === null);
+}
+
+function artifactName(hash: string): string {
+  return hash.replace(/^#\//, '').replace(/\?.*$/, (q) => `-${q.replace(/[^a-z]+/gi, '')}`).replace(/[0-9a-f]{24}|[0-9a-f-]{36}/g, 'id').replace(/[^a-z-]+/gi, '-').replace(/-+$/, '') || 'home';
+}
 
 async function expectNoViolations(tab: Frame, where: string): Promise<void> {
   const violations = await axeViolations(tab, axeSource);
@@ -64,9 +127,7 @@ async function focused(tab: Frame): Promise<FocusInfo> {
 
 describe('tab accessibility', function () {
   this.timeout(120_000);
-  const identity = identityStandIn();
-  const communities = communitiesStandIn();
-  const rig = useTabRig(() => ({ authenticate: identity.authenticate, apiRouters: [identity.meRouter, communities.router] }));
+  const rig = useEntraTabRig({ seed });
   let host: TeamsHost | undefined;
 
   afterEach(async () => {
@@ -75,9 +136,9 @@ describe('tab accessibility', function () {
   });
 
   it('the axe check finds a violation when there is one', async () => {
-    host = await TeamsHost.open(rig.browser, { tabUrl: rig.server.tabUrl(), token: identity.token });
+    ({ host } = await rig.openTab(ANOUK));
     const tab = await host.tab();
-    await tab.getByRole('heading', { level: 1, name: `Welcome, ${civilServant.name}` }).waitFor();
+    await tab.getByRole('heading', { level: 1, name: `Welcome, ${ANOUK.name}` }).waitFor();
     await tab.evaluate(`document.getElementById('main-content').append(Object.assign(document.createElement('img'), { src: 'data:image/gif;base64,R0lGODlhAQABAAAAACw=' }))`);
     const violations = await axeViolations(tab, axeSource);
     assert.deepEqual(
@@ -86,52 +147,75 @@ describe('tab accessibility', function () {
     );
   });
 
-  it('Home has no axe violations in light, dark and high contrast', async () => {
-    host = await TeamsHost.open(rig.browser, { tabUrl: rig.server.tabUrl(), token: identity.token });
+  it('every page has no axe violations in light, dark and high contrast', async function () {
+    this.timeout(600_000);
+    ({ host } = await rig.openTab(CHANTAL));
     const tab = await host.tab();
-    await tab.getByRole('heading', { level: 1, name: `Welcome, ${civilServant.name}` }).waitFor();
-    for (const theme of THEMES) {
-      await host.setTheme(theme);
-      await tab.locator(`[data-theme="${theme}"]`).waitFor();
-      await expectNoViolations(tab, `Home (${theme})`);
-    }
-  });
-
-  it('every page has no axe violations in light, dark and high contrast', async () => {
-    host = await TeamsHost.open(rig.browser, { tabUrl: rig.server.tabUrl(), token: identity.token });
-    const tab = await host.tab();
-    for (const [hash, title] of PAGES) {
-      await tab.evaluate(`location.hash = ${JSON.stringify(hash)}`);
-      await tab.getByRole('heading', { level: 1, name: title }).waitFor();
+    for (const hash of pages()) {
+      await tab.evaluate((h) => {
+        window.location.hash = h;
+      }, hash);
+      await settled(tab).catch(async (error: unknown) => {
+        await host?.screenshot(`failed-${artifactName(hash)}`);
+        throw new Error(`${hash} did not settle: ${String(error)}\n${host?.errors.join('\n') ?? ''}`);
+      });
       for (const theme of THEMES) {
         await host.setTheme(theme);
         await tab.locator(`[data-theme="${theme}"]`).waitFor();
         await expectNoViolations(tab, `${hash} (${theme})`);
-        if (theme !== 'contrast') await host.screenshot(`page-${hash.replace(/[#/]+/g, ' ').trim().split(' ')[0] || 'home'}-${theme === 'default' ? 'light' : theme}`);
+        if (theme !== 'contrast') await host.screenshot(`page-${artifactName(hash)}-${theme === 'default' ? 'light' : theme}`);
       }
     }
   });
 
+  it('dialogs, the attendee requests and the guest’s view have no axe violations', async () => {
+    ({ host } = await rig.openTab(CHANTAL, { hash: `#/event/${seeded.eventId}`, context: { theme: 'dark' } }));
+    const tab = await host.tab();
+    await settled(tab);
+    await tab.getByRole('tab', { name: 'Requests (1)' }).click();
+    await tab.getByRole('button', { name: 'Approve Anouk de Vries' }).waitFor();
+    await expectNoViolations(tab, 'event requests (dark)');
+    await tab.getByRole('button', { name: 'Cancel event' }).click();
+    const dialog = tab.getByRole('dialog');
+    await dialog.waitFor();
+    for (const theme of THEMES) {
+      await host.setTheme(theme);
+      await tab.locator(`[data-theme="${theme}"]`).first().waitFor();
+      await expectNoViolations(tab, `cancel dialog (${theme})`);
+    }
+    await host.screenshot('event-cancel-dialog');
+    await host.close();
+
+    ({ host } = await rig.openTab(GITA, { hash: '#/communities', context: { theme: 'contrast' } }));
+    const guestTab = await host.tab();
+    await settled(guestTab);
+    await expectNoViolations(guestTab, 'communities as a guest (contrast)');
+  });
+
   it('the configuration page and the side panel have no axe violations in any theme', async () => {
     for (const frameContext of ['settings', 'sidePanel'] as const) {
-      host = await TeamsHost.open(rig.browser, { tabUrl: rig.server.tabUrl(frameContext === 'settings' ? '#/config' : '#/community/6650a1b2c3d4e5f601234567'), token: identity.token, context: { frameContext, channelId: '19:general@thread.tacv2' } });
+      ({ host } = await rig.openTab(CHANTAL, {
+        hash: frameContext === 'settings' ? '#/config' : `#/community/${seeded.communityId}`,
+        context: { frameContext, channelId: '19:general@thread.tacv2', entityId: `community-${seeded.communityId}` },
+      }));
       const tab = await host.tab();
-      await tab.getByRole('heading', { level: 1 }).waitFor();
+      await settled(tab);
       if (frameContext === 'settings') await tab.getByTestId('community-select').waitFor();
       for (const theme of THEMES) {
         await host.setTheme(theme);
         await tab.locator(`[data-theme="${theme}"]`).waitFor();
         await expectNoViolations(tab, `${frameContext} (${theme})`);
       }
+      await host.screenshot(`${frameContext}-contrast`);
       await host.close();
       host = undefined;
     }
   });
 
   it('Tab reaches the skip link first, then the navigation, each with a visible focus indicator', async () => {
-    host = await TeamsHost.open(rig.browser, { tabUrl: rig.server.tabUrl(), token: identity.token });
+    ({ host } = await rig.openTab(ANOUK));
     const tab = await host.tab();
-    await tab.getByRole('heading', { level: 1, name: `Welcome, ${civilServant.name}` }).waitFor();
+    await tab.getByRole('heading', { level: 1, name: `Welcome, ${ANOUK.name}` }).waitFor();
 
     // Start where Teams leaves focus when the user moves into the tab: at the top of its document.
     await tab.evaluate('window.focus()');
@@ -163,7 +247,7 @@ describe('tab accessibility', function () {
     // Enter follows the focused link (My profile); focus moves to the new page's heading.
     await host.page.keyboard.press('Enter');
     await tab.getByRole('heading', { level: 1, name: 'My profile' }).waitFor();
-    await tab.waitForFunction(`document.activeElement && document.activeElement.tagName === 'H1'`);
+    await tab.waitForFunction(() => document.activeElement?.tagName === 'H1');
 
     // The skip link's Enter moves focus into the main region, without changing the route.
     await skipLink.focus();

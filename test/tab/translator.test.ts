@@ -22,7 +22,30 @@ describe('tab translator', () => {
   it('translates most messages rather than copying the English', () => {
     const same = (Object.keys(en) as Array<keyof typeof en>).filter((key) => nl[key] === en[key]);
     // Brand names and words that are the same in both languages only.
-    assert.deepEqual(same.sort(), ['app.name', 'community.title', 'config.community.label', 'profile.account', 'sidePanel.title'].sort());
+    assert.deepEqual(
+      same.sort(),
+      ['app.name', 'community.title', 'config.community.label', 'profile.account', 'sidePanel.title', 'reaction.label', 'event.when.sameDay', 'event.where.online', 'event.facts.online', 'event.facts.community', 'profile.expertise'].sort(),
+    );
+  });
+
+  it('picks the singular or plural form by the language’s rules, with the count formatted', () => {
+    const en = createTranslator('en-us', 'UTC');
+    const nl = createTranslator('nl-nl', 'UTC');
+    assert.equal(en.tp('event.seatsLeft', 1), '1 seat left');
+    assert.equal(en.tp('event.seatsLeft', 0), '0 seats left');
+    assert.equal(en.tp('event.seatsLeft', 1200), '1,200 seats left');
+    assert.equal(nl.tp('event.seatsLeft', 1), 'Nog 1 plaats vrij');
+    assert.equal(nl.tp('event.seatsLeft', 1200), 'Nog 1.200 plaatsen vrij');
+    assert.equal(en.tp('search.found', 2, { q: 'drainage' }), '2 results for “drainage”.');
+    assert.equal(nl.tp('search.found', 1, { q: 'drainage' }), '1 resultaat voor ‘drainage’.');
+  });
+
+  it('has both forms for every plural message', () => {
+    for (const [key, message] of Object.entries(en)) {
+      if (key.endsWith('.one')) assert.ok(`${key.slice(0, -4)}.other` in en, `${key} has an .other form`);
+      // ("report.reason.other" is a choice, not a plural: plurals count.)
+      if (key.endsWith('.other') && message.includes('{count}')) assert.ok(`${key.slice(0, -6)}.one` in en, `${key} has a .one form`);
+    }
   });
 
   it('chooses Dutch for any Dutch locale and English for everything else', () => {

@@ -18,6 +18,12 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
 }
 
+/** A file from `ApiClient.file`, with the name the server suggested. */
+export interface DownloadedFile {
+  blob: Blob;
+  filename: string | undefined;
+}
+
 export type QueryValue = string | number | boolean | undefined;
 
 export interface RequestOptions {
@@ -60,7 +66,28 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const headers = new Headers({ Accept: 'application/json, application/problem+json' });
+    const response = await this.send(method, path, options, 'application/json, application/problem+json');
+    if (response.status === 204 || response.headers.get('Content-Length') === '0') return undefined as T;
+    try {
+      return (await response.json()) as T;
+    } catch {
+      throw new ApiProblem({ status: response.status, code: 'invalid_response', requestId: response.headers.get('X-Request-Id') ?? undefined });
+    }
+  }
+
+  /**
+   * A file the API serves (an `.ics` invitation, a CSV export), fetched with the same
+   * credential as every other call: inside Teams a plain link would carry no token.
+   */
+  async file(path: string, options: Omit<RequestOptions, 'body'> = {}): Promise<DownloadedFile> {
+    const response = await this.send('GET', path, options, '*/*');
+    const disposition = response.headers.get('Content-Disposition') ?? '';
+    const filename = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1] ?? /filename="?([^";]+)"?/i.exec(disposition)?.[1];
+    return { blob: await response.blob(), filename: filename ? decodeURIComponent(filename) : undefined };
+  }
+
+  private async send(method: string, path: string, options: RequestOptions, accept: string): Promise<Response> {
+    const headers = new Headers({ Accept: accept });
     if (this.options.language) headers.set('Accept-Language', this.options.language);
     if (options.body !== undefined) headers.set('Content-Type', 'application/json');
     if (this.options.getToken) headers.set('Authorization', `Bearer ${await this.token()}`);
@@ -80,14 +107,8 @@ export class ApiClient {
       if (options.signal?.aborted) throw err;
       throw new ApiProblem({ status: 0, code: 'network_error', detail: err instanceof Error ? err.message : String(err) });
     }
-
     if (!response.ok) throw await problemFromResponse(response);
-    if (response.status === 204 || response.headers.get('Content-Length') === '0') return undefined as T;
-    try {
-      return (await response.json()) as T;
-    } catch {
-      throw new ApiProblem({ status: response.status, code: 'invalid_response', requestId: response.headers.get('X-Request-Id') ?? undefined });
-    }
+    return response;
   }
 
   private async token(): Promise<string> {

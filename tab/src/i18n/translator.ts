@@ -9,6 +9,9 @@ export type Language = 'en' | 'nl';
 
 const catalogues: Record<Language, Catalogue> = { en: englishCatalogue, nl };
 
+/** Message ids with a `.one` and an `.other` form, e.g. `event.seatsLeft` (see `tp`). */
+export type PluralKey = { [K in MessageKey]: K extends `${infer Base}.other` ? (`${Base}.one` extends MessageKey ? Base : never) : never }[MessageKey];
+
 /** The values a message needs: none, or one per placeholder. */
 export type MessageArgs<K extends MessageKey> = [PlaceholderNames<(typeof en)[K]>] extends [never] ? [] : [values: Record<PlaceholderNames<(typeof en)[K]>, string | number>];
 
@@ -19,6 +22,8 @@ export interface Translator {
   /** The IANA time zone dates and times are shown in. */
   readonly timeZone: string;
   t<K extends MessageKey>(key: K, ...args: MessageArgs<K>): string;
+  /** A message that depends on a number: `<key>.one` or `<key>.other` by the language's plural rules; `{count}` is filled in. */
+  tp(key: PluralKey, count: number, values?: Record<string, string | number>): string;
   formatDateTime(value: Date | string | number, options?: Intl.DateTimeFormatOptions): string;
   formatDate(value: Date | string | number): string;
   formatTime(value: Date | string | number): string;
@@ -55,6 +60,7 @@ export function createTranslator(localeTag: string | undefined, timeZone: string
   const locale = canonicalLocale(localeTag, language);
   const messages = catalogues[language];
   const numbers = new Intl.NumberFormat(locale);
+  const plurals = new Intl.PluralRules(locale);
   const formatters = new Map<string, Intl.DateTimeFormat>();
   const formatter = (options: Intl.DateTimeFormatOptions) => {
     const key = JSON.stringify(options);
@@ -66,19 +72,26 @@ export function createTranslator(localeTag: string | undefined, timeZone: string
     return f;
   };
 
+  const fill = (message: string, values: Record<string, string | number> | undefined) => {
+    if (!values) return message;
+    return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
+      const value = values[name];
+      if (value === undefined) return whole;
+      return typeof value === 'number' ? numbers.format(value) : value;
+    });
+  };
+
   return {
     language,
     locale,
     timeZone,
     t(key, ...args) {
-      const message: string = messages[key];
-      const values = args[0] as Record<string, string | number> | undefined;
-      if (!values) return message;
-      return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
-        const value = values[name];
-        if (value === undefined) return whole;
-        return typeof value === 'number' ? numbers.format(value) : value;
-      });
+      return fill(messages[key], args[0] as Record<string, string | number> | undefined);
+    },
+    tp(key, count, values) {
+      // Dutch and English have the same two forms; other categories fall back to "other".
+      const form = plurals.select(count) === 'one' ? 'one' : 'other';
+      return fill(messages[`${key}.${form}` as MessageKey], { ...values, count });
     },
     formatDateTime(value, options = { dateStyle: 'full', timeStyle: 'short' }) {
       return formatter(options).format(toDate(value));

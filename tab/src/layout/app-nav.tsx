@@ -17,8 +17,8 @@ interface NavItem {
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/', label: 'nav.home', routes: ['home'] },
-  { path: '/communities', label: 'nav.communities', routes: ['communities', 'community', 'discussion'] },
-  { path: '/events', label: 'nav.events', routes: ['events', 'event'] },
+  { path: '/communities', label: 'nav.communities', routes: ['communities', 'communityNew', 'community', 'communityEdit', 'discussionNew', 'discussion', 'discussionEdit'] },
+  { path: '/events', label: 'nav.events', routes: ['events', 'eventNew', 'event', 'eventEdit'] },
   { path: '/people', label: 'nav.people', routes: ['people', 'person'] },
   { path: '/search', label: 'nav.search', routes: ['search'] },
   { path: '/profile', label: 'nav.profile', routes: ['profile'] },

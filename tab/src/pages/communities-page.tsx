@@ -1,8 +1,77 @@
-/** The communities page. Shows its empty state until the API behind it is wired in. */
-import { EmptyPage } from '../components/empty-page.js';
+/** Communities: the ones I belong to and the ones I may find, searchable; join or ask to join from the list. */
+import { Checkbox, Link, SearchBox, makeStyles, tokens } from '@fluentui/react-components';
+import { useEffect, useRef, useState } from 'react';
+import { useApi } from '../api/api-provider.js';
+import { listCommunities } from '../api/communities-api.js';
+import { useMe } from '../api/me-provider.js';
+import { usePagedList } from '../api/use-paged-list.js';
+import { CommunitySummary } from '../components/community-summary.js';
+import { EmptyState } from '../components/empty-state.js';
+import { ErrorMessage } from '../components/error-message.js';
+import { LoadMore } from '../components/load-more.js';
+import { ListSkeleton } from '../components/loading-skeleton.js';
+import { useCardListStyles } from '../components/section.js';
 import { useI18n } from '../i18n/i18n-provider.js';
+import { announce } from '../layout/live-region.js';
+import { PageHeader } from '../layout/page-header.js';
+import { hrefFor } from '../router/hash-router.js';
+
+const useStyles = makeStyles({
+  toolbar: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalL, marginBottom: tokens.spacingVerticalL },
+  search: { minWidth: '280px' },
+});
 
 export function CommunitiesPage() {
-  const { t } = useI18n();
-  return <EmptyPage title={t('communities.title')} emptyTitle={t('communities.emptyTitle')} emptyBody={t('communities.emptyBody')} />;
+  const styles = useStyles();
+  const cards = useCardListStyles();
+  const { t, tp } = useI18n();
+  const api = useApi();
+  const me = useMe();
+  const [text, setText] = useState('');
+  const [q, setQ] = useState('');
+  const [mine, setMine] = useState(false);
+  const list = useRef<HTMLUListElement>(null);
+
+  // Search as the user types, a moment after they stop.
+  useEffect(() => {
+    const timer = window.setTimeout(() => setQ(text.trim()), 300);
+    return () => window.clearTimeout(timer);
+  }, [text]);
+
+  const communities = usePagedList((cursor, signal) => listCommunities(api, { q, mine, cursor, limit: 20, signal }), [api, q, mine]);
+  useEffect(() => {
+    if (communities.status === 'success' && q) announce(tp('communities.found', communities.items.length));
+  }, [communities.status, q, t]);
+
+  const canCreate = me.status === 'success' && !me.data.isGuest;
+  return (
+    <>
+      <PageHeader title={t('communities.title')} intro={t('communities.intro')} />
+      <div className={styles.toolbar} role="search">
+        <SearchBox className={styles.search} value={text} onChange={(_, d) => setText(d.value)} aria-label={t('communities.search')} placeholder={t('communities.search')} data-testid="communities-search" />
+        <Checkbox label={t('communities.mine')} checked={mine} onChange={(_, d) => setMine(d.checked === true)} />
+        {canCreate ? (
+          <Link href={hrefFor('/communities/new')} data-testid="new-community">
+            {t('communities.new')}
+          </Link>
+        ) : null}
+      </div>
+      {communities.status === 'loading' ? (
+        <ListSkeleton lines={4} />
+      ) : communities.status === 'error' ? (
+        <ErrorMessage error={communities.error} onRetry={communities.reload} />
+      ) : communities.items.length === 0 ? (
+        <EmptyState title={q ? t('communities.noneFound', { q }) : t('communities.emptyTitle')} body={t('communities.emptyBody')} />
+      ) : (
+        <>
+          <ul className={cards.list} ref={list} data-testid="communities-list">
+            {communities.items.map((c) => (
+              <CommunitySummary key={c.id} level={2} community={c} onChange={(next) => communities.update((items) => items.map((x) => (x.id === next.id ? next : x)))} />
+            ))}
+          </ul>
+          <LoadMore hasMore={Boolean(communities.nextCursor)} loading={communities.loadingMore} error={communities.moreError} onMore={communities.more} list={list} />
+        </>
+      )}
+    </>
+  );
 }

@@ -1,8 +1,385 @@
-/** The community page. Shows its empty state until the API behind it is wired in. */
-import { EmptyPage } from '../components/empty-page.js';
+/**
+ * One community: its discussions (latest activity first), events, members and about; join,
+ * ask to join or leave; for managers the requests to join, reported content and the member
+ * export. The section is in the route (`?tab=events`), so a link or Back returns to it.
+ */
+import { Badge, Button, Link, Tab, TabList, makeStyles, tokens } from '@fluentui/react-components';
+import { useEffect, useRef, useState } from 'react';
+import { useApi } from '../api/api-provider.js';
+import type { ApiProblem } from '../api/api-problem.js';
+import { downloadMembers, getCommunity, joinCommunity, listMembers, removeMember, updateMember, type Community, type Member } from '../api/communities-api.js';
+import { decideReport, listCommunityDiscussions, listReports, setHidden, type Report } from '../api/discussions-api.js';
+import { listEvents } from '../api/events-api.js';
+import { useMe } from '../api/me-provider.js';
+import { usePagedList } from '../api/use-paged-list.js';
+import { useRequest } from '../api/use-request.js';
+import { MembershipBadge, visibilityLabel } from '../components/community-summary.js';
+import { DiscussionSummary } from '../components/discussion-summary.js';
+import { saveFile } from '../components/download.js';
+import { EmptyState } from '../components/empty-state.js';
+import { ErrorMessage, toProblem } from '../components/error-message.js';
+import { EventSummary } from '../components/event-summary.js';
+import { LoadMore } from '../components/load-more.js';
+import { ListSkeleton, PageSkeleton } from '../components/loading-skeleton.js';
+import { RichText } from '../components/rich-text.js';
+import { useCardListStyles } from '../components/section.js';
 import { useI18n } from '../i18n/i18n-provider.js';
+import { announce } from '../layout/live-region.js';
+import { PageHeader } from '../layout/page-header.js';
+import { hrefFor, navigate, type Route } from '../router/hash-router.js';
 
-export function CommunityPage() {
+const useStyles = makeStyles({
+  meta: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM, alignItems: 'center', color: tokens.colorNeutralForeground2, marginBottom: tokens.spacingVerticalM },
+  actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM, alignItems: 'center', marginBottom: tokens.spacingVerticalL },
+  panel: { paddingTop: tokens.spacingVerticalL },
+  row: { display: 'flex', flexWrap: 'wrap', justifyContent: 'space-between', alignItems: 'center', gap: tokens.spacingHorizontalS },
+  buttons: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
+  tags: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalXS, marginTop: tokens.spacingVerticalM },
+});
+
+type CommunityTab = 'discussions' | 'events' | 'members' | 'about' | 'requests' | 'reports';
+
+export function CommunityPage({ route }: { route: Route }) {
+  const id = route.params.id ?? '';
   const { t } = useI18n();
-  return <EmptyPage title={t('community.title')} emptyTitle={t('community.emptyTitle')} emptyBody={t('community.emptyBody')} />;
+  const api = useApi();
+  const loaded = useRequest((signal) => getCommunity(api, id, signal), [api, id]);
+  const [community, setCommunity] = useState<Community | undefined>(undefined);
+  // Only a new answer from the server replaces what actions have changed since.
+  const fetched = loaded.status === 'success' ? loaded.data : undefined;
+  useEffect(() => {
+    if (fetched) setCommunity(fetched);
+  }, [fetched]);
+
+  if (!community || community.id !== id) {
+    if (loaded.status === 'error') {
+      return (
+        <>
+          <PageHeader title={t('community.title')} />
+          <ErrorMessage error={loaded.error} onRetry={loaded.reload} />
+        </>
+      );
+    }
+    return <PageSkeleton />;
+  }
+  return <CommunityView community={community} onChange={setCommunity} route={route} />;
+}
+
+function CommunityView({ community, onChange, route }: { community: Community; onChange: (c: Community) => void; route: Route }) {
+  const styles = useStyles();
+  const i18n = useI18n();
+  const { t, tp } = i18n;
+  const api = useApi();
+  const me = useMe();
+  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const actionsRef = useRef<HTMLDivElement>(null);
+  const manager = community.permissions.canManage;
+  const available: CommunityTab[] = community.permissions.canRead ? ['discussions', 'events', 'members', 'about', ...(manager ? (['requests', 'reports'] as const) : [])] : ['about'];
+  const asked = route.query.get('tab');
+  const tab: CommunityTab = available.find((x) => x === asked) ?? available[0]!;
+
+  const selectTab = (next: CommunityTab) => navigate(`/community/${community.id}?tab=${next}`, { replace: true });
+
+  const join = async () => {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      const { outcome } = await joinCommunity(api, community.id);
+      onChange(await getCommunity(api, community.id));
+      announce(outcome === 'requested' ? t('community.join.requested', { name: community.name }) : t('community.join.joined', { name: community.name }));
+      actionsRef.current?.querySelector<HTMLElement>('button, a')?.focus();
+    } catch (err) {
+      setProblem(toProblem(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const leave = async () => {
+    if (me.status !== 'success') return;
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      const withdrawing = community.membership?.status === 'requested';
+      await removeMember(api, community.id, me.data.id);
+      // After leaving a secret community it can no longer be seen: go back to the list.
+      const fresh = await getCommunity(api, community.id).catch(() => undefined);
+      announce(withdrawing ? t('community.leave.withdrawn', { name: community.name }) : t('community.leave.left', { name: community.name }));
+      if (fresh) onChange(fresh);
+      else navigate('/communities');
+    } catch (err) {
+      setProblem(toProblem(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const exportMembers = async () => {
+    setProblem(undefined);
+    try {
+      saveFile(await downloadMembers(api, community.id), 'members.csv');
+      announce(t('community.members.exported'));
+    } catch (err) {
+      setProblem(toProblem(err));
+    }
+  };
+
+  const m = community.membership;
+  return (
+    <>
+      <PageHeader title={community.name} />
+      <div className={styles.meta}>
+        <span>{visibilityLabel(community, i18n)}</span>
+        <span>{tp('community.members', community.memberCount)}</span>
+        {community.guestsAllowed ? <span>{t('community.guestsWelcome')}</span> : null}
+        <MembershipBadge community={community} />
+      </div>
+      {problem ? <ErrorMessage error={problem} /> : null}
+      <div className={styles.actions} ref={actionsRef} data-testid="community-actions">
+        {community.permissions.canJoin ? (
+          <Button appearance="primary" disabled={busy} onClick={() => void join()} data-testid="join-community">
+            {m?.status === 'invited' ? t('community.join.accept') : community.visibility === 'public' ? t('community.join.join') : t('community.join.ask')}
+          </Button>
+        ) : null}
+        {community.permissions.canPost ? (
+          <Link href={hrefFor(`/community/${community.id}/new-discussion`)} data-testid="new-discussion">
+            {t('community.newDiscussion')}
+          </Link>
+        ) : null}
+        {manager ? <Link href={hrefFor(`/events/new?communityId=${community.id}`)}>{t('community.planEvent')}</Link> : null}
+        {manager ? <Link href={hrefFor(`/community/${community.id}/edit`)}>{t('community.edit')}</Link> : null}
+        {manager ? (
+          <Button onClick={() => void exportMembers()} data-testid="export-members">
+            {t('community.members.export')}
+          </Button>
+        ) : null}
+        {m && (m.status === 'active' || m.status === 'requested') ? (
+          <Button appearance="subtle" disabled={busy} onClick={() => void leave()} data-testid="leave-community">
+            {m.status === 'requested' ? t('community.leave.withdraw') : t('community.leave.action')}
+          </Button>
+        ) : null}
+      </div>
+      <TabList selectedValue={tab} onTabSelect={(_, d) => selectTab(d.value as CommunityTab)} aria-label={t('community.sections')}>
+        {available.map((x) => (
+          <Tab key={x} value={x} data-testid={`community-tab-${x}`}>
+            {t(`community.tab.${x}`)}
+          </Tab>
+        ))}
+      </TabList>
+      <div className={styles.panel} role="region" aria-label={t(`community.tab.${tab}`)} data-testid={`community-panel-${tab}`}>
+        {tab === 'discussions' ? <Discussions community={community} /> : null}
+        {tab === 'events' ? <Events community={community} /> : null}
+        {tab === 'members' ? <Members community={community} status="active" /> : null}
+        {tab === 'requests' ? <Members community={community} status="requested" onDecided={() => void getCommunity(api, community.id).then(onChange)} /> : null}
+        {tab === 'reports' ? <Reports community={community} /> : null}
+        {tab === 'about' ? <About community={community} /> : null}
+      </div>
+    </>
+  );
+}
+
+function Discussions({ community }: { community: Community }) {
+  const cards = useCardListStyles();
+  const { t } = useI18n();
+  const api = useApi();
+  const list = useRef<HTMLUListElement>(null);
+  const items = usePagedList((cursor, signal) => listCommunityDiscussions(api, community.id, { cursor, limit: 20, signal }), [api, community.id]);
+  if (items.status === 'loading') return <ListSkeleton lines={3} />;
+  if (items.status === 'error') return <ErrorMessage error={items.error} onRetry={items.reload} />;
+  if (items.items.length === 0) {
+    return (
+      <EmptyState
+        title={t('community.discussions.emptyTitle')}
+        body={t('community.discussions.emptyBody')}
+        action={community.permissions.canPost ? <Link href={hrefFor(`/community/${community.id}/new-discussion`)}>{t('community.newDiscussion')}</Link> : undefined}
+      />
+    );
+  }
+  return (
+    <>
+      <ul className={cards.list} ref={list} data-testid="discussion-list">
+        {items.items.map((d) => (
+          <DiscussionSummary key={d.id} level={2} discussion={d} />
+        ))}
+      </ul>
+      <LoadMore hasMore={Boolean(items.nextCursor)} loading={items.loadingMore} error={items.moreError} onMore={items.more} list={list} />
+    </>
+  );
+}
+
+function Events({ community }: { community: Community }) {
+  const cards = useCardListStyles();
+  const { t } = useI18n();
+  const api = useApi();
+  const list = useRef<HTMLUListElement>(null);
+  const items = usePagedList((cursor, signal) => listEvents(api, { communityId: community.id, cursor, limit: 20, signal }), [api, community.id]);
+  if (items.status === 'loading') return <ListSkeleton lines={3} />;
+  if (items.status === 'error') return <ErrorMessage error={items.error} onRetry={items.reload} />;
+  if (items.items.length === 0) return <EmptyState title={t('community.events.emptyTitle')} body={t('community.events.emptyBody')} />;
+  return (
+    <>
+      <ul className={cards.list} ref={list}>
+        {items.items.map((e) => (
+          <EventSummary key={e.id} level={2} event={e} />
+        ))}
+      </ul>
+      <LoadMore hasMore={Boolean(items.nextCursor)} loading={items.loadingMore} error={items.moreError} onMore={items.more} list={list} />
+    </>
+  );
+}
+
+function Members({ community, status, onDecided }: { community: Community; status: 'active' | 'requested'; onDecided?: () => void }) {
+  const styles = useStyles();
+  const cards = useCardListStyles();
+  const { t } = useI18n();
+  const api = useApi();
+  const list = useRef<HTMLUListElement>(null);
+  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const items = usePagedList((cursor, signal) => listMembers(api, community.id, { status, cursor, limit: 50, signal }), [api, community.id, status]);
+
+  const decide = async (member: Member, approve: boolean) => {
+    setProblem(undefined);
+    try {
+      if (approve) await updateMember(api, community.id, member.userId, { status: 'active' });
+      else await removeMember(api, community.id, member.userId);
+      items.update((all) => all.filter((x) => x.userId !== member.userId));
+      announce(t(approve ? 'community.requests.approved' : 'community.requests.declined', { name: member.displayName }));
+      list.current?.querySelector<HTMLElement>('[data-list-item]')?.focus();
+      onDecided?.();
+    } catch (err) {
+      setProblem(toProblem(err));
+    }
+  };
+
+  if (items.status === 'loading') return <ListSkeleton lines={3} />;
+  if (items.status === 'error') return <ErrorMessage error={items.error} onRetry={items.reload} />;
+  if (items.items.length === 0) {
+    return status === 'requested' ? <EmptyState title={t('community.requests.emptyTitle')} body={t('community.requests.emptyBody')} /> : <EmptyState title={t('community.members.emptyTitle')} body={t('community.members.emptyBody')} />;
+  }
+  return (
+    <>
+      {problem ? <ErrorMessage error={problem} /> : null}
+      <ul className={cards.list} ref={list} data-testid={status === 'requested' ? 'request-list' : 'member-list'}>
+        {items.items.map((member) => (
+          <li key={member.userId} className={cards.item} data-list-item tabIndex={-1}>
+            <div className={styles.row}>
+              <span>
+                <Link href={hrefFor(`/people/${member.userId}`)}>{member.displayName}</Link>
+                <span className={cards.meta}>
+                  {[member.jobTitle, member.organisation].filter(Boolean).join(' · ')}
+                  {member.isGuest ? ` (${t('shell.guest')})` : ''}
+                  {member.role === 'manager' ? ` · ${t('community.role.manager')}` : ''}
+                </span>
+              </span>
+              {status === 'requested' ? (
+                <span className={styles.buttons}>
+                  <Button size="small" appearance="primary" onClick={() => void decide(member, true)} aria-label={t('community.requests.approveName', { name: member.displayName })}>
+                    {t('community.requests.approve')}
+                  </Button>
+                  <Button size="small" onClick={() => void decide(member, false)} aria-label={t('community.requests.declineName', { name: member.displayName })}>
+                    {t('community.requests.decline')}
+                  </Button>
+                </span>
+              ) : null}
+            </div>
+            {status === 'requested' && member.message ? <p className={cards.body}>{member.message}</p> : null}
+          </li>
+        ))}
+      </ul>
+      <LoadMore hasMore={Boolean(items.nextCursor)} loading={items.loadingMore} error={items.moreError} onMore={items.more} list={list} />
+    </>
+  );
+}
+
+function Reports({ community }: { community: Community }) {
+  const cards = useCardListStyles();
+  const styles = useStyles();
+  const i18n = useI18n();
+  const { t, tp } = i18n;
+  const api = useApi();
+  const list = useRef<HTMLUListElement>(null);
+  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const items = usePagedList((cursor, signal) => listReports(api, { communityId: community.id, cursor, limit: 20, signal }), [api, community.id]);
+
+  const act = async (report: Report, action: 'hide' | 'show' | 'resolved' | 'dismissed') => {
+    setProblem(undefined);
+    const target = { type: report.targetType === 'reply' ? ('reply' as const) : ('discussion' as const), id: report.targetId };
+    try {
+      if (action === 'hide' || action === 'show') {
+        await setHidden(api, target, action === 'hide');
+        items.update((all) => all.map((r) => (r.targetId === report.targetId ? { ...r, targetHidden: action === 'hide' } : r)));
+        announce(t(action === 'hide' ? 'community.reports.hidden' : 'community.reports.shown'));
+      } else {
+        await decideReport(api, report.id, action);
+        items.update((all) => all.filter((r) => r.id !== report.id));
+        announce(t(action === 'resolved' ? 'community.reports.resolved' : 'community.reports.dismissed'));
+        list.current?.querySelector<HTMLElement>('[data-list-item]')?.focus();
+      }
+    } catch (err) {
+      setProblem(toProblem(err));
+    }
+  };
+
+  if (items.status === 'loading') return <ListSkeleton lines={2} />;
+  if (items.status === 'error') return <ErrorMessage error={items.error} onRetry={items.reload} />;
+  if (items.items.length === 0) return <EmptyState title={t('community.reports.emptyTitle')} body={t('community.reports.emptyBody')} />;
+  return (
+    <>
+      {problem ? <ErrorMessage error={problem} /> : null}
+      <ul className={cards.list} ref={list} data-testid="report-list">
+        {items.items.map((r) => (
+          <li key={r.id} className={cards.item} data-list-item tabIndex={-1}>
+            <p className={cards.meta}>
+              <span>{t(r.targetType === 'reply' ? 'community.reports.aReply' : r.targetType === 'person' ? 'community.reports.aPerson' : 'community.reports.aDiscussion')}</span>
+              <span aria-hidden="true">·</span>
+              <span>{t(`report.reason.${r.reason === 'spam' || r.reason === 'abuse' ? r.reason : 'other'}`)}</span>
+              <span aria-hidden="true">·</span>
+              <span>{tp('community.reports.count', r.reportCount)}</span>
+              {r.createdAt ? <time dateTime={r.createdAt}>{i18n.formatDateTime(r.createdAt, { dateStyle: 'medium', timeStyle: 'short' })}</time> : null}
+              {r.targetHidden ? <Badge appearance="tint">{t('community.reports.isHidden')}</Badge> : null}
+            </p>
+            {r.text ? <p className={cards.body}>{r.text}</p> : null}
+            <div className={styles.buttons}>
+              {r.targetType === 'discussion' ? <Link href={hrefFor(`/discussion/${r.targetId}`)}>{t('community.reports.open')}</Link> : null}
+              {r.targetType !== 'person' ? (
+                <Button size="small" onClick={() => void act(r, r.targetHidden ? 'show' : 'hide')}>
+                  {r.targetHidden ? t('community.reports.show') : t('community.reports.hide')}
+                </Button>
+              ) : null}
+              <Button size="small" onClick={() => void act(r, 'resolved')}>
+                {t('community.reports.resolve')}
+              </Button>
+              <Button size="small" appearance="subtle" onClick={() => void act(r, 'dismissed')}>
+                {t('community.reports.dismiss')}
+              </Button>
+            </div>
+          </li>
+        ))}
+      </ul>
+      <LoadMore hasMore={Boolean(items.nextCursor)} loading={items.loadingMore} error={items.moreError} onMore={items.more} list={list} />
+    </>
+  );
+}
+
+function About({ community }: { community: Community }) {
+  const styles = useStyles();
+  const i18n = useI18n();
+  const { t } = i18n;
+  return (
+    <div data-testid="community-about">
+      {community.description.html ? <RichText html={community.description.html} /> : <p>{t('community.about.noDescription')}</p>}
+      {community.tags.length > 0 ? (
+        <div className={styles.tags} aria-label={t('community.about.tags')} role="list">
+          {community.tags.map((tag) => (
+            <Badge key={tag} appearance="outline" role="listitem">
+              {tag}
+            </Badge>
+          ))}
+        </div>
+      ) : null}
+      <p>{t('community.about.since', { date: i18n.formatDate(community.createdAt) })}</p>
+      {!community.permissions.canRead ? <p>{t('community.about.membersOnly')}</p> : null}
+    </div>
+  );
 }

@@ -55,7 +55,7 @@ export function ConfigPage() {
   const api = useApi();
   const inSettings = host.inTeams && host.frameContext === 'settings';
 
-  const communities = useRequest((signal) => listCommunities(api, { limit: 100, signal }), [api]);
+  const communities = useRequest((signal) => listCommunities(api, { mine: true, limit: 100, signal }), [api]);
   const [modeChoice, setModeChoice] = useState<Mode | undefined>(undefined);
   const [selectedId, setSelectedId] = useState('');
   const [draft, setDraft] = useState<Draft>({ name: '', description: '', visibility: 'closed' });

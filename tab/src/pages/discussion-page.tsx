@@ -1,8 +1,493 @@
-/** The discussion page. Shows its empty state until the API behind it is wired in. */
-import { EmptyPage } from '../components/empty-page.js';
+/**
+ * A discussion: the opening post, reactions and following (both optimistic: shown at once,
+ * put back with a message if the server refuses), the replies (one level of nesting, the
+ * accepted answer marked), and the composer with Markdown preview and @mentions. After
+ * posting, focus moves to the new reply; after accepting an answer, to that reply. A failed
+ * post keeps the text.
+ */
+import {
+  Badge,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  Link,
+  Radio,
+  RadioGroup,
+  Textarea,
+  ToggleButton,
+  makeStyles,
+  mergeClasses,
+  tokens,
+} from '@fluentui/react-components';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useApi } from '../api/api-provider.js';
+import type { ApiProblem } from '../api/api-problem.js';
+import {
+  acceptAnswer,
+  createReport,
+  getDiscussion,
+  listReplies,
+  postReply,
+  REPORT_REASONS,
+  setFollowing,
+  setReaction,
+  type Discussion,
+  type ReportReason,
+  type ReactionKind,
+  type Reply,
+} from '../api/discussions-api.js';
+import { useMe } from '../api/me-provider.js';
+import { usePagedList } from '../api/use-paged-list.js';
+import { useRequest } from '../api/use-request.js';
+import { ErrorMessage, toProblem } from '../components/error-message.js';
+import { LoadMore } from '../components/load-more.js';
+import { ListSkeleton, PageSkeleton } from '../components/loading-skeleton.js';
+import { MarkdownEditor, mentionsIn, type Mention } from '../components/markdown-editor.js';
+import { ReactionBar, toggled } from '../components/reaction-bar.js';
+import { RichText } from '../components/rich-text.js';
+import { Section } from '../components/section.js';
+import { loadDraft, saveDraft } from '../forms/draft-store.js';
 import { useI18n } from '../i18n/i18n-provider.js';
+import { announce } from '../layout/live-region.js';
+import { PageHeader } from '../layout/page-header.js';
+import { hrefFor, type Route } from '../router/hash-router.js';
 
-export function DiscussionPage() {
+const REPLIES_PER_PAGE = 50;
+
+const useStyles = makeStyles({
+  meta: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'center', color: tokens.colorNeutralForeground2, fontSize: tokens.fontSizeBase200, margin: `0 0 ${tokens.spacingVerticalM}` },
+  opening: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, marginBottom: tokens.spacingVerticalXL },
+  toolbar: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM, alignItems: 'center' },
+  replies: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  children: { listStyleType: 'none', margin: `${tokens.spacingVerticalM} 0 0 ${tokens.spacingHorizontalXXL}`, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
+  reply: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalS,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
+    borderRadius: tokens.borderRadiusMedium,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    backgroundColor: tokens.colorNeutralBackground1,
+    ':focus-visible': { outlineStyle: 'solid', outlineWidth: tokens.strokeWidthThick, outlineColor: tokens.colorStrokeFocus2 },
+  },
+  answer: { border: `${tokens.strokeWidthThick} solid ${tokens.colorPaletteGreenBorder2}` },
+  replyHead: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'center', fontSize: tokens.fontSizeBase200, color: tokens.colorNeutralForeground2 },
+  author: { fontWeight: tokens.fontWeightSemibold, color: tokens.colorNeutralForeground1 },
+  replyActions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'center' },
+  composer: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, maxWidth: '760px' },
+  replyingTo: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', margin: 0 },
+  removed: { fontStyle: 'italic', color: tokens.colorNeutralForeground2, margin: 0 },
+});
+
+export function DiscussionPage({ route }: { route: Route }) {
+  const id = route.params.id ?? '';
   const { t } = useI18n();
-  return <EmptyPage title={t('discussion.title')} emptyTitle={t('discussion.emptyTitle')} emptyBody={t('discussion.emptyBody')} />;
+  const api = useApi();
+  const loaded = useRequest((signal) => getDiscussion(api, id, signal), [api, id]);
+  const [discussion, setDiscussion] = useState<Discussion | undefined>(undefined);
+  // Only a new answer from the server replaces what actions have changed since.
+  const fetched = loaded.status === 'success' ? loaded.data : undefined;
+  useEffect(() => {
+    if (fetched) setDiscussion(fetched);
+  }, [fetched]);
+
+  if (!discussion || discussion.id !== id) {
+    if (loaded.status === 'error') {
+      return (
+        <>
+          <PageHeader title={t('discussion.title')} />
+          <ErrorMessage error={loaded.error} onRetry={loaded.reload} />
+        </>
+      );
+    }
+    return <PageSkeleton />;
+  }
+  return <Thread discussion={discussion} onChange={setDiscussion} />;
+}
+
+function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d: Discussion) => void }) {
+  const styles = useStyles();
+  const i18n = useI18n();
+  const { t, tp } = i18n;
+  const api = useApi();
+  const me = useMe();
+  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const [replyTo, setReplyTo] = useState<Reply | undefined>(undefined);
+  const [reporting, setReporting] = useState<{ type: 'discussion' | 'reply'; id: string } | undefined>(undefined);
+  const list = useRef<HTMLOListElement>(null);
+  const composer = useRef<HTMLTextAreaElement>(null);
+  const latest = useRef(discussion);
+  latest.current = discussion;
+  const replies = usePagedList((cursor, signal) => listReplies(api, discussion.id, { cursor, limit: REPLIES_PER_PAGE, signal }), [api, discussion.id]);
+
+  const meId = me.status === 'success' ? me.data.id : undefined;
+  const canAccept = discussion.kind === 'question' && (discussion.permissions.canAccept || (meId !== undefined && meId === discussion.author.id));
+
+  const focusReply = (replyId: string) => {
+    window.requestAnimationFrame(() => document.getElementById(`reply-${replyId}`)?.focus());
+  };
+
+  const reactToDiscussion = async (kind: ReactionKind) => {
+    const before = latest.current;
+    const on = !before.myReactions.includes(kind);
+    const next = toggled(before.reactions, before.myReactions, kind);
+    onChange({ ...before, reactions: next.counts, myReactions: next.mine });
+    setProblem(undefined);
+    try {
+      const server = await setReaction(api, { type: 'discussion', id: before.id }, kind, on);
+      if (server) onChange({ ...latest.current, reactions: server.reactions, myReactions: server.mine });
+    } catch (err) {
+      // Put back the state the server still has.
+      onChange({ ...latest.current, reactions: before.reactions, myReactions: before.myReactions });
+      setProblem(toProblem(err));
+      announce(t('discussion.reactionFailed'));
+    }
+  };
+
+  const reactToReply = useCallback(
+    async (reply: Reply, kind: ReactionKind) => {
+      const on = !reply.myReactions.includes(kind);
+      const next = toggled(reply.reactions, reply.myReactions, kind);
+      const put = (reactions: Reply['reactions'], myReactions: ReactionKind[]) => replies.update((items) => changeReply(items, reply.id, (r) => ({ ...r, reactions, myReactions })));
+      put(next.counts, next.mine);
+      setProblem(undefined);
+      try {
+        const server = await setReaction(api, { type: 'reply', id: reply.id }, kind, on);
+        if (server) put(server.reactions, server.mine);
+      } catch (err) {
+        put(reply.reactions, reply.myReactions);
+        setProblem(toProblem(err));
+        announce(t('discussion.reactionFailed'));
+      }
+    },
+    [api, replies.update, t],
+  );
+
+  const toggleFollow = async () => {
+    const before = latest.current;
+    const on = !before.following;
+    onChange({ ...before, following: on });
+    announce(on ? t('discussion.follow.on') : t('discussion.follow.off'));
+    setProblem(undefined);
+    try {
+      await setFollowing(api, before.id, on);
+    } catch (err) {
+      onChange({ ...latest.current, following: before.following });
+      setProblem(toProblem(err));
+      announce(t('discussion.follow.failed'));
+    }
+  };
+
+  const accept = async (reply: Reply) => {
+    setProblem(undefined);
+    try {
+      const updated = await acceptAnswer(api, discussion.id, reply.id);
+      onChange(updated ?? { ...latest.current, acceptedReplyId: reply.id });
+      announce(t('discussion.accepted', { name: reply.author.name }));
+      focusReply(reply.id);
+    } catch (err) {
+      setProblem(toProblem(err));
+    }
+  };
+
+  const posted = (reply: Reply) => {
+    replies.update((items) => (reply.parentId && items.some((r) => r.id === reply.parentId) ? changeReply(items, reply.parentId, (p) => ({ ...p, children: [...p.children, reply] })) : [...items, reply]));
+    onChange({ ...latest.current, replyCount: latest.current.replyCount + 1 });
+    setReplyTo(undefined);
+    announce(t('discussion.replyPosted'));
+    focusReply(reply.id);
+  };
+
+  const startReplyTo = (reply: Reply) => {
+    setReplyTo(reply.parentId ? undefined : reply);
+    announce(t('discussion.replyingTo', { name: reply.author.name }));
+    window.requestAnimationFrame(() => composer.current?.focus());
+  };
+
+  const accepted = useMemo(
+    () => (replies.status === 'success' && discussion.acceptedReplyId ? replies.items.flatMap((r) => [r, ...r.children]).find((r) => r.id === discussion.acceptedReplyId) : undefined),
+    [replies, discussion.acceptedReplyId],
+  );
+
+  return (
+    <>
+      <PageHeader title={discussion.title} />
+      <div className={styles.opening}>
+        <p className={styles.meta}>
+          {discussion.kind === 'question' ? <Badge appearance="outline">{t('discussion.question')}</Badge> : null}
+          {discussion.status === 'closed' ? <Badge appearance="tint">{t('discussion.closed')}</Badge> : null}
+          <span>{t('discussion.byline', { name: discussion.author.name })}</span>
+          <span aria-hidden="true">·</span>
+          <time dateTime={discussion.createdAt}>{i18n.formatDateTime(discussion.createdAt, { dateStyle: 'medium', timeStyle: 'short' })}</time>
+          {discussion.communityId ? (
+            <>
+              <span aria-hidden="true">·</span>
+              <Link href={hrefFor(`/community/${discussion.communityId}`)}>{discussion.communityName ?? t('discussion.openCommunity')}</Link>
+            </>
+          ) : null}
+        </p>
+        {discussion.body.html ? <RichText html={discussion.body.html} testId="discussion-body" /> : null}
+        <div className={styles.toolbar}>
+          <ReactionBar counts={discussion.reactions} mine={discussion.myReactions} onToggle={(k) => void reactToDiscussion(k)} label={t('discussion.reactions')} />
+          <ToggleButton checked={discussion.following} onClick={() => void toggleFollow()} data-testid="follow">
+            {discussion.following ? t('discussion.follow.following') : t('discussion.follow.action')}
+          </ToggleButton>
+          {discussion.permissions.canEdit ? <Link href={hrefFor(`/discussion/${discussion.id}/edit`)}>{t('discussion.edit')}</Link> : null}
+          <Button appearance="subtle" onClick={() => setReporting({ type: 'discussion', id: discussion.id })}>
+            {t('report.action')}
+          </Button>
+        </div>
+        {problem ? <ErrorMessage error={problem} /> : null}
+        {accepted ? (
+          <p data-testid="accepted-answer-note">
+            {t('discussion.answeredBy', { name: accepted.author.name })} <Link href={`#reply-${accepted.id}`} onClick={(e) => {
+              e.preventDefault();
+              focusReply(accepted.id);
+            }}>{t('discussion.goToAnswer')}</Link>
+          </p>
+        ) : null}
+      </div>
+
+      <Section title={tp('discussion.repliesTitle', discussion.replyCount)} testId="replies">
+        {replies.status === 'loading' ? (
+          <ListSkeleton lines={3} />
+        ) : replies.status === 'error' ? (
+          <ErrorMessage error={replies.error} onRetry={replies.reload} />
+        ) : replies.items.length === 0 ? (
+          <p>{t('discussion.noReplies')}</p>
+        ) : (
+          <>
+            <ol className={styles.replies} ref={list} data-testid="reply-list">
+              {replies.items.map((reply) => (
+                <li key={reply.id}>
+                  <ReplyView reply={reply} isAnswer={reply.id === discussion.acceptedReplyId} canAccept={canAccept} onReact={reactToReply} onAccept={accept} onReply={startReplyTo} onReport={(r) => setReporting({ type: 'reply', id: r.id })} />
+                  {reply.children.length > 0 ? (
+                    <ol className={styles.children} aria-label={t('discussion.answersTo', { name: reply.author.name })}>
+                      {reply.children.map((child) => (
+                        <li key={child.id}>
+                          <ReplyView reply={child} isAnswer={child.id === discussion.acceptedReplyId} canAccept={canAccept} onReact={reactToReply} onAccept={accept} onReply={startReplyTo} onReport={(r) => setReporting({ type: 'reply', id: r.id })} />
+                        </li>
+                      ))}
+                    </ol>
+                  ) : null}
+                </li>
+              ))}
+            </ol>
+            <LoadMore hasMore={Boolean(replies.nextCursor)} loading={replies.loadingMore} error={replies.moreError} onMore={replies.more} list={list} />
+          </>
+        )}
+      </Section>
+
+      {discussion.status === 'open' && discussion.permissions.canReply ? (
+        <Composer discussion={discussion} replyTo={replyTo} onCancelReplyTo={() => setReplyTo(undefined)} onPosted={posted} textareaRef={composer} />
+      ) : (
+        <p>{discussion.status === 'closed' ? t('discussion.closedNote') : t('discussion.cannotReply')}</p>
+      )}
+      <ReportDialog subject={reporting} onClose={() => setReporting(undefined)} />
+    </>
+  );
+}
+
+function ReplyView({
+  reply,
+  isAnswer,
+  canAccept,
+  onReact,
+  onAccept,
+  onReply,
+  onReport,
+}: {
+  reply: Reply;
+  isAnswer: boolean;
+  canAccept: boolean;
+  onReact: (reply: Reply, kind: ReactionKind) => Promise<void>;
+  onAccept: (reply: Reply) => Promise<void>;
+  onReply: (reply: Reply) => void;
+  onReport: (reply: Reply) => void;
+}) {
+  const styles = useStyles();
+  const i18n = useI18n();
+  const { t } = i18n;
+  const gone = reply.removed || reply.hidden;
+  return (
+    <article id={`reply-${reply.id}`} tabIndex={-1} data-list-item className={mergeClasses(styles.reply, isAnswer && styles.answer)} aria-labelledby={`reply-${reply.id}-author`} data-testid="reply">
+      <div className={styles.replyHead}>
+        <span id={`reply-${reply.id}-author`} className={styles.author}>
+          {reply.author.name}
+        </span>
+        <time dateTime={reply.createdAt}>{i18n.formatDateTime(reply.createdAt, { dateStyle: 'medium', timeStyle: 'short' })}</time>
+        {reply.editedAt ? <span>{t('discussion.edited')}</span> : null}
+        {isAnswer ? (
+          <Badge appearance="filled" color="success" data-testid="answer-badge">
+            {t('discussion.answer')}
+          </Badge>
+        ) : null}
+      </div>
+      {gone ? <p className={styles.removed}>{reply.removed ? t('discussion.replyRemoved') : t('discussion.replyHidden')}</p> : <RichText html={reply.body.html} />}
+      {!gone ? (
+        <div className={styles.replyActions}>
+          <ReactionBar counts={reply.reactions} mine={reply.myReactions} onToggle={(k) => void onReact(reply, k)} label={t('discussion.replyReactions', { name: reply.author.name })} />
+          <Button size="small" appearance="subtle" onClick={() => onReply(reply)} aria-label={t('discussion.replyToName', { name: reply.author.name })}>
+            {t('discussion.replyTo')}
+          </Button>
+          {canAccept && !isAnswer ? (
+            <Button size="small" onClick={() => void onAccept(reply)} aria-label={t('discussion.acceptName', { name: reply.author.name })} data-testid="accept-answer">
+              {t('discussion.accept')}
+            </Button>
+          ) : null}
+          <Button size="small" appearance="subtle" onClick={() => onReport(reply)} aria-label={t('report.actionName', { name: reply.author.name })}>
+            {t('report.action')}
+          </Button>
+        </div>
+      ) : null}
+    </article>
+  );
+}
+
+function Composer({ discussion, replyTo, onCancelReplyTo, onPosted, textareaRef }: { discussion: Discussion; replyTo: Reply | undefined; onCancelReplyTo: () => void; onPosted: (r: Reply) => void; textareaRef: React.RefObject<HTMLTextAreaElement | null> }) {
+  const styles = useStyles();
+  const { t } = useI18n();
+  const api = useApi();
+  // Kept per discussion for this visit: a failed post or a wander to another tab loses nothing.
+  const [body, setBody] = useState(() => loadDraft(draftKey(discussion.id)));
+  const [picked, setPicked] = useState<Mention[]>([]);
+  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const [posting, setPosting] = useState(false);
+
+  useEffect(() => saveDraft(draftKey(discussion.id), body), [body, discussion.id]);
+
+  const post = async () => {
+    if (posting) return;
+    if (body.trim() === '') {
+      setProblem(undefined);
+      announce(t('discussion.composer.empty'));
+      textareaRef.current?.focus();
+      return;
+    }
+    setPosting(true);
+    setProblem(undefined);
+    try {
+      const mentions = mentionsIn(body, picked).map((m) => m.id);
+      const reply = await postReply(api, discussion.id, { body, ...(replyTo ? { parentId: replyTo.id } : {}), ...(mentions.length > 0 ? { mentions } : {}) });
+      setBody('');
+      setPicked([]);
+      onPosted(reply);
+    } catch (err) {
+      const failure = toProblem(err);
+      setProblem(failure);
+      announce(t('discussion.composer.failed'));
+      textareaRef.current?.focus();
+    } finally {
+      setPosting(false);
+    }
+  };
+
+  const fieldMessage = problem?.fieldError('body');
+  return (
+    <Section title={t('discussion.composer.title')} testId="composer">
+      <form
+        className={styles.composer}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void post();
+        }}
+      >
+        {replyTo ? (
+          <p className={styles.replyingTo} data-testid="replying-to">
+            {t('discussion.replyingTo', { name: replyTo.author.name })}
+            <Button size="small" appearance="subtle" onClick={onCancelReplyTo}>
+              {t('discussion.replyingToCancel')}
+            </Button>
+          </p>
+        ) : null}
+        {problem && !fieldMessage ? <ErrorMessage error={problem} onRetry={() => void post()} /> : null}
+        <MarkdownEditor
+          label={t('discussion.composer.label')}
+          value={body}
+          onChange={setBody}
+          picked={picked}
+          onPick={(m) => setPicked((all) => [...all, m])}
+          onSubmitShortcut={() => void post()}
+          field={{ validationMessage: fieldMessage, validationState: fieldMessage ? 'error' : 'none' }}
+          testId="reply-body"
+          textareaRef={textareaRef}
+        />
+        <div>
+          <Button type="submit" appearance="primary" disabled={posting} data-testid="post-reply">
+            {t('discussion.composer.post')}
+          </Button>
+        </div>
+      </form>
+    </Section>
+  );
+}
+
+/** The replies with one (top-level or nested) reply changed. */
+function changeReply(items: Reply[], id: string, change: (r: Reply) => Reply): Reply[] {
+  return items.map((r) => (r.id === id ? change(r) : r.children.some((c) => c.id === id) ? { ...r, children: r.children.map((c) => (c.id === id ? change(c) : c)) } : r));
+}
+
+function draftKey(discussionId: string): string {
+  return `meent.draft.reply.${discussionId}`;
+}
+
+function ReportDialog({ subject, onClose }: { subject: { type: 'discussion' | 'reply'; id: string } | undefined; onClose: () => void }) {
+  const { t } = useI18n();
+  const api = useApi();
+  const [reason, setReason] = useState<ReportReason>('spam');
+  const [text, setText] = useState('');
+  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+
+  const send = async () => {
+    if (!subject) return;
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      await createReport(api, { targetType: subject.type, targetId: subject.id, reason, ...(text.trim() ? { text: text.trim() } : {}) });
+      setText('');
+      onClose();
+      announce(t('report.sent'));
+    } catch (err) {
+      setProblem(toProblem(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const message = problem?.fieldError('text');
+  return (
+    <Dialog open={subject !== undefined} onOpenChange={(_, d) => (d.open ? undefined : onClose())}>
+      <DialogSurface>
+        <DialogBody>
+          <DialogTitle>{t('report.title')}</DialogTitle>
+          <DialogContent>
+            <p>{t('report.body')}</p>
+            {problem && !message ? <ErrorMessage error={problem} /> : null}
+            <Field label={t('report.reason')}>
+              <RadioGroup value={reason} onChange={(_, d) => setReason(REPORT_REASONS.find((r) => r === d.value) ?? 'other')}>
+                {REPORT_REASONS.map((r) => (
+                  <Radio key={r} value={r} label={t(`report.reason.${r}`)} />
+                ))}
+              </RadioGroup>
+            </Field>
+            <Field label={t('report.text')} hint={t('report.textHint')} required={reason === 'other'} validationMessage={message} validationState={message ? 'error' : 'none'}>
+              <Textarea value={text} onChange={(_, d) => setText(d.value)} maxLength={1000} />
+            </Field>
+          </DialogContent>
+          <DialogActions>
+            <Button appearance="primary" disabled={busy} onClick={() => void send()} data-testid="send-report">
+              {t('report.send')}
+            </Button>
+            <Button onClick={onClose}>{t('common.back')}</Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
 }

@@ -1,13 +1,22 @@
 /**
- * Home: a welcome, then my feed, my upcoming sign-ups and suggested communities. The three
- * sections show their empty states until the feed, events and communities APIs are wired in.
+ * Home: a welcome, then my feed (what is new where I take part), my upcoming sign-ups, and
+ * communities I might join. Each section loads on its own, so one slow or failing part does
+ * not hold up the others.
  */
 import { Link, makeStyles, tokens } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
+import { useApi } from '../api/api-provider.js';
+import { listCommunities, type Community } from '../api/communities-api.js';
+import { listEvents } from '../api/events-api.js';
+import { getFeed } from '../api/feed-api.js';
 import { useMe } from '../api/me-provider.js';
+import { usePagedList } from '../api/use-paged-list.js';
+import { CommunitySummary } from '../components/community-summary.js';
 import { EmptyState } from '../components/empty-state.js';
 import { ErrorMessage } from '../components/error-message.js';
-import { PageSkeleton } from '../components/loading-skeleton.js';
+import { EventSummary } from '../components/event-summary.js';
+import { ListSkeleton, PageSkeleton } from '../components/loading-skeleton.js';
+import { useCardListStyles } from '../components/section.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { PageHeader } from '../layout/page-header.js';
 import { hrefFor } from '../router/hash-router.js';
@@ -57,27 +66,89 @@ export function HomePage() {
       {me.data.isGuest ? <p className={styles.guest}>{t('home.guestNote')}</p> : null}
       <div className={styles.sections}>
         <HomeSection id="home-feed" title={t('home.feed.title')}>
-          <EmptyState
-            title={t('home.feed.emptyTitle')}
-            body={t('home.feed.emptyBody')}
-            action={<Link href={hrefFor('/communities')}>{t('home.feed.emptyAction')}</Link>}
-          />
+          <Feed />
         </HomeSection>
         <HomeSection id="home-upcoming" title={t('home.upcoming.title')}>
-          <EmptyState
-            title={t('home.upcoming.emptyTitle')}
-            body={t('home.upcoming.emptyBody')}
-            action={<Link href={hrefFor('/events')}>{t('home.upcoming.emptyAction')}</Link>}
-          />
+          <Upcoming />
         </HomeSection>
         <HomeSection id="home-suggested" title={t('home.suggested.title')}>
-          <EmptyState
-            title={t('home.suggested.emptyTitle')}
-            body={t('home.suggested.emptyBody')}
-            action={<Link href={hrefFor('/profile')}>{t('home.suggested.emptyAction')}</Link>}
-          />
+          <Suggested />
         </HomeSection>
       </div>
     </>
+  );
+}
+
+function Feed() {
+  const cards = useCardListStyles();
+  const i18n = useI18n();
+  const { t } = i18n;
+  const api = useApi();
+  const feed = usePagedList((cursor, signal) => getFeed(api, { cursor, limit: 10, signal }), [api]);
+  if (feed.status === 'loading') return <ListSkeleton lines={3} />;
+  if (feed.status === 'error') return <ErrorMessage error={feed.error} onRetry={feed.reload} />;
+  if (feed.items.length === 0) {
+    return <EmptyState title={t('home.feed.emptyTitle')} body={t('home.feed.emptyBody')} action={<Link href={hrefFor('/communities')}>{t('home.feed.emptyAction')}</Link>} />;
+  }
+  return (
+    <ul className={cards.list} data-testid="feed-list">
+      {feed.items.map((item) => (
+        <li key={item.id} className={cards.item}>
+          <p className={cards.title}>{item.route ? <Link href={hrefFor(item.route)}>{item.title || t('search.untitled')}</Link> : item.title}</p>
+          <p className={cards.meta}>
+            {[item.actorName, item.communityName].filter(Boolean).join(' · ')}
+            {item.at ? (
+              <>
+                {' · '}
+                <time dateTime={item.at}>{i18n.formatDateTime(item.at, { dateStyle: 'medium', timeStyle: 'short' })}</time>
+              </>
+            ) : null}
+          </p>
+          {item.excerpt ? <p className={cards.body}>{item.excerpt}</p> : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Upcoming() {
+  const cards = useCardListStyles();
+  const { t } = useI18n();
+  const api = useApi();
+  const events = usePagedList((cursor, signal) => listEvents(api, { mine: true, cursor, limit: 5, signal }), [api]);
+  if (events.status === 'loading') return <ListSkeleton lines={2} />;
+  if (events.status === 'error') return <ErrorMessage error={events.error} onRetry={events.reload} />;
+  if (events.items.length === 0) {
+    return <EmptyState title={t('home.upcoming.emptyTitle')} body={t('home.upcoming.emptyBody')} action={<Link href={hrefFor('/events')}>{t('home.upcoming.emptyAction')}</Link>} />;
+  }
+  return (
+    <>
+      <ul className={cards.list} data-testid="upcoming-list">
+        {events.items.map((e) => (
+          <EventSummary key={e.id} event={e} />
+        ))}
+      </ul>
+      <Link href={hrefFor('/events?mine=true')}>{t('home.upcoming.all')}</Link>
+    </>
+  );
+}
+
+function Suggested() {
+  const cards = useCardListStyles();
+  const { t } = useI18n();
+  const api = useApi();
+  const communities = usePagedList((cursor, signal) => listCommunities(api, { cursor, limit: 30, signal }), [api]);
+  if (communities.status === 'loading') return <ListSkeleton lines={2} />;
+  if (communities.status === 'error') return <ErrorMessage error={communities.error} onRetry={communities.reload} />;
+  const suggestions = communities.items.filter((c: Community) => !c.membership && c.permissions?.canJoin).slice(0, 3);
+  if (suggestions.length === 0) {
+    return <EmptyState title={t('home.suggested.emptyTitle')} body={t('home.suggested.emptyBody')} action={<Link href={hrefFor('/profile')}>{t('home.suggested.emptyAction')}</Link>} />;
+  }
+  return (
+    <ul className={cards.list} data-testid="suggested-list">
+      {suggestions.map((c) => (
+        <CommunitySummary key={c.id} community={c} onChange={(next) => communities.update((items) => items.map((x) => (x.id === next.id ? next : x)))} />
+      ))}
+    </ul>
   );
 }

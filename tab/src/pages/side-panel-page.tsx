@@ -1,24 +1,79 @@
 /**
  * The compact view Teams shows in a meeting's side panel (320 px wide): no navigation, one
- * column, what matters during the meeting.
+ * column, what matters during the meeting: the pinned community's next sessions and latest
+ * discussions (the full tab, in the meeting's tab bar, has the rest).
  * https://learn.microsoft.com/en-us/microsoftteams/platform/apps-in-teams-meetings/build-tabs-for-meeting
  */
 import { makeStyles, tokens } from '@fluentui/react-components';
+import { useApi } from '../api/api-provider.js';
+import { listCommunityDiscussions } from '../api/discussions-api.js';
+import { listEvents } from '../api/events-api.js';
+import { useRequest } from '../api/use-request.js';
 import { EmptyState } from '../components/empty-state.js';
+import { ErrorMessage } from '../components/error-message.js';
+import { ListSkeleton } from '../components/loading-skeleton.js';
+import { Section, useCardListStyles } from '../components/section.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { PageHeader } from '../layout/page-header.js';
+import { useHost } from '../teams/host-context.js';
 
 const useStyles = makeStyles({
   root: { maxWidth: '320px', display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
 });
 
+const PINNED = /^community-([A-Za-z0-9_-]{1,64})$/;
+
 export function SidePanelPage() {
   const styles = useStyles();
   const { t } = useI18n();
+  const host = useHost();
+  const communityId = PINNED.exec(host.context?.page.id ?? '')?.[1];
   return (
     <div className={styles.root} data-testid="side-panel">
       <PageHeader title={t('sidePanel.title')} />
-      <EmptyState title={t('sidePanel.emptyTitle')} body={t('sidePanel.emptyBody')} />
+      {communityId ? <Pinned communityId={communityId} /> : <EmptyState title={t('sidePanel.emptyTitle')} body={t('sidePanel.emptyBody')} />}
     </div>
+  );
+}
+
+function Pinned({ communityId }: { communityId: string }) {
+  const cards = useCardListStyles();
+  const i18n = useI18n();
+  const { t } = i18n;
+  const api = useApi();
+  const data = useRequest(
+    (signal) => Promise.all([listEvents(api, { communityId, limit: 3, signal }), listCommunityDiscussions(api, communityId, { limit: 3, signal })]),
+    [api, communityId],
+  );
+  if (data.status === 'loading') return <ListSkeleton lines={3} />;
+  if (data.status === 'error') return <ErrorMessage error={data.error} onRetry={data.reload} />;
+  const [events, discussions] = data.data;
+  if (events.items.length === 0 && discussions.items.length === 0) return <EmptyState title={t('sidePanel.emptyTitle')} body={t('sidePanel.emptyBody')} />;
+  return (
+    <>
+      {events.items.length > 0 ? (
+        <Section title={t('sidePanel.events')}>
+          <ul className={cards.list}>
+            {events.items.map((e) => (
+              <li key={e.id} className={cards.item}>
+                <p className={cards.title}>{e.title}</p>
+                <p className={cards.meta}>{i18n.formatDateTime(e.start, { dateStyle: 'medium', timeStyle: 'short' })}</p>
+              </li>
+            ))}
+          </ul>
+        </Section>
+      ) : null}
+      {discussions.items.length > 0 ? (
+        <Section title={t('sidePanel.discussions')}>
+          <ul className={cards.list}>
+            {discussions.items.map((d) => (
+              <li key={d.id} className={cards.item}>
+                <p className={cards.title}>{d.title}</p>
+              </li>
+            ))}
+          </ul>
+        </Section>
+      ) : null}
+    </>
   );
 }

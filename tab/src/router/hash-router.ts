@@ -8,10 +8,16 @@ import { useSyncExternalStore } from 'react';
 export type RouteName =
   | 'home'
   | 'communities'
+  | 'communityNew'
   | 'community'
+  | 'communityEdit'
+  | 'discussionNew'
   | 'discussion'
+  | 'discussionEdit'
   | 'events'
+  | 'eventNew'
   | 'event'
+  | 'eventEdit'
   | 'people'
   | 'person'
   | 'search'
@@ -24,10 +30,16 @@ export type RouteName =
 const patterns: ReadonlyArray<readonly [RouteName, string]> = [
   ['home', '/'],
   ['communities', '/communities'],
+  ['communityNew', '/communities/new'],
   ['community', '/community/:id'],
+  ['communityEdit', '/community/:id/edit'],
+  ['discussionNew', '/community/:id/new-discussion'],
   ['discussion', '/discussion/:id'],
+  ['discussionEdit', '/discussion/:id/edit'],
   ['events', '/events'],
+  ['eventNew', '/events/new'],
   ['event', '/event/:id'],
+  ['eventEdit', '/event/:id/edit'],
   ['people', '/people'],
   ['person', '/people/:id'],
   ['search', '/search'],

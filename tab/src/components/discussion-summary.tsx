@@ -1,0 +1,34 @@
+/** One discussion in a list: title (a link), question or discussion, author, replies, last activity. */
+import { Badge, Link } from '@fluentui/react-components';
+import type { Discussion } from '../api/discussions-api.js';
+import { useI18n } from '../i18n/i18n-provider.js';
+import { hrefFor } from '../router/hash-router.js';
+import { excerpt } from './community-summary.js';
+import { Heading, useCardListStyles } from './section.js';
+
+export function DiscussionSummary({ discussion, level = 3 }: { discussion: Discussion; level?: 2 | 3 }) {
+  const styles = useCardListStyles();
+  const i18n = useI18n();
+  const { t, tp } = i18n;
+  return (
+    <li className={styles.item} data-list-item tabIndex={-1} data-testid="discussion-summary">
+      <Heading level={level} className={styles.title}>
+        <Link href={hrefFor(`/discussion/${discussion.id}`)}>{discussion.title}</Link>
+      </Heading>
+      <div className={styles.meta}>
+        {discussion.pinned ? <Badge appearance="tint">{t('discussion.pinned')}</Badge> : null}
+        {discussion.kind === 'question' ? (
+          <Badge appearance="outline" color={discussion.answered ? 'success' : 'informative'}>
+            {discussion.answered ? t('discussion.answered') : t('discussion.question')}
+          </Badge>
+        ) : null}
+        <span>{t('discussion.byline', { name: discussion.author.name })}</span>
+        <span aria-hidden="true">·</span>
+        <span>{tp('discussion.replies', discussion.replyCount)}</span>
+        <span aria-hidden="true">·</span>
+        <span>{t('discussion.lastActivity', { when: i18n.formatDateTime(discussion.lastActivityAt, { dateStyle: 'medium', timeStyle: 'short' }) })}</span>
+      </div>
+      {discussion.excerpt || discussion.body.source ? <p className={styles.body}>{excerpt(discussion.excerpt || discussion.body.source)}</p> : null}
+    </li>
+  );
+}

@@ -1,0 +1,125 @@
+/**
+ * Starting a discussion or asking a question in a community (`#/community/<id>/new-discussion`),
+ * and editing one (`#/discussion/<id>/edit`, its author or a manager): title, Markdown body
+ * with preview and @mentions, tags. Field messages from the API appear under their fields;
+ * nothing typed is lost on failure.
+ */
+import { Button, Field, Input, Link, Radio, RadioGroup, makeStyles, tokens } from '@fluentui/react-components';
+import { useEffect, useRef, useState } from 'react';
+import { useApi } from '../api/api-provider.js';
+import { createDiscussion, getDiscussion, updateDiscussion, type Discussion, type DiscussionKind } from '../api/discussions-api.js';
+import { useRequest } from '../api/use-request.js';
+import { PageSkeleton } from '../components/loading-skeleton.js';
+import { ErrorMessage } from '../components/error-message.js';
+import { MarkdownEditor, mentionsIn, type Mention } from '../components/markdown-editor.js';
+import { focusFirstInvalid, parseList, useSubmit } from '../forms/use-submit.js';
+import { useI18n } from '../i18n/i18n-provider.js';
+import { announce } from '../layout/live-region.js';
+import { PageHeader } from '../layout/page-header.js';
+import { hrefFor, navigate, type Route } from '../router/hash-router.js';
+
+const useStyles = makeStyles({
+  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '720px' },
+  actions: { display: 'flex', gap: tokens.spacingHorizontalM, alignItems: 'center' },
+});
+
+const FIELDS = ['title', 'body', 'kind', 'tags', 'mentions'] as const;
+
+export function DiscussionFormPage({ route }: { route: Route }) {
+  const { t } = useI18n();
+  const api = useApi();
+  const editing = route.name === 'discussionEdit' ? route.params.id : undefined;
+  const existing = useRequest((signal) => (editing ? getDiscussion(api, editing, signal) : Promise.resolve(undefined)), [api, editing]);
+  if (existing.status === 'loading') return <PageSkeleton />;
+  if (existing.status === 'error') {
+    return (
+      <>
+        <PageHeader title={t('discussionForm.editTitle')} />
+        <ErrorMessage error={existing.error} onRetry={existing.reload} />
+      </>
+    );
+  }
+  return <DiscussionForm communityId={existing.data?.communityId ?? route.params.id ?? ''} existing={existing.data} />;
+}
+
+function DiscussionForm({ communityId, existing }: { communityId: string; existing: Discussion | undefined }) {
+  const styles = useStyles();
+  const { t } = useI18n();
+  const api = useApi();
+  const [kind, setKind] = useState<DiscussionKind>(existing?.kind ?? 'discussion');
+  const [title, setTitle] = useState(existing?.title ?? '');
+  const [body, setBody] = useState(existing?.body.source ?? '');
+  const [tags, setTags] = useState(existing?.tags.join(', ') ?? '');
+  const [picked, setPicked] = useState<Mention[]>([]);
+  const form = useRef<HTMLFormElement>(null);
+
+  const save = useSubmit(() => {
+    const mentions = mentionsIn(body, picked).map((m) => m.id);
+    const fields = { title, body, tags: parseList(tags), ...(mentions.length > 0 ? { mentions } : {}) };
+    return existing ? updateDiscussion(api, existing.id, fields) : createDiscussion(api, communityId, { kind, ...fields });
+  });
+
+  useEffect(() => {
+    if (save.problem && save.problem.errors.length > 0) {
+      announce(t('form.fixFields'));
+      focusFirstInvalid(form.current);
+    }
+  }, [save.problem, t]);
+
+  const submit = async () => {
+    const saved = await save.submit();
+    if (saved) {
+      announce(existing ? t('discussionForm.saved') : t('discussionForm.created'));
+      navigate(`/discussion/${saved.id}`);
+    }
+  };
+
+  const unplaced = save.unplaced(FIELDS);
+  return (
+    <>
+      <PageHeader title={existing ? t('discussionForm.editTitle') : t('discussionForm.title')} intro={existing ? undefined : t('discussionForm.intro')} />
+      {unplaced ? <ErrorMessage error={unplaced} /> : null}
+      <form
+        ref={form}
+        className={styles.form}
+        noValidate
+        data-testid="discussion-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        {existing ? null : (
+          <Field label={t('discussionForm.kind')}>
+            <RadioGroup value={kind} onChange={(_, d) => setKind(d.value === 'question' ? 'question' : 'discussion')} layout="horizontal">
+              <Radio value="discussion" label={t('discussionForm.kind.discussion')} />
+              <Radio value="question" label={t('discussionForm.kind.question')} />
+            </RadioGroup>
+          </Field>
+        )}
+        <Field label={t('discussionForm.titleField')} required {...save.fieldProps('title')}>
+          <Input value={title} maxLength={200} onChange={(_, d) => setTitle(d.value)} data-testid="discussion-title" />
+        </Field>
+        <MarkdownEditor
+          label={t('discussionForm.body')}
+          value={body}
+          onChange={setBody}
+          picked={picked}
+          onPick={(m) => setPicked((all) => [...all, m])}
+          onSubmitShortcut={() => void submit()}
+          field={save.fieldProps('body')}
+          testId="discussion-body"
+        />
+        <Field label={t('discussionForm.tags')} hint={t('communityForm.tagsHint')} {...save.fieldProps('tags')}>
+          <Input value={tags} onChange={(_, d) => setTags(d.value)} />
+        </Field>
+        <div className={styles.actions}>
+          <Button type="submit" appearance="primary" disabled={save.submitting} data-testid="discussion-save">
+            {existing ? t('form.save') : kind === 'question' ? t('discussionForm.ask') : t('discussionForm.post')}
+          </Button>
+          <Link href={hrefFor(existing ? `/discussion/${existing.id}` : `/community/${communityId}`)}>{t('form.cancel')}</Link>
+        </div>
+      </form>
+    </>
+  );
+}
