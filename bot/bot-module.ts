@@ -7,6 +7,7 @@
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { Logger } from 'pino';
 import { GraphCredentials } from '../src/auth/graph-credentials.js';
+import type { CommunitiesServices } from '../src/communities/communities.module.js';
 import type { CapabilityModule } from '../src/composition.js';
 import type { Config } from '../src/config/config.js';
 import type { EventService } from '../src/events/event.service.js';
@@ -25,9 +26,11 @@ import { createBotEndpoint, type BotAuthenticationEndpoints, type MeentCloudAdap
 import { BotActors, type ActorResolver } from './bot-actors.js';
 import { BotMessenger } from './bot-messenger.js';
 import { ServiceEventsPort, unavailableDiscussions, unavailableEvents, unavailableSearch } from './core-ports.js';
+import { ServiceDiscussionsPort } from './discussions-port.js';
 import { MeentBot } from './meent-bot.js';
 import { NotificationCards } from './notification-cards.js';
 import { tabLinks, type DiscussionsPort, type EventsPort, type SearchPort } from './ports.js';
+import { ServiceSearchPort } from './search-port.js';
 
 type CredentialsFactory = ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[1];
 
@@ -36,7 +39,9 @@ export interface BotModuleDeps {
   logger: Logger;
   /** The events capability's services (createEventsServices). */
   events?: { events: EventService; signups: EventSignupService };
-  /** Replace a port (tests; or the discussions and search services once they exist). */
+  /** The communities capability's services (createCommunitiesServices): discussions and search. */
+  communities?: Pick<CommunitiesServices, 'communities' | 'discussions' | 'replies' | 'search'>;
+  /** Replace a port (tests). */
   ports?: { events?: EventsPort; discussions?: DiscussionsPort; search?: SearchPort };
   /** Tells the people directory someone was seen (the identity layer's `users.signedIn`). */
   seen?: (actor: Actor) => Promise<void>;
@@ -55,11 +60,13 @@ export function createBotModule(deps: BotModuleDeps): BotModule {
   const { config, logger } = deps;
   const people = new UserDirectoryRepository();
   const events = deps.ports?.events ?? (deps.events ? new ServiceEventsPort({ ...deps.events, communities: communityLookup }) : undefined);
+  const discussions = deps.ports?.discussions ?? (deps.communities ? new ServiceDiscussionsPort(deps.communities) : undefined);
+  const search = deps.ports?.search ?? (deps.communities ? new ServiceSearchPort(deps.communities) : undefined);
   const bot = new MeentBot({
     actors: deps.actors ?? new BotActors({ config, findUser: (tenantId, userId) => people.find(tenantId, userId), ...(deps.seen ? { seen: deps.seen } : {}), logger }),
     events: events ?? unavailableEvents,
-    discussions: deps.ports?.discussions ?? unavailableDiscussions,
-    search: deps.ports?.search ?? unavailableSearch,
+    discussions: discussions ?? unavailableDiscussions,
+    search: search ?? unavailableSearch,
     preferences: new NotificationPreferences(),
     references: new ConversationReferences(),
     links: tabLinks(config.publicUrl),

@@ -1,7 +1,8 @@
 /**
- * The bot's ports (bot/ports.ts) over the capability services. Events are wired to the events
- * capability; discussions and search answer "not available yet" until their services exist
- * (the bot then shows a friendly card), so the rest of the bot works without them.
+ * The bot's events port (bot/ports.ts) over the events capability's services, and stand-ins
+ * that answer "not available" for a bot built without a capability's services (the bot then
+ * shows a friendly card), so the rest of the bot works without them. Discussions and search
+ * are in bot/discussions-port.ts and bot/search-port.ts.
  */
 import type { Actor } from '../src/auth/actor.js';
 import { UnavailableError } from '../src/errors/domain-errors.js';
@@ -84,22 +85,22 @@ function eventsNotWired(): never {
   throw new UnavailableError('Events are not available in the bot.', 'bot_events_unavailable');
 }
 
-function notYet(): never {
-  throw new UnavailableError('Discussions are not available in the bot yet.', 'bot_discussions_unavailable');
+function discussionsNotWired(): never {
+  throw new UnavailableError('Discussions are not available in the bot.', 'bot_discussions_unavailable');
 }
 
-/** Until the discussions capability's service is wired (see the report of issue 7). */
+/** When the communities capability is not given to the bot. */
 export const unavailableDiscussions: DiscussionsPort = {
-  latest: async () => notYet(),
-  get: async () => notYet(),
-  ask: async () => notYet(),
-  reply: async () => notYet(),
-  follow: async () => notYet(),
-  askableCommunities: async () => notYet(),
+  latest: async () => discussionsNotWired(),
+  get: async () => discussionsNotWired(),
+  ask: async () => discussionsNotWired(),
+  reply: async () => discussionsNotWired(),
+  follow: async () => discussionsNotWired(),
+  askableCommunities: async () => discussionsNotWired(),
 };
 
 export const unavailableSearch: SearchPort = {
   search: async () => {
-    throw new UnavailableError('Search is not available in the bot yet.', 'bot_search_unavailable');
+    throw new UnavailableError('Search is not available in the bot.', 'bot_search_unavailable');
   },
 };

@@ -82,7 +82,7 @@ export async function submitAction(deps: MessageExtensionDeps, v: ViewContext, a
       const communities = await deps.discussions.askableCommunities(actor);
       return dialog(v.t.startDiscussionTitle, askView(v, { communities, question: str('title'), details: str('body'), selectedCommunityId: str('communityId'), notice: v.t.askMissing, source: 'messageExtension' }));
     }
-    const created = await deps.discussions.ask(actor, { communityId: str('communityId'), title: str('title').slice(0, 200), body: str('body').slice(0, 10_000) });
+    const created = await deps.discussions.ask(actor, { communityId: str('communityId'), title: str('title').slice(0, 200), body: str('body').slice(0, 10_000), kind: 'discussion' });
     return result(discussionView(v, created), created.title);
   }
   if (action.commandId === 'shareEvent') {

@@ -50,7 +50,8 @@ export interface DiscussionSummary {
 export interface DiscussionsPort {
   latest(actor: Actor, limit: number): Promise<DiscussionSummary[]>;
   get(actor: Actor, discussionId: string): Promise<DiscussionSummary>;
-  ask(actor: Actor, input: { communityId: string; title: string; body: string }): Promise<DiscussionSummary>;
+  /** Starts a question (the `ask` command) or, from a chat message, a discussion. */
+  ask(actor: Actor, input: { communityId: string; title: string; body: string; kind?: 'question' | 'discussion' }): Promise<DiscussionSummary>;
   reply(actor: Actor, discussionId: string, text: string): Promise<DiscussionSummary>;
   follow(actor: Actor, discussionId: string, follow: boolean): Promise<DiscussionSummary>;
   /** Communities where the actor may start a discussion. */

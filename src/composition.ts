@@ -49,6 +49,14 @@ export async function buildApplication(config: Config, logger: Logger, options: 
   // One API description for every capability's routes (/api/v1/openapi.json).
   const spec = new ApiSpec();
   const events = createEventsModule({ config, logger, spec, ...(graphCredentials ? { getAccessToken: () => graphCredentials.appToken() } : {}) });
+  // Communities, discussions, people, moderation, feed, search and /api/v1/openapi.json (the bot uses its services).
+  const communities = createCommunitiesModule({
+    logger,
+    spec,
+    audit: identity.audit,
+    directoryFor: (actor) => identity.appDirectory(actor.tenantId),
+    upcomingEvents: async (actor, limit) => (await events.services.events.list(actor, { limit })).items.map((e) => ({ ...e })),
+  });
   const modules: CapabilityModule[] = [
     // Capabilities register here, identity first (it establishes req.actor).
     {
@@ -61,17 +69,10 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     // Extra modules come before the capabilities' own: a test's stand-in bot handler wins.
     ...(options.extraModules ?? []),
     createNotificationsModule(),
-    // Communities, discussions, people, moderation, feed, search and /api/v1/openapi.json.
-    createCommunitiesModule({
-      logger,
-      spec,
-      audit: identity.audit,
-      directoryFor: (actor) => identity.appDirectory(actor.tenantId),
-      upcomingEvents: async (actor, limit) => (await events.services.events.list(actor, { limit })).items.map((e) => ({ ...e })),
-    }),
+    communities,
     events,
     // The bot at /api/messages.
-    createBotModule({ config, logger, seen: (actor) => identity.users.signedIn(actor), events: events.services }),
+    createBotModule({ config, logger, seen: (actor) => identity.users.signedIn(actor), events: events.services, communities: communities.services }),
   ];
   const pick = <K extends keyof CapabilityModule>(key: K) => modules.map((m) => m[key]).filter((v): v is NonNullable<CapabilityModule[K]> => v !== undefined);
   const app = createApp({

@@ -143,7 +143,7 @@ export class FakeDiscussions implements DiscussionsPort {
     return this.summary(this.find(id), actor);
   }
 
-  async ask(actor: Actor, input: { communityId: string; title: string; body: string }): Promise<DiscussionSummary> {
+  async ask(actor: Actor, input: { communityId: string; title: string; body: string; kind?: 'question' | 'discussion' }): Promise<DiscussionSummary> {
     if (!this.communities.some((c) => c.id === input.communityId)) throw new NotFoundError('There is no such community.', 'community_not_found');
     return this.summary(this.add({ title: input.title, body: input.body, communityId: input.communityId, authorName: actor.name, followers: new Set([actor.userId]) }), actor);
   }

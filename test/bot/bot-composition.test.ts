@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import type { Actor } from '../../src/auth/actor.js';
+import { createCommunitiesServices } from '../../src/communities/communities.module.js';
+import { buildApplication, type Application } from '../../src/composition.js';
+import { loadConfig } from '../../src/config/config.js';
+import { DEMO_PEOPLE, DEMO_TENANT_ID } from '../../src/local/demo-people.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { assertValidCard } from '../support/adaptive-cards.js';
+import { useTestDatabase } from '../support/database.js';
+
+/**
+ * The composition root gives the bot the communities capability: in local mode (activities
+ * unauthenticated, the sender a demo person) a card action and a message-extension search
+ * over POST /api/messages answer from the real discussions and search.
+ */
+describe('the bot in the composition root: discussions and search are wired', function () {
+  this.timeout(60_000);
+  useTestDatabase('botcomp');
+  const logger = createLogger('silent');
+  let application: Application;
+  const demo = DEMO_PEOPLE[0];
+  assert.ok(demo);
+  const actor: Actor = { userId: demo.id, tenantId: DEMO_TENANT_ID, name: demo.displayName, isGuest: demo.isGuest, mfa: false, isOrgAdmin: false, roles: [] };
+
+  before(async () => {
+    application = await buildApplication(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTH_MODE: 'local' }), logger);
+  });
+  after(async () => {
+    await application.close();
+  });
+
+  const invoke = (name: string, value: unknown) =>
+    request(application.app)
+      .post('/api/messages')
+      .send({
+        type: 'invoke',
+        id: randomUUID(),
+        name,
+        value,
+        channelId: 'msteams',
+        serviceUrl: 'https://smba.trafficmanager.net/emea/',
+        locale: 'en-US',
+        from: { id: `29:${demo.id}`, aadObjectId: demo.id, name: demo.displayName },
+        recipient: { id: '28:meent', name: 'Meent' },
+        conversation: { id: 'a:personal', conversationType: 'personal', tenantId: DEMO_TENANT_ID },
+      });
+
+  it('answers a discussion card action and a search from the real services', async () => {
+    const services = createCommunitiesServices({ logger });
+    const community = await services.communities.create(actor, { name: 'Waterkwaliteit', visibility: 'public', guestsAllowed: false });
+    const discussion = await services.discussions.create(actor, community.id, { title: 'Zwemwater en blauwalg', body: 'Hoe waarschuwen jullie?', kind: 'question' });
+
+    const refreshed = await invoke('adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'discussion.refresh', data: { discussionId: discussion.id } }, trigger: 'automatic' });
+    assert.equal(refreshed.status, 200, refreshed.text);
+    assert.equal(refreshed.body.type, 'application/vnd.microsoft.card.adaptive');
+    assertValidCard(refreshed.body.value);
+    assert.ok(JSON.stringify(refreshed.body.value).includes('Zwemwater en blauwalg'));
+
+    const found = await invoke('composeExtension/query', { commandId: 'searchMeent', parameters: [{ name: 'query', value: 'blauwalg' }] });
+    assert.equal(found.status, 200, found.text);
+    const attachments = found.body.composeExtension.attachments as { content: unknown; preview: { content: { title: string } } }[];
+    assert.deepEqual(attachments.map((a) => a.preview.content.title), ['Zwemwater en blauwalg']);
+    for (const a of attachments) assertValidCard(a);
+  });
+});
