@@ -85,10 +85,12 @@ export class EventService {
   async create(actor: Actor, input: CreateEventInput, communityIdFromPath?: string): Promise<EventView> {
     const communityId = communityIdFromPath ?? input.communityId ?? null;
     let communityRole: 'manager' | 'member' | null = null;
+    let communityName: string | null = null;
     if (communityId) {
       const community = await resolveCommunityAccess(actor, communityId);
       if (!canCreateCommunityEvent(actor, community.context)) throw new ForbiddenError('Only the community\'s managers can plan its events.', 'forbidden');
       communityRole = community.context.communityRole ?? null;
+      communityName = community.community.name;
     } else if (!canCreateOrganisationEvent(actor, {})) {
       throw new ForbiddenError('Only organisation admins can plan organisation-wide events.', 'forbidden');
     }
@@ -128,6 +130,7 @@ export class EventService {
     });
     const event = created.toObject() as EventRecord;
     await this.deps.calendar?.requestSync(event, { attendees: true });
+    if (communityId) await this.announce(event, actor.userId, communityName);
     const context = eventContext(actor, event, communityId ? { canRead: true, communityRole } : null);
     return this.view(actor, event, accessFromContext(actor, event, context, null), null);
   }
@@ -330,6 +333,24 @@ export class EventService {
       createdAt: event.createdAt.toISOString(),
       updatedAt: event.updatedAt.toISOString(),
     };
+  }
+
+  /**
+   * Asks for a post in the Teams channel the community is pinned to. Delivery finds the channel
+   * (and skips the post when the community is not pinned or the bot is not in the team).
+   */
+  private async announce(event: EventRecord, actorId: string, communityName: string | null): Promise<void> {
+    await this.deps.notifications.enqueue([
+      {
+        tenantId: event.tenantId,
+        recipientId: `community:${String(event.communityId)}`,
+        kind: 'eventAnnounced',
+        subject: { type: 'event', id: String(event._id) },
+        actorId,
+        data: { eventTitle: event.title, startsAt: event.start.toISOString(), endsAt: event.end.toISOString(), timeZone: event.timeZone, capacity: event.capacity, communityName },
+        idempotencyKey: `eventAnnounced:${String(event._id)}`,
+      },
+    ]);
   }
 
   /** Notifies everyone signed up (registered, waitlisted, requested) about a change of the event. */

@@ -212,6 +212,18 @@ describe('events API', () => {
     assert.equal((await request(app).get(`/api/v1/events/${event.id}/registrations`).set(as(admin))).body.items.length, 3);
   });
 
+  it('asks for one announcement in the community\'s channel for a new community event, none for an organisation-wide one', async () => {
+    const closed = await community('Droogte', 'closed', [{ userId: 'manager', role: 'manager' }]);
+    const event = await createEvent({}, manager, `/api/v1/communities/${closed}/events`);
+    const announced = await NotificationModel.find({ kind: 'eventAnnounced', 'subject.id': event.id }).lean();
+    assert.equal(announced.length, 1);
+    assert.equal(announced[0]?.recipientId, `community:${closed}`);
+    assert.equal(announced[0]?.data.communityName, 'Droogte');
+    assert.equal(announced[0]?.idempotencyKey, `eventAnnounced:${event.id}`);
+    const organisationWide = await createEvent();
+    assert.equal(await NotificationModel.countDocuments({ kind: 'eventAnnounced', 'subject.id': organisationWide.id }), 0);
+  });
+
   it('tells every attendee about a new time or place and about a cancellation, raising the sequence each time', async () => {
     const event = await createEvent({ capacity: 1 });
     for (const p of [member, outsider]) await request(app).post(`/api/v1/events/${event.id}/registrations`).set(as(p)).send({}).expect(201);
