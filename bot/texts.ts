@@ -229,8 +229,22 @@ export function textsFor(language: Language): Texts {
 /** Dates as people read them: "di 4 mrt 2025, 14:00–16:00" in the event's time zone. */
 export function formatSpan(start: Date, end: Date, timeZone: string, language: Language): string {
   const locale = language === 'nl' ? 'nl-NL' : 'en-GB';
-  const day = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
-  const time = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit' });
+  const day = formatter(locale, timeZone, 'day');
+  const time = formatter(locale, timeZone, 'time');
   const sameDay = day.format(start) === day.format(end);
   return sameDay ? `${day.format(start)}, ${time.format(start)}–${time.format(end)}` : `${day.format(start)} ${time.format(start)} – ${day.format(end)} ${time.format(end)}`;
+}
+
+// Making an Intl.DateTimeFormat costs far more than using one (a fan-out renders thousands of cards).
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(locale: string, timeZone: string, part: 'day' | 'time'): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}|${part}`;
+  let made = formatters.get(key);
+  if (!made) {
+    made = new Intl.DateTimeFormat(locale, part === 'day' ? { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' } : { timeZone, hour: '2-digit', minute: '2-digit' });
+    if (formatters.size > 500) formatters.clear();
+    formatters.set(key, made);
+  }
+  return made;
 }

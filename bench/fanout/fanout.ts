@@ -9,6 +9,7 @@
  *   npx tsx bench/fanout/fanout.ts            (real limits: 50 per second; about 4 minutes)
  *   FANOUT_RATE=200 npx tsx bench/fanout/fanout.ts    (scaled tenant limit, for a quick run)
  *   FANOUT_COUNT=2000 ...                      (fewer notifications)
+ *   MEENT_BENCH_MONGODB_URI=mongodb://... ... (use that store instead of starting FerretDB)
  *   FANOUT_MODE=transport ...                  (the rate governor and the bot transport alone, without the
  *                                               database: shows what the governor achieves when the store is
  *                                               not the bottleneck; written to bench/results/fanout-transport.json)
@@ -19,7 +20,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -145,6 +146,7 @@ async function run(): Promise<void> {
   const { ConversationReferenceModel } = await import('../../src/notifications/conversation-reference.model.js');
   const { NotificationModel } = await import('../../src/notifications/notification.model.js');
   const { DeliveryModel } = await import('../../src/notifications/delivery.model.js');
+  const { LotModel } = await import('../../src/notifications/notification-lot.model.js');
   const { enqueueNotifications } = await import('../../src/notifications/notification-outbox.js');
   const { NotificationDelivery, startNotificationWorker } = await import('../../src/notifications/notification-delivery.js');
   const { RateGovernor, limitsFromConfig } = await import('../../src/notifications/rate-governor.js');
@@ -159,13 +161,14 @@ async function run(): Promise<void> {
   const { createTemporaryPostgresDatabase } = await import('../../test/support/postgres.js');
 
   const log = (line: string) => process.stdout.write(`[fanout] ${line}\n`);
-  const postgres = await createTemporaryPostgresDatabase();
+  const given = process.env.MEENT_BENCH_MONGODB_URI;
+  const postgres = given ? undefined : await createTemporaryPostgresDatabase();
   const stateDir = mkdtempSync(join(tmpdir(), 'meent-bench-ferretdb-'));
-  const ferret = await startFerretDb({ backend: { kind: 'postgresql', url: postgres.url }, stateDir, onProgress: (l) => log(l) });
+  const ferret = postgres ? await startFerretDb({ backend: { kind: 'postgresql', url: postgres.url }, stateDir, onProgress: (l) => log(l) }) : undefined;
   const idp = await startIdentityProvider();
   const connector = await startBotConnector({ validToken: (token) => idp.issuedAccessTokens.has(token) });
   try {
-    await connectDatabase({ uri: ferret.uri, dbName: `fanout_${Date.now()}`, maxPoolSize: 10 });
+    await connectDatabase({ uri: given ?? ferret?.uri ?? '', dbName: `fanout_${Date.now()}`, maxPoolSize: 10 });
     const tenantId = randomUUID();
     const bot = { botId: randomUUID(), password: 'bench-secret-0123456789', tenantId };
 
@@ -205,39 +208,45 @@ async function run(): Promise<void> {
     connector.throttleRandomly(throttledFraction, retryAfterSeconds);
 
     const adapter = new CloudAdapter(botAuthentication(idp, bot));
+
     const logger = createLogger('warn');
-    const workers = Array.from({ length: instances }, (_, i) =>
-      startNotificationWorker(
+    const governors = Array.from({ length: instances }, () => new RateGovernor({ limits: limitsFromConfig({ conversationPerSecond: 7, tenantPerSecond: tenantRate, activityFeedPerSecond: 5 }) }));
+    const deliveries = Array.from(
+      { length: instances },
+      (_, i) =>
         new NotificationDelivery({
           renderer: new NotificationCards(tabLinks('https://meent.example')),
           messenger: new BotMessenger(adapter, bot.botId),
-          governor: new RateGovernor({ limits: limitsFromConfig({ conversationPerSecond: 7, tenantPerSecond: tenantRate, activityFeedPerSecond: 5 }) }),
+          governor: governors[i] as InstanceType<typeof RateGovernor>,
           logger,
           owner: `bench-${i}`,
           concurrency: 24,
-          batchSize: 500,
           maxAttempts: 10,
         }),
-        { logger, intervalMs: 250 },
-      ),
     );
+    const workers = deliveries.map((delivery) => startNotificationWorker(delivery, { logger, intervalMs: 250 }));
 
     log(`delivering ${count} notifications with ${instances} instances; limit ${tenantRate}/s per tenant, ${throttledFraction * 100}% answered 429 (Retry-After ${retryAfterSeconds}s)`);
+    const { monitorEventLoopDelay } = await import('node:perf_hooks');
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     const started = Date.now();
+    const loadAtStart = loadavg()[0] ?? 0;
     // Watch the connector (free) rather than the database (a count is a full scan on FerretDB
     // and would compete with the workers); ask the database only once everything seems sent.
     for (;;) {
       await new Promise((r) => setTimeout(r, 2_000));
       const delivered = connector.activities.length;
-      process.stdout.write(`[fanout] ${((Date.now() - started) / 1000).toFixed(0)}s: ${delivered} delivered, ${connector.requests.length} requests\n`);
+      process.stdout.write(`[fanout] ${((Date.now() - started) / 1000).toFixed(0)}s: ${delivered} delivered, ${connector.requests.length} requests, budget shared by ${governors.map((g) => g.currentShare).join('/')}\n`);
       if (delivered >= count) {
-        const open = await NotificationModel.countDocuments({ status: mongoose.trusted({ $in: ['pending', 'held'] }) });
-        const inFlight = await DeliveryModel.countDocuments({ state: mongoose.trusted({ $in: ['claimed', 'sending'] }) });
+        const open = await NotificationModel.countDocuments({ status: mongoose.trusted({ $in: ['pending', 'held', 'sending'] }) });
+        const inFlight = (await DeliveryModel.countDocuments({ state: mongoose.trusted({ $in: ['claimed', 'sending'] }) })) + (await LotModel.countDocuments({}));
         if (open === 0 && inFlight === 0) break;
       }
       if (Date.now() - started > 30 * 60_000) throw new Error('the fan-out did not finish in 30 minutes');
     }
     await Promise.all(workers.map((w) => w.stop()));
+    loopDelay.disable();
 
     // The connector's view: first and last accepted send bound the delivery window.
     const sends = connector.requests.filter((r) => r.operation === 'replyToActivity' || r.operation === 'sendToConversation');
@@ -259,6 +268,15 @@ async function run(): Promise<void> {
       benchmark: 'fanout',
       date: new Date().toISOString(),
       node: process.version,
+      machine: {
+        platform: `${platform()} ${release()}`,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+        memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+        node: process.version,
+        loadAverage1m: { atStart: Number(loadAtStart.toFixed(2)), atEnd: Number((loadavg()[0] ?? 0).toFixed(2)) },
+      },
+      store: 'ferretdb v1.24.2 on postgresql',
       notifications: count,
       people: count,
       instances,
@@ -271,8 +289,14 @@ async function run(): Promise<void> {
       deliveredPerSecond: Number((connector.activities.length / seconds).toFixed(2)),
       requestRateFractionOfLimit: Number((sends.length / seconds / tenantRate).toFixed(3)),
       deliveredRateFractionOfLimit: Number((connector.activities.length / seconds / tenantRate).toFixed(3)),
+      // The connector counts an injected 429 against the limit like any request, so this is the most a run can deliver.
+      deliveredRateCeilingFractionOfLimit: Number((1 - throttledFraction).toFixed(3)),
       peakRequestsInAnySecond: peakPerSecond,
       overLimit429s: connector.overLimit,
+      // The bench's own process (both instances and the connector) was this late to run callbacks: a busy machine shows here.
+      // Where the instances' time went (ms summed over concurrent sends; see DeliveryTimings).
+      instanceTimings: deliveries.map((d) => d.timings),
+      eventLoopDelayMs: { p50: Number((loopDelay.percentile(50) / 1e6).toFixed(1)), p99: Number((loopDelay.percentile(99) / 1e6).toFixed(1)), max: Number((loopDelay.max / 1e6).toFixed(1)) },
       duplicates,
       losses,
       notificationStatuses: Object.fromEntries(statuses.map((s) => [s._id, s.n])),
@@ -285,8 +309,8 @@ async function run(): Promise<void> {
   } finally {
     await connector.stop();
     await idp.stop();
-    await ferret.stop();
-    await postgres.drop();
+    await ferret?.stop();
+    await postgres?.drop();
     rmSync(stateDir, { recursive: true, force: true });
   }
 }

@@ -38,6 +38,8 @@ const referenceSchema = new Schema(
     state: { type: String, enum: REFERENCE_STATES, default: 'active' },
     stateReason: { type: String, maxlength: 100 },
     installedAt: { type: Date },
+    /** A token written by the call that made the reference active, so that call knows it did. */
+    activation: { type: String, maxlength: 64 },
     removedAt: { type: Date },
   },
   {

@@ -1,14 +1,15 @@
 /**
  * The dead-letter list: notifications delivery gave up on (`failed`) after its bounded
  * attempts. Organisation admins see them for their tenant and may send one again, which
- * puts it back in the outbox with a fresh count (and forgets the failed delivery record, so
- * the worker can claim it anew).
+ * puts it back in the outbox with a fresh count, in a lot of its own (and forgets the failed
+ * delivery record, so the worker can claim it anew).
  */
 import mongoose from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import { findPage, type Page } from '../db/pagination.js';
 import { ForbiddenError, NotFoundError } from '../errors/domain-errors.js';
 import { DeliveryModel } from './delivery.model.js';
+import { LotModel } from './notification-lot.model.js';
 import { NotificationModel, type NotificationRecord } from './notification.model.js';
 
 export interface DeadLetterView {
@@ -40,10 +41,13 @@ export class DeadLetters {
     const failed = await NotificationModel.findOne({ _id: id, tenantId: actor.tenantId, status: 'failed' }).lean<NotificationRecord>();
     if (!failed) throw notFound();
     if (failed.deliveryKey) await DeliveryModel.deleteOne({ key: failed.deliveryKey, state: 'failed' });
-    await DeliveryModel.deleteOne({ key: `n:${id}`, state: 'failed' });
+    await DeliveryModel.deleteOne({ key: `${failed.kind === 'eventAnnounced' ? 'c' : 'n'}:${id}`, state: 'failed' });
+    // Its old lot is gone (done lots are deleted): a new one, written first (see notification-outbox.ts).
+    const lot = new mongoose.Types.ObjectId();
+    await LotModel.create({ _id: lot, state: 'open', dueAt: new Date(0) });
     const updated = await NotificationModel.findOneAndUpdate(
       { _id: failed._id, status: 'failed' },
-      { $set: { status: 'pending', attempts: 0, notBefore: null }, $unset: { lastError: 1, deliveryKey: 1, digest: 1 } },
+      { $set: { status: 'pending', attempts: 0, notBefore: null, lot }, $unset: { lastError: 1, deliveryKey: 1, digest: 1 } },
       { returnDocument: 'after' },
     ).lean<NotificationRecord>();
     if (!updated) throw notFound();

@@ -1,14 +1,19 @@
 /**
  * One send: the idempotency record that makes every notification (or digest) go out once.
  * `key` is unique (`n:<notification id>`, `d:<tenant>:<person>:<period>`, `c:<notification id>`
- * for a channel post): the worker that inserts it owns the send; any other worker sees the
- * duplicate key and leaves it alone. The record moves `claimed` -> `sent` | `skipped` |
- * `failed`. The owner starts a send only well inside its lease; a claim whose lease ran out
- * unfinished belongs to an instance that stopped, and another worker takes it over (deleting
- * exactly that record by its `_id`, so a late owner can never remove a newer claim) and sends
- * it. The one send such an instance had in flight when it stopped may thus arrive twice: the
- * only way a duplicate can happen. (`sending` is kept in the enum for records written by
- * earlier versions; it is treated like `claimed`.)
+ * for a channel post), so at most one outcome is ever recorded per send.
+ *
+ * Notifications sent on their own are claimed by their lot (notification-lot.model.ts): the
+ * lot's owner writes the record once the channel answered, directly as `sent`, `skipped` or
+ * `failed`, before it counts the send as done. A worker that takes a lot over from an owner
+ * that stopped reads the lot's records (`lot`) and does not send what they name again; only a
+ * send that owner had in flight when it stopped can thus arrive twice.
+ *
+ * A digest is claimed by inserting its record as `claimed` (the worker that inserts it owns
+ * the send; any other sees the duplicate key), which then moves to `sent` | `skipped` |
+ * `failed`; a claim whose lease ran out unfinished is taken over (deleting exactly that record
+ * by its `_id`, so a late owner can never remove a newer claim). (`sending` is kept in the enum
+ * for records written by earlier versions; it is treated like `claimed`.)
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
@@ -21,6 +26,8 @@ const deliverySchema = new Schema(
     tenantId: { type: String, required: true, maxlength: 64 },
     recipientId: { type: String, required: true, maxlength: 64 },
     notificationIds: { type: [Schema.Types.ObjectId], default: [] },
+    /** The lot the notification was claimed with (sends of single notifications). */
+    lot: { type: Schema.Types.ObjectId },
     route: { type: String, enum: ['chat', 'activityFeed', 'channel'] },
     state: { type: String, enum: DELIVERY_STATES, required: true },
     owner: { type: String, required: true, maxlength: 100 },
@@ -34,6 +41,7 @@ const deliverySchema = new Schema(
   { timestamps: true, versionKey: false, collection: 'notification_deliveries' },
 );
 deliverySchema.index({ key: 1 }, { unique: true });
+deliverySchema.index({ lot: 1 });
 
 export type DeliveryRecord = InferSchemaType<typeof deliverySchema> & { _id: mongoose.Types.ObjectId; state: DeliveryState };
 

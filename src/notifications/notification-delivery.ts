@@ -1,24 +1,41 @@
 /**
  * Delivers the notifications outbox. One pass (`runOnce`):
  *
- * 1. Route what is pending and due, per the recipient's preferences: `off` and muted ones are
- *    skipped, digest ones are held for their digest slot, the rest are sent now.
- * 2. Send: each send is claimed by inserting its delivery record (delivery.model.ts; the
- *    unique key makes the claim exclusive across instances), goes through the rate governor,
- *    and is marked `sent` once the channel accepted it. 429 and transient failures are
- *    retried with jittered exponential backoff (honouring Retry-After) up to `maxAttempts`,
- *    then the notification is dead-lettered (`failed`, listed for admins). 403 (blocked) and
- *    404 (gone) are recorded on the conversation reference and the notification is skipped.
+ * 1. Lots: the worker claims a due lot (notification-lot.model.ts, the notifications one
+ *    enqueue wrote) with one lease, reads its pending notifications with one query and routes
+ *    them per the recipients' preferences: `off` and muted ones are skipped, digest ones are
+ *    held for their digest slot, the rest are queued to send. It claims the next lot while the
+ *    queued sends go out, so the rate budget never waits for the store.
+ * 2. Send: up to `concurrency` sends in flight, each through the rate governor. When the channel
+ *    has answered, the send's delivery record (delivery.model.ts) is written with its outcome
+ *    before the send counts as done; the notifications' statuses follow, one update per lot and
+ *    outcome. 429 and transient failures are retried with jittered exponential backoff
+ *    (honouring Retry-After) up to `maxAttempts`, then the notification is dead-lettered
+ *    (`failed`, listed for admins). 403 (blocked) and 404 (gone) are recorded on the
+ *    conversation reference and the notification is skipped.
  * 3. Digests: held notifications whose slot has come go out as one message per person and
- *    period, grouped by community.
+ *    period, grouped by community, each claimed by inserting its delivery record.
  *
- * A crash anywhere leaves claims that expire (`leaseMs`); the next pass of any instance takes
- * over the unsent ones, so nothing is lost, and nothing already marked `sent` goes twice.
+ * A crash anywhere leaves a claimed lot (or digest record) whose lease runs out; any instance
+ * then takes it over, reads the delivery records the lot already has and sends only what they
+ * do not name: nothing is lost, and nothing recorded goes twice (a send the stopped instance
+ * had in flight may).
+ *
+ * Why it works a lot at a time: on FerretDB 1.24 (PostgreSQL) every filtered read or write
+ * scans its collection (equality is pushed down to PostgreSQL but uses no index; `$in` is not
+ * pushed down, so FerretDB reads everything else the filter matches and filters it itself), and
+ * an update rewrites each matched document in a transaction of its own. Measured on 10,000
+ * notifications: a lookup by key 15-25 ms, an `$in` over 500 ids 2-4 s. So no query here is
+ * per notification: a lot is claimed with one small write, read with one query, marked with
+ * one update per outcome, delivery records go in batched inserts, and personal chats come from
+ * a per-tenant copy (conversation-references.ts `personalChats`).
  */
 import { randomUUID } from 'node:crypto';
-import mongoose from 'mongoose';
+import mongoose, { type Model } from 'mongoose';
 import type { Logger } from 'pino';
-import { LeaseModel } from '../db/document-lock.js';
+import { atomicDelete } from '../db/atomic-delete.js';
+import { atomicUpdate } from '../db/atomic-update.js';
+import { documentLocks, LeaseModel } from '../db/document-lock.js';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import { communityLookup as defaultCommunityLookup, type CommunityLookup } from './community-lookup.js';
 import { channelKey, ConversationReferences, personalKey, toConversationRef } from './conversation-references.js';
@@ -26,6 +43,8 @@ import type { ConversationReferenceRecord } from './conversation-reference.model
 import { DeliveryModel, type DeliveryRecord } from './delivery.model.js';
 import { nextDigestSlot } from './digest-schedule.js';
 import { DeliveryError, type ActivityFeed, type ConversationRef, type DigestSection, type Messenger, type NotificationRenderer, type OutgoingMessage } from './messenger.js';
+import { LotModel, type LotRecord } from './notification-lot.model.js';
+import { DEFAULT_LOT_SIZE } from './notification-outbox.js';
 import { NotificationModel, type NotificationRecord } from './notification.model.js';
 import { muteKeysOf, NotificationPreferences, UNMUTABLE_KINDS, type EffectivePreferences, type PersonalKind } from './notification-preferences.js';
 import { RateGovernor, type Lane } from './rate-governor.js';
@@ -46,18 +65,30 @@ export interface NotificationDeliveryDeps {
   random?: () => number;
   /** Identifies this instance in claims (default: a new UUID). */
   owner?: string;
-  /** Notifications taken per pass (default 200). */
+  /** Notifications a pass takes at most (default 20,000); digests follow. */
   batchSize?: number;
+  /** How long a pass goes on taking lots (default 5 minutes) before digests get their turn. */
+  passMs?: number;
   /** Sends in flight at once (default 16). */
   concurrency?: number;
-  /** How long a claim holds (default 2 minutes); inline waits stay well below it. */
+  /**
+   * The next lot is taken when fewer sends than this are queued (default four times the
+   * concurrency: a few seconds of sends at a share of the Teams rate, time enough to take a lot
+   * on a busy store).
+   */
+  lookahead?: number;
+  /** How long a claim holds (default 2 minutes); a lot's is renewed while it is worked on. */
   leaseMs?: number;
   /** Attempts before a notification is dead-lettered (default 5). */
   maxAttempts?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
-  /** A longer wait (a long Retry-After) releases the claim and retries in a later pass. */
+  /** A longer wait (a long Retry-After) gives the send back for a later pass. */
   maxInlineWaitMs?: number;
+  /** From this many chats of one tenant in a lot on, that tenant's personal chats are read at once (default 25). */
+  bulkReferencesFrom?: number;
+  /** How often notifications written without a lot (older versions, other writers) are given one (default 1 minute). */
+  adoptEveryMs?: number;
 }
 
 export interface DeliveryStats {
@@ -69,17 +100,58 @@ export interface DeliveryStats {
   retries: number;
   released: number;
   digests: number;
-  /** Claims taken over from an instance that stopped before finishing them (sent again). */
+  /** Lots claimed. */
+  lots: number;
+  /** Notifications taken over from an instance that stopped before finishing them (sent again). */
   inDoubt: number;
 }
 
 type Route = 'chat' | 'activityFeed' | 'channel';
 
-/** What a worker needs of its own claim. */
+/** Where a worker's time went (milliseconds, summed over its passes and concurrent sends): for benchmarks and profiling. */
+export interface DeliveryTimings {
+  /** Claiming lots, reading and routing them (the store). */
+  takingLots: number;
+  /** Sends waiting for a lot to be taken (nothing queued): the store holding back the sends. */
+  waitingForLots: number;
+  /** Waiting for the rate governor: the budget holding back the sends. */
+  governor: number;
+  /** The channel's answer (HTTP). */
+  channel: number;
+  /** Writing delivery records. */
+  records: number;
+  /** Marking notifications and finishing lots. */
+  marking: number;
+}
+
+/** What a worker needs of its own digest claim. */
 type ClaimedRecord = Pick<DeliveryRecord, '_id' | 'key' | 'notificationIds' | 'leaseUntil'>;
 
-/** A send is not started this close to the end of its claim's lease. */
+/** A send is not started this close to the end of its claim's lease (a lot's is renewed first). */
 const LEASE_MARGIN_MS = 15_000;
+
+/** Due lots listed per look (a handful are being worked on by others; the rest are candidates). */
+const LOT_PROBE = 50;
+
+interface Outcome {
+  activityId?: string;
+  conversationId?: string;
+  reason?: string;
+  error?: string;
+  /** Failed: the attempts made (also written on the notification). */
+  attempts?: number;
+  /** The attempt that settled it (for the delivery record). */
+  tries?: number;
+}
+
+/** How a send's claim behaves: a lot's lease or a digest's delivery record. */
+interface Claim {
+  /** Whether a send may start now (renewing the lease when it is about to run out). */
+  usable(): Promise<boolean>;
+  finish(job: SendJob, state: 'sent' | 'skipped' | 'failed', outcome: Outcome): Promise<void>;
+  /** Gives the send back for a later pass (after a long Retry-After), keeping count of attempts. */
+  release(job: SendJob, attempts: number, notBefore: Date, error: string): Promise<void>;
+}
 
 interface SendJob {
   key: string;
@@ -87,10 +159,39 @@ interface SendJob {
   recipientId: string;
   route: Route;
   notifications: NotificationRecord[];
+  prefs: EffectivePreferences;
+  /** The person's chat as looked up for the lot (null: none); undefined: look it up at send time. */
+  personal?: ConversationReferenceRecord | null;
   digest?: { cadence: 'daily' | 'weekly' };
+  claim?: Claim;
+  /** The lot it came from (sends of single notifications). */
+  run?: LotRun;
+}
+
+/** A lot this instance holds, while its sends go out. */
+interface LotRun {
+  id: mongoose.Types.ObjectId;
+  leaseUntil: Date;
+  renewing?: Promise<boolean>;
+  /** Claimed before (released, or taken over): its delivery records may name sends not marked yet. */
+  reclaimed: boolean;
+  /** The lease went to another instance: send nothing more. */
+  lost: boolean;
+  /** A send failed unexpectedly (a store error): leave the lot claimed, its lease runs out and it is taken again. */
+  broken: boolean;
+  /** Sends not finished yet. */
+  open: number;
+  /** Earliest time something of the lot is due again (not due yet, or given back). */
+  later?: number;
+  /** Status changes not written yet, grouped by the change. */
+  marks: Map<string, { set: Record<string, unknown>; ids: mongoose.Types.ObjectId[] }>;
+  marked: number;
 }
 
 const WORKER_LEASE_PREFIX = 'notifications:worker:';
+
+/** The lots model as the atomic helpers take it. */
+const lots = LotModel as unknown as Model<LotRecord>;
 
 export class NotificationDelivery {
   private readonly deps: NotificationDeliveryDeps;
@@ -103,12 +204,19 @@ export class NotificationDelivery {
   private readonly random: () => number;
   readonly owner: string;
   private readonly batchSize: number;
+  private readonly passMs: number;
   private readonly concurrency: number;
+  private readonly lookahead: number;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
   private readonly baseBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly maxInlineWaitMs: number;
+  private readonly bulkReferencesFrom: number;
+  private readonly adoptEveryMs: number;
+  private readonly records = new RecordWriter();
+  private lastAdoption = Number.NEGATIVE_INFINITY;
+  readonly timings: DeliveryTimings = { takingLots: 0, waitingForLots: 0, governor: 0, channel: 0, records: 0, marking: 0 };
 
   constructor(deps: NotificationDeliveryDeps) {
     this.deps = deps;
@@ -120,22 +228,26 @@ export class NotificationDelivery {
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = deps.random ?? Math.random;
     this.owner = deps.owner ?? randomUUID();
-    this.batchSize = deps.batchSize ?? 200;
+    this.batchSize = deps.batchSize ?? 20_000;
+    this.passMs = deps.passMs ?? 5 * 60_000;
     this.concurrency = deps.concurrency ?? 16;
+    this.lookahead = deps.lookahead ?? this.concurrency * 4;
     this.leaseMs = deps.leaseMs ?? 120_000;
     this.maxAttempts = deps.maxAttempts ?? 5;
     this.baseBackoffMs = deps.baseBackoffMs ?? 1_000;
     this.maxBackoffMs = deps.maxBackoffMs ?? 30_000;
     this.maxInlineWaitMs = deps.maxInlineWaitMs ?? 30_000;
+    this.bulkReferencesFrom = deps.bulkReferencesFrom ?? 25;
+    this.adoptEveryMs = deps.adoptEveryMs ?? 60_000;
   }
 
-  /** One pass: route and send what is due now, then the digests that are due. */
+  /** One pass: the lots that are due (sending as it goes), then the digests that are due. */
   async runOnce(): Promise<DeliveryStats> {
-    const stats: DeliveryStats = { routed: 0, held: 0, skipped: 0, sent: 0, failed: 0, retries: 0, released: 0, digests: 0, inDoubt: 0 };
-    const jobs = await this.routePending(stats);
-    await this.deliver(jobs, stats);
+    const stats: DeliveryStats = { routed: 0, held: 0, skipped: 0, sent: 0, failed: 0, retries: 0, released: 0, digests: 0, lots: 0, inDoubt: 0 };
+    await this.adoptLoose().catch((err: unknown) => this.deps.logger.error({ err }, 'giving loose notifications a lot failed'));
+    await this.deliverLots(stats);
     const digestJobs = await this.dueDigests(stats);
-    await this.deliver(digestJobs, stats);
+    await this.deliverDigests(digestJobs, stats);
     return stats;
   }
 
@@ -159,128 +271,365 @@ export class NotificationDelivery {
     await LeaseModel.deleteOne({ key: `${WORKER_LEASE_PREFIX}${this.owner}` });
   }
 
-  // ---- routing ----
+  // ---- lots ----
 
-  private async routePending(stats: DeliveryStats): Promise<SendJob[]> {
-    const now = this.now();
-    // No sort: FerretDB sorts in its own process after a full scan (four times the cost of the
-    // scan); every pass handles all it takes, so nothing waits for long either way.
-    const pending = await NotificationModel.find({
-      status: 'pending',
-      $or: [{ notBefore: null }, { notBefore: mongoose.trusted({ $lte: now }) }],
-    })
-      .limit(this.batchSize)
-      .lean<NotificationRecord[]>()
-      .exec();
-    if (pending.length === 0) return [];
-    stats.routed += pending.length;
+  /**
+   * Takes lots and sends their notifications until none is due (or the pass has taken
+   * `batchSize` or run `passMs`). The next lot is taken as soon as fewer than a few seconds of
+   * sends are queued, so the sends do not wait for the store; every lot taken is finished
+   * before the pass ends.
+   */
+  private async deliverLots(stats: DeliveryStats): Promise<void> {
+    const queue: SendJob[] = [];
+    const candidates: Pick<LotRecord, '_id' | 'state' | 'owner'>[] = [];
+    const lowWater = Math.max(1, this.lookahead);
+    const startedAt = Date.now();
+    let taken = 0;
+    let exhausted = false;
+    let feeding: Promise<void> | undefined;
 
-    const jobs: SendJob[] = [];
-    const skips = new Map<string, mongoose.Types.ObjectId[]>();
-    const holds: { id: mongoose.Types.ObjectId; digest: { cadence: 'daily' | 'weekly'; period: string; dueAt: Date } }[] = [];
-    for (const [tenantId, items] of groupBy(pending, (n) => n.tenantId)) {
-      const people = items.filter((n) => n.kind !== 'eventAnnounced').map((n) => n.recipientId);
-      const [prefs, mutes] = await Promise.all([this.preferences.forDelivery(tenantId, people), this.preferences.mutedFor(tenantId, people)]);
-      for (const n of items) {
-        if (n.kind === 'eventAnnounced') {
-          jobs.push({ key: `c:${String(n._id)}`, tenantId, recipientId: n.recipientId, route: 'channel', notifications: [n] });
+    const feedOnce = async () => {
+      while (!exhausted && queue.length < lowWater) {
+        if (taken >= this.batchSize || Date.now() - startedAt > this.passMs) {
+          exhausted = true;
+          break;
+        }
+        const took = Date.now();
+        const claimed = await this.claimLot(candidates);
+        if (!claimed) {
+          exhausted = true;
+          this.timings.takingLots += Date.now() - took;
+          break;
+        }
+        stats.lots++;
+        const jobs = await this.openLot(claimed.run, claimed.takenOver, stats);
+        this.timings.takingLots += Date.now() - took;
+        taken += jobs.length;
+        if (jobs.length === 0) await this.closeLot(claimed.run);
+        queue.push(...jobs);
+      }
+    };
+    const feed = () => {
+      feeding ??= feedOnce()
+        .catch((err: unknown) => {
+          exhausted = true;
+          this.deps.logger.error({ err }, 'taking notification lots failed');
+        })
+        .finally(() => {
+          feeding = undefined;
+        });
+      return feeding;
+    };
+    const worker = async () => {
+      for (;;) {
+        if (queue.length < lowWater && !exhausted) void feed();
+        const job = queue.shift();
+        if (job) {
+          await this.runLotJob(job, stats);
           continue;
         }
+        if (feeding) {
+          const waited = Date.now();
+          await feeding;
+          this.timings.waitingForLots += Date.now() - waited;
+        } else if (exhausted) return;
+      }
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, worker));
+  }
+
+  /** Claims a due lot: open, or claimed by an instance whose lease ran out. */
+  private async claimLot(candidates: Pick<LotRecord, '_id' | 'state' | 'owner'>[]): Promise<{ run: LotRun; takenOver: boolean } | undefined> {
+    for (let looks = 0; looks < 3; looks++) {
+      if (candidates.length === 0) {
+        candidates.push(...(await this.dueLots()));
+        if (candidates.length === 0) return undefined;
+      }
+      while (candidates.length > 0) {
+        // At random among the due ones: instances looking at the same list rarely want the same lot.
+        const [candidate] = candidates.splice(Math.floor(this.random() * candidates.length), 1);
+        if (!candidate) continue;
+        const now = this.now();
+        const leaseUntil = new Date(now.getTime() + this.leaseMs);
+        const lot = await atomicUpdate(
+          lots,
+          { _id: candidate._id, dueAt: mongoose.trusted({ $lte: now }), $or: [{ state: 'open' }, { state: 'claimed', leaseUntil: mongoose.trusted({ $lt: now }) }] },
+          { $set: { state: 'claimed', owner: this.owner, leaseUntil }, $inc: { claims: 1 } },
+        );
+        if (!lot) continue;
+        const takenOver = candidate.state === 'claimed';
+        if (takenOver) this.deps.logger.warn({ lot: String(lot._id), owner: candidate.owner }, 'taking over a lot another instance did not finish');
+        return { run: { id: lot._id, leaseUntil, reclaimed: (lot.claims ?? 0) > 1, lost: false, broken: false, open: 0, marks: new Map(), marked: 0 }, takenOver };
+      }
+    }
+    return undefined;
+  }
+
+  /** Lots that may be claimed now (the collection holds only lots with work left). */
+  private async dueLots(): Promise<Pick<LotRecord, '_id' | 'state' | 'owner'>[]> {
+    const now = this.now();
+    const lots = await LotModel.find({ dueAt: mongoose.trusted({ $lte: now }) })
+      .limit(LOT_PROBE)
+      .select({ _id: 1, state: 1, owner: 1, leaseUntil: 1 })
+      .lean<Pick<LotRecord, '_id' | 'state' | 'owner' | 'leaseUntil'>[]>()
+      .exec();
+    return lots.filter((l) => l.state === 'open' || (l.leaseUntil ?? new Date(0)).getTime() < now.getTime());
+  }
+
+  /**
+   * Reads a claimed lot's pending notifications and routes them; answers the sends. A lot
+   * claimed before may hold notifications whose send its earlier owner recorded but did not
+   * mark: the lot's delivery records settle those instead of a second send.
+   */
+  private async openLot(run: LotRun, takenOver: boolean, stats: DeliveryStats): Promise<SendJob[]> {
+    const pending = await NotificationModel.find({ lot: run.id, status: 'pending' }).lean<NotificationRecord[]>().exec();
+    stats.routed += pending.length;
+    const recorded = new Map<string, DeliveryRecord>();
+    if (run.reclaimed) {
+      for (const record of await DeliveryModel.find({ lot: run.id }).lean<DeliveryRecord[]>().exec()) {
+        for (const id of record.notificationIds) recorded.set(String(id), record);
+      }
+    }
+    const now = this.now();
+    const due: NotificationRecord[] = [];
+    for (const n of pending) {
+      const record = recorded.get(String(n._id));
+      if (record && (record.state === 'sent' || record.state === 'skipped' || record.state === 'failed')) {
+        mark(run, [n], { status: record.state });
+      } else if (n.notBefore && n.notBefore.getTime() > now.getTime()) {
+        run.later = Math.min(run.later ?? Number.POSITIVE_INFINITY, n.notBefore.getTime());
+      } else {
+        due.push(n);
+      }
+    }
+    // The stopped owner's unrecorded sends go again: one it had in flight may arrive twice.
+    if (takenOver) stats.inDoubt += due.length;
+    const jobs = await this.route(due, run, stats);
+    run.open = jobs.length;
+    for (const job of jobs) {
+      job.run = run;
+      job.claim = this.lotClaim(run);
+    }
+    return jobs;
+  }
+
+  /** Skips, holds for a digest, or makes a send of each notification, per its recipient's preferences. */
+  private async route(due: NotificationRecord[], run: LotRun, stats: DeliveryStats): Promise<SendJob[]> {
+    const now = this.now();
+    const jobs: SendJob[] = [];
+    const skips = new Map<string, mongoose.Types.ObjectId[]>();
+    const holds = new Map<string, { digest: { cadence: 'daily' | 'weekly'; period: string; dueAt: Date }; ids: mongoose.Types.ObjectId[] }>();
+    for (const [tenantId, items] of groupBy(due, (n) => n.tenantId)) {
+      const people = items.filter((n) => n.kind !== 'eventAnnounced').map((n) => n.recipientId);
+      const [prefs, mutes] = await Promise.all([this.preferences.forDelivery(tenantId, people), this.preferences.mutedFor(tenantId, people)]);
+      const sends: SendJob[] = [];
+      for (const n of items) {
         const p = prefs.get(n.recipientId) ?? this.preferences.defaults();
+        if (n.kind === 'eventAnnounced') {
+          sends.push({ key: `c:${String(n._id)}`, tenantId, recipientId: n.recipientId, route: 'channel', notifications: [n], prefs: p });
+          continue;
+        }
         const cadence = p.kinds[n.kind as PersonalKind] ?? 'immediately';
         const muted = !UNMUTABLE_KINDS.has(n.kind) && muteKeysOf(n).some((k) => mutes.get(n.recipientId)?.has(k));
         if (cadence === 'off' || muted) {
           const reason = cadence === 'off' ? 'off' : 'muted';
           skips.set(reason, [...(skips.get(reason) ?? []), n._id]);
         } else if (cadence === 'daily' || cadence === 'weekly') {
-          holds.push({ id: n._id, digest: nextDigestSlot(cadence, now, p.timeZone, p.digestHour) });
+          const digest = nextDigestSlot(cadence, now, p.timeZone, p.digestHour);
+          const key = `${digest.period}|${digest.dueAt.toISOString()}`;
+          const hold = holds.get(key) ?? { digest, ids: [] };
+          hold.ids.push(n._id);
+          holds.set(key, hold);
         } else {
-          jobs.push({ key: `n:${String(n._id)}`, tenantId, recipientId: n.recipientId, route: p.channel, notifications: [n] });
+          sends.push({ key: `n:${String(n._id)}`, tenantId, recipientId: n.recipientId, route: p.channel, notifications: [n], prefs: p });
         }
       }
+      // Personal chats for the whole lot at once (see ConversationReferences.personalChats).
+      const chatters = sends.filter((j) => j.route === 'chat').map((j) => j.recipientId);
+      if (chatters.length > 0) {
+        const chats = await this.references.personalChats(tenantId, chatters, { bulk: chatters.length >= this.bulkReferencesFrom });
+        for (const job of sends) if (job.route === 'chat') job.personal = chats.get(job.recipientId) ?? null;
+      }
+      jobs.push(...sends);
     }
     for (const [reason, ids] of skips) {
-      await Promise.all(ids.map((id) => NotificationModel.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'skipped', skipReason: reason } })));
+      await markInLot(run.id, ids, { status: 'skipped', skipReason: reason });
       stats.skipped += ids.length;
     }
-    await Promise.all(holds.map((h) => NotificationModel.updateOne({ _id: h.id, status: 'pending' }, { $set: { status: 'held', digest: h.digest } })));
-    stats.held += holds.length;
+    for (const { digest, ids } of holds.values()) {
+      await markInLot(run.id, ids, { status: 'held', digest });
+      stats.held += ids.length;
+    }
     return jobs;
   }
+
+  private async runLotJob(job: SendJob, stats: DeliveryStats): Promise<void> {
+    const run = job.run;
+    if (!run) return;
+    try {
+      await this.send(job, stats);
+    } catch (err) {
+      // A store error mid-send: the lot stays claimed and its lease runs out; it is taken again then.
+      run.broken = true;
+      this.deps.logger.error({ err, key: job.key }, 'notification delivery failed unexpectedly');
+    }
+    if (--run.open === 0) {
+      await this.closeLot(run).catch((err: unknown) => this.deps.logger.error({ err, lot: String(run.id) }, 'finishing a notification lot failed'));
+    }
+  }
+
+  /** Writes the lot's status changes, then deletes the lot, or opens it again for what is due later. */
+  private async closeLot(run: LotRun): Promise<void> {
+    const started = Date.now();
+    try {
+      await this.finishLot(run);
+    } finally {
+      this.timings.marking += Date.now() - started;
+    }
+  }
+
+  private async finishLot(run: LotRun): Promise<void> {
+    await this.writeMarks(run);
+    if (run.lost || run.broken) return;
+    const mine = { _id: run.id, state: 'claimed' as const, owner: this.owner };
+    if (run.later !== undefined) {
+      await atomicUpdate(lots, mine, { $set: { state: 'open', dueAt: new Date(run.later) }, $unset: { owner: 1, leaseUntil: 1 } });
+    } else {
+      await atomicDelete(lots, mine);
+    }
+  }
+
+  private async writeMarks(run: LotRun): Promise<void> {
+    const marks = [...run.marks.values()];
+    run.marks = new Map();
+    run.marked = 0;
+    // The time they are marked, not each one's own (that is in its delivery record): one update for all.
+    for (const { set, ids } of marks) await markInLot(run.id, ids, set.status === 'sent' ? { ...set, sentAt: this.now() } : set);
+  }
+
+  private lotClaim(run: LotRun): Claim {
+    return {
+      usable: async () => {
+        if (run.lost) return false;
+        if (this.now().getTime() <= run.leaseUntil.getTime() - LEASE_MARGIN_MS) return true;
+        run.renewing ??= this.renewLot(run).finally(() => {
+          run.renewing = undefined;
+        });
+        return run.renewing;
+      },
+      finish: async (job, state, outcome) => {
+        const now = this.now();
+        const writing = Date.now();
+        const written = await this.records.write(this.recordDoc(job, state, outcome, { lot: run.id, leaseUntil: run.leaseUntil, at: now }));
+        this.timings.records += Date.now() - writing;
+        if (written === 'duplicate') this.deps.logger.warn({ key: job.key }, 'this send was recorded before (taken over while in flight): it may have arrived twice');
+        mark(run, job.notifications, statusSet(state, outcome));
+        // Most marks wait for the end of the lot; a long lot (a throttled tenant) writes them as it goes.
+        if (run.marked >= DEFAULT_LOT_SIZE / 2) {
+          const marking = Date.now();
+          await this.writeMarks(run);
+          this.timings.marking += Date.now() - marking;
+        }
+      },
+      release: async (job, attempts, notBefore, error) => {
+        run.later = Math.min(run.later ?? Number.POSITIVE_INFINITY, notBefore.getTime());
+        const ids = job.notifications.map((n) => n._id);
+        await markInLot(run.id, ids, { notBefore, attempts, lastError: error });
+      },
+    };
+  }
+
+  private async renewLot(run: LotRun): Promise<boolean> {
+    const leaseUntil = new Date(this.now().getTime() + this.leaseMs);
+    const renewed = await atomicUpdate(lots, { _id: run.id, state: 'claimed', owner: this.owner }, { $set: { leaseUntil } });
+    if (renewed) run.leaseUntil = leaseUntil;
+    else run.lost = true;
+    return !run.lost;
+  }
+
+  /**
+   * Gives notifications written without a lot one (a few lots per look, one instance at a time,
+   * so no notification ends up in two lots).
+   */
+  private async adoptLoose(): Promise<void> {
+    const at = Date.now();
+    if (at - this.lastAdoption < this.adoptEveryMs) return;
+    this.lastAdoption = at;
+    await documentLocks.withLock('notifications:adopt-loose', async () => {
+      for (let round = 0; round < 10; round++) {
+        const loose = await NotificationModel.find({ status: 'pending', lot: null }).select({ _id: 1 }).limit(DEFAULT_LOT_SIZE).lean<{ _id: mongoose.Types.ObjectId }[]>().exec();
+        if (loose.length === 0) return;
+        const lot = new mongoose.Types.ObjectId();
+        await LotModel.create({ _id: lot, state: 'open', dueAt: new Date(0) });
+        await NotificationModel.updateMany({ status: 'pending', lot: null, _id: mongoose.trusted({ $in: loose.map((n) => n._id) }) }, { $set: { lot } });
+        if (loose.length < DEFAULT_LOT_SIZE) return;
+      }
+    });
+  }
+
+  // ---- digests ----
 
   private async dueDigests(stats: DeliveryStats): Promise<SendJob[]> {
     const now = this.now();
     const held = await NotificationModel.find({ status: 'held', 'digest.dueAt': mongoose.trusted({ $lte: now }) })
       .sort({ 'digest.dueAt': 1, _id: 1 })
-      .limit(this.batchSize * 5)
+      .limit(DEFAULT_LOT_SIZE * 10)
       .lean<NotificationRecord[]>()
       .exec();
+    const groups = groupBy(held, (n) => `${n.tenantId}\u0000${n.recipientId}\u0000${n.digest?.period ?? ''}`);
+    const prefsByTenant = new Map<string, Map<string, EffectivePreferences>>();
+    for (const [tenantId, items] of groupBy(held, (n) => n.tenantId)) {
+      prefsByTenant.set(tenantId, await this.preferences.forDelivery(tenantId, items.map((n) => n.recipientId)));
+    }
     const jobs: SendJob[] = [];
-    for (const [groupKey, items] of groupBy(held, (n) => `${n.tenantId}\u0000${n.recipientId}\u0000${n.digest?.period ?? ''}`)) {
+    for (const [groupKey, items] of groups) {
       const first = items[0];
       if (!first?.digest) continue;
       const [tenantId, recipientId, period] = groupKey.split('\u0000') as [string, string, string];
-      const prefs = await this.preferences.get(tenantId, recipientId);
-      jobs.push({ key: `d:${tenantId}:${recipientId}:${period}`, tenantId, recipientId, route: prefs.channel, notifications: items, digest: { cadence: first.digest.cadence as 'daily' | 'weekly' } });
+      const prefs = prefsByTenant.get(tenantId)?.get(recipientId) ?? this.preferences.defaults();
+      jobs.push({ key: `d:${tenantId}:${recipientId}:${period}`, tenantId, recipientId, route: prefs.channel, notifications: items, prefs, digest: { cadence: first.digest.cadence as 'daily' | 'weekly' } });
     }
     stats.digests += jobs.length;
     return jobs;
   }
 
-  // ---- claiming and sending ----
-
   /**
-   * Claims and sends in chunks of a few times the concurrency: a claim is taken just before
-   * its send, so its lease is fresh when the send starts however slow the pass is (a throttled
-   * tenant, a slow store); a claim taken long before would expire unsent and change hands.
+   * Claims and sends digests in chunks of a few times the concurrency: a claim is taken just
+   * before its send, so its lease is fresh when the send starts however slow the pass is.
    */
-  private async deliver(jobs: SendJob[], stats: DeliveryStats): Promise<void> {
+  private async deliverDigests(jobs: SendJob[], stats: DeliveryStats): Promise<void> {
     const chunk = this.concurrency * 4;
-    for (let i = 0; i < jobs.length; i += chunk) await this.deliverChunk(jobs.slice(i, i + chunk), stats);
-  }
-
-  private async deliverChunk(jobs: SendJob[], stats: DeliveryStats): Promise<void> {
-    if (jobs.length === 0) return;
-    const claimed = await this.claim(jobs, stats);
-    if (claimed.length === 0) return;
-    const prefsByTenant = new Map<string, Map<string, EffectivePreferences>>();
-    for (const [tenantId, items] of groupBy(claimed, (c) => c.job.tenantId)) {
-      prefsByTenant.set(tenantId, await this.preferences.forDelivery(tenantId, items.filter((c) => c.job.route !== 'channel').map((c) => c.job.recipientId)));
-    }
-    let next = 0;
-    const worker = async () => {
-      while (next < claimed.length) {
-        const item = claimed[next++];
-        if (!item) break;
-        const prefs = prefsByTenant.get(item.job.tenantId)?.get(item.job.recipientId) ?? this.preferences.defaults();
-        try {
-          // The person's chat, looked up per send by its unique key (cheap on every store, and
-          // spread over the pass instead of one large `$in` before it).
-          const personal = item.job.route === 'chat' ? await this.references.find(item.job.tenantId, personalKey(item.job.recipientId)) : null;
-          await this.send(item.job, item.record, prefs, personal, stats);
-        } catch (err) {
-          // A store error mid-send: the claim stays and expires; a later pass picks it up.
-          this.deps.logger.error({ err, key: item.job.key }, 'notification delivery failed unexpectedly');
+    for (let i = 0; i < jobs.length; i += chunk) {
+      const claimed = await this.claimDigests(jobs.slice(i, i + chunk), stats);
+      let next = 0;
+      const worker = async () => {
+        while (next < claimed.length) {
+          const job = claimed[next++];
+          if (!job) break;
+          try {
+            await this.send(job, stats);
+          } catch (err) {
+            // A store error mid-send: the claim stays and expires; a later pass picks it up.
+            this.deps.logger.error({ err, key: job.key }, 'notification delivery failed unexpectedly');
+          }
         }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, claimed.length) }, worker));
+      };
+      await Promise.all(Array.from({ length: Math.min(this.concurrency, claimed.length) }, worker));
+    }
   }
 
   /**
-   * Inserts the delivery records; answers the jobs this instance now owns. Lookups are by
-   * equality on the unique key, one per contested job: FerretDB scans the whole collection
-   * for `$in`, which a fan-out of thousands cannot afford.
+   * Inserts the digests' delivery records; answers the jobs this instance now owns. Lookups are
+   * by equality on the unique key, one per contested job (see the module comment on `$in`).
    */
-  private async claim(jobs: SendJob[], stats: DeliveryStats): Promise<{ job: SendJob; record: ClaimedRecord }[]> {
-    const mine: { job: SendJob; record: ClaimedRecord }[] = [];
+  private async claimDigests(jobs: SendJob[], stats: DeliveryStats): Promise<SendJob[]> {
+    const mine: SendJob[] = [];
     const take = (job: SendJob, record: ClaimedRecord) => {
       // A digest claimed by us goes out with exactly the notifications the record names.
-      if (job.digest) {
-        const named = new Set(record.notificationIds.map(String));
-        job.notifications = job.notifications.filter((n) => named.has(String(n._id)));
-      }
-      mine.push({ job, record });
+      const named = new Set(record.notificationIds.map(String));
+      job.notifications = job.notifications.filter((n) => named.has(String(n._id)));
+      job.claim = this.digestClaim(record);
+      mine.push(job);
     };
 
     const inserted = await this.insertClaims(jobs);
@@ -342,50 +691,83 @@ export class NotificationDelivery {
     return new Map(inserted.map((d) => [d.key, { _id: d._id, key: d.key, notificationIds: d.notificationIds, leaseUntil: d.leaseUntil }]));
   }
 
-  /** Someone finished this send: bring our view of its notifications in line (and re-home late digest items). */
+  /** Someone finished this digest: bring our view of its notifications in line (and re-home late ones). */
   private async settleFinished(job: SendJob, record: DeliveryRecord): Promise<void> {
     const included = new Set(record.notificationIds.map(String));
     const settled = job.notifications.filter((n) => included.has(String(n._id)));
     const late = job.notifications.filter((n) => !included.has(String(n._id)));
-    if (settled.length > 0) {
-      const status = record.state === 'sent' ? 'sent' : record.state === 'skipped' ? 'skipped' : 'failed';
-      await updateEach(settled, { status: mongoose.trusted({ $in: ['pending', 'held'] }) }, { $set: { status, deliveryKey: record.key } });
-    }
+    const status = record.state === 'sent' ? 'sent' : record.state === 'skipped' ? 'skipped' : 'failed';
+    await markHeld(job, settled, { status, deliveryKey: record.key });
     if (late.length > 0 && job.digest) {
       // Held for a digest that already went: they join the person's next one.
-      const prefs = await this.preferences.get(job.tenantId, job.recipientId);
-      const slot = nextDigestSlot(job.digest.cadence, this.now(), prefs.timeZone, prefs.digestHour);
-      await updateEach(late, { status: 'held' }, { $set: { digest: slot } });
+      const slot = nextDigestSlot(job.digest.cadence, this.now(), job.prefs.timeZone, job.prefs.digestHour);
+      await markHeld(job, late, { digest: slot });
     }
   }
 
-  private async send(job: SendJob, record: ClaimedRecord, prefs: EffectivePreferences, personal: ConversationReferenceRecord | null, stats: DeliveryStats): Promise<void> {
-    const target = await this.target(job, prefs, personal);
+  private digestClaim(record: ClaimedRecord): Claim {
+    return {
+      usable: () => Promise.resolve(this.now().getTime() <= record.leaseUntil.getTime() - LEASE_MARGIN_MS),
+      finish: async (job, state, outcome) => {
+        const now = this.now();
+        await DeliveryModel.updateOne(
+          { _id: record._id },
+          {
+            $set: {
+              state,
+              ...(state === 'sent' ? { sentAt: now } : {}),
+              ...(outcome.activityId ? { activityId: outcome.activityId } : {}),
+              ...(outcome.conversationId ? { conversationId: outcome.conversationId } : {}),
+              ...(outcome.error ? { lastError: outcome.error } : {}),
+            },
+          },
+        );
+        await markHeld(job, job.notifications, { ...statusSet(state, outcome), ...(state === 'sent' ? { sentAt: now } : {}), deliveryKey: job.key });
+      },
+      release: async (job, attempts, notBefore, error) => {
+        // Digest items stay held, with a later due time.
+        await markHeld(job, job.notifications, { 'digest.dueAt': notBefore, attempts, lastError: error });
+        await DeliveryModel.deleteOne({ _id: record._id, owner: this.owner });
+      },
+    };
+  }
+
+  // ---- sending ----
+
+  private async send(job: SendJob, stats: DeliveryStats): Promise<void> {
+    const claim = job.claim;
+    if (!claim) return;
+    const target = await this.target(job);
     if ('skip' in target) {
-      await this.finish(job, record, 'skipped', { reason: target.skip });
+      await claim.finish(job, 'skipped', { reason: target.skip });
       stats.skipped += job.notifications.length;
       return;
     }
     const priorAttempts = Math.max(0, ...job.notifications.map((n) => n.attempts ?? 0));
     for (let attempt = priorAttempts + 1; ; attempt++) {
       // Our claim must outlast the call: past its lease another instance may take it over, so we leave it to them.
-      if (this.now().getTime() > record.leaseUntil.getTime() - LEASE_MARGIN_MS) return;
+      if (!(await claim.usable())) return;
+      const waiting = Date.now();
       await this.governor.acquire(target.lanes);
+      const sending = Date.now();
+      this.timings.governor += sending - waiting;
       try {
-        const result = await target.send();
-        await this.finish(job, record, 'sent', { ...(result.activityId !== undefined ? { activityId: result.activityId } : {}), ...(target.conversationId !== undefined ? { conversationId: target.conversationId } : {}) });
+        const result = await target.send().finally(() => {
+          this.timings.channel += Date.now() - sending;
+        });
+        await claim.finish(job, 'sent', { tries: attempt, ...(result.activityId !== undefined ? { activityId: result.activityId } : {}), ...(target.conversationId !== undefined ? { conversationId: target.conversationId } : {}) });
         stats.sent += job.notifications.length;
         return;
       } catch (err) {
         const failure = err instanceof DeliveryError ? err : new DeliveryError('transient', err instanceof Error ? err.message : String(err));
         if (failure.failure === 'blocked' || failure.failure === 'gone') {
           if (target.referenceKey) await this.references.setState(job.tenantId, target.referenceKey, failure.failure, failure.code ?? String(failure.status ?? ''), this.now());
-          await this.finish(job, record, 'skipped', { reason: failure.failure, error: describe(failure) });
+          await claim.finish(job, 'skipped', { reason: failure.failure, error: describe(failure), tries: attempt });
           stats.skipped += job.notifications.length;
           return;
         }
         if (failure.failure === 'permanent' || attempt >= this.maxAttempts) {
-          await this.finish(job, record, 'failed', { error: describe(failure), attempts: attempt });
+          await claim.finish(job, 'failed', { error: describe(failure), attempts: attempt });
           stats.failed += job.notifications.length;
           this.deps.logger.warn({ key: job.key, attempts: attempt, status: failure.status }, 'notification dead-lettered');
           return;
@@ -398,7 +780,7 @@ export class NotificationDelivery {
         const wait = this.retryDelay(attempt, failure);
         stats.retries++;
         if (wait > this.maxInlineWaitMs) {
-          await this.release(job, record, attempt, wait, failure);
+          await claim.release(job, attempt, new Date(this.now().getTime() + wait), describe(failure));
           stats.released++;
           return;
         }
@@ -408,12 +790,9 @@ export class NotificationDelivery {
   }
 
   /** Where a job goes: the lanes it uses and the call that sends it, or why it cannot go. */
-  private async target(
-    job: SendJob,
-    prefs: EffectivePreferences,
-    personal: ConversationReferenceRecord | null,
-  ): Promise<{ skip: string } | { lanes: Lane[]; send: () => Promise<{ activityId?: string }>; referenceKey?: string; conversationId?: string }> {
+  private async target(job: SendJob): Promise<{ skip: string } | { lanes: Lane[]; send: () => Promise<{ activityId?: string }>; referenceKey?: string; conversationId?: string }> {
     const { messenger, activityFeed, renderer } = this.deps;
+    const prefs = job.prefs;
     const tenantLane: Lane = { kind: 'tenant', tenantId: job.tenantId };
     if (job.route === 'channel') {
       const notification = job.notifications[0];
@@ -434,7 +813,7 @@ export class NotificationDelivery {
     };
     if (job.route === 'activityFeed' || !messenger) return feedTarget() ?? { skip: 'no_channel' };
 
-    let reference = personal;
+    let reference = job.personal === undefined ? await this.references.find(job.tenantId, personalKey(job.recipientId)) : job.personal;
     if (reference && reference.state !== 'active') {
       // Blocked or uninstalled: the activity feed would be refused too (it needs the app installed).
       return { skip: reference.state };
@@ -475,38 +854,26 @@ export class NotificationDelivery {
     });
   }
 
-  private async finish(job: SendJob, record: ClaimedRecord, state: 'sent' | 'skipped' | 'failed', detail: { activityId?: string; conversationId?: string; reason?: string; error?: string; attempts?: number }): Promise<void> {
-    const now = this.now();
-    await DeliveryModel.updateOne(
-      { _id: record._id },
-      {
-        $set: {
-          state,
-          ...(state === 'sent' ? { sentAt: now } : {}),
-          ...(detail.activityId ? { activityId: detail.activityId } : {}),
-          ...(detail.conversationId ? { conversationId: detail.conversationId } : {}),
-          ...(detail.error ? { lastError: detail.error } : {}),
-        },
-      },
-    );
-    const set: Record<string, unknown> = { status: state, deliveryKey: job.key };
-    if (state === 'sent') set.sentAt = now;
-    if (state === 'skipped') set.skipReason = detail.reason ?? 'skipped';
-    if (detail.error) set.lastError = detail.error;
-    if (detail.attempts !== undefined) set.attempts = detail.attempts;
-    await updateEach(job.notifications, {}, { $set: set });
-  }
-
-  /** Gives the send back for a later pass (after a long Retry-After), keeping count of attempts. */
-  private async release(job: SendJob, record: ClaimedRecord, attempts: number, waitMs: number, failure: DeliveryError): Promise<void> {
-    const notBefore = new Date(this.now().getTime() + waitMs);
-    // Digest items stay held (with a later due time); the rest become pending again.
-    if (job.digest) {
-      await updateEach(job.notifications, {}, { $set: { 'digest.dueAt': notBefore, attempts, lastError: describe(failure) } });
-    } else {
-      await updateEach(job.notifications, {}, { $set: { status: 'pending', notBefore, attempts, lastError: describe(failure) } });
-    }
-    await DeliveryModel.deleteOne({ _id: record._id, owner: this.owner });
+  /** The delivery record of a finished send of a lot's notification. */
+  private recordDoc(job: SendJob, state: 'sent' | 'skipped' | 'failed', outcome: Outcome, claim: { lot: mongoose.Types.ObjectId; leaseUntil: Date; at: Date }): Record<string, unknown> {
+    return {
+      key: job.key,
+      tenantId: job.tenantId,
+      recipientId: job.recipientId,
+      notificationIds: job.notifications.map((n) => n._id),
+      lot: claim.lot,
+      route: job.route,
+      state,
+      owner: this.owner,
+      leaseUntil: claim.leaseUntil,
+      attempts: outcome.tries ?? outcome.attempts ?? 0,
+      ...(state === 'sent' ? { sentAt: claim.at } : {}),
+      ...(outcome.activityId ? { activityId: outcome.activityId } : {}),
+      ...(outcome.conversationId ? { conversationId: outcome.conversationId } : {}),
+      ...(outcome.error ? { lastError: outcome.error } : {}),
+      createdAt: claim.at,
+      updatedAt: claim.at,
+    };
   }
 
   private backoff(attempt: number): number {
@@ -531,19 +898,33 @@ export interface NotificationWorker {
   drained(): Promise<void>;
 }
 
-/** Runs passes until stopped: back to back while there is work, every `intervalMs` otherwise. */
+/**
+ * Runs passes until stopped: back to back while there is work, every `intervalMs` otherwise.
+ * The heartbeat (which sets this instance's share of the rate budgets) runs on its own timer,
+ * so the share follows the instances delivering during a long pass too.
+ */
 export function startNotificationWorker(delivery: NotificationDelivery, options: { intervalMs?: number; logger: Pick<Logger, 'error' | 'info'> }): NotificationWorker {
   const intervalMs = options.intervalMs ?? 2_000;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  let beating: Promise<unknown> | undefined;
   let waiters: (() => void)[] = [];
+  // Long enough that a slow store (a heartbeat late by seconds) never makes the others think this instance left.
+  const ttlMs = Math.max(intervalMs * 5, 10_000);
+  const beat = () =>
+    (beating ??= delivery
+      .heartbeat(ttlMs)
+      .catch((err: unknown) => options.logger.error({ err }, 'notification worker heartbeat failed'))
+      .finally(() => {
+        beating = undefined;
+      }));
+  const heartbeat = setInterval(() => void beat(), intervalMs);
   const loop = async () => {
     let busy = false;
     try {
-      await delivery.heartbeat(intervalMs * 5);
       const stats = await delivery.runOnce();
-      busy = stats.routed > 0 || stats.digests > 0;
+      busy = stats.lots > 0 || stats.digests > 0;
     } catch (err) {
       options.logger.error({ err }, 'notification pass failed');
     }
@@ -555,21 +936,102 @@ export function startNotificationWorker(delivery: NotificationDelivery, options:
   const tick = () => {
     running = loop();
   };
-  tick();
+  // Registered before the first send, so that the share counts this instance from the start.
+  const starting = beat().then(() => {
+    if (!stopped) tick();
+  });
   return {
     async stop() {
       stopped = true;
+      clearInterval(heartbeat);
+      await starting;
       if (timer) clearTimeout(timer);
       await running;
+      await beating;
       await delivery.signOff().catch(() => undefined);
     },
     drained: () => new Promise<void>((resolve) => waiters.push(resolve)),
   };
 }
 
-/** One update per notification, each by `_id` equality (see `claim` on FerretDB and `$in`). */
-async function updateEach(notifications: Pick<NotificationRecord, '_id'>[], filter: Record<string, unknown>, update: Record<string, unknown>): Promise<void> {
-  for (const n of notifications) await NotificationModel.updateOne({ ...filter, _id: n._id }, update);
+/**
+ * Writes delivery records in batches: what is waiting goes in one insert while the previous
+ * insert runs (each insert is a transaction, and a commit on PostgreSQL waits for the disk).
+ * Answers, per record, whether it was inserted or a record with its key existed.
+ */
+class RecordWriter {
+  private waiting: { doc: Record<string, unknown>; done: (result: 'inserted' | 'duplicate') => void; fail: (err: unknown) => void }[] = [];
+  private writing = false;
+
+  async write(doc: Record<string, unknown>): Promise<'inserted' | 'duplicate'> {
+    const model = new DeliveryModel(doc);
+    await model.validate();
+    return new Promise((done, fail) => {
+      this.waiting.push({ doc: model.toObject(), done, fail });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, 200);
+        try {
+          await DeliveryModel.collection.insertMany(
+            batch.map((b) => b.doc),
+            { ordered: false },
+          );
+          for (const b of batch) b.done('inserted');
+        } catch (err) {
+          const writeErrors = (err as { writeErrors?: { index?: number; code?: number }[] }).writeErrors;
+          if (!Array.isArray(writeErrors)) {
+            for (const b of batch) b.fail(err);
+            continue;
+          }
+          const failed = new Map(writeErrors.map((e) => [e.index ?? -1, e]));
+          batch.forEach((b, i) => {
+            const e = failed.get(i);
+            if (e === undefined) b.done('inserted');
+            else if (isDuplicateKeyError(e)) b.done('duplicate');
+            else b.fail(err);
+          });
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+}
+
+/** Notes a status change of a lot's notifications, written with the others of the same change. */
+function mark(run: LotRun, notifications: Pick<NotificationRecord, '_id'>[], set: Record<string, unknown>): void {
+  const key = JSON.stringify(set);
+  const group = run.marks.get(key) ?? { set, ids: [] };
+  group.ids.push(...notifications.map((n) => n._id));
+  run.marks.set(key, group);
+  run.marked += notifications.length;
+}
+
+/** One update for pending notifications of a lot (`lot` and `status` narrow the scan on FerretDB; see the module comment). */
+async function markInLot(lot: mongoose.Types.ObjectId, ids: mongoose.Types.ObjectId[], set: Record<string, unknown>): Promise<void> {
+  if (ids.length === 0) return;
+  await NotificationModel.updateMany({ lot, status: 'pending', _id: mongoose.trusted({ $in: ids }) }, { $set: set });
+}
+
+/** One update for a digest's held notifications (narrowed by tenant, person and status). */
+async function markHeld(job: SendJob, notifications: Pick<NotificationRecord, '_id'>[], set: Record<string, unknown>): Promise<void> {
+  if (notifications.length === 0) return;
+  await NotificationModel.updateMany({ tenantId: job.tenantId, recipientId: job.recipientId, status: 'held', _id: mongoose.trusted({ $in: notifications.map((n) => n._id) }) }, { $set: set });
+}
+
+/** A send's outcome as notification fields (without `sentAt`: see `writeMarks`). */
+function statusSet(state: 'sent' | 'skipped' | 'failed', outcome: Outcome): Record<string, unknown> {
+  const set: Record<string, unknown> = { status: state };
+  if (state === 'skipped') set.skipReason = outcome.reason ?? 'skipped';
+  if (outcome.error) set.lastError = outcome.error;
+  if (outcome.attempts !== undefined) set.attempts = outcome.attempts;
+  return set;
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {

@@ -5,9 +5,18 @@
  * the same intent twice (a retried request, a replayed job) stores it once: the unique
  * index rejects the duplicate and the rejection is ignored here. An intent for the actor
  * themselves is dropped (nobody is told about their own action).
+ *
+ * The intents of one call are written in lots of up to `lotSize` (notification-lot.model.ts),
+ * the unit the delivery worker claims. The lot is written first: a crash between the two
+ * writes leaves an empty lot (which the worker deletes), never notifications no lot names.
  */
+import mongoose from 'mongoose';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import { LotModel } from './notification-lot.model.js';
 import { NotificationModel, type NotificationKind, type NotificationSubjectType } from './notification.model.js';
+
+/** Notifications per lot: a worker sends one lot in a few seconds at the Teams rate, so lots spread over instances. */
+export const DEFAULT_LOT_SIZE = 100;
 
 export interface NotificationIntent {
   tenantId: string;
@@ -30,10 +39,22 @@ export interface NotificationOutbox {
  * Stores the intents; returns how many were new. Unordered insert, so one duplicate does not
  * stop the rest; duplicate-key errors are expected and ignored, any other error is thrown.
  */
-export async function enqueueNotifications(intents: NotificationIntent[]): Promise<number> {
+export async function enqueueNotifications(intents: NotificationIntent[], options: { lotSize?: number } = {}): Promise<number> {
   const wanted = dedupe(intents.filter((i) => i.recipientId !== i.actorId));
+  const lotSize = Math.max(1, options.lotSize ?? DEFAULT_LOT_SIZE);
+  let stored = 0;
+  for (let i = 0; i < wanted.length; i += lotSize) stored += await enqueueLot(wanted.slice(i, i + lotSize));
+  return stored;
+}
+
+async function enqueueLot(wanted: NotificationIntent[]): Promise<number> {
   if (wanted.length === 0) return 0;
+  // Due at once unless every intent waits (the epoch, not the clock: "now" is the worker's to judge).
+  const dueAt = new Date(Math.min(...wanted.map((i) => i.notBefore?.getTime() ?? 0)));
+  const lot = new mongoose.Types.ObjectId();
+  await LotModel.create({ _id: lot, state: 'open', dueAt });
   const docs = wanted.map((i) => ({
+    lot,
     tenantId: i.tenantId,
     recipientId: i.recipientId,
     kind: i.kind,

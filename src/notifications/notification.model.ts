@@ -40,7 +40,8 @@ export type NotificationSubjectType = (typeof NOTIFICATION_SUBJECT_TYPES)[number
  * `pending` (to be routed), `held` (waiting for the person's digest), `sent`, `skipped`
  * (preference off, muted, bot blocked or uninstalled: `skipReason`), `failed` (the
  * dead-letter list: gave up after `attempts`). `sending` is not written by the delivery
- * worker (its claim lives in the delivery record) and is kept for compatibility.
+ * worker (a notification is claimed with its lot, a digest with its delivery record) and is
+ * kept for compatibility.
  */
 export const NOTIFICATION_STATUSES = ['pending', 'held', 'sending', 'sent', 'failed', 'skipped'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
@@ -73,8 +74,15 @@ const notificationSchema = new Schema(
       type: new Schema({ cadence: { type: String, enum: ['daily', 'weekly'], required: true }, period: { type: String, required: true, maxlength: 40 }, dueAt: { type: Date, required: true } }, { _id: false }),
       default: undefined,
     },
-    /** The delivery record (idempotency key) it went out with: one per send, see delivery.model.ts. */
+    /**
+     * The delivery record (idempotency key) it went out with, when that is a digest's
+     * (`d:...`). Sent on its own it went with `n:<id>` (`c:<id>` for a channel post), which is
+     * not written here: the worker marks a lot's notifications with one update for all of them
+     * (see `deliveryKeyOf`).
+     */
     deliveryKey: { type: String, maxlength: 300 },
+    /** The lot it was enqueued in (notification-lot.model.ts): the unit delivery claims. */
+    lot: { type: Schema.Types.ObjectId },
   },
   {
     timestamps: true,
@@ -93,6 +101,7 @@ notificationSchema.index({ idempotencyKey: 1 }, { unique: true });
 notificationSchema.index({ status: 1, createdAt: 1 });
 notificationSchema.index({ status: 1, 'digest.dueAt': 1 });
 notificationSchema.index({ tenantId: 1, recipientId: 1, createdAt: -1, _id: -1 });
+notificationSchema.index({ lot: 1, status: 1 });
 
 export type NotificationRecord = InferSchemaType<typeof notificationSchema> & {
   _id: mongoose.Types.ObjectId;
@@ -104,3 +113,9 @@ export type NotificationRecord = InferSchemaType<typeof notificationSchema> & {
 };
 
 export const NotificationModel = mongoose.model('Notification', notificationSchema, 'notifications');
+
+/** The key of the delivery record a notification went out with (see `deliveryKey`). */
+export function deliveryKeyOf(notification: Pick<NotificationRecord, '_id' | 'kind' | 'deliveryKey'>): string {
+  if (notification.deliveryKey) return notification.deliveryKey;
+  return `${notification.kind === 'eventAnnounced' ? 'c' : 'n'}:${String(notification._id)}`;
+}

@@ -117,6 +117,11 @@ export class RateGovernor {
   /** Milliseconds until a send through `s` may start at time `t` (0 or less: now). */
   private waitFor(s: LaneState, t: number): number {
     let until = s.pausedUntil;
+    // Evenly spaced within the shortest window rather than in bursts: a burst reaches the
+    // channel bunched up with the sends before it (their latency varies), and goes over its window.
+    const shortest = s.windows.reduce((a, w) => (w.windowMs < a.windowMs ? w : a));
+    const last = s.log[s.log.length - 1];
+    if (last !== undefined) until = Math.max(until, last + shortest.windowMs / Math.max(1, Math.floor(shortest.count / this.share)));
     const longest = Math.max(...s.windows.map((w) => w.windowMs));
     while (s.log.length > 0 && (s.log[0] ?? 0) <= t - longest) s.log.shift();
     for (const w of s.windows) {

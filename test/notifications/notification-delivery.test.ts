@@ -15,7 +15,8 @@ import { DeliveryModel } from '../../src/notifications/delivery.model.js';
 import type { Messenger } from '../../src/notifications/messenger.js';
 import { NotificationDelivery, type NotificationDeliveryDeps } from '../../src/notifications/notification-delivery.js';
 import { enqueueNotifications, type NotificationIntent } from '../../src/notifications/notification-outbox.js';
-import { NotificationModel, type NotificationRecord } from '../../src/notifications/notification.model.js';
+import { LotModel } from '../../src/notifications/notification-lot.model.js';
+import { deliveryKeyOf, NotificationModel, type NotificationRecord } from '../../src/notifications/notification.model.js';
 import { NotificationPreferences } from '../../src/notifications/notification-preferences.js';
 import { RateGovernor } from '../../src/notifications/rate-governor.js';
 import type { Actor } from '../../src/auth/actor.js';
@@ -58,7 +59,7 @@ describe('notification delivery (outbox -> Teams, through the local connector)',
     connector.reset();
     graph.reset();
     clock = new Date('2025-03-04T10:00:00Z');
-    await Promise.all([NotificationModel.deleteMany({}), DeliveryModel.deleteMany({}), mongoose.connection.collection('conversation_references').deleteMany({}), mongoose.connection.collection('notification_preferences').deleteMany({}), mongoose.connection.collection('notification_mutes').deleteMany({})]);
+    await Promise.all([NotificationModel.deleteMany({}), DeliveryModel.deleteMany({}), LotModel.deleteMany({}), mongoose.connection.collection('conversation_references').deleteMany({}), mongoose.connection.collection('notification_preferences').deleteMany({}), mongoose.connection.collection('notification_mutes').deleteMany({})]);
   });
   afterEach(() => sandbox.restore());
 
@@ -127,11 +128,13 @@ describe('notification delivery (outbox -> Teams, through the local connector)',
     assert.equal(attachment?.contentType, 'application/vnd.microsoft.card.adaptive');
     assert.ok(attachment?.content.body.some((b) => b.text === 'Pieter Bakker reageerde op "Nitraat in het grondwater"'));
     const stored = await NotificationModel.findOne({ idempotencyKey: n.idempotencyKey }).lean<NotificationRecord>();
-    assert.equal(stored?.status, 'sent');
-    assert.equal(stored?.deliveryKey, `n:${String(stored?._id)}`);
-    const record = await DeliveryModel.findOne({ key: stored?.deliveryKey }).lean();
+    assert.ok(stored);
+    assert.equal(stored.status, 'sent');
+    assert.equal(deliveryKeyOf(stored), `n:${String(stored._id)}`);
+    const record = await DeliveryModel.findOne({ key: deliveryKeyOf(stored) }).lean();
     assert.equal(record?.state, 'sent');
     assert.equal(record?.activityId, sent[0]?.activityId);
+    assert.equal(await LotModel.countDocuments({}), 0, 'a finished lot is deleted');
   });
 
   it('respects preferences: a kind turned off is skipped, a muted community is skipped, news about your own seat still comes', async () => {
@@ -266,16 +269,20 @@ describe('notification delivery (outbox -> Teams, through the local connector)',
 
   it('resumes a fan-out after an instance stopped half-way, without duplicates or losses', async () => {
     const people = await Promise.all(Array.from({ length: 12 }, (_, i) => installedPerson(`P${i}`)));
-    await enqueueNotifications(people.map((p) => intent(p.userId)));
+    await enqueueNotifications(
+      people.map((p) => intent(p.userId)),
+      { lotSize: 4 },
+    );
 
-    // Instance A claims in chunks (four at a time with a concurrency of one), delivers five,
-    // then freezes in its sixth send (a crash), holding the claims of its second chunk.
+    // Instance A claims a lot at a time (three lots of four; with a concurrency of one it takes
+    // the next when fewer than two sends are queued), delivers five, then freezes in its sixth
+    // send (a crash), holding its second lot: one send of it recorded but not yet marked, three not made.
     let calls = 0;
     const freezing: Messenger = {
       sendToConversation: (ref, message) => (++calls > 5 ? new Promise(() => undefined) : messenger.sendToConversation(ref, message)),
       createPersonalConversation: (via, person) => messenger.createPersonalConversation(via, person),
     };
-    const a = delivery({ messenger: freezing, concurrency: 1, owner: 'instance-a' });
+    const a = delivery({ messenger: freezing, concurrency: 1, lookahead: 2, owner: 'instance-a' });
     void a.runOnce();
     await waitUntil(() => connector.activities.length === 5 && calls === 6);
 
@@ -284,7 +291,8 @@ describe('notification delivery (outbox -> Teams, through the local connector)',
     assert.equal(early.sent, 4);
     assert.equal(early.inDoubt, 0);
 
-    // After the lease: B takes over the three claims A did not finish (the one it froze in included).
+    // After the lease: B takes over A's second lot, leaves the send A recorded alone, and sends the
+    // three A did not finish (the one it froze in included).
     clock = new Date(clock.getTime() + 10 * 60_000);
     const late = await delivery({ owner: 'instance-b' }).runOnce();
     assert.equal(late.sent, 3);
@@ -301,6 +309,90 @@ describe('notification delivery (outbox -> Teams, through the local connector)',
 
     assert.equal(x.sent + y.sent, 30);
     for (const p of people) assert.equal(connector.sentTo(p.conversationId).length, 1);
+  });
+
+  it('two instances taking lots from one outbox send each notification once, and leave no lot behind', async () => {
+    const people = await Promise.all(Array.from({ length: 40 }, (_, i) => installedPerson(`P${i}`)));
+    await enqueueNotifications(
+      people.map((p) => intent(p.userId)),
+      { lotSize: 5 },
+    );
+    assert.equal(await LotModel.countDocuments({}), 8);
+
+    const [x, y] = await Promise.all([delivery({ owner: 'x', concurrency: 3, random: Math.random }).runOnce(), delivery({ owner: 'y', concurrency: 3, random: Math.random }).runOnce()]);
+
+    assert.equal(x.sent + y.sent, 40);
+    assert.equal(x.lots + y.lots, 8, 'every lot was taken once');
+    for (const p of people) assert.equal(connector.sentTo(p.conversationId).length, 1, 'exactly one message per person');
+    assert.equal(await NotificationModel.countDocuments({ status: 'sent' }), 40);
+    assert.equal(await DeliveryModel.countDocuments({ state: 'sent' }), 40);
+    assert.equal(await LotModel.countDocuments({}), 0);
+  });
+
+  it('renews the lease of a lot that takes long, and stops sending a lot whose lease went to another instance', async () => {
+    const people = await Promise.all(Array.from({ length: 3 }, (_, i) => installedPerson(`P${i}`)));
+    await enqueueNotifications(people.map((p) => intent(p.userId)));
+    // Each send takes 10 seconds of the clock; the lease is 20 seconds and a send needs 15 of it left.
+    const slow: Messenger = {
+      sendToConversation: async (ref, message) => {
+        clock = new Date(clock.getTime() + 10_000);
+        return messenger.sendToConversation(ref, message);
+      },
+      createPersonalConversation: (via, person) => messenger.createPersonalConversation(via, person),
+    };
+    const renewed = await delivery({ messenger: slow, leaseMs: 20_000, concurrency: 1 }).runOnce();
+    assert.equal(renewed.sent, 3, 'all three went out under a renewed lease');
+    assert.equal(await LotModel.countDocuments({}), 0);
+
+    const others = await Promise.all(Array.from({ length: 3 }, (_, i) => installedPerson(`Q${i}`)));
+    await enqueueNotifications(others.map((p) => intent(p.userId)));
+    const cutOff: Messenger = {
+      sendToConversation: async (ref, message) => {
+        // Meanwhile the lease ran out and another instance took the lot.
+        clock = new Date(clock.getTime() + 10_000);
+        await LotModel.updateMany({}, { $set: { owner: 'another-instance' } });
+        return messenger.sendToConversation(ref, message);
+      },
+      createPersonalConversation: (via, person) => messenger.createPersonalConversation(via, person),
+    };
+    const stopped = await delivery({ messenger: cutOff, leaseMs: 20_000, concurrency: 1 }).runOnce();
+    assert.equal(stopped.sent, 1, 'no send after the lease was lost');
+    assert.equal(await NotificationModel.countDocuments({ status: 'pending' }), 2);
+    assert.equal((await LotModel.findOne({}).lean())?.owner, 'another-instance', 'the lot is left to its new owner');
+  });
+
+  it('reads the personal chats of a large lot at once, and sees chats blocked or opened since', async () => {
+    const people = await Promise.all(Array.from({ length: 3 }, (_, i) => installedPerson(`P${i}`)));
+    const bulk = () => delivery({ bulkReferencesFrom: 2 });
+    const round = async (list: { userId: string }[]) => {
+      await enqueueNotifications(list.map((p) => intent(p.userId)));
+      return bulk().runOnce();
+    };
+    assert.equal((await round(people)).sent, 3);
+
+    const [first, second, third] = people as [(typeof people)[number], (typeof people)[number], (typeof people)[number]];
+    connector.block(third.conversationId);
+    const blocked = await round(people);
+    assert.equal(blocked.sent, 2);
+    assert.equal((await references.find(TENANT, personalKey(third.userId)))?.state, 'blocked');
+
+    connector.reset();
+    const newcomer = await installedPerson('Nieuw');
+    const later = await round([first, second, third, newcomer]);
+    assert.equal(later.sent, 3, 'the newcomer (not in the copy read before) is found');
+    assert.equal(later.skipped, 1);
+    assert.equal(connector.sentTo(third.conversationId).length, 0, 'no request to the chat that was blocked since the copy was read');
+    assert.equal(connector.sentTo(newcomer.conversationId).length, 1);
+  });
+
+  it('delivers notifications written without a lot (by an older version) too', async () => {
+    const person = await installedPerson();
+    await NotificationModel.create({ ...intent(person.userId), status: 'pending' });
+
+    const stats = await delivery().runOnce();
+
+    assert.equal(stats.sent, 1);
+    assert.equal(connector.sentTo(person.conversationId).length, 1);
   });
 
   it('opens a personal chat (POST /v3/conversations) when the person has none yet, and keeps its reference', async () => {
