@@ -27,6 +27,7 @@ import { BotActors, type ActorResolver } from './bot-actors.js';
 import { BotMessenger } from './bot-messenger.js';
 import { ServiceEventsPort, unavailableDiscussions, unavailableEvents, unavailableSearch } from './core-ports.js';
 import { ServiceDiscussionsPort } from './discussions-port.js';
+import { MeetingHandler, tabDeepLinks, type MeetingEventsPort } from './meeting-handler.js';
 import { MeentBot } from './meent-bot.js';
 import { NotificationCards } from './notification-cards.js';
 import { tabLinks, type DiscussionsPort, type EventsPort, type SearchPort } from './ports.js';
@@ -48,6 +49,8 @@ export interface BotModuleDeps {
   actors?: ActorResolver;
   endpoints?: BotAuthenticationEndpoints;
   credentialsFactory?: CredentialsFactory;
+  /** The meetings capability (src/meetings/): cards at a meeting's start and end, and its follow-up. */
+  meetings?: { events: MeetingEventsPort; followUpSoon?: (tenantId: string, chatId: string) => void };
 }
 
 export interface BotModule extends CapabilityModule {
@@ -72,6 +75,16 @@ export function createBotModule(deps: BotModuleDeps): BotModule {
     links: tabLinks(config.publicUrl),
     publicUrl: config.publicUrl,
     logger,
+    ...(deps.meetings
+      ? {
+          meetings: new MeetingHandler({
+            meetings: deps.meetings.events,
+            ...(deps.meetings.followUpSoon ? { followUpSoon: deps.meetings.followUpSoon } : {}),
+            links: tabDeepLinks({ teamsAppId: config.teamsAppId, publicUrl: config.publicUrl }),
+            logger,
+          }),
+        }
+      : {}),
   });
   const endpoint = createBotEndpoint({
     config,

@@ -24,7 +24,7 @@ import {
 import type { Logger } from 'pino';
 import type { Actor } from '../src/auth/actor.js';
 import { DomainError } from '../src/errors/domain-errors.js';
-import { ConversationReferences, keyOf, type ConversationScope } from '../src/notifications/conversation-references.js';
+import { ConversationReferences, type ConversationScope } from '../src/notifications/conversation-references.js';
 import type { ConversationRef } from '../src/notifications/messenger.js';
 import { muteSchema, PREFERENCE_GROUPS, type NotificationPreferences, type PreferenceGroup } from '../src/notifications/notification-preferences.js';
 import { CADENCES, DELIVERY_CHANNELS, type Cadence, type DeliveryChannel } from '../src/notifications/notification-preference.model.js';
@@ -33,6 +33,7 @@ import { askView, discussionListView, discussionView, errorView, eventListView, 
 import { ADAPTIVE_CARD, notificationCard, type CardAttachment } from './cards/cards.js';
 import { parseCommand, type Command } from './commands.js';
 import { dialog, fetchTask, searchQuery, submitAction, unfurl } from './message-extensions.js';
+import type { MeetingHandler } from './meeting-handler.js';
 import type { DiscussionsPort, EventsPort, Links, SearchPort } from './ports.js';
 import { languageOf, textsFor } from './texts.js';
 
@@ -47,6 +48,8 @@ export interface MeentBotDeps {
   /** Meent's public origin: pasted links to it are unfurled. */
   publicUrl: string;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Teams meeting start and end (cards in the meeting chat, the follow-up): the meetings capability. */
+  meetings?: MeetingHandler;
 }
 
 const LIST_LIMIT = 10;
@@ -75,16 +78,24 @@ export class MeentBot extends TeamsActivityHandler {
       await this.message(context);
       await next();
     });
+    // Not onTeamsMeetingStartEvent: its strict parse of `value` would end in onTurnError, whose apology lands in the meeting chat.
+    this.on('TeamsMeetingStart', async (context, next) => {
+      await this.deps.meetings?.started(context);
+      await next();
+    });
+    this.on('TeamsMeetingEnd', async (context, next) => {
+      await this.deps.meetings?.ended(context);
+      await next();
+    });
   }
 
   // ---- install ----
 
   private async installed(context: TurnContext): Promise<void> {
     const input = referenceInput(context);
-    const existing = input ? await this.deps.references.find(input.tenantId, keyOf(input)) : null;
-    if (input) await this.deps.references.save(input, { installed: true });
-    // Teams sends both installationUpdate and conversationUpdate for one install: greet once.
-    if (existing?.state === 'active') return;
+    // Teams sends both installationUpdate and conversationUpdate for one install, at the same
+    // moment: greet only from the turn whose write made the reference active.
+    if (input && !(await this.deps.references.save(input, { installed: true }))) return;
     await context.sendActivity({ type: ActivityTypes.Message, attachments: [helpView(this.view(context), true)] });
   }
 

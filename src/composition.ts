@@ -14,6 +14,7 @@ import { createCommunitiesModule } from './communities/communities.module.js';
 import { createBotModule } from '../bot/bot-module.js';
 import { createEventsModule } from './events/events.module.js';
 import { ApiSpec } from './http/api-spec.js';
+import { createMeetingsModule } from './meetings/meetings.module.js';
 
 /** What a capability hands to the HTTP app. */
 export interface CapabilityModule {
@@ -57,6 +58,15 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     directoryFor: (actor) => identity.appDirectory(actor.tenantId),
     upcomingEvents: async (actor, limit) => (await events.services.events.list(actor, { limit })).items.map((e) => ({ ...e })),
   });
+  // Teams meetings linked to discussions: the tab in meetings, the bot's meeting events, the follow-up.
+  const meetings = createMeetingsModule({
+    config,
+    logger,
+    spec,
+    communities: communities.services,
+    ...(graphCredentials ? { getAccessToken: (tenantId: string) => graphCredentials.appToken(tenantId) } : {}),
+    directoryFor: (tenantId) => identity.appDirectory(tenantId),
+  });
   const modules: CapabilityModule[] = [
     // Capabilities register here, identity first (it establishes req.actor).
     {
@@ -71,8 +81,9 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     createNotificationsModule(),
     communities,
     events,
+    meetings,
     // The bot at /api/messages.
-    createBotModule({ config, logger, seen: (actor) => identity.users.signedIn(actor), events: events.services, communities: communities.services }),
+    createBotModule({ config, logger, seen: (actor) => identity.users.signedIn(actor), events: events.services, communities: communities.services, meetings: { events: meetings.services.meetings, followUpSoon: meetings.followUpSoon } }),
   ];
   const pick = <K extends keyof CapabilityModule>(key: K) => modules.map((m) => m[key]).filter((v): v is NonNullable<CapabilityModule[K]> => v !== undefined);
   const app = createApp({

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { startNotificationDelivery } from '../bot/bot-module.js';
+import { startMeetingFollowUps } from './meetings/meetings.module.js';
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -19,6 +20,8 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   const jobs: RunningWorker[] = [];
   // Notification delivery: the outbox to Teams (bot messages, activity feed), within Teams' rate limits.
   jobs.push(startNotificationDelivery({ config: deps.config, logger: deps.logger }));
+  // After linked Teams meetings: attendees into the community, attendance reports of online events.
+  jobs.push(startMeetingFollowUps({ config: deps.config, logger: deps.logger }));
   deps.logger.debug({ jobs: jobs.length }, 'worker started');
   return {
     async stop() {

@@ -76,6 +76,7 @@ const schema = z
     ENTRA_AUTHORITY_HOST: httpsOrLoopbackUrl.default('https://login.microsoftonline.com'),
     ENTRA_ALLOWED_TENANTS: commaList(uuid),
     GRAPH_BASE_URL: httpsOrLoopbackUrl.default('https://graph.microsoft.com'),
+    TEAMS_APP_ID: optionalString.pipe(uuid.optional()),
     BOT_ID: optionalString.pipe(uuid.optional()),
     BOT_PASSWORD: optionalString,
     BOT_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], { error: 'must be MultiTenant, SingleTenant or UserAssignedMSI' }).default('MultiTenant'),
@@ -143,6 +144,8 @@ const schema = z
       },
       graphBaseUrl: c.GRAPH_BASE_URL.replace(/\/+$/, ''),
       bot: { id: c.BOT_ID, password: c.BOT_PASSWORD, type: c.BOT_TYPE, tenantId: c.BOT_TENANT_ID },
+      /** The Teams app id (manifest `id`): deep links into the tab from bot cards; absent, cards link to the web address. */
+      teamsAppId: c.TEAMS_APP_ID,
       ipAllowlist: c.IP_ALLOWLIST,
       trustProxy: c.TRUST_PROXY,
       requireMfa: c.REQUIRE_MFA,

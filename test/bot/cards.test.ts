@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import mongoose from 'mongoose';
 import { askView, discussionListView, discussionView, errorView, eventListView, eventView, helpView, searchView, settingsView } from '../../bot/card-views.js';
 import { shareEventCard } from '../../bot/cards/cards.js';
+import { meetingFollowUpCard, meetingStartCard } from '../../bot/cards/meeting-cards.js';
+import { meetingTextsFor } from '../../bot/meeting-texts.js';
 import { NotificationCards } from '../../bot/notification-cards.js';
 import { tabLinks, type DiscussionSummary, type EventSummary } from '../../bot/ports.js';
 import { textsFor, type Language } from '../../bot/texts.js';
@@ -76,7 +78,7 @@ describe('bot cards (Adaptive Cards 1.5, parsed by the adaptivecards library)', 
 
   it('every template in bot/cards has a render function that is tested here', () => {
     const templates = readdirSync(fileURLToPath(new URL('../../bot/cards/', import.meta.url))).filter((f) => f.endsWith('.json')).sort();
-    assert.deepEqual(templates, ['ask.json', 'digest.json', 'discussion.json', 'error.json', 'event.json', 'help.json', 'list.json', 'notification.json', 'settings.json', 'share-event.json']);
+    assert.deepEqual(templates, ['ask.json', 'digest.json', 'discussion.json', 'error.json', 'event.json', 'help.json', 'list.json', 'meeting-follow-up.json', 'meeting-start.json', 'notification.json', 'settings.json', 'share-event.json']);
   });
 
   for (const language of ['nl', 'en'] as Language[]) {
@@ -104,6 +106,11 @@ describe('bot cards (Adaptive Cards 1.5, parsed by the adaptivecards library)', 
         'share an event (none)': shareEventCard({ labels: { title: 't', event: 'e', share: 's', missing: 'm' }, events: [], empty: 'none' }),
         'error without reference': errorView(v, 'x'),
       };
+      const mt = meetingTextsFor(language);
+      cards['meeting start'] = meetingStartCard({ heading: mt.startHeading, intro: mt.startIntro, discussionTitle: tricky, communityName: 'Droogte', discussionUrl: links.discussion('d1'), openLabel: mt.open });
+      const followUp = { heading: mt.endHeading, intro: mt.endIntro, discussionTitle: tricky, communityName: 'Droogte', discussionUrl: links.discussion('d1'), continueLabel: mt.continue, nextLabel: mt.next, signUpLabel: mt.signUp };
+      cards['meeting follow-up'] = meetingFollowUpCard({ ...followUp, nextEventTitle: 'Kennissessie 2', nextEventWhen: 'dinsdag 1 april 2025 om 14:00', nextEventUrl: links.event('e2') });
+      cards['meeting follow-up (no next session)'] = meetingFollowUpCard({ ...followUp, nextEventTitle: '', nextEventWhen: '', nextEventUrl: links.discussion('d1') });
       const renderer = new NotificationCards(links);
       for (const kind of NOTIFICATION_KINDS) cards[`notification ${kind}`] = renderer.message(notification(kind), prefs).attachments?.[0];
       cards['channel post'] = renderer.channelPost(notification('eventAnnounced')).attachments?.[0];
@@ -117,6 +124,11 @@ describe('bot cards (Adaptive Cards 1.5, parsed by the adaptivecards library)', 
 
       it('shows text as text: a template expression in data is not evaluated', () => {
         assert.ok(JSON.stringify(cards['event (waitlisted)']).includes(JSON.stringify(tricky)));
+      });
+
+      it('offers "Sign up for the next session" on the follow-up only when there is one', () => {
+        assert.ok(JSON.stringify(cards['meeting follow-up']).includes(JSON.stringify(mt.signUp)));
+        assert.ok(!JSON.stringify(cards['meeting follow-up (no next session)']).includes(JSON.stringify(mt.signUp)));
       });
 
       it('keeps automatic refresh to the 60 people Teams allows', () => {

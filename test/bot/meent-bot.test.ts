@@ -106,6 +106,17 @@ describe('Meent bot (TestAdapter)', () => {
       assert.equal(stored?.reference.conversation.id, 'a:personal-1');
     });
 
+    it('greets once when Teams delivers installationUpdate and conversationUpdate at the same moment', async () => {
+      adapter.activeQueue.length = 0;
+      await Promise.all([
+        adapter.processActivity(activity({ type: 'installationUpdate', action: 'add' }) as Activity),
+        adapter.processActivity(activity({ type: 'conversationUpdate', membersAdded: [BOT_ACCOUNT, { id: `29:${userId}`, name: 'Sanne' }] }) as Activity),
+      ]);
+      const welcomes = cardsOf(adapter.activeQueue.splice(0)).filter((c) => texts(c).includes('Welkom bij Meent'));
+      assert.equal(welcomes.length, 1);
+      assert.equal((await references.find(TENANT, personalKey(userId)))?.state, 'active');
+    });
+
     it('marks the reference gone on uninstall, and active again (with a welcome) on reinstall', async () => {
       await send({ type: 'installationUpdate', action: 'add' });
       await send({ type: 'installationUpdate', action: 'remove' });

@@ -9,6 +9,10 @@
  *   GET | PATCH | DELETE /v1.0/users/{id}/events/{eventId}
  *   POST   /v1.0/users/{id}/events/{eventId}/cancel
  *   POST   /v1.0/users/{id}/teamwork/sendActivityNotification  (activity-feed notification; 204, recorded in `activityNotifications`)
+ *   GET    /v1.0/chats/{chatId}?$select=..               (a meeting chat: onlineMeetingInfo with organiser and join URL)
+ *   GET    /v1.0/chats/{chatId}/members                  (aadUserConversationMember list)
+ *   GET    /v1.0/users/{id}/onlineMeetings?$filter=JoinWebUrl eq '..'   (the organiser's meeting with that join URL)
+ *   GET    /v1.0/users/{id}/onlineMeetings/{meetingId}/attendanceReports[/{reportId}[/attendanceRecords]]  (records paged)
  *   POST   /v1.0/$batch                                  (at most 20 sub-requests, dispatched through the routes above)
  *
  * Every request needs `Authorization: Bearer <token>` (401 in Graph's error shape otherwise;
@@ -86,6 +90,63 @@ export interface Cancellation {
   comment: string | undefined;
 }
 
+/** Someone in a meeting: invited, in its chat, or in an attendance report. */
+export interface MeetingParticipantInput {
+  userId: string;
+  displayName: string;
+  tenantId: string | null;
+  email?: string | null;
+}
+
+export interface OnlineMeetingInput {
+  organizerId: string;
+  subject: string;
+  start: Date;
+  end: Date;
+  /** The organiser's tenant (in the chat and participants). */
+  tenantId?: string;
+  chatId?: string;
+  joinUrl?: string;
+  attendees?: MeetingParticipantInput[];
+  chatMembers?: MeetingParticipantInput[];
+}
+
+export interface StandInOnlineMeeting {
+  id: string;
+  chatId: string;
+  joinUrl: string;
+}
+
+export interface AttendanceRecordInput {
+  /** An Entra object id; anonymous and phone participants have another kind of id. */
+  id: string;
+  displayName: string;
+  email?: string | null;
+  tenantId?: string | null;
+  role?: 'Organizer' | 'Presenter' | 'Attendee' | 'None';
+  intervals: { join: Date; leave: Date }[];
+}
+
+export interface AttendanceReportInput {
+  start: Date;
+  end: Date;
+  records: AttendanceRecordInput[];
+}
+
+interface StoredOnlineMeeting {
+  id: string;
+  chatId: string;
+  joinUrl: string;
+  subject: string;
+  start: string;
+  end: string;
+  organizer: StandInUser;
+  attendees: MeetingParticipantInput[];
+  chatMembers: MeetingParticipantInput[];
+  tenantId: string | null;
+  reports: { id: string; start: string; end: string; records: AttendanceRecordInput[] }[];
+}
+
 interface Reply {
   status: number;
   headers: Record<string, string>;
@@ -161,6 +222,9 @@ export class GraphServer {
   private drops: DropRule[] = [];
   /** Users without the Teams app installed: activity-feed notifications to them are refused (403). */
   private readonly withoutApp = new Set<string>();
+  /** Online meetings by id, and which meeting each meeting chat belongs to. */
+  private readonly onlineMeetings = new Map<string, StoredOnlineMeeting>();
+  private readonly meetingChats = new Map<string, string>();
 
   private constructor(
     private readonly server: Server,
@@ -202,6 +266,8 @@ export class GraphServer {
     this.cancellations.length = 0;
     this.activityNotifications.length = 0;
     this.withoutApp.clear();
+    this.onlineMeetings.clear();
+    this.meetingChats.clear();
     this.users.clear();
     this.photos.clear();
     this.events.clear();
@@ -239,6 +305,45 @@ export class GraphServer {
   /** Activity-feed notifications to this user are refused with 403 (the app is not installed for them). */
   uninstallApp(userId: string): void {
     this.withoutApp.add(userId);
+  }
+
+  /**
+   * A Teams meeting the user organises, with its meeting chat (`19:meeting_...@thread.v2`),
+   * the people invited and the chat's members (default: organiser and invitees).
+   */
+  addOnlineMeeting(input: OnlineMeetingInput): StandInOnlineMeeting {
+    const organizer = this.users.get(input.organizerId);
+    if (!organizer) throw new Error(`No user ${input.organizerId} in the Graph stand-in`);
+    const thread = randomBytes(24).toString('base64url');
+    const chatId = input.chatId ?? `19:meeting_${thread}@thread.v2`;
+    const joinUrl = input.joinUrl ?? `https://teams.microsoft.com/l/meetup-join/${encodeURIComponent(chatId)}/0?context=${encodeURIComponent(JSON.stringify({ Tid: randomUUID(), Oid: organizer.id }))}`;
+    const id = Buffer.from(`1*${organizer.id}*0**${chatId}`).toString('base64url');
+    const attendees = input.attendees ?? [];
+    const meeting: StoredOnlineMeeting = {
+      id,
+      chatId,
+      joinUrl,
+      subject: input.subject,
+      start: input.start.toISOString(),
+      end: input.end.toISOString(),
+      organizer,
+      attendees,
+      chatMembers: input.chatMembers ?? [{ userId: organizer.id, displayName: organizer.displayName ?? '', tenantId: input.tenantId ?? null, email: organizer.mail }, ...attendees],
+      tenantId: input.tenantId ?? null,
+      reports: [],
+    };
+    this.onlineMeetings.set(id, meeting);
+    this.meetingChats.set(chatId, id);
+    return { id, chatId, joinUrl };
+  }
+
+  /** An attendance report for a session of the meeting (Graph makes one when a session ends); answers its id. */
+  addAttendanceReport(meetingId: string, input: AttendanceReportInput): string {
+    const meeting = this.onlineMeetings.get(meetingId);
+    if (!meeting) throw new Error(`No online meeting ${meetingId} in the Graph stand-in`);
+    const id = randomUUID();
+    meeting.reports.push({ id, start: input.start.toISOString(), end: input.end.toISOString(), records: input.records });
+    return id;
   }
 
   /** The next `times` matching requests get `status` (with Retry-After when given). */
@@ -341,6 +446,14 @@ export class GraphServer {
     if (segments[0] !== 'v1.0') throw new HttpError(400, 'BadRequest', `Invalid version: ${segments[0] ?? ''}`);
     const [resource, id, child, eventId, action, ...rest] = segments.slice(1);
     const method = request.method;
+    if (resource === 'chats' && id !== undefined) {
+      if (method !== 'GET') throw notAllowed();
+      return this.chat(id, child, request);
+    }
+    if (resource === 'users' && id !== undefined && child === 'onlineMeetings') {
+      if (method !== 'GET') throw notAllowed();
+      return this.onlineMeeting(id, segments.slice(4), request);
+    }
     if (rest.length > 0) throw unknownSegment(rest[0]);
 
     if (resource === '$batch' && id === undefined) {
@@ -610,6 +723,111 @@ export class GraphServer {
     return { status: 204, headers: {} };
   }
 
+  // ---- meetings ----
+
+  private chat(chatId: string, child: string | undefined, request: RecordedRequest): Reply {
+    const meetingId = this.meetingChats.get(chatId);
+    const meeting = meetingId ? this.onlineMeetings.get(meetingId) : undefined;
+    if (!meeting) throw new HttpError(404, 'NotFound', `Chat '${chatId}' not found.`);
+    if (child === 'members') {
+      return ok(200, {
+        '@odata.context': `${this.baseUrl}/v1.0/$metadata#chats('${chatId}')/members`,
+        '@odata.count': meeting.chatMembers.length,
+        value: meeting.chatMembers.map((m) => ({
+          '@odata.type': '#microsoft.graph.aadUserConversationMember',
+          id: Buffer.from(`${chatId}#${m.userId}`).toString('base64url'),
+          roles: m.userId === meeting.organizer.id ? ['owner'] : [],
+          displayName: m.displayName,
+          visibleHistoryStartDateTime: '0001-01-01T00:00:00Z',
+          userId: m.userId,
+          email: m.email ?? null,
+          tenantId: m.tenantId,
+        })),
+      });
+    }
+    if (child !== undefined) throw unknownSegment(child);
+    const json: Record<string, unknown> = {
+      '@odata.context': `${this.baseUrl}/v1.0/$metadata#chats/$entity`,
+      id: chatId,
+      topic: meeting.subject,
+      createdDateTime: meeting.start,
+      lastUpdatedDateTime: meeting.start,
+      chatType: 'meeting',
+      webUrl: `https://teams.microsoft.com/l/chat/${encodeURIComponent(chatId)}/0?tenantId=${meeting.tenantId ?? ''}`,
+      tenantId: meeting.tenantId,
+      onlineMeetingInfo: {
+        calendarEventId: null,
+        joinWebUrl: meeting.joinUrl,
+        organizer: { id: meeting.organizer.id, displayName: null, userIdentityType: 'aadUser', tenantId: meeting.tenantId },
+      },
+      viewpoint: null,
+    };
+    return ok(200, selectFields(json, request.query.get('$select'), 'chat'));
+  }
+
+  private onlineMeeting(userId: string, rest: string[], request: RecordedRequest): Reply {
+    const user = this.findUser(userId);
+    if (!user) throw userNotFound(userId);
+    const [meetingId, reports, reportId, records, ...extra] = rest;
+    if (extra.length > 0) throw unknownSegment(extra[0]);
+    const own = [...this.onlineMeetings.values()].filter((m) => m.organizer.id === user.id);
+    if (meetingId === undefined) {
+      // App-only access finds meetings by join URL (or video teleconference id) only.
+      const filter = request.query.get('$filter');
+      const wanted = /^JoinWebUrl eq '((?:[^']|'')*)'$/i.exec(filter ?? '')?.[1]?.replace(/''/g, "'");
+      if (wanted === undefined) throw new HttpError(400, 'BadRequest', 'Filter expression expected - /onlineMeetings?$filter=JoinWebUrl eq \'joinWebUrl\'.');
+      const found = own.filter((m) => m.joinUrl === wanted);
+      return ok(200, { '@odata.context': `${this.baseUrl}/v1.0/$metadata#users('${user.id}')/onlineMeetings`, value: found.map((m) => this.onlineMeetingJson(m)) });
+    }
+    const meeting = own.find((m) => m.id === meetingId);
+    if (!meeting) throw new HttpError(404, 'NotFound', 'Online meeting not found.');
+    if (reports === undefined) return ok(200, this.onlineMeetingJson(meeting));
+    if (reports !== 'attendanceReports') throw unknownSegment(reports);
+    if (reportId === undefined) {
+      return ok(200, {
+        '@odata.context': `${this.baseUrl}/v1.0/$metadata#users('${user.id}')/onlineMeetings('${meeting.id}')/attendanceReports`,
+        value: meeting.reports.map((r) => ({ id: r.id, totalParticipantCount: r.records.length, meetingStartDateTime: r.start, meetingEndDateTime: r.end })),
+      });
+    }
+    const report = meeting.reports.find((r) => r.id === reportId);
+    if (!report) throw new HttpError(404, 'NotFound', 'Attendance report not found.');
+    if (records === undefined) return ok(200, { id: report.id, totalParticipantCount: report.records.length, meetingStartDateTime: report.start, meetingEndDateTime: report.end });
+    if (records !== 'attendanceRecords') throw unknownSegment(records);
+    const pageSize = this.options.pageSize ?? 100;
+    const skipToken = request.query.get('$skiptoken');
+    const offset = skipToken === null ? 0 : Number(Buffer.from(skipToken, 'base64url').toString('utf8'));
+    const page = report.records.slice(offset, offset + pageSize).map((r, i) => attendanceRecordJson(r, offset + i));
+    const body: Record<string, unknown> = { '@odata.context': `${this.baseUrl}/v1.0/$metadata#attendanceRecords`, value: page };
+    if (offset + pageSize < report.records.length) {
+      const next = new URLSearchParams(request.query);
+      next.set('$skiptoken', Buffer.from(String(offset + pageSize), 'utf8').toString('base64url'));
+      body['@odata.nextLink'] = `${this.nextLinkOrigin ?? this.baseUrl}${request.path}?${next.toString()}`;
+    }
+    return ok(200, body);
+  }
+
+  private onlineMeetingJson(m: StoredOnlineMeeting): Record<string, unknown> {
+    const participant = (p: MeetingParticipantInput, role: string) => ({
+      upn: p.email ?? null,
+      role,
+      identity: { user: { id: p.userId, displayName: p.displayName, tenantId: p.tenantId, identityProvider: 'AAD' } },
+    });
+    return {
+      id: m.id,
+      creationDateTime: m.start,
+      startDateTime: m.start,
+      endDateTime: m.end,
+      joinWebUrl: m.joinUrl,
+      subject: m.subject,
+      isBroadcast: false,
+      chatInfo: { threadId: m.chatId, messageId: '0', replyChainMessageId: null },
+      participants: {
+        organizer: participant({ userId: m.organizer.id, displayName: m.organizer.displayName ?? '', email: m.organizer.userPrincipalName, tenantId: m.tenantId }, 'presenter'),
+        attendees: m.attendees.map((a) => participant(a, 'attendee')),
+      },
+    };
+  }
+
   // ---- $batch ----
 
   private batch(envelope: RecordedRequest): Reply {
@@ -654,6 +872,21 @@ export class GraphServer {
     // Graph may answer in any order; reversing makes callers match by id.
     return ok(200, { responses: responses.reverse() });
   }
+}
+
+/** An attendance record as Graph answers it (https://learn.microsoft.com/en-us/graph/api/resources/attendancerecord). */
+function attendanceRecordJson(r: AttendanceRecordInput, index: number): Record<string, unknown> {
+  const intervals = r.intervals.map((i) => ({ joinDateTime: i.join.toISOString(), leaveDateTime: i.leave.toISOString(), durationInSeconds: Math.round((i.leave.getTime() - i.join.getTime()) / 1000) }));
+  return {
+    id: `${index}-${r.id}`,
+    emailAddress: r.email ?? null,
+    totalAttendanceInSeconds: intervals.reduce((sum, i) => sum + i.durationInSeconds, 0),
+    role: r.role ?? 'Attendee',
+    registrationId: null,
+    identity: { '@odata.type': '#microsoft.graph.communicationsUserIdentity', id: r.id, displayName: r.displayName, tenantId: r.tenantId ?? null },
+    attendanceIntervals: intervals,
+    externalRegistrationInformation: null,
+  };
 }
 
 /** Start a Graph stand-in on 127.0.0.1 (a free port) over HTTPS with the test CA. */
@@ -863,7 +1096,7 @@ function parseUserFilter(filter: string): [string, string][] {
   }
 }
 
-function selectFields(json: Record<string, unknown>, select: string | null): Record<string, unknown> {
+function selectFields(json: Record<string, unknown>, select: string | null, type = 'event'): Record<string, unknown> {
   if (select === null) return json;
   const fields = select.split(',').map((f) => f.trim()).filter(Boolean);
   const out: Record<string, unknown> = {};
@@ -871,7 +1104,7 @@ function selectFields(json: Record<string, unknown>, select: string | null): Rec
     if (key.startsWith('@odata.') || key === 'id' || fields.includes(key)) out[key] = value;
   }
   for (const field of fields) {
-    if (!(field in json)) throw new HttpError(400, 'RequestBodyRead', `Could not find a property named '${field}' on type 'microsoft.graph.event'.`);
+    if (!(field in json)) throw new HttpError(400, 'RequestBodyRead', `Could not find a property named '${field}' on type 'microsoft.graph.${type}'.`);
   }
   return out;
 }

@@ -30,9 +30,17 @@ interface Draft {
 
 const VISIBILITIES: readonly CommunityVisibility[] = ['public', 'closed', 'secret'];
 
-/** What Teams stores for the tab: it loads `contentUrl` (our community page) from then on. */
-export function tabConfigFor(community: Pick<CommunitySummary, 'id' | 'name'>, origin: string): pages.InstanceConfig {
+/**
+ * What Teams stores for the tab: it loads `contentUrl` (our community page) from then on. In
+ * a meeting the tab shows the meeting page instead (link the meeting to a discussion of the
+ * chosen community); outside Teams its website is the community page.
+ */
+export function tabConfigFor(community: Pick<CommunitySummary, 'id' | 'name'>, origin: string, inMeeting = false): pages.InstanceConfig {
   const url = `${origin}/tab/index.html#/community/${encodeURIComponent(community.id)}`;
+  if (inMeeting) {
+    const meetingUrl = `${origin}/tab/index.html#/meeting?community=${encodeURIComponent(community.id)}`;
+    return { entityId: `meeting-community-${community.id}`, contentUrl: meetingUrl, websiteUrl: url, suggestedDisplayName: community.name };
+  }
   return { entityId: `community-${community.id}`, contentUrl: url, websiteUrl: url, suggestedDisplayName: community.name };
 }
 
@@ -103,7 +111,7 @@ export function ConfigPage() {
     pages.config.registerOnSaveHandler((saveEvent) => {
       setProblem(undefined);
       chosenCommunity()
-        .then((community) => pages.config.setConfig(tabConfigFor(community, window.location.origin)))
+        .then((community) => pages.config.setConfig(tabConfigFor(community, window.location.origin, Boolean(host.context?.meeting?.id))))
         .then(
           () => saveEvent.notifySuccess(),
           (err: unknown) => {

@@ -43,6 +43,7 @@ import { useRequest } from '../api/use-request.js';
 import { saveFile } from '../components/download.js';
 import { EmptyState } from '../components/empty-state.js';
 import { ErrorMessage, toProblem } from '../components/error-message.js';
+import { EventAttendance } from '../components/event-attendance.js';
 import { eventWhen, eventWhere, MyRegistrationBadge, SeatsBadge } from '../components/event-summary.js';
 import { LoadMore } from '../components/load-more.js';
 import { ListSkeleton, PageSkeleton } from '../components/loading-skeleton.js';
@@ -198,6 +199,7 @@ function EventDetails({ event, onChange }: { event: MeentEvent; onChange: (e: Me
             </Section>
           ) : null}
           {!event.hideAttendees || event.canManage ? <Attendees event={event} onChange={onChange} /> : null}
+          {event.canManage && event.online ? <EventAttendance eventId={event.id} /> : null}
         </div>
         <SignUpPanel event={event} onChange={onChange} onCalendar={() => void download('ics')} />
       </div>

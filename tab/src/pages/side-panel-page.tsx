@@ -16,12 +16,14 @@ import { Section, useCardListStyles } from '../components/section.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { PageHeader } from '../layout/page-header.js';
 import { useHost } from '../teams/host-context.js';
+import { MeetingPanel } from './meeting-page.js';
 
 const useStyles = makeStyles({
   root: { maxWidth: '320px', display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
 });
 
-const PINNED = /^community-([A-Za-z0-9_-]{1,64})$/;
+/** `community-<id>`, or `meeting-community-<id>` for a tab added to a meeting (config-page.tsx). */
+const PINNED = /^(?:meeting-)?community-([A-Za-z0-9_-]{1,64})$/;
 
 export function SidePanelPage() {
   const styles = useStyles();
@@ -31,6 +33,7 @@ export function SidePanelPage() {
   return (
     <div className={styles.root} data-testid="side-panel">
       <PageHeader title={t('sidePanel.title')} />
+      {host.context?.meeting?.id && host.context.chat?.id ? <MeetingPanel compact preferredCommunityId={communityId} /> : null}
       {communityId ? <Pinned communityId={communityId} /> : <EmptyState title={t('sidePanel.emptyTitle')} body={t('sidePanel.emptyBody')} />}
     </div>
   );

@@ -22,6 +22,7 @@ export type RouteName =
   | 'person'
   | 'search'
   | 'profile'
+  | 'meeting'
   | 'config'
   | 'authStart'
   | 'authEnd'
@@ -44,6 +45,7 @@ const patterns: ReadonlyArray<readonly [RouteName, string]> = [
   ['person', '/people/:id'],
   ['search', '/search'],
   ['profile', '/profile'],
+  ['meeting', '/meeting'],
   ['config', '/config'],
   ['authStart', '/auth/start'],
   ['authEnd', '/auth/end'],

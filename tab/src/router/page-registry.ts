@@ -24,6 +24,7 @@ export const pageFor: Record<Exclude<RouteName, 'config' | 'authStart' | 'authEn
   person: lazy(() => import('../pages/person-page.js').then((m) => ({ default: m.PersonPage }))),
   search: lazy(() => import('../pages/search-page.js').then((m) => ({ default: m.SearchPage }))),
   profile: lazy(() => import('../pages/profile-page.js').then((m) => ({ default: m.ProfilePage }))),
+  meeting: lazy(() => import('../pages/meeting-page.js').then((m) => ({ default: m.MeetingPage }))),
   notFound: lazy(() => import('../pages/not-found-page.js').then((m) => ({ default: m.NotFoundPage }))),
 };
 

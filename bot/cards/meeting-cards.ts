@@ -1,0 +1,42 @@
+/**
+ * The cards the bot posts in a meeting chat: at the start, where the meeting's notes and
+ * questions go (the linked discussion); at the end, the follow-up with "Continue the
+ * discussion" and, when the community has one, "Sign up for the next session". Templates
+ * beside this file, expanded with `adaptivecards-templating`; values are data, never template.
+ */
+import { Template } from 'adaptivecards-templating';
+import { ADAPTIVE_CARD, type CardAttachment } from './cards.js';
+import followUpTemplate from './meeting-follow-up.json' with { type: 'json' };
+import startTemplate from './meeting-start.json' with { type: 'json' };
+
+export interface MeetingStartCardData {
+  heading: string;
+  intro: string;
+  discussionTitle: string;
+  communityName: string;
+  discussionUrl: string;
+  openLabel: string;
+}
+
+export interface MeetingFollowUpCardData {
+  heading: string;
+  intro: string;
+  discussionTitle: string;
+  communityName: string;
+  discussionUrl: string;
+  continueLabel: string;
+  /** '' when the community has no next session. */
+  nextEventTitle: string;
+  nextEventWhen: string;
+  nextEventUrl: string;
+  nextLabel: string;
+  signUpLabel: string;
+}
+
+function renderer<T extends object>(template: object): (data: T) => CardAttachment {
+  const prepared = new Template(template);
+  return (data) => ({ contentType: ADAPTIVE_CARD, content: prepared.expand({ $root: data }) as Record<string, unknown> });
+}
+
+export const meetingStartCard = renderer<MeetingStartCardData>(startTemplate);
+export const meetingFollowUpCard = renderer<MeetingFollowUpCardData>(followUpTemplate);
