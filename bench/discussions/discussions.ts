@@ -134,7 +134,7 @@ async function main(): Promise<void> {
       ferret = await startFerretDb({ backend: { kind: 'postgresql', url: postgres.url }, stateDir });
       uri = ferret.uri;
     }
-    await connectDatabase({ uri, dbName: `bench_discussions_${Date.now()}`, maxPoolSize: 10 });
+    await connectDatabase({ uri, dbName: `bench_discussions_${Date.now()}`, maxPoolSize: 10, ...(postgres ? { ferretDbPostgresUrl: postgres.url } : {}) });
     console.log('seeding...');
     const seedStart = Date.now();
     const seeded = await seedData();

@@ -132,8 +132,8 @@ export interface CommunityVisibilityMap {
 /** For lists and search across communities: what the actor may see, read and belongs to, by community id. */
 export async function communityVisibility(actor: Actor): Promise<CommunityVisibilityMap> {
   const [communities, memberships] = await Promise.all([
-    // Whole documents: FerretDB reads them whole anyway, and the feed needs their counters.
-    CommunityModel.find({ tenantId: actor.tenantId }).lean<CommunityRecord[]>(),
+    // All but the description (Markdown and HTML, the bulk of a community): the feed needs the counters.
+    CommunityModel.find({ tenantId: actor.tenantId }).select({ description: 0 }).lean<CommunityRecord[]>(),
     membershipsOf(actor),
   ]);
   const result: CommunityVisibilityMap = { visible: new Set(), readable: new Set(), member: new Set(), names: new Map(), records: new Map() };

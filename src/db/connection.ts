@@ -5,7 +5,9 @@
  */
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
+import { addPostgresIndexesForFerretDb } from './ferretdb-postgres-indexes.js';
 import { detectStoreCapabilities } from './store-capabilities.js';
+import { askForWholeResultsInFirstBatch } from './whole-results.js';
 
 export interface ConnectOptions {
   uri: string;
@@ -23,6 +25,11 @@ export interface ConnectOptions {
    * pool of 50, and 200 with a pool of 8, never returned).
    */
   maxPoolSize?: number;
+  /**
+   * The PostgreSQL URL of the FerretDB behind `uri`, when we know it (we started it): its
+   * tables then get indexes PostgreSQL can use for FerretDB's filters (ferretdb-postgres-indexes.ts).
+   */
+  ferretDbPostgresUrl?: string;
 }
 
 // Applied once at import so that every model, whoever registers it, inherits them.
@@ -30,6 +37,7 @@ mongoose.set('sanitizeFilter', true);
 mongoose.set('strictQuery', true);
 mongoose.set('autoIndex', false);
 mongoose.set('autoCreate', true);
+askForWholeResultsInFirstBatch();
 
 export async function connectDatabase(options: ConnectOptions): Promise<typeof mongoose> {
   const attempts = options.attempts ?? 10;
@@ -55,6 +63,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<typeof m
   }
   const store = await detectStoreCapabilities();
   await syncAllIndexes();
+  if (options.ferretDbPostgresUrl && store.product === 'ferretdb') await addBackendIndexes(options.ferretDbPostgresUrl, options.logger);
   options.logger?.info({ db: mongoose.connection.name, store: store.product, version: store.version }, 'database connected');
   return mongoose;
 }
@@ -63,6 +72,22 @@ export async function connectDatabase(options: ConnectOptions): Promise<typeof m
 export async function syncAllIndexes(): Promise<void> {
   for (const model of Object.values(mongoose.connection.models)) {
     await model.syncIndexes();
+  }
+}
+
+/**
+ * They only make queries faster, so a failure (say, two processes creating the same index at
+ * once) is worth one retry and a warning, not a failed start.
+ */
+async function addBackendIndexes(postgresUrl: string, logger?: Pick<Logger, 'info' | 'warn'>): Promise<void> {
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      const result = await addPostgresIndexesForFerretDb(postgresUrl, mongoose.connection.name);
+      if (result.created > 0 || result.dropped > 0) logger?.info(result, 'PostgreSQL indexes for FerretDB filters updated');
+      return;
+    } catch (err) {
+      if (attempt === 2) logger?.warn({ err: (err as Error).message }, 'could not add PostgreSQL indexes for FerretDB filters; queries scan whole tables');
+    }
   }
 }
 

@@ -41,6 +41,13 @@ export interface DiscussionServiceDeps {
 /** At most this many buckets are read for one page of a filtered list; the cursor carries on from there. */
 const MAX_BUCKET_READS = 40;
 const EXCERPT_LENGTH = 280;
+/**
+ * What a list leaves out of each discussion: the body (Markdown and HTML), the conclusion,
+ * the edit history and the mentions, which only the discussion's own page shows and which
+ * make up most of its bytes. FerretDB still reads whole documents, but sends and the driver
+ * decodes only the rest.
+ */
+const SUMMARY_PROJECTION = { body: 0, conclusion: 0, history: 0, mentions: 0 } as const;
 
 export type ReactionTarget = 'discussion' | 'reply';
 
@@ -143,7 +150,7 @@ export class DiscussionService {
       (!d.hidden || canModerate || d.authorId === actor.userId) && (query.kind === undefined || d.kind === query.kind) && (tag === undefined || d.tags.includes(tag));
 
     const pinnedIds = query.cursor ? [] : (community.community.pinnedDiscussionIds ?? []);
-    const pinned = (await Promise.all(pinnedIds.map((pid) => DiscussionModel.findOne({ _id: pid, communityId: id }).lean<DiscussionRecord>())))
+    const pinned = (await Promise.all(pinnedIds.map((pid) => DiscussionModel.findOne({ _id: pid, communityId: id }).select(SUMMARY_PROJECTION).lean<DiscussionRecord>())))
       .filter((d): d is DiscussionRecord => d !== null && d.pinned === true)
       .filter(wanted)
       .sort((a, b) => (b.pinnedAt?.getTime() ?? 0) - (a.pinnedAt?.getTime() ?? 0));
@@ -159,7 +166,7 @@ export class DiscussionService {
       }
       if (reads >= MAX_BUCKET_READS) break;
       reads++;
-      const docs = await DiscussionModel.find({ communityId: id, bucket }).lean<DiscussionRecord[]>();
+      const docs = await DiscussionModel.find({ communityId: id, bucket }).select(SUMMARY_PROJECTION).lean<DiscussionRecord[]>();
       docs.sort((a, b) => b.seq - a.seq);
       for (const d of docs) if (d.seq < below && !d.pinned && wanted(d)) items.push(d);
       bucket--;

@@ -149,7 +149,8 @@ export class ReplyService {
     const buckets: number[] = [];
     for (let b = bucketOf(first); b <= bucketOf(last); b++) buckets.push(b);
     const [docs, mine] = await Promise.all([
-      Promise.all(buckets.map((b) => ReplyModel.find({ discussionId: d._id, bucket: b }).lean<ReplyRecord[]>())).then((all) => all.flat()),
+      // A thread page shows no edit history (GET /replies/{id} does) and no tags (copied for "who knows about X").
+      Promise.all(buckets.map((b) => ReplyModel.find({ discussionId: d._id, bucket: b }).select({ history: 0, tags: 0 }).lean<ReplyRecord[]>())).then((all) => all.flat()),
       ReactionModel.find({ discussionId: d._id, userId: actor.userId }).lean(),
     ]);
     const myReactions = new Map<string, ReactionKind[]>();

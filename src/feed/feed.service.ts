@@ -40,6 +40,14 @@ interface Source {
   nextBucket: number;
   buffer: ActivityRecord[];
   lastEmitted?: number;
+  /**
+   * No item of this source that the page may show is newer than this: the community's last
+   * activity (set with every activity entry, from the same clock reading), or the page's
+   * `notAfter` if earlier. Infinite when unknown.
+   */
+  newest: number;
+  /** Whether a bucket of it was read on this page. */
+  started: boolean;
 }
 
 export class FeedService {
@@ -59,13 +67,14 @@ export class FeedService {
 
     const communities = [...sourceIds].map((id) => visibility.records.get(id)).filter((c): c is CommunityRecord => c !== undefined);
     communities.sort((a, b) => (b.lastActivityAt?.getTime() ?? 0) - (a.lastActivityAt?.getTime() ?? 0));
+    // Communities joined after the first page start where the page left off in time.
+    const notAfter = cursor ? cursor.t : Number.POSITIVE_INFINITY;
     const sources: Source[] = communities.slice(0, MAX_SOURCES).map((community) => {
       const top = (community.counts?.activitySeq ?? 0) + 1;
       const below = cursor ? Math.min(top, cursor.p[String(community._id)] ?? top) : top;
-      return { community, member: visibility.member.has(String(community._id)), below, nextBucket: bucketOf(below - 1), buffer: [] };
+      const newest = Math.min(community.lastActivityAt?.getTime() ?? Number.POSITIVE_INFINITY, notAfter);
+      return { community, member: visibility.member.has(String(community._id)), below, nextBucket: bucketOf(below - 1), buffer: [], newest, started: false };
     });
-    // Communities joined after the first page start where the page left off in time.
-    const notAfter = cursor ? cursor.t : Number.POSITIVE_INFINITY;
     const relevant = (s: Source, a: ActivityRecord) =>
       a.seq < s.below &&
       !a.hidden &&
@@ -80,6 +89,7 @@ export class FeedService {
         return;
       }
       reads++;
+      s.started = true;
       const docs = await ActivityModel.find({ communityId: s.community._id, bucket: s.nextBucket }).lean<ActivityRecord[]>();
       s.nextBucket--;
       s.buffer.push(...docs.filter((a) => relevant(s, a)).sort((a, b) => b.seq - a.seq));
@@ -89,7 +99,30 @@ export class FeedService {
     const out: Array<{ source: Source; item: ActivityRecord }> = [];
     let truncated = false;
     while (out.length < limit) {
-      const empty = sources.filter(needsLoad);
+      let best: Source | undefined;
+      for (const s of sources) {
+        const head = s.buffer[0];
+        if (!head) continue;
+        const bestHead = best?.buffer[0];
+        if (!bestHead || head.at.getTime() > bestHead.at.getTime()) best = s;
+      }
+      // A source read on this page whose buffer ran dry is read further before anything is
+      // picked (its next item might be the newest). One not read yet is read only once it
+      // could hold an item at least as new as the best one at hand (or, with none at hand, if
+      // it is the newest of them): a page of a feed over many communities reads the active
+      // ones, not a bucket of every one.
+      const dry = sources.filter((s) => s.started && needsLoad(s));
+      const fresh = sources.filter((s) => !s.started && needsLoad(s));
+      let empty: Source[];
+      if (best) {
+        const bestAt = best.buffer[0]?.at.getTime() ?? Number.NEGATIVE_INFINITY;
+        empty = [...dry, ...fresh.filter((s) => s.newest >= bestAt)];
+      } else if (dry.length > 0) {
+        empty = dry;
+      } else {
+        const top = Math.max(...fresh.map((s) => s.newest));
+        empty = fresh.filter((s) => s.newest === top);
+      }
       if (empty.length > 0) {
         if (reads + empty.length > MAX_BUCKET_READS + sources.length) {
           truncated = true;
@@ -97,13 +130,6 @@ export class FeedService {
         }
         await Promise.all(empty.map(load));
         continue;
-      }
-      let best: Source | undefined;
-      for (const s of sources) {
-        const head = s.buffer[0];
-        if (!head) continue;
-        const bestHead = best?.buffer[0];
-        if (!bestHead || head.at.getTime() > bestHead.at.getTime()) best = s;
       }
       if (!best) break;
       const item = best.buffer.shift();

@@ -27,6 +27,13 @@ export const RECENCY_WEIGHT = 1;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** More candidates than this per key are not read (very common words); the newest are kept. */
 const MAX_CANDIDATES_PER_KEY = 2000;
+/** What ranking and showing a result need of an entry: all but `terms` (see `entriesFor`) and the guest flags of people and events. */
+const ENTRY_FIELDS = { type: 1, itemId: 1, communityId: 1, discussionId: 1, title: 1, snippet: 1, strongTerms: 1, at: 1, hidden: 1 } as const;
+
+type MatchedEntry = SearchEntryRecord & {
+  /** The query's keys among the entry's terms. */
+  matchedKeys: Set<string>;
+};
 
 export interface SearchServiceDeps {
   people: PeopleService;
@@ -82,7 +89,7 @@ export class SearchService {
       if (!communityId) continue;
       if (e.type === 'community' ? !visibility.visible.has(communityId) : !visibility.readable.has(communityId) || e.hidden) continue;
       const strong = new Set(e.strongTerms);
-      const all = new Set(e.terms);
+      const all = e.matchedKeys;
       candidates.push({
         type: e.type,
         id: e.itemId,
@@ -127,15 +134,24 @@ export class SearchService {
     };
   }
 
-  private async entriesFor(actor: Actor, words: QueryWord[]): Promise<SearchEntryRecord[]> {
+  /**
+   * The entries with any of the query's keys, each with the keys it has: an entry found by the
+   * lookup of a key has that key among its `terms`, so the entry's own list of terms (most of
+   * its bytes) is not read.
+   */
+  private async entriesFor(actor: Actor, words: QueryWord[]): Promise<MatchedEntry[]> {
     const keys = [...new Set(words.flatMap((w) => w.keys))];
     const lists = await Promise.all(
-      keys.map((key) => SearchEntryModel.find({ tenantId: actor.tenantId, terms: key }).lean<SearchEntryRecord[]>()),
+      keys.map((key) => SearchEntryModel.find({ tenantId: actor.tenantId, terms: key }).select(ENTRY_FIELDS).lean<SearchEntryRecord[]>()),
     );
-    const byId = new Map<string, SearchEntryRecord>();
+    const matched = new Map<string, Set<string>>();
+    lists.forEach((list, i) => {
+      for (const e of list) matched.set(String(e._id), (matched.get(String(e._id)) ?? new Set()).add(keys[i] ?? ''));
+    });
+    const byId = new Map<string, MatchedEntry>();
     for (const list of lists) {
       const newest = list.length > MAX_CANDIDATES_PER_KEY ? [...list].sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, MAX_CANDIDATES_PER_KEY) : list;
-      for (const e of newest) byId.set(String(e._id), e);
+      for (const e of newest) byId.set(String(e._id), { ...e, matchedKeys: matched.get(String(e._id)) ?? new Set() });
     }
     return [...byId.values()];
   }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import { ActivityModel } from '../../src/discussions/activity.model.js';
 import { FeedService } from '../../src/feed/feed.service.js';
 import { useTestDatabase } from '../support/database.js';
 import { as, buildWorld, community, person, type TestWorld } from '../communities/communities-fixtures.js';
@@ -71,6 +73,34 @@ describe('the home feed (HTTP, real database)', function () {
     const fresh = await as(world.app, me).get('/feed?limit=3').expect(200);
     assert.deepEqual(fresh.body.items.map((i: { title: string }) => i.title), ['New2', 'New1', 'New0']);
     await as(world.app, me).get('/feed?cursor=e30').expect(400);
+  });
+
+  it('reads the activity of a quiet community only when the page reaches its time', async () => {
+    const me = await person({ userId: 'fq-me' });
+    const ann = await person({ userId: 'fq-ann' });
+    const busy = await community(world, ann, { name: 'Busy', members: [me] });
+    const quiet = await community(world, ann, { name: 'Quiet', members: [me] });
+    const hour = 3_600_000;
+    // Quiet: 5 discussions a day ago; busy: 53 in the last hour, so its newest bucket holds only 3.
+    await bulkDiscussions(quiet.id, [ann], Array.from({ length: 5 }, (_, i) => ({ title: `Q${i}`, body: 'x' })), Date.now() - 24 * hour);
+    await bulkDiscussions(busy.id, [ann], Array.from({ length: 53 }, (_, i) => ({ title: `B${i}`, body: 'x' })), Date.now() - 60_000);
+    const feed = new FeedService();
+    const spy = sinon.spy(ActivityModel, 'find');
+    const readOf = () => spy.getCalls().map((c) => String((c.args[0] as { communityId?: unknown }).communityId));
+    try {
+      const first = await feed.home(me, { limit: 10 });
+      assert.deepEqual(first.items.map((i) => i.title), Array.from({ length: 10 }, (_, i) => `B${52 - i}`));
+      // Both of the busy community's buckets, none of the quiet one.
+      assert.deepEqual(readOf(), [busy.id, busy.id]);
+      spy.resetHistory();
+      const rest = await feed.home(me, { limit: 60, ...(first.nextCursor ? { cursor: first.nextCursor } : {}) });
+      // Past the busy community's last item, the quiet one is read and follows in time order.
+      assert.deepEqual(rest.items.map((i) => i.title), [...Array.from({ length: 43 }, (_, i) => `B${42 - i}`), 'Q4', 'Q3', 'Q2', 'Q1', 'Q0']);
+      assert.ok(readOf().includes(quiet.id));
+      assert.equal(rest.nextCursor, undefined);
+    } finally {
+      spy.restore();
+    }
   });
 
   it('adds the upcoming events of my communities on the first page when events are wired', async () => {

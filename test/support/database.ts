@@ -23,7 +23,8 @@ export function useTestDatabase(prefix = 'test'): { readonly name: string } {
   const state = { name: uniqueDatabaseName(prefix) };
   before(async function () {
     this.timeout(60_000);
-    await connectDatabase({ uri: testMongoUri(), dbName: state.name, attempts: 3, maxPoolSize: TEST_DRIVER_POOL_SIZE });
+    const ferretDbPostgresUrl = process.env.MEENT_TEST_FERRETDB_POSTGRES_URL;
+    await connectDatabase({ uri: testMongoUri(), dbName: state.name, attempts: 3, maxPoolSize: TEST_DRIVER_POOL_SIZE, ...(ferretDbPostgresUrl ? { ferretDbPostgresUrl } : {}) });
   });
   after(async function () {
     this.timeout(60_000);

@@ -23,6 +23,8 @@ export async function mochaGlobalSetup(): Promise<void> {
     onProgress: (line) => console.log(`  [ferretdb] ${line}`),
   });
   process.env.MEENT_TEST_MONGODB_URI = server.uri;
+  // Each test file's database then gets the PostgreSQL indexes production-like runs get (database.ts).
+  process.env.MEENT_TEST_FERRETDB_POSTGRES_URL = postgres.url;
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {

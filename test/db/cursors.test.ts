@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import mongoose, { Schema, Types } from 'mongoose';
+import { useTestDatabase } from '../support/database.js';
+import { TEST_DRIVER_POOL_SIZE, TEST_FERRETDB_POOL_SIZE } from '../support/postgres.js';
+
+// A model local to this file: it proves what the store does with long results, not what a capability does.
+interface Item { _id: Types.ObjectId; tenantId: string; n: number }
+const ItemModel = mongoose.model<Item>('CursorTestItem', new Schema<Item>({ tenantId: String, n: Number }).index({ tenantId: 1 }));
+
+/** Rejects when the promise has not settled in time, so a deadlock fails the test instead of hanging it. */
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms (deadlock?)`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+describe('reading long results from the store', () => {
+  useTestDatabase('cursors');
+
+  before(async () => {
+    await ItemModel.syncIndexes();
+    await ItemModel.insertMany(Array.from({ length: 150 }, (_, n) => ({ tenantId: 't1', n })));
+  });
+
+  // FerretDB 1.24 on PostgreSQL keeps a PostgreSQL connection for every cursor that still has
+  // documents to hand out (a find answers 101 documents, the rest come with getMore). With
+  // more such cursors than its pool has connections, the finds behind them wait for a
+  // connection while the getMores that would free one wait for a driver connection: nothing
+  // answers any more. This is what made /search time out under 50 clients.
+  it(`answers ${TEST_FERRETDB_POOL_SIZE * 3} concurrent finds of 150 documents (more than FerretDB's ${TEST_FERRETDB_POOL_SIZE} and the driver's ${TEST_DRIVER_POOL_SIZE} connections)`, async function () {
+    this.timeout(90_000);
+    const all = await within(
+      60_000,
+      Promise.all(Array.from({ length: TEST_FERRETDB_POOL_SIZE * 3 }, () => ItemModel.find({ tenantId: 't1' }).lean<Item[]>())),
+    );
+    for (const items of all) assert.deepEqual(items.map((i) => i.n).sort((a, b) => a - b), Array.from({ length: 150 }, (_, n) => n));
+  });
+
+  it('still answers a query afterwards', async () => {
+    assert.equal((await within(10_000, ItemModel.find({ tenantId: 't1' }).lean<Item[]>())).length, 150);
+  });
+});
