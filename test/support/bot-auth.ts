@@ -7,7 +7,7 @@
  */
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
-import { MsalServiceClientCredentialsFactory } from 'botframework-connector';
+import { AppCredentials, MsalServiceClientCredentialsFactory } from 'botframework-connector';
 import type { IdentityProvider } from './identity-provider.js';
 
 export interface TestBotIdentity {
@@ -22,6 +22,11 @@ export type CredentialsFactory = ConstructorParameters<typeof ConfigurationBotFr
 /** Registers the bot with the identity provider and answers a credentials factory for botbuilder. */
 export function botCredentialsFactory(idp: IdentityProvider, bot: TestBotIdentity): CredentialsFactory {
   idp.registerClient({ clientId: bot.botId, secret: bot.password });
+  // botframework-connector caches the bot's token process-wide by app id and scope
+  // (AppCredentials.cache): a token from an earlier test file's identity provider would be sent
+  // to this one's connector and refused. One identity provider per process in production.
+  const cache = (AppCredentials as unknown as { cache: Map<string, unknown> }).cache;
+  for (const key of [...cache.keys()]) if (key.startsWith(bot.botId)) cache.delete(key);
   const client = new ConfidentialClientApplication({
     auth: { clientId: bot.botId, clientSecret: bot.password, authority: `${idp.baseUrl}/${bot.tenantId}`, knownAuthorities: [new URL(idp.baseUrl).host] },
   });

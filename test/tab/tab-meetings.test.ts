@@ -42,6 +42,9 @@ describe('tab and bot: a meeting linked to a discussion, end to end', function (
   let meeting: StandInOnlineMeeting;
   let communityId: string;
   let host: TeamsHost | undefined;
+  // What the bot and the meetings capability log at warn and above, shown when an assertion fails.
+  const logged: string[] = [];
+  const logSink = { write: (line: string) => void logged.push(line) };
 
   // The local Graph and connector first: the rig's server is built with them.
   before(async () => {
@@ -51,11 +54,11 @@ describe('tab and bot: a meeting linked to a discussion, end to end', function (
 
   const rig = useEntraTabRig({
     routers: (m) => {
-      meetings = createMeetingsModule({ config: { graphBaseUrl: graph.baseUrl, guestsAllowed: true }, logger: createLogger('silent'), communities: m.communities.services, getAccessToken: async () => 'app-token' });
+      meetings = createMeetingsModule({ config: { graphBaseUrl: graph.baseUrl, guestsAllowed: true }, logger: createLogger('warn', logSink), communities: m.communities.services, getAccessToken: async () => 'app-token' });
       const botConfig = loadConfig(entraEnvironment(rig.idp.baseUrl, 'https://graph.invalid', { BOT_ID, BOT_PASSWORD, PUBLIC_URL: m.config.publicUrl, TEAMS_APP_ID }));
       bot = createBotModule({
         config: botConfig,
-        logger: createLogger('silent'),
+        logger: createLogger('warn', logSink),
         events: m.events.services,
         meetings: { events: meetings.services.meetings, followUpSoon: meetings.followUpSoon },
         endpoints: { channelOpenIdMetadataUrl: rig.idp.botOpenIdMetadataUrl, emulatorOpenIdMetadataUrl: `${rig.idp.baseUrl}/common/v2.0/.well-known/openid-configuration` },
@@ -151,7 +154,7 @@ describe('tab and bot: a meeting linked to a discussion, end to end', function (
     assert.equal((await post(meetingEnd(endTime))).status, 200);
 
     const sent = connector.sentTo(meeting.chatId);
-    assert.equal(sent.length, 1, 'one follow-up card in the meeting chat');
+    assert.equal(sent.length, 1, `one follow-up card in the meeting chat; logged:\n${logged.join('')}`);
     const card = JSON.stringify(sent[0]?.activity.attachments);
     assert.ok(card.includes('Continue the discussion'));
     assert.ok(card.includes(link?.discussionTitle ?? '?'));
