@@ -6,7 +6,7 @@
  */
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { Logger } from 'pino';
-import { GraphCredentials } from '../src/auth/graph-credentials.js';
+import { appGraphCredentials } from '../src/auth/app-graph-credentials.js';
 import type { CommunitiesServices } from '../src/communities/communities.module.js';
 import type { CapabilityModule } from '../src/composition.js';
 import type { Config } from '../src/config/config.js';
@@ -132,15 +132,8 @@ export function startNotificationDelivery(options: NotificationDeliveryOptions):
 
 /** Activity-feed notifications with the app's own Graph credential (AUTH_MODE=entra only). */
 function graphActivityFeed(config: Config): ActivityFeed | undefined {
-  const { entra } = config;
-  if (config.authMode !== 'entra' || !entra.tenantId || !entra.clientId || (!entra.clientSecret && !entra.clientCertificatePath)) return undefined;
-  const credentials = new GraphCredentials({
-    tenantId: entra.tenantId,
-    clientId: entra.clientId,
-    ...(entra.clientCertificatePath ? { clientCertificatePath: entra.clientCertificatePath } : { clientSecret: entra.clientSecret ?? '' }),
-    authorityHost: entra.authorityHost,
-    scope: `${config.graphBaseUrl}/.default`,
-  });
+  const credentials = appGraphCredentials(config);
+  if (!credentials) return undefined;
   // One attempt per call: the delivery's rate governor owns retries (and Retry-After).
   return new GraphActivityFeed((tenantId) => createGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => credentials.appToken(tenantId), retry: { maxAttempts: 1 } }));
 }

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { startNotificationDelivery } from '../bot/bot-module.js';
 import { startMeetingFollowUps } from './meetings/meetings.module.js';
+import { startEventsWorker } from './events/events.module.js';
+import { appGraphCredentials } from './auth/app-graph-credentials.js';
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -18,6 +20,10 @@ export interface WorkerDependencies {
 
 export async function startWorker(deps: WorkerDependencies): Promise<RunningWorker> {
   const jobs: RunningWorker[] = [];
+  // Events: the calendar outbox to Outlook (app-only Graph; the local calendar without it),
+  // reminders, reconciliation, and marking past events completed.
+  const graph = appGraphCredentials(deps.config);
+  jobs.push(startEventsWorker({ config: deps.config, logger: deps.logger, ...(graph ? { getAccessToken: () => graph.appToken() } : {}) }));
   // Notification delivery: the outbox to Teams (bot messages, activity feed), within Teams' rate limits.
   jobs.push(startNotificationDelivery({ config: deps.config, logger: deps.logger }));
   // After linked Teams meetings: attendees into the community, attendance reports of online events.

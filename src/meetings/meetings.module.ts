@@ -6,7 +6,7 @@
  * one (local mode) meetings cannot be looked up and nothing is read from Graph.
  */
 import type { Logger } from 'pino';
-import { GraphCredentials } from '../auth/graph-credentials.js';
+import { appGraphCredentials } from '../auth/app-graph-credentials.js';
 import { createCommunitiesServices, type CommunitiesServices } from '../communities/communities.module.js';
 import type { CapabilityModule } from '../composition.js';
 import type { Config } from '../config/config.js';
@@ -163,14 +163,6 @@ export function startMeetingFollowUps(options: MeetingFollowUpWorkerOptions): { 
 
 /** App-only Graph tokens when the app has a credential (AUTH_MODE=entra). */
 function appGraph(config: Config): Pick<MeetingsDeps, 'getAccessToken'> {
-  const { entra } = config;
-  if (config.authMode !== 'entra' || !entra.tenantId || !entra.clientId || (!entra.clientSecret && !entra.clientCertificatePath)) return {};
-  const credentials = new GraphCredentials({
-    tenantId: entra.tenantId,
-    clientId: entra.clientId,
-    ...(entra.clientCertificatePath ? { clientCertificatePath: entra.clientCertificatePath } : { clientSecret: entra.clientSecret ?? '' }),
-    authorityHost: entra.authorityHost,
-    scope: `${config.graphBaseUrl}/.default`,
-  });
-  return { getAccessToken: (tenantId) => credentials.appToken(tenantId) };
+  const credentials = appGraphCredentials(config);
+  return credentials ? { getAccessToken: (tenantId) => credentials.appToken(tenantId) } : {};
 }

@@ -6,6 +6,8 @@ import { createApp } from '../../src/http/app.js';
 import { ApiSpec } from '../../src/http/api-spec.js';
 import { CalendarSyncModel } from '../../src/events/calendar-sync.model.js';
 import { createEventsModule, startEventsWorker } from '../../src/events/events.module.js';
+import { EventModel } from '../../src/events/event.model.js';
+import { startWorker } from '../../src/worker.js';
 import { LocalCalendarEventModel } from '../../src/events/local-calendar.gateway.js';
 import { NotificationModel } from '../../src/notifications/notification.model.js';
 import { useTestDatabase } from '../support/database.js';
@@ -55,5 +57,36 @@ describe('events module and worker', () => {
     assert.deepEqual(local?.attendees.map((a) => a.email), ['member@gemeente.example']);
     const reminder = await NotificationModel.findOne({ kind: 'reminder' }).lean();
     assert.deepEqual([reminder?.recipientId, reminder?.data.minutesBefore], ['member', 1440]);
+  });
+
+  it('runs in the application’s worker (npm start, npm run worker): the local calendar is kept and past events complete', async () => {
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PUBLIC_URL });
+    const module = createEventsModule({ config, logger: silentLogger });
+    const app = createApp({ config, logger: silentLogger, isReady: async () => true, authenticate: testAuthenticate, apiRouters: module.apiRouters, publicRouters: module.publicRouters });
+    const admin = await person('admin-worker', { isOrgAdmin: true });
+    const member = await person('member-worker');
+    const start = new Date(Date.now() + 30 * 3_600_000);
+    const created = await request(app)
+      .post('/api/v1/events')
+      .set({ [TEST_ACTOR_HEADER]: actorHeader(admin) })
+      .send(JSON.parse(JSON.stringify(eventInput(testClock(), { start, end: new Date(start.getTime() + 3_600_000) }))));
+    assert.equal(created.status, 201);
+    await request(app).post(`/api/v1/events/${created.body.id}/registrations`).set({ [TEST_ACTOR_HEADER]: actorHeader(member) }).send({}).expect(201);
+    await module.close?.();
+    // An event that ended an hour ago, still scheduled: the worker's first pass completes it.
+    const ended = await EventModel.findByIdAndUpdate(created.body.id, { $set: { end: new Date(Date.now() - 3_600_000), start: new Date(Date.now() - 7_200_000) } }, { new: true }).lean();
+    assert.equal(ended?.status, 'scheduled');
+
+    const worker = await startWorker({ config, logger: silentLogger });
+    try {
+      for (let i = 0; i < 200 && ((await CalendarSyncModel.countDocuments({ pending: true })) > 0 || (await EventModel.findById(created.body.id).lean())?.status !== 'completed'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await worker.stop();
+    }
+    assert.equal(await CalendarSyncModel.countDocuments({ pending: true }), 0, 'the calendar outbox drained');
+    assert.ok(await LocalCalendarEventModel.exists({ mailbox: 'admin-worker' }), 'the organiser has the event in the local calendar');
+    assert.equal((await EventModel.findById(created.body.id).lean())?.status, 'completed');
   });
 });
