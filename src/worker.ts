@@ -8,6 +8,7 @@ import { startNotificationDelivery } from '../bot/bot-module.js';
 import { startMeetingFollowUps } from './meetings/meetings.module.js';
 import { startEventsWorker } from './events/events.module.js';
 import { appGraphCredentials } from './auth/app-graph-credentials.js';
+import { startNotificationRetention } from './notifications/notification-retention.js';
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -26,6 +27,8 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   jobs.push(startEventsWorker({ config: deps.config, logger: deps.logger, ...(graph ? { getAccessToken: () => graph.appToken() } : {}) }));
   // Notification delivery: the outbox to Teams (bot messages, activity feed), within Teams' rate limits.
   jobs.push(startNotificationDelivery({ config: deps.config, logger: deps.logger }));
+  // Old sent notifications go, so the outbox does not grow for ever.
+  jobs.push(startNotificationRetention({ retentionDays: deps.config.notifications.retentionDays, logger: deps.logger }));
   // After linked Teams meetings: attendees into the community, attendance reports of online events.
   jobs.push(startMeetingFollowUps({ config: deps.config, logger: deps.logger }));
   deps.logger.debug({ jobs: jobs.length }, 'worker started');

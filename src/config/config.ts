@@ -95,6 +95,7 @@ const schema = z
     NOTIFY_TENANT_RATE_PER_SECOND: z.coerce.number({ error: 'must be a number of requests per second' }).int().min(1, { error: 'must be 1 or more' }).max(1000).default(50),
     NOTIFY_CONVERSATION_RATE_PER_SECOND: z.coerce.number({ error: 'must be a number of messages per second' }).int().min(1, { error: 'must be 1-7' }).max(7, { error: 'must be 1-7 (the Teams limit per conversation)' }).default(7),
     NOTIFY_ACTIVITY_FEED_RATE_PER_SECOND: z.coerce.number({ error: 'must be a number of notifications per second' }).int().min(1, { error: 'must be 1 or more' }).max(100).default(5),
+    NOTIFY_RETENTION_DAYS: z.coerce.number({ error: 'must be a whole number of days' }).int().min(0, { error: 'must be 0 (keep) or more' }).max(3650, { error: 'must be at most 3650' }).default(90),
     NOTIFY_MAX_ATTEMPTS: z.coerce.number({ error: 'must be a whole number' }).int().min(1, { error: 'must be 1-20' }).max(20, { error: 'must be 1-20' }).default(5),
   })
   .superRefine((c, ctx) => {
@@ -160,6 +161,7 @@ const schema = z
         conversationPerSecond: c.NOTIFY_CONVERSATION_RATE_PER_SECOND,
         activityFeedPerSecond: c.NOTIFY_ACTIVITY_FEED_RATE_PER_SECOND,
         maxAttempts: c.NOTIFY_MAX_ATTEMPTS,
+        retentionDays: c.NOTIFY_RETENTION_DAYS,
       },
     };
   });

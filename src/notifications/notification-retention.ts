@@ -1,0 +1,57 @@
+/**
+ * Old notifications go: the outbox and its delivery records otherwise only grow, and on
+ * FerretDB every lot read scans the collection. Sent and skipped notifications, and delivery
+ * records, older than the retention are deleted; dead letters (`failed`) stay until an admin
+ * has dealt with them. Nothing pending, held or being sent is touched, whatever its age.
+ */
+import mongoose from 'mongoose';
+import type { Logger } from 'pino';
+import { withLease } from '../events/worker-lease.js';
+import { DeliveryModel } from './delivery.model.js';
+import { NotificationModel } from './notification.model.js';
+
+export interface PruneResult {
+  notifications: number;
+  deliveries: number;
+}
+
+export async function pruneNotifications(olderThan: Date): Promise<PruneResult> {
+  const notifications = await NotificationModel.deleteMany({ status: mongoose.trusted({ $in: ['sent', 'skipped'] }), createdAt: mongoose.trusted({ $lt: olderThan }) });
+  // Records of finished sends only: a claimed or sending record is a send in flight.
+  const deliveries = await DeliveryModel.deleteMany({ state: mongoose.trusted({ $in: ['sent', 'skipped', 'failed'] }), updatedAt: mongoose.trusted({ $lt: olderThan }) });
+  return { notifications: notifications.deletedCount, deliveries: deliveries.deletedCount };
+}
+
+/** Prunes every `everyMs` (default 6 hours), one instance at a time; `retentionDays` 0 keeps everything. */
+export function startNotificationRetention(options: { retentionDays: number; logger: Pick<Logger, 'info' | 'error'>; everyMs?: number }): { stop(): Promise<void> } {
+  const everyMs = options.everyMs ?? 6 * 3_600_000;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (!stopped && options.retentionDays > 0) {
+      try {
+        const olderThan = new Date(Date.now() - options.retentionDays * 86_400_000);
+        const pruned = await withLease('notifications:retention', 30 * 60_000, () => pruneNotifications(olderThan));
+        if (pruned && pruned.notifications + pruned.deliveries > 0) options.logger.info({ pruned, olderThan }, 'old notifications removed');
+      } catch (err) {
+        options.logger.error({ err }, 'notification retention pass failed; continuing');
+      }
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, everyMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+  };
+}
