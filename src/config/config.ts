@@ -65,6 +65,7 @@ const schema = z
     MONGODB_URI: optionalString.pipe(
       z.string().regex(/^mongodb(\+srv)?:\/\/.+/, { error: 'must be a mongodb:// or mongodb+srv:// connection string' }).optional(),
     ),
+    FERRETDB_POSTGRES_URL: optionalString.pipe(z.string().regex(/^postgres(ql)?:\/\/.+/, { error: 'must be a postgres:// or postgresql:// connection string' }).optional()),
     MONGODB_POOL_SIZE: z.coerce.number({ error: 'must be a whole number' }).int().min(1, { error: 'must be 1 or more' }).max(500, { error: 'must be 500 or less' }).default(20),
     AUTH_MODE: z.enum(['local', 'entra'], { error: 'must be local or entra' }).default('local'),
     SESSION_SECRET: optionalString.pipe(z.string().min(32, { error: 'must be at least 32 characters' }).optional()),
@@ -131,6 +132,7 @@ const schema = z
       publicUrl,
       mongodbUri: c.MONGODB_URI,
       mongodbPoolSize: c.MONGODB_POOL_SIZE,
+      ferretDbPostgresUrl: c.FERRETDB_POSTGRES_URL,
       authMode: c.AUTH_MODE,
       localMode: c.AUTH_MODE === 'local',
       sessionSecret: c.SESSION_SECRET,
@@ -190,7 +192,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function isSecretName(name: string): boolean {
-  return /SECRET|PASSWORD|URI$/.test(name);
+  // Connection strings carry passwords.
+  return /SECRET|PASSWORD|URI$|POSTGRES_URL$/.test(name);
 }
 
 export function isLoopbackHost(host: string): boolean {

@@ -28,7 +28,8 @@ export async function openStore(config: Config, logger: Logger): Promise<OpenSto
     });
     uri = `${server.uri}meent`;
   }
-  await connectDatabase({ uri, logger, maxPoolSize: config.mongodbPoolSize });
+  // FerretDB on PostgreSQL, given its PostgreSQL: indexes PostgreSQL can use for FerretDB's filters (docs/database.md).
+  await connectDatabase({ uri, logger, maxPoolSize: config.mongodbPoolSize, ...(config.ferretDbPostgresUrl && !server ? { ferretDbPostgresUrl: config.ferretDbPostgresUrl } : {}) });
   return {
     uri,
     async close() {

@@ -71,6 +71,7 @@ describe('configuration', () => {
     ['a tenant that is not a GUID', { ENTRA_TENANT_ID: 'contoso' }, /^ENTRA_TENANT_ID is "contoso"; it must be a GUID/],
     ['an http authority host', { ENTRA_AUTHORITY_HOST: 'http://login.example.org' }, /^ENTRA_AUTHORITY_HOST .*https/],
     ['a database URI of another kind', { MONGODB_URI: 'postgres://x' }, /^MONGODB_URI is set; it must be a mongodb:\/\//],
+    ['a FerretDB PostgreSQL URL of another kind, without showing it', { FERRETDB_POSTGRES_URL: 'mysql://root:hunter2@db' }, /^FERRETDB_POSTGRES_URL is set; it must be a postgres:\/\/ or postgresql:\/\/ connection string$/],
     ['local mode in production', { NODE_ENV: 'production', AUTH_MODE: 'local', PUBLIC_URL: 'https://x.example.org' }, /^AUTH_MODE must be entra when NODE_ENV=production/],
     ['local mode on a public address', { AUTH_MODE: 'local', HOST: '0.0.0.0' }, /^HOST must be a loopback address/],
     ['entra without its registration', { AUTH_MODE: 'entra' }, /^ENTRA_TENANT_ID is required when AUTH_MODE=entra/],
