@@ -3,7 +3,8 @@
  * fails (the form's input stays as typed), and `fieldProps(name)` for a Fluent `Field`, which
  * shows the server's message for that field and marks it invalid.
  */
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
+import { announce } from '../layout/live-region.js';
 import type { ApiProblem } from '../api/api-problem.js';
 import { toProblem } from '../components/error-message.js';
 
@@ -53,6 +54,19 @@ export function useSubmit<T>(action: () => Promise<T>): Submission<T> {
   };
   const unplaced = (fields: readonly string[]) => (problem && !fields.some((f) => problem.fieldError(f)) ? problem : undefined);
   return { submitting, problem, submit, fieldProps, unplaced, clear: () => setProblem(undefined) };
+}
+
+/**
+ * When the server names fields in error: says so through the live region and moves focus to the
+ * first invalid field, so a keyboard or screen-reader user lands where the fix is.
+ */
+export function useFocusOnFieldErrors(problem: ApiProblem | undefined, form: RefObject<HTMLElement | null>, announcement: string): void {
+  useEffect(() => {
+    if (problem && problem.errors.length > 0) {
+      announce(announcement);
+      focusFirstInvalid(form.current);
+    }
+  }, [problem, announcement, form]);
 }
 
 /** Moves focus to the first field the server marked invalid (Fluent sets aria-invalid). */

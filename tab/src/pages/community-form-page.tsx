@@ -4,14 +4,15 @@
  * The API's field messages appear under their fields; nothing typed is lost on failure.
  */
 import { Button, Checkbox, Field, Input, Link, Radio, RadioGroup, makeStyles, tokens } from '@fluentui/react-components';
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { createCommunity, getCommunity, updateCommunity, type Community, type CommunityVisibility } from '../api/communities-api.js';
 import { useRequest } from '../api/use-request.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { PageSkeleton } from '../components/loading-skeleton.js';
 import { MarkdownEditor } from '../components/markdown-editor.js';
-import { focusFirstInvalid, parseList, useSubmit } from '../forms/use-submit.js';
+import { useFocusOnFieldErrors, parseList, useSubmit } from '../forms/use-submit.js';
+import { PageLoadFailed } from '../components/page-load-failed.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -32,12 +33,7 @@ export function CommunityFormPage({ route }: { route: Route }) {
   const existing = useRequest((signal) => (id ? getCommunity(api, id, signal) : Promise.resolve(undefined)), [api, id]);
   if (existing.status === 'loading') return <PageSkeleton />;
   if (existing.status === 'error') {
-    return (
-      <>
-        <PageHeader title={t('communityForm.editTitle')} />
-        <ErrorMessage error={existing.error} onRetry={existing.reload} />
-      </>
-    );
+    return <PageLoadFailed title={t('communityForm.editTitle')} error={existing.error} onRetry={existing.reload} />;
   }
   return <CommunityForm existing={existing.data} />;
 }
@@ -58,12 +54,7 @@ function CommunityForm({ existing }: { existing: Community | undefined }) {
     return existing ? updateCommunity(api, existing.id, input) : createCommunity(api, input);
   });
 
-  useEffect(() => {
-    if (save.problem && save.problem.errors.length > 0) {
-      announce(t('form.fixFields'));
-      focusFirstInvalid(form.current);
-    }
-  }, [save.problem, t]);
+  useFocusOnFieldErrors(save.problem, form, t('form.fixFields'));
 
   const submit = async () => {
     const saved = await save.submit();

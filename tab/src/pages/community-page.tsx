@@ -23,6 +23,7 @@ import { LoadMore } from '../components/load-more.js';
 import { ListSkeleton, PageSkeleton } from '../components/loading-skeleton.js';
 import { RichText } from '../components/rich-text.js';
 import { useCardListStyles } from '../components/section.js';
+import { PageLoadFailed } from '../components/page-load-failed.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -53,12 +54,7 @@ export function CommunityPage({ route }: { route: Route }) {
 
   if (!community || community.id !== id) {
     if (loaded.status === 'error') {
-      return (
-        <>
-          <PageHeader title={t('community.title')} />
-          <ErrorMessage error={loaded.error} onRetry={loaded.reload} />
-        </>
-      );
+      return <PageLoadFailed title={t('community.title')} error={loaded.error} onRetry={loaded.reload} />;
     }
     return <PageSkeleton />;
   }

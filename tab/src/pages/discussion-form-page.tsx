@@ -5,14 +5,15 @@
  * nothing typed is lost on failure.
  */
 import { Button, Field, Input, Link, Radio, RadioGroup, makeStyles, tokens } from '@fluentui/react-components';
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { createDiscussion, getDiscussion, updateDiscussion, type Discussion, type DiscussionKind } from '../api/discussions-api.js';
 import { useRequest } from '../api/use-request.js';
 import { PageSkeleton } from '../components/loading-skeleton.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { MarkdownEditor, mentionsIn, type Mention } from '../components/markdown-editor.js';
-import { focusFirstInvalid, parseList, useSubmit } from '../forms/use-submit.js';
+import { useFocusOnFieldErrors, parseList, useSubmit } from '../forms/use-submit.js';
+import { PageLoadFailed } from '../components/page-load-failed.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -32,12 +33,7 @@ export function DiscussionFormPage({ route }: { route: Route }) {
   const existing = useRequest((signal) => (editing ? getDiscussion(api, editing, signal) : Promise.resolve(undefined)), [api, editing]);
   if (existing.status === 'loading') return <PageSkeleton />;
   if (existing.status === 'error') {
-    return (
-      <>
-        <PageHeader title={t('discussionForm.editTitle')} />
-        <ErrorMessage error={existing.error} onRetry={existing.reload} />
-      </>
-    );
+    return <PageLoadFailed title={t('discussionForm.editTitle')} error={existing.error} onRetry={existing.reload} />;
   }
   return <DiscussionForm communityId={existing.data?.communityId ?? route.params.id ?? ''} existing={existing.data} />;
 }
@@ -59,12 +55,7 @@ function DiscussionForm({ communityId, existing }: { communityId: string; existi
     return existing ? updateDiscussion(api, existing.id, fields) : createDiscussion(api, communityId, { kind, ...fields });
   });
 
-  useEffect(() => {
-    if (save.problem && save.problem.errors.length > 0) {
-      announce(t('form.fixFields'));
-      focusFirstInvalid(form.current);
-    }
-  }, [save.problem, t]);
+  useFocusOnFieldErrors(save.problem, form, t('form.fixFields'));
 
   const submit = async () => {
     const saved = await save.submit();

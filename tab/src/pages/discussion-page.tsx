@@ -52,6 +52,7 @@ import { ReactionBar, toggled } from '../components/reaction-bar.js';
 import { RichText } from '../components/rich-text.js';
 import { Section } from '../components/section.js';
 import { loadDraft, saveDraft } from '../forms/draft-store.js';
+import { PageLoadFailed } from '../components/page-load-failed.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -98,12 +99,7 @@ export function DiscussionPage({ route }: { route: Route }) {
 
   if (!discussion || discussion.id !== id) {
     if (loaded.status === 'error') {
-      return (
-        <>
-          <PageHeader title={t('discussion.title')} />
-          <ErrorMessage error={loaded.error} onRetry={loaded.reload} />
-        </>
-      );
+      return <PageLoadFailed title={t('discussion.title')} error={loaded.error} onRetry={loaded.reload} />;
     }
     return <PageSkeleton />;
   }

@@ -5,14 +5,15 @@
  * save fails, and focus goes to the first field to fix.
  */
 import { Button, Checkbox, Field, Input, Link, Select, makeStyles, tokens } from '@fluentui/react-components';
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { createEvent, getEvent, updateEvent, type EventInput, type MeentEvent, type SignupMethod } from '../api/events-api.js';
 import { useRequest } from '../api/use-request.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { MarkdownEditor } from '../components/markdown-editor.js';
 import { PageSkeleton } from '../components/loading-skeleton.js';
-import { focusFirstInvalid, isoToLocalInput, localInputToIso, useSubmit } from '../forms/use-submit.js';
+import { useFocusOnFieldErrors, isoToLocalInput, localInputToIso, useSubmit } from '../forms/use-submit.js';
+import { PageLoadFailed } from '../components/page-load-failed.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -63,12 +64,7 @@ export function EventFormPage({ route }: { route: Route }) {
   const existing = useRequest((signal) => (id ? getEvent(api, id, signal) : Promise.resolve(undefined)), [api, id]);
   if (existing.status === 'loading') return <PageSkeleton />;
   if (existing.status === 'error') {
-    return (
-      <>
-        <PageHeader title={t('eventForm.editTitle')} />
-        <ErrorMessage error={existing.error} onRetry={existing.reload} />
-      </>
-    );
+    return <PageLoadFailed title={t('eventForm.editTitle')} error={existing.error} onRetry={existing.reload} />;
   }
   return <EventForm existing={existing.data} communityId={route.query.get('communityId') ?? undefined} />;
 }
@@ -103,12 +99,7 @@ function EventForm({ existing, communityId }: { existing: MeentEvent | undefined
     return existing ? updateEvent(api, existing.id, input) : createEvent(api, { ...input, ...(communityId ? { communityId } : {}) });
   });
 
-  useEffect(() => {
-    if (save.problem && save.problem.errors.length > 0) {
-      announce(t('form.fixFields'));
-      focusFirstInvalid(form.current);
-    }
-  }, [save.problem, t]);
+  useFocusOnFieldErrors(save.problem, form, t('form.fixFields'));
 
   const submit = async () => {
     const saved = await save.submit();

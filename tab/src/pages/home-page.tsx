@@ -17,6 +17,7 @@ import { ErrorMessage } from '../components/error-message.js';
 import { EventSummary } from '../components/event-summary.js';
 import { ListSkeleton, PageSkeleton } from '../components/loading-skeleton.js';
 import { useCardListStyles } from '../components/section.js';
+import { PageLoadFailed } from '../components/page-load-failed.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { PageHeader } from '../layout/page-header.js';
 import { hrefFor } from '../router/hash-router.js';
@@ -52,12 +53,7 @@ export function HomePage() {
 
   if (me.status === 'loading') return <PageSkeleton />;
   if (me.status === 'error') {
-    return (
-      <>
-        <PageHeader title={t('home.title')} />
-        <ErrorMessage error={me.error} onRetry={me.reload} />
-      </>
-    );
+    return <PageLoadFailed title={t('home.title')} error={me.error} onRetry={me.reload} />;
   }
 
   return (

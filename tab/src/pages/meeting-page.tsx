@@ -8,7 +8,7 @@
  * its subject, times and organiser come from the server (Graph), never from the client.
  */
 import { Button, Field, Input, Link, MessageBar, MessageBarBody, Radio, RadioGroup, Select, Textarea, makeStyles, tokens } from '@fluentui/react-components';
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { listCommunities } from '../api/communities-api.js';
 import { listCommunityDiscussions } from '../api/discussions-api.js';
@@ -19,7 +19,7 @@ import { EmptyState } from '../components/empty-state.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { ListSkeleton } from '../components/loading-skeleton.js';
 import { Section, useCardListStyles } from '../components/section.js';
-import { focusFirstInvalid, useSubmit } from '../forms/use-submit.js';
+import { useFocusOnFieldErrors, useSubmit } from '../forms/use-submit.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import type { Translator } from '../i18n/translator.js';
 import { announce } from '../layout/live-region.js';
@@ -214,12 +214,7 @@ function LinkForm({ meeting, meetingId, preferredCommunityId, onLinked }: { meet
     }),
   );
 
-  useEffect(() => {
-    if (link.problem && link.problem.errors.length > 0) {
-      announce(t('form.fixFields'));
-      focusFirstInvalid(form.current);
-    }
-  }, [link.problem, t]);
+  useFocusOnFieldErrors(link.problem, form, t('form.fixFields'));
 
   const submit = async () => {
     const linked = await link.submit();

@@ -3,9 +3,9 @@ import { Badge, Link, Persona, makeStyles, tokens } from '@fluentui/react-compon
 import { useApi } from '../api/api-provider.js';
 import { getPerson } from '../api/people-api.js';
 import { useRequest } from '../api/use-request.js';
-import { ErrorMessage } from '../components/error-message.js';
 import { PageSkeleton } from '../components/loading-skeleton.js';
 import { Section } from '../components/section.js';
+import { PageLoadFailed } from '../components/page-load-failed.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { PageHeader } from '../layout/page-header.js';
 import { hrefFor, type Route } from '../router/hash-router.js';
@@ -25,12 +25,7 @@ export function PersonPage({ route }: { route: Route }) {
   const person = useRequest((signal) => getPerson(api, id, signal), [api, id]);
   if (person.status === 'loading') return <PageSkeleton />;
   if (person.status === 'error') {
-    return (
-      <>
-        <PageHeader title={t('person.title')} />
-        <ErrorMessage error={person.error} onRetry={person.reload} />
-      </>
-    );
+    return <PageLoadFailed title={t('person.title')} error={person.error} onRetry={person.reload} />;
   }
   const p = person.data;
   const tags = (list: string[], label: string, testId: string) =>

@@ -4,7 +4,7 @@
  * typed when it fails and shows the API's messages under the fields.
  */
 import { Button, Field, Input, Textarea, makeStyles, tokens } from '@fluentui/react-components';
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { useMe } from '../api/me-provider.js';
 import { getPerson, updateMyProfile, type Person } from '../api/people-api.js';
@@ -12,7 +12,7 @@ import { useRequest } from '../api/use-request.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { PageSkeleton } from '../components/loading-skeleton.js';
 import { Section } from '../components/section.js';
-import { focusFirstInvalid, parseList, useSubmit } from '../forms/use-submit.js';
+import { useFocusOnFieldErrors, parseList, useSubmit } from '../forms/use-submit.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -87,12 +87,7 @@ function ProfileForm({ person }: { person: Person }) {
     }),
   );
 
-  useEffect(() => {
-    if (save.problem && save.problem.errors.length > 0) {
-      announce(t('form.fixFields'));
-      focusFirstInvalid(form.current);
-    }
-  }, [save.problem, t]);
+  useFocusOnFieldErrors(save.problem, form, t('form.fixFields'));
 
   const unplaced = save.unplaced(FIELDS);
   return (
