@@ -13,7 +13,7 @@ import type { DiscussionsPort, EventsPort, EventSummary, SearchPort } from './po
 
 export class ServiceEventsPort implements EventsPort {
   constructor(
-    private readonly deps: { events: Pick<EventService, 'list' | 'get'>; signups: Pick<EventSignupService, 'signUp' | 'cancelMine'>; communities: Pick<CommunityLookup, 'names'>; now?: () => Date },
+    private readonly deps: { events: Pick<EventService, 'list' | 'get'>; signups: Pick<EventSignupService, 'signUp' | 'cancelMine'>; communities: Pick<CommunityLookup, 'names'> },
   ) {}
 
   async upcoming(actor: Actor, limit: number): Promise<EventSummary[]> {
@@ -45,15 +45,12 @@ export class ServiceEventsPort implements EventsPort {
 
   private async summaries(actor: Actor, views: EventView[]): Promise<EventSummary[]> {
     const names = await this.deps.communities.names(actor.tenantId, views.map((v) => v.communityId).filter((id): id is string => id !== null));
-    const now = (this.deps.now ?? (() => new Date()))();
-    return views.map((v) => toSummary(v, v.communityId ? (names.get(v.communityId) ?? null) : null, actor, now));
+    return views.map((v) => toSummary(v, v.communityId ? (names.get(v.communityId) ?? null) : null));
   }
 }
 
-export function toSummary(v: EventView, communityName: string | null, actor: Actor, now: Date): EventSummary {
+export function toSummary(v: EventView, communityName: string | null): EventSummary {
   const mine = v.myRegistration && ['registered', 'waitlisted', 'requested'].includes(v.myRegistration.status) ? v.myRegistration : null;
-  const deadlinePassed = v.signupDeadline !== null && new Date(v.signupDeadline).getTime() <= now.getTime();
-  const full = v.capacity !== null && (v.seatsLeft ?? 0) <= 0 && !v.waitlist;
   return {
     id: v.id,
     title: v.title,
@@ -68,7 +65,8 @@ export function toSummary(v: EventView, communityName: string | null, actor: Act
     registered: v.counts.registered,
     waitlisted: v.counts.waitlisted,
     mine: mine ? { status: mine.status as 'registered' | 'waitlisted' | 'requested', ...(mine.position !== undefined ? { position: mine.position } : {}) } : null,
-    canSignUp: v.status === 'scheduled' && !deadlinePassed && !full && v.signupMethod !== 'invite' && (!actor.isGuest || v.guestsAllowed) && new Date(v.end).getTime() > now.getTime(),
+    // The events service decides (policy and sign-up window); the card only shows it.
+    canSignUp: v.canSignUp,
   };
 }
 

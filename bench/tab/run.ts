@@ -147,6 +147,7 @@ function event(i: number) {
     sequence: 0,
     myRegistration: { status: 'registered' },
     canManage: false,
+    canSignUp: true,
     links: { web: '', calendar: '' },
     createdBy: 'x',
     createdAt: iso(Date.now()),

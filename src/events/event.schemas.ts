@@ -118,6 +118,7 @@ export const eventView = z
     sequence: z.number().int(),
     myRegistration: z.object({ status: z.string(), position: z.number().int().optional() }).nullable(),
     canManage: z.boolean(),
+    canSignUp: z.boolean(),
     links: z.object({ web: z.string(), calendar: z.string() }),
     createdBy: z.string(),
     createdAt: z.string(),

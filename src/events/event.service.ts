@@ -22,6 +22,7 @@ import { canCreateCommunityEvent, canCreateOrganisationEvent } from './events.po
 import type { EventReminders } from './event-reminders.js';
 import { ACTIVE_STATUSES, RegistrationModel, type RegistrationRecord } from './registration.model.js';
 import type { SeatAllocator } from './seat-allocator.js';
+import { selfSignUpOpen } from './signup-window.js';
 import { DEFAULT_TIME_ZONE, isIanaTimeZone } from './time-zone.js';
 
 export interface EventServiceDeps {
@@ -65,6 +66,8 @@ export interface EventView {
   sequence: number;
   myRegistration: { status: string; position?: number } | null;
   canManage: boolean;
+  /** Whether the actor may sign themselves up now (allowed, open, not invite-only, a seat or a waitlist). */
+  canSignUp: boolean;
   links: { web: string; calendar: string };
   createdBy: string;
   createdAt: string;
@@ -328,6 +331,8 @@ export class EventService {
       sequence: event.sequence,
       myRegistration: mine ? { status: mine.status, ...(position !== undefined ? { position } : {}) } : null,
       canManage,
+      // The policy lets them, and the event takes sign-ups now (the allocator's own rule).
+      canSignUp: access.can('event.signUp') && selfSignUpOpen(event, counts, now),
       links: { web: eventWebUrl(this.deps.publicUrl, event._id), calendar: eventCalendarPath(event._id) },
       createdBy: event.createdBy,
       createdAt: event.createdAt.toISOString(),

@@ -26,6 +26,13 @@ import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '../er
 import type { NotificationIntent } from '../notifications/notification-outbox.js';
 import { eventLockKey, EventModel, type EventRecord } from './event.model.js';
 import { RegistrationModel, SeatClaimModel, type RegistrationRecord, type RegistrationStatus } from './registration.model.js';
+import { hasStarted, signUpClosedReason, type SignUpClosed } from './signup-window.js';
+
+const CLOSED_MESSAGES: Record<SignUpClosed, string> = {
+  event_cancelled: 'This event has been cancelled.',
+  event_started: 'This event has already started or taken place.',
+  signup_closed: 'Sign-up for this event has closed.',
+};
 
 /** Who signs up, as the registration records them. */
 export interface Person {
@@ -394,16 +401,13 @@ class SeatBook {
   // ---- rules ----
 
   private assertOpen(options: { deadline: boolean }): void {
-    if (this.event.status === 'cancelled') throw new ConflictError('This event has been cancelled.', 'event_cancelled');
-    this.assertNotStarted();
-    if (options.deadline && this.event.signupDeadline && this.now.getTime() > this.event.signupDeadline.getTime()) {
-      throw new ConflictError('Sign-up for this event has closed.', 'signup_closed');
-    }
+    const closed = signUpClosedReason(this.event, this.now, options);
+    if (closed) throw new ConflictError(CLOSED_MESSAGES[closed], closed);
   }
 
   private assertNotStarted(): void {
-    if (this.event.status === 'completed' || this.now.getTime() >= this.event.start.getTime()) {
-      throw new ConflictError('This event has already started or taken place.', 'event_started');
+    if (hasStarted(this.event, this.now)) {
+      throw new ConflictError(CLOSED_MESSAGES.event_started, 'event_started');
     }
   }
 

@@ -36,6 +36,8 @@ export interface MeentEvent {
   followUpDiscussionId: string | null;
   myRegistration: { status: RegistrationStatus; position?: number } | null;
   canManage: boolean;
+  /** The server's answer: allowed, open, not invite-only, a seat or a waitlist. */
+  canSignUp: boolean;
   links: { web: string; calendar: string };
 }
 

@@ -49,6 +49,7 @@ import { LoadMore } from '../components/load-more.js';
 import { ListSkeleton, PageSkeleton } from '../components/loading-skeleton.js';
 import { RichText } from '../components/rich-text.js';
 import { Section, useCardListStyles } from '../components/section.js';
+import { PageLoadFailed } from '../components/page-load-failed.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import type { Translator } from '../i18n/translator.js';
 import { announce } from '../layout/live-region.js';
@@ -105,12 +106,7 @@ export function EventPage({ route }: { route: Route }) {
 
   if (!event) {
     if (loaded.status === 'error') {
-      return (
-        <>
-          <PageHeader title={t('event.title')} />
-          <ErrorMessage error={loaded.error} onRetry={loaded.reload} />
-        </>
-      );
+      return <PageLoadFailed title={t('event.title')} error={loaded.error} onRetry={loaded.reload} />;
     }
     return <PageSkeleton />;
   }
@@ -264,7 +260,8 @@ function SignUpPanel({ event, onChange, onCalendar }: { event: MeentEvent; onCha
   else status = t('event.signup.notYet');
 
   const signUpLabel = event.signupMethod === 'request' ? t('event.signup.request') : full ? t('event.signup.joinWaitlist') : t('event.signup.action');
-  const canSignUp = !mine && open && event.signupMethod !== 'invite' && !(full && !event.waitlist);
+  // The server decides (policy and sign-up window); the texts above only say why not.
+  const canSignUp = !mine && event.canSignUp;
 
   return (
     <aside className={styles.panel} aria-labelledby="signup-heading" data-testid="signup-panel">
