@@ -55,6 +55,11 @@ async function liveRegionSays(tab: Frame, text: string): Promise<void> {
   await tab.waitForFunction((t) => document.querySelector('[data-testid="live-region"]')?.textContent === t, text);
 }
 
+/** Waits (briefly) for focus to arrive; the assertion after it says what was expected if it did not. */
+async function focusSettles(tab: Frame, arrived: (arg: string) => boolean, arg = ''): Promise<void> {
+  await tab.waitForFunction(arrived, arg, { timeout: 5_000 }).catch(() => undefined);
+}
+
 async function activeTestId(tab: Frame): Promise<string | null> {
   return tab.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null);
 }
@@ -145,6 +150,8 @@ describe('tab: communities and discussions with real sign-in', function () {
     await liveRegionSays(tab, 'Your reply was posted.');
     const posted = tab.getByTestId('reply').filter({ hasText: '@Dirk Visser wat denk jij?' });
     await posted.waitFor();
+    // The live region speaks as the reply is rendered; focus moves in the effect right after.
+    await focusSettles(tab, () => document.activeElement?.getAttribute('data-testid') === 'reply');
     assert.equal(await tab.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'reply', 'focus moved to the new reply');
     assert.equal(await tab.getByTestId('reply-body').inputValue(), '', 'the composer is empty again');
 
@@ -165,6 +172,7 @@ describe('tab: communities and discussions with real sign-in', function () {
     await host.page.keyboard.type('Dank voor de tip, wij gaan het proberen.');
     await host.page.keyboard.press('Control+Enter');
     await liveRegionSays(tab, 'Your reply was posted.');
+    await focusSettles(tab, () => /Dank voor de tip/.test(document.activeElement?.textContent ?? ''));
     const newReply = await tab.evaluate(() => document.activeElement?.textContent ?? '');
     assert.match(newReply, /Dank voor de tip/, 'focus moved to the new reply');
 
@@ -176,6 +184,7 @@ describe('tab: communities and discussions with real sign-in', function () {
     assert.ok(await tab.evaluate(() => document.activeElement?.hasAttribute('data-fui-focus-visible')), 'the focused button shows its focus ring');
     await host.page.keyboard.press('Enter');
     await liveRegionSays(tab, `The reply of ${ANOUK.name} is now the accepted answer.`);
+    await focusSettles(tab, (id: string) => document.activeElement?.id === id, `reply-${seeded.answerByAnouk}`);
     assert.equal(await tab.evaluate(() => document.activeElement?.id), `reply-${seeded.answerByAnouk}`, 'focus moved to the accepted reply');
     await tab.locator(`#reply-${seeded.answerByAnouk}`).getByTestId('answer-badge').waitFor();
     assert.equal(String((await DiscussionModel.findById(seeded.question).lean())?.acceptedReplyId), seeded.answerByAnouk);
