@@ -98,7 +98,7 @@ describe('GET /api/v1/me and /me/photo with Microsoft Graph on the user\'s behal
     const oid = randomUUID();
     graph.addUser({ id: oid, displayName: 'Anna' });
     graph.setPhoto(oid, jpeg);
-    idp.failNextToken({ error: 'invalid_grant', suberror: 'consent_required', errorCodes: [65001], description: 'AADSTS65001: The user or administrator has not consented to use the application.' });
+    idp.refuseOnBehalfOf(oid, { error: 'invalid_grant', suberror: 'consent_required', errorCodes: [65001], description: 'AADSTS65001: The user or administrator has not consented to use the application.' });
 
     const res = await request(target.app).get('/api/v1/me/photo').set('Authorization', await bearer(oid));
     await target.identity.whenIdle();
@@ -112,11 +112,30 @@ describe('GET /api/v1/me and /me/photo with Microsoft Graph on the user\'s behal
     assert.equal(graph.count((r) => r.path.includes('/photo/')), 0);
   });
 
+  it('still surfaces consent_required when the first-sight profile refresh was refused before the photo was asked for', async () => {
+    // The order the full suite happened to produce: the background refresh's exchange is
+    // refused and finished before the photo's own exchange starts.
+    const oid = randomUUID();
+    graph.addUser({ id: oid, displayName: 'Anna' });
+    graph.setPhoto(oid, jpeg);
+    idp.refuseOnBehalfOf(oid, { error: 'invalid_grant', suberror: 'consent_required', errorCodes: [65001] });
+    const auth = await bearer(oid);
+
+    assert.equal((await request(target.app).get('/api/v1/me').set('Authorization', auth)).status, 200);
+    await target.identity.whenIdle();
+    assert.equal(oboRequests().length, 1, 'the profile refresh asked once and was refused');
+    const res = await request(target.app).get('/api/v1/me/photo').set('Authorization', auth);
+
+    assert.equal(res.status, 403);
+    assert.equal(res.body.code, 'consent_required');
+    assert.deepEqual(oboRequests().map((r) => r.status), [400, 400]);
+  });
+
   it('surfaces interaction_required (Conditional Access) to the tab as its own code (403)', async () => {
     const oid = randomUUID();
     graph.addUser({ id: oid, displayName: 'Anna' });
     const claims = '{"access_token":{"capolids":{"essential":true,"values":["a1b2"]}}}';
-    idp.failNextToken({ error: 'interaction_required', errorCodes: [50076], description: 'AADSTS50076: MFA required.', claims });
+    idp.refuseOnBehalfOf(oid, { error: 'interaction_required', errorCodes: [50076], description: 'AADSTS50076: MFA required.', claims });
 
     const res = await request(target.app).get('/api/v1/me/photo').set('Authorization', await bearer(oid));
     await target.identity.whenIdle();

@@ -174,6 +174,7 @@ export class IdentityProvider {
   private botKeys: SigningKey[] = [];
   private readonly clients = new Map<string, RegisteredClient>();
   private faults: (TokenFault & { remaining: number })[] = [];
+  private readonly refusedUsers = new Map<string, TokenFault>();
 
   private constructor(
     private readonly server: Server,
@@ -216,6 +217,7 @@ export class IdentityProvider {
     this.tokenRequests.length = 0;
     this.issuedAccessTokens.clear();
     this.faults = [];
+    this.refusedUsers.clear();
     this.tokenLifetimeSeconds = 3599;
     this.authorizeRequests.length = 0;
     this.authorizeAnswer = 'accept';
@@ -271,6 +273,16 @@ export class IdentityProvider {
   /** The next token request(s) get this Entra error instead of a token. */
   failNextToken(fault: TokenFault): void {
     this.faults.push({ ...fault, remaining: fault.times ?? 1 });
+  }
+
+  /**
+   * Every on-behalf-of exchange for this user is refused with `fault` until `reset()`: missing
+   * consent or an unmet Conditional Access policy is a condition of the user, which Entra
+   * answers the same way each time, not a fault of one request. (A one-shot fault here let the
+   * background profile refresh take the refusal and the next exchange succeed.)
+   */
+  refuseOnBehalfOf(userOid: string, fault: Omit<TokenFault, 'times'>): void {
+    this.refusedUsers.set(userOid, fault);
   }
 
   // ---- tokens ----
@@ -495,9 +507,11 @@ export class IdentityProvider {
       return answer(400, entraError('unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`));
     }
 
-    const fault = this.faults.find((f) => f.remaining > 0);
+    const refusal = record.userOid ? this.refusedUsers.get(record.userOid) : undefined;
+    const oneShot = refusal ? undefined : this.faults.find((f) => f.remaining > 0);
+    if (oneShot) oneShot.remaining--;
+    const fault = refusal ?? oneShot;
     if (fault) {
-      fault.remaining--;
       return answer(fault.status ?? 400, {
         ...entraError(fault.error, fault.errorCodes?.[0] ?? 0, fault.description ?? `AADSTS${fault.errorCodes?.[0] ?? 0}: ${fault.error}`),
         error_codes: fault.errorCodes ?? [],

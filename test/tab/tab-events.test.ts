@@ -15,6 +15,7 @@ const DAY = 24 * 3_600_000;
 interface Seeded {
   communityId: string;
   fullSoon: string;
+  fullSoonStart: Date;
   roomy: string;
 }
 
@@ -41,6 +42,7 @@ async function seed(modules: RigModules): Promise<void> {
     seeded.communityId,
   );
   seeded.fullSoon = full.id;
+  seeded.fullSoonStart = start;
   const later = new Date(start.getTime() + 2 * DAY);
   const roomy = await modules.events.services.events.create(
     organiser,
@@ -140,10 +142,21 @@ describe('tab: events with real sign-in', function () {
     await tab.getByTestId('events-month-tab').click();
     const month = tab.getByTestId('events-month');
     await month.waitFor();
-    const start = new Date(Date.now() + 10 * DAY);
-    // The event may fall in next month: page forward until it shows.
-    for (let i = 0; i < 2 && (await month.getByRole('link', { name: /Kennissessie drainage/ }).count()) === 0; i++) {
+    const start = seeded.fullSoonStart;
+    const title = month.getByRole('heading', { level: 2 });
+    await month.locator('table[aria-busy="false"]').waitFor();
+    // The view opens on the browser's current month; the session is 10 days ahead, so it is in
+    // this month or the next, whatever today is. Count the months in the browser's own calendar.
+    const monthsAhead = await tab.evaluate((iso) => {
+      const at = new Date(iso);
+      const now = new Date();
+      return (at.getFullYear() - now.getFullYear()) * 12 + at.getMonth() - now.getMonth();
+    }, start.toISOString());
+    assert.ok(monthsAhead === 0 || monthsAhead === 1, `the session is ${monthsAhead} months ahead`);
+    for (let i = 0; i < monthsAhead; i++) {
+      const shown = await title.innerText();
       await tab.getByRole('button', { name: 'Next month' }).click();
+      await tab.waitForFunction((before) => document.querySelector('[data-testid="events-month"] h2')?.textContent !== before, shown);
       await month.locator('table[aria-busy="false"]').waitFor();
     }
     assert.equal(await month.getByRole('link', { name: /Kennissessie drainage/ }).count(), 1, `the event of ${start.toDateString()} is in the calendar`);
