@@ -7,7 +7,7 @@
  * updates of one document atomically (see src/db/store-capabilities.ts).
  */
 import mongoose, { Schema, type Types } from 'mongoose';
-import { DEFAULT_TIME_ZONE } from './time-zone.js';
+import { DEFAULT_TIME_ZONE } from '../time/time-zone.js';
 
 export const EVENT_STATUSES = ['scheduled', 'cancelled', 'completed'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];

@@ -23,7 +23,7 @@ import type { EventReminders } from './event-reminders.js';
 import { ACTIVE_STATUSES, RegistrationModel, type RegistrationRecord } from './registration.model.js';
 import type { SeatAllocator } from './seat-allocator.js';
 import { selfSignUpOpen } from './signup-window.js';
-import { DEFAULT_TIME_ZONE, isIanaTimeZone } from './time-zone.js';
+import { DEFAULT_TIME_ZONE, isIanaTimeZone } from '../time/time-zone.js';
 
 export interface EventServiceDeps {
   allocator: SeatAllocator;

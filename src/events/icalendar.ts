@@ -5,7 +5,7 @@
  * local time across DST changes. Lines are CRLF-terminated and folded at 75 octets.
  * https://www.rfc-editor.org/rfc/rfc5545 , https://www.rfc-editor.org/rfc/rfc5546
  */
-import { transitionsInYear, utcOffsetMinutes, wallClock, type OffsetTransition } from './time-zone.js';
+import { transitionsInYear, utcOffsetMinutes, wallClock, type OffsetTransition } from '../time/time-zone.js';
 
 export type ItipMethod = 'REQUEST' | 'CANCEL' | 'PUBLISH';
 

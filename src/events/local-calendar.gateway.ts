@@ -18,7 +18,7 @@ import type {
   CalendarEventRef,
   CalendarGateway,
 } from '../graph/calendar-gateway.js';
-import { isIanaTimeZone } from './time-zone.js';
+import { isIanaTimeZone } from '../time/time-zone.js';
 
 const localCalendarEventSchema = new Schema(
   {

@@ -5,7 +5,7 @@
  * digest's `period` names that moment's date (`daily:2025-03-04`, `weekly:2025-03-03`), so
  * everything held for one person and period goes out as one message.
  */
-import { utcOffsetMinutes, wallClock } from '../events/time-zone.js';
+import { utcOffsetMinutes, wallClock } from '../time/time-zone.js';
 
 export type DigestCadence = 'daily' | 'weekly';
 

@@ -26,7 +26,7 @@ const preferenceSchema = new Schema(
     /** kind -> cadence (one of CADENCES), only for kinds the person changed; validated by the service. */
     kinds: { type: Schema.Types.Mixed, default: () => ({}) },
     channel: { type: String, enum: DELIVERY_CHANNELS },
-    /** IANA zone for digest times; default the organisation's (src/events/time-zone.ts). */
+    /** IANA zone for digest times; default the organisation's (src/time/time-zone.ts). */
     timeZone: { type: String, maxlength: 64 },
     /** Local hour (0-23) digests go out. */
     digestHour: { type: Number, min: 0, max: 23 },

@@ -9,7 +9,7 @@ import type { Actor } from '../auth/actor.js';
 import mongoose from 'mongoose';
 import { atomicUpdate } from '../db/atomic-update.js';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
-import { DEFAULT_TIME_ZONE, isIanaTimeZone } from '../events/time-zone.js';
+import { DEFAULT_TIME_ZONE, isIanaTimeZone } from '../time/time-zone.js';
 import type { NotificationKind, NotificationRecord } from './notification.model.js';
 import { NOTIFICATION_KINDS } from './notification.model.js';
 import {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { escapeText, fold, writeCalendar, type IcsEvent } from '../../src/events/icalendar.js';
-import { isIanaTimeZone, offsetTransitions, utcOffsetMinutes } from '../../src/events/time-zone.js';
+import { isIanaTimeZone, offsetTransitions, utcOffsetMinutes } from '../../src/time/time-zone.js';
 
 interface Property {
   name: string;

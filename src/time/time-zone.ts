@@ -4,7 +4,7 @@
  * .ics). Everything comes from the runtime's own zone database through `Intl`.
  */
 
-/** The default zone of an event (the product is Dutch). */
+/** The default zone of events and digests (the product is Dutch). */
 export const DEFAULT_TIME_ZONE = 'Europe/Amsterdam';
 
 /** Whether `zone` is an IANA zone name the runtime knows (`UTC` included; bare abbreviations such as `CET` are not accepted). */
