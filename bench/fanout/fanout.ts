@@ -151,7 +151,7 @@ async function run(): Promise<void> {
   const { NotificationDelivery, startNotificationWorker } = await import('../../src/notifications/notification-delivery.js');
   const { RateGovernor, limitsFromConfig } = await import('../../src/notifications/rate-governor.js');
   await import('../../src/notifications/notification-preference.model.js');
-  await import('../../src/db/document-lock.js');
+  await import('../../src/db/lease.js');
   const { BotMessenger } = await import('../../bot/bot-messenger.js');
   const { NotificationCards } = await import('../../bot/notification-cards.js');
   const { tabLinks } = await import('../../bot/ports.js');

@@ -2,28 +2,13 @@
  * Serialises writes to one document where the store does not (see store-capabilities.ts).
  *
  * Two layers: inside a process, callers for the same key queue on a promise chain (cheap, no
- * polling); across processes, the head of each queue holds a lease: a document in `locks`
- * with a unique index on `key`. Inserting it succeeds for exactly one holder because the
- * backend enforces the index. A lease expires, so a crashed holder blocks others for at
- * most `leaseMs`; it is removed by its own `_id`, so a late delete can never remove a newer
- * holder's lease.
+ * polling); across processes, the head of each queue holds the lease for the key (lease.ts),
+ * waiting for it with backoff. A crashed holder blocks others for at most `leaseMs`.
  */
 import { randomUUID } from 'node:crypto';
-import mongoose, { Schema, type Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { UnavailableError } from '../errors/domain-errors.js';
-import { isDuplicateKeyError } from './mongo-errors.js';
-
-const leaseSchema = new Schema(
-  {
-    key: { type: String, required: true },
-    owner: { type: String, required: true },
-    expiresAt: { type: Date, required: true },
-  },
-  { versionKey: false, collection: 'locks' },
-);
-leaseSchema.index({ key: 1 }, { unique: true });
-
-export const LeaseModel = mongoose.model('Lease', leaseSchema);
+import { releaseLease, takeLease } from './lease.js';
 
 export interface DocumentLockOptions {
   /** How long a lease is valid; a holder must finish well within it. */
@@ -51,7 +36,7 @@ export class DocumentLocks {
       try {
         return await work();
       } finally {
-        await LeaseModel.deleteOne({ _id: lease }).catch(() => undefined);
+        await releaseLease(lease).catch(() => undefined);
       }
     });
     this.queues.set(key, run);
@@ -67,17 +52,8 @@ export class DocumentLocks {
     const deadline = Date.now() + this.waitMs;
     let backoff = 5;
     for (;;) {
-      try {
-        const lease = await LeaseModel.create({ key, owner: this.owner, expiresAt: new Date(Date.now() + this.leaseMs) });
-        return lease._id;
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
-      const held = await LeaseModel.findOne({ key }).lean();
-      if (held && held.expiresAt.getTime() < Date.now()) {
-        await LeaseModel.deleteOne({ _id: held._id });
-        continue;
-      }
+      const lease = await takeLease(key, this.owner, this.leaseMs);
+      if (lease) return lease;
       if (Date.now() > deadline) throw new UnavailableError('This item is busy; please try again.', 'resource_busy');
       await new Promise((r) => setTimeout(r, backoff / 2 + Math.random() * backoff));
       backoff = Math.min(backoff * 2, 100);

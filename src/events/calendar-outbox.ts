@@ -22,6 +22,7 @@
 import mongoose, { type Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { atomicUpdate } from '../db/atomic-update.js';
+import { withLease } from '../db/lease.js';
 import { DomainError, NotFoundError, UnavailableError } from '../errors/domain-errors.js';
 import type { CalendarAttendee, CalendarEventInput, CalendarGateway } from '../graph/calendar-gateway.js';
 import { isGraphNotFound } from '../graph/graph-errors.js';
@@ -31,7 +32,6 @@ import { CalendarSyncModel, type CalendarSyncRecord } from './calendar-sync.mode
 import { EventModel, type EventRecord } from './event.model.js';
 import { eventWebUrl } from './event-links.js';
 import { RegistrationModel } from './registration.model.js';
-import { withLease } from './worker-lease.js';
 
 /** Outlook's concurrent requests per app and mailbox. */
 export const MAILBOX_CONCURRENCY = 4;

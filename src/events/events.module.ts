@@ -10,6 +10,7 @@
 import type { Logger } from 'pino';
 import type { CapabilityModule } from '../composition.js';
 import type { Config } from '../config/config.js';
+import { withLease } from '../db/lease.js';
 import { GraphCalendarGateway, type CalendarGateway } from '../graph/calendar-gateway.js';
 import { ApiSpec } from '../http/api-spec.js';
 import { createGraphClient } from '../graph/graph-client.js';
@@ -23,7 +24,7 @@ import { EventSignupService } from './event-signup.service.js';
 import { calendarFeedRouter, eventsRouter } from './events.routes.js';
 import { LocalCalendarGateway } from './local-calendar.gateway.js';
 import { SeatAllocator } from './seat-allocator.js';
-import { withLease } from './worker-lease.js';
+
 
 export interface EventsDeps {
   /** The API description the routes are declared on (shared with the other capabilities for /api/v1/openapi.json). */

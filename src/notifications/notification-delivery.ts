@@ -35,7 +35,8 @@ import mongoose, { type Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { atomicDelete } from '../db/atomic-delete.js';
 import { atomicUpdate } from '../db/atomic-update.js';
-import { documentLocks, LeaseModel } from '../db/document-lock.js';
+import { documentLocks } from '../db/document-lock.js';
+import { countHolders, registerHolder, unregisterHolder } from '../db/lease.js';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import { communityLookup as defaultCommunityLookup, type CommunityLookup } from './community-lookup.js';
 import { channelKey, ConversationReferences, personalKey, toConversationRef } from './conversation-references.js';
@@ -254,21 +255,15 @@ export class NotificationDelivery {
   /** Registers this instance as delivering and shares the rate budgets with the others doing so. */
   async heartbeat(ttlMs: number): Promise<number> {
     const key = `${WORKER_LEASE_PREFIX}${this.owner}`;
-    const expiresAt = new Date(this.now().getTime() + ttlMs);
-    const updated = await LeaseModel.updateOne({ key }, { $set: { expiresAt } });
-    if (updated.matchedCount === 0) {
-      await LeaseModel.create({ key, owner: this.owner, expiresAt }).catch((err: unknown) => {
-        if (!isDuplicateKeyError(err)) throw err;
-      });
-    }
-    const active = await LeaseModel.countDocuments({ key: mongoose.trusted({ $regex: `^${WORKER_LEASE_PREFIX}` }), expiresAt: mongoose.trusted({ $gt: this.now() }) });
+    await registerHolder(key, this.owner, new Date(this.now().getTime() + ttlMs));
+    const active = await countHolders(WORKER_LEASE_PREFIX, this.now());
     this.governor.setShare(Math.max(1, active));
     return active;
   }
 
   /** Leaves the shared budget (on stop). */
   async signOff(): Promise<void> {
-    await LeaseModel.deleteOne({ key: `${WORKER_LEASE_PREFIX}${this.owner}` });
+    await unregisterHolder(`${WORKER_LEASE_PREFIX}${this.owner}`, this.owner);
   }
 
   // ---- lots ----

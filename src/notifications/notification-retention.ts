@@ -6,7 +6,7 @@
  */
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
-import { withLease } from '../events/worker-lease.js';
+import { withLease } from '../db/lease.js';
 import { DeliveryModel } from './delivery.model.js';
 import { NotificationModel } from './notification.model.js';
 

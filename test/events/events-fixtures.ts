@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import type { Actor } from '../../src/auth/actor.js';
 import { CommunityModel } from '../../src/communities/community.model.js';
 import { MembershipModel } from '../../src/communities/membership.model.js';
-import { LeaseModel } from '../../src/db/document-lock.js';
+import { LeaseModel } from '../../src/db/lease.js';
 import { CalendarFeedModel } from '../../src/events/calendar-feed.model.js';
 import { CalendarSyncModel } from '../../src/events/calendar-sync.model.js';
 import { EventModel } from '../../src/events/event.model.js';
