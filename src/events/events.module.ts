@@ -15,6 +15,7 @@ import { GraphCalendarGateway, type CalendarGateway } from '../graph/calendar-ga
 import { ApiSpec } from '../http/api-spec.js';
 import { createGraphClient } from '../graph/graph-client.js';
 import { UserDirectoryRepository } from '../members/user-directory.repository.js';
+import { startPeriodicJob } from '../worker/scheduler.js';
 import { notificationOutbox, type NotificationOutbox } from '../notifications/notification-outbox.js';
 import { CalendarOutbox } from './calendar-outbox.js';
 import { EventCalendarService } from './event-calendar.service.js';
@@ -24,7 +25,6 @@ import { EventSignupService } from './event-signup.service.js';
 import { calendarFeedRouter, eventsRouter } from './events.routes.js';
 import { LocalCalendarGateway } from './local-calendar.gateway.js';
 import { SeatAllocator } from './seat-allocator.js';
-
 
 export interface EventsDeps {
   /** The API description the routes are declared on (shared with the other capabilities for /api/v1/openapi.json). */
@@ -124,11 +124,8 @@ export interface EventsWorker {
 export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
   const services = createEventsServices(options);
   const log = options.logger;
-  const intervalMs = options.intervalMs ?? 5_000;
   const remindersEveryMs = options.remindersEveryMs ?? 60_000;
   const reconcileEveryMs = options.reconcileEveryMs ?? 15 * 60_000;
-  let stopped = false;
-  let wake: (() => void) | undefined;
   let lastReminders = 0;
   let lastReconcile = Date.now();
 
@@ -151,31 +148,12 @@ export function startEventsWorker(options: EventsWorkerOptions): EventsWorker {
     }
   };
 
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        await pass();
-      } catch (error) {
-        log.error({ err: error }, 'events worker pass failed; continuing');
-      }
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, intervalMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-  })();
+  const job = startPeriodicJob({ everyMs: options.intervalMs ?? 5_000, run: pass, logger: log, failureMessage: 'events worker pass failed; continuing' });
 
   return {
     services,
     async stop() {
-      stopped = true;
-      wake?.();
-      await loop;
+      await job.stop();
       await services.allocator.idle();
     },
   };

@@ -14,6 +14,7 @@ import type { DirectoryGateway } from '../graph/directory-gateway.js';
 import { createGraphClient } from '../graph/graph-client.js';
 import { GraphOnlineMeetingsGateway, type OnlineMeetingsGateway } from '../graph/online-meetings-gateway.js';
 import { ApiSpec } from '../http/api-spec.js';
+import { startPeriodicJob } from '../worker/scheduler.js';
 import { PeopleRepository } from '../members/people.repository.js';
 import { AttendanceService } from './attendance.service.js';
 import { MeetingDirectory } from './meeting-directory.js';
@@ -130,35 +131,15 @@ export interface MeetingFollowUpWorkerOptions {
 export function startMeetingFollowUps(options: MeetingFollowUpWorkerOptions): { stop(): Promise<void> } {
   const { config, logger } = options;
   const services = options.services ?? createMeetingsServices({ config, logger, communities: createCommunitiesServices({ logger }), ...appGraph(config) });
-  const intervalMs = options.intervalMs ?? 60_000;
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  const loop = (async () => {
-    while (!stopped) {
-      try {
-        const ran = await services.followUps.runDue();
-        if (ran > 0) logger.info({ meetingFollowUps: ran }, 'meeting follow-ups ran');
-      } catch (err) {
-        logger.error({ err }, 'meeting follow-up pass failed; continuing');
-      }
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, intervalMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      wake?.();
-      await loop;
+  return startPeriodicJob({
+    everyMs: options.intervalMs ?? 60_000,
+    logger,
+    failureMessage: 'meeting follow-up pass failed; continuing',
+    run: async () => {
+      const ran = await services.followUps.runDue();
+      if (ran > 0) logger.info({ meetingFollowUps: ran }, 'meeting follow-ups ran');
     },
-  };
+  });
 }
 
 /** App-only Graph tokens when the app has a credential (AUTH_MODE=entra). */

@@ -38,6 +38,7 @@ import { atomicUpdate } from '../db/atomic-update.js';
 import { documentLocks } from '../db/document-lock.js';
 import { countHolders, registerHolder, unregisterHolder } from '../db/lease.js';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import { startPeriodicJob } from '../worker/scheduler.js';
 import { communityLookup as defaultCommunityLookup, type CommunityLookup } from './community-lookup.js';
 import { channelKey, ConversationReferences, personalKey, toConversationRef } from './conversation-references.js';
 import type { ConversationReferenceRecord } from './conversation-reference.model.js';
@@ -895,57 +896,31 @@ export interface NotificationWorker {
 
 /**
  * Runs passes until stopped: back to back while there is work, every `intervalMs` otherwise.
- * The heartbeat (which sets this instance's share of the rate budgets) runs on its own timer,
+ * The heartbeat (which sets this instance's share of the rate budgets) is a job of its own,
  * so the share follows the instances delivering during a long pass too.
  */
 export function startNotificationWorker(delivery: NotificationDelivery, options: { intervalMs?: number; logger: Pick<Logger, 'error' | 'info'> }): NotificationWorker {
   const intervalMs = options.intervalMs ?? 2_000;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let beating: Promise<unknown> | undefined;
-  let waiters: (() => void)[] = [];
   // Long enough that a slow store (a heartbeat late by seconds) never makes the others think this instance left.
   const ttlMs = Math.max(intervalMs * 5, 10_000);
-  const beat = () =>
-    (beating ??= delivery
-      .heartbeat(ttlMs)
-      .catch((err: unknown) => options.logger.error({ err }, 'notification worker heartbeat failed'))
-      .finally(() => {
-        beating = undefined;
-      }));
-  const heartbeat = setInterval(() => void beat(), intervalMs);
-  const loop = async () => {
-    let busy = false;
-    try {
+  const heartbeat = startPeriodicJob({ everyMs: intervalMs, run: async () => void (await delivery.heartbeat(ttlMs)), logger: options.logger, failureMessage: 'notification worker heartbeat failed' });
+  const passes = startPeriodicJob({
+    everyMs: intervalMs,
+    // Registered before the first send, so that the share counts this instance from the start.
+    startAfter: heartbeat.drained(),
+    run: async () => {
       const stats = await delivery.runOnce();
-      busy = stats.lots > 0 || stats.digests > 0;
-    } catch (err) {
-      options.logger.error({ err }, 'notification pass failed');
-    }
-    const done = waiters;
-    waiters = [];
-    for (const w of done) w();
-    if (!stopped) timer = setTimeout(tick, busy ? 0 : intervalMs);
-  };
-  const tick = () => {
-    running = loop();
-  };
-  // Registered before the first send, so that the share counts this instance from the start.
-  const starting = beat().then(() => {
-    if (!stopped) tick();
+      return stats.lots > 0 || stats.digests > 0;
+    },
+    logger: options.logger,
+    failureMessage: 'notification pass failed',
   });
   return {
     async stop() {
-      stopped = true;
-      clearInterval(heartbeat);
-      await starting;
-      if (timer) clearTimeout(timer);
-      await running;
-      await beating;
+      await Promise.all([heartbeat.stop(), passes.stop()]);
       await delivery.signOff().catch(() => undefined);
     },
-    drained: () => new Promise<void>((resolve) => waiters.push(resolve)),
+    drained: () => passes.drained(),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
-import { withLease } from '../db/lease.js';
+import { idleJob, startPeriodicJob, type PeriodicJob } from '../worker/scheduler.js';
 import { DeliveryModel } from './delivery.model.js';
 import { NotificationModel } from './notification.model.js';
 
@@ -23,35 +23,17 @@ export async function pruneNotifications(olderThan: Date): Promise<PruneResult> 
 }
 
 /** Prunes every `everyMs` (default 6 hours), one instance at a time; `retentionDays` 0 keeps everything. */
-export function startNotificationRetention(options: { retentionDays: number; logger: Pick<Logger, 'info' | 'error'>; everyMs?: number }): { stop(): Promise<void> } {
-  const everyMs = options.everyMs ?? 6 * 3_600_000;
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  const loop = (async () => {
-    while (!stopped && options.retentionDays > 0) {
-      try {
-        const olderThan = new Date(Date.now() - options.retentionDays * 86_400_000);
-        const pruned = await withLease('notifications:retention', 30 * 60_000, () => pruneNotifications(olderThan));
-        if (pruned && pruned.notifications + pruned.deliveries > 0) options.logger.info({ pruned, olderThan }, 'old notifications removed');
-      } catch (err) {
-        options.logger.error({ err }, 'notification retention pass failed; continuing');
-      }
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, everyMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      wake?.();
-      await loop;
+export function startNotificationRetention(options: { retentionDays: number; logger: Pick<Logger, 'info' | 'error'>; everyMs?: number }): PeriodicJob {
+  if (options.retentionDays <= 0) return idleJob();
+  return startPeriodicJob({
+    everyMs: options.everyMs ?? 6 * 3_600_000,
+    lease: { key: 'notifications:retention', ms: 30 * 60_000 },
+    logger: options.logger,
+    failureMessage: 'notification retention pass failed; continuing',
+    run: async () => {
+      const olderThan = new Date(Date.now() - options.retentionDays * 86_400_000);
+      const pruned = await pruneNotifications(olderThan);
+      if (pruned.notifications + pruned.deliveries > 0) options.logger.info({ pruned, olderThan }, 'old notifications removed');
     },
-  };
+  });
 }
