@@ -211,10 +211,13 @@ async function run(): Promise<void> {
 
     const logger = createLogger('warn');
     const governors = Array.from({ length: instances }, () => new RateGovernor({ limits: limitsFromConfig({ conversationPerSecond: 7, tenantPerSecond: tenantRate, activityFeedPerSecond: 5 }) }));
+    // Where each instance's time went, summed by an observer the bench hands in (see DeliveryPhase).
+    const timings = Array.from({ length: instances }, () => ({ takingLots: 0, waitingForLots: 0, governor: 0, channel: 0, records: 0, marking: 0 }));
     const deliveries = Array.from(
       { length: instances },
       (_, i) =>
         new NotificationDelivery({
+          observer: { spent: (phase, ms) => void ((timings[i] as Record<typeof phase, number>)[phase] += ms) },
           renderer: new NotificationCards(tabLinks('https://meent.example')),
           messenger: new BotMessenger(adapter, bot.botId),
           governor: governors[i] as InstanceType<typeof RateGovernor>,
@@ -294,8 +297,8 @@ async function run(): Promise<void> {
       peakRequestsInAnySecond: peakPerSecond,
       overLimit429s: connector.overLimit,
       // The bench's own process (both instances and the connector) was this late to run callbacks: a busy machine shows here.
-      // Where the instances' time went (ms summed over concurrent sends; see DeliveryTimings).
-      instanceTimings: deliveries.map((d) => d.timings),
+      // Where the instances' time went (ms summed over concurrent sends; see DeliveryPhase).
+      instanceTimings: timings,
       eventLoopDelayMs: { p50: Number((loopDelay.percentile(50) / 1e6).toFixed(1)), p99: Number((loopDelay.percentile(99) / 1e6).toFixed(1)), max: Number((loopDelay.max / 1e6).toFixed(1)) },
       duplicates,
       losses,

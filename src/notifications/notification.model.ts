@@ -6,6 +6,7 @@
  * unique: the same intent written twice is stored once.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { sendKeyOf } from './delivery-keys.js';
 
 export const NOTIFICATION_KINDS = [
   'reply',
@@ -117,5 +118,5 @@ export const NotificationModel = mongoose.model('Notification', notificationSche
 /** The key of the delivery record a notification went out with (see `deliveryKey`). */
 export function deliveryKeyOf(notification: Pick<NotificationRecord, '_id' | 'kind' | 'deliveryKey'>): string {
   if (notification.deliveryKey) return notification.deliveryKey;
-  return `${notification.kind === 'eventAnnounced' ? 'c' : 'n'}:${String(notification._id)}`;
+  return sendKeyOf(notification);
 }
