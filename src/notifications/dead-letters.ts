@@ -6,11 +6,16 @@
  */
 import mongoose from 'mongoose';
 import type { Actor } from '../auth/actor.js';
+import { atomicUpdate } from '../db/atomic-update.js';
 import { findPage, type Page } from '../db/pagination.js';
 import { ForbiddenError, NotFoundError } from '../errors/domain-errors.js';
+import { sendKeyOf } from './delivery-keys.js';
 import { DeliveryModel } from './delivery.model.js';
 import { LotModel } from './notification-lot.model.js';
 import { NotificationModel, type NotificationRecord } from './notification.model.js';
+
+/** The notifications model as the paging and atomic helpers take it. */
+const notifications = NotificationModel as unknown as mongoose.Model<NotificationRecord>;
 
 export interface DeadLetterView {
   id: string;
@@ -26,7 +31,7 @@ export interface DeadLetterView {
 export class DeadLetters {
   async list(actor: Actor, query: { cursor?: string; limit?: number }): Promise<Page<DeadLetterView>> {
     assertAdmin(actor);
-    const page = await findPage(NotificationModel as unknown as mongoose.Model<NotificationRecord>, {
+    const page = await findPage(notifications, {
       filter: { tenantId: actor.tenantId, status: 'failed' },
       sortField: 'updatedAt',
       ...(query.limit !== undefined ? { limit: query.limit } : {}),
@@ -41,15 +46,16 @@ export class DeadLetters {
     const failed = await NotificationModel.findOne({ _id: id, tenantId: actor.tenantId, status: 'failed' }).lean<NotificationRecord>();
     if (!failed) throw notFound();
     if (failed.deliveryKey) await DeliveryModel.deleteOne({ key: failed.deliveryKey, state: 'failed' });
-    await DeliveryModel.deleteOne({ key: `${failed.kind === 'eventAnnounced' ? 'c' : 'n'}:${id}`, state: 'failed' });
+    await DeliveryModel.deleteOne({ key: sendKeyOf(failed), state: 'failed' });
     // Its old lot is gone (done lots are deleted): a new one, written first (see notification-outbox.ts).
     const lot = new mongoose.Types.ObjectId();
     await LotModel.create({ _id: lot, state: 'open', dueAt: new Date(0) });
-    const updated = await NotificationModel.findOneAndUpdate(
+    // Guarded on `failed`: two admins retrying at once put it back once.
+    const updated = await atomicUpdate(
+      notifications,
       { _id: failed._id, status: 'failed' },
       { $set: { status: 'pending', attempts: 0, notBefore: null, lot }, $unset: { lastError: 1, deliveryKey: 1, digest: 1 } },
-      { returnDocument: 'after' },
-    ).lean<NotificationRecord>();
+    );
     if (!updated) throw notFound();
     return view(updated);
   }
