@@ -90,7 +90,7 @@ export function mark(run: LotRun, notifications: Pick<NotificationRecord, '_id'>
   run.marked += notifications.length;
 }
 
-/** One update for pending notifications of a lot (`lot` and `status` narrow the scan on FerretDB; see the module comment). */
+/** One update for pending notifications of a lot (`lot` and `status` narrow the scan on FerretDB; see notification-delivery.ts). */
 export async function markInLot(lot: mongoose.Types.ObjectId, ids: mongoose.Types.ObjectId[], set: Record<string, unknown>): Promise<void> {
   if (ids.length === 0) return;
   await NotificationModel.updateMany({ lot, status: 'pending', _id: mongoose.trusted({ $in: ids }) }, { $set: set });

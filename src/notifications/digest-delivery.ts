@@ -72,7 +72,7 @@ export class DigestDelivery {
 
   /**
    * Inserts the digests' delivery records; answers the jobs this instance now owns. Lookups are
-   * by equality on the unique key, one per contested job (see the module comment on `$in`).
+   * by equality on the unique key, one per contested job (see notification-delivery.ts on `$in`).
    */
   private async claimDigests(jobs: SendJob[], stats: DeliveryStats): Promise<SendJob[]> {
     const mine: SendJob[] = [];

@@ -34,6 +34,7 @@
  * a per-tenant copy (conversation-references.ts `personalChats`).
  */
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { countHolders, registerHolder, unregisterHolder } from '../db/lease.js';
 import { communityLookup as defaultCommunityLookup, type CommunityLookup } from './community-lookup.js';
 import { ConversationReferences } from './conversation-references.js';
@@ -45,7 +46,6 @@ import type { ActivityFeed, Messenger, NotificationRenderer } from './messenger.
 import { NotificationPreferences } from './notification-preferences.js';
 import { NotificationSender } from './notification-sender.js';
 import { RateGovernor } from './rate-governor.js';
-import type { Logger } from 'pino';
 
 export type { DeliveryObserver, DeliveryPhase, DeliveryStats } from './delivery-job.js';
 export { startNotificationWorker, type NotificationWorker } from './notification-worker.js';
