@@ -23,7 +23,7 @@ import {
 } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Actor } from '../src/auth/actor.js';
-import { DomainError } from '../src/errors/domain-errors.js';
+import { DomainError, type ErrorKind } from '../src/errors/domain-errors.js';
 import { ConversationReferences, type ConversationScope } from '../src/notifications/conversation-references.js';
 import type { ConversationRef } from '../src/notifications/messenger.js';
 import { muteSchema, PREFERENCE_GROUPS, type NotificationPreferences, type PreferenceGroup } from '../src/notifications/notification-preferences.js';
@@ -167,7 +167,7 @@ export class MeentBot extends TeamsActivityHandler {
     } catch (err) {
       const [text, reference] = this.explain(context, err);
       // An action that could not be done: the card stays, with the reason under it (Teams shows the error message).
-      return { statusCode: err instanceof DomainError && err.status < 500 ? 400 : 500, type: 'application/vnd.microsoft.error', value: { code: err instanceof DomainError ? err.code : 'internal_error', message: reference ? `${text} (${reference})` : text } as unknown as AdaptiveCardInvokeResponse['value'] };
+      return { statusCode: isRefusal(err) ? 400 : 500, type: 'application/vnd.microsoft.error', value: { code: err instanceof DomainError ? err.code : 'internal_error', message: reference ? `${text} (${reference})` : text } as unknown as AdaptiveCardInvokeResponse['value'] };
     }
   }
 
@@ -228,7 +228,7 @@ export class MeentBot extends TeamsActivityHandler {
     try {
       return eventView(v, await act(), { refreshUserIds: refresh });
     } catch (err) {
-      if (!(err instanceof DomainError) || err.status >= 500 || err.status === 404) throw err;
+      if (!isRefusal(err) || err.kind === 'not_found') throw err;
       return eventView(v, await this.deps.events.get(actor, eventId), { notice: domainText(v, err), refreshUserIds: refresh });
     }
   }
@@ -291,28 +291,35 @@ export class MeentBot extends TeamsActivityHandler {
   /** A person-readable reason, and for unexpected failures a reference id that is also in the log. */
   protected explain(context: TurnContext, err: unknown): [string, string?] {
     const v = this.view(context);
-    if (err instanceof DomainError && err.status < 500) return [domainText(v, err)];
+    if (isRefusal(err)) return [domainText(v, err)];
     const reference = randomUUID().slice(0, 8);
     this.deps.logger.error({ err, reference, activityType: context.activity.type, name: context.activity.name }, 'bot request failed');
     return [err instanceof DomainError ? v.t.unavailable : v.t.errorText, reference];
   }
 }
 
+/**
+ * A domain error that is an answer to what the person asked (not allowed, not found, not
+ * now), shown as such; a dependency failing (`unavailable`) is a failure, logged with a reference.
+ */
+function isRefusal(err: unknown): err is DomainError {
+  return err instanceof DomainError && err.kind !== 'unavailable';
+}
+
+/** The friendly text for each kind of domain error. */
+const textOfKind: Record<ErrorKind, 'invalid' | 'forbidden' | 'notFound' | 'conflict' | 'unavailable'> = {
+  invalid: 'invalid',
+  unauthenticated: 'forbidden',
+  forbidden: 'forbidden',
+  not_found: 'notFound',
+  conflict: 'conflict',
+  too_large: 'unavailable',
+  rate_limited: 'unavailable',
+  unavailable: 'unavailable',
+};
+
 function domainText(v: ViewContext, err: DomainError): string {
-  const { t } = v;
-  switch (err.status) {
-    case 400:
-      return t.invalid;
-    case 401:
-    case 403:
-      return t.forbidden;
-    case 404:
-      return t.notFound;
-    case 409:
-      return t.conflict;
-    default:
-      return t.unavailable;
-  }
+  return v.t[textOfKind[err.kind]];
 }
 
 function isBot(context: TurnContext, member: ChannelAccount): boolean {

@@ -44,11 +44,11 @@ export interface BuildOptions {
 }
 
 export async function buildApplication(config: Config, logger: Logger, options: BuildOptions = {}): Promise<Application> {
-  const identity = createIdentity({ config, logger, ...options.identity });
-  const graphCredentials = identity.graphCredentials;
-  // Events: Outlook through Graph with the app's own token (entra), the local calendar otherwise.
   // One API description for every capability's routes (/api/v1/openapi.json).
   const spec = new ApiSpec();
+  const identity = createIdentity({ config, logger, spec, ...options.identity });
+  const graphCredentials = identity.graphCredentials;
+  // Events: Outlook through Graph with the app's own token (entra), the local calendar otherwise.
   const events = createEventsModule({ config, logger, spec, ...(graphCredentials ? { getAccessToken: () => graphCredentials.appToken() } : {}) });
   // Communities, discussions, people, moderation, feed, search and /api/v1/openapi.json (the bot uses its services).
   const communities = createCommunitiesModule({
@@ -78,7 +78,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     },
     // Extra modules come before the capabilities' own: a test's stand-in bot handler wins.
     ...(options.extraModules ?? []),
-    createNotificationsModule(),
+    createNotificationsModule({ spec }),
     communities,
     events,
     meetings,

@@ -1,8 +1,9 @@
 /** GET /api/v1/audit: the audit log for organisation admins, paginated with `cursor` and `limit`. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { UnauthorizedError, ValidationError } from '../errors/domain-errors.js';
 import { MAX_PAGE_SIZE } from '../db/pagination.js';
+import { pageOf } from '../http/api-schemas.js';
+import type { ApiSpec } from '../http/api-spec.js';
 import type { AuditLog } from './audit-log.service.js';
 
 export const auditQuerySchema = z.strictObject({
@@ -11,19 +12,39 @@ export const auditQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
 });
 
-export function auditRouter(deps: { audit: AuditLog }): Router {
+export const auditEntryView = z
+  .object({
+    id: z.string(),
+    tenantId: z.string(),
+    kind: z.string().meta({ description: 'What happened, e.g. access.denied' }),
+    actorId: z.string().optional(),
+    subjectId: z.string().optional(),
+    reason: z.string().optional(),
+    ip: z.string().optional(),
+    method: z.string().optional(),
+    path: z.string().optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+    count: z.number().int().meta({ description: 'How many times it happened between at and lastAt' }),
+    at: z.string(),
+    lastAt: z.string(),
+  })
+  .meta({ id: 'AuditEntry' });
+
+export function auditRouter(spec: ApiSpec, deps: { audit: AuditLog }): Router {
   const router = Router();
-  router.get('/audit', async (req, res) => {
-    if (!req.actor) throw new UnauthorizedError();
-    const query = auditQuerySchema.safeParse(req.query);
-    if (!query.success) {
-      throw new ValidationError(
-        'The query is not valid.',
-        query.error.issues.map((i) => ({ path: `query.${i.path.join('.')}`, message: i.message })),
-      );
-    }
-    const page = await deps.audit.list(req.actor, query.data);
-    res.json(page);
-  });
+  spec.route(
+    router,
+    {
+      method: 'get',
+      path: '/audit',
+      operationId: 'listAuditEntries',
+      summary: 'The audit log of my tenant, newest first (organisation admins)',
+      tags: ['Audit'],
+      query: auditQuerySchema,
+      success: { status: 200, description: 'A page of audit entries', schema: pageOf(auditEntryView) },
+      errors: [403],
+    },
+    ({ actor, query }) => deps.audit.list(actor, query),
+  );
   return router;
 }

@@ -45,7 +45,7 @@ const publicFace: Record<RejectionReason, [code: string, message: string]> = {
   unknown_person: ['unauthenticated', 'Sign in again: your session names someone Meent does not know.'],
 };
 
-/** A request without a valid identity: 401 with an RFC 6750 challenge. */
+/** A request without a valid identity (kind `unauthenticated`), with the RFC 6750 challenge the HTTP edge sends. */
 export class AuthenticationFailedError extends UnauthorizedError implements ProblemExtras {
   readonly reason: RejectionReason;
   readonly wwwAuthenticate: string;

@@ -14,6 +14,7 @@ import { auditRouter } from '../audit/audit.routes.js';
 import type { Config } from '../config/config.js';
 import { GraphDirectoryGateway, type DirectoryGateway } from '../graph/directory-gateway.js';
 import { createGraphClient } from '../graph/graph-client.js';
+import { ApiSpec } from '../http/api-spec.js';
 import { writeRateLimits } from '../http/write-rate-limits.js';
 import { DEMO_TENANT_ID } from '../local/demo-people.js';
 import { localSignInRouter } from '../local/local-sign-in.routes.js';
@@ -37,6 +38,8 @@ export interface IdentityOptions {
   directoryFor?: (actor: Actor) => DirectoryGateway | undefined;
   /** Where the write rate limits count (default `mongo`, shared by all instances). */
   rateLimitStore?: 'mongo' | 'memory';
+  /** The API description the routes are declared on (one for the whole API). */
+  spec?: ApiSpec;
 }
 
 export interface Identity {
@@ -160,10 +163,11 @@ export function createIdentity(options: IdentityOptions): Identity {
     ).catch(next);
   };
 
+  const spec = options.spec ?? new ApiSpec();
   return {
     networkPolicy,
     authenticate,
-    apiRouters: [meRouter({ users }), auditRouter({ audit })],
+    apiRouters: [meRouter(spec, { users }), auditRouter(spec, { audit })],
     publicRouters,
     audit,
     users,

@@ -1,6 +1,7 @@
 /**
- * Typed domain errors. Services throw these; the HTTP error handler and the bot map them
- * to a status code or a card at the edge. `code` is stable and part of the API contract.
+ * Typed domain errors. Services throw these; the HTTP error handler (src/http/problem.ts)
+ * and the bot map their `kind` to a status code or a card at the edge. `code` is stable and
+ * part of the API contract; nothing here knows about HTTP.
  */
 export interface ErrorDetail {
   /** Dotted path of the offending field, e.g. `body.title`. */
@@ -8,14 +9,40 @@ export interface ErrorDetail {
   message: string;
 }
 
+/** What went wrong, in the domain's terms. Each edge maps a kind to its own answer. */
+export type ErrorKind =
+  /** Input that breaks the contract. */
+  | 'invalid'
+  /** No (valid) identity. */
+  | 'unauthenticated'
+  /** Known, and not allowed. */
+  | 'forbidden'
+  /** Absent, or invisible to the actor. */
+  | 'not_found'
+  /** Clashes with the current state. */
+  | 'conflict'
+  /** More than Meent takes in one go. */
+  | 'too_large'
+  /** Too many requests in a short time. */
+  | 'rate_limited'
+  /** A dependency (database, Graph, Entra) failed or is unreachable. */
+  | 'unavailable';
+
+/** The kinds where the same request, unchanged, may succeed later. */
+const RETRYABLE_KINDS: ReadonlySet<ErrorKind> = new Set(['rate_limited', 'unavailable']);
+
 export abstract class DomainError extends Error {
-  abstract readonly status: number;
+  readonly kind: ErrorKind;
+  /** Whether trying the same thing again later may work (a dependency was down, a rate limit). */
+  readonly retryable: boolean;
   readonly code: string;
   readonly details: ErrorDetail[];
 
-  constructor(code: string, message: string, details: ErrorDetail[] = []) {
+  protected constructor(kind: ErrorKind, code: string, message: string, details: ErrorDetail[] = []) {
     super(message);
     this.name = new.target.name;
+    this.kind = kind;
+    this.retryable = RETRYABLE_KINDS.has(kind);
     this.code = code;
     this.details = details;
   }
@@ -23,61 +50,53 @@ export abstract class DomainError extends Error {
 
 /** Input that breaks the contract: a clear message, nothing written. */
 export class ValidationError extends DomainError {
-  readonly status = 400;
   constructor(message: string, details: ErrorDetail[] = [], code = 'invalid_input') {
-    super(code, message, details);
+    super('invalid', code, message, details);
   }
 }
 
 export class UnauthorizedError extends DomainError {
-  readonly status = 401;
   constructor(message = 'Authentication is required.', code = 'unauthenticated') {
-    super(code, message);
+    super('unauthenticated', code, message);
   }
 }
 
 export class ForbiddenError extends DomainError {
-  readonly status = 403;
   constructor(message = 'You may not do this.', code = 'forbidden') {
-    super(code, message);
+    super('forbidden', code, message);
   }
 }
 
 /** Also used for things that exist but must stay invisible to the actor (secret communities). */
 export class NotFoundError extends DomainError {
-  readonly status = 404;
   constructor(message = 'Not found.', code = 'not_found') {
-    super(code, message);
+    super('not_found', code, message);
   }
 }
 
 export class ConflictError extends DomainError {
-  readonly status = 409;
   constructor(message: string, code = 'conflict', details: ErrorDetail[] = []) {
-    super(code, message, details);
+    super('conflict', code, message, details);
   }
 }
 
 export class PayloadTooLargeError extends DomainError {
-  readonly status = 413;
   constructor(message = 'The request body is too large.', code = 'payload_too_large') {
-    super(code, message);
+    super('too_large', code, message);
   }
 }
 
 export class RateLimitedError extends DomainError {
-  readonly status = 429;
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number, message = 'Too many requests; try again later.') {
-    super('rate_limited', message);
+    super('rate_limited', 'rate_limited', message);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
 /** A dependency (database, Graph) is unavailable; the caller may retry. */
 export class UnavailableError extends DomainError {
-  readonly status = 503;
   constructor(message = 'A service Meent depends on is unavailable; try again shortly.', code = 'unavailable') {
-    super(code, message);
+    super('unavailable', code, message);
   }
 }

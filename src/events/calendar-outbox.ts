@@ -23,7 +23,7 @@ import mongoose, { type Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { atomicUpdate } from '../db/atomic-update.js';
 import { withLease } from '../db/lease.js';
-import { DomainError, NotFoundError, UnavailableError } from '../errors/domain-errors.js';
+import { DomainError, NotFoundError } from '../errors/domain-errors.js';
 import type { CalendarAttendee, CalendarEventInput, CalendarGateway } from '../graph/calendar-gateway.js';
 import { isGraphNotFound } from '../graph/graph-errors.js';
 import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
@@ -324,7 +324,7 @@ export class CalendarOutbox {
 
   private async fail(job: CalendarSyncRecord, error: unknown): Promise<void> {
     const attempts = (job.attempts ?? 0) + 1;
-    const transient = error instanceof UnavailableError || !(error instanceof DomainError);
+    const transient = !(error instanceof DomainError) || error.retryable;
     const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
     let delay = typeof retryAfterMs === 'number' && retryAfterMs > 0 ? retryAfterMs : backoffDelayMs(attempts, { baseDelayMs: this.baseBackoffMs, maxDelayMs: this.maxBackoffMs });
     // Refusals (permissions, a request Graph will not take) need a person to act: retry hourly.

@@ -26,8 +26,11 @@ export interface OperationSpec<P extends z.ZodType, Q extends z.ZodType, B exten
     status: 200 | 201 | 204;
     description: string;
     schema?: z.ZodType;
-    /** Default application/json. */
-    contentType?: string;
+    /**
+     * Default application/json. Several types when the answer comes in one of them (a photo
+     * as stored); a handler answering anything but JSON sends the answer itself.
+     */
+    contentType?: string | readonly [string, ...string[]];
   };
   /** Problem statuses worth documenting besides 400, 401 and 500. */
   errors?: number[];
@@ -126,8 +129,9 @@ export class ApiSpec {
         res.status(204).end();
         return;
       }
-      if (spec.success.contentType && spec.success.contentType !== 'application/json') {
-        res.status(status).type(spec.success.contentType).send(result);
+      const [contentType] = contentTypesOf(spec);
+      if (contentType !== 'application/json') {
+        res.status(status).type(contentType).send(result);
         return;
       }
       res.status(status).json(result);
@@ -153,7 +157,7 @@ export class ApiSpec {
         [String(spec.success.status)]: {
           description: spec.success.description,
           ...(spec.success.status !== 204
-            ? { content: { [spec.success.contentType ?? 'application/json']: { schema: spec.success.schema ? jsonSchema(spec.success.schema, 'output', components) : {} } } }
+            ? { content: Object.fromEntries(contentTypesOf(spec).map((type) => [type, { schema: spec.success.schema ? jsonSchema(spec.success.schema, 'output', components) : {} }])) }
             : {}),
         },
       };
@@ -191,6 +195,11 @@ export class ApiSpec {
     });
     return router;
   }
+}
+
+function contentTypesOf(spec: OperationSpec<z.ZodType, z.ZodType, z.ZodType>): readonly [string, ...string[]] {
+  const { contentType } = spec.success;
+  return typeof contentType === 'string' ? [contentType] : (contentType ?? ['application/json']);
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
- * The single mapping from errors to `application/problem+json` (RFC 9457). Domain errors
- * keep their status, code and message; anything else becomes a 500 with a reference id and
- * no internal detail.
+ * The single mapping from errors to `application/problem+json` (RFC 9457). A domain error's
+ * kind decides its HTTP status (the one table from kinds to statuses, `statusOfKind`); its
+ * code and message are kept. Anything else becomes a 500 with a reference id and no
+ * internal detail.
  */
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { DomainError, RateLimitedError, UnauthorizedError, type ErrorDetail } from '../errors/domain-errors.js';
+import { DomainError, RateLimitedError, type ErrorDetail, type ErrorKind } from '../errors/domain-errors.js';
 
 export interface ProblemBody {
   type: string;
@@ -17,6 +18,23 @@ export interface ProblemBody {
   errors?: ErrorDetail[];
   requestId?: string;
   [extension: string]: unknown;
+}
+
+/** The HTTP status of each kind of domain error; nowhere else maps kinds to statuses. */
+const statusOfKind: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+/** The HTTP status a domain error is answered with. */
+export function httpStatusOf(error: DomainError): number {
+  return statusOfKind[error.kind];
 }
 
 const titles: Record<number, string> = {
@@ -87,11 +105,11 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
       if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       const extras = err as DomainError & ProblemExtras;
       if (typeof extras.wwwAuthenticate === 'string') res.setHeader('WWW-Authenticate', extras.wwwAuthenticate);
-      if (err instanceof UnauthorizedError && !res.getHeader('WWW-Authenticate')) {
+      if (err.kind === 'unauthenticated' && !res.getHeader('WWW-Authenticate')) {
         res.setHeader('WWW-Authenticate', `Bearer error="invalid_token", error_description="${err.code}"`);
       }
       sendProblem(res, {
-        status: err.status,
+        status: httpStatusOf(err),
         code: err.code,
         detail: err.message,
         instance,

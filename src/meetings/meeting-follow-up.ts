@@ -121,7 +121,7 @@ export class MeetingFollowUps {
       finished = await this.work(claimed, set);
     } catch (err) {
       set['followUp.lastError'] = err instanceof DomainError ? err.code : 'internal_error';
-      if (!(err instanceof DomainError) || err.status >= 500) this.deps.logger.warn({ err, chatId }, 'meeting follow-up will be retried');
+      if (!(err instanceof DomainError) || err.retryable) this.deps.logger.warn({ err, chatId }, 'meeting follow-up will be retried');
       else finished = true;
     }
     const attempts = claimed.followUp.attempts;
@@ -203,7 +203,7 @@ export class MeetingFollowUps {
     } catch (err) {
       // Throttled or down: try again later. Not allowed or gone: no report for this meeting.
       if (err instanceof GraphUnavailableError) throw err;
-      if (err instanceof DomainError && err.status < 500) return { state: 'unavailable', reason: err.code };
+      if (err instanceof DomainError && !err.retryable) return { state: 'unavailable', reason: err.code };
       throw err;
     }
   }
@@ -218,7 +218,7 @@ export class MeetingFollowUps {
         .filter((p): p is NonNullable<typeof p> => p !== null)
         .map((p) => ({ userId: p.userId, displayName: p.displayName ?? p.email ?? '', email: p.email, tenantId: p.tenantId, isGuest: null }));
     } catch (err) {
-      if (err instanceof DomainError && err.status < 500) return [];
+      if (err instanceof DomainError && !err.retryable) return [];
       throw err;
     }
   }
@@ -296,7 +296,7 @@ export class MeetingFollowUps {
     if (attendee.email) {
       const directory = this.deps.directoryFor?.(tenantId);
       const found = directory ? await directory.findUserByEmail(attendee.email).catch((err: unknown) => {
-        if (err instanceof DomainError && err.status < 500) return null;
+        if (err instanceof DomainError && !err.retryable) return null;
         throw err;
       }) : null;
       if (found) {

@@ -280,7 +280,7 @@ export class MeetingService {
       return { _id: new Types.ObjectId(created.id), title: created.title };
     } catch (err) {
       // The organiser may no longer start discussions there (left the community): no automatic link.
-      if (err instanceof DomainError && err.status < 500) {
+      if (err instanceof DomainError && !err.retryable) {
         this.deps.logger.warn({ eventId: String(event._id), code: err.code }, 'could not make the follow-up discussion of an event');
         return null;
       }

@@ -5,6 +5,7 @@
  * `enqueueNotifications` (notification-outbox.ts).
  */
 import type { CapabilityModule } from '../composition.js';
+import { ApiSpec } from '../http/api-spec.js';
 import { DeadLetters } from './dead-letters.js';
 import { NotificationPreferences } from './notification-preferences.js';
 import { notificationsRouter } from './notifications.routes.js';
@@ -13,8 +14,9 @@ export interface NotificationsModule extends CapabilityModule {
   services: { preferences: NotificationPreferences; deadLetters: DeadLetters };
 }
 
-export function createNotificationsModule(): NotificationsModule {
+/** `spec`: the API description the routes are declared on (one for the whole API). */
+export function createNotificationsModule(deps: { spec?: ApiSpec } = {}): NotificationsModule {
   const preferences = new NotificationPreferences();
   const deadLetters = new DeadLetters();
-  return { apiRouters: [notificationsRouter({ preferences, deadLetters })], services: { preferences, deadLetters } };
+  return { apiRouters: [notificationsRouter(deps.spec ?? new ApiSpec(), { preferences, deadLetters })], services: { preferences, deadLetters } };
 }

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ConsentRequiredError } from '../../src/auth/auth-errors.js';
 import { GraphCredentials } from '../../src/auth/graph-credentials.js';
 import { GraphUnavailableError } from '../../src/graph/graph-errors.js';
+import { httpStatusOf } from '../../src/http/problem.js';
 import { createClientCertificate, startIdentityProvider, type ClientCertificate, type IdentityProvider } from '../support/identity-provider.js';
 
 describe('GraphCredentials (on-behalf-of and app-only, @azure/identity against the local identity provider)', () => {
@@ -104,7 +105,7 @@ describe('GraphCredentials (on-behalf-of and app-only, @azure/identity against t
       await assert.rejects(creds.onBehalfOf(tenantId, await userToken()), (error: unknown) => {
         assert.ok(error instanceof ConsentRequiredError, `got ${String(error)}`);
         assert.equal(error.code, 'consent_required');
-        assert.equal(error.status, 403);
+        assert.equal(httpStatusOf(error), 403);
         assert.deepEqual(error.problemExtensions.scopes, ['https://graph.microsoft.com/.default']);
         return true;
       });

@@ -5,7 +5,7 @@ import { TestAdapter, type Activity } from 'botbuilder';
 import sinon from 'sinon';
 import { MeentBot } from '../../bot/meent-bot.js';
 import { tabLinks } from '../../bot/ports.js';
-import { ForbiddenError } from '../../src/errors/domain-errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, RateLimitedError, UnauthorizedError, UnavailableError, ValidationError } from '../../src/errors/domain-errors.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { ConversationReferences, personalKey } from '../../src/notifications/conversation-references.js';
 import { NotificationPreferences } from '../../src/notifications/notification-preferences.js';
@@ -241,6 +241,26 @@ describe('Meent bot (TestAdapter)', () => {
       assert.ok(texts(cards[0]).includes('You may not do that here.'));
       assert.equal(logged.length, 0);
     });
+
+    const kinds: Array<[string, Error, string, boolean]> = [
+      ['invalid', new ValidationError('No.'), 'That is not quite right.', false],
+      ['unauthenticated', new UnauthorizedError(), 'You may not do that here.', false],
+      ['forbidden', new ForbiddenError(), 'You may not do that here.', false],
+      ['not_found', new NotFoundError(), 'This does not exist (any more), or you have no access to it.', false],
+      ['conflict', new ConflictError('Full.'), 'That is not possible right now.', false],
+      ['too_large', new PayloadTooLargeError(), 'Meent cannot be reached right now. Please try again shortly.', false],
+      ['rate_limited', new RateLimitedError(5), 'Meent cannot be reached right now. Please try again shortly.', false],
+      ['unavailable', new UnavailableError(), 'Meent cannot be reached right now. Please try again shortly.', true],
+    ];
+    for (const [kind, error, text, reported] of kinds) {
+      it(`a ${kind} domain error says "${text}"${reported ? ', with a reference that is in the log' : ', without a reference'}`, async () => {
+        sandbox.stub(events, 'mine').rejects(error);
+        const shown = texts(cardsOf(await say('my events', 'en-US'))[0]);
+        assert.ok(shown.includes(text), shown.join(' | '));
+        assert.equal(shown.some((t) => t.startsWith('Reference: ')), reported);
+        assert.equal(logged.length, reported ? 1 : 0);
+      });
+    }
   });
 
   describe('Universal Actions', () => {

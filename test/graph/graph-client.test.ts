@@ -4,6 +4,7 @@ import { ForbiddenError, UnauthorizedError } from '../../src/errors/domain-error
 import { createGraphClient, type GraphClient } from '../../src/graph/graph-client.js';
 import { GraphUnavailableError, withGraphErrors } from '../../src/graph/graph-errors.js';
 import type { RetryEvent, RetryPolicy } from '../../src/graph/graph-retry.js';
+import { httpStatusOf } from '../../src/http/problem.js';
 import { startGraphServer, type GraphServer } from '../support/graph-server.js';
 
 describe('graph client (over the local Graph)', () => {
@@ -135,7 +136,7 @@ describe('graph client (over the local Graph)', () => {
     await assert.rejects(getUser(graph, user.id), (error: unknown) => {
       assert.ok(error instanceof GraphUnavailableError);
       assert.equal(error.code, 'graph_unavailable');
-      assert.equal(error.status, 503);
+      assert.equal(httpStatusOf(error), 503);
       assert.doesNotMatch(error.message, /mailbox|internal-node/i);
       return true;
     });
