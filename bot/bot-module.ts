@@ -8,7 +8,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilde
 import type { Logger } from 'pino';
 import { appGraphCredentials } from '../src/auth/app-graph-credentials.js';
 import type { CommunitiesServices } from '../src/communities/communities.module.js';
-import type { CapabilityModule } from '../src/composition.js';
+import type { CapabilityModule } from '../src/http/app.js';
 import type { Config } from '../src/config/config.js';
 import type { EventService } from '../src/events/event.service.js';
 import type { EventSignupService } from '../src/events/event-signup.service.js';

@@ -3,11 +3,11 @@
  * routers to the HTTP app. Each capability contributes a module; nothing else in the code
  * base knows how the pieces are wired.
  */
-import type { Express, RequestHandler, Router } from 'express';
+import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { isDatabaseReachable } from './db/connection.js';
-import { createApp } from './http/app.js';
+import { createApp, type CapabilityModule } from './http/app.js';
 import { createIdentity, type Identity, type IdentityOptions } from './auth/identity.js';
 import { createNotificationsModule } from './notifications/notifications.module.js';
 import { createCommunitiesModule } from './communities/communities.module.js';
@@ -15,17 +15,6 @@ import { createBotModule } from '../bot/bot-module.js';
 import { createEventsModule } from './events/events.module.js';
 import { ApiSpec } from './http/api-spec.js';
 import { createMeetingsModule } from './meetings/meetings.module.js';
-
-/** What a capability hands to the HTTP app. */
-export interface CapabilityModule {
-  apiRouters?: Router[];
-  publicRouters?: Router[];
-  networkPolicy?: RequestHandler[];
-  authenticate?: RequestHandler;
-  botHandler?: RequestHandler;
-  /** Closed on shutdown, in reverse order of creation. */
-  close?: () => Promise<void>;
-}
 
 export interface Application {
   app: Express;

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { AuditRepository } from '../audit/audit.repository.js';
 import { AuditLog } from '../audit/audit-log.service.js';
 import type { Actor } from '../auth/actor.js';
-import type { CapabilityModule } from '../composition.js';
+import type { CapabilityModule } from '../http/app.js';
 import { DiscussionService, removeCommunityDiscussions } from '../discussions/discussion.service.js';
 import { discussionsRouter } from '../discussions/discussions.routes.js';
 import { ReplyService } from '../discussions/reply.service.js';

@@ -8,7 +8,7 @@
  * and the local calendar otherwise (local mode: invitations as .ics only).
  */
 import type { Logger } from 'pino';
-import type { CapabilityModule } from '../composition.js';
+import type { CapabilityModule } from '../http/app.js';
 import type { Config } from '../config/config.js';
 import { GraphCalendarGateway, type CalendarGateway } from '../graph/calendar-gateway.js';
 import { ApiSpec } from '../http/api-spec.js';

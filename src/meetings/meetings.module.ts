@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { appGraphCredentials } from '../auth/app-graph-credentials.js';
 import { createCommunitiesServices, type CommunitiesServices } from '../communities/communities.module.js';
-import type { CapabilityModule } from '../composition.js';
+import type { CapabilityModule } from '../http/app.js';
 import type { Config } from '../config/config.js';
 import type { DirectoryGateway } from '../graph/directory-gateway.js';
 import { createGraphClient } from '../graph/graph-client.js';

@@ -4,7 +4,7 @@
  * brings the bot's messenger and cards); capabilities write intents with
  * `enqueueNotifications` (notification-outbox.ts).
  */
-import type { CapabilityModule } from '../composition.js';
+import type { CapabilityModule } from '../http/app.js';
 import { DeadLetters } from './dead-letters.js';
 import { NotificationPreferences } from './notification-preferences.js';
 import { notificationsRouter } from './notifications.routes.js';
