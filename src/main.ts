@@ -8,7 +8,7 @@ import { withEnvironmentFiles } from './config/env-files.js';
 import { projectRoot, tabBuildDirectory } from './config/paths.js';
 import { listen } from './http/server.js';
 import { createLogger, type Logger } from './logging/logger.js';
-import { openStore } from './local/local-store.js';
+import { openStore } from './db/open-store.js';
 import { seedDemoOrganisation } from './local/demo-seed.js';
 import { startWorker } from './worker.js';
 
