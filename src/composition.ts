@@ -11,10 +11,16 @@ import { createApp, type CapabilityModule } from './http/app.js';
 import { createIdentity, type Identity, type IdentityOptions } from './auth/identity.js';
 import { createNotificationsModule } from './notifications/notifications.module.js';
 import { createCommunitiesModule } from './communities/communities.module.js';
-import { createBotModule } from '../bot/bot-module.js';
+import { botNotificationChannel, createBotModule } from '../bot/bot-module.js';
 import { createEventsModule } from './events/events.module.js';
 import { ApiSpec } from './http/api-spec.js';
-import { createMeetingsModule } from './meetings/meetings.module.js';
+import { createMeetingsModule, createMeetingsServices } from './meetings/meetings.module.js';
+import { appGraphCredentials } from './auth/app-graph-credentials.js';
+import { createCommunitiesServices } from './communities/communities.module.js';
+import { GraphActivityFeed } from './graph/activity-feed-gateway.js';
+import { createGraphClient } from './graph/graph-client.js';
+import type { GraphCredentials } from './auth/graph-credentials.js';
+import { startWorker as startWorkerJobs, type RunningWorker } from './worker.js';
 
 export interface Application {
   app: Express;
@@ -94,4 +100,31 @@ export async function buildApplication(config: Config, logger: Logger, options: 
       for (const m of [...modules].reverse()) await m.close?.();
     },
   };
+}
+
+/**
+ * The background loop as a process runs it (`--worker`, or beside the server): the core's
+ * jobs, with the bot's messenger and cards as the notification channel, and one Graph
+ * credential for every job.
+ */
+export async function startWorker(deps: { config: Config; logger: Logger }): Promise<RunningWorker> {
+  const { config, logger } = deps;
+  const graph = appGraphCredentials(config);
+  const appToken = graph ? (tenantId?: string) => graph.appToken(tenantId) : undefined;
+  const communities = createCommunitiesServices({ logger });
+  const meetings = createMeetingsServices({ config, logger, communities, ...(appToken ? { getAccessToken: appToken } : {}) });
+  const activityFeed = graph ? graphActivityFeed(config, graph) : undefined;
+  return startWorkerJobs({
+    config,
+    logger,
+    ...(appToken ? { appToken } : {}),
+    notifications: { ...botNotificationChannel(config), ...(activityFeed ? { activityFeed } : {}) },
+    meetings,
+  });
+}
+
+/** Activity-feed notifications with the app's own Graph credential (AUTH_MODE=entra only). */
+function graphActivityFeed(config: Config, credentials: GraphCredentials): GraphActivityFeed {
+  // One attempt per call: the delivery's rate governor owns retries (and Retry-After).
+  return new GraphActivityFeed((tenantId) => createGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => credentials.appToken(tenantId), retry: { maxAttempts: 1 } }));
 }

@@ -2,7 +2,7 @@
  * Process entry: `node dist/src/main.js` serves the API, bot and tab; `--worker` runs the
  * background loop alone; `--seed` fills an empty database with the demo organisation.
  */
-import { buildApplication } from './composition.js';
+import { buildApplication, startWorker } from './composition.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { withEnvironmentFiles } from './config/env-files.js';
 import { projectRoot, tabBuildDirectory } from './config/paths.js';
@@ -10,7 +10,6 @@ import { listen } from './http/server.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { openStore } from './db/open-store.js';
 import { seedDemoOrganisation } from './local/demo-seed.js';
-import { startWorker } from './worker.js';
 
 type Mode = 'server' | 'worker' | 'seed';
 

@@ -6,8 +6,8 @@
  * one (local mode) meetings cannot be looked up and nothing is read from Graph.
  */
 import type { Logger } from 'pino';
-import { appGraphCredentials } from '../auth/app-graph-credentials.js';
-import { createCommunitiesServices, type CommunitiesServices } from '../communities/communities.module.js';
+import type { MembershipService } from '../communities/membership.service.js';
+import type { DiscussionService } from '../discussions/discussion.service.js';
 import type { CapabilityModule } from '../http/app.js';
 import type { Config } from '../config/config.js';
 import type { DirectoryGateway } from '../graph/directory-gateway.js';
@@ -26,7 +26,7 @@ export interface MeetingsDeps {
   logger: Logger;
   spec?: ApiSpec;
   /** The communities capability's services (discussions and memberships). */
-  communities: Pick<CommunitiesServices, 'discussions' | 'memberships'>;
+  communities: { discussions: DiscussionService; memberships: MembershipService };
   /** App-only Graph tokens for a tenant (the identity layer's `graphCredentials.appToken`); absent: no Graph. */
   getAccessToken?: (tenantId: string) => Promise<string>;
   /** Use this gateway instead of Graph (tests). */
@@ -118,18 +118,15 @@ export function createMeetingsModule(deps: MeetingsDeps): MeetingsModule {
 }
 
 export interface MeetingFollowUpWorkerOptions {
-  config: Config;
   logger: Logger;
-  /** Default: built from the configuration. */
-  services?: MeetingsServices;
+  services: MeetingsServices;
   /** Between passes (default 60 s). */
   intervalMs?: number;
 }
 
 /** The worker's job: finishes follow-ups that are due (for src/worker.ts; every instance may run it). */
 export function startMeetingFollowUps(options: MeetingFollowUpWorkerOptions): { stop(): Promise<void> } {
-  const { config, logger } = options;
-  const services = options.services ?? createMeetingsServices({ config, logger, communities: createCommunitiesServices({ logger }), ...appGraph(config) });
+  const { logger, services } = options;
   const intervalMs = options.intervalMs ?? 60_000;
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -159,10 +156,4 @@ export function startMeetingFollowUps(options: MeetingFollowUpWorkerOptions): { 
       await loop;
     },
   };
-}
-
-/** App-only Graph tokens when the app has a credential (AUTH_MODE=entra). */
-function appGraph(config: Config): Pick<MeetingsDeps, 'getAccessToken'> {
-  const credentials = appGraphCredentials(config);
-  return credentials ? { getAccessToken: (tenantId) => credentials.appToken(tenantId) } : {};
 }
