@@ -2,14 +2,13 @@
  * Process entry: `node dist/src/main.js` serves the API, bot and tab; `--worker` runs the
  * background loop alone; `--seed` fills an empty database with the demo organisation.
  */
-import { buildApplication, startWorker } from './composition.js';
+import { buildApplication, seedDemoOrganisation, startWorker } from './composition.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { withEnvironmentFiles } from './config/env-files.js';
 import { projectRoot, tabBuildDirectory } from './config/paths.js';
 import { listen } from './http/server.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { openStore } from './db/open-store.js';
-import { seedDemoOrganisation } from './local/demo-seed.js';
 
 type Mode = 'server' | 'worker' | 'seed';
 

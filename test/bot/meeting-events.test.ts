@@ -11,7 +11,7 @@ import { MeentBot } from '../../bot/meent-bot.js';
 import { MeetingHandler, tabDeepLinks } from '../../bot/meeting-handler.js';
 import { tabLinks } from '../../bot/ports.js';
 import type { Actor } from '../../src/auth/actor.js';
-import { createCommunitiesServices, type CommunitiesServices } from '../../src/communities/communities.module.js';
+import { createCommunitiesServices, type CommunitiesServices } from '../../src/composition.js';
 import { createEventsServices, type EventsServices } from '../../src/events/events.module.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { UserModel } from '../../src/members/user.model.js';
