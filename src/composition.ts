@@ -1,47 +1,56 @@
 /**
  * The composition root: builds every capability from the configuration and hands their
- * routers to the HTTP app. Each capability contributes a module; nothing else in the code
- * base knows how the pieces are wired.
+ * routers to the HTTP app (buildApplication), the worker's jobs their channel and services
+ * (startWorker), and the seed its services. The identity layer and the capabilities that live
+ * inside communities are wired here too; nothing else in the code base knows how the pieces
+ * are wired, and no capability imports this file.
  */
-import type { Express } from 'express';
-import type { Router } from 'express';
-import { AuditRepository } from './audit/audit.repository.js';
+import { randomBytes } from 'node:crypto';
+import type { Express, Router } from 'express';
+import type { Logger } from 'pino';
+import { botNotificationChannel, createBotModule } from '../bot/bot-module.js';
 import { AuditLog } from './audit/audit-log.service.js';
+import { AuditRepository } from './audit/audit.repository.js';
+import { auditRouter } from './audit/audit.routes.js';
 import type { Actor } from './auth/actor.js';
+import { appGraphCredentials } from './auth/app-graph-credentials.js';
+import { createAuthentication, required, type Authentication, type AuthenticationOptions } from './auth/authentication.js';
+import type { GraphCredentials } from './auth/graph-credentials.js';
 import { communitiesRouter } from './communities/communities.routes.js';
 import { CommunityService, type AuditSink } from './communities/community.service.js';
 import { MembershipService } from './communities/membership.service.js';
+import type { Config } from './config/config.js';
+import { isDatabaseReachable } from './db/connection.js';
 import { DiscussionService, removeCommunityDiscussions } from './discussions/discussion.service.js';
 import { discussionsRouter } from './discussions/discussions.routes.js';
 import { ReplyService } from './discussions/reply.service.js';
-import { FeedService, type UpcomingEvents } from './feed/feed.service.js';
+import { createEventsModule, createEventsServices } from './events/events.module.js';
 import { feedRouter } from './feed/feed.routes.js';
-import type { DirectoryGateway } from './graph/directory-gateway.js';
+import { FeedService, type UpcomingEvents } from './feed/feed.service.js';
+import { GraphActivityFeed } from './graph/activity-feed-gateway.js';
+import { GraphDirectoryGateway, type DirectoryGateway } from './graph/directory-gateway.js';
+import { createGraphClient } from './graph/graph-client.js';
+import { ApiSpec } from './http/api-spec.js';
+import { createApp, type CapabilityModule } from './http/app.js';
+import { DEMO_TENANT_ID } from './local/demo-people.js';
+import { writeDemoOrganisation, type SeedResult } from './local/demo-seed.js';
+import { actorForDemoPerson, assertSameOrigin, sessionPerson, withSignedCookies } from './local/local-session.js';
+import { localSignInRouter } from './local/local-sign-in.routes.js';
+import { createMeetingsModule, createMeetingsServices } from './meetings/meetings.module.js';
+import { meRouter } from './members/me.routes.js';
 import { PeopleRepository } from './members/people.repository.js';
 import { peopleRouter } from './members/people.routes.js';
 import { PeopleService } from './members/people.service.js';
-import { ModerationService } from './moderation/moderation.service.js';
+import { UserDirectoryRepository } from './members/user-directory.repository.js';
+import { UserDirectoryService } from './members/user-directory.service.js';
 import { moderationRouter } from './moderation/moderation.routes.js';
+import { ModerationService } from './moderation/moderation.service.js';
 import { ReportModel } from './moderation/report.model.js';
 import { notificationOutbox, type NotificationOutbox } from './notifications/notification-outbox.js';
-import { searchIndex, type SearchIndex } from './search/search-index.js';
-import { SearchService } from './search/search.service.js';
-import { searchRouter } from './search/search.routes.js';
-import type { Logger } from 'pino';
-import type { Config } from './config/config.js';
-import { isDatabaseReachable } from './db/connection.js';
-import { createApp, type CapabilityModule } from './http/app.js';
-import { createIdentity, type Identity, type IdentityOptions } from './auth/identity.js';
 import { createNotificationsModule } from './notifications/notifications.module.js';
-import { botNotificationChannel, createBotModule } from '../bot/bot-module.js';
-import { createEventsModule, createEventsServices } from './events/events.module.js';
-import { writeDemoOrganisation, type SeedResult } from './local/demo-seed.js';
-import { ApiSpec } from './http/api-spec.js';
-import { createMeetingsModule, createMeetingsServices } from './meetings/meetings.module.js';
-import { appGraphCredentials } from './auth/app-graph-credentials.js';
-import { GraphActivityFeed } from './graph/activity-feed-gateway.js';
-import { createGraphClient } from './graph/graph-client.js';
-import type { GraphCredentials } from './auth/graph-credentials.js';
+import { searchIndex, type SearchIndex } from './search/search-index.js';
+import { searchRouter } from './search/search.routes.js';
+import { SearchService } from './search/search.service.js';
 import { startWorker as startWorkerJobs, type RunningWorker } from './worker.js';
 
 export interface Application {
@@ -149,6 +158,101 @@ export async function startWorker(deps: { config: Config; logger: Logger }): Pro
 function graphActivityFeed(config: Config, credentials: GraphCredentials): GraphActivityFeed {
   // One attempt per call: the delivery's rate governor owns retries (and Retry-After).
   return new GraphActivityFeed((tenantId) => createGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => credentials.appToken(tenantId), retry: { maxAttempts: 1 } }));
+}
+
+/* The identity layer: authentication (src/auth/authentication.ts) with the audit log, the people
+ * directory, Graph credentials and, in local mode, the demo sign-in; and their routes
+ * (GET /me, GET /me/photo, GET /audit, the local sign-in page). */
+
+export interface IdentityOptions {
+  config: Config;
+  logger: Logger;
+  now?: () => Date;
+  /** Replaces the Graph directory used for profiles and photos (default: built from config). */
+  directoryFor?: (actor: Actor) => DirectoryGateway | undefined;
+  /** Where the write rate limits count (default `mongo`, shared by all instances). */
+  rateLimitStore?: 'mongo' | 'memory';
+}
+
+export interface Identity extends Authentication {
+  /** GET /me, GET /me/photo, GET /audit. */
+  apiRouters: Router[];
+  audit: AuditLog;
+  users: UserDirectoryService;
+  /** Graph tokens (on-behalf-of and app-only); undefined in local mode. */
+  graphCredentials: GraphCredentials | undefined;
+  /** The directory as the app itself, for background work; undefined in local mode. */
+  appDirectory(tenantId?: string): DirectoryGateway | undefined;
+  /** Resolves when background work (Graph refreshes, late audit writes) has finished. */
+  whenIdle(): Promise<void>;
+}
+
+export function createIdentity(options: IdentityOptions): Identity {
+  const { config, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const pending = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  };
+
+  const audit = new AuditLog({ repository: new AuditRepository(), logger, now });
+  const graphCredentials = appGraphCredentials(config);
+  const graphDirectory = (getAccessToken: () => Promise<string>) => new GraphDirectoryGateway({ graph: createGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken }) });
+  const appDirectory = (tenantId?: string) => (graphCredentials ? graphDirectory(() => graphCredentials.appToken(tenantId)) : undefined);
+  const directoryFor =
+    options.directoryFor ??
+    ((actor: Actor) => {
+      const delegated = actor.delegated;
+      // On the person's behalf where we can (least privilege), as the app otherwise.
+      if (delegated) return graphDirectory(() => delegated.graphToken());
+      return appDirectory(actor.tenantId);
+    });
+  const users = new UserDirectoryService({ repository: new UserDirectoryRepository(), audit, directoryFor, logger, adminRole: config.adminRole, now });
+
+  const homeTenantId = config.authMode === 'entra' ? required(config.entra.tenantId, 'ENTRA_TENANT_ID') : DEMO_TENANT_ID;
+  const publicRouters: Router[] = [];
+  let localSession: AuthenticationOptions['localSession'];
+  if (config.authMode !== 'entra') {
+    // Without SESSION_SECRET, a secret made per process: sessions then end when Meent restarts.
+    const secret = config.sessionSecret ?? randomBytes(32).toString('hex');
+    if (!config.sessionSecret) logger.info('SESSION_SECRET is not set: local sessions use a per-process secret and end on restart');
+    localSession = {
+      strategy: async (req) => {
+        assertSameOrigin(req, config.publicUrl);
+        return actorForDemoPerson(sessionPerson(req, now()), config.adminRole);
+      },
+      withSignedCookies: (verify) => withSignedCookies(secret, verify),
+    };
+    publicRouters.push(localSignInRouter({ secret, publicUrl: config.publicUrl, adminRole: config.adminRole, onSignIn: (actor) => users.signedIn(actor), now }));
+  }
+  const authentication = createAuthentication({
+    config,
+    logger,
+    now,
+    homeTenantId,
+    audit,
+    onAuthenticated: (actor) => users.signedIn(actor),
+    ...(graphCredentials ? { graphCredentials } : {}),
+    ...(localSession ? { localSession } : {}),
+    ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
+    track,
+  });
+
+  return {
+    networkPolicy: authentication.networkPolicy,
+    authenticate: authentication.authenticate,
+    apiRouters: [meRouter({ users }), auditRouter({ audit })],
+    publicRouters: [...authentication.publicRouters, ...publicRouters],
+    audit,
+    users,
+    graphCredentials,
+    appDirectory,
+    async whenIdle() {
+      await users.whenIdle();
+      await Promise.allSettled([...pending]);
+    },
+  };
 }
 
 /** Fills an empty database with the demo organisation (local mode, `--seed`), through the same services the API uses. */

@@ -12,7 +12,7 @@
 import type { Router } from 'express';
 import type { Browser, Frame } from 'playwright-core';
 import type { Actor } from '../../src/auth/actor.js';
-import { createIdentity, type Identity } from '../../src/auth/identity.js';
+import { createIdentity, type Identity } from '../../src/composition.js';
 import { createCommunitiesModule, type CommunitiesModule } from '../../src/composition.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createEventsModule, type EventsModule } from '../../src/events/events.module.js';
