@@ -9,6 +9,7 @@
  * document is ever updated concurrently.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 export const CADENCES = ['immediately', 'daily', 'weekly', 'off'] as const;
 export type Cadence = (typeof CADENCES)[number];
@@ -36,15 +37,9 @@ const preferenceSchema = new Schema(
   {
     timestamps: true,
     minimize: false,
-    toJSON: {
-      versionKey: false,
-      transform: (_doc, ret: Record<string, unknown>) => {
-        delete ret._id;
-        return ret;
-      },
-    },
   },
 );
+preferenceSchema.plugin(toJsonPlugin, { id: false });
 preferenceSchema.index({ tenantId: 1, userId: 1 }, { unique: true });
 
 export type NotificationPreferenceRecord = InferSchemaType<typeof preferenceSchema> & { _id: mongoose.Types.ObjectId };
