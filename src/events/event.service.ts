@@ -6,6 +6,7 @@
  * iCalendar SEQUENCE, tell every attendee, and ask the calendar outbox to update Outlook.
  */
 import mongoose, { Types } from 'mongoose';
+import type { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
 import { readableCommunityIds, resolveCommunityAccess } from '../communities/community-access.js';
 import { markdown } from '../content/markdown.js';
@@ -17,7 +18,7 @@ import type { CalendarOutbox } from './calendar-outbox.js';
 import { accessFromContext, communityRolesOf, eventContext, resolveEventAccess, type EventAccess } from './event-access.js';
 import { eventCalendarPath, eventWebUrl } from './event-links.js';
 import { EventModel, type EventRecord } from './event.model.js';
-import type { CreateEventInput, ListEventsQuery, UpdateEventInput } from './event.schemas.js';
+import type { CreateEventInput, eventView, ListEventsQuery, UpdateEventInput } from './event.schemas.js';
 import { canCreateCommunityEvent, canCreateOrganisationEvent } from './events.policy.js';
 import type { EventReminders } from './event-reminders.js';
 import { ACTIVE_STATUSES, RegistrationModel, type RegistrationRecord } from './registration.model.js';
@@ -37,42 +38,8 @@ export interface EventServiceDeps {
   now?: () => Date;
 }
 
-/** An event as the API shows it to one actor. */
-export interface EventView {
-  id: string;
-  communityId: string | null;
-  scope: 'community' | 'organisation';
-  title: string;
-  description: { source: string; html: string };
-  start: string;
-  end: string;
-  timeZone: string;
-  location: { name: string; address?: Record<string, string> } | null;
-  online: boolean;
-  /** Only for organisers and registered attendees. */
-  joinUrl: string | null;
-  capacity: number | null;
-  seatsLeft: number | null;
-  counts: { registered: number; waitlisted: number; requested: number };
-  waitlist: boolean;
-  signupMethod: string;
-  signupDeadline: string | null;
-  guestsAllowed: boolean;
-  hideAttendees: boolean;
-  organizers: string[];
-  status: 'scheduled' | 'cancelled' | 'completed';
-  reminderMinutes: number[];
-  followUpDiscussionId: string | null;
-  sequence: number;
-  myRegistration: { status: string; position?: number } | null;
-  canManage: boolean;
-  /** Whether the actor may sign themselves up now (allowed, open, not invite-only, a seat or a waitlist). */
-  canSignUp: boolean;
-  links: { web: string; calendar: string };
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-}
+/** An event as the API shows it to one actor: the answer schema's type, so the two cannot drift. */
+export type EventView = z.output<typeof eventView>;
 
 const SCHEDULE_FIELDS = ['start', 'end', 'timeZone'] as const;
 const PLACE_FIELDS = ['location', 'online'] as const;
