@@ -88,7 +88,9 @@ export class NotificationCards implements NotificationRenderer {
         registered: typeof data.registered === 'number' ? data.registered : 0,
         waitlisted: 0,
         mine: null,
-        canSignUp: true,
+        // What the events service said when it announced the event (its sign-up window rule);
+        // an announcement written before it said anything keeps the button it had.
+        canSignUp: data.canSignUp !== false,
       },
     );
     return { summary: str(data.eventTitle), attachments: [card] };

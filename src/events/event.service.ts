@@ -319,7 +319,16 @@ export class EventService {
         kind: 'eventAnnounced',
         subject: { type: 'event', id: String(event._id) },
         actorId,
-        data: { eventTitle: event.title, startsAt: event.start.toISOString(), endsAt: event.end.toISOString(), timeZone: event.timeZone, capacity: event.capacity, communityName },
+        data: {
+          eventTitle: event.title,
+          startsAt: event.start.toISOString(),
+          endsAt: event.end.toISOString(),
+          timeZone: event.timeZone,
+          capacity: event.capacity,
+          communityName,
+          // The card's sign-up button: the sign-up window rule the allocator refuses with (no button for invite-only events).
+          canSignUp: selfSignUpOpen(event, { registered: 0, waitlisted: 0 }, this.now()),
+        },
         idempotencyKey: `eventAnnounced:${String(event._id)}`,
       },
     ]);
