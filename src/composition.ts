@@ -90,6 +90,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     logger,
     spec,
     communities: communities.services,
+    events: events.services.events,
     ...(graphCredentials ? { getAccessToken: (tenantId: string) => graphCredentials.appToken(tenantId) } : {}),
     directoryFor: (tenantId) => identity.appDirectory(tenantId),
   });

@@ -44,6 +44,48 @@ export type EventView = z.output<typeof eventView>;
 const SCHEDULE_FIELDS = ['start', 'end', 'timeZone'] as const;
 const PLACE_FIELDS = ['location', 'online'] as const;
 
+/** Which community's next open event, and which event not to offer (the one just held). */
+export interface NextOpenEventQuery {
+  tenantId: string;
+  communityId: Types.ObjectId | string;
+  except?: Types.ObjectId | string | null;
+}
+
+export interface OpenEventSummary {
+  id: string;
+  title: string;
+  start: Date;
+  timeZone: string;
+}
+
+/**
+ * The first upcoming event of a community that someone may sign themselves up for now, by
+ * the sign-up window rule the allocator refuses with (`selfSignUpOpen`: not started, before
+ * the deadline, not invite-only, a seat or a waitlist). The query narrows; the rule decides.
+ */
+export async function findNextOpenEvent(query: NextOpenEventQuery, now: Date): Promise<OpenEventSummary | null> {
+  const upcoming = EventModel.find({
+    tenantId: query.tenantId,
+    communityId: new Types.ObjectId(String(query.communityId)),
+    status: 'scheduled',
+    signupMethod: mongoose.trusted({ $ne: 'invite' }),
+    start: mongoose.trusted({ $gt: now }),
+    ...(query.except ? { _id: mongoose.trusted({ $ne: new Types.ObjectId(String(query.except)) }) } : {}),
+  })
+    .sort({ start: 1, _id: 1 })
+    .select({ _id: 1, title: 1, start: 1, timeZone: 1, status: 1, signupDeadline: 1, signupMethod: 1, capacity: 1, waitlist: 1, counts: 1 })
+    .lean<EventRecord>()
+    .cursor({ batchSize: 20 });
+  for await (const event of upcoming) {
+    const counts = { registered: event.counts?.registered ?? 0, waitlisted: event.counts?.waitlisted ?? 0 };
+    if (selfSignUpOpen(event, counts, now)) {
+      await upcoming.close();
+      return { id: String(event._id), title: event.title, start: event.start, timeZone: event.timeZone };
+    }
+  }
+  return null;
+}
+
 export class EventService {
   private readonly now: () => Date;
 
@@ -116,6 +158,14 @@ export class EventService {
    * first), or those starting in [from, to); optionally only "mine" (signed up or
    * organising) or one community's.
    */
+  /**
+   * The community's next event that takes self sign-ups now, other than `except`: the meeting
+   * follow-up's "next session" (see `findNextOpenEvent`).
+   */
+  nextOpenEvent(query: NextOpenEventQuery): Promise<OpenEventSummary | null> {
+    return findNextOpenEvent(query, this.now());
+  }
+
   async list(actor: Actor, query: ListEventsQuery): Promise<Page<EventView>> {
     const now = this.now();
     const and: Record<string, unknown>[] = [{ tenantId: actor.tenantId }];

@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import type { MembershipService } from '../communities/membership.service.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
+import type { EventService } from '../events/event.service.js';
 import type { CapabilityModule } from '../http/app.js';
 import type { Config } from '../config/config.js';
 import type { DirectoryGateway } from '../graph/directory-gateway.js';
@@ -31,6 +32,8 @@ export interface MeetingsDeps {
   getAccessToken?: (tenantId: string) => Promise<string>;
   /** Use this gateway instead of Graph (tests). */
   gatewayFor?: (tenantId: string) => OnlineMeetingsGateway | undefined;
+  /** The events capability's service: the follow-up card's next open session (default: the same rule on the database). */
+  events?: Pick<EventService, 'nextOpenEvent'>;
   /** The organisation's directory (guests who attended, found by e-mail). */
   directoryFor?: (tenantId: string) => DirectoryGateway | undefined;
   now?: () => Date;
@@ -79,7 +82,7 @@ export function createMeetingsServices(deps: MeetingsDeps): MeetingsServices {
   const directory = new MeetingDirectory(gatewayFor(deps));
   const now = deps.now;
   const attendance = new AttendanceService({ people, ...(now ? { now } : {}) });
-  const meetings = new MeetingService({ directory, discussions: deps.communities.discussions, people, logger: deps.logger, ...(now ? { now } : {}) });
+  const meetings = new MeetingService({ directory, discussions: deps.communities.discussions, people, ...(deps.events ? { events: deps.events } : {}), logger: deps.logger, ...(now ? { now } : {}) });
   const followUps = new MeetingFollowUps({
     directory,
     memberships: deps.communities.memberships,
