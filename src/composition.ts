@@ -29,7 +29,7 @@ import { feedRouter } from './feed/feed.routes.js';
 import { FeedService, type UpcomingEvents } from './feed/feed.service.js';
 import { GraphActivityFeed } from './graph/activity-feed-gateway.js';
 import { GraphDirectoryGateway, type DirectoryGateway } from './graph/directory-gateway.js';
-import { createGraphClient } from './graph/graph-client.js';
+import { meentGraphClient } from './graph/graph-client.js';
 import { ApiSpec } from './http/api-spec.js';
 import { createApp, type CapabilityModule } from './http/app.js';
 import { DEMO_TENANT_ID } from './local/demo-people.js';
@@ -139,9 +139,9 @@ export async function buildApplication(config: Config, logger: Logger, options: 
  * jobs, with the bot's messenger and cards as the notification channel, and one Graph
  * credential for every job.
  */
-export async function startWorker(deps: { config: Config; logger: Logger }): Promise<RunningWorker> {
+export async function startWorker(deps: { config: Config; logger: Logger; graphCredentials?: GraphCredentials | undefined }): Promise<RunningWorker> {
   const { config, logger } = deps;
-  const graph = appGraphCredentials(config);
+  const graph = 'graphCredentials' in deps ? deps.graphCredentials : appGraphCredentials(config);
   const appToken = graph ? (tenantId?: string) => graph.appToken(tenantId) : undefined;
   const communities = createCommunitiesServices({ logger });
   const meetings = createMeetingsServices({ config, logger, communities, ...(appToken ? { getAccessToken: appToken } : {}) });
@@ -158,7 +158,7 @@ export async function startWorker(deps: { config: Config; logger: Logger }): Pro
 /** Activity-feed notifications with the app's own Graph credential (AUTH_MODE=entra only). */
 function graphActivityFeed(config: Config, credentials: GraphCredentials): GraphActivityFeed {
   // One attempt per call: the delivery's rate governor owns retries (and Retry-After).
-  return new GraphActivityFeed((tenantId) => createGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => credentials.appToken(tenantId), retry: { maxAttempts: 1 } }));
+  return new GraphActivityFeed((tenantId) => meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => credentials.appToken(tenantId), singleAttempt: true }));
 }
 
 /* The identity layer: authentication (src/auth/authentication.ts) with the audit log, the people
@@ -173,6 +173,8 @@ export interface IdentityOptions {
   directoryFor?: (actor: Actor) => DirectoryGateway | undefined;
   /** Where the write rate limits count (default `mongo`, shared by all instances). */
   rateLimitStore?: 'mongo' | 'memory';
+  /** The process's one Graph credential (default: built from config; undefined in local mode). */
+  graphCredentials?: GraphCredentials | undefined;
 }
 
 export interface Identity extends Authentication {
@@ -198,8 +200,8 @@ export function createIdentity(options: IdentityOptions): Identity {
   };
 
   const audit = new AuditLog({ repository: new AuditRepository(), logger, now });
-  const graphCredentials = appGraphCredentials(config);
-  const graphDirectory = (getAccessToken: () => Promise<string>) => new GraphDirectoryGateway({ graph: createGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken }) });
+  const graphCredentials = 'graphCredentials' in options ? options.graphCredentials : appGraphCredentials(config);
+  const graphDirectory = (getAccessToken: () => Promise<string>) => new GraphDirectoryGateway({ graph: meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken }) });
   const appDirectory = (tenantId?: string) => (graphCredentials ? graphDirectory(() => graphCredentials.appToken(tenantId)) : undefined);
   const directoryFor =
     options.directoryFor ??

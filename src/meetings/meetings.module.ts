@@ -12,7 +12,7 @@ import type { EventService } from '../events/event.service.js';
 import type { CapabilityModule } from '../http/app.js';
 import type { Config } from '../config/config.js';
 import type { DirectoryGateway } from '../graph/directory-gateway.js';
-import { createGraphClient } from '../graph/graph-client.js';
+import { meentGraphClient } from '../graph/graph-client.js';
 import { GraphOnlineMeetingsGateway, type OnlineMeetingsGateway } from '../graph/online-meetings-gateway.js';
 import { ApiSpec } from '../http/api-spec.js';
 import { PeopleRepository } from '../members/people.repository.js';
@@ -63,11 +63,10 @@ function gatewayFor(deps: MeetingsDeps): (tenantId: string) => OnlineMeetingsGat
   return (tenantId) => {
     let gateway = gateways.get(tenantId);
     if (!gateway) {
-      const graph = createGraphClient({
+      // Long pauses are waited out by the follow-up's own schedule, not inside a request.
+      const graph = meentGraphClient({
         baseUrl: deps.config.graphBaseUrl,
         getAccessToken: () => getAccessToken(tenantId),
-        // Long pauses are waited out by the follow-up's own schedule, not inside a request.
-        retry: { maxAttempts: 3, maxRetryAfterMs: 10_000, attemptTimeoutMs: 20_000 },
         onRetry: (e) => deps.logger.info({ graphRetry: e }, 'graph call retried'),
       });
       gateway = new GraphOnlineMeetingsGateway({ graph });
