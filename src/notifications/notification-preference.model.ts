@@ -9,6 +9,7 @@
  * document is ever updated concurrently.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { LANGUAGES } from '../content/language.js';
 import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 export const CADENCES = ['immediately', 'daily', 'weekly', 'off'] as const;
@@ -32,7 +33,7 @@ const preferenceSchema = new Schema(
     /** Local hour (0-23) digests go out. */
     digestHour: { type: Number, min: 0, max: 23 },
     /** Language of messages, `nl` or `en`. */
-    locale: { type: String, enum: ['nl', 'en'] },
+    locale: { type: String, enum: [...LANGUAGES] },
   },
   {
     timestamps: true,
