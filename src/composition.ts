@@ -14,7 +14,7 @@ import { AuditRepository } from './audit/audit.repository.js';
 import { auditRouter } from './audit/audit.routes.js';
 import type { Actor } from './auth/actor.js';
 import { appGraphCredentials } from './auth/app-graph-credentials.js';
-import { createAuthentication, required, type Authentication, type AuthenticationOptions } from './auth/authentication.js';
+import { BOT_ENDPOINT, createAuthentication, required, type Authentication, type AuthenticationOptions } from './auth/authentication.js';
 import type { GraphCredentials } from './auth/graph-credentials.js';
 import { communitiesRouter } from './communities/communities.routes.js';
 import { CommunityService, type AuditSink } from './communities/community.service.js';
@@ -31,6 +31,7 @@ import { GraphActivityFeed } from './graph/activity-feed-gateway.js';
 import { GraphDirectoryGateway, type DirectoryGateway } from './graph/directory-gateway.js';
 import { meentGraphClient } from './graph/graph-client.js';
 import { ApiSpec } from './http/api-spec.js';
+import { writeRateLimits } from './http/write-rate-limits.js';
 import { createApp, type CapabilityModule } from './http/app.js';
 import { DEMO_TENANT_ID } from './local/demo-people.js';
 import { writeDemoOrganisation, type SeedResult } from './local/demo-seed.js';
@@ -229,6 +230,15 @@ export function createIdentity(options: IdentityOptions): Identity {
     };
     publicRouters.push(localSignInRouter({ secret, publicUrl: config.publicUrl, adminRole: config.adminRole, onSignIn: (actor) => users.signedIn(actor), now }));
   }
+  const writeLimits = writeRateLimits({
+    windowMs: config.rateLimits.windowMs,
+    perUser: config.rateLimits.userWrites,
+    perIp: config.rateLimits.ipWrites,
+    store: options.rateLimitStore ?? 'mongo',
+    exemptPaths: [BOT_ENDPOINT],
+    logger,
+    now: () => now().getTime(),
+  });
   const authentication = createAuthentication({
     config,
     logger,
@@ -238,7 +248,7 @@ export function createIdentity(options: IdentityOptions): Identity {
     onAuthenticated: (actor) => users.signedIn(actor),
     ...(graphCredentials ? { graphCredentials } : {}),
     ...(localSession ? { localSession } : {}),
-    ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
+    writeLimits,
     track,
   });
 

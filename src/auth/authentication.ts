@@ -1,15 +1,15 @@
 /**
  * Authentication assembled from configuration: network policy (IP allow-list, per-address
- * write limit) and authentication of /api/v1 (Teams SSO tokens, or the local demo session
- * the composition root hands in, then the per-person write limit), and the consent pop-up
- * routes in entra mode. The composition root gives it the audit log and the people directory.
+ * write limit) and authentication of /api/v1 (Teams SSO tokens, or the local demo session,
+ * then the per-person write limit), and the consent pop-up routes in entra mode. The
+ * composition root hands in the audit log, the people directory, the local session and the
+ * write limits.
  */
 import type { RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import { writeRateLimits } from '../http/write-rate-limits.js';
 import type { Actor } from './actor.js';
-import { authenticateRequests, entraStrategy, type ActorStrategy, type AuthenticateDeps } from './authenticate.js';
+import { authenticateRequests, entraStrategy, type ActorStrategy, type DenialRecorder } from './authenticate.js';
 import { consentRouter } from './consent.routes.js';
 import type { GraphCredentials } from './graph-credentials.js';
 import { IpAllowlist, ipAllowlistMiddleware } from './ip-allowlist.js';
@@ -22,15 +22,15 @@ export interface AuthenticationOptions {
   now: () => Date;
   /** The tenant whose admins see denials of requests that carry no tenant (the IP allow-list). */
   homeTenantId: string;
-  audit: AuthenticateDeps['audit'];
+  audit: DenialRecorder;
   /** The people directory's `signedIn`: every authenticated request. */
   onAuthenticated: (actor: Actor) => Promise<void>;
   /** Graph tokens for on-behalf-of access (entra mode). */
   graphCredentials?: GraphCredentials;
   /** Local mode: the demo session, a signed cookie verified with this secret. */
   localSession?: { strategy: ActorStrategy; withSignedCookies: (verify: RequestHandler) => RequestHandler };
-  /** Where the write rate limits count (default `mongo`, shared by all instances). */
-  rateLimitStore?: 'mongo' | 'memory';
+  /** The write rate limits: per address before authentication, per person after it. */
+  writeLimits: { perIp: RequestHandler; perUser: RequestHandler };
   /** Tracks background work (audit writes after the response). */
   track: (work: Promise<unknown>) => void;
 }
@@ -45,20 +45,11 @@ export interface Authentication {
 }
 
 /** The bot endpoint has its own authentication (Bot Framework tokens) and Microsoft's addresses. */
-const BOT_ENDPOINT = '/api/messages';
+export const BOT_ENDPOINT = '/api/messages';
 
 export function createAuthentication(options: AuthenticationOptions): Authentication {
   const { config, logger, now, audit, homeTenantId } = options;
-  const limits = writeRateLimits({
-    windowMs: config.rateLimits.windowMs,
-    perUser: config.rateLimits.userWrites,
-    perIp: config.rateLimits.ipWrites,
-    store: options.rateLimitStore ?? 'mongo',
-    exemptPaths: [BOT_ENDPOINT],
-    logger,
-    now: () => now().getTime(),
-  });
-
+  const limits = options.writeLimits;
   const networkPolicy: RequestHandler[] = [];
   const allowlist = new IpAllowlist(config.ipAllowlist);
   if (!allowlist.isOpen) {
