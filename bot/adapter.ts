@@ -13,6 +13,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../src/config/config.js';
 import { UnauthorizedError, ValidationError } from '../src/errors/domain-errors.js';
 
+/** The bot's own credentials for outgoing calls (tests: tokens from their local identity provider). */
+export type CredentialsFactory = ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[1];
+
 /** Where to fetch the Bot Framework's signing keys; tests point these at their local stand-in. */
 export interface BotAuthenticationEndpoints {
   /** Default `https://login.botframework.com/v1/.well-known/openidconfiguration`. */
@@ -28,7 +31,7 @@ export interface BotEndpointOptions {
   logic: (context: TurnContext) => Promise<void>;
   endpoints?: BotAuthenticationEndpoints;
   /** The bot's own credentials for outgoing calls (tests: tokens from their local identity provider); default from BOT_*. */
-  credentialsFactory?: ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[1];
+  credentialsFactory?: CredentialsFactory;
 }
 
 type AuthenticateRequestResult = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
@@ -61,23 +64,40 @@ const PUBLIC_CLOUD = {
   CallerId: 'urn:botframework:azure',
 } as const;
 
+/**
+ * The bot's one set of adapter settings (BOT_*): the endpoint authenticates incoming
+ * activities with it, and the notification worker sends proactive messages with it.
+ */
+export function botFrameworkAuthentication(
+  bot: Config['bot'],
+  options: { endpoints?: BotAuthenticationEndpoints; credentialsFactory?: CredentialsFactory } = {},
+): ConfigurationBotFrameworkAuthentication {
+  return new ConfigurationBotFrameworkAuthentication(
+    {
+      MicrosoftAppId: bot.id ?? '',
+      MicrosoftAppPassword: bot.password ?? '',
+      MicrosoftAppType: bot.type,
+      MicrosoftAppTenantId: bot.tenantId ?? '',
+      ...(options.endpoints
+        ? {
+            ...PUBLIC_CLOUD,
+            ToBotFromChannelOpenIdMetadataUrl: options.endpoints.channelOpenIdMetadataUrl,
+            ToBotFromEmulatorOpenIdMetadataUrl: options.endpoints.emulatorOpenIdMetadataUrl,
+            ValidateAuthority: true,
+          }
+        : {}),
+    },
+    options.credentialsFactory,
+  );
+}
+
 export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
   const { config, logger } = options;
   const bot = config.bot;
-  const authentication = new ConfigurationBotFrameworkAuthentication({
-    MicrosoftAppId: bot.id ?? '',
-    MicrosoftAppPassword: bot.password ?? '',
-    MicrosoftAppType: bot.type,
-    MicrosoftAppTenantId: bot.tenantId ?? '',
-    ...(options.endpoints
-      ? {
-          ...PUBLIC_CLOUD,
-          ToBotFromChannelOpenIdMetadataUrl: options.endpoints.channelOpenIdMetadataUrl,
-          ToBotFromEmulatorOpenIdMetadataUrl: options.endpoints.emulatorOpenIdMetadataUrl,
-          ValidateAuthority: true,
-        }
-      : {}),
-  }, options.credentialsFactory);
+  const authentication = botFrameworkAuthentication(bot, {
+    ...(options.endpoints ? { endpoints: options.endpoints } : {}),
+    ...(options.credentialsFactory ? { credentialsFactory: options.credentialsFactory } : {}),
+  });
   const adapter = new MeentCloudAdapter(authentication);
   adapter.onTurnError = async (context, error) => {
     // The user sees a plain apology; the detail goes to the log only.

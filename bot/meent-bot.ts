@@ -23,6 +23,7 @@ import {
 } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Actor } from '../src/auth/actor.js';
+import { languageForLocale } from '../src/content/language.js';
 import { DomainError, type ErrorKind } from '../src/errors/domain-errors.js';
 import { ConversationReferences, type ConversationScope } from '../src/notifications/conversation-references.js';
 import type { ConversationRef } from '../src/notifications/messenger.js';
@@ -35,7 +36,7 @@ import { parseCommand, type Command } from './commands.js';
 import { dialog, fetchTask, searchQuery, submitAction, unfurl } from './message-extensions.js';
 import type { MeetingHandler } from './meeting-handler.js';
 import type { DiscussionsPort, EventsPort, Links, SearchPort } from './ports.js';
-import { languageOf, textsFor } from './texts.js';
+import { textsFor } from './texts.js';
 
 export interface MeentBotDeps {
   actors: ActorResolver;
@@ -284,7 +285,7 @@ export class MeentBot extends TeamsActivityHandler {
   // ---- helpers ----
 
   protected view(context: TurnContext): ViewContext {
-    const language = languageOf(context.activity.locale);
+    const language = languageForLocale(context.activity.locale);
     return { t: textsFor(language), language, links: this.deps.links };
   }
 

@@ -14,10 +14,11 @@
 import { ActivityTypes, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { languageForLocale } from '../src/content/language.js';
 import type { CardClaim, MeetingCardInfo, MeetingEventInput } from '../src/meetings/meeting.service.js';
 import { meetingFollowUpCard, meetingStartCard } from './cards/meeting-cards.js';
 import { meetingTextsFor } from './meeting-texts.js';
-import { languageOf, type Language } from './texts.js';
+import type { Language } from './texts.js';
 
 /** What the handler needs from the meetings capability. */
 export interface MeetingEventsPort {
@@ -89,7 +90,7 @@ export class MeetingHandler {
     }
     if (!claimed) return 'nothing';
     try {
-      const card = this.render(claimed.card, languageOf(context.activity.locale));
+      const card = this.render(claimed.card, languageForLocale(context.activity.locale));
       const response = await context.sendActivity({ type: ActivityTypes.Message, attachments: [card], summary: claimed.card.discussion.title });
       await claimed.confirm(response?.id);
       this.deps.logger.info({ chatId: claimed.card.chatId, kind: claimed.card.kind }, 'meeting card posted');

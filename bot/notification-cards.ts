@@ -7,6 +7,7 @@
  * reserved `systemDefault` type with free text.
  * https://learn.microsoft.com/en-us/graph/teams-send-activityfeednotifications
  */
+import { languageOrDefault } from '../src/content/language.js';
 import type { DigestSection, NotificationRenderer, OutgoingMessage, ActivityFeedNotification } from '../src/notifications/messenger.js';
 import type { NotificationRecord } from '../src/notifications/notification.model.js';
 import type { EffectivePreferences } from '../src/notifications/notification-preferences.js';
@@ -67,7 +68,7 @@ export class NotificationCards implements NotificationRenderer {
 
   channelPost(n: NotificationRecord): OutgoingMessage {
     const data = (n.data ?? {}) as Data;
-    const language: Language = data.locale === 'en' ? 'en' : 'nl';
+    const language: Language = languageOrDefault(data.locale);
     const t = textsFor(language);
     const start = date(data.startsAt) ?? n.createdAt;
     const end = date(data.endsAt) ?? start;
@@ -88,7 +89,9 @@ export class NotificationCards implements NotificationRenderer {
         registered: typeof data.registered === 'number' ? data.registered : 0,
         waitlisted: 0,
         mine: null,
-        canSignUp: true,
+        // What the events service said when it announced the event (its sign-up window rule);
+        // an announcement written before it said anything keeps the button it had.
+        canSignUp: data.canSignUp !== false,
       },
     );
     return { summary: str(data.eventTitle), attachments: [card] };

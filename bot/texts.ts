@@ -1,12 +1,10 @@
 /**
  * Everything the bot says, in Dutch and English. The language follows the activity's
- * `locale` (Teams sends the client's, e.g. `nl-NL`); anything that is not Dutch gets English.
+ * `locale` (Teams sends the client's, e.g. `nl-NL`) by `languageForLocale` (src/content/language.ts).
  */
-export type Language = 'nl' | 'en';
+import type { Language } from '../src/content/language.js';
 
-export function languageOf(locale: string | undefined): Language {
-  return typeof locale === 'string' && /^nl\b/i.test(locale) ? 'nl' : 'en';
-}
+export type { Language };
 
 const nl = {
   appName: 'Meent',

@@ -1,31 +1,58 @@
 /**
  * The composition root: builds every capability from the configuration and hands their
- * routers to the HTTP app. Each capability contributes a module; nothing else in the code
- * base knows how the pieces are wired.
+ * routers to the HTTP app (buildApplication), the worker's jobs their channel and services
+ * (startWorker), and the seed its services. The identity layer and the capabilities that live
+ * inside communities are wired here too; nothing else in the code base knows how the pieces
+ * are wired, and no capability imports this file.
  */
-import type { Express, RequestHandler, Router } from 'express';
+import { randomBytes } from 'node:crypto';
+import type { Express, Router } from 'express';
 import type { Logger } from 'pino';
+import { botNotificationChannel, createBotModule } from '../bot/bot-module.js';
+import { AuditLog } from './audit/audit-log.service.js';
+import { AuditRepository } from './audit/audit.repository.js';
+import { auditRouter } from './audit/audit.routes.js';
+import type { Actor } from './auth/actor.js';
+import { appGraphCredentials } from './auth/app-graph-credentials.js';
+import { BOT_ENDPOINT, createAuthentication, required, type Authentication, type AuthenticationOptions } from './auth/authentication.js';
+import type { GraphCredentials } from './auth/graph-credentials.js';
+import { communitiesRouter } from './communities/communities.routes.js';
+import { CommunityService, type AuditSink } from './communities/community.service.js';
+import { MembershipService } from './communities/membership.service.js';
 import type { Config } from './config/config.js';
 import { isDatabaseReachable } from './db/connection.js';
-import { createApp } from './http/app.js';
-import { createIdentity, type Identity, type IdentityOptions } from './auth/identity.js';
-import { createNotificationsModule } from './notifications/notifications.module.js';
-import { createCommunitiesModule } from './communities/communities.module.js';
-import { createBotModule } from '../bot/bot-module.js';
-import { createEventsModule } from './events/events.module.js';
+import { DiscussionService, removeCommunityDiscussions } from './discussions/discussion.service.js';
+import { discussionsRouter } from './discussions/discussions.routes.js';
+import { ReplyService } from './discussions/reply.service.js';
+import { createEventsModule, createEventsServices } from './events/events.module.js';
+import { feedRouter } from './feed/feed.routes.js';
+import { FeedService, type UpcomingEvents } from './feed/feed.service.js';
+import { GraphActivityFeed } from './graph/activity-feed-gateway.js';
+import { GraphDirectoryGateway, type DirectoryGateway } from './graph/directory-gateway.js';
+import { meentGraphClient } from './graph/graph-client.js';
 import { ApiSpec } from './http/api-spec.js';
-import { createMeetingsModule } from './meetings/meetings.module.js';
-
-/** What a capability hands to the HTTP app. */
-export interface CapabilityModule {
-  apiRouters?: Router[];
-  publicRouters?: Router[];
-  networkPolicy?: RequestHandler[];
-  authenticate?: RequestHandler;
-  botHandler?: RequestHandler;
-  /** Closed on shutdown, in reverse order of creation. */
-  close?: () => Promise<void>;
-}
+import { writeRateLimits } from './http/write-rate-limits.js';
+import { createApp, type CapabilityModule } from './http/app.js';
+import { DEMO_TENANT_ID } from './local/demo-people.js';
+import { writeDemoOrganisation, type SeedResult } from './local/demo-seed.js';
+import { actorForDemoPerson, assertSameOrigin, sessionPerson, withSignedCookies } from './local/local-session.js';
+import { localSignInRouter } from './local/local-sign-in.routes.js';
+import { createMeetingsModule, createMeetingsServices } from './meetings/meetings.module.js';
+import { meRouter } from './members/me.routes.js';
+import { PeopleRepository } from './members/people.repository.js';
+import { peopleRouter } from './members/people.routes.js';
+import { PeopleService } from './members/people.service.js';
+import { UserDirectoryRepository } from './members/user-directory.repository.js';
+import { UserDirectoryService } from './members/user-directory.service.js';
+import { moderationRouter } from './moderation/moderation.routes.js';
+import { ModerationService } from './moderation/moderation.service.js';
+import { ReportModel } from './moderation/report.model.js';
+import { notificationOutbox, type NotificationOutbox } from './notifications/notification-outbox.js';
+import { createNotificationsModule } from './notifications/notifications.module.js';
+import { searchIndex, type SearchIndex } from './search/search-index.js';
+import { searchRouter } from './search/search.routes.js';
+import { SearchService } from './search/search.service.js';
+import { startWorker as startWorkerJobs, type RunningWorker } from './worker.js';
 
 export interface Application {
   app: Express;
@@ -64,6 +91,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     logger,
     spec,
     communities: communities.services,
+    events: events.services.events,
     ...(graphCredentials ? { getAccessToken: (tenantId: string) => graphCredentials.appToken(tenantId) } : {}),
     directoryFor: (tenantId) => identity.appDirectory(tenantId),
   });
@@ -105,4 +133,227 @@ export async function buildApplication(config: Config, logger: Logger, options: 
       for (const m of [...modules].reverse()) await m.close?.();
     },
   };
+}
+
+/**
+ * The background loop as a process runs it (`--worker`, or beside the server): the core's
+ * jobs, with the bot's messenger and cards as the notification channel, and one Graph
+ * credential for every job.
+ */
+export async function startWorker(deps: { config: Config; logger: Logger; graphCredentials?: GraphCredentials | undefined }): Promise<RunningWorker> {
+  const { config, logger } = deps;
+  const graph = 'graphCredentials' in deps ? deps.graphCredentials : appGraphCredentials(config);
+  const appToken = graph ? (tenantId?: string) => graph.appToken(tenantId) : undefined;
+  const communities = createCommunitiesServices({ logger });
+  const meetings = createMeetingsServices({ config, logger, communities, ...(appToken ? { getAccessToken: appToken } : {}) });
+  const activityFeed = graph ? graphActivityFeed(config, graph) : undefined;
+  return startWorkerJobs({
+    config,
+    logger,
+    ...(appToken ? { appToken } : {}),
+    notifications: { ...botNotificationChannel(config), ...(activityFeed ? { activityFeed } : {}) },
+    meetings,
+  });
+}
+
+/** Activity-feed notifications with the app's own Graph credential (AUTH_MODE=entra only). */
+function graphActivityFeed(config: Config, credentials: GraphCredentials): GraphActivityFeed {
+  // One attempt per call: the delivery's rate governor owns retries (and Retry-After).
+  return new GraphActivityFeed((tenantId) => meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => credentials.appToken(tenantId), singleAttempt: true }));
+}
+
+/* The identity layer: authentication (src/auth/authentication.ts) with the audit log, the people
+ * directory, Graph credentials and, in local mode, the demo sign-in; and their routes
+ * (GET /me, GET /me/photo, GET /audit, the local sign-in page). */
+
+export interface IdentityOptions {
+  config: Config;
+  logger: Logger;
+  now?: () => Date;
+  /** Replaces the Graph directory used for profiles and photos (default: built from config). */
+  directoryFor?: (actor: Actor) => DirectoryGateway | undefined;
+  /** Where the write rate limits count (default `mongo`, shared by all instances). */
+  rateLimitStore?: 'mongo' | 'memory';
+  /** The process's one Graph credential (default: built from config; undefined in local mode). */
+  graphCredentials?: GraphCredentials | undefined;
+  /** The API description the routes are declared on (one for the whole API). */
+  spec?: ApiSpec;
+}
+
+export interface Identity extends Authentication {
+  /** GET /me, GET /me/photo, GET /audit. */
+  apiRouters: Router[];
+  audit: AuditLog;
+  users: UserDirectoryService;
+  /** Graph tokens (on-behalf-of and app-only); undefined in local mode. */
+  graphCredentials: GraphCredentials | undefined;
+  /** The directory as the app itself, for background work; undefined in local mode. */
+  appDirectory(tenantId?: string): DirectoryGateway | undefined;
+  /** Resolves when background work (Graph refreshes, late audit writes) has finished. */
+  whenIdle(): Promise<void>;
+}
+
+export function createIdentity(options: IdentityOptions): Identity {
+  const { config, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const pending = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  };
+
+  const audit = new AuditLog({ repository: new AuditRepository(), logger, now });
+  const graphCredentials = 'graphCredentials' in options ? options.graphCredentials : appGraphCredentials(config);
+  const graphDirectory = (getAccessToken: () => Promise<string>) => new GraphDirectoryGateway({ graph: meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken }) });
+  const appDirectory = (tenantId?: string) => (graphCredentials ? graphDirectory(() => graphCredentials.appToken(tenantId)) : undefined);
+  const directoryFor =
+    options.directoryFor ??
+    ((actor: Actor) => {
+      const delegated = actor.delegated;
+      // On the person's behalf where we can (least privilege), as the app otherwise.
+      if (delegated) return graphDirectory(() => delegated.graphToken());
+      return appDirectory(actor.tenantId);
+    });
+  const users = new UserDirectoryService({ repository: new UserDirectoryRepository(), audit, directoryFor, logger, adminRole: config.adminRole, now });
+
+  const homeTenantId = config.authMode === 'entra' ? required(config.entra.tenantId, 'ENTRA_TENANT_ID') : DEMO_TENANT_ID;
+  const publicRouters: Router[] = [];
+  let localSession: AuthenticationOptions['localSession'];
+  if (config.authMode !== 'entra') {
+    // Without SESSION_SECRET, a secret made per process: sessions then end when Meent restarts.
+    const secret = config.sessionSecret ?? randomBytes(32).toString('hex');
+    if (!config.sessionSecret) logger.info('SESSION_SECRET is not set: local sessions use a per-process secret and end on restart');
+    localSession = {
+      strategy: async (req) => {
+        assertSameOrigin(req, config.publicUrl);
+        return actorForDemoPerson(sessionPerson(req, now()), config.adminRole);
+      },
+      withSignedCookies: (verify) => withSignedCookies(secret, verify),
+    };
+    publicRouters.push(localSignInRouter({ secret, publicUrl: config.publicUrl, adminRole: config.adminRole, onSignIn: (actor) => users.signedIn(actor), now }));
+  }
+  const writeLimits = writeRateLimits({
+    windowMs: config.rateLimits.windowMs,
+    perUser: config.rateLimits.userWrites,
+    perIp: config.rateLimits.ipWrites,
+    store: options.rateLimitStore ?? 'mongo',
+    exemptPaths: [BOT_ENDPOINT],
+    logger,
+    now: () => now().getTime(),
+  });
+  const authentication = createAuthentication({
+    config,
+    logger,
+    now,
+    homeTenantId,
+    audit,
+    onAuthenticated: (actor) => users.signedIn(actor),
+    ...(graphCredentials ? { graphCredentials } : {}),
+    ...(localSession ? { localSession } : {}),
+    writeLimits,
+    track,
+  });
+
+  const spec = options.spec ?? new ApiSpec();
+  return {
+    networkPolicy: authentication.networkPolicy,
+    authenticate: authentication.authenticate,
+    apiRouters: [meRouter(spec, { users }), auditRouter(spec, { audit })],
+    publicRouters: [...authentication.publicRouters, ...publicRouters],
+    audit,
+    users,
+    graphCredentials,
+    appDirectory,
+    async whenIdle() {
+      await users.whenIdle();
+      await Promise.allSettled([...pending]);
+    },
+  };
+}
+
+/** Fills an empty database with the demo organisation (local mode, `--seed`), through the same services the API uses. */
+export async function seedDemoOrganisation(deps: { logger: Logger; config: Config; now?: () => Date }): Promise<SeedResult> {
+  const now = deps.now ?? (() => new Date());
+  const communities = createCommunitiesServices({ logger: deps.logger, now });
+  const events = createEventsServices({ config: deps.config, logger: deps.logger, now });
+  return writeDemoOrganisation({ config: deps.config, now, communities, events });
+}
+
+/* The communities capability and the capabilities that live inside communities: communities
+ * and members, discussions and replies, moderation, the people directory and profiles, the
+ * home feed and search, with their routes and the OpenAPI document of the API. Services are
+ * usable without HTTP (the seed, the bot, the worker). */
+
+export interface CommunitiesDeps {
+  logger: Logger;
+  /** The audit log (the identity layer's); a new one on the same collection by default. */
+  audit?: AuditSink;
+  /** The organisation's directory for an actor (invitations by e-mail); absent in local mode. */
+  directoryFor?: (actor: Actor) => DirectoryGateway | undefined;
+  notifications?: NotificationOutbox;
+  search?: SearchIndex;
+  /** The events capability's upcoming events, for the home feed. */
+  upcomingEvents?: UpcomingEvents;
+  /** Where operations are recorded for the OpenAPI document (one per app). */
+  spec?: ApiSpec;
+  now?: () => Date;
+}
+
+export interface CommunitiesServices {
+  communities: CommunityService;
+  memberships: MembershipService;
+  discussions: DiscussionService;
+  replies: ReplyService;
+  moderation: ModerationService;
+  people: PeopleService;
+  feed: FeedService;
+  search: SearchService;
+}
+
+export interface CommunitiesModule extends CapabilityModule {
+  apiRouters: Router[];
+  publicRouters: Router[];
+  services: CommunitiesServices;
+  spec: ApiSpec;
+}
+
+export function createCommunitiesServices(deps: Omit<CommunitiesDeps, 'spec'>): CommunitiesServices {
+  const audit = deps.audit ?? new AuditLog({ repository: new AuditRepository(), logger: deps.logger, ...(deps.now ? { now: deps.now } : {}) });
+  const notifications = deps.notifications ?? notificationOutbox;
+  const search = deps.search ?? searchIndex;
+  const peopleRepository = new PeopleRepository();
+  const now = deps.now;
+  const common = { audit, notifications, search, people: peopleRepository, ...(now ? { now } : {}) };
+  const communities = new CommunityService({ audit, search, ...(now ? { now } : {}) });
+  const memberships = new MembershipService({ ...common, ...(deps.directoryFor ? { directoryFor: deps.directoryFor } : {}) });
+  const discussions = new DiscussionService(common);
+  const replies = new ReplyService({ ...common, discussions });
+  const moderation = new ModerationService({ ...common, communities });
+  const people = new PeopleService({ people: peopleRepository });
+  const feed = new FeedService(deps.upcomingEvents ? { upcomingEvents: deps.upcomingEvents } : {});
+  const searchService = new SearchService({ people, ...(now ? { now } : {}) });
+  communities.onDelete((communityId) => removeCommunityDiscussions(communityId, search));
+  communities.onDelete(async (communityId) => {
+    await ReportModel.deleteMany({ communityId });
+  });
+  return { communities, memberships, discussions, replies, moderation, people, feed, search: searchService };
+}
+
+export function createCommunitiesModule(deps: CommunitiesDeps): CommunitiesModule {
+  const spec = deps.spec ?? new ApiSpec();
+  const services = createCommunitiesServices(deps);
+  const apiRouters = [
+    communitiesRouter(spec, services),
+    discussionsRouter(spec, services),
+    moderationRouter(spec, services),
+    peopleRouter(spec, services),
+    feedRouter(spec, services),
+    searchRouter(spec, services),
+  ];
+  const openApi = spec.router({
+    title: 'Meent API',
+    version: '1',
+    description: 'Communities, discussions, people and search. Errors are application/problem+json with a stable `code`.',
+  });
+  return { apiRouters, publicRouters: [openApi], services, spec };
 }

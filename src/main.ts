@@ -2,15 +2,14 @@
  * Process entry: `node dist/src/main.js` serves the API, bot and tab; `--worker` runs the
  * background loop alone; `--seed` fills an empty database with the demo organisation.
  */
-import { buildApplication } from './composition.js';
+import { appGraphCredentials } from './auth/app-graph-credentials.js';
+import { buildApplication, seedDemoOrganisation, startWorker } from './composition.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { withEnvironmentFiles } from './config/env-files.js';
 import { projectRoot, tabBuildDirectory } from './config/paths.js';
 import { listen } from './http/server.js';
 import { createLogger, type Logger } from './logging/logger.js';
-import { openStore } from './local/local-store.js';
-import { seedDemoOrganisation } from './local/demo-seed.js';
-import { startWorker } from './worker.js';
+import { openStore } from './db/open-store.js';
 
 type Mode = 'server' | 'worker' | 'seed';
 
@@ -49,14 +48,16 @@ export async function main(argv: string[]): Promise<void> {
     if (result.created) logger.info(result, 'empty database: seeded the demo organisation');
   }
 
-  const worker = await startWorker({ config, logger });
+  // One Graph credential (and token cache) for the process, whether it serves, works or both.
+  const graphCredentials = appGraphCredentials(config);
+  const worker = await startWorker({ config, logger, graphCredentials });
   stops.push(() => worker.stop());
   if (mode === 'worker') {
     logger.info('worker running; stop with Ctrl+C');
     return;
   }
 
-  const application = await buildApplication(config, logger, { tabDirectory: tabBuildDirectory });
+  const application = await buildApplication(config, logger, { tabDirectory: tabBuildDirectory, identity: { graphCredentials } });
   const running = await listen(application.app, { port: config.port, host: config.host, shutdownTimeoutMs: config.shutdownTimeoutMs, logger });
   stops.push(() => application.close(), () => running.close());
   printWelcome(config, running.port, logger);

@@ -25,7 +25,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import mongoose, { Types } from 'mongoose';
-import { createCommunitiesModule } from '../../src/communities/communities.module.js';
+import { createCommunitiesModule } from '../../src/composition.js';
 import { CommunityModel } from '../../src/communities/community.model.js';
 import { MembershipModel } from '../../src/communities/membership.model.js';
 import { loadConfig } from '../../src/config/config.js';

@@ -4,6 +4,7 @@
  * so that a flood of forged tokens cannot flood the log. Never holds a token or a body.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 const auditEntrySchema = new Schema(
   {
@@ -28,17 +29,9 @@ const auditEntrySchema = new Schema(
   {
     timestamps: true,
     minimize: true,
-    toJSON: {
-      versionKey: false,
-      transform: (_doc, ret: Record<string, unknown>) => {
-        ret.id = String(ret._id);
-        delete ret._id;
-        delete ret.aggregationKey;
-        return ret;
-      },
-    },
   },
 );
+auditEntrySchema.plugin(toJsonPlugin, { hide: ['aggregationKey'] });
 auditEntrySchema.index({ aggregationKey: 1 }, { unique: true });
 auditEntrySchema.index({ tenantId: 1, createdAt: -1, _id: -1 });
 auditEntrySchema.index({ tenantId: 1, kind: 1, createdAt: -1 });

@@ -6,25 +6,13 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/actor.js';
+import type { DeniedRequest } from '../auth/authenticate.js';
 import { definePolicy, orgAdmin } from '../auth/authorize.js';
 import type { Page } from '../db/pagination.js';
 import type { AuditEntryRecord } from './audit-entry.model.js';
 import type { AuditRepository, NewAuditEntry } from './audit.repository.js';
 
-export type { NewAuditEntry };
-
-export interface DeniedRequest {
-  /** The tenant whose admins should see it: the verified tenant, else the home tenant. */
-  tenantId: string;
-  reason: string;
-  ip?: string;
-  method?: string;
-  path?: string;
-  /** The verified user, when the identity was known (e.g. a guest refused by policy). */
-  actorId?: string;
-  /** The tenant a rejected token claimed, unverified (only a GUID is kept). */
-  claimedTenantId?: string;
-}
+export type { DeniedRequest, NewAuditEntry };
 
 export interface AuditEntryView {
   id: string;

@@ -1,7 +1,8 @@
 /**
- * The app's own Microsoft Graph credential, for background work that has no signed-in user
- * (the worker: calendar sync, activity-feed notifications, meeting follow-ups). Only with
- * AUTH_MODE=entra and a secret or certificate; otherwise there is no Graph (local mode).
+ * The app's Microsoft Graph credential (on-behalf-of exchanges and app-only tokens, with their
+ * token cache), built from configuration here only: a process builds it once (src/main.ts) and
+ * the web process and the worker share it. Only with AUTH_MODE=entra and a secret or
+ * certificate; otherwise there is no Graph (local mode).
  */
 import type { Config } from '../config/config.js';
 import { GraphCredentials } from './graph-credentials.js';

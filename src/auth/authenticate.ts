@@ -6,7 +6,6 @@
  */
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { AuditLog } from '../audit/audit-log.service.js';
 import { withDelegatedAccess, type Actor } from './actor.js';
 import { AuthenticationFailedError } from './auth-errors.js';
 import type { GraphCredentials } from './graph-credentials.js';
@@ -16,11 +15,30 @@ import type { TokenValidator } from './token-validator.js';
 /** Finds out who sent a request, or throws `AuthenticationFailedError`. */
 export type ActorStrategy = (req: Request) => Promise<Actor>;
 
+/** A refused request, as the audit log records it. */
+export interface DeniedRequest {
+  /** The tenant whose admins should see it: the verified tenant, else the home tenant. */
+  tenantId: string;
+  reason: string;
+  ip?: string;
+  method?: string;
+  path?: string;
+  /** The verified user, when the identity was known (e.g. a guest refused by policy). */
+  actorId?: string;
+  /** The tenant a rejected token claimed, unverified (only a GUID is kept). */
+  claimedTenantId?: string;
+}
+
+/** Where refused requests are recorded (the audit log); never throws. */
+export interface DenialRecorder {
+  recordDeniedQuietly(denied: DeniedRequest): Promise<void>;
+}
+
 export interface AuthenticateDeps {
   strategy: ActorStrategy;
   /** Records the person on each authenticated request (first sight, role changes). */
   onAuthenticated: (actor: Actor) => Promise<void>;
-  audit: Pick<AuditLog, 'recordDeniedQuietly'>;
+  audit: DenialRecorder;
   /** Where denials that cannot be tied to a verified tenant are logged. */
   homeTenantId: string;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;

@@ -6,6 +6,7 @@
  * The counters in `counts` change only through `atomicUpdate` (see src/db/atomic-update.ts).
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 export const COMMUNITY_VISIBILITIES = ['public', 'closed', 'secret'] as const;
 export type CommunityVisibility = (typeof COMMUNITY_VISIBILITIES)[number];
@@ -46,16 +47,9 @@ const communitySchema = new Schema(
   },
   {
     timestamps: true,
-    toJSON: {
-      versionKey: false,
-      transform: (_doc, ret: Record<string, unknown>) => {
-        ret.id = String(ret._id);
-        delete ret._id;
-        return ret;
-      },
-    },
   },
 );
+communitySchema.plugin(toJsonPlugin);
 communitySchema.index({ tenantId: 1, createdAt: -1, _id: -1 });
 communitySchema.index({ tenantId: 1, slug: 1 });
 communitySchema.index({ tenantId: 1, teamId: 1, channelId: 1 });

@@ -4,6 +4,7 @@
  * (community, person), enforced by a unique index, so concurrent joins cannot create two.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 export const MEMBERSHIP_ROLES = ['manager', 'member'] as const;
 export type MembershipRole = (typeof MEMBERSHIP_ROLES)[number];
@@ -30,16 +31,9 @@ const membershipSchema = new Schema(
   },
   {
     timestamps: true,
-    toJSON: {
-      versionKey: false,
-      transform: (_doc, ret: Record<string, unknown>) => {
-        ret.id = String(ret._id);
-        delete ret._id;
-        return ret;
-      },
-    },
   },
 );
+membershipSchema.plugin(toJsonPlugin);
 membershipSchema.index({ communityId: 1, userId: 1 }, { unique: true });
 membershipSchema.index({ tenantId: 1, userId: 1, status: 1 });
 membershipSchema.index({ communityId: 1, status: 1, createdAt: -1, _id: -1 });

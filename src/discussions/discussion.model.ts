@@ -6,6 +6,7 @@
  * (src/discussions/feed-buckets.ts); search keys live in src/search/.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 export const DISCUSSION_KINDS = ['discussion', 'question'] as const;
 export type DiscussionKind = (typeof DISCUSSION_KINDS)[number];
@@ -83,16 +84,9 @@ const discussionSchema = new Schema(
   {
     timestamps: true,
     minimize: false,
-    toJSON: {
-      versionKey: false,
-      transform: (_doc, ret: Record<string, unknown>) => {
-        ret.id = String(ret._id);
-        delete ret._id;
-        return ret;
-      },
-    },
   },
 );
+discussionSchema.plugin(toJsonPlugin);
 discussionSchema.index({ communityId: 1, bucket: 1 });
 discussionSchema.index({ communityId: 1, seq: 1 }, { unique: true });
 discussionSchema.index({ communityId: 1, pinned: 1 });

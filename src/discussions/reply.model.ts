@@ -6,6 +6,7 @@
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { HIDDEN_REASONS, reactionCountsDefinition } from './discussion.model.js';
+import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 const editSchema = new Schema(
   {
@@ -54,16 +55,9 @@ const replySchema = new Schema(
   {
     timestamps: true,
     minimize: false,
-    toJSON: {
-      versionKey: false,
-      transform: (_doc, ret: Record<string, unknown>) => {
-        ret.id = String(ret._id);
-        delete ret._id;
-        return ret;
-      },
-    },
   },
 );
+replySchema.plugin(toJsonPlugin);
 replySchema.index({ discussionId: 1, bucket: 1 });
 replySchema.index({ discussionId: 1, seq: 1 }, { unique: true });
 replySchema.index({ discussionId: 1, createdAt: 1, _id: 1 });

@@ -7,6 +7,7 @@
  * updates of one document atomically (see src/db/store-capabilities.ts).
  */
 import mongoose, { Schema, type Types } from 'mongoose';
+import { toJsonPlugin } from '../db/to-json-plugin.js';
 import { DEFAULT_TIME_ZONE } from '../time/time-zone.js';
 
 export const EVENT_STATUSES = ['scheduled', 'cancelled', 'completed'] as const;
@@ -102,16 +103,9 @@ const eventSchema = new Schema(
   {
     timestamps: true,
     minimize: false,
-    toJSON: {
-      versionKey: false,
-      transform: (_doc, ret: Record<string, unknown>) => {
-        ret.id = String(ret._id);
-        delete ret._id;
-        return ret;
-      },
-    },
   },
 );
+eventSchema.plugin(toJsonPlugin);
 eventSchema.index({ uid: 1 }, { unique: true });
 eventSchema.index({ tenantId: 1, start: 1, _id: 1 });
 eventSchema.index({ tenantId: 1, communityId: 1, start: 1 });

@@ -118,6 +118,7 @@ export const eventView = z
     sequence: z.number().int(),
     myRegistration: z.object({ status: z.string(), position: z.number().int().optional() }).nullable(),
     canManage: z.boolean(),
+    // Whether the actor may sign themselves up now (allowed, open, not invite-only, a seat or a waitlist).
     canSignUp: z.boolean(),
     links: z.object({ web: z.string(), calendar: z.string() }),
     createdBy: z.string(),

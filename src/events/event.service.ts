@@ -6,6 +6,7 @@
  * iCalendar SEQUENCE, tell every attendee, and ask the calendar outbox to update Outlook.
  */
 import mongoose, { Types } from 'mongoose';
+import type { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
 import { readableCommunityIds, resolveCommunityAccess } from '../communities/community-access.js';
 import { markdown } from '../content/markdown.js';
@@ -17,7 +18,7 @@ import type { CalendarOutbox } from './calendar-outbox.js';
 import { accessFromContext, communityRolesOf, eventContext, resolveEventAccess, type EventAccess } from './event-access.js';
 import { eventCalendarPath, eventWebUrl } from './event-links.js';
 import { EventModel, type EventRecord } from './event.model.js';
-import type { CreateEventInput, ListEventsQuery, UpdateEventInput } from './event.schemas.js';
+import type { CreateEventInput, eventView, ListEventsQuery, UpdateEventInput } from './event.schemas.js';
 import { canCreateCommunityEvent, canCreateOrganisationEvent } from './events.policy.js';
 import type { EventReminders } from './event-reminders.js';
 import { ACTIVE_STATUSES, RegistrationModel, type RegistrationRecord } from './registration.model.js';
@@ -37,45 +38,53 @@ export interface EventServiceDeps {
   now?: () => Date;
 }
 
-/** An event as the API shows it to one actor. */
-export interface EventView {
-  id: string;
-  communityId: string | null;
-  scope: 'community' | 'organisation';
-  title: string;
-  description: { source: string; html: string };
-  start: string;
-  end: string;
-  timeZone: string;
-  location: { name: string; address?: Record<string, string> } | null;
-  online: boolean;
-  /** Only for organisers and registered attendees. */
-  joinUrl: string | null;
-  capacity: number | null;
-  seatsLeft: number | null;
-  counts: { registered: number; waitlisted: number; requested: number };
-  waitlist: boolean;
-  signupMethod: string;
-  signupDeadline: string | null;
-  guestsAllowed: boolean;
-  hideAttendees: boolean;
-  organizers: string[];
-  status: 'scheduled' | 'cancelled' | 'completed';
-  reminderMinutes: number[];
-  followUpDiscussionId: string | null;
-  sequence: number;
-  myRegistration: { status: string; position?: number } | null;
-  canManage: boolean;
-  /** Whether the actor may sign themselves up now (allowed, open, not invite-only, a seat or a waitlist). */
-  canSignUp: boolean;
-  links: { web: string; calendar: string };
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-}
+/** An event as the API shows it to one actor: the answer schema's type, so the two cannot drift. */
+export type EventView = z.output<typeof eventView>;
 
 const SCHEDULE_FIELDS = ['start', 'end', 'timeZone'] as const;
 const PLACE_FIELDS = ['location', 'online'] as const;
+
+/** Which community's next open event, and which event not to offer (the one just held). */
+export interface NextOpenEventQuery {
+  tenantId: string;
+  communityId: Types.ObjectId | string;
+  except?: Types.ObjectId | string | null;
+}
+
+export interface OpenEventSummary {
+  id: string;
+  title: string;
+  start: Date;
+  timeZone: string;
+}
+
+/**
+ * The first upcoming event of a community that someone may sign themselves up for now, by
+ * the sign-up window rule the allocator refuses with (`selfSignUpOpen`: not started, before
+ * the deadline, not invite-only, a seat or a waitlist). The query narrows; the rule decides.
+ */
+export async function findNextOpenEvent(query: NextOpenEventQuery, now: Date): Promise<OpenEventSummary | null> {
+  const upcoming = EventModel.find({
+    tenantId: query.tenantId,
+    communityId: new Types.ObjectId(String(query.communityId)),
+    status: 'scheduled',
+    signupMethod: mongoose.trusted({ $ne: 'invite' }),
+    start: mongoose.trusted({ $gt: now }),
+    ...(query.except ? { _id: mongoose.trusted({ $ne: new Types.ObjectId(String(query.except)) }) } : {}),
+  })
+    .sort({ start: 1, _id: 1 })
+    .select({ _id: 1, title: 1, start: 1, timeZone: 1, status: 1, signupDeadline: 1, signupMethod: 1, capacity: 1, waitlist: 1, counts: 1 })
+    .lean<EventRecord>()
+    .cursor({ batchSize: 20 });
+  for await (const event of upcoming) {
+    const counts = { registered: event.counts?.registered ?? 0, waitlisted: event.counts?.waitlisted ?? 0 };
+    if (selfSignUpOpen(event, counts, now)) {
+      await upcoming.close();
+      return { id: String(event._id), title: event.title, start: event.start, timeZone: event.timeZone };
+    }
+  }
+  return null;
+}
 
 export class EventService {
   private readonly now: () => Date;
@@ -149,6 +158,14 @@ export class EventService {
    * first), or those starting in [from, to); optionally only "mine" (signed up or
    * organising) or one community's.
    */
+  /**
+   * The community's next event that takes self sign-ups now, other than `except`: the meeting
+   * follow-up's "next session" (see `findNextOpenEvent`).
+   */
+  nextOpenEvent(query: NextOpenEventQuery): Promise<OpenEventSummary | null> {
+    return findNextOpenEvent(query, this.now());
+  }
+
   async list(actor: Actor, query: ListEventsQuery): Promise<Page<EventView>> {
     const now = this.now();
     const and: Record<string, unknown>[] = [{ tenantId: actor.tenantId }];
@@ -352,7 +369,16 @@ export class EventService {
         kind: 'eventAnnounced',
         subject: { type: 'event', id: String(event._id) },
         actorId,
-        data: { eventTitle: event.title, startsAt: event.start.toISOString(), endsAt: event.end.toISOString(), timeZone: event.timeZone, capacity: event.capacity, communityName },
+        data: {
+          eventTitle: event.title,
+          startsAt: event.start.toISOString(),
+          endsAt: event.end.toISOString(),
+          timeZone: event.timeZone,
+          capacity: event.capacity,
+          communityName,
+          // The card's sign-up button: the sign-up window rule the allocator refuses with (no button for invite-only events).
+          canSignUp: selfSignUpOpen(event, { registered: 0, waitlisted: 0 }, this.now()),
+        },
         idempotencyKey: `eventAnnounced:${String(event._id)}`,
       },
     ]);

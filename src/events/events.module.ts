@@ -8,12 +8,12 @@
  * and the local calendar otherwise (local mode: invitations as .ics only).
  */
 import type { Logger } from 'pino';
-import type { CapabilityModule } from '../composition.js';
+import type { CapabilityModule } from '../http/app.js';
 import type { Config } from '../config/config.js';
 import { withLease } from '../db/lease.js';
 import { GraphCalendarGateway, type CalendarGateway } from '../graph/calendar-gateway.js';
 import { ApiSpec } from '../http/api-spec.js';
-import { createGraphClient } from '../graph/graph-client.js';
+import { meentGraphClient } from '../graph/graph-client.js';
 import { UserDirectoryRepository } from '../members/user-directory.repository.js';
 import { startPeriodicJob } from '../worker/scheduler.js';
 import { notificationOutbox, type NotificationOutbox } from '../notifications/notification-outbox.js';
@@ -56,11 +56,10 @@ export interface EventsModule extends CapabilityModule {
 export function calendarGatewayFor(deps: EventsDeps): CalendarGateway {
   if (deps.calendarGateway) return deps.calendarGateway;
   if (deps.getAccessToken && !deps.config.localMode) {
-    const graph = createGraphClient({
+    // Long Retry-After values are waited out by the outbox (a durable dueAt), not inside a call.
+    const graph = meentGraphClient({
       baseUrl: deps.config.graphBaseUrl,
       getAccessToken: deps.getAccessToken,
-      // Long Retry-After values are waited out by the outbox (a durable dueAt), not inside a call.
-      retry: { maxAttempts: 3, maxRetryAfterMs: 10_000, attemptTimeoutMs: 30_000 },
       onRetry: (e) => deps.logger.info({ graphRetry: e }, 'graph call retried'),
     });
     return new GraphCalendarGateway({ graph });

@@ -13,6 +13,7 @@
  *   waitlist by a lowered capacity take places before the head).
  */
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
+import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 export const REGISTRATION_STATUSES = ['registered', 'waitlisted', 'requested', 'cancelled', 'declined', 'removed'] as const;
 export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
@@ -50,16 +51,9 @@ const registrationSchema = new Schema(
   },
   {
     timestamps: true,
-    toJSON: {
-      versionKey: false,
-      transform: (_doc, ret: Record<string, unknown>) => {
-        ret.id = String(ret._id);
-        delete ret._id;
-        return ret;
-      },
-    },
   },
 );
+registrationSchema.plugin(toJsonPlugin);
 registrationSchema.index({ eventId: 1, userId: 1 }, { unique: true });
 registrationSchema.index({ eventId: 1, seq: 1 }, { unique: true });
 registrationSchema.index({ eventId: 1, status: 1, queue: 1 });

@@ -77,6 +77,35 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   };
 }
 
+/**
+ * Meent's one retry setting for Graph: a few quick tries, and a long Retry-After is waited out
+ * by the caller's own durable schedule (the calendar outbox's dueAt, the follow-up's next try,
+ * the person's next request), not inside a call.
+ */
+export const GRAPH_RETRY: Partial<RetryPolicy> = { maxAttempts: 3, maxRetryAfterMs: 10_000, attemptTimeoutMs: 30_000 };
+
+export interface MeentGraphClientOptions {
+  baseUrl: string;
+  /** The app's token in a tenant, or a person's (on-behalf-of). */
+  getAccessToken: () => Promise<string>;
+  onRetry?: RetryListener;
+  /**
+   * One attempt only, for a caller whose own governor owns retries and Retry-After (the
+   * notification delivery's rate governor counts every request it lets out).
+   */
+  singleAttempt?: boolean;
+}
+
+/** The one factory of Meent's Graph clients: the configured base URL, a token source, the one retry setting. */
+export function meentGraphClient(options: MeentGraphClientOptions): GraphClient {
+  return createGraphClient({
+    baseUrl: options.baseUrl,
+    getAccessToken: options.getAccessToken,
+    retry: options.singleAttempt ? { maxAttempts: 1 } : GRAPH_RETRY,
+    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+  });
+}
+
 function clientError(message: string, cause: unknown): GraphClientError {
   const error = new GraphClientError(message);
   error.customError = cause;

@@ -14,6 +14,17 @@ import { NotFoundError } from '../errors/domain-errors.js';
 import { problemErrorHandler, sendProblem } from './problem.js';
 import { securityHeaders } from './security-headers.js';
 
+/** What a capability hands to the HTTP app (the composition root gathers them into `AppDependencies`). */
+export interface CapabilityModule {
+  apiRouters?: Router[];
+  publicRouters?: Router[];
+  networkPolicy?: RequestHandler[];
+  authenticate?: RequestHandler;
+  botHandler?: RequestHandler;
+  /** Closed on shutdown, in reverse order of creation. */
+  close?: () => Promise<void>;
+}
+
 export interface AppDependencies {
   config: Config;
   logger: Logger;

@@ -5,16 +5,20 @@
  * Idempotent: each person, community, discussion, reply and event is looked up by a stable
  * key first, and sign-ups return the existing registration, so a second run changes nothing.
  */
-import type { Logger } from 'pino';
 import type { Actor } from '../auth/actor.js';
-import { createCommunitiesServices, type CommunitiesServices } from '../communities/communities.module.js';
+import type { CommunityService } from '../communities/community.service.js';
 import { CommunityModel } from '../communities/community.model.js';
 import { MembershipModel } from '../communities/membership.model.js';
 import type { Config } from '../config/config.js';
 import { DiscussionModel } from '../discussions/discussion.model.js';
 import { ReplyModel } from '../discussions/reply.model.js';
-import { createEventsServices } from '../events/events.module.js';
+import type { EventSignupService } from '../events/event-signup.service.js';
+import type { EventService } from '../events/event.service.js';
+import type { SeatAllocator } from '../events/seat-allocator.js';
 import { EventModel } from '../events/event.model.js';
+import type { MembershipService } from '../communities/membership.service.js';
+import type { DiscussionService } from '../discussions/discussion.service.js';
+import type { ReplyService } from '../discussions/reply.service.js';
 import { UserModel } from '../members/user.model.js';
 import { DEMO_COMMUNITIES, DEMO_DISCUSSIONS, DEMO_EVENTS, DEMO_PERSON_IDS, type DemoPersonKey } from './demo-content.js';
 import { DEMO_PEOPLE, DEMO_TENANT_ID, findDemoPerson } from './demo-people.js';
@@ -29,13 +33,18 @@ export interface SeedResult {
   events: number;
 }
 
-export interface SeedDependencies {
-  logger: Logger;
-  config: Pick<Config, 'publicUrl' | 'graphBaseUrl' | 'localMode' | 'adminRole'>;
+/** The services the demo content is written through (the composition root builds them). */
+export interface DemoServices {
+  communities: { communities: CommunityService; memberships: MembershipService; discussions: DiscussionService; replies: ReplyService };
+  events: { events: EventService; signups: EventSignupService; allocator: SeatAllocator };
+}
+
+export interface SeedDependencies extends DemoServices {
+  config: Pick<Config, 'adminRole'>;
   now?: () => Date;
 }
 
-export async function seedDemoOrganisation(deps: SeedDependencies): Promise<SeedResult> {
+export async function writeDemoOrganisation(deps: SeedDependencies): Promise<SeedResult> {
   const result: SeedResult = { created: false, users: 0, communities: 0, discussions: 0, replies: 0, events: 0 };
   const actor = (key: DemoPersonKey): Actor => {
     const person = findDemoPerson(DEMO_PERSON_IDS[key]);
@@ -68,8 +77,7 @@ export async function seedDemoOrganisation(deps: SeedDependencies): Promise<Seed
   }
 
   const now = deps.now ?? (() => new Date());
-  const communities = createCommunitiesServices({ logger: deps.logger, now });
-  const events = createEventsServices({ config: deps.config, logger: deps.logger, now });
+  const { communities, events } = deps;
 
   const communityIds = new Map<string, string>();
   for (const c of DEMO_COMMUNITIES) {
@@ -147,7 +155,7 @@ export async function seedDemoOrganisation(deps: SeedDependencies): Promise<Seed
   return result;
 }
 
-async function seedMembers(services: CommunitiesServices, communityId: string, c: (typeof DEMO_COMMUNITIES)[number], actor: (key: DemoPersonKey) => Actor): Promise<void> {
+async function seedMembers(services: DemoServices['communities'], communityId: string, c: (typeof DEMO_COMMUNITIES)[number], actor: (key: DemoPersonKey) => Actor): Promise<void> {
   const manager = c.members.find((m) => m.role === 'manager')?.person ?? c.createdBy;
   for (const m of c.members) {
     const userId = DEMO_PERSON_IDS[m.person];

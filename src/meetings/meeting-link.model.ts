@@ -7,6 +7,7 @@
  * invited and made a follower, who was not allowed in (and why), and the attendance report.
  */
 import mongoose, { Schema, type Types } from 'mongoose';
+import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 export const LINK_SOURCES = ['manual', 'event'] as const;
 export type LinkSource = (typeof LINK_SOURCES)[number];
@@ -95,16 +96,9 @@ const meetingLinkSchema = new Schema(
   {
     timestamps: true,
     minimize: false,
-    toJSON: {
-      versionKey: false,
-      transform: (_doc, ret: Record<string, unknown>) => {
-        ret.id = String(ret._id);
-        delete ret._id;
-        return ret;
-      },
-    },
   },
 );
+meetingLinkSchema.plugin(toJsonPlugin);
 meetingLinkSchema.index({ tenantId: 1, chatId: 1 }, { unique: true });
 meetingLinkSchema.index({ tenantId: 1, eventId: 1 });
 meetingLinkSchema.index({ 'followUp.status': 1, 'followUp.dueAt': 1 });

@@ -24,6 +24,7 @@ import type { DiscussionService } from '../discussions/discussion.service.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { resolveEventAccess } from '../events/event-access.js';
 import { EventModel, eventLockKey, type EventRecord } from '../events/event.model.js';
+import { findNextOpenEvent, type EventService } from '../events/event.service.js';
 import type { PeopleRepository } from '../members/people.repository.js';
 import type { UserRecord } from '../members/user.model.js';
 import { MeetingLinkModel, meetingLinkLockKey, type MeetingLinkRecord } from './meeting-link.model.js';
@@ -35,6 +36,8 @@ export interface MeetingServiceDeps {
   directory: MeetingDirectory;
   discussions: Pick<DiscussionService, 'create' | 'get'>;
   people: Pick<PeopleRepository, 'find'>;
+  /** The events capability's next open event (default: the same rule, straight on the database). */
+  events?: Pick<EventService, 'nextOpenEvent'>;
   logger: Pick<Logger, 'info' | 'warn'>;
   now?: () => Date;
 }
@@ -76,9 +79,11 @@ const CARD_WINDOW_MS = 10 * 60_000;
 
 export class MeetingService {
   private readonly now: () => Date;
+  private readonly events: Pick<EventService, 'nextOpenEvent'>;
 
   constructor(private readonly deps: MeetingServiceDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.events = deps.events ?? { nextOpenEvent: (query) => findNextOpenEvent(query, this.now()) };
   }
 
   // ---- the tab ----
@@ -340,18 +345,8 @@ export class MeetingService {
     ]);
     let nextEvent: MeetingCardInfo['nextEvent'] = null;
     if (kind === 'end') {
-      const next = await EventModel.findOne({
-        tenantId: link.tenantId,
-        communityId: link.communityId,
-        status: 'scheduled',
-        signupMethod: mongoose.trusted({ $ne: 'invite' }),
-        start: mongoose.trusted({ $gt: this.now() }),
-        ...(link.eventId ? { _id: mongoose.trusted({ $ne: link.eventId }) } : {}),
-      })
-        .sort({ start: 1 })
-        .select({ _id: 1, title: 1, start: 1, timeZone: 1 })
-        .lean<Pick<EventRecord, '_id' | 'title' | 'start' | 'timeZone'>>();
-      if (next) nextEvent = { id: String(next._id), title: next.title, start: next.start, timeZone: next.timeZone };
+      // The events service's sign-up window rule: no full, closed or invite-only session is offered.
+      nextEvent = await this.events.nextOpenEvent({ tenantId: link.tenantId, communityId: link.communityId, except: link.eventId ?? null });
     }
     return {
       kind,

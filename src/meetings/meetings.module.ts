@@ -6,12 +6,13 @@
  * one (local mode) meetings cannot be looked up and nothing is read from Graph.
  */
 import type { Logger } from 'pino';
-import { appGraphCredentials } from '../auth/app-graph-credentials.js';
-import { createCommunitiesServices, type CommunitiesServices } from '../communities/communities.module.js';
-import type { CapabilityModule } from '../composition.js';
+import type { MembershipService } from '../communities/membership.service.js';
+import type { DiscussionService } from '../discussions/discussion.service.js';
+import type { EventService } from '../events/event.service.js';
+import type { CapabilityModule } from '../http/app.js';
 import type { Config } from '../config/config.js';
 import type { DirectoryGateway } from '../graph/directory-gateway.js';
-import { createGraphClient } from '../graph/graph-client.js';
+import { meentGraphClient } from '../graph/graph-client.js';
 import { GraphOnlineMeetingsGateway, type OnlineMeetingsGateway } from '../graph/online-meetings-gateway.js';
 import { ApiSpec } from '../http/api-spec.js';
 import { startPeriodicJob } from '../worker/scheduler.js';
@@ -27,11 +28,13 @@ export interface MeetingsDeps {
   logger: Logger;
   spec?: ApiSpec;
   /** The communities capability's services (discussions and memberships). */
-  communities: Pick<CommunitiesServices, 'discussions' | 'memberships'>;
+  communities: { discussions: DiscussionService; memberships: MembershipService };
   /** App-only Graph tokens for a tenant (the identity layer's `graphCredentials.appToken`); absent: no Graph. */
   getAccessToken?: (tenantId: string) => Promise<string>;
   /** Use this gateway instead of Graph (tests). */
   gatewayFor?: (tenantId: string) => OnlineMeetingsGateway | undefined;
+  /** The events capability's service: the follow-up card's next open session (default: the same rule on the database). */
+  events?: Pick<EventService, 'nextOpenEvent'>;
   /** The organisation's directory (guests who attended, found by e-mail). */
   directoryFor?: (tenantId: string) => DirectoryGateway | undefined;
   now?: () => Date;
@@ -61,11 +64,10 @@ function gatewayFor(deps: MeetingsDeps): (tenantId: string) => OnlineMeetingsGat
   return (tenantId) => {
     let gateway = gateways.get(tenantId);
     if (!gateway) {
-      const graph = createGraphClient({
+      // Long pauses are waited out by the follow-up's own schedule, not inside a request.
+      const graph = meentGraphClient({
         baseUrl: deps.config.graphBaseUrl,
         getAccessToken: () => getAccessToken(tenantId),
-        // Long pauses are waited out by the follow-up's own schedule, not inside a request.
-        retry: { maxAttempts: 3, maxRetryAfterMs: 10_000, attemptTimeoutMs: 20_000 },
         onRetry: (e) => deps.logger.info({ graphRetry: e }, 'graph call retried'),
       });
       gateway = new GraphOnlineMeetingsGateway({ graph });
@@ -80,7 +82,7 @@ export function createMeetingsServices(deps: MeetingsDeps): MeetingsServices {
   const directory = new MeetingDirectory(gatewayFor(deps));
   const now = deps.now;
   const attendance = new AttendanceService({ people, ...(now ? { now } : {}) });
-  const meetings = new MeetingService({ directory, discussions: deps.communities.discussions, people, logger: deps.logger, ...(now ? { now } : {}) });
+  const meetings = new MeetingService({ directory, discussions: deps.communities.discussions, people, ...(deps.events ? { events: deps.events } : {}), logger: deps.logger, ...(now ? { now } : {}) });
   const followUps = new MeetingFollowUps({
     directory,
     memberships: deps.communities.memberships,
@@ -119,18 +121,15 @@ export function createMeetingsModule(deps: MeetingsDeps): MeetingsModule {
 }
 
 export interface MeetingFollowUpWorkerOptions {
-  config: Config;
   logger: Logger;
-  /** Default: built from the configuration. */
-  services?: MeetingsServices;
+  services: MeetingsServices;
   /** Between passes (default 60 s). */
   intervalMs?: number;
 }
 
 /** The worker's job: finishes follow-ups that are due (for src/worker.ts; every instance may run it). */
 export function startMeetingFollowUps(options: MeetingFollowUpWorkerOptions): { stop(): Promise<void> } {
-  const { config, logger } = options;
-  const services = options.services ?? createMeetingsServices({ config, logger, communities: createCommunitiesServices({ logger }), ...appGraph(config) });
+  const { logger, services } = options;
   return startPeriodicJob({
     everyMs: options.intervalMs ?? 60_000,
     logger,
@@ -140,10 +139,4 @@ export function startMeetingFollowUps(options: MeetingFollowUpWorkerOptions): { 
       if (ran > 0) logger.info({ meetingFollowUps: ran }, 'meeting follow-ups ran');
     },
   });
-}
-
-/** App-only Graph tokens when the app has a credential (AUTH_MODE=entra). */
-function appGraph(config: Config): Pick<MeetingsDeps, 'getAccessToken'> {
-  const credentials = appGraphCredentials(config);
-  return credentials ? { getAccessToken: (tenantId) => credentials.appToken(tenantId) } : {};
 }

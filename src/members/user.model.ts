@@ -4,6 +4,7 @@
  * the Entra object id (`oid`) or a demo person's id in local mode.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 const userSchema = new Schema(
   {
@@ -40,17 +41,9 @@ const userSchema = new Schema(
   },
   {
     timestamps: true,
-    toJSON: {
-      virtuals: false,
-      versionKey: false,
-      transform: (_doc, ret: Record<string, unknown>) => {
-        ret.id = ret.userId;
-        delete ret._id;
-        return ret;
-      },
-    },
   },
 );
+userSchema.plugin(toJsonPlugin, { id: { from: 'userId' } });
 userSchema.index({ tenantId: 1, userId: 1 }, { unique: true });
 userSchema.index({ tenantId: 1, mail: 1 });
 userSchema.index({ tenantId: 1, 'profile.expertise': 1 });

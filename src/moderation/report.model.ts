@@ -3,6 +3,7 @@
  * person and target (unique index), so "N distinct reports" is a count of documents.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 export const REPORT_TARGETS = ['discussion', 'reply', 'person'] as const;
 export type ReportTarget = (typeof REPORT_TARGETS)[number];
@@ -29,16 +30,9 @@ const reportSchema = new Schema(
   },
   {
     timestamps: true,
-    toJSON: {
-      versionKey: false,
-      transform: (_doc, ret: Record<string, unknown>) => {
-        ret.id = String(ret._id);
-        delete ret._id;
-        return ret;
-      },
-    },
   },
 );
+reportSchema.plugin(toJsonPlugin);
 reportSchema.index({ targetType: 1, targetId: 1, reporterId: 1 }, { unique: true });
 reportSchema.index({ tenantId: 1, status: 1, createdAt: -1, _id: -1 });
 reportSchema.index({ communityId: 1, status: 1 });

@@ -7,6 +7,7 @@
  * blocked the bot) and `gone` (404 or uninstalled) are not sent to until the app is back.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 export const REFERENCE_STATES = ['active', 'blocked', 'gone'] as const;
 export type ReferenceState = (typeof REFERENCE_STATES)[number];
@@ -44,15 +45,9 @@ const referenceSchema = new Schema(
   },
   {
     timestamps: true,
-    toJSON: {
-      versionKey: false,
-      transform: (_doc, ret: Record<string, unknown>) => {
-        delete ret._id;
-        return ret;
-      },
-    },
   },
 );
+referenceSchema.plugin(toJsonPlugin, { id: false });
 referenceSchema.index({ tenantId: 1, key: 1 }, { unique: true });
 referenceSchema.index({ tenantId: 1, state: 1, updatedAt: -1 });
 

@@ -9,6 +9,8 @@
  * document is ever updated concurrently.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { LANGUAGES } from '../content/language.js';
+import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 export const CADENCES = ['immediately', 'daily', 'weekly', 'off'] as const;
 export type Cadence = (typeof CADENCES)[number];
@@ -31,20 +33,14 @@ const preferenceSchema = new Schema(
     /** Local hour (0-23) digests go out. */
     digestHour: { type: Number, min: 0, max: 23 },
     /** Language of messages, `nl` or `en`. */
-    locale: { type: String, enum: ['nl', 'en'] },
+    locale: { type: String, enum: [...LANGUAGES] },
   },
   {
     timestamps: true,
     minimize: false,
-    toJSON: {
-      versionKey: false,
-      transform: (_doc, ret: Record<string, unknown>) => {
-        delete ret._id;
-        return ret;
-      },
-    },
   },
 );
+preferenceSchema.plugin(toJsonPlugin, { id: false });
 preferenceSchema.index({ tenantId: 1, userId: 1 }, { unique: true });
 
 export type NotificationPreferenceRecord = InferSchemaType<typeof preferenceSchema> & { _id: mongoose.Types.ObjectId };

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
 import mongoose from 'mongoose';
+import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../content/language.js';
 import { atomicUpdate } from '../db/atomic-update.js';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import { DEFAULT_TIME_ZONE, isIanaTimeZone } from '../time/time-zone.js';
@@ -86,7 +87,7 @@ export interface EffectivePreferences {
   channel: DeliveryChannel;
   timeZone: string;
   digestHour: number;
-  locale: 'nl' | 'en';
+  locale: Language;
 }
 
 export interface MuteView {
@@ -106,7 +107,7 @@ export const preferencesPatchSchema = z
     channel: z.enum(DELIVERY_CHANNELS).optional(),
     timeZone: z.string().refine(isIanaTimeZone, { error: 'must be an IANA time zone such as Europe/Amsterdam' }).optional(),
     digestHour: z.number().int().min(0).max(23).optional(),
-    locale: z.enum(['nl', 'en']).optional(),
+    locale: z.enum(LANGUAGES).optional(),
   })
   .strict();
 export type PreferencesPatch = z.infer<typeof preferencesPatchSchema>;
@@ -209,7 +210,7 @@ export class NotificationPreferences {
   }
 
   defaults(): EffectivePreferences {
-    return { kinds: { ...DEFAULT_CADENCE }, channel: 'chat', timeZone: this.defaultTimeZone, digestHour: this.defaultDigestHour, locale: 'nl' };
+    return { kinds: { ...DEFAULT_CADENCE }, channel: 'chat', timeZone: this.defaultTimeZone, digestHour: this.defaultDigestHour, locale: DEFAULT_LANGUAGE };
   }
 }
 

@@ -6,6 +6,7 @@
  * unique: the same intent written twice is stored once.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { toJsonPlugin } from '../db/to-json-plugin.js';
 import { sendKeyOf } from './delivery-keys.js';
 
 export const NOTIFICATION_KINDS = [
@@ -88,16 +89,9 @@ const notificationSchema = new Schema(
   {
     timestamps: true,
     minimize: false,
-    toJSON: {
-      versionKey: false,
-      transform: (_doc, ret: Record<string, unknown>) => {
-        ret.id = String(ret._id);
-        delete ret._id;
-        return ret;
-      },
-    },
   },
 );
+notificationSchema.plugin(toJsonPlugin);
 notificationSchema.index({ idempotencyKey: 1 }, { unique: true });
 notificationSchema.index({ status: 1, createdAt: 1 });
 notificationSchema.index({ status: 1, 'digest.dueAt': 1 });

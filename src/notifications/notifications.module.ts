@@ -1,14 +1,19 @@
 /**
- * The notifications capability, wired for the web process: the settings and dead-letter
- * routes. Delivery runs in the worker (`startNotificationDelivery` in bot/bot-module.ts, which
- * brings the bot's messenger and cards); capabilities write intents with
- * `enqueueNotifications` (notification-outbox.ts).
+ * The notifications capability, wired: the settings and dead-letter routes for the web
+ * process, and `startNotificationDelivery` for the worker, which sends through the channel
+ * the composition root hands in (the bot's messenger and cards). Capabilities write intents
+ * with `enqueueNotifications` (notification-outbox.ts).
  */
-import type { CapabilityModule } from '../composition.js';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
 import { ApiSpec } from '../http/api-spec.js';
+import type { CapabilityModule } from '../http/app.js';
 import { DeadLetters } from './dead-letters.js';
+import type { ActivityFeed, Messenger, NotificationRenderer } from './messenger.js';
+import { NotificationDelivery, startNotificationWorker } from './notification-delivery.js';
 import { NotificationPreferences } from './notification-preferences.js';
 import { notificationsRouter } from './notifications.routes.js';
+import { limitsFromConfig, RateGovernor } from './rate-governor.js';
 
 export interface NotificationsModule extends CapabilityModule {
   services: { preferences: NotificationPreferences; deadLetters: DeadLetters };
@@ -19,4 +24,32 @@ export function createNotificationsModule(deps: { spec?: ApiSpec } = {}): Notifi
   const preferences = new NotificationPreferences();
   const deadLetters = new DeadLetters();
   return { apiRouters: [notificationsRouter(deps.spec ?? new ApiSpec(), { preferences, deadLetters })], services: { preferences, deadLetters } };
+}
+
+/** Where notifications go out: a surface's messenger and cards, and the Teams activity feed when there is one. */
+export interface NotificationChannel {
+  messenger: Messenger;
+  renderer: NotificationRenderer;
+  activityFeed?: ActivityFeed;
+}
+
+export interface NotificationDeliveryOptions {
+  config: Pick<Config, 'notifications'>;
+  logger: Logger;
+  channel: NotificationChannel;
+  intervalMs?: number;
+}
+
+/** Starts the notification worker (for src/worker.ts): every instance may run it, within Teams' rate limits. */
+export function startNotificationDelivery(options: NotificationDeliveryOptions): { stop(): Promise<void> } {
+  const { config, logger, channel } = options;
+  const delivery = new NotificationDelivery({
+    renderer: channel.renderer,
+    messenger: channel.messenger,
+    ...(channel.activityFeed ? { activityFeed: channel.activityFeed } : {}),
+    governor: new RateGovernor({ limits: limitsFromConfig(config.notifications) }),
+    maxAttempts: config.notifications.maxAttempts,
+    logger,
+  });
+  return startNotificationWorker(delivery, { logger, ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}) });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Actor } from '../../src/auth/actor.js';
-import { createCommunitiesServices } from '../../src/communities/communities.module.js';
+import { createCommunitiesServices } from '../../src/composition.js';
 import { buildApplication, type Application } from '../../src/composition.js';
 import { loadConfig } from '../../src/config/config.js';
 import { DEMO_PEOPLE, DEMO_TENANT_ID } from '../../src/local/demo-people.js';

@@ -11,7 +11,8 @@ import { MeentBot } from '../../bot/meent-bot.js';
 import { MeetingHandler, tabDeepLinks } from '../../bot/meeting-handler.js';
 import { tabLinks } from '../../bot/ports.js';
 import type { Actor } from '../../src/auth/actor.js';
-import { createCommunitiesServices, type CommunitiesServices } from '../../src/communities/communities.module.js';
+import { createCommunitiesServices, type CommunitiesServices } from '../../src/composition.js';
+import { EventModel } from '../../src/events/event.model.js';
 import { createEventsServices, type EventsServices } from '../../src/events/events.module.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { UserModel } from '../../src/members/user.model.js';
@@ -167,6 +168,27 @@ describe('Meent bot: meeting start and end events', function () {
     const signUp = card?.actions?.find((a) => a.title === 'Aanmelden voor de volgende bijeenkomst');
     assert.ok(signUp);
     assert.deepEqual(JSON.parse(new URL(signUp.url).searchParams.get('context') ?? '{}'), { subEntityId: `event:${next.id}` });
+  });
+
+  it('offers the next session that takes sign-ups: not one that is full or whose sign-up has closed, nor an invite-only one', async () => {
+    await link();
+    const create = async (title: string, inDays: number, extra: Record<string, unknown> = {}) => {
+      const start = new Date(Date.now() + inDays * 24 * 3_600_000);
+      return events.events.create(MANAGER, { title, start, end: new Date(start.getTime() + 3_600_000), online: true, ...extra }, communityId);
+    };
+    const closed = await create('Sessie met gesloten aanmelding', 2);
+    await EventModel.updateOne({ _id: closed.id }, { $set: { signupDeadline: new Date(Date.now() - 3_600_000) } });
+    const full = await create('Volle sessie', 3, { capacity: 1, waitlist: false });
+    await EventModel.updateOne({ _id: full.id }, { $set: { 'counts.registered': 1 } });
+    await create('Sessie op uitnodiging', 4, { signupMethod: 'invite' });
+    const open = await create('Open sessie', 5);
+
+    const [card] = await deliver(meetingEvent('End', '2026-03-10T10:02:11Z'));
+
+    const signUp = card?.actions?.find((a) => a.title === 'Sign up for the next session');
+    assert.ok(signUp, 'a next session is offered');
+    assert.deepEqual(JSON.parse(new URL(signUp.url).searchParams.get('context') ?? '{}'), { subEntityId: `event:${open.id}` });
+    assert.ok(text(card).includes('Open sessie'));
   });
 
   it('says nothing for a meeting that is not linked, or an event without its time', async () => {

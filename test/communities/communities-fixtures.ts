@@ -5,7 +5,7 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import type { Actor } from '../../src/auth/actor.js';
-import { createCommunitiesModule, type CommunitiesModule } from '../../src/communities/communities.module.js';
+import { createCommunitiesModule, type CommunitiesModule } from '../../src/composition.js';
 import type { CommunityVisibility } from '../../src/communities/community.model.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createApp } from '../../src/http/app.js';

@@ -7,7 +7,7 @@ import { ApiSpec } from '../../src/http/api-spec.js';
 import { CalendarSyncModel } from '../../src/events/calendar-sync.model.js';
 import { createEventsModule, startEventsWorker } from '../../src/events/events.module.js';
 import { EventModel } from '../../src/events/event.model.js';
-import { startWorker } from '../../src/worker.js';
+import { startWorker } from '../../src/composition.js';
 import { LocalCalendarEventModel } from '../../src/events/local-calendar.gateway.js';
 import { NotificationModel } from '../../src/notifications/notification.model.js';
 import { useTestDatabase } from '../support/database.js';

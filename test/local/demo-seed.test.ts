@@ -6,7 +6,7 @@ import { DiscussionModel } from '../../src/discussions/discussion.model.js';
 import { ReplyModel } from '../../src/discussions/reply.model.js';
 import { EventModel } from '../../src/events/event.model.js';
 import { RegistrationModel } from '../../src/events/registration.model.js';
-import { seedDemoOrganisation } from '../../src/local/demo-seed.js';
+import { seedDemoOrganisation } from '../../src/composition.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { UserModel } from '../../src/members/user.model.js';
 import { useTestDatabase } from '../support/database.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import mongoose from 'mongoose';
 import type { Actor } from '../../src/auth/actor.js';
-import { createCommunitiesServices, type CommunitiesServices } from '../../src/communities/communities.module.js';
+import { createCommunitiesServices, type CommunitiesServices } from '../../src/composition.js';
 import { MembershipModel } from '../../src/communities/membership.model.js';
 import { FollowModel } from '../../src/discussions/follow.model.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../src/errors/domain-errors.js';

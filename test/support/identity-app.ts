@@ -4,7 +4,7 @@
  * silent logger, and a clock tests can move.
  */
 import type { Express, Router } from 'express';
-import { createIdentity, type Identity, type IdentityOptions } from '../../src/auth/identity.js';
+import { createIdentity, type Identity, type IdentityOptions } from '../../src/composition.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logging/logger.js';

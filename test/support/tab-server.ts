@@ -30,11 +30,15 @@ function newestSourceTime(dir: string): number {
   return newest;
 }
 
-/** True when dist/tab is missing or any file under tab/ is newer than the built index.html. */
+/** What the tab imports from the core (the language rule), which a build must also follow. */
+const SHARED_SOURCES = [join(repoRoot, 'src', 'content', 'language.ts')];
+
+/** True when dist/tab is missing or any file under tab/ (or shared with it) is newer than the built index.html. */
 export function tabBuildIsStale(): boolean {
   const index = join(TAB_DIST_DIR, 'index.html');
   if (!existsSync(index)) return true;
-  return newestSourceTime(TAB_SOURCE_DIR) > statSync(index).mtimeMs;
+  const newest = Math.max(newestSourceTime(TAB_SOURCE_DIR), ...SHARED_SOURCES.map((file) => statSync(file).mtimeMs));
+  return newest > statSync(index).mtimeMs;
 }
 
 let building: Promise<void> | undefined;

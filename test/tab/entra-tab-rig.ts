@@ -12,8 +12,8 @@
 import type { Router } from 'express';
 import type { Browser, Frame } from 'playwright-core';
 import type { Actor } from '../../src/auth/actor.js';
-import { createIdentity, type Identity } from '../../src/auth/identity.js';
-import { createCommunitiesModule, type CommunitiesModule } from '../../src/communities/communities.module.js';
+import { createIdentity, type Identity } from '../../src/composition.js';
+import { createCommunitiesModule, type CommunitiesModule } from '../../src/composition.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createEventsModule, type EventsModule } from '../../src/events/events.module.js';
 import { createLogger } from '../../src/logging/logger.js';

@@ -4,8 +4,9 @@
  */
 import { en, englishCatalogue, type Catalogue, type MessageKey, type PlaceholderNames } from './en.js';
 import { nl } from './nl.js';
+import { languageForLocale, type Language } from '../../../src/content/language.js';
 
-export type Language = 'en' | 'nl';
+export type { Language };
 
 const catalogues: Record<Language, Catalogue> = { en: englishCatalogue, nl };
 
@@ -29,10 +30,8 @@ export interface Translator {
   formatTime(value: Date | string | number): string;
 }
 
-/** Dutch for any Dutch locale (nl, nl-NL, nl-BE), otherwise English. */
-export function languageFor(locale: string | undefined): Language {
-  return locale?.trim().toLowerCase().startsWith('nl') ? 'nl' : 'en';
-}
+/** Dutch for any Dutch locale (nl, nl-NL, nl-BE), otherwise English: the rule every surface uses (src/content/language.ts). */
+export const languageFor: (locale: string | undefined) => Language = languageForLocale;
 
 /** Teams reports locales in lower case (`nl-nl`); Intl wants the canonical form (`nl-NL`). */
 export function canonicalLocale(locale: string | undefined, language: Language): string {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { dataDirectory } from '../config/paths.js';
-import { connectDatabase, disconnectDatabase } from '../db/connection.js';
-import { startFerretDb, type FerretDbServer } from '../db/ferretdb-server.js';
+import { connectDatabase, disconnectDatabase } from './connection.js';
+import { startFerretDb, type FerretDbServer } from './ferretdb-server.js';
 
 export interface OpenStore {
   uri: string;

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { storeCapabilities } from '../../src/db/store-capabilities.js';
 // As in src/main.ts: every capability's models are registered before the store is opened.
 import '../../src/composition.js';
-import { openStore } from '../../src/local/local-store.js';
+import { openStore } from '../../src/db/open-store.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { testMongoUri, uniqueDatabaseName } from '../support/database.js';
 
