@@ -37,23 +37,32 @@ function testClockOffsetMs(): number {
   return offset;
 }
 
-/** Moves `Date` in every frame by `offsetMs`, so the page reads the same clock as the test process. */
-function shiftDate(offsetMs: number): void {
+/**
+ * Moves `Date` in every frame by `offsetMs`, so the page reads the same clock as the test
+ * process. Kept as source text: a function handed to Playwright would be serialised after
+ * tsx's transform, which names functions with a helper (`__name`) that the page lacks.
+ */
+function shiftDateScript(offsetMs: number): string {
+  return `(() => {
   const RealDate = Date;
-  function ShiftedDate(this: unknown, ...args: unknown[]): Date | string {
-    const now = new RealDate(RealDate.now() + offsetMs);
+  const offset = ${offsetMs};
+  function ShiftedDate(...args) {
+    const now = new RealDate(RealDate.now() + offset);
     if (!new.target) return now.toString();
-    return args.length === 0 ? now : new (RealDate as unknown as new (...a: unknown[]) => Date)(...args);
+    return args.length === 0 ? now : new RealDate(...args);
   }
   ShiftedDate.prototype = RealDate.prototype;
-  Object.assign(ShiftedDate, { now: () => RealDate.now() + offsetMs, parse: RealDate.parse, UTC: RealDate.UTC });
-  (globalThis as { Date: unknown }).Date = ShiftedDate;
+  ShiftedDate.now = () => RealDate.now() + offset;
+  ShiftedDate.parse = RealDate.parse;
+  ShiftedDate.UTC = RealDate.UTC;
+  globalThis.Date = ShiftedDate;
+})();`;
 }
 
 /** A browser context for the tab's tests: the given options, and the test process's clock in its pages. */
 export async function newBrowserContext(browser: Browser, options: Parameters<Browser['newContext']>[0]): Promise<BrowserContext> {
   const context = await browser.newContext(options);
   const offsetMs = testClockOffsetMs();
-  if (offsetMs !== 0) await context.addInitScript(shiftDate, offsetMs);
+  if (offsetMs !== 0) await context.addInitScript({ content: shiftDateScript(offsetMs) });
   return context;
 }
