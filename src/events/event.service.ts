@@ -16,11 +16,13 @@ import type { NotificationIntent, NotificationOutbox } from '../notifications/no
 import type { CalendarOutbox } from './calendar-outbox.js';
 import { accessFromContext, communityRolesOf, eventContext, resolveEventAccess, type EventAccess } from './event-access.js';
 import { eventCalendarPath, eventWebUrl } from './event-links.js';
-import { EventModel, type EventRecord } from './event.model.js';
+import type { EventRecord } from './event.model.js';
+import { createEvent, findEventPage } from './event.repository.js';
 import type { CreateEventInput, ListEventsQuery, UpdateEventInput } from './event.schemas.js';
 import { canCreateCommunityEvent, canCreateOrganisationEvent } from './events.policy.js';
 import type { EventReminders } from './event-reminders.js';
-import { ACTIVE_STATUSES, RegistrationModel, type RegistrationRecord } from './registration.model.js';
+import { ACTIVE_STATUSES, type RegistrationRecord } from './registration.model.js';
+import { activeEventIdsOf, findRegistration, registrationsOfUser, userIdsOf, waitlistPosition } from './registration.repository.js';
 import type { SeatAllocator } from './seat-allocator.js';
 import { selfSignUpOpen } from './signup-window.js';
 import { DEFAULT_TIME_ZONE, isIanaTimeZone } from '../time/time-zone.js';
@@ -112,7 +114,7 @@ export class EventService {
     const organizers = unique([actor.userId, ...(input.organizers ?? [])]);
     await this.assertKnownPeople(actor.tenantId, organizers.filter((id) => id !== actor.userId), 'organizers');
     const _id = new Types.ObjectId();
-    const created = await EventModel.create({
+    const event = await createEvent({
       _id,
       tenantId: actor.tenantId,
       communityId: communityId ? new Types.ObjectId(communityId) : null,
@@ -131,7 +133,6 @@ export class EventService {
       // Guests have no mailbox in the organisation: their events live in Meent and .ics only.
       calendar: { mailbox: actor.isGuest ? null : actor.userId },
     });
-    const event = created.toObject() as EventRecord;
     await this.deps.calendar?.requestSync(event, { attendees: true });
     if (communityId) await this.announce(event, actor.userId, communityName);
     const context = eventContext(actor, event, communityId ? { canRead: true, communityRole } : null);
@@ -140,7 +141,7 @@ export class EventService {
 
   async get(actor: Actor, eventId: string): Promise<EventView> {
     const access = await resolveEventAccess(actor, eventId);
-    const mine = await RegistrationModel.findOne({ eventId: access.event._id, userId: actor.userId }).lean<RegistrationRecord>();
+    const mine = await findRegistration(access.event._id, actor.userId);
     return this.view(actor, access.event, access, mine, mine?.status === 'waitlisted' ? await waitlistPosition(mine) : undefined);
   }
 
@@ -167,10 +168,8 @@ export class EventService {
       });
     }
     if (query.mine) {
-      const signedUp = await RegistrationModel.find({ tenantId: actor.tenantId, userId: actor.userId, status: mongoose.trusted({ $in: ACTIVE_STATUSES }) })
-        .select({ eventId: 1 })
-        .lean<{ eventId: Types.ObjectId }[]>();
-      and.push({ $or: [{ _id: mongoose.trusted({ $in: signedUp.map((r) => r.eventId) }) }, { organizers: actor.userId }] });
+      const signedUp = await activeEventIdsOf(actor.tenantId, actor.userId);
+      and.push({ $or: [{ _id: mongoose.trusted({ $in: signedUp }) }, { organizers: actor.userId }] });
     }
     let ascending = true;
     if (query.from || query.to) {
@@ -192,12 +191,13 @@ export class EventService {
     }
     const limit = Math.min(Math.max(query.limit ?? 20, 1), MAX_PAGE_SIZE);
     const direction = ascending ? 1 : -1;
-    const rows = await EventModel.find({ $and: and }).sort({ start: direction, _id: direction }).limit(limit + 1).lean<EventRecord[]>();
+    const rows = await findEventPage({ $and: and }, direction, limit + 1);
     const items = rows.slice(0, limit);
     const [mine, roles, readable] = await Promise.all([
-      items.length > 0
-        ? RegistrationModel.find({ eventId: mongoose.trusted({ $in: items.map((e) => e._id) }), userId: actor.userId }).lean<RegistrationRecord[]>()
-        : Promise.resolve([] as RegistrationRecord[]),
+      registrationsOfUser(
+        items.map((e) => e._id),
+        actor.userId,
+      ),
       communityRolesOf(actor),
       actor.isOrgAdmin ? Promise.resolve(null) : readableCommunityIds(actor).then((ids) => new Set(ids.map(String))),
     ]);
@@ -271,7 +271,7 @@ export class EventService {
     if (changed.includes('start')) await this.deps.reminders?.withdrawStale(event);
     if (changed.length > 0) await this.deps.calendar?.requestSync(event);
     const refreshed = await resolveEventAccess(actor, event._id);
-    const mine = await RegistrationModel.findOne({ eventId: event._id, userId: actor.userId }).lean<RegistrationRecord>();
+    const mine = await findRegistration(event._id, actor.userId);
     return this.view(actor, refreshed.event, refreshed, mine);
   }
 
@@ -292,7 +292,7 @@ export class EventService {
       await this.deps.reminders?.withdrawStale(event);
       await this.deps.calendar?.requestSync(event);
     }
-    const mine = await RegistrationModel.findOne({ eventId: event._id, userId: actor.userId }).lean<RegistrationRecord>();
+    const mine = await findRegistration(event._id, actor.userId);
     return this.view(actor, event, { ...access, event }, mine);
   }
 
@@ -360,15 +360,15 @@ export class EventService {
 
   /** Notifies everyone signed up (registered, waitlisted, requested) about a change of the event. */
   private async tellAttendees(event: EventRecord, kind: 'eventChanged' | 'eventCancelled', actorId: string, data: Record<string, string>): Promise<void> {
-    const rows = await RegistrationModel.find({ eventId: event._id, status: mongoose.trusted({ $in: ACTIVE_STATUSES }) }).select({ userId: 1 }).lean<{ userId: string }[]>();
-    const intents: NotificationIntent[] = rows.map((r) => ({
+    const recipients = await userIdsOf(event._id, ACTIVE_STATUSES);
+    const intents: NotificationIntent[] = recipients.map((userId) => ({
       tenantId: event.tenantId,
-      recipientId: r.userId,
+      recipientId: userId,
       kind,
       subject: { type: 'event', id: String(event._id) },
       actorId,
       data: { eventTitle: event.title, startsAt: event.start.toISOString(), endsAt: event.end.toISOString(), timeZone: event.timeZone, ...data },
-      idempotencyKey: `${kind}:${String(event._id)}:${event.sequence}:${r.userId}`,
+      idempotencyKey: `${kind}:${String(event._id)}:${event.sequence}:${userId}`,
     }));
     for (let i = 0; i < intents.length; i += 500) await this.deps.notifications.enqueue(intents.slice(i, i + 500));
   }
@@ -402,11 +402,6 @@ export function checkEvent(fields: CheckedFields, now: Date, options: { startCha
   if (fields.capacity !== null && (!Number.isInteger(fields.capacity) || fields.capacity < 0)) problems.push({ path: 'body.capacity', message: 'must be 0 or more' });
   if (!fields.online && !fields.location?.name) problems.push({ path: 'body.location', message: 'an event needs a location, or must be online' });
   if (problems.length > 0) throw new ValidationError('The event is not valid.', problems);
-}
-
-async function waitlistPosition(registration: RegistrationRecord): Promise<number> {
-  const ahead = await RegistrationModel.countDocuments({ eventId: registration.eventId, status: 'waitlisted', queue: mongoose.trusted({ $lt: registration.queue }) });
-  return ahead + 1;
 }
 
 function unique<T>(values: readonly T[]): T[] {
