@@ -32,6 +32,10 @@ export async function findEventTitle(eventId: Types.ObjectId | string): Promise<
   return row?.title ?? null;
 }
 
+export async function findEventByTitle(tenantId: string, communityId: Types.ObjectId | string, title: string): Promise<EventRecord | null> {
+  return EventModel.findOne({ tenantId, communityId, title }).lean<EventRecord>();
+}
+
 /** A page of events matching the service's filter (built from trusted operators), ordered by start then id. */
 export async function findEventPage(filter: QueryFilter<EventRecord>, direction: 1 | -1, limit: number): Promise<EventRecord[]> {
   return EventModel.find(filter).sort({ start: direction, _id: direction }).limit(limit).lean<EventRecord[]>();

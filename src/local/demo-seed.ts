@@ -14,7 +14,7 @@ import type { Config } from '../config/config.js';
 import { DiscussionModel } from '../discussions/discussion.model.js';
 import { ReplyModel } from '../discussions/reply.model.js';
 import { createEventsServices } from '../events/events.module.js';
-import { EventModel } from '../events/event.model.js';
+import { eventById, eventTitled } from '../events/events.port.js';
 import { UserModel } from '../members/user.model.js';
 import { DEMO_COMMUNITIES, DEMO_DISCUSSIONS, DEMO_EVENTS, DEMO_PERSON_IDS, type DemoPersonKey } from './demo-content.js';
 import { DEMO_PEOPLE, DEMO_TENANT_ID, findDemoPerson } from './demo-people.js';
@@ -117,7 +117,7 @@ export async function seedDemoOrganisation(deps: SeedDependencies): Promise<Seed
 
   for (const e of DEMO_EVENTS) {
     const communityId = required(communityIds.get(e.community), e.community);
-    let event = await EventModel.findOne({ tenantId: DEMO_TENANT_ID, communityId, title: e.title }).lean();
+    let event = await eventTitled(DEMO_TENANT_ID, communityId, e.title);
     if (!event) {
       const start = atLocalHour(now(), e.inDays, e.startHour);
       const created = await events.events.create(actor(e.organiser), {
@@ -134,7 +134,7 @@ export async function seedDemoOrganisation(deps: SeedDependencies): Promise<Seed
         guestsAllowed: e.guestsMaySignUp,
         communityId,
       });
-      event = await EventModel.findOne({ _id: created.id }).lean();
+      event = await eventById(created.id);
       result.events++;
     }
     if (!event) throw new Error(`seeding the event "${e.title}" failed`);

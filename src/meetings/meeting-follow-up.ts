@@ -22,8 +22,7 @@ import { atomicUpdate } from '../db/atomic-update.js';
 import { DiscussionModel, type DiscussionRecord } from '../discussions/discussion.model.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
 import { ConflictError, DomainError, NotFoundError } from '../errors/domain-errors.js';
-import { EventModel, type EventRecord } from '../events/event.model.js';
-import { RegistrationModel, type RegistrationRecord } from '../events/registration.model.js';
+import { eventById, registeredOfEvent, type EventRecord } from '../events/events.port.js';
 import type { DirectoryGateway } from '../graph/directory-gateway.js';
 import { GraphUnavailableError } from '../graph/graph-errors.js';
 import type { AttendanceEntry } from '../graph/online-meetings-gateway.js';
@@ -142,7 +141,7 @@ export class MeetingFollowUps {
 
   /** One attempt; fills `set` with what changed; answers whether everything is done. */
   private async work(link: MeetingLinkRecord, set: Record<string, unknown>): Promise<boolean> {
-    const event = link.eventId ? await EventModel.findOne({ _id: link.eventId }).lean<EventRecord>() : null;
+    const event = link.eventId ? await eventById(link.eventId) : null;
     const wantsReport = (event !== null && event.online) || (!link.followUp.admitted && event === null);
     const needsAttendance = event !== null && event.online && !link.followUp.attendanceRecorded;
     const report = wantsReport && (needsAttendance || !link.followUp.admitted) ? await this.readReport(link, event) : ({ state: 'unavailable', reason: 'not_needed' } as ReportState);
@@ -320,7 +319,7 @@ export class MeetingFollowUps {
 }
 
 async function registeredAttendees(eventId: Types.ObjectId): Promise<Attendee[]> {
-  const rows = await RegistrationModel.find({ eventId, status: 'registered' }).select({ userId: 1, displayName: 1, email: 1, isGuest: 1 }).lean<Pick<RegistrationRecord, 'userId' | 'displayName' | 'email' | 'isGuest'>[]>();
+  const rows = await registeredOfEvent(eventId);
   return rows.map((r) => ({ userId: r.userId, displayName: r.displayName, email: r.email, tenantId: null, isGuest: r.isGuest }));
 }
 

@@ -23,7 +23,8 @@ import { DiscussionModel, type DiscussionRecord } from '../discussions/discussio
 import type { DiscussionService } from '../discussions/discussion.service.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { resolveEventAccess } from '../events/event-access.js';
-import { EventModel, eventLockKey, type EventRecord } from '../events/event.model.js';
+import { EventModel, type EventRecord } from '../events/event.model.js';
+import { eventByJoinUrl, eventTitle, setFollowUpDiscussionOnce } from '../events/events.port.js';
 import type { PeopleRepository } from '../members/people.repository.js';
 import type { UserRecord } from '../members/user.model.js';
 import { MeetingLinkModel, meetingLinkLockKey, type MeetingLinkRecord } from './meeting-link.model.js';
@@ -225,7 +226,7 @@ export class MeetingService {
    * none. Serialised per chat, so two deliveries of a meeting event make one discussion.
    */
   private async autoLink(meeting: { tenantId: string; chatId: string; joinUrl: string; teamsMeetingId: string | null; subject: string; onlineMeetingId: string | null; organizerId: string | null }): Promise<MeetingLinkRecord | null> {
-    const event = await EventModel.findOne({ tenantId: meeting.tenantId, 'calendar.joinUrl': meeting.joinUrl, status: mongoose.trusted({ $ne: 'cancelled' }) }).lean<EventRecord>();
+    const event = await eventByJoinUrl(meeting.tenantId, meeting.joinUrl);
     if (!event?.communityId) return null;
     return documentLocks.withLock(`meeting_links:auto:${meeting.tenantId}:${meeting.chatId}`, async () => {
       const again = await this.find(meeting.tenantId, meeting.chatId);
@@ -381,10 +382,10 @@ export class MeetingService {
     const canLink = meetingPolicy.can(actor, 'meeting.link', context) || (await this.managesAnyCommunity(actor));
     let linkView: MeetingView['link'] = null;
     if (link) {
-      const [community, discussion, event] = await Promise.all([
+      const [community, discussion, linkedEventTitle] = await Promise.all([
         CommunityModel.findOne({ _id: link.communityId }).select({ name: 1 }).lean<Pick<CommunityRecord, 'name'>>(),
         DiscussionModel.findOne({ _id: link.discussionId }).select({ title: 1 }).lean<Pick<DiscussionRecord, 'title'>>(),
-        link.eventId ? EventModel.findOne({ _id: link.eventId }).select({ title: 1 }).lean<Pick<EventRecord, 'title'>>() : Promise.resolve(null),
+        link.eventId ? eventTitle(link.eventId) : Promise.resolve(null),
       ]);
       linkView = {
         communityId: String(link.communityId),
@@ -392,7 +393,7 @@ export class MeetingService {
         discussionId: String(link.discussionId),
         discussionTitle: discussion?.title ?? link.discussionTitle,
         eventId: link.eventId ? String(link.eventId) : null,
-        eventTitle: event?.title ?? null,
+        eventTitle: linkedEventTitle,
         source: link.source,
         linkedBy: link.linkedBy,
         linkedAt: link.createdAt.toISOString(),
@@ -463,7 +464,7 @@ export function actorFromRecord(user: Pick<UserRecord, 'userId' | 'tenantId' | '
 
 async function setFollowUpDiscussion(eventId: Types.ObjectId, discussionId: Types.ObjectId): Promise<void> {
   // Only when the event has none: an organiser's own choice stays.
-  await atomicUpdate(EventModel, { _id: eventId, followUpDiscussionId: null }, { $set: { followUpDiscussionId: discussionId } }, { lockKey: eventLockKey(eventId) });
+  await setFollowUpDiscussionOnce(eventId, discussionId);
 }
 
 function parseInstant(value: string): Date | null {
