@@ -124,7 +124,7 @@ export async function setContentHidden(type: ContentTarget, targetId: Types.Obje
   return true;
 }
 
-export async function isContentHidden(type: ContentTarget, targetId: Types.ObjectId): Promise<boolean> {
+export async function isContentHidden(type: ContentTarget, targetId: Types.ObjectId | string): Promise<boolean> {
   const model = (type === 'discussion' ? DiscussionModel : ReplyModel) as unknown as typeof DiscussionModel;
   const doc = await model.findOne({ _id: targetId }).select({ hidden: 1 }).lean<{ hidden?: boolean }>();
   return doc?.hidden === true;

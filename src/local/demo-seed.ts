@@ -11,8 +11,7 @@ import { createCommunitiesServices, type CommunitiesServices } from '../communit
 import { CommunityModel } from '../communities/community.model.js';
 import { MembershipModel } from '../communities/membership.model.js';
 import type { Config } from '../config/config.js';
-import { DiscussionModel } from '../discussions/discussion.model.js';
-import { ReplyModel } from '../discussions/reply.model.js';
+import { discussionTitled, replyWithBody } from '../discussions/discussions.port.js';
 import { createEventsServices } from '../events/events.module.js';
 import { eventById, eventTitled } from '../events/events.port.js';
 import { UserModel } from '../members/user.model.js';
@@ -93,20 +92,20 @@ export async function seedDemoOrganisation(deps: SeedDependencies): Promise<Seed
 
   for (const d of DEMO_DISCUSSIONS) {
     const communityId = required(communityIds.get(d.community), d.community);
-    let discussion = await DiscussionModel.findOne({ communityId, title: d.title }).lean();
+    let discussion = await discussionTitled(communityId, d.title);
     if (!discussion) {
       await communities.discussions.create(actor(d.author), communityId, { title: d.title, body: d.body, tags: d.tags, kind: d.kind });
-      discussion = await DiscussionModel.findOne({ communityId, title: d.title }).lean();
+      discussion = await discussionTitled(communityId, d.title);
       result.discussions++;
     }
     if (!discussion) throw new Error(`seeding the discussion "${d.title}" failed`);
     const discussionId = String(discussion._id);
     for (const r of d.reactions) await communities.discussions.react(actor(r.person), 'discussion', discussionId, r.kind);
     for (const r of d.replies) {
-      let reply = await ReplyModel.findOne({ discussionId: discussion._id, 'body.source': r.body }).lean();
+      let reply = await replyWithBody(discussion._id, r.body);
       if (!reply) {
         await communities.replies.create(actor(r.author), discussionId, { body: r.body });
-        reply = await ReplyModel.findOne({ discussionId: discussion._id, 'body.source': r.body }).lean();
+        reply = await replyWithBody(discussion._id, r.body);
         result.replies++;
       }
       if (!reply) throw new Error(`seeding a reply to "${d.title}" failed`);

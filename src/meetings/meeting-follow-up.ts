@@ -19,7 +19,7 @@ import { resolveCommunityAccess } from '../communities/community-access.js';
 import { MembershipModel, type MembershipRecord } from '../communities/membership.model.js';
 import type { MembershipService } from '../communities/membership.service.js';
 import { atomicUpdate } from '../db/atomic-update.js';
-import { DiscussionModel, type DiscussionRecord } from '../discussions/discussion.model.js';
+import { discussionById } from '../discussions/discussions.port.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
 import { ConflictError, DomainError, NotFoundError } from '../errors/domain-errors.js';
 import { eventById, registeredOfEvent, type EventRecord } from '../events/events.port.js';
@@ -225,7 +225,7 @@ export class MeetingFollowUps {
   private async admit(link: MeetingLinkRecord, attendees: Attendee[]): Promise<{ people: ListedPerson[]; notAdmitted: ListedPerson[] }> {
     const people: ListedPerson[] = [];
     const notAdmitted: ListedPerson[] = [];
-    const discussion = await DiscussionModel.findOne({ _id: link.discussionId }).select({ _id: 1, communityId: 1 }).lean<Pick<DiscussionRecord, '_id' | 'communityId'>>();
+    const discussion = await discussionById(link.discussionId);
     const linkerRecord = await this.deps.people.find(link.tenantId, link.linkedBy);
     if (!discussion || !linkerRecord) throw new NotFoundError('The linked discussion (or whoever linked it) is gone.', 'meeting_link_stale');
     const linker = actorFromRecord(linkerRecord);

@@ -19,7 +19,7 @@ import { MembershipModel } from '../communities/membership.model.js';
 import { atomicUpdate } from '../db/atomic-update.js';
 import { documentLocks } from '../db/document-lock.js';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
-import { DiscussionModel, type DiscussionRecord } from '../discussions/discussion.model.js';
+import { discussionOfTenant, discussionTitle, type DiscussionRecord } from '../discussions/discussions.port.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { resolveEventAccess } from '../events/event-access.js';
@@ -267,7 +267,7 @@ export class MeetingService {
   /** The event's follow-up discussion, made (and remembered on the event) when it has none. */
   private async followUpDiscussion(organizer: Actor, event: EventRecord): Promise<Pick<DiscussionRecord, '_id' | 'title'> | null> {
     if (event.followUpDiscussionId) {
-      const existing = await DiscussionModel.findOne({ _id: event.followUpDiscussionId, tenantId: event.tenantId }).select({ _id: 1, title: 1 }).lean<Pick<DiscussionRecord, '_id' | 'title'>>();
+      const existing = await discussionOfTenant(event.tenantId, event.followUpDiscussionId);
       if (existing) return existing;
     }
     try {
@@ -337,7 +337,7 @@ export class MeetingService {
   private async cardInfo(link: MeetingLinkRecord, kind: 'start' | 'end'): Promise<MeetingCardInfo> {
     const [community, discussion] = await Promise.all([
       CommunityModel.findOne({ _id: link.communityId }).select({ name: 1 }).lean<Pick<CommunityRecord, 'name'>>(),
-      DiscussionModel.findOne({ _id: link.discussionId }).select({ title: 1 }).lean<Pick<DiscussionRecord, 'title'>>(),
+      discussionTitle(link.discussionId).then((title) => (title === null ? null : { title })),
     ]);
     let nextEvent: MeetingCardInfo['nextEvent'] = null;
     if (kind === 'end') {
@@ -384,7 +384,7 @@ export class MeetingService {
     if (link) {
       const [community, discussion, linkedEventTitle] = await Promise.all([
         CommunityModel.findOne({ _id: link.communityId }).select({ name: 1 }).lean<Pick<CommunityRecord, 'name'>>(),
-        DiscussionModel.findOne({ _id: link.discussionId }).select({ title: 1 }).lean<Pick<DiscussionRecord, 'title'>>(),
+        discussionTitle(link.discussionId).then((title) => (title === null ? null : { title })),
         link.eventId ? eventTitle(link.eventId) : Promise.resolve(null),
       ]);
       linkView = {
