@@ -18,13 +18,14 @@ import { ConflictError, ValidationError } from '../errors/domain-errors.js';
 import type { PeopleRepository } from '../members/people.repository.js';
 import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
 import type { SearchIndex } from '../search/search-index.js';
-import { accessToDiscussion, resolveDiscussionAccess, resolveReplyAccess, type DiscussionAccess } from './discussion-access.js';
-import { REACTION_KINDS, type DiscussionRecord, type ReactionKind } from './discussion.model.js';
+import { accessToDiscussion, resolveDiscussionAccess, type DiscussionAccess } from './discussion-access.js';
+import { react, unreact, type ReactionsView, type ReactionTarget } from './discussion-reactions.js';
+import { summaryOf } from './discussion-summaries.js';
+import type { DiscussionRecord, ReactionKind } from './discussion.model.js';
 import type { CreateDiscussionInput, DiscussionSummaryView, DiscussionView, ListDiscussionsQuery, UpdateDiscussionInput } from './discussion.schemas.js';
 import { bucketOf, decodeSeqCursor, encodeSeqCursor, firstSeqOf } from './feed-buckets.js';
 import {
   addFollow,
-  addReaction,
   copyTagsToReplies,
   createDiscussion,
   deleteCommunityContent,
@@ -38,11 +39,9 @@ import {
   isFollowing,
   myReactionsTo,
   raiseReadMarker,
-  reactionCountsOf,
   readMarkersIn,
   recordActivity,
   removeFollow,
-  removeReaction,
   updateDiscussion,
   updateDiscussionActivity,
   updateReply,
@@ -61,14 +60,6 @@ export interface DiscussionServiceDeps {
 /** At most this many buckets are read for one page of a filtered list; the cursor carries on from there. */
 const MAX_BUCKET_READS = 40;
 const EXCERPT_LENGTH = 280;
-/**
- * What a list leaves out of each discussion: the body (Markdown and HTML), the conclusion,
- * the edit history and the mentions, which only the discussion's own page shows and which
- * make up most of its bytes. FerretDB still reads whole documents, but sends and the driver
- * decodes only the rest.
- */
-
-export type ReactionTarget = 'discussion' | 'reply';
 
 export class DiscussionService {
   private readonly deps: DiscussionServiceDeps;
@@ -359,18 +350,12 @@ export class DiscussionService {
   }
 
   /** PUT a reaction: one of each kind per person (a repeat changes nothing). */
-  async react(actor: Actor, target: ReactionTarget, id: string, kind: ReactionKind): Promise<{ reactions: Record<ReactionKind, number>; mine: ReactionKind[] }> {
-    const { access, targetId } = await this.reactionTarget(actor, target, id);
-    access.authorize('discussion.react');
-    await addReaction({ tenantId: actor.tenantId, communityId: access.discussion.communityId, discussionId: access.discussion._id, targetType: target, targetId, userId: actor.userId, kind });
-    return this.reactionsOf(actor, target, targetId);
+  async react(actor: Actor, target: ReactionTarget, id: string, kind: ReactionKind): Promise<ReactionsView> {
+    return react(actor, target, id, kind);
   }
 
-  async unreact(actor: Actor, target: ReactionTarget, id: string, kind: ReactionKind): Promise<{ reactions: Record<ReactionKind, number>; mine: ReactionKind[] }> {
-    const { access, targetId } = await this.reactionTarget(actor, target, id);
-    access.authorize('discussion.read');
-    await removeReaction(target, targetId, actor.userId, kind);
-    return this.reactionsOf(actor, target, targetId);
+  async unreact(actor: Actor, target: ReactionTarget, id: string, kind: ReactionKind): Promise<ReactionsView> {
+    return unreact(actor, target, id, kind);
   }
 
   // ---- views ----
@@ -422,22 +407,6 @@ export class DiscussionService {
   }
 
   // ---- helpers ----
-
-  private async reactionTarget(actor: Actor, target: ReactionTarget, id: string) {
-    if (target === 'discussion') {
-      const access = await resolveDiscussionAccess(actor, id);
-      return { access, targetId: access.discussion._id };
-    }
-    const access = await resolveReplyAccess(actor, id);
-    if (access.reply.removed) throw new ConflictError('This reply was removed.', 'reply_removed');
-    if (access.reply.hidden && !access.canModerate) throw new ConflictError('This reply is hidden.', 'reply_hidden');
-    return { access, targetId: access.reply._id };
-  }
-
-  private async reactionsOf(actor: Actor, target: ReactionTarget, targetId: Types.ObjectId) {
-    const [counts, mine] = await Promise.all([reactionCountsOf(target, targetId), myReactionsTo(targetId, actor.userId)]);
-    return { reactions: reactionCounts(counts), mine };
-  }
 
   async followQuietly(actor: Actor, d: { _id: Types.ObjectId; communityId: Types.ObjectId }): Promise<void> {
     await addFollow({ tenantId: actor.tenantId, communityId: d.communityId, discussionId: d._id, userId: actor.userId, isGuest: actor.isGuest });
@@ -505,31 +474,4 @@ export async function removeDiscussionContent(discussionId: Types.ObjectId, sear
 /** Removes every discussion of a deleted community (registered with the community service). */
 export async function removeCommunityDiscussions(communityId: Types.ObjectId, search: SearchIndex): Promise<void> {
   await Promise.all([deleteCommunityContent(communityId), search.removeWhere({ communityId })]);
-}
-
-export function reactionCounts(counts: Partial<Record<ReactionKind, number>> | undefined | null): Record<ReactionKind, number> {
-  return Object.fromEntries(REACTION_KINDS.map((k) => [k, Math.max(0, counts?.[k] ?? 0)])) as Record<ReactionKind, number>;
-}
-
-export function summaryOf(actor: Actor, d: DiscussionRecord, marker: ReadMarkerRecord | undefined): DiscussionSummaryView {
-  const replySeq = d.counts?.replySeq ?? 0;
-  return {
-    id: String(d._id),
-    communityId: String(d.communityId),
-    author: { id: d.authorId, displayName: d.authorName || d.authorId },
-    kind: d.kind,
-    title: d.title,
-    excerpt: d.excerpt ?? '',
-    tags: d.tags ?? [],
-    status: d.status,
-    pinned: d.pinned === true,
-    hidden: d.hidden === true,
-    answered: d.acceptedReplyId !== null && d.acceptedReplyId !== undefined,
-    replyCount: d.counts?.replies ?? 0,
-    reactions: reactionCounts(d.counts?.reactions),
-    isNew: !marker && d.authorId !== actor.userId,
-    unreadCount: Math.max(0, replySeq - (marker?.lastReadSeq ?? 0)),
-    createdAt: d.createdAt.toISOString(),
-    lastActivityAt: d.lastActivityAt.toISOString(),
-  };
 }

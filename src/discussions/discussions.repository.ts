@@ -25,7 +25,12 @@ export type ContentTarget = 'discussion' | 'reply';
 export type DiscussionUpdate = NonNullable<Parameters<typeof DiscussionModel.updateOne>[1]>;
 export type ReplyUpdate = NonNullable<Parameters<typeof ReplyModel.updateOne>[1]>;
 
-/** What the community's discussion list shows (not the body, conclusion, history or mentions). */
+/**
+ * What a list leaves out of each discussion: the body (Markdown and HTML), the conclusion,
+ * the edit history and the mentions, which only the discussion's own page shows and which
+ * make up most of its bytes. FerretDB still reads whole documents, but sends and the driver
+ * decodes only the rest.
+ */
 const SUMMARY_PROJECTION = { body: 0, conclusion: 0, history: 0, mentions: 0 } as const;
 
 // ---- discussions ----
