@@ -10,22 +10,8 @@ import type { NotificationIntent } from '../notifications/notification-outbox.js
 import type { EventRecord } from './event.model.js';
 import type { RegistrationRecord, RegistrationStatus } from './registration.model.js';
 import type { BatchCommitted, BatchResult, EditOutcome, EventEditPlan, Outcome, Person, RegistrationOutcome, SeatOperation } from './seat-operations.js';
-import {
-  countRegistrations,
-  differs,
-  insertClaims,
-  insertRegistrations,
-  loadBatch,
-  markAllocationDirty,
-  registeredRows,
-  registeredSeats,
-  releaseClaims,
-  seatClaimsOf,
-  waitlistPage,
-  waitlistQueues,
-  writeEventAfterBatch,
-  writeUpdates,
-} from './seat-store.js';
+import { arrival, isOutlookAttendee, lowerBound, personOf, time } from './registration-facts.js';
+import { countRegistrations, differs, loadBatch, markAllocationDirty, registeredRows, registeredSeats, seatClaimsOf, waitlistPage, waitlistQueues, writeChanges, writeEventAfterBatch, type SeatEntry } from './seat-store.js';
 import { hasStarted, signUpClosedReason, type SignUpClosed } from './signup-window.js';
 
 const CLOSED_MESSAGES: Record<SignUpClosed, string> = {
@@ -34,11 +20,7 @@ const CLOSED_MESSAGES: Record<SignUpClosed, string> = {
   signup_closed: 'Sign-up for this event has closed.',
 };
 
-interface Entry {
-  /** As stored when the batch began; null for a registration this batch creates. */
-  initial: RegistrationRecord | null;
-  current: RegistrationRecord;
-}
+type Entry = SeatEntry;
 
 const WAITLIST_PAGE = 200;
 
@@ -169,7 +151,7 @@ export class SeatBook {
     this.assertOpen({ deadline: false });
     this.counts.requested--;
     try {
-      await this.place(this.personOf(entry.current), by, entry);
+      await this.place(personOf(entry.current), by, entry);
     } catch (error) {
       this.counts.requested++;
       throw error;
@@ -422,39 +404,7 @@ export class SeatBook {
   private arrive(person: Person, status: RegistrationStatus, extra: { message?: string | null; addedBy?: string | null }): Entry {
     const existing = this.entries.get(person.userId);
     const seq = this.nextSeq++;
-    const base: RegistrationRecord = existing
-      ? { ...existing.current }
-      : ({
-          _id: new Types.ObjectId(),
-          tenantId: this.tenantId,
-          eventId: this.event._id,
-          userId: person.userId,
-          revision: 0,
-          decidedBy: null,
-          promotedAt: null,
-          registeredAt: null,
-          seat: null,
-          createdAt: this.now,
-          updatedAt: this.now,
-        } as unknown as RegistrationRecord);
-    const current: RegistrationRecord = {
-      ...base,
-      displayName: person.displayName,
-      email: person.email,
-      organisation: person.organisation,
-      isGuest: person.isGuest,
-      status,
-      seq,
-      queue: seq,
-      seat: null,
-      addedBy: extra.addedBy ?? null,
-      decidedBy: null,
-      promotedAt: null,
-      registeredAt: null,
-      statusChangedAt: this.now,
-      revision: (base.revision ?? 0) + (existing ? 1 : 0),
-      ...(extra.message !== undefined && extra.message !== null ? { message: extra.message } : {}),
-    };
+    const current = arrival(existing?.current ?? null, person, status, seq, extra, { tenantId: this.tenantId, eventId: this.event._id, now: this.now });
     const entry: Entry = existing ? { initial: existing.initial, current } : { initial: null, current };
     this.entries.set(person.userId, entry);
     return entry;
@@ -477,10 +427,6 @@ export class SeatBook {
       // The person's own invitation changes when they gain or lose their seat.
       revision: (entry.current.revision ?? 0) + (wasRegistered !== isRegistered ? 1 : 0),
     };
-  }
-
-  private personOf(r: RegistrationRecord): Person {
-    return { userId: r.userId, displayName: r.displayName ?? '', email: r.email ?? null, organisation: r.organisation ?? null, isGuest: r.isGuest ?? false };
   }
 
   /** The registration as this operation left it (later operations of the batch replace `current`, not this object). */
@@ -508,39 +454,13 @@ export class SeatBook {
 
   // ---- commit ----
 
-  /**
-   * Writes the batch. Order keeps "registered <= seat claims <= capacity" true after every
-   * write: registrations leave `registered` before their claims go; claims are written
-   * before registrations take the seats; old seat numbers are released last.
-   */
+  /** Writes the batch (see `writeChanges` for the order) and the event's counts. */
   async commit(results: BatchResult[]): Promise<BatchCommitted> {
     const changed = [...this.entries.values()].filter((e) => e.initial === null || differs(e.initial, e.current));
-    const leaving = changed.filter((e) => e.initial?.status === 'registered' && e.current.status !== 'registered');
-    const gaining = changed.filter((e) => e.current.status === 'registered' && e.current.seat !== null && (e.initial?.status !== 'registered' || e.initial.seat !== e.current.seat));
-    const moved = changed.filter((e) => e.initial?.status === 'registered' && e.initial.seat !== null && e.current.status === 'registered' && e.current.seat !== e.initial.seat);
-    const rest = changed.filter((e) => !leaving.includes(e));
     const writes = changed.length > 0 || this.orphanClaims.length > 0;
     // Marked before the first write and cleared with the last, so an interrupted batch is noticed.
     if (writes) await markAllocationDirty(this.event._id);
-
-    await writeUpdates(leaving.map((e) => e.current));
-    const releasedClaims = [...this.orphanClaims];
-    const leavingSeats = leaving.filter((e) => e.initial?.seat !== null && e.initial?.seat !== undefined);
-    await releaseClaims(
-      this.event._id,
-      releasedClaims,
-      leavingSeats.map((e) => ({ registrationId: e.current._id, seat: e.initial?.seat })),
-    );
-    await insertClaims(gaining.map((e) => ({ tenantId: this.tenantId, eventId: this.event._id, seat: e.current.seat, registrationId: e.current._id })));
-    const inserts = rest.filter((e) => e.initial === null);
-    const updates = rest.filter((e) => e.initial !== null);
-    await insertRegistrations(inserts.map((e) => e.current));
-    await writeUpdates(updates.map((e) => e.current));
-    await releaseClaims(
-      this.event._id,
-      [],
-      moved.map((e) => ({ registrationId: e.current._id, seat: e.initial?.seat })),
-    );
+    await writeChanges(this.tenantId, this.event._id, changed, this.orphanClaims);
 
     const counts = { registered: this.counts.registered, waitlisted: this.counts.waitlisted, requested: this.counts.requested };
     const set: Record<string, unknown> = { ...this.eventSet, counts, allocation: { lastSeq: this.nextSeq - 1, dirty: false } };
@@ -565,25 +485,4 @@ export class SeatBook {
     const line = await waitlistQueues(this.event._id);
     for (const result of missing) result.value.position = lowerBound(line, result.value.registration.queue) + 1;
   }
-}
-
-/** How many of the sorted `values` are below `x`. */
-function lowerBound(values: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((values[mid] ?? Infinity) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Registered organisation members with an address are the Outlook attendees. */
-function isOutlookAttendee(r: RegistrationRecord | null): boolean {
-  return r !== null && r.status === 'registered' && !r.isGuest && typeof r.email === 'string' && r.email.length > 0;
-}
-
-function time(date: Date | null | undefined): number {
-  return date instanceof Date ? date.getTime() : 0;
 }

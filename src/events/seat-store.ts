@@ -16,6 +16,13 @@ export interface SeatClaim {
   registrationId: Types.ObjectId;
 }
 
+/** A registration during a batch: as stored when the batch began, and as the batch leaves it. */
+export interface SeatEntry {
+  /** As stored when the batch began; null for a registration this batch creates. */
+  initial: RegistrationRecord | null;
+  current: RegistrationRecord;
+}
+
 /** The event and the stored registrations of these people. */
 export async function loadBatch(tenantId: string, eventId: Types.ObjectId, userIds: readonly string[]): Promise<[EventRecord | null, RegistrationRecord[]]> {
   return Promise.all([
@@ -69,8 +76,37 @@ export async function writeEventAfterBatch(eventId: Types.ObjectId, set: Record<
   await EventModel.updateOne({ _id: eventId }, { $set: set });
 }
 
+/**
+ * Writes a batch's changed registrations and their seat claims. The order keeps "registered
+ * <= seat claims <= capacity" true after every write: registrations leave `registered`
+ * before their claims go; claims are written before registrations take the seats; old seat
+ * numbers are released last. `orphanClaims` (held by no registration) are released too.
+ */
+export async function writeChanges(tenantId: string, eventId: Types.ObjectId, changed: readonly SeatEntry[], orphanClaims: readonly Types.ObjectId[]): Promise<void> {
+  const leaving = changed.filter((e) => e.initial?.status === 'registered' && e.current.status !== 'registered');
+  const gaining = changed.filter((e) => e.current.status === 'registered' && e.current.seat !== null && (e.initial?.status !== 'registered' || e.initial.seat !== e.current.seat));
+  const moved = changed.filter((e) => e.initial?.status === 'registered' && e.initial.seat !== null && e.current.status === 'registered' && e.current.seat !== e.initial.seat);
+  const rest = changed.filter((e) => !leaving.includes(e));
+
+  await writeUpdates(leaving.map((e) => e.current));
+  const leavingSeats = leaving.filter((e) => e.initial?.seat !== null && e.initial?.seat !== undefined);
+  await releaseClaims(
+    eventId,
+    [...orphanClaims],
+    leavingSeats.map((e) => ({ registrationId: e.current._id, seat: e.initial?.seat })),
+  );
+  await insertClaims(gaining.map((e) => ({ tenantId, eventId, seat: e.current.seat, registrationId: e.current._id })));
+  await insertRegistrations(rest.filter((e) => e.initial === null).map((e) => e.current));
+  await writeUpdates(rest.filter((e) => e.initial !== null).map((e) => e.current));
+  await releaseClaims(
+    eventId,
+    [],
+    moved.map((e) => ({ registrationId: e.current._id, seat: e.initial?.seat })),
+  );
+}
+
 /** Releases seat claims by id, and the claims these registrations held on these seats. */
-export async function releaseClaims(eventId: Types.ObjectId, claimIds: readonly Types.ObjectId[], held: readonly { registrationId: Types.ObjectId; seat: number | null | undefined }[]): Promise<void> {
+async function releaseClaims(eventId: Types.ObjectId, claimIds: readonly Types.ObjectId[], held: readonly { registrationId: Types.ObjectId; seat: number | null | undefined }[]): Promise<void> {
   if (claimIds.length === 0 && held.length === 0) return;
   await SeatClaimModel.deleteMany({
     eventId,
@@ -78,11 +114,11 @@ export async function releaseClaims(eventId: Types.ObjectId, claimIds: readonly 
   });
 }
 
-export async function insertClaims(claims: readonly { tenantId: string; eventId: Types.ObjectId; seat: number | null; registrationId: Types.ObjectId }[]): Promise<void> {
+async function insertClaims(claims: readonly { tenantId: string; eventId: Types.ObjectId; seat: number | null; registrationId: Types.ObjectId }[]): Promise<void> {
   if (claims.length > 0) await SeatClaimModel.insertMany(claims, { ordered: true });
 }
 
-export async function insertRegistrations(records: readonly RegistrationRecord[]): Promise<void> {
+async function insertRegistrations(records: readonly RegistrationRecord[]): Promise<void> {
   if (records.length > 0) await RegistrationModel.insertMany(records, { ordered: true });
 }
 
@@ -114,7 +150,7 @@ function fieldsOf(r: RegistrationRecord): Record<string, unknown> {
  * of 16); so there they go as single updates, a few at a time (see also connection.ts on
  * concurrent updates and FerretDB's pool).
  */
-export async function writeUpdates(records: RegistrationRecord[]): Promise<void> {
+async function writeUpdates(records: RegistrationRecord[]): Promise<void> {
   if (records.length === 0) return;
   if (!storeCapabilities().needsWriteSerialisation) {
     await RegistrationModel.bulkWrite(records.map((r) => ({ updateOne: { filter: { _id: r._id }, update: { $set: fieldsOf(r) } } })), { ordered: true });
