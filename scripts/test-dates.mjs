@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Runs test suites with the whole process tree's clock moved (libfaketime from Debian: Node,
-// the openssl that makes the test CA, and Chromium all see the moved clock; FerretDB is a
-// static Go binary and keeps the real one, which it does not use for anything we store).
+// Runs test suites with the clock moved: libfaketime from Debian moves the test process and
+// the openssl that makes the test CA; Chromium hangs under libfaketime, so the tab's pages get
+// the same moved clock from test/support/browser.ts (MEENT_TEST_CLOCK_OFFSET_MS); FerretDB is
+// a static Go binary and keeps the real clock, which it does not use for anything we store.
 // Proves that no test's outcome hangs on today's date: month and year ends, weekdays, and the
 // nights before the daylight-saving switches, in Europe/Amsterdam.
 //
@@ -66,6 +67,9 @@ for (const date of dates) {
     FAKETIME: `${offset >= 0 ? '+' : ''}${offset}`,
     // Timers and timeouts keep the real monotonic clock.
     DONT_FAKE_MONOTONIC: '1',
+    // Chromium is not preloaded (it never finishes loading the tab under libfaketime): its
+    // pages get the same moved clock from test/support/browser.ts.
+    MEENT_TEST_CLOCK_OFFSET_MS: String(offset * 1000),
   };
   // Check that the clock really moved, so that a broken preload cannot pass silently.
   const seen = execFileSync(process.execPath, ['-e', 'console.log(new Date().toISOString())'], { env }).toString().trim();

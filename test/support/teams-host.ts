@@ -21,6 +21,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { newBrowserContext } from './browser.js';
 
 export const TEAMS_HOST_ORIGIN = 'https://teams.microsoft.com';
 /** Where the host page lives; the path is what Teams web uses, for realism only. */
@@ -133,7 +134,7 @@ export class TeamsHost {
     const html = HOST_PAGE.replace('/*CONFIG*/ null', JSON.stringify(config).replace(/</g, '\\u003c'));
 
     const tabOrigin = new URL(options.tabUrl).origin;
-    const context = await browser.newContext({
+    const context = await newBrowserContext(browser, {
       viewport: options.viewport ?? { width: 1280, height: 800 },
       permissions: ['local-network-access'],
       ignoreHTTPSErrors: true,

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import express from 'express';
 import { ConsentRequiredError } from '../../src/auth/auth-errors.js';
 import { UserModel } from '../../src/members/user.model.js';
+import { newBrowserContext } from '../support/browser.js';
 import { createSigningKey } from '../support/identity-provider.js';
 import { TeamsHost } from '../support/teams-host.js';
 import { ANOUK, TENANT, useEntraTabRig } from './entra-tab-rig.js';
@@ -157,7 +158,7 @@ describe('tab in Teams (real sign-in)', function () {
     it(`the consent pop-up goes through the server to Entra and back to the tab (the user ${answer}s)`, async () => {
       rig.idp.authorizeAnswer = answer;
       const before = rig.idp.authorizeRequests.length;
-      const context = await rig.browser.newContext({ ignoreHTTPSErrors: true, permissions: ['local-network-access'], locale: 'en-US' });
+      const context = await newBrowserContext(rig.browser, { ignoreHTTPSErrors: true, permissions: ['local-network-access'], locale: 'en-US' });
       try {
         const page = await context.newPage();
         // The page Teams opens in the pop-up (here without Teams around it, so it only shows the outcome).

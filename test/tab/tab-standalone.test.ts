@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { BrowserContext } from 'playwright-core';
+import { newBrowserContext } from '../support/browser.js';
 import { artifactPath, TEAMS_HOST_ORIGIN } from '../support/teams-host.js';
 import { civilServant, identityStandIn, SESSION_COOKIE, useTabRig } from './tab-fixtures.js';
 
@@ -20,7 +21,7 @@ describe('tab outside Teams', function () {
   });
 
   async function newContext(): Promise<BrowserContext> {
-    context = await rig.browser.newContext({ ignoreHTTPSErrors: true, permissions: ['local-network-access'], locale: 'en-US' });
+    context = await newBrowserContext(rig.browser, { ignoreHTTPSErrors: true, permissions: ['local-network-access'], locale: 'en-US' });
     return context;
   }
 
