@@ -23,6 +23,7 @@ import { ListSkeleton } from '../components/loading-skeleton.js';
 import { RichText } from '../components/rich-text.js';
 import { useCardListStyles } from '../components/section.js';
 import { RecordPage } from '../components/record-page.js';
+import { hasItems, ListPlaceholder } from '../components/list-placeholder.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -197,9 +198,7 @@ function Events({ community }: { community: Community }) {
   const api = useApi();
   const list = useRef<HTMLUListElement>(null);
   const items = usePagedList((cursor, signal) => listEvents(api, { communityId: community.id, cursor, limit: 20, signal }), [api, community.id]);
-  if (items.status === 'loading') return <ListSkeleton lines={3} />;
-  if (items.status === 'error') return <ErrorMessage error={items.error} onRetry={items.reload} />;
-  if (items.items.length === 0) return <EmptyState title={t('community.events.emptyTitle')} body={t('community.events.emptyBody')} />;
+  if (!hasItems(items)) return <ListPlaceholder list={items} lines={3} empty={<EmptyState title={t('community.events.emptyTitle')} body={t('community.events.emptyBody')} />} />;
   return (
     <>
       <ul className={cards.list} ref={list}>
@@ -304,9 +303,7 @@ function Reports({ community }: { community: Community }) {
     }
   };
 
-  if (items.status === 'loading') return <ListSkeleton lines={2} />;
-  if (items.status === 'error') return <ErrorMessage error={items.error} onRetry={items.reload} />;
-  if (items.items.length === 0) return <EmptyState title={t('community.reports.emptyTitle')} body={t('community.reports.emptyBody')} />;
+  if (!hasItems(items)) return <ListPlaceholder list={items} lines={2} empty={<EmptyState title={t('community.reports.emptyTitle')} body={t('community.reports.emptyBody')} />} />;
   return (
     <>
       {problem ? <ErrorMessage error={problem} /> : null}

@@ -45,10 +45,10 @@ import { ErrorMessage, toProblem } from '../components/error-message.js';
 import { EventAttendance } from '../components/event-attendance.js';
 import { eventWhen, eventWhere, MyRegistrationBadge, SeatsBadge } from '../components/event-summary.js';
 import { LoadMore } from '../components/load-more.js';
-import { ListSkeleton } from '../components/loading-skeleton.js';
 import { RichText } from '../components/rich-text.js';
 import { Section, useCardListStyles } from '../components/section.js';
 import { RecordPage } from '../components/record-page.js';
+import { hasItems, ListPlaceholder } from '../components/list-placeholder.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import type { Translator } from '../i18n/translator.js';
 import { announce } from '../layout/live-region.js';
@@ -389,9 +389,7 @@ function AttendeeList({ event, status, onChange }: { event: MeentEvent; status: 
     }
   };
 
-  if (people.status === 'loading') return <ListSkeleton lines={2} />;
-  if (people.status === 'error') return <ErrorMessage error={people.error} onRetry={people.reload} />;
-  if (people.items.length === 0) return <EmptyState title={t(`event.attendees.empty.${status === 'waitlisted' || status === 'requested' ? status : 'registered'}`)} body={t('event.attendees.emptyBody')} />;
+  if (!hasItems(people)) return <ListPlaceholder list={people} lines={2} empty={<EmptyState title={t(`event.attendees.empty.${status === 'waitlisted' || status === 'requested' ? status : 'registered'}`)} body={t('event.attendees.emptyBody')} />} />;
   return (
     <>
       {problem ? <ErrorMessage error={problem} /> : null}
