@@ -21,6 +21,7 @@ import type { NotificationIntent, NotificationOutbox } from '../notifications/no
 import type { SearchIndex } from '../search/search-index.js';
 import type { CreateReportInput, ListReportsQuery, ReportView } from './moderation.schemas.js';
 import { ReportModel, type ReportRecord } from './report.model.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 export interface ModerationServiceDeps {
   communities: CommunityService;
@@ -28,18 +29,16 @@ export interface ModerationServiceDeps {
   notifications: NotificationOutbox;
   audit: AuditSink;
   search: SearchIndex;
-  now?: () => Date;
+  now?: Clock;
 }
 
 type ContentType = 'discussion' | 'reply';
 
 export class ModerationService {
-  private readonly deps: ModerationServiceDeps;
-  private readonly now: () => Date;
+  private readonly now: Clock;
 
-  constructor(deps: ModerationServiceDeps) {
-    this.deps = deps;
-    this.now = deps.now ?? (() => new Date());
+  constructor(private readonly deps: ModerationServiceDeps) {
+    this.now = clockOf(deps);
   }
 
   /** Reports something; reporting the same thing again returns the first report. */
