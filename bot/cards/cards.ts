@@ -132,21 +132,21 @@ export interface ErrorCardData {
  * A template parsed once (parsing the expression language is the expensive part: a fan-out
  * renders thousands of cards), expanded per card.
  */
-function renderer<T extends object>(template: object): (data: T) => CardAttachment {
+export function cardRenderer<T extends object>(template: object): (data: T) => CardAttachment {
   const prepared = new Template(template);
   return (data) => ({ contentType: ADAPTIVE_CARD, content: prepared.expand({ $root: data }) as Record<string, unknown> });
 }
 
-const renderEvent = renderer<EventCardData>(eventTemplate);
-const renderDiscussion = renderer<DiscussionCardData>(discussionTemplate);
+const renderEvent = cardRenderer<EventCardData>(eventTemplate);
+const renderDiscussion = cardRenderer<DiscussionCardData>(discussionTemplate);
 
-export const helpCard = renderer<HelpCardData>(helpTemplate);
+export const helpCard = cardRenderer<HelpCardData>(helpTemplate);
 export const eventCard = (data: EventCardData) => renderEvent({ ...data, refreshUserIds: data.refreshUserIds.slice(0, 60) });
 export const discussionCard = (data: DiscussionCardData) => renderDiscussion({ ...data, refreshUserIds: data.refreshUserIds.slice(0, 60) });
-export const listCard = renderer<ListCardData>(listTemplate);
-export const askCard = renderer<AskCardData>(askTemplate);
-export const settingsCard = renderer<SettingsCardData>(settingsTemplate);
-export const notificationCard = renderer<NotificationCardData>(notificationTemplate);
-export const digestCard = renderer<DigestCardData>(digestTemplate);
-export const errorCard = renderer<ErrorCardData>(errorTemplate);
-export const shareEventCard = renderer<ShareEventCardData>(shareEventTemplate);
+export const listCard = cardRenderer<ListCardData>(listTemplate);
+export const askCard = cardRenderer<AskCardData>(askTemplate);
+export const settingsCard = cardRenderer<SettingsCardData>(settingsTemplate);
+export const notificationCard = cardRenderer<NotificationCardData>(notificationTemplate);
+export const digestCard = cardRenderer<DigestCardData>(digestTemplate);
+export const errorCard = cardRenderer<ErrorCardData>(errorTemplate);
+export const shareEventCard = cardRenderer<ShareEventCardData>(shareEventTemplate);

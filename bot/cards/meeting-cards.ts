@@ -4,8 +4,7 @@
  * discussion" and, when the community has one, "Sign up for the next session". Templates
  * beside this file, expanded with `adaptivecards-templating`; values are data, never template.
  */
-import { Template } from 'adaptivecards-templating';
-import { ADAPTIVE_CARD, type CardAttachment } from './cards.js';
+import { cardRenderer } from './cards.js';
 import followUpTemplate from './meeting-follow-up.json' with { type: 'json' };
 import startTemplate from './meeting-start.json' with { type: 'json' };
 
@@ -33,10 +32,5 @@ export interface MeetingFollowUpCardData {
   signUpLabel: string;
 }
 
-function renderer<T extends object>(template: object): (data: T) => CardAttachment {
-  const prepared = new Template(template);
-  return (data) => ({ contentType: ADAPTIVE_CARD, content: prepared.expand({ $root: data }) as Record<string, unknown> });
-}
-
-export const meetingStartCard = renderer<MeetingStartCardData>(startTemplate);
-export const meetingFollowUpCard = renderer<MeetingFollowUpCardData>(followUpTemplate);
+export const meetingStartCard = cardRenderer<MeetingStartCardData>(startTemplate);
+export const meetingFollowUpCard = cardRenderer<MeetingFollowUpCardData>(followUpTemplate);

@@ -11,19 +11,13 @@ import { definePolicy, orgAdmin } from '../auth/authorize.js';
 import type { Page } from '../db/pagination.js';
 import type { AuditEntryRecord } from './audit-entry.model.js';
 import type { AuditRepository, NewAuditEntry } from './audit.repository.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 export type { DeniedRequest, NewAuditEntry };
 
-export interface AuditEntryView {
+/** A stored entry as admins read it: what was recorded, how often, first and last time. */
+export interface AuditEntryView extends Omit<NewAuditEntry, 'details'> {
   id: string;
-  tenantId: string;
-  kind: string;
-  actorId?: string;
-  subjectId?: string;
-  reason?: string;
-  ip?: string;
-  method?: string;
-  path?: string;
   details?: Record<string, unknown>;
   count: number;
   at: string;
@@ -39,13 +33,13 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class AuditLog {
   private readonly repository: AuditRepository;
   private readonly logger: Pick<Logger, 'warn' | 'error'>;
-  private readonly now: () => Date;
+  private readonly now: Clock;
   private readonly denialWindowMs: number;
 
-  constructor(deps: { repository: AuditRepository; logger: Pick<Logger, 'warn' | 'error'>; now?: () => Date; denialWindowMs?: number }) {
+  constructor(deps: { repository: AuditRepository; logger: Pick<Logger, 'warn' | 'error'>; now?: Clock; denialWindowMs?: number }) {
     this.repository = deps.repository;
     this.logger = deps.logger;
-    this.now = deps.now ?? (() => new Date());
+    this.now = clockOf(deps);
     this.denialWindowMs = deps.denialWindowMs ?? 5 * 60 * 1000;
   }
 

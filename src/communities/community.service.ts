@@ -20,6 +20,7 @@ import { canCreateCommunity } from './community-policy.js';
 import type { CommunityView, CreateCommunityInput, ListCommunitiesQuery, UpdateCommunityInput } from './community.schemas.js';
 import { CommunitySettingsModel, DEFAULT_AUTO_HIDE_THRESHOLD, type CommunitySettingsRecord } from './community-settings.model.js';
 import { MembershipModel } from './membership.model.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 /** Where capabilities write their audit trail (the identity work's AuditLog fits). */
 export interface AuditSink {
@@ -37,18 +38,16 @@ export interface CommunitySettings {
 export interface CommunityServiceDeps {
   audit: AuditSink;
   search: SearchIndex;
-  now?: () => Date;
+  now?: Clock;
   /** Called after a community is deleted (the discussions capability registers its cleanup). */
   cleanups?: CommunityCleanup[];
 }
 
 export class CommunityService {
-  private readonly deps: CommunityServiceDeps;
-  private readonly now: () => Date;
+  private readonly now: Clock;
 
-  constructor(deps: CommunityServiceDeps) {
-    this.deps = deps;
-    this.now = deps.now ?? (() => new Date());
+  constructor(private readonly deps: CommunityServiceDeps) {
+    this.now = clockOf(deps);
   }
 
   /** Registers more cleanup on delete (other capabilities, wired in the module). */

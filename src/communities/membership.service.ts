@@ -26,6 +26,7 @@ import { CommunityModel } from './community.model.js';
 import type { AuditSink } from './community.service.js';
 import type { AddMemberInput, ListMembersQuery, MemberView, UpdateMemberInput } from './community.schemas.js';
 import { MembershipModel, type MembershipRecord, type MembershipRole } from './membership.model.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 export interface MembershipServiceDeps {
   people: PeopleRepository;
@@ -33,7 +34,7 @@ export interface MembershipServiceDeps {
   audit: AuditSink;
   /** The organisation's directory for this actor (invitations by e-mail); undefined without Graph. */
   directoryFor?: (actor: Actor) => DirectoryGateway | undefined;
-  now?: () => Date;
+  now?: Clock;
 }
 
 export interface AddMemberResult {
@@ -45,12 +46,10 @@ export interface AddMemberResult {
 const LAST_MANAGER = 'last_manager';
 
 export class MembershipService {
-  private readonly deps: MembershipServiceDeps;
-  private readonly now: () => Date;
+  private readonly now: Clock;
 
-  constructor(deps: MembershipServiceDeps) {
-    this.deps = deps;
-    this.now = deps.now ?? (() => new Date());
+  constructor(private readonly deps: MembershipServiceDeps) {
+    this.now = clockOf(deps);
   }
 
   /** Active members for those who may read the community; other statuses for managers. */

@@ -6,8 +6,8 @@
  * `rel="noopener noreferrer nofollow"`. The source is stored beside the HTML so it can be
  * edited and re-rendered when these rules change.
  */
-import { Marked, type Tokens } from 'marked';
 import sanitizeHtml from 'sanitize-html';
+import { MARKDOWN_TAGS, parseMarkdown } from './markdown-syntax.js';
 
 /** The stored form of a Markdown text: what the author wrote and what readers are shown. */
 export interface RenderedMarkdown {
@@ -15,27 +15,8 @@ export interface RenderedMarkdown {
   html: string;
 }
 
-const escapeHtml = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-
-const marked = new Marked({
-  gfm: true,
-  breaks: true,
-  async: false,
-  renderer: {
-    // Raw HTML blocks and inline tags are echoed as text: authors write Markdown, not HTML.
-    html(token: Tokens.HTML | Tokens.Tag): string {
-      return escapeHtml(token.text);
-    },
-    // Images are not part of the subset: shown as a link to the image instead.
-    image(token: Tokens.Image): string {
-      return `<a href="${escapeHtml(token.href)}">${escapeHtml(token.text || token.href)}</a>`;
-    },
-  },
-});
-
 const sanitizeOptions: sanitizeHtml.IOptions = {
-  allowedTags: ['p', 'br', 'em', 'strong', 'del', 'ul', 'ol', 'li', 'a', 'blockquote', 'code', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr'],
+  allowedTags: [...MARKDOWN_TAGS],
   allowedAttributes: { a: ['href', 'rel'], ol: ['start'] },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesAppliedToAttributes: ['href'],
@@ -48,8 +29,7 @@ const sanitizeOptions: sanitizeHtml.IOptions = {
 
 /** Renders Markdown to sanitized HTML. */
 export function renderMarkdown(source: string): string {
-  const html = marked.parse(source, { async: false });
-  return sanitizeHtml(html, sanitizeOptions).trim();
+  return sanitizeHtml(parseMarkdown(source), sanitizeOptions).trim();
 }
 
 /** The stored pair for a Markdown text. */

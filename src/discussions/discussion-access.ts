@@ -9,8 +9,9 @@ import type { Actor } from '../auth/actor.js';
 import { resolveCommunityAccess, toObjectId, type CommunityAccess } from '../communities/community-access.js';
 import type { CommunityAction } from '../communities/community-policy.js';
 import { NotFoundError } from '../errors/domain-errors.js';
-import { DiscussionModel, type DiscussionRecord } from './discussion.model.js';
-import { ReplyModel, type ReplyRecord } from './reply.model.js';
+import type { DiscussionRecord } from './discussion.model.js';
+import { findDiscussion, findDiscussionInTenant, findReplyInTenant } from './discussions.repository.js';
+import type { ReplyRecord } from './reply.model.js';
 
 export const discussionNotFound = () => new NotFoundError('There is no such discussion.', 'discussion_not_found');
 export const replyNotFound = () => new NotFoundError('There is no such reply.', 'reply_not_found');
@@ -26,7 +27,7 @@ export interface DiscussionAccess {
 
 export async function resolveDiscussionAccess(actor: Actor, discussionId: string | Types.ObjectId): Promise<DiscussionAccess> {
   const id = toObjectId(discussionId, discussionNotFound);
-  const discussion = await DiscussionModel.findOne({ _id: id, tenantId: actor.tenantId }).lean<DiscussionRecord>();
+  const discussion = await findDiscussionInTenant(actor.tenantId, id);
   if (!discussion) throw discussionNotFound();
   return accessToDiscussion(actor, discussion);
 }
@@ -63,9 +64,9 @@ export interface ReplyAccess extends DiscussionAccess {
 
 export async function resolveReplyAccess(actor: Actor, replyId: string | Types.ObjectId): Promise<ReplyAccess> {
   const id = toObjectId(replyId, replyNotFound);
-  const reply = await ReplyModel.findOne({ _id: id, tenantId: actor.tenantId }).lean<ReplyRecord>();
+  const reply = await findReplyInTenant(actor.tenantId, id);
   if (!reply) throw replyNotFound();
-  const discussion = await DiscussionModel.findOne({ _id: reply.discussionId }).lean<DiscussionRecord>();
+  const discussion = await findDiscussion(reply.discussionId);
   if (!discussion) throw replyNotFound();
   try {
     const access = await accessToDiscussion(actor, discussion);

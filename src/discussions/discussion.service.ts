@@ -4,7 +4,7 @@
  * pin, delete, accept an answer, follow, react. Every operation goes through the community
  * policy; every change someone should hear about becomes a notification intent.
  */
-import mongoose, { type Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import { resolveCommunityAccess, type CommunityAccess } from '../communities/community-access.js';
 import { CommunityModel } from '../communities/community.model.js';
@@ -13,22 +13,41 @@ import type { AuditSink } from '../communities/community.service.js';
 import { markdown, markdownToText } from '../content/markdown.js';
 import { normalizeTag, normalizeTags } from '../content/tags.js';
 import { atomicUpdate } from '../db/atomic-update.js';
-import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { ConflictError, ValidationError } from '../errors/domain-errors.js';
 import type { PeopleRepository } from '../members/people.repository.js';
 import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
 import type { SearchIndex } from '../search/search-index.js';
-import { ActivityModel } from './activity.model.js';
-import { accessToDiscussion, resolveDiscussionAccess, resolveReplyAccess, type DiscussionAccess } from './discussion-access.js';
-import { DiscussionModel, REACTION_KINDS, type DiscussionRecord, type ReactionKind } from './discussion.model.js';
+import { accessToDiscussion, resolveDiscussionAccess, type DiscussionAccess } from './discussion-access.js';
+import { react, unreact, type ReactionsView, type ReactionTarget } from './discussion-reactions.js';
+import { summaryOf } from './discussion-summaries.js';
+import type { DiscussionRecord, ReactionKind } from './discussion.model.js';
 import type { CreateDiscussionInput, DiscussionSummaryView, DiscussionView, ListDiscussionsQuery, UpdateDiscussionInput } from './discussion.schemas.js';
 import { bucketOf, decodeSeqCursor, encodeSeqCursor, firstSeqOf } from './feed-buckets.js';
-import { FollowModel } from './follow.model.js';
+import {
+  addFollow,
+  copyTagsToReplies,
+  createDiscussion,
+  deleteCommunityContent,
+  deleteDiscussion,
+  deleteDiscussionContent,
+  discussionSummariesInBucket,
+  discussionSummary,
+  findReadMarker,
+  findReplyIn,
+  followerIdsOf,
+  isFollowing,
+  myReactionsTo,
+  raiseReadMarker,
+  readMarkersIn,
+  recordActivity,
+  removeFollow,
+  updateDiscussion,
+  updateDiscussionActivity,
+  updateReply,
+} from './discussions.repository.js';
 import { visibleMentions } from './mentions.js';
-import { ReactionModel } from './reaction.model.js';
-import { ReadMarkerModel, type ReadMarkerRecord } from './read-marker.model.js';
-import { ReplyModel, type ReplyRecord } from './reply.model.js';
+import type { ReadMarkerRecord } from './read-marker.model.js';
 
 export interface DiscussionServiceDeps {
   people: PeopleRepository;
@@ -41,15 +60,6 @@ export interface DiscussionServiceDeps {
 /** At most this many buckets are read for one page of a filtered list; the cursor carries on from there. */
 const MAX_BUCKET_READS = 40;
 const EXCERPT_LENGTH = 280;
-/**
- * What a list leaves out of each discussion: the body (Markdown and HTML), the conclusion,
- * the edit history and the mentions, which only the discussion's own page shows and which
- * make up most of its bytes. FerretDB still reads whole documents, but sends and the driver
- * decodes only the rest.
- */
-const SUMMARY_PROJECTION = { body: 0, conclusion: 0, history: 0, mentions: 0 } as const;
-
-export type ReactionTarget = 'discussion' | 'reply';
 
 export class DiscussionService {
   private readonly deps: DiscussionServiceDeps;
@@ -81,8 +91,7 @@ export class DiscussionService {
     const excerpt = markdownToText(input.body).slice(0, EXCERPT_LENGTH);
     let created: DiscussionRecord;
     try {
-      created = (
-        await DiscussionModel.create({
+      created = await createDiscussion({
           tenantId: actor.tenantId,
           communityId: community.community._id,
           authorId: actor.userId,
@@ -95,15 +104,14 @@ export class DiscussionService {
           mentions,
           seq,
           bucket: bucketOf(seq),
-          lastActivityAt: now,
-        })
-      ).toObject() as DiscussionRecord;
+        lastActivityAt: now,
+      });
     } catch (err) {
       await atomicUpdate(CommunityModel, { _id: community.community._id }, { $inc: { 'counts.discussionCount': -1 } });
       throw err;
     }
     await Promise.all([
-      ActivityModel.create({
+      recordActivity({
         tenantId: actor.tenantId,
         communityId: community.community._id,
         seq: activitySeq,
@@ -150,7 +158,7 @@ export class DiscussionService {
       (!d.hidden || canModerate || d.authorId === actor.userId) && (query.kind === undefined || d.kind === query.kind) && (tag === undefined || d.tags.includes(tag));
 
     const pinnedIds = query.cursor ? [] : (community.community.pinnedDiscussionIds ?? []);
-    const pinned = (await Promise.all(pinnedIds.map((pid) => DiscussionModel.findOne({ _id: pid, communityId: id }).select(SUMMARY_PROJECTION).lean<DiscussionRecord>())))
+    const pinned = (await Promise.all(pinnedIds.map((pid) => discussionSummary(id, pid))))
       .filter((d): d is DiscussionRecord => d !== null && d.pinned === true)
       .filter(wanted)
       .sort((a, b) => (b.pinnedAt?.getTime() ?? 0) - (a.pinnedAt?.getTime() ?? 0));
@@ -166,7 +174,7 @@ export class DiscussionService {
       }
       if (reads >= MAX_BUCKET_READS) break;
       reads++;
-      const docs = await DiscussionModel.find({ communityId: id, bucket }).select(SUMMARY_PROJECTION).lean<DiscussionRecord[]>();
+      const docs = await discussionSummariesInBucket(id, bucket);
       docs.sort((a, b) => b.seq - a.seq);
       for (const d of docs) if (d.seq < below && !d.pinned && wanted(d)) items.push(d);
       bucket--;
@@ -233,18 +241,15 @@ export class DiscussionService {
       set.pinned = input.pinned;
       set.pinnedAt = input.pinned ? now : null;
     }
-    const updated = (await atomicUpdate(DiscussionModel, { _id: d._id }, { $set: set, ...(Object.keys(push).length ? { $push: push } : {}) })) as DiscussionRecord | null;
+    const updated = await updateDiscussion(d._id, {}, { $set: set, ...(Object.keys(push).length ? { $push: push } : {}) });
     if (!updated) throw new ConflictError('The discussion was deleted meanwhile.', 'discussion_gone');
     if (input.pinned !== undefined && input.pinned !== (d.pinned === true)) {
       // The community keeps the ids of its pinned discussions, so its list needs no search for them.
       await atomicUpdate(CommunityModel, { _id: d.communityId }, input.pinned ? { $addToSet: { pinnedDiscussionIds: d._id } } : { $pull: { pinnedDiscussionIds: d._id } });
     }
-    if (input.title !== undefined || input.body !== undefined) {
-      await ActivityModel.updateMany({ discussionId: d._id, kind: 'discussion' }, { $set: { title: updated.title, excerpt: updated.excerpt ?? '' } });
-    }
-    if (input.title !== undefined) await ActivityModel.updateMany({ discussionId: d._id, kind: 'reply' }, { $set: { title: updated.title } });
+    await updateDiscussionActivity(d._id, updated.title, updated.excerpt ?? null, { titleChanged: input.title !== undefined, contentChanged: input.title !== undefined || input.body !== undefined });
     // "Who knows about X" counts replies by their discussion's tags.
-    if (input.tags !== undefined) await ReplyModel.updateMany({ discussionId: d._id }, { $set: { tags: updated.tags } });
+    if (input.tags !== undefined) await copyTagsToReplies(d._id, updated.tags);
     if (contentChange) await this.indexForSearch(updated);
     const intents: NotificationIntent[] = newMentions.map((recipientId) => ({
       tenantId: actor.tenantId,
@@ -278,8 +283,7 @@ export class DiscussionService {
     const access = await resolveDiscussionAccess(actor, discussionId);
     const d = access.discussion;
     access.authorize('discussion.delete', d.authorId);
-    const deleted = await DiscussionModel.deleteOne({ _id: d._id });
-    if (deleted.deletedCount === 0) return;
+    if (!(await deleteDiscussion(d._id))) return;
     await atomicUpdate(CommunityModel, { _id: d.communityId }, { $inc: { 'counts.discussionCount': -1 }, ...(d.pinned ? { $pull: { pinnedDiscussionIds: d._id } } : {}) });
     await removeDiscussionContent(d._id, this.deps.search);
     await this.deps.search.remove('discussion', String(d._id));
@@ -300,14 +304,14 @@ export class DiscussionService {
     const d = access.discussion;
     access.authorize('discussion.acceptAnswer', d.authorId);
     if (d.kind !== 'question') throw new ConflictError('Only a question has an answer.', 'not_a_question');
-    const reply = await ReplyModel.findOne({ _id: replyId, discussionId: d._id }).lean<ReplyRecord>();
+    const reply = await findReplyIn(d._id, replyId);
     if (!reply || reply.removed) throw new ValidationError('That reply is not part of this question.', [{ path: 'body.replyId', message: 'not a reply of this question' }], 'reply_not_in_discussion');
     if (reply.hidden) throw new ConflictError('A hidden reply cannot be the answer.', 'reply_hidden');
     const previous = d.acceptedReplyId;
-    const updated = (await atomicUpdate(DiscussionModel, { _id: d._id }, { $set: { acceptedReplyId: reply._id } })) as DiscussionRecord | null;
+    const updated = await updateDiscussion(d._id, {}, { $set: { acceptedReplyId: reply._id } });
     if (!updated) throw new ConflictError('The discussion was deleted meanwhile.', 'discussion_gone');
-    if (previous && String(previous) !== String(reply._id)) await atomicUpdate(ReplyModel, { _id: previous }, { $set: { accepted: false } });
-    await atomicUpdate(ReplyModel, { _id: reply._id }, { $set: { accepted: true } });
+    if (previous && String(previous) !== String(reply._id)) await updateReply(previous, {}, { $set: { accepted: false } });
+    await updateReply(reply._id, {}, { $set: { accepted: true } });
     await this.notify([
       {
         tenantId: actor.tenantId,
@@ -326,8 +330,8 @@ export class DiscussionService {
     const access = await resolveDiscussionAccess(actor, discussionId);
     const d = access.discussion;
     access.authorize('discussion.acceptAnswer', d.authorId);
-    const updated = (await atomicUpdate(DiscussionModel, { _id: d._id }, { $set: { acceptedReplyId: null } })) as DiscussionRecord | null;
-    if (d.acceptedReplyId) await atomicUpdate(ReplyModel, { _id: d.acceptedReplyId }, { $set: { accepted: false } });
+    const updated = await updateDiscussion(d._id, {}, { $set: { acceptedReplyId: null } });
+    if (d.acceptedReplyId) await updateReply(d.acceptedReplyId, {}, { $set: { accepted: false } });
     return this.view(actor, { ...access, discussion: updated ?? d }, { markRead: false });
   }
 
@@ -341,33 +345,17 @@ export class DiscussionService {
   async unfollow(actor: Actor, discussionId: string): Promise<{ following: boolean }> {
     const access = await resolveDiscussionAccess(actor, discussionId);
     access.authorize('discussion.read');
-    await FollowModel.deleteOne({ discussionId: access.discussion._id, userId: actor.userId });
+    await removeFollow(access.discussion._id, actor.userId);
     return { following: false };
   }
 
   /** PUT a reaction: one of each kind per person (a repeat changes nothing). */
-  async react(actor: Actor, target: ReactionTarget, id: string, kind: ReactionKind): Promise<{ reactions: Record<ReactionKind, number>; mine: ReactionKind[] }> {
-    const { access, targetId, model } = await this.reactionTarget(actor, target, id);
-    access.authorize('discussion.react');
-    let added = false;
-    try {
-      await ReactionModel.create({ tenantId: actor.tenantId, communityId: access.discussion.communityId, discussionId: access.discussion._id, targetType: target, targetId, userId: actor.userId, kind });
-      added = true;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
-    if (added) await atomicUpdate(model as typeof DiscussionModel, { _id: targetId }, { $inc: { [`counts.reactions.${kind}`]: 1 } });
-    return this.reactionsOf(actor, model, targetId);
+  async react(actor: Actor, target: ReactionTarget, id: string, kind: ReactionKind): Promise<ReactionsView> {
+    return react(actor, target, id, kind);
   }
 
-  async unreact(actor: Actor, target: ReactionTarget, id: string, kind: ReactionKind): Promise<{ reactions: Record<ReactionKind, number>; mine: ReactionKind[] }> {
-    const { access, targetId, model } = await this.reactionTarget(actor, target, id);
-    access.authorize('discussion.read');
-    const removed = await ReactionModel.deleteOne({ targetId, userId: actor.userId, kind });
-    if (removed.deletedCount === 1) {
-      await atomicUpdate(model as typeof DiscussionModel, { _id: targetId, [`counts.reactions.${kind}`]: mongoose.trusted({ $gt: 0 }) }, { $inc: { [`counts.reactions.${kind}`]: -1 } });
-    }
-    return this.reactionsOf(actor, model, targetId);
+  async unreact(actor: Actor, target: ReactionTarget, id: string, kind: ReactionKind): Promise<ReactionsView> {
+    return unreact(actor, target, id, kind);
   }
 
   // ---- views ----
@@ -375,9 +363,9 @@ export class DiscussionService {
   async view(actor: Actor, access: DiscussionAccess, options: { markRead: boolean }): Promise<DiscussionView> {
     const d = access.discussion;
     const [marker, following, mine] = await Promise.all([
-      ReadMarkerModel.findOne({ discussionId: d._id, userId: actor.userId }).lean<ReadMarkerRecord>(),
-      FollowModel.exists({ discussionId: d._id, userId: actor.userId }),
-      ReactionModel.find({ targetId: d._id, userId: actor.userId }).lean(),
+      findReadMarker(d._id, actor.userId),
+      isFollowing(d._id, actor.userId),
+      myReactionsTo(d._id, actor.userId),
     ]);
     if (options.markRead) await this.markRead(actor, d);
     const summary = summaryOf(actor, d, marker ?? undefined);
@@ -391,8 +379,8 @@ export class DiscussionService {
       closedBy: d.closedBy ?? null,
       acceptedReplyId: d.acceptedReplyId ? String(d.acceptedReplyId) : null,
       hiddenReason: d.hidden ? (d.hiddenReason ?? null) : null,
-      myReactions: mine.map((r) => r.kind as ReactionKind),
-      following: following !== null,
+      myReactions: mine,
+      following,
       editedAt: d.editedAt ? d.editedAt.toISOString() : null,
       history: (d.history ?? []).map((h) => ({ title: h.title ?? null, body: h.body ?? null, editedAt: h.editedAt.toISOString(), editedBy: h.editedBy })),
       permissions: {
@@ -409,59 +397,23 @@ export class DiscussionService {
   }
 
   private async markersIn(actor: Actor, communityId: Types.ObjectId): Promise<Map<string, ReadMarkerRecord>> {
-    const markers = await ReadMarkerModel.find({ communityId, userId: actor.userId }).lean<ReadMarkerRecord[]>();
+    const markers = await readMarkersIn(communityId, actor.userId);
     return new Map(markers.map((m) => [String(m.discussionId), m]));
   }
 
   /** Raises the actor's read marker to the discussion's latest reply (never lowers it). */
   async markRead(actor: Actor, d: DiscussionRecord): Promise<void> {
-    const seq = d.counts?.replySeq ?? 0;
-    const write = () =>
-      ReadMarkerModel.updateOne(
-        { discussionId: d._id, userId: actor.userId },
-        { $max: { lastReadSeq: seq }, $set: { readAt: this.now() }, $setOnInsert: { tenantId: actor.tenantId, communityId: d.communityId } },
-        { upsert: true },
-      );
-    try {
-      await write();
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      await write();
-    }
+    await raiseReadMarker(d, actor.tenantId, actor.userId, d.counts?.replySeq ?? 0, this.now());
   }
 
   // ---- helpers ----
 
-  private async reactionTarget(actor: Actor, target: ReactionTarget, id: string) {
-    if (target === 'discussion') {
-      const access = await resolveDiscussionAccess(actor, id);
-      return { access, targetId: access.discussion._id, model: DiscussionModel as unknown as typeof DiscussionModel | typeof ReplyModel };
-    }
-    const access = await resolveReplyAccess(actor, id);
-    if (access.reply.removed) throw new ConflictError('This reply was removed.', 'reply_removed');
-    if (access.reply.hidden && !access.canModerate) throw new ConflictError('This reply is hidden.', 'reply_hidden');
-    return { access, targetId: access.reply._id, model: ReplyModel as unknown as typeof DiscussionModel | typeof ReplyModel };
-  }
-
-  private async reactionsOf(actor: Actor, model: typeof DiscussionModel | typeof ReplyModel, targetId: Types.ObjectId) {
-    const [doc, mine] = await Promise.all([
-      (model as typeof DiscussionModel).findOne({ _id: targetId }).select({ counts: 1 }).lean<{ counts?: { reactions?: Partial<Record<ReactionKind, number>> } }>(),
-      ReactionModel.find({ targetId, userId: actor.userId }).lean(),
-    ]);
-    return { reactions: reactionCounts(doc?.counts?.reactions), mine: mine.map((r) => r.kind as ReactionKind) };
-  }
-
   async followQuietly(actor: Actor, d: { _id: Types.ObjectId; communityId: Types.ObjectId }): Promise<void> {
-    try {
-      await FollowModel.create({ tenantId: actor.tenantId, communityId: d.communityId, discussionId: d._id, userId: actor.userId, isGuest: actor.isGuest });
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
+    await addFollow({ tenantId: actor.tenantId, communityId: d.communityId, discussionId: d._id, userId: actor.userId, isGuest: actor.isGuest });
   }
 
   private async followerIds(d: DiscussionRecord): Promise<string[]> {
-    const follows = await FollowModel.find({ discussionId: d._id }).lean();
-    return follows.map((f) => f.userId);
+    return followerIdsOf(d._id);
   }
 
   private async notifyNewDiscussion(actor: Actor, community: CommunityAccess, d: DiscussionRecord, mentions: string[]): Promise<void> {
@@ -516,52 +468,10 @@ export class DiscussionService {
 
 /** Removes what hangs off a discussion (replies, reactions, follows, markers, activity, search entries). */
 export async function removeDiscussionContent(discussionId: Types.ObjectId, search: SearchIndex): Promise<void> {
-  await Promise.all([
-    ReplyModel.deleteMany({ discussionId }),
-    ReactionModel.deleteMany({ discussionId }),
-    FollowModel.deleteMany({ discussionId }),
-    ReadMarkerModel.deleteMany({ discussionId }),
-    ActivityModel.deleteMany({ discussionId }),
-    search.removeWhere({ discussionId }),
-  ]);
+  await Promise.all([deleteDiscussionContent(discussionId), search.removeWhere({ discussionId })]);
 }
 
 /** Removes every discussion of a deleted community (registered with the community service). */
 export async function removeCommunityDiscussions(communityId: Types.ObjectId, search: SearchIndex): Promise<void> {
-  await Promise.all([
-    DiscussionModel.deleteMany({ communityId }),
-    ReplyModel.deleteMany({ communityId }),
-    ReactionModel.deleteMany({ communityId }),
-    FollowModel.deleteMany({ communityId }),
-    ReadMarkerModel.deleteMany({ communityId }),
-    ActivityModel.deleteMany({ communityId }),
-    search.removeWhere({ communityId }),
-  ]);
-}
-
-export function reactionCounts(counts: Partial<Record<ReactionKind, number>> | undefined | null): Record<ReactionKind, number> {
-  return Object.fromEntries(REACTION_KINDS.map((k) => [k, Math.max(0, counts?.[k] ?? 0)])) as Record<ReactionKind, number>;
-}
-
-export function summaryOf(actor: Actor, d: DiscussionRecord, marker: ReadMarkerRecord | undefined): DiscussionSummaryView {
-  const replySeq = d.counts?.replySeq ?? 0;
-  return {
-    id: String(d._id),
-    communityId: String(d.communityId),
-    author: { id: d.authorId, displayName: d.authorName || d.authorId },
-    kind: d.kind,
-    title: d.title,
-    excerpt: d.excerpt ?? '',
-    tags: d.tags ?? [],
-    status: d.status,
-    pinned: d.pinned === true,
-    hidden: d.hidden === true,
-    answered: d.acceptedReplyId !== null && d.acceptedReplyId !== undefined,
-    replyCount: d.counts?.replies ?? 0,
-    reactions: reactionCounts(d.counts?.reactions),
-    isNew: !marker && d.authorId !== actor.userId,
-    unreadCount: Math.max(0, replySeq - (marker?.lastReadSeq ?? 0)),
-    createdAt: d.createdAt.toISOString(),
-    lastActivityAt: d.lastActivityAt.toISOString(),
-  };
+  await Promise.all([deleteCommunityContent(communityId), search.removeWhere({ communityId })]);
 }

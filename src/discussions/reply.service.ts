@@ -16,16 +16,29 @@ import { ConflictError, ValidationError } from '../errors/domain-errors.js';
 import type { PeopleRepository } from '../members/people.repository.js';
 import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
 import type { SearchIndex } from '../search/search-index.js';
-import { ActivityModel } from './activity.model.js';
 import { resolveDiscussionAccess, resolveReplyAccess, type DiscussionAccess } from './discussion-access.js';
-import { DiscussionModel, type DiscussionRecord, type ReactionKind } from './discussion.model.js';
+import type { DiscussionRecord, ReactionKind } from './discussion.model.js';
 import type { CreateReplyInput, ReplyBaseView, ReplyView, UpdateReplyInput } from './discussion.schemas.js';
-import { reactionCounts, type DiscussionService } from './discussion.service.js';
+import { reactionCounts } from './discussion-summaries.js';
+import type { DiscussionService } from './discussion.service.js';
 import { bucketOf, decodeSeqCursor, encodeSeqCursor } from './feed-buckets.js';
-import { FollowModel } from './follow.model.js';
 import { visibleMentions } from './mentions.js';
-import { ReactionModel } from './reaction.model.js';
-import { ReplyModel, type ReplyRecord } from './reply.model.js';
+import type { ReplyRecord } from './reply.model.js';
+import {
+  createReply,
+  deleteReactionsTo,
+  deleteReplyActivity,
+  findReplyIn,
+  followsOfDiscussion,
+  myReactionsIn,
+  myReactionsTo,
+  recordActivity,
+  repliesInBucket,
+  repliesTagged,
+  updateDiscussion,
+  updateReply,
+  updateReplyActivityExcerpt,
+} from './discussions.repository.js';
 
 export interface ReplyServiceDeps {
   people: PeopleRepository;
@@ -55,11 +68,11 @@ export class ReplyService {
     if (d.hidden) throw new ConflictError('This discussion is hidden.', 'discussion_hidden');
     let parent: ReplyRecord | null = null;
     if (input.parentId !== undefined) {
-      parent = await ReplyModel.findOne({ _id: input.parentId, discussionId: d._id }).lean<ReplyRecord>();
+      parent = await findReplyIn(d._id, input.parentId);
       if (!parent) throw new ValidationError('That reply is not part of this discussion.', [{ path: 'body.parentId', message: 'not a reply of this discussion' }], 'parent_not_in_discussion');
       if (parent.parentId) {
         // One level of nesting: answer the top-level reply instead.
-        parent = await ReplyModel.findOne({ _id: parent.parentId, discussionId: d._id }).lean<ReplyRecord>();
+        parent = await findReplyIn(d._id, parent.parentId);
         if (!parent) throw new ValidationError('That reply is not part of this discussion.', [{ path: 'body.parentId', message: 'not a reply of this discussion' }], 'parent_not_in_discussion');
       }
     }
@@ -70,19 +83,14 @@ export class ReplyService {
     ]);
     const authorName = author?.displayName ?? actor.name;
     // The guard `status: open` makes "close" and "reply" exclusive: a reply never lands in a closed discussion.
-    const counters = (await atomicUpdate(
-      DiscussionModel,
-      { _id: d._id, status: 'open' },
-      { $inc: { 'counts.replies': 1, 'counts.replySeq': 1, 'counts.threadSeq': parent ? 0 : 1 }, $set: { lastActivityAt: now } },
-    )) as DiscussionRecord | null;
+    const counters = await updateDiscussion(d._id, { status: 'open' }, { $inc: { 'counts.replies': 1, 'counts.replySeq': 1, 'counts.threadSeq': parent ? 0 : 1 }, $set: { lastActivityAt: now } });
     if (!counters) throw new ConflictError('This discussion is closed: it takes no more replies.', 'discussion_closed');
     const seq = counters.counts?.replySeq ?? 0;
     const threadSeq = parent ? parent.threadSeq : (counters.counts?.threadSeq ?? 0);
     const body = markdown(input.body);
     let reply: ReplyRecord;
     try {
-      reply = (
-        await ReplyModel.create({
+      reply = await createReply({
           tenantId: actor.tenantId,
           communityId: d.communityId,
           discussionId: d._id,
@@ -94,11 +102,10 @@ export class ReplyService {
           bucket: bucketOf(threadSeq),
           body,
           mentions,
-          tags: d.tags ?? [],
-        })
-      ).toObject() as ReplyRecord;
+        tags: d.tags ?? [],
+      });
     } catch (err) {
-      await atomicUpdate(DiscussionModel, { _id: d._id }, { $inc: { 'counts.replies': -1 } });
+      await updateDiscussion(d._id, {}, { $inc: { 'counts.replies': -1 } });
       throw err;
     }
     const excerpt = markdownToText(input.body).slice(0, EXCERPT_LENGTH);
@@ -106,7 +113,7 @@ export class ReplyService {
     const activitySeq = community?.counts?.activitySeq ?? 0;
     await Promise.all([
       activitySeq > 0
-        ? ActivityModel.create({
+        ? recordActivity({
             tenantId: actor.tenantId,
             communityId: d.communityId,
             seq: activitySeq,
@@ -150,8 +157,8 @@ export class ReplyService {
     for (let b = bucketOf(first); b <= bucketOf(last); b++) buckets.push(b);
     const [docs, mine] = await Promise.all([
       // A thread page shows no edit history (GET /replies/{id} does) and no tags (copied for "who knows about X").
-      Promise.all(buckets.map((b) => ReplyModel.find({ discussionId: d._id, bucket: b }).select({ history: 0, tags: 0 }).lean<ReplyRecord[]>())).then((all) => all.flat()),
-      ReactionModel.find({ discussionId: d._id, userId: actor.userId }).lean(),
+      Promise.all(buckets.map((b) => repliesInBucket(d._id, b))).then((all) => all.flat()),
+      myReactionsIn(d._id, actor.userId),
     ]);
     const myReactions = new Map<string, ReactionKind[]>();
     for (const r of mine) myReactions.set(String(r.targetId), [...(myReactions.get(String(r.targetId)) ?? []), r.kind as ReactionKind]);
@@ -173,8 +180,8 @@ export class ReplyService {
 
   async get(actor: Actor, replyId: string): Promise<ReplyView> {
     const access = await resolveReplyAccess(actor, replyId);
-    const mine = await ReactionModel.find({ targetId: access.reply._id, userId: actor.userId }).lean();
-    const view = this.toView(actor, access, access.reply, [], new Map([[String(access.reply._id), mine.map((r) => r.kind as ReactionKind)]]));
+    const mine = await myReactionsTo(access.reply._id, actor.userId);
+    const view = this.toView(actor, access, access.reply, [], new Map([[String(access.reply._id), mine]]));
     const visible = view.body !== null;
     return {
       ...view,
@@ -195,13 +202,9 @@ export class ReplyService {
       newMentions = mentions.filter((m) => !(r.mentions ?? []).includes(m));
       set.mentions = mentions;
     }
-    const updated = (await atomicUpdate(
-      ReplyModel,
-      { _id: r._id, removed: false },
-      { $set: set, $push: { history: { body: r.body?.source ?? '', editedAt: now, editedBy: actor.userId } } },
-    )) as ReplyRecord | null;
+    const updated = await updateReply(r._id, { removed: false }, { $set: set, $push: { history: { body: r.body?.source ?? '', editedAt: now, editedBy: actor.userId } } });
     if (!updated) throw new ConflictError('This reply was removed meanwhile.', 'reply_removed');
-    await ActivityModel.updateMany({ replyId: r._id }, { $set: { excerpt: markdownToText(input.body).slice(0, EXCERPT_LENGTH) } });
+    await updateReplyActivityExcerpt(r._id, markdownToText(input.body).slice(0, EXCERPT_LENGTH));
     await this.indexForSearch(updated, access.discussion);
     await this.notify(
       newMentions.map((recipientId) => ({
@@ -223,17 +226,17 @@ export class ReplyService {
     const r = access.reply;
     access.authorize('reply.delete', r.authorId);
     if (r.removed) return;
-    const removed = await atomicUpdate(
-      ReplyModel,
-      { _id: r._id, removed: false },
+    const removed = await updateReply(
+      r._id,
+      { removed: false },
       { $set: { removed: true, removedBy: actor.userId, removedAt: this.now(), body: { source: '', html: '' }, history: [], mentions: [], accepted: false } },
     );
     if (!removed) return;
-    await atomicUpdate(DiscussionModel, { _id: r.discussionId, 'counts.replies': mongoose.trusted({ $gt: 0 }) }, { $inc: { 'counts.replies': -1 } });
+    await updateDiscussion(r.discussionId, { 'counts.replies': mongoose.trusted({ $gt: 0 }) }, { $inc: { 'counts.replies': -1 } });
     if (access.discussion.acceptedReplyId && String(access.discussion.acceptedReplyId) === String(r._id)) {
-      await atomicUpdate(DiscussionModel, { _id: r.discussionId }, { $set: { acceptedReplyId: null } });
+      await updateDiscussion(r.discussionId, {}, { $set: { acceptedReplyId: null } });
     }
-    await Promise.all([ActivityModel.deleteMany({ replyId: r._id }), this.deps.search.remove('reply', String(r._id)), ReactionModel.deleteMany({ targetId: r._id })]);
+    await Promise.all([deleteReplyActivity(r._id), this.deps.search.remove('reply', String(r._id)), deleteReactionsTo(r._id)]);
     if (r.authorId !== actor.userId) {
       await this.deps.audit.record({
         tenantId: actor.tenantId,
@@ -286,7 +289,7 @@ export class ReplyService {
       idempotencyKey: `mention:reply:${String(reply._id)}:${recipientId}`,
     }));
     const mentioned = new Set(mentions);
-    const follows = await FollowModel.find({ discussionId: d._id }).lean();
+    const follows = await followsOfDiscussion(d._id);
     const recipients = new Set(follows.map((f) => f.userId));
     if (parent) recipients.add(parent.authorId);
     recipients.delete(actor.userId);
@@ -341,7 +344,7 @@ export class ReplyService {
 
 /** For "who knows about X": replies per author in discussions tagged with the tag, in these communities. */
 export async function repliesByTag(tenantId: string, tag: string, communityIds: Set<string>): Promise<ReplyRecord[]> {
-  const rows = await ReplyModel.find({ tenantId, tags: tag }).select({ authorId: 1, communityId: 1, accepted: 1, removed: 1, hidden: 1 }).lean<ReplyRecord[]>();
+  const rows = await repliesTagged(tenantId, tag);
   return rows.filter((r) => !r.removed && !r.hidden && communityIds.has(String(r.communityId)));
 }
 

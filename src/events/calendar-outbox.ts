@@ -19,19 +19,20 @@
  *   https://learn.microsoft.com/en-us/graph/throttling-limits#outlook-service-limits).
  *   Attendee lists of several events of one mailbox go out as one JSON `$batch`.
  */
-import mongoose, { type Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import { atomicUpdate } from '../db/atomic-update.js';
 import { withLease } from '../db/lease.js';
 import { DomainError, NotFoundError } from '../errors/domain-errors.js';
 import type { CalendarAttendee, CalendarEventInput, CalendarGateway } from '../graph/calendar-gateway.js';
 import { isGraphNotFound } from '../graph/graph-errors.js';
 import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
 import { backoffDelayMs } from '../graph/graph-retry.js';
-import { CalendarSyncModel, type CalendarSyncRecord } from './calendar-sync.model.js';
-import { EventModel, type EventRecord } from './event.model.js';
+import type { CalendarSyncRecord } from './calendar-sync.model.js';
+import { countDueJobs, dueJobs, updateSyncJob } from './calendar-sync.repository.js';
+import type { EventRecord } from './event.model.js';
+import { eventsByIds, updateEvent, upcomingWithOutlookCopy } from './event.repository.js';
 import { eventWebUrl } from './event-links.js';
-import { RegistrationModel } from './registration.model.js';
+import { registeredOf } from './registration.repository.js';
 
 /** Outlook's concurrent requests per app and mailbox. */
 export const MAILBOX_CONCURRENCY = 4;
@@ -103,26 +104,23 @@ export class CalendarOutbox {
     const set: Record<string, unknown> = { tenantId: event.tenantId, mailbox, pending: true };
     if (request.attendees) set.attendees = true;
     if (request.verify) set.verify = true;
-    await atomicUpdate(
-      CalendarSyncModel,
-      { eventId: event._id },
+    await updateSyncJob(
+      event._id,
+      {},
       // $max keeps a later dueAt: a job waiting out Graph's Retry-After is not hurried by new requests.
       { $set: set, $inc: { demand: 1 }, $max: { dueAt: this.now() } },
-      { upsert: true, lockKey: syncLockKey(event._id) },
+      { upsert: true },
     );
   }
 
   /** Jobs that are due now (for tests and the worker's idle check). */
   async dueCount(): Promise<number> {
-    return CalendarSyncModel.countDocuments({ pending: true, dueAt: mongoose.trusted({ $lte: this.now() }) });
+    return countDueJobs(this.now());
   }
 
   /** Works through the due jobs once. */
   async drain(options: { limit?: number } = {}): Promise<DrainReport> {
-    const due = await CalendarSyncModel.find({ pending: true, dueAt: mongoose.trusted({ $lte: this.now() }) })
-      .sort({ dueAt: 1 })
-      .limit(options.limit ?? 500)
-      .lean<CalendarSyncRecord[]>();
+    const due = await dueJobs(this.now(), options.limit ?? 500);
     const report: DrainReport = { synced: 0, retrying: 0, skipped: 0 };
     const byMailbox = new Map<string, CalendarSyncRecord[]>();
     for (const job of due) {
@@ -160,11 +158,7 @@ export class CalendarOutbox {
 
   /** Asks for a read-back of upcoming events that have an Outlook copy (catches edits made in Outlook). */
   async reconcile(options: { limit?: number } = {}): Promise<number> {
-    const events = await EventModel.find({ status: 'scheduled', end: mongoose.trusted({ $gt: this.now() }), 'calendar.eventId': mongoose.trusted({ $ne: null }) })
-      .sort({ start: 1 })
-      .limit(options.limit ?? 200)
-      .select({ _id: 1, tenantId: 1, calendar: 1 })
-      .lean<EventRecord[]>();
+    const events = await upcomingWithOutlookCopy(this.now(), options.limit ?? 200);
     for (const event of events) await this.requestSync(event, { verify: true });
     return events.length;
   }
@@ -173,7 +167,7 @@ export class CalendarOutbox {
 
   private async runMailbox(jobs: CalendarSyncRecord[], report: DrainReport): Promise<void> {
     const permits = new Permits(this.concurrency);
-    const events = await EventModel.find({ _id: mongoose.trusted({ $in: jobs.map((j) => j.eventId) }) }).lean<EventRecord[]>();
+    const events = await eventsByIds(jobs.map((j) => j.eventId));
     const byId = new Map(events.map((e) => [String(e._id), e]));
     const work: Work[] = jobs.map((job) => {
       const event = byId.get(String(job.eventId));
@@ -296,29 +290,24 @@ export class CalendarOutbox {
   }
 
   private async recordOutlook(event: EventRecord, set: Record<string, unknown>): Promise<void> {
-    await atomicUpdate(EventModel, { _id: event._id }, { $set: set });
+    await updateEvent(event._id, {}, { $set: set });
   }
 
   private async forgetOutlookEvent(event: EventRecord): Promise<void> {
-    await atomicUpdate(
-      EventModel,
-      { _id: event._id },
+    await updateEvent(
+      event._id,
+      {},
       { $set: { 'calendar.eventId': null, 'calendar.iCalUId': null, 'calendar.joinUrl': null, 'calendar.syncedSequence': -1 }, $inc: { 'calendar.generation': 1 } },
     );
-    await atomicUpdate(CalendarSyncModel, { eventId: event._id }, { $set: { dueAt: this.now(), attendees: true }, $inc: { demand: 1 } }, { lockKey: syncLockKey(event._id) });
+    await updateSyncJob(event._id, {}, { $set: { dueAt: this.now(), attendees: true }, $inc: { demand: 1 } });
   }
 
   /** Clears the job unless a request came in while we worked (then it stays pending, due now). */
   private async finish(job: CalendarSyncRecord): Promise<void> {
     const now = this.now();
-    const cleared = await atomicUpdate(
-      CalendarSyncModel,
-      { eventId: job.eventId, demand: job.demand },
-      { $set: { pending: false, attempts: 0, lastError: null, attendees: false, verify: false, lastSyncedAt: now } },
-      { lockKey: syncLockKey(job.eventId) },
-    );
+    const cleared = await updateSyncJob(job.eventId, { demand: job.demand }, { $set: { pending: false, attempts: 0, lastError: null, attendees: false, verify: false, lastSyncedAt: now } });
     if (!cleared) {
-      await atomicUpdate(CalendarSyncModel, { eventId: job.eventId }, { $set: { attempts: 0, lastError: null, lastSyncedAt: now, dueAt: now } }, { lockKey: syncLockKey(job.eventId) });
+      await updateSyncJob(job.eventId, {}, { $set: { attempts: 0, lastError: null, lastSyncedAt: now, dueAt: now } });
     }
   }
 
@@ -331,12 +320,7 @@ export class CalendarOutbox {
     if (!transient) delay = Math.max(delay, 60 * 60_000);
     const code = error instanceof DomainError ? error.code : 'unexpected_error';
     this.deps.logger?.warn({ eventId: String(job.eventId), mailbox: job.mailbox, attempts, delayMs: delay, code, err: error instanceof DomainError ? undefined : error }, 'calendar sync failed; will retry');
-    await atomicUpdate(
-      CalendarSyncModel,
-      { eventId: job.eventId },
-      { $set: { dueAt: new Date(this.now().getTime() + delay), lastError: code }, $inc: { attempts: 1 } },
-      { lockKey: syncLockKey(job.eventId) },
-    );
+    await updateSyncJob(job.eventId, {}, { $set: { dueAt: new Date(this.now().getTime() + delay), lastError: code }, $inc: { attempts: 1 } });
   }
 }
 
@@ -356,10 +340,7 @@ function planFor(job: CalendarSyncRecord, event: EventRecord | undefined): Plan 
  * order. An address the sign-up did not carry comes from the person's record.
  */
 export async function attendeesOf(eventId: Types.ObjectId, people?: PeopleLookup): Promise<CalendarAttendee[]> {
-  const rows = await RegistrationModel.find({ eventId, status: 'registered', isGuest: false })
-    .sort({ seq: 1 })
-    .select({ tenantId: 1, userId: 1, email: 1, displayName: 1 })
-    .lean<{ tenantId: string; userId: string; email: string | null; displayName: string | null }[]>();
+  const rows = await registeredOf(eventId, { membersOnly: true });
   const out: CalendarAttendee[] = [];
   for (const r of rows) {
     let email = r.email;
@@ -379,9 +360,6 @@ function sameAttendees(a: readonly CalendarAttendee[], b: readonly CalendarAtten
   return key(a) === key(b);
 }
 
-function syncLockKey(eventId: Types.ObjectId): string {
-  return `${CalendarSyncModel.collection.collectionName}:${String(eventId)}`;
-}
 
 function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -8,7 +8,8 @@ import type { Actor } from '../auth/actor.js';
 import { NotFoundError } from '../errors/domain-errors.js';
 import { membershipsOf, resolveCommunityAccess, type CommunityAccess } from '../communities/community-access.js';
 import type { MembershipRecord } from '../communities/membership.model.js';
-import { EventModel, type EventRecord } from './event.model.js';
+import type { EventRecord } from './event.model.js';
+import { findEventInTenant } from './event.repository.js';
 import { eventPolicy, type EventAction, type EventContext } from './events.policy.js';
 
 export const EVENT_NOT_FOUND = 'event_not_found';
@@ -59,7 +60,7 @@ export function accessFromContext(actor: Actor, event: EventRecord, context: Eve
 /** Loads an event of a tenant; the default reads the store, callers may read through a cache. */
 export type EventLoader = (tenantId: string, id: Types.ObjectId) => Promise<EventRecord | null>;
 
-export const loadEvent: EventLoader = (tenantId, id) => EventModel.findOne({ _id: id, tenantId }).lean<EventRecord>().exec();
+export const loadEvent: EventLoader = findEventInTenant;
 
 /** The event and the actor's access to it; 404 (`event_not_found`) when it may not be seen. */
 export async function resolveEventAccess(actor: Actor, eventId: string | Types.ObjectId, load: EventLoader = loadEvent): Promise<EventAccess> {

@@ -8,18 +8,18 @@
  * CANCEL with a higher SEQUENCE than the REQUEST it withdraws; RFC 5546 section 2.1.4).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import mongoose from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import { markdownToText } from '../content/markdown.js';
-import { atomicUpdate } from '../db/atomic-update.js';
 import { NotFoundError } from '../errors/domain-errors.js';
 import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
-import { CalendarFeedModel, type CalendarFeedRecord } from './calendar-feed.model.js';
+import { deleteFeedOf, findFeedByTokenHash, findFeedOf, issueFeed, markFeedUsed } from './calendar-feed.repository.js';
 import { resolveEventAccess } from './event-access.js';
 import { eventWebUrl } from './event-links.js';
-import { EventModel, type EventRecord } from './event.model.js';
+import type { EventRecord } from './event.model.js';
+import { eventsEndingAfter } from './event.repository.js';
 import { writeCalendar, type IcsEvent, type IcsPerson, type ItipMethod } from './icalendar.js';
-import { RegistrationModel, type RegistrationRecord } from './registration.model.js';
+import type { RegistrationRecord } from './registration.model.js';
+import { findRegistration, registeredOfUser } from './registration.repository.js';
 
 export interface EventCalendarDeps {
   people: Pick<UserDirectoryRepository, 'find'>;
@@ -53,7 +53,7 @@ export class EventCalendarService {
   async invitation(actor: Actor, eventId: string): Promise<IcsFile> {
     const access = await resolveEventAccess(actor, eventId);
     const event = access.event;
-    const mine = await RegistrationModel.findOne({ eventId: event._id, userId: actor.userId }).lean<RegistrationRecord>();
+    const mine = await findRegistration(event._id, actor.userId);
     const hadSeat = mine?.registeredAt !== null && mine?.registeredAt !== undefined;
     const method: ItipMethod =
       event.status === 'cancelled' || (hadSeat && mine?.status !== 'registered' && mine?.status !== 'waitlisted')
@@ -77,46 +77,37 @@ export class EventCalendarService {
   async createFeed(actor: Actor): Promise<{ url: string; createdAt: string }> {
     const token = randomBytes(32).toString('base64url');
     const now = this.now();
-    await atomicUpdate(
-      CalendarFeedModel,
-      { tenantId: actor.tenantId, userId: actor.userId },
-      { $set: { tokenHash: hash(token), issuedAt: now, lastUsedAt: null } },
-      { upsert: true, lockKey: feedLockKey(actor) },
-    );
+    await issueFeed(actor.tenantId, actor.userId, hash(token), now);
     return { url: this.feedUrl(token), createdAt: now.toISOString() };
   }
 
   async feedStatus(actor: Actor): Promise<{ active: boolean; createdAt: string | null; lastUsedAt: string | null }> {
-    const feed = await CalendarFeedModel.findOne({ tenantId: actor.tenantId, userId: actor.userId }).lean<CalendarFeedRecord>();
+    const feed = await findFeedOf(actor.tenantId, actor.userId);
     return { active: feed !== null, createdAt: feed?.issuedAt?.toISOString() ?? null, lastUsedAt: feed?.lastUsedAt?.toISOString() ?? null };
   }
 
   /** Revokes the actor's feed URL (the calendar app stops getting updates). */
   async revokeFeed(actor: Actor): Promise<void> {
-    await CalendarFeedModel.deleteOne({ tenantId: actor.tenantId, userId: actor.userId });
+    await deleteFeedOf(actor.tenantId, actor.userId);
   }
 
   /** The feed behind a token; 404 for unknown or revoked tokens. */
   async feed(token: string): Promise<string> {
     if (!TOKEN.test(token)) throw feedNotFound();
-    const feed = await CalendarFeedModel.findOne({ tokenHash: hash(token) }).lean<CalendarFeedRecord>();
+    const feed = await findFeedByTokenHash(hash(token));
     if (!feed) throw feedNotFound();
     const now = this.now();
-    const registrations = await RegistrationModel.find({ tenantId: feed.tenantId, userId: feed.userId, status: 'registered' }).lean<RegistrationRecord[]>();
+    const registrations = await registeredOfUser(feed.tenantId, feed.userId);
     const byEvent = new Map(registrations.map((r) => [String(r.eventId), r]));
-    const events = registrations.length
-      ? await EventModel.find({
-          tenantId: feed.tenantId,
-          _id: mongoose.trusted({ $in: registrations.map((r) => r.eventId) }),
-          end: mongoose.trusted({ $gte: new Date(now.getTime() - FEED_HISTORY_MS) }),
-        })
-          .sort({ start: 1 })
-          .limit(FEED_MAX_EVENTS)
-          .lean<EventRecord[]>()
-      : [];
+    const events = await eventsEndingAfter(
+      feed.tenantId,
+      registrations.map((r) => r.eventId),
+      new Date(now.getTime() - FEED_HISTORY_MS),
+      FEED_MAX_EVENTS,
+    );
     // Recorded at most hourly: enough to show "last used", without a write per poll.
     if (!feed.lastUsedAt || now.getTime() - feed.lastUsedAt.getTime() > 3_600_000) {
-      await CalendarFeedModel.updateOne({ _id: feed._id, tokenHash: feed.tokenHash }, { $set: { lastUsedAt: now } });
+      await markFeedUsed(feed, now);
     }
     return writeCalendar({
       name: 'Meent',
@@ -167,10 +158,6 @@ export class EventCalendarService {
 
 function hash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
-}
-
-function feedLockKey(actor: Actor): string {
-  return `${CalendarFeedModel.collection.collectionName}:${actor.tenantId}:${actor.userId}`;
 }
 
 function feedNotFound(): NotFoundError {

@@ -13,8 +13,9 @@ import type { Logger } from 'pino';
 import { atomicUpdate } from '../db/atomic-update.js';
 import { NotificationModel } from '../notifications/notification.model.js';
 import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
-import { EventModel, type EventRecord } from './event.model.js';
-import { RegistrationModel } from './registration.model.js';
+import type { EventRecord } from './event.model.js';
+import { findEvent, scheduledEndedBefore, scheduledStartingBetween, updateEvent } from './event.repository.js';
+import { userIdsOf } from './registration.repository.js';
 
 export interface EventRemindersDeps {
   notifications: NotificationOutbox;
@@ -35,10 +36,7 @@ export class EventReminders {
   /** Writes the reminders due now. Returns how many intents were written. */
   async run(): Promise<{ events: number; intents: number }> {
     const now = this.now();
-    const events = await EventModel.find({
-      status: 'scheduled',
-      start: mongoose.trusted({ $gt: now, $lte: new Date(now.getTime() + MAX_REMINDER_MINUTES * 60_000) }),
-    }).lean<EventRecord[]>();
+    const events = await scheduledStartingBetween(now, new Date(now.getTime() + MAX_REMINDER_MINUTES * 60_000));
     let intents = 0;
     let touched = 0;
     for (const event of events) {
@@ -49,24 +47,20 @@ export class EventReminders {
       touched++;
       // The nearest one only: a 24-hour reminder an hour before the start would be stale.
       const minutes = Math.min(...due);
-      const registered = await RegistrationModel.find({ eventId: event._id, status: 'registered' }).select({ userId: 1 }).lean<{ userId: string }[]>();
-      const batch: NotificationIntent[] = registered.map((r) => ({
+      const registered = await userIdsOf(event._id, ['registered']);
+      const batch: NotificationIntent[] = registered.map((userId) => ({
         tenantId: event.tenantId,
-        recipientId: r.userId,
+        recipientId: userId,
         kind: 'reminder',
         subject: { type: 'event', id: String(event._id) },
         data: { eventTitle: event.title, startsAt: start.toISOString(), timeZone: event.timeZone, minutesBefore: minutes },
-        idempotencyKey: `reminder:${String(event._id)}:${start.toISOString()}:${minutes}:${r.userId}`,
+        idempotencyKey: `reminder:${String(event._id)}:${start.toISOString()}:${minutes}:${userId}`,
       }));
       for (let i = 0; i < batch.length; i += 500) intents += await this.deps.notifications.enqueue(batch.slice(i, i + 500));
       // Guarded by the start time: a reschedule in the meantime wins, and its reminders start afresh.
-      const recorded = await atomicUpdate(
-        EventModel,
-        { _id: event._id, start, status: 'scheduled' },
-        { $set: { reminders: { startsAt: start, sent: [...new Set([...sentForThisStart, ...due])] } } },
-      );
+      const recorded = await updateEvent(event._id, { start, status: 'scheduled' }, { $set: { reminders: { startsAt: start, sent: [...new Set([...sentForThisStart, ...due])] } } });
       if (!recorded) {
-        const current = await EventModel.findById(event._id).lean<EventRecord>();
+        const current = await findEvent(event._id);
         if (current) await this.withdrawStale(current);
       }
     }
@@ -94,9 +88,9 @@ export class EventReminders {
 
   /** Marks events that have ended as completed (status is also derived on read; this keeps queries simple). */
   async completePast(limit = 200): Promise<number> {
-    const ended = await EventModel.find({ status: 'scheduled', end: mongoose.trusted({ $lt: this.now() }) }).select({ _id: 1 }).limit(limit).lean<{ _id: mongoose.Types.ObjectId }[]>();
+    const ended = await scheduledEndedBefore(this.now(), limit);
     let n = 0;
-    for (const e of ended) if (await atomicUpdate(EventModel, { _id: e._id, status: 'scheduled' }, { $set: { status: 'completed' } })) n++;
+    for (const id of ended) if (await updateEvent(id, { status: 'scheduled' }, { $set: { status: 'completed' } })) n++;
     return n;
   }
 }

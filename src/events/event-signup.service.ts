@@ -4,14 +4,14 @@
  * here (events.policy.ts); what happens to seats is the seat allocator's, which applies
  * every change under the event's lock.
  */
-import mongoose from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
 import { loadEvent, resolveEventAccess, type EventLoader } from './event-access.js';
 import type { EventRecord } from './event.model.js';
 import type { ListRegistrationsQuery } from './event.schemas.js';
-import { RegistrationModel, type RegistrationRecord, type RegistrationStatus } from './registration.model.js';
+import type { RegistrationRecord, RegistrationStatus } from './registration.model.js';
+import { findRegistration, registrationPage, registrationsOf, waitlistPosition } from './registration.repository.js';
 import type { Person, RegistrationOutcome, SeatAllocator } from './seat-allocator.js';
 import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { toCsv } from './attendee-csv.js';
@@ -78,9 +78,9 @@ export class EventSignupService {
   /** The actor's own registration (with the waitlist position). */
   async mine(actor: Actor, eventId: string): Promise<RegistrationView> {
     const access = await resolveEventAccess(actor, eventId);
-    const registration = await RegistrationModel.findOne({ eventId: access.event._id, userId: actor.userId }).lean<RegistrationRecord>();
+    const registration = await findRegistration(access.event._id, actor.userId);
     if (!registration) throw new NotFoundError('You have not signed up for this event.', 'registration_not_found');
-    return fullView({ registration, created: false, ...(registration.status === 'waitlisted' ? { position: await positionOf(registration) } : {}) });
+    return fullView({ registration, created: false, ...(registration.status === 'waitlisted' ? { position: await waitlistPosition(registration) } : {}) });
   }
 
   /** Approves or declines a request (organisers). */
@@ -131,9 +131,7 @@ export class EventSignupService {
     const sortField = status === 'waitlisted' ? 'queue' : 'seq';
     const limit = Math.min(Math.max(query.limit ?? 50, 1), MAX_PAGE_SIZE);
     const cursor = query.cursor ? decodeListCursor(query.cursor) : { k: null, n: 0 };
-    const filter: Record<string, unknown> = { eventId: access.event._id, ...(status ? { status } : {}) };
-    if (cursor.k !== null) filter[sortField] = mongoose.trusted({ $gt: cursor.k });
-    const rows = await RegistrationModel.find(filter).sort({ [sortField]: 1 }).limit(limit + 1).lean<RegistrationRecord[]>();
+    const rows = await registrationPage(access.event._id, status, sortField, cursor.k, limit + 1);
     const items = rows.slice(0, limit).map((r, i) => {
       const position = status === 'waitlisted' ? cursor.n + i + 1 : undefined;
       return organiser ? fullView({ registration: r, created: false, ...(position ? { position } : {}) }) : publicView(r);
@@ -149,7 +147,7 @@ export class EventSignupService {
   async exportCsv(actor: Actor, eventId: string): Promise<{ filename: string; csv: string }> {
     const access = await resolveEventAccess(actor, eventId);
     access.authorize('attendees.export');
-    const rows = await RegistrationModel.find({ eventId: access.event._id }).lean<RegistrationRecord[]>();
+    const rows = await registrationsOf(access.event._id);
     const order: Record<RegistrationStatus, number> = { registered: 0, waitlisted: 1, requested: 2, cancelled: 3, declined: 4, removed: 5 };
     rows.sort((a, b) => order[a.status] - order[b.status] || (a.status === 'waitlisted' ? a.queue - b.queue : a.seq - b.seq));
     // Organisations (and addresses the sign-up token lacked) as the people's profiles say now.
@@ -221,10 +219,6 @@ function fullView(outcome: RegistrationOutcome): RegistrationView {
 
 function publicView(r: RegistrationRecord): RegistrationView {
   return { id: String(r._id), eventId: String(r.eventId), userId: r.userId, displayName: r.displayName ?? '', status: r.status, organisation: r.organisation ?? null };
-}
-
-async function positionOf(registration: RegistrationRecord): Promise<number> {
-  return 1 + (await RegistrationModel.countDocuments({ eventId: registration.eventId, status: 'waitlisted', queue: mongoose.trusted({ $lt: registration.queue }) }));
 }
 
 function encodeListCursor(k: number, n: number): string {

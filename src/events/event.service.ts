@@ -17,11 +17,13 @@ import type { NotificationIntent, NotificationOutbox } from '../notifications/no
 import type { CalendarOutbox } from './calendar-outbox.js';
 import { accessFromContext, communityRolesOf, eventContext, resolveEventAccess, type EventAccess } from './event-access.js';
 import { eventCalendarPath, eventWebUrl } from './event-links.js';
-import { EventModel, type EventRecord } from './event.model.js';
+import type { EventRecord } from './event.model.js';
+import { createEvent, findEventPage, upcomingSignUpCandidates } from './event.repository.js';
 import type { CreateEventInput, eventView, ListEventsQuery, UpdateEventInput } from './event.schemas.js';
 import { canCreateCommunityEvent, canCreateOrganisationEvent } from './events.policy.js';
 import type { EventReminders } from './event-reminders.js';
-import { ACTIVE_STATUSES, RegistrationModel, type RegistrationRecord } from './registration.model.js';
+import { ACTIVE_STATUSES, type RegistrationRecord } from './registration.model.js';
+import { activeEventIdsOf, findRegistration, registrationsOfUser, userIdsOf, waitlistPosition } from './registration.repository.js';
 import type { SeatAllocator } from './seat-allocator.js';
 import { selfSignUpOpen } from './signup-window.js';
 import { DEFAULT_TIME_ZONE, isIanaTimeZone } from '../time/time-zone.js';
@@ -64,24 +66,9 @@ export interface OpenEventSummary {
  * the deadline, not invite-only, a seat or a waitlist). The query narrows; the rule decides.
  */
 export async function findNextOpenEvent(query: NextOpenEventQuery, now: Date): Promise<OpenEventSummary | null> {
-  const upcoming = EventModel.find({
-    tenantId: query.tenantId,
-    communityId: new Types.ObjectId(String(query.communityId)),
-    status: 'scheduled',
-    signupMethod: mongoose.trusted({ $ne: 'invite' }),
-    start: mongoose.trusted({ $gt: now }),
-    ...(query.except ? { _id: mongoose.trusted({ $ne: new Types.ObjectId(String(query.except)) }) } : {}),
-  })
-    .sort({ start: 1, _id: 1 })
-    .select({ _id: 1, title: 1, start: 1, timeZone: 1, status: 1, signupDeadline: 1, signupMethod: 1, capacity: 1, waitlist: 1, counts: 1 })
-    .lean<EventRecord>()
-    .cursor({ batchSize: 20 });
-  for await (const event of upcoming) {
+  for await (const event of upcomingSignUpCandidates(query, now)) {
     const counts = { registered: event.counts?.registered ?? 0, waitlisted: event.counts?.waitlisted ?? 0 };
-    if (selfSignUpOpen(event, counts, now)) {
-      await upcoming.close();
-      return { id: String(event._id), title: event.title, start: event.start, timeZone: event.timeZone };
-    }
+    if (selfSignUpOpen(event, counts, now)) return { id: String(event._id), title: event.title, start: event.start, timeZone: event.timeZone };
   }
   return null;
 }
@@ -121,7 +108,7 @@ export class EventService {
     const organizers = unique([actor.userId, ...(input.organizers ?? [])]);
     await this.assertKnownPeople(actor.tenantId, organizers.filter((id) => id !== actor.userId), 'organizers');
     const _id = new Types.ObjectId();
-    const created = await EventModel.create({
+    const event = await createEvent({
       _id,
       tenantId: actor.tenantId,
       communityId: communityId ? new Types.ObjectId(communityId) : null,
@@ -140,7 +127,6 @@ export class EventService {
       // Guests have no mailbox in the organisation: their events live in Meent and .ics only.
       calendar: { mailbox: actor.isGuest ? null : actor.userId },
     });
-    const event = created.toObject() as EventRecord;
     await this.deps.calendar?.requestSync(event, { attendees: true });
     if (communityId) await this.announce(event, actor.userId, communityName);
     const context = eventContext(actor, event, communityId ? { canRead: true, communityRole } : null);
@@ -149,7 +135,7 @@ export class EventService {
 
   async get(actor: Actor, eventId: string): Promise<EventView> {
     const access = await resolveEventAccess(actor, eventId);
-    const mine = await RegistrationModel.findOne({ eventId: access.event._id, userId: actor.userId }).lean<RegistrationRecord>();
+    const mine = await findRegistration(access.event._id, actor.userId);
     return this.view(actor, access.event, access, mine, mine?.status === 'waitlisted' ? await waitlistPosition(mine) : undefined);
   }
 
@@ -184,10 +170,8 @@ export class EventService {
       });
     }
     if (query.mine) {
-      const signedUp = await RegistrationModel.find({ tenantId: actor.tenantId, userId: actor.userId, status: mongoose.trusted({ $in: ACTIVE_STATUSES }) })
-        .select({ eventId: 1 })
-        .lean<{ eventId: Types.ObjectId }[]>();
-      and.push({ $or: [{ _id: mongoose.trusted({ $in: signedUp.map((r) => r.eventId) }) }, { organizers: actor.userId }] });
+      const signedUp = await activeEventIdsOf(actor.tenantId, actor.userId);
+      and.push({ $or: [{ _id: mongoose.trusted({ $in: signedUp }) }, { organizers: actor.userId }] });
     }
     let ascending = true;
     if (query.from || query.to) {
@@ -209,12 +193,13 @@ export class EventService {
     }
     const limit = Math.min(Math.max(query.limit ?? 20, 1), MAX_PAGE_SIZE);
     const direction = ascending ? 1 : -1;
-    const rows = await EventModel.find({ $and: and }).sort({ start: direction, _id: direction }).limit(limit + 1).lean<EventRecord[]>();
+    const rows = await findEventPage({ $and: and }, direction, limit + 1);
     const items = rows.slice(0, limit);
     const [mine, roles, readable] = await Promise.all([
-      items.length > 0
-        ? RegistrationModel.find({ eventId: mongoose.trusted({ $in: items.map((e) => e._id) }), userId: actor.userId }).lean<RegistrationRecord[]>()
-        : Promise.resolve([] as RegistrationRecord[]),
+      registrationsOfUser(
+        items.map((e) => e._id),
+        actor.userId,
+      ),
       communityRolesOf(actor),
       actor.isOrgAdmin ? Promise.resolve(null) : readableCommunityIds(actor).then((ids) => new Set(ids.map(String))),
     ]);
@@ -288,7 +273,7 @@ export class EventService {
     if (changed.includes('start')) await this.deps.reminders?.withdrawStale(event);
     if (changed.length > 0) await this.deps.calendar?.requestSync(event);
     const refreshed = await resolveEventAccess(actor, event._id);
-    const mine = await RegistrationModel.findOne({ eventId: event._id, userId: actor.userId }).lean<RegistrationRecord>();
+    const mine = await findRegistration(event._id, actor.userId);
     return this.view(actor, refreshed.event, refreshed, mine);
   }
 
@@ -309,7 +294,7 @@ export class EventService {
       await this.deps.reminders?.withdrawStale(event);
       await this.deps.calendar?.requestSync(event);
     }
-    const mine = await RegistrationModel.findOne({ eventId: event._id, userId: actor.userId }).lean<RegistrationRecord>();
+    const mine = await findRegistration(event._id, actor.userId);
     return this.view(actor, event, { ...access, event }, mine);
   }
 
@@ -386,15 +371,15 @@ export class EventService {
 
   /** Notifies everyone signed up (registered, waitlisted, requested) about a change of the event. */
   private async tellAttendees(event: EventRecord, kind: 'eventChanged' | 'eventCancelled', actorId: string, data: Record<string, string>): Promise<void> {
-    const rows = await RegistrationModel.find({ eventId: event._id, status: mongoose.trusted({ $in: ACTIVE_STATUSES }) }).select({ userId: 1 }).lean<{ userId: string }[]>();
-    const intents: NotificationIntent[] = rows.map((r) => ({
+    const recipients = await userIdsOf(event._id, ACTIVE_STATUSES);
+    const intents: NotificationIntent[] = recipients.map((userId) => ({
       tenantId: event.tenantId,
-      recipientId: r.userId,
+      recipientId: userId,
       kind,
       subject: { type: 'event', id: String(event._id) },
       actorId,
       data: { eventTitle: event.title, startsAt: event.start.toISOString(), endsAt: event.end.toISOString(), timeZone: event.timeZone, ...data },
-      idempotencyKey: `${kind}:${String(event._id)}:${event.sequence}:${r.userId}`,
+      idempotencyKey: `${kind}:${String(event._id)}:${event.sequence}:${userId}`,
     }));
     for (let i = 0; i < intents.length; i += 500) await this.deps.notifications.enqueue(intents.slice(i, i + 500));
   }
@@ -428,11 +413,6 @@ export function checkEvent(fields: CheckedFields, now: Date, options: { startCha
   if (fields.capacity !== null && (!Number.isInteger(fields.capacity) || fields.capacity < 0)) problems.push({ path: 'body.capacity', message: 'must be 0 or more' });
   if (!fields.online && !fields.location?.name) problems.push({ path: 'body.location', message: 'an event needs a location, or must be online' });
   if (problems.length > 0) throw new ValidationError('The event is not valid.', problems);
-}
-
-async function waitlistPosition(registration: RegistrationRecord): Promise<number> {
-  const ahead = await RegistrationModel.countDocuments({ eventId: registration.eventId, status: 'waitlisted', queue: mongoose.trusted({ $lt: registration.queue }) });
-  return ahead + 1;
 }
 
 function unique<T>(values: readonly T[]): T[] {

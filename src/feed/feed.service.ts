@@ -12,9 +12,8 @@ import { communityVisibility } from '../communities/community-access.js';
 import type { CommunityRecord } from '../communities/community.model.js';
 import { MAX_PAGE_SIZE } from '../db/pagination.js';
 import { ValidationError } from '../errors/domain-errors.js';
-import { ActivityModel, type ActivityRecord } from '../discussions/activity.model.js';
+import { activityOfCommunity, followsOfPerson, type ActivityRecord } from '../discussions/discussions.port.js';
 import { bucketOf, firstSeqOf } from '../discussions/feed-buckets.js';
-import { FollowModel } from '../discussions/follow.model.js';
 import type { FeedItemView, FeedView } from './feed.schemas.js';
 
 /** The events capability's "upcoming events I may see", when it is wired. */
@@ -60,7 +59,7 @@ export class FeedService {
   async home(actor: Actor, query: { cursor?: string; limit?: number }): Promise<FeedView> {
     const limit = Math.min(query.limit ?? 20, MAX_PAGE_SIZE);
     const cursor = query.cursor ? decodeFeedCursor(query.cursor) : null;
-    const [visibility, follows] = await Promise.all([communityVisibility(actor), FollowModel.find({ tenantId: actor.tenantId, userId: actor.userId }).lean()]);
+    const [visibility, follows] = await Promise.all([communityVisibility(actor), followsOfPerson(actor.tenantId, actor.userId)]);
     const followed = new Set(follows.map((f) => String(f.discussionId)));
     const sourceIds = new Set<string>([...visibility.member].filter((id) => visibility.readable.has(id)));
     for (const f of follows) if (visibility.readable.has(String(f.communityId))) sourceIds.add(String(f.communityId));
@@ -90,7 +89,7 @@ export class FeedService {
       }
       reads++;
       s.started = true;
-      const docs = await ActivityModel.find({ communityId: s.community._id, bucket: s.nextBucket }).lean<ActivityRecord[]>();
+      const docs = await activityOfCommunity(s.community._id, s.nextBucket);
       s.nextBucket--;
       s.buffer.push(...docs.filter((a) => relevant(s, a)).sort((a, b) => b.seq - a.seq));
     };

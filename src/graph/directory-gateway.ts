@@ -8,7 +8,7 @@ import { ResponseType } from '@microsoft/microsoft-graph-client';
 import type { User } from '@microsoft/microsoft-graph-types';
 import { ValidationError } from '../errors/domain-errors.js';
 import { segment, type GraphClient } from './graph-client.js';
-import { errorForGraphStatus, GraphUnavailableError, isGraphNotFound, withGraphErrors } from './graph-errors.js';
+import { errorForGraphStatus, GraphUnavailableError, withGraphErrors, withGraphErrorsOrNull } from './graph-errors.js';
 import { parseRetryAfter } from './graph-retry.js';
 
 export interface DirectoryUser {
@@ -55,13 +55,8 @@ export class GraphDirectoryGateway implements DirectoryGateway {
   }
 
   async getUser(id: string): Promise<DirectoryUser | null> {
-    try {
-      const user = (await withGraphErrors(() => this.graph.api(`/users/${segment(id)}`).select([...userFields]).get())) as User;
-      return fromGraphUser(user);
-    } catch (error) {
-      if (isGraphNotFound(error)) return null;
-      throw error;
-    }
+    const user = (await withGraphErrorsOrNull(() => this.graph.api(`/users/${segment(id)}`).select([...userFields]).get())) as User | null;
+    return user ? fromGraphUser(user) : null;
   }
 
   async getUserPhoto(id: string): Promise<UserPhoto | null> {

@@ -64,6 +64,16 @@ export async function withGraphErrors<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Run a Graph read of one thing, as `withGraphErrors`; null when Graph says it is not there. */
+export async function withGraphErrorsOrNull<T>(call: () => Promise<T>): Promise<T | null> {
+  try {
+    return await withGraphErrors(call);
+  } catch (error) {
+    if (isGraphNotFound(error)) return null;
+    throw error;
+  }
+}
+
 /** Whether an error from `withGraphErrors` is a "not found". */
 export function isGraphNotFound(error: unknown): boolean {
   return error instanceof NotFoundError && error.code === 'graph_not_found';

@@ -19,7 +19,7 @@
  */
 import type { AadUserConversationMember, AttendanceRecord, Chat, MeetingAttendanceReport, MeetingParticipantInfo, OnlineMeeting } from '@microsoft/microsoft-graph-types';
 import { segment, type GraphClient } from './graph-client.js';
-import { GraphUnavailableError, isGraphNotFound, withGraphErrors } from './graph-errors.js';
+import { GraphUnavailableError, withGraphErrors, withGraphErrorsOrNull } from './graph-errors.js';
 import { listAll } from './graph-paging.js';
 import { odataString } from './directory-gateway.js';
 
@@ -93,13 +93,8 @@ export class GraphOnlineMeetingsGateway implements OnlineMeetingsGateway {
   }
 
   async meetingChat(chatId: string): Promise<MeetingChat | null> {
-    try {
-      const chat = (await withGraphErrors(() => this.graph.api(`/chats/${segment(chatId)}`).select(['id', 'topic', 'chatType', 'onlineMeetingInfo']).get())) as Chat;
-      return fromGraphChat(chat);
-    } catch (error) {
-      if (isGraphNotFound(error)) return null;
-      throw error;
-    }
+    const chat = (await withGraphErrorsOrNull(() => this.graph.api(`/chats/${segment(chatId)}`).select(['id', 'topic', 'chatType', 'onlineMeetingInfo']).get())) as Chat | null;
+    return chat ? fromGraphChat(chat) : null;
   }
 
   async chatMembers(chatId: string): Promise<MeetingPerson[]> {

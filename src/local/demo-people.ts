@@ -38,93 +38,96 @@ export interface DemoPerson {
   expertise: string[];
 }
 
-export const DEMO_PEOPLE: readonly DemoPerson[] = Object.freeze([
-  {
-    id: '0b6f3c1e-2a4d-4c8e-9f10-00000000b001',
+/** What sets one demo person apart; the rest follows from being an employee or a guest. */
+type DemoPersonDetails = Pick<DemoPerson, 'id' | 'displayName' | 'mail' | 'jobTitle' | 'department' | 'officeLocation' | 'description' | 'expertise'>;
+
+/** Someone employed by the water board: an account in its tenant, signing in with their e-mail address. */
+function employee(person: DemoPersonDetails & { role: Exclude<DemoRole, 'guest'> }): DemoPerson {
+  return {
+    ...person,
     tenantId: DEMO_TENANT_ID,
     homeTenantId: DEMO_TENANT_ID,
+    userPrincipalName: person.mail,
+    organisation: DEMO_ORGANISATION,
+    isGuest: false,
+    isOrgAdmin: person.role === 'org-admin',
+  };
+}
+
+/**
+ * A B2B guest from a partner organisation: the account lives in its home tenant, and Entra
+ * names it in ours after the e-mail address (`name_domain#EXT#@<our tenant>`).
+ */
+function guest(person: DemoPersonDetails & Pick<DemoPerson, 'homeTenantId' | 'organisation'>): DemoPerson {
+  return {
+    ...person,
+    tenantId: DEMO_TENANT_ID,
+    userPrincipalName: `${person.mail.replace('@', '_')}#EXT#@wrij.onmicrosoft.example`,
+    isGuest: true,
+    isOrgAdmin: false,
+    role: 'guest',
+  };
+}
+
+export const DEMO_PEOPLE: readonly DemoPerson[] = Object.freeze([
+  employee({
+    id: '0b6f3c1e-2a4d-4c8e-9f10-00000000b001',
     displayName: 'Sanne de Vries',
-    userPrincipalName: 'sanne.devries@wrij.example',
     mail: 'sanne.devries@wrij.example',
     jobTitle: 'Beleidsmedewerker waterkwaliteit',
     department: 'Waterkwaliteit en ecologie',
     officeLocation: 'Doetinchem',
-    organisation: DEMO_ORGANISATION,
-    isGuest: false,
-    isOrgAdmin: false,
     role: 'civil-servant',
     description: { nl: 'Ambtenaar bij het waterschap', en: 'Civil servant at the water board' },
     expertise: ['waterkwaliteit', 'nitraat', 'Kaderrichtlijn Water'],
-  },
-  {
+  }),
+  employee({
     id: '0b6f3c1e-2a4d-4c8e-9f10-00000000b002',
-    tenantId: DEMO_TENANT_ID,
-    homeTenantId: DEMO_TENANT_ID,
     displayName: 'Mark Hendriks',
-    userPrincipalName: 'mark.hendriks@wrij.example',
     mail: 'mark.hendriks@wrij.example',
     jobTitle: 'Adviseur bodem en water',
     department: 'Gebiedsprocessen',
     officeLocation: 'Doetinchem',
-    organisation: DEMO_ORGANISATION,
-    isGuest: false,
-    isOrgAdmin: false,
     role: 'community-manager',
     description: { nl: 'Adviseur en communitymanager', en: 'Adviser and community manager' },
     expertise: ['bodemkwaliteit', 'mestbeleid', 'gebiedsprocessen'],
-  },
-  {
+  }),
+  guest({
     id: '0b6f3c1e-2a4d-4c8e-9f10-00000000b003',
-    tenantId: DEMO_TENANT_ID,
     homeTenantId: DEMO_PARTNER_TENANTS.lto,
     displayName: 'Gerrit Wolters (LTO Noord)',
-    userPrincipalName: 'gerrit.wolters_ltonoord.example#EXT#@wrij.onmicrosoft.example',
     mail: 'gerrit.wolters@ltonoord.example',
     jobTitle: 'Melkveehouder en regiobestuurder',
     department: 'Afdeling Achterhoek',
     officeLocation: 'Winterswijk',
     organisation: 'LTO Noord',
-    isGuest: true,
-    isOrgAdmin: false,
-    role: 'guest',
     description: { nl: 'Ketenpartner (gast), agrarisch ondernemer', en: 'Chain partner (guest), farmer' },
     expertise: ['melkveehouderij', 'bemesting', 'drainage'],
-  },
-  {
+  }),
+  guest({
     id: '0b6f3c1e-2a4d-4c8e-9f10-00000000b004',
-    tenantId: DEMO_TENANT_ID,
     homeTenantId: DEMO_PARTNER_TENANTS.aquaterra,
     displayName: 'Fatima El Amrani (Aquaterra Advies)',
-    userPrincipalName: 'fatima.elamrani_aquaterra.example#EXT#@wrij.onmicrosoft.example',
     mail: 'fatima.elamrani@aquaterra.example',
     jobTitle: 'Senior adviseur bodem en grondwater',
     department: 'Bodem en water',
     officeLocation: 'Arnhem',
     organisation: 'Aquaterra Advies',
-    isGuest: true,
-    isOrgAdmin: false,
-    role: 'guest',
     description: { nl: 'Ketenpartner (gast), adviesbureau', en: 'Chain partner (guest), consultancy' },
     expertise: ['grondwater', 'stikstof', 'bodemonderzoek'],
-  },
-  {
+  }),
+  employee({
     id: '0b6f3c1e-2a4d-4c8e-9f10-00000000b005',
-    tenantId: DEMO_TENANT_ID,
-    homeTenantId: DEMO_TENANT_ID,
     displayName: 'Ingrid Bakker',
-    userPrincipalName: 'ingrid.bakker@wrij.example',
     mail: 'ingrid.bakker@wrij.example',
     jobTitle: 'Functioneel beheerder samenwerkingsplatform',
     department: 'Informatievoorziening',
     officeLocation: 'Doetinchem',
-    organisation: DEMO_ORGANISATION,
-    isGuest: false,
-    isOrgAdmin: true,
     role: 'org-admin',
     description: { nl: 'Beheerder van de organisatie', en: 'Organisation admin' },
     expertise: ['Microsoft Teams', 'informatiebeheer'],
-  },
-] satisfies DemoPerson[]);
+  }),
+]);
 
 export function findDemoPerson(id: string): DemoPerson | undefined {
   return DEMO_PEOPLE.find((p) => p.id === id);

@@ -10,15 +10,14 @@ import type { CommunityService } from '../communities/community.service.js';
 import { CommunityModel } from '../communities/community.model.js';
 import { MembershipModel } from '../communities/membership.model.js';
 import type { Config } from '../config/config.js';
-import { DiscussionModel } from '../discussions/discussion.model.js';
-import { ReplyModel } from '../discussions/reply.model.js';
-import type { EventSignupService } from '../events/event-signup.service.js';
-import type { EventService } from '../events/event.service.js';
-import type { SeatAllocator } from '../events/seat-allocator.js';
-import { EventModel } from '../events/event.model.js';
 import type { MembershipService } from '../communities/membership.service.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
+import { discussionTitled, replyWithBody } from '../discussions/discussions.port.js';
 import type { ReplyService } from '../discussions/reply.service.js';
+import type { EventSignupService } from '../events/event-signup.service.js';
+import type { EventService } from '../events/event.service.js';
+import { eventById, eventTitled } from '../events/events.port.js';
+import type { SeatAllocator } from '../events/seat-allocator.js';
 import { UserModel } from '../members/user.model.js';
 import { DEMO_COMMUNITIES, DEMO_DISCUSSIONS, DEMO_EVENTS, DEMO_PERSON_IDS, type DemoPersonKey } from './demo-content.js';
 import { DEMO_PEOPLE, DEMO_TENANT_ID, findDemoPerson } from './demo-people.js';
@@ -101,20 +100,20 @@ export async function writeDemoOrganisation(deps: SeedDependencies): Promise<See
 
   for (const d of DEMO_DISCUSSIONS) {
     const communityId = required(communityIds.get(d.community), d.community);
-    let discussion = await DiscussionModel.findOne({ communityId, title: d.title }).lean();
+    let discussion = await discussionTitled(communityId, d.title);
     if (!discussion) {
       await communities.discussions.create(actor(d.author), communityId, { title: d.title, body: d.body, tags: d.tags, kind: d.kind });
-      discussion = await DiscussionModel.findOne({ communityId, title: d.title }).lean();
+      discussion = await discussionTitled(communityId, d.title);
       result.discussions++;
     }
     if (!discussion) throw new Error(`seeding the discussion "${d.title}" failed`);
     const discussionId = String(discussion._id);
     for (const r of d.reactions) await communities.discussions.react(actor(r.person), 'discussion', discussionId, r.kind);
     for (const r of d.replies) {
-      let reply = await ReplyModel.findOne({ discussionId: discussion._id, 'body.source': r.body }).lean();
+      let reply = await replyWithBody(discussion._id, r.body);
       if (!reply) {
         await communities.replies.create(actor(r.author), discussionId, { body: r.body });
-        reply = await ReplyModel.findOne({ discussionId: discussion._id, 'body.source': r.body }).lean();
+        reply = await replyWithBody(discussion._id, r.body);
         result.replies++;
       }
       if (!reply) throw new Error(`seeding a reply to "${d.title}" failed`);
@@ -125,7 +124,7 @@ export async function writeDemoOrganisation(deps: SeedDependencies): Promise<See
 
   for (const e of DEMO_EVENTS) {
     const communityId = required(communityIds.get(e.community), e.community);
-    let event = await EventModel.findOne({ tenantId: DEMO_TENANT_ID, communityId, title: e.title }).lean();
+    let event = await eventTitled(DEMO_TENANT_ID, communityId, e.title);
     if (!event) {
       const start = atLocalHour(now(), e.inDays, e.startHour);
       const created = await events.events.create(actor(e.organiser), {
@@ -142,7 +141,7 @@ export async function writeDemoOrganisation(deps: SeedDependencies): Promise<See
         guestsAllowed: e.guestsMaySignUp,
         communityId,
       });
-      event = await EventModel.findOne({ _id: created.id }).lean();
+      event = await eventById(created.id);
       result.events++;
     }
     if (!event) throw new Error(`seeding the event "${e.title}" failed`);

@@ -5,12 +5,10 @@
  */
 import mongoose from 'mongoose';
 import type { Actor } from '../auth/actor.js';
-import { atomicUpdate } from '../db/atomic-update.js';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import { toCsv } from '../events/attendee-csv.js';
 import { resolveEventAccess } from '../events/event-access.js';
-import { EventModel, eventLockKey, type EventRecord } from '../events/event.model.js';
-import { RegistrationModel, type RegistrationRecord } from '../events/registration.model.js';
+import { completeStartedEvent, eventTitle, registrationsOfEvent, type EventRecord } from '../events/events.port.js';
 import type { AttendanceEntry } from '../graph/online-meetings-gateway.js';
 import type { PeopleRepository } from '../members/people.repository.js';
 import { EventAttendanceModel, type AttendanceRecord } from './attendance.model.js';
@@ -37,7 +35,7 @@ export class AttendanceService {
    * Answers how many people attended.
    */
   async record(event: Pick<EventRecord, '_id' | 'tenantId' | 'start'>, reportId: string, entries: AttendanceEntry[]): Promise<number> {
-    const registrations = await RegistrationModel.find({ eventId: event._id }).select({ _id: 1, userId: 1, email: 1 }).lean<Pick<RegistrationRecord, '_id' | 'userId' | 'email'>[]>();
+    const registrations = await registrationsOfEvent(event._id);
     const byUser = new Map(registrations.map((r) => [r.userId.toLowerCase(), r]));
     const byEmail = new Map(registrations.filter((r) => r.email).map((r) => [(r.email ?? '').toLowerCase(), r]));
     const rows = new Map<string, Omit<AttendanceRecord, '_id' | 'createdAt' | 'updatedAt'>>();
@@ -85,13 +83,7 @@ export class AttendanceService {
 
   /** Marks a scheduled event that has begun completed (it has taken place); a meeting held before the event changes nothing. */
   async complete(eventId: mongoose.Types.ObjectId): Promise<boolean> {
-    const done = await atomicUpdate(
-      EventModel,
-      { _id: eventId, status: 'scheduled', start: mongoose.trusted({ $lte: this.now() }) },
-      { $set: { status: 'completed' } },
-      { lockKey: eventLockKey(eventId) },
-    );
-    return done !== null;
+    return completeStartedEvent(eventId, this.now());
   }
 
   /** Registrations with attendance, for the event's organisers. */
@@ -99,7 +91,7 @@ export class AttendanceService {
     const access = await resolveEventAccess(actor, eventId);
     access.authorize('attendees.manage');
     const [registrations, attendance] = await Promise.all([
-      RegistrationModel.find({ eventId: access.event._id }).lean<RegistrationRecord[]>(),
+      registrationsOfEvent(access.event._id),
       EventAttendanceModel.find({ eventId: access.event._id }).lean<AttendanceRecord[]>(),
     ]);
     const shown = registrations.filter((r) => SHOWN_STATUSES.has(r.status) || attendance.some((a) => a.registrationId?.equals(r._id)));
@@ -153,7 +145,7 @@ export class AttendanceService {
 
   async exportCsv(actor: Actor, eventId: string): Promise<{ filename: string; csv: string }> {
     const view = await this.list(actor, eventId);
-    const event = await EventModel.findById(view.eventId).select({ title: 1 }).lean<Pick<EventRecord, 'title'>>();
+    const title = await eventTitle(view.eventId);
     const rows = view.items.map((r) => [
       r.displayName,
       r.email ?? '',
@@ -165,7 +157,7 @@ export class AttendanceService {
       r.lastLeave ?? '',
     ]);
     const csv = toCsv(['Name', 'E-mail', 'Organisation', 'Registration', 'Attended', 'Minutes', 'First joined', 'Last left'], rows);
-    const slug = (event?.title ?? '').toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'event';
+    const slug = (title ?? '').toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'event';
     return { filename: `attendance-${slug}.csv`, csv };
   }
 }

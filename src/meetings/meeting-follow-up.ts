@@ -19,11 +19,10 @@ import { resolveCommunityAccess } from '../communities/community-access.js';
 import { MembershipModel, type MembershipRecord } from '../communities/membership.model.js';
 import type { MembershipService } from '../communities/membership.service.js';
 import { atomicUpdate } from '../db/atomic-update.js';
-import { DiscussionModel, type DiscussionRecord } from '../discussions/discussion.model.js';
+import { discussionById } from '../discussions/discussions.port.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
 import { ConflictError, DomainError, NotFoundError } from '../errors/domain-errors.js';
-import { EventModel, type EventRecord } from '../events/event.model.js';
-import { RegistrationModel, type RegistrationRecord } from '../events/registration.model.js';
+import { eventById, registeredOfEvent, type EventRecord } from '../events/events.port.js';
 import type { DirectoryGateway } from '../graph/directory-gateway.js';
 import { GraphUnavailableError } from '../graph/graph-errors.js';
 import type { AttendanceEntry } from '../graph/online-meetings-gateway.js';
@@ -142,7 +141,7 @@ export class MeetingFollowUps {
 
   /** One attempt; fills `set` with what changed; answers whether everything is done. */
   private async work(link: MeetingLinkRecord, set: Record<string, unknown>): Promise<boolean> {
-    const event = link.eventId ? await EventModel.findOne({ _id: link.eventId }).lean<EventRecord>() : null;
+    const event = link.eventId ? await eventById(link.eventId) : null;
     const wantsReport = (event !== null && event.online) || (!link.followUp.admitted && event === null);
     const needsAttendance = event !== null && event.online && !link.followUp.attendanceRecorded;
     const report = wantsReport && (needsAttendance || !link.followUp.admitted) ? await this.readReport(link, event) : ({ state: 'unavailable', reason: 'not_needed' } as ReportState);
@@ -226,7 +225,7 @@ export class MeetingFollowUps {
   private async admit(link: MeetingLinkRecord, attendees: Attendee[]): Promise<{ people: ListedPerson[]; notAdmitted: ListedPerson[] }> {
     const people: ListedPerson[] = [];
     const notAdmitted: ListedPerson[] = [];
-    const discussion = await DiscussionModel.findOne({ _id: link.discussionId }).select({ _id: 1, communityId: 1 }).lean<Pick<DiscussionRecord, '_id' | 'communityId'>>();
+    const discussion = await discussionById(link.discussionId);
     const linkerRecord = await this.deps.people.find(link.tenantId, link.linkedBy);
     if (!discussion || !linkerRecord) throw new NotFoundError('The linked discussion (or whoever linked it) is gone.', 'meeting_link_stale');
     const linker = actorFromRecord(linkerRecord);
@@ -320,7 +319,7 @@ export class MeetingFollowUps {
 }
 
 async function registeredAttendees(eventId: Types.ObjectId): Promise<Attendee[]> {
-  const rows = await RegistrationModel.find({ eventId, status: 'registered' }).select({ userId: 1, displayName: 1, email: 1, isGuest: 1 }).lean<Pick<RegistrationRecord, 'userId' | 'displayName' | 'email' | 'isGuest'>[]>();
+  const rows = await registeredOfEvent(eventId);
   return rows.map((r) => ({ userId: r.userId, displayName: r.displayName, email: r.email, tenantId: null, isGuest: r.isGuest }));
 }
 

@@ -19,12 +19,13 @@ import { MembershipModel } from '../communities/membership.model.js';
 import { atomicUpdate } from '../db/atomic-update.js';
 import { documentLocks } from '../db/document-lock.js';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
-import { DiscussionModel, type DiscussionRecord } from '../discussions/discussion.model.js';
+import { discussionOfTenant, discussionTitle, type DiscussionRecord } from '../discussions/discussions.port.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { resolveEventAccess } from '../events/event-access.js';
-import { EventModel, eventLockKey, type EventRecord } from '../events/event.model.js';
+import type { EventRecord } from '../events/event.model.js';
 import { findNextOpenEvent, type EventService } from '../events/event.service.js';
+import { eventByJoinUrl, eventTitle, setFollowUpDiscussionOnce } from '../events/events.port.js';
 import type { PeopleRepository } from '../members/people.repository.js';
 import type { UserRecord } from '../members/user.model.js';
 import { MeetingLinkModel, meetingLinkLockKey, type MeetingLinkRecord } from './meeting-link.model.js';
@@ -230,7 +231,7 @@ export class MeetingService {
    * none. Serialised per chat, so two deliveries of a meeting event make one discussion.
    */
   private async autoLink(meeting: { tenantId: string; chatId: string; joinUrl: string; teamsMeetingId: string | null; subject: string; onlineMeetingId: string | null; organizerId: string | null }): Promise<MeetingLinkRecord | null> {
-    const event = await EventModel.findOne({ tenantId: meeting.tenantId, 'calendar.joinUrl': meeting.joinUrl, status: mongoose.trusted({ $ne: 'cancelled' }) }).lean<EventRecord>();
+    const event = await eventByJoinUrl(meeting.tenantId, meeting.joinUrl);
     if (!event?.communityId) return null;
     return documentLocks.withLock(`meeting_links:auto:${meeting.tenantId}:${meeting.chatId}`, async () => {
       const again = await this.find(meeting.tenantId, meeting.chatId);
@@ -271,7 +272,7 @@ export class MeetingService {
   /** The event's follow-up discussion, made (and remembered on the event) when it has none. */
   private async followUpDiscussion(organizer: Actor, event: EventRecord): Promise<Pick<DiscussionRecord, '_id' | 'title'> | null> {
     if (event.followUpDiscussionId) {
-      const existing = await DiscussionModel.findOne({ _id: event.followUpDiscussionId, tenantId: event.tenantId }).select({ _id: 1, title: 1 }).lean<Pick<DiscussionRecord, '_id' | 'title'>>();
+      const existing = await discussionOfTenant(event.tenantId, event.followUpDiscussionId);
       if (existing) return existing;
     }
     try {
@@ -341,7 +342,7 @@ export class MeetingService {
   private async cardInfo(link: MeetingLinkRecord, kind: 'start' | 'end'): Promise<MeetingCardInfo> {
     const [community, discussion] = await Promise.all([
       CommunityModel.findOne({ _id: link.communityId }).select({ name: 1 }).lean<Pick<CommunityRecord, 'name'>>(),
-      DiscussionModel.findOne({ _id: link.discussionId }).select({ title: 1 }).lean<Pick<DiscussionRecord, 'title'>>(),
+      discussionTitle(link.discussionId).then((title) => (title === null ? null : { title })),
     ]);
     let nextEvent: MeetingCardInfo['nextEvent'] = null;
     if (kind === 'end') {
@@ -376,10 +377,10 @@ export class MeetingService {
     const canLink = meetingPolicy.can(actor, 'meeting.link', context) || (await this.managesAnyCommunity(actor));
     let linkView: MeetingView['link'] = null;
     if (link) {
-      const [community, discussion, event] = await Promise.all([
+      const [community, discussion, linkedEventTitle] = await Promise.all([
         CommunityModel.findOne({ _id: link.communityId }).select({ name: 1 }).lean<Pick<CommunityRecord, 'name'>>(),
-        DiscussionModel.findOne({ _id: link.discussionId }).select({ title: 1 }).lean<Pick<DiscussionRecord, 'title'>>(),
-        link.eventId ? EventModel.findOne({ _id: link.eventId }).select({ title: 1 }).lean<Pick<EventRecord, 'title'>>() : Promise.resolve(null),
+        discussionTitle(link.discussionId).then((title) => (title === null ? null : { title })),
+        link.eventId ? eventTitle(link.eventId) : Promise.resolve(null),
       ]);
       linkView = {
         communityId: String(link.communityId),
@@ -387,7 +388,7 @@ export class MeetingService {
         discussionId: String(link.discussionId),
         discussionTitle: discussion?.title ?? link.discussionTitle,
         eventId: link.eventId ? String(link.eventId) : null,
-        eventTitle: event?.title ?? null,
+        eventTitle: linkedEventTitle,
         source: link.source,
         linkedBy: link.linkedBy,
         linkedAt: link.createdAt.toISOString(),
@@ -458,7 +459,7 @@ export function actorFromRecord(user: Pick<UserRecord, 'userId' | 'tenantId' | '
 
 async function setFollowUpDiscussion(eventId: Types.ObjectId, discussionId: Types.ObjectId): Promise<void> {
   // Only when the event has none: an organiser's own choice stays.
-  await atomicUpdate(EventModel, { _id: eventId, followUpDiscussionId: null }, { $set: { followUpDiscussionId: discussionId } }, { lockKey: eventLockKey(eventId) });
+  await setFollowUpDiscussionOnce(eventId, discussionId);
 }
 
 function parseInstant(value: string): Date | null {

@@ -12,6 +12,7 @@ import { NotFoundError } from '../errors/domain-errors.js';
 import type { DirectoryGateway, DirectoryUser, UserPhoto } from '../graph/directory-gateway.js';
 import type { UserRecord } from './user.model.js';
 import type { UserChanges, UserDirectoryRepository } from './user-directory.repository.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 /** What the service writes to the audit log. */
 export interface AuditSink {
@@ -29,7 +30,7 @@ export interface UserDirectoryDeps {
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** The app role that makes an organisation admin (for the audit entry of a role change). */
   adminRole: string;
-  now?: () => Date;
+  now?: Clock;
   /** Profiles older than this are fetched again from Graph. Default 24 hours. */
   profileMaxAgeMs?: number;
   /** Cached photos older than this are fetched again. Default 24 hours. */
@@ -43,15 +44,13 @@ export interface UserDirectoryDeps {
 const MAX_REMEMBERED = 10_000;
 
 export class UserDirectoryService {
-  private readonly deps: UserDirectoryDeps;
-  private readonly now: () => Date;
+  private readonly now: Clock;
   private readonly recentlySeen = new Map<string, number>();
   private readonly refreshing = new Map<string, Promise<void>>();
   private readonly failedAt = new Map<string, number>();
 
-  constructor(deps: UserDirectoryDeps) {
-    this.deps = deps;
-    this.now = deps.now ?? (() => new Date());
+  constructor(private readonly deps: UserDirectoryDeps) {
+    this.now = clockOf(deps);
   }
 
   /** Called on each authenticated request: the record exists and matches the token afterwards. */

@@ -14,15 +14,14 @@ import { atomicUpdate } from '../db/atomic-update.js';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import { findPage, type Page } from '../db/pagination.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
-import { ActivityModel } from '../discussions/activity.model.js';
 import { resolveDiscussionAccess, resolveReplyAccess, type DiscussionAccess } from '../discussions/discussion-access.js';
-import { DiscussionModel } from '../discussions/discussion.model.js';
-import { ReplyModel } from '../discussions/reply.model.js';
+import { contentHidden, hideContent } from '../discussions/discussions.port.js';
 import type { PeopleRepository } from '../members/people.repository.js';
 import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
 import type { SearchIndex } from '../search/search-index.js';
 import type { CreateReportInput, ListReportsQuery, ReportView } from './moderation.schemas.js';
 import { ReportModel, type ReportRecord } from './report.model.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 export interface ModerationServiceDeps {
   communities: CommunityService;
@@ -30,18 +29,16 @@ export interface ModerationServiceDeps {
   notifications: NotificationOutbox;
   audit: AuditSink;
   search: SearchIndex;
-  now?: () => Date;
+  now?: Clock;
 }
 
 type ContentType = 'discussion' | 'reply';
 
 export class ModerationService {
-  private readonly deps: ModerationServiceDeps;
-  private readonly now: () => Date;
+  private readonly now: Clock;
 
-  constructor(deps: ModerationServiceDeps) {
-    this.deps = deps;
-    this.now = deps.now ?? (() => new Date());
+  constructor(private readonly deps: ModerationServiceDeps) {
+    this.now = clockOf(deps);
   }
 
   /** Reports something; reporting the same thing again returns the first report. */
@@ -185,12 +182,8 @@ export class ModerationService {
     reason: 'moderator' | 'reports' | null,
     extra: { automatic?: boolean; reports?: number } = {},
   ): Promise<boolean> {
-    const model = (type === 'discussion' ? DiscussionModel : ReplyModel) as unknown as typeof DiscussionModel;
     const set = hidden ? { hidden: true, hiddenReason: reason, hiddenAt: this.now(), hiddenBy: extra.automatic ? null : actor.userId } : { hidden: false, hiddenReason: null, hiddenAt: null, hiddenBy: null };
-    const changed = await atomicUpdate(model, { _id: targetId, hidden: !hidden }, { $set: set });
-    if (!changed) return false;
-    if (type === 'discussion') await ActivityModel.updateMany({ discussionId: targetId }, { $set: { hidden } });
-    else await ActivityModel.updateMany({ replyId: targetId }, { $set: { hidden } });
+    if (!(await hideContent(type, targetId, hidden, set))) return false;
     await this.deps.search.setHidden(type, String(targetId), hidden);
     await this.deps.audit.record({
       tenantId: actor.tenantId,
@@ -237,11 +230,7 @@ export class ModerationService {
       ReportModel.countDocuments({ targetType: r.targetType, targetId: r.targetId, status: 'open' }),
       r.targetType === 'person'
         ? Promise.resolve(false)
-        : (r.targetType === 'discussion' ? DiscussionModel : (ReplyModel as unknown as typeof DiscussionModel))
-            .findOne({ _id: r.targetId })
-            .select({ hidden: 1 })
-            .lean<{ hidden?: boolean }>()
-            .then((d) => d?.hidden === true),
+        : contentHidden(r.targetType, r.targetId),
     ]);
     return {
       id: String(r._id),

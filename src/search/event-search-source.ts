@@ -6,7 +6,7 @@
  */
 import type { Actor } from '../auth/actor.js';
 import { markdownToText } from '../content/markdown.js';
-import { EventModel, type EventRecord } from '../events/event.model.js';
+import { eventsOf } from '../events/events.port.js';
 import { searchKeys, type QueryWord } from './text-analysis.js';
 
 export interface EventCandidate {
@@ -20,7 +20,7 @@ export interface EventCandidate {
 }
 
 export async function matchingEvents(actor: Actor, words: QueryWord[], readable: Set<string>): Promise<EventCandidate[]> {
-  const events = await EventModel.find({ tenantId: actor.tenantId }).lean<EventRecord[]>();
+  const events = await eventsOf(actor.tenantId);
   const found: EventCandidate[] = [];
   for (const e of events) {
     if (e.status === 'cancelled') continue;

@@ -5,7 +5,7 @@
  */
 import { Link } from '@fluentui/react-components';
 import { app } from '@microsoft/teams-js';
-import { Suspense, useEffect } from 'react';
+import { Suspense, useEffect, type ReactNode } from 'react';
 import { ApiProvider } from './api/api-provider.js';
 import { MeProvider } from './api/me-provider.js';
 import { PageSkeleton } from './components/loading-skeleton.js';
@@ -45,31 +45,13 @@ function Surface() {
   }, [host]);
 
   if (route.name === 'authStart' || route.name === 'authEnd') {
-    return (
-      <CompactShell>
-        <Suspense fallback={<PageSkeleton />}>
-          <AuthPopupPage route={route} />
-        </Suspense>
-      </CompactShell>
-    );
+    return <CompactSurface><AuthPopupPage route={route} /></CompactSurface>;
   }
   if (host.frameContext === 'settings' || route.name === 'config') {
-    return (
-      <CompactShell>
-        <Suspense fallback={<PageSkeleton />}>
-          <ConfigPage />
-        </Suspense>
-      </CompactShell>
-    );
+    return <CompactSurface><ConfigPage /></CompactSurface>;
   }
   if (host.frameContext === 'sidePanel') {
-    return (
-      <CompactShell>
-        <Suspense fallback={<PageSkeleton />}>
-          <SidePanelPage />
-        </Suspense>
-      </CompactShell>
-    );
+    return <CompactSurface><SidePanelPage /></CompactSurface>;
   }
 
   const Page = pageFor[route.name];
@@ -83,5 +65,14 @@ function Surface() {
         </PageErrorBoundary>
       </AppShell>
     </MeProvider>
+  );
+}
+
+/** A surface Teams shows without our navigation (sign-in pop-up, configuration, meeting side panel), its page loaded lazily. */
+function CompactSurface({ children }: { children: ReactNode }) {
+  return (
+    <CompactShell>
+      <Suspense fallback={<PageSkeleton />}>{children}</Suspense>
+    </CompactShell>
   );
 }

@@ -30,8 +30,8 @@ function newestSourceTime(dir: string): number {
   return newest;
 }
 
-/** What the tab imports from the core (the language rule), which a build must also follow. */
-const SHARED_SOURCES = [join(repoRoot, 'src', 'content', 'language.ts')];
+/** What the tab imports from the core (the language rule, the Markdown syntax), which a build must also follow. */
+const SHARED_SOURCES = [join(repoRoot, 'src', 'content', 'language.ts'), join(repoRoot, 'src', 'content', 'markdown-syntax.ts')];
 
 /** True when dist/tab is missing or any file under tab/ (or shared with it) is newer than the built index.html. */
 export function tabBuildIsStale(): boolean {

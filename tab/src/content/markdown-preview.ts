@@ -1,28 +1,13 @@
 /**
  * The composer's preview: the same Markdown subset the server renders (src/content/markdown.ts),
- * made in the browser so previewing costs no request. Raw HTML is shown as text, images become
- * links, and the result is filtered through the server's allow-list of tags and link schemes.
+ * parsed by the same code (src/content/markdown-syntax.ts) but made in the browser so previewing
+ * costs no request. Raw HTML is shown as text, images become links, and the result is filtered
+ * through the server's allow-list of tags and link schemes.
  * What is stored is always the server's rendering; this is only a preview.
  */
-import { Marked, type Tokens } from 'marked';
+import { MARKDOWN_TAGS, parseMarkdown } from '../../../src/content/markdown-syntax.js';
 
-const escapeHtml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-
-const marked = new Marked({
-  gfm: true,
-  breaks: true,
-  async: false,
-  renderer: {
-    html(token: Tokens.HTML | Tokens.Tag): string {
-      return escapeHtml(token.text);
-    },
-    image(token: Tokens.Image): string {
-      return `<a href="${escapeHtml(token.href)}">${escapeHtml(token.text || token.href)}</a>`;
-    },
-  },
-});
-
-const ALLOWED_TAGS = new Set(['P', 'BR', 'EM', 'STRONG', 'DEL', 'UL', 'OL', 'LI', 'A', 'BLOCKQUOTE', 'CODE', 'PRE', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'HR']);
+const ALLOWED_TAGS = new Set<string>(MARKDOWN_TAGS.map((tag) => tag.toUpperCase()));
 const SAFE_LINK = /^(https?:|mailto:)/i;
 
 function clean(node: Node, into: Node, doc: Document): void {
@@ -52,8 +37,7 @@ function clean(node: Node, into: Node, doc: Document): void {
 
 /** Markdown source → safe HTML for the preview. */
 export function previewMarkdown(source: string): string {
-  const html = marked.parse(source, { async: false });
-  const parsed = new DOMParser().parseFromString(`<body>${html}</body>`, 'text/html');
+  const parsed = new DOMParser().parseFromString(`<body>${parseMarkdown(source)}</body>`, 'text/html');
   const out = document.implementation.createHTMLDocument('');
   const container = out.createElement('div');
   clean(parsed.body, container, out);

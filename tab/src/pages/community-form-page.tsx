@@ -4,15 +4,13 @@
  * The API's field messages appear under their fields; nothing typed is lost on failure.
  */
 import { Button, Checkbox, Field, Input, Link, Radio, RadioGroup, makeStyles, tokens } from '@fluentui/react-components';
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { createCommunity, getCommunity, updateCommunity, type Community, type CommunityVisibility } from '../api/communities-api.js';
-import { useRequest } from '../api/use-request.js';
-import { ErrorMessage } from '../components/error-message.js';
-import { PageSkeleton } from '../components/loading-skeleton.js';
 import { MarkdownEditor } from '../components/markdown-editor.js';
-import { useFocusOnFieldErrors, parseList, useSubmit } from '../forms/use-submit.js';
-import { PageLoadFailed } from '../components/page-load-failed.js';
+import { ApiForm } from '../forms/api-form.js';
+import { EditOrCreate } from '../forms/edit-or-create.js';
+import { parseList, useSubmit } from '../forms/use-submit.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -28,14 +26,8 @@ const FIELDS = ['name', 'description', 'tags', 'visibility', 'guestsAllowed'] as
 
 export function CommunityFormPage({ route }: { route: Route }) {
   const { t } = useI18n();
-  const api = useApi();
   const id = route.name === 'communityEdit' ? route.params.id : undefined;
-  const existing = useRequest((signal) => (id ? getCommunity(api, id, signal) : Promise.resolve(undefined)), [api, id]);
-  if (existing.status === 'loading') return <PageSkeleton />;
-  if (existing.status === 'error') {
-    return <PageLoadFailed title={t('communityForm.editTitle')} error={existing.error} onRetry={existing.reload} />;
-  }
-  return <CommunityForm existing={existing.data} />;
+  return <EditOrCreate id={id} load={getCommunity} failedTitle={t('communityForm.editTitle')} form={(existing) => <CommunityForm existing={existing} />} />;
 }
 
 function CommunityForm({ existing }: { existing: Community | undefined }) {
@@ -47,14 +39,11 @@ function CommunityForm({ existing }: { existing: Community | undefined }) {
   const [tags, setTags] = useState(existing?.tags.join(', ') ?? '');
   const [visibility, setVisibility] = useState<CommunityVisibility>(existing?.visibility ?? 'public');
   const [guestsAllowed, setGuestsAllowed] = useState(existing?.guestsAllowed ?? false);
-  const form = useRef<HTMLFormElement>(null);
 
   const save = useSubmit(() => {
     const input = { name, description, tags: parseList(tags), visibility, guestsAllowed };
     return existing ? updateCommunity(api, existing.id, input) : createCommunity(api, input);
   });
-
-  useFocusOnFieldErrors(save.problem, form, t('form.fixFields'));
 
   const submit = async () => {
     const saved = await save.submit();
@@ -64,21 +53,10 @@ function CommunityForm({ existing }: { existing: Community | undefined }) {
     }
   };
 
-  const unplaced = save.unplaced(FIELDS);
   return (
     <>
       <PageHeader title={existing ? t('communityForm.editTitle') : t('communityForm.newTitle')} intro={t('communityForm.intro')} />
-      {unplaced ? <ErrorMessage error={unplaced} /> : null}
-      <form
-        ref={form}
-        className={styles.form}
-        noValidate
-        data-testid="community-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <ApiForm save={save} fields={FIELDS} testId="community-form" className={styles.form} onSubmit={() => void submit()}>
         <Field label={t('communityForm.name')} required {...save.fieldProps('name')}>
           <Input value={name} maxLength={120} onChange={(_, d) => setName(d.value)} data-testid="community-form-name" />
         </Field>
@@ -100,7 +78,7 @@ function CommunityForm({ existing }: { existing: Community | undefined }) {
           </Button>
           <Link href={hrefFor(existing ? `/community/${existing.id}` : '/communities')}>{t('form.cancel')}</Link>
         </div>
-      </form>
+      </ApiForm>
     </>
   );
 }

@@ -4,7 +4,7 @@
  * export. The section is in the route (`?tab=events`), so a link or Back returns to it.
  */
 import { Badge, Button, Link, Tab, TabList, makeStyles, tokens } from '@fluentui/react-components';
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import type { ApiProblem } from '../api/api-problem.js';
 import { downloadMembers, getCommunity, joinCommunity, listMembers, removeMember, updateMember, type Community, type Member } from '../api/communities-api.js';
@@ -12,7 +12,6 @@ import { decideReport, listCommunityDiscussions, listReports, setHidden, type Re
 import { listEvents } from '../api/events-api.js';
 import { useMe } from '../api/me-provider.js';
 import { usePagedList } from '../api/use-paged-list.js';
-import { useRequest } from '../api/use-request.js';
 import { MembershipBadge, visibilityLabel } from '../components/community-summary.js';
 import { DiscussionSummary } from '../components/discussion-summary.js';
 import { saveFile } from '../components/download.js';
@@ -20,10 +19,11 @@ import { EmptyState } from '../components/empty-state.js';
 import { ErrorMessage, toProblem } from '../components/error-message.js';
 import { EventSummary } from '../components/event-summary.js';
 import { LoadMore } from '../components/load-more.js';
-import { ListSkeleton, PageSkeleton } from '../components/loading-skeleton.js';
+import { ListSkeleton } from '../components/loading-skeleton.js';
 import { RichText } from '../components/rich-text.js';
 import { useCardListStyles } from '../components/section.js';
-import { PageLoadFailed } from '../components/page-load-failed.js';
+import { RecordPage } from '../components/record-page.js';
+import { hasItems, ListPlaceholder } from '../components/list-placeholder.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -41,24 +41,12 @@ const useStyles = makeStyles({
 type CommunityTab = 'discussions' | 'events' | 'members' | 'about' | 'requests' | 'reports';
 
 export function CommunityPage({ route }: { route: Route }) {
-  const id = route.params.id ?? '';
   const { t } = useI18n();
-  const api = useApi();
-  const loaded = useRequest((signal) => getCommunity(api, id, signal), [api, id]);
-  const [community, setCommunity] = useState<Community | undefined>(undefined);
-  // Only a new answer from the server replaces what actions have changed since.
-  const fetched = loaded.status === 'success' ? loaded.data : undefined;
-  useEffect(() => {
-    if (fetched) setCommunity(fetched);
-  }, [fetched]);
-
-  if (!community || community.id !== id) {
-    if (loaded.status === 'error') {
-      return <PageLoadFailed title={t('community.title')} error={loaded.error} onRetry={loaded.reload} />;
-    }
-    return <PageSkeleton />;
-  }
-  return <CommunityView community={community} onChange={setCommunity} route={route} />;
+  return (
+    <RecordPage id={route.params.id ?? ''} load={getCommunity} failedTitle={t('community.title')}>
+      {(community, onChange) => <CommunityView community={community} onChange={onChange} route={route} />}
+    </RecordPage>
+  );
 }
 
 function CommunityView({ community, onChange, route }: { community: Community; onChange: (c: Community) => void; route: Route }) {
@@ -210,9 +198,7 @@ function Events({ community }: { community: Community }) {
   const api = useApi();
   const list = useRef<HTMLUListElement>(null);
   const items = usePagedList((cursor, signal) => listEvents(api, { communityId: community.id, cursor, limit: 20, signal }), [api, community.id]);
-  if (items.status === 'loading') return <ListSkeleton lines={3} />;
-  if (items.status === 'error') return <ErrorMessage error={items.error} onRetry={items.reload} />;
-  if (items.items.length === 0) return <EmptyState title={t('community.events.emptyTitle')} body={t('community.events.emptyBody')} />;
+  if (!hasItems(items)) return <ListPlaceholder list={items} lines={3} empty={<EmptyState title={t('community.events.emptyTitle')} body={t('community.events.emptyBody')} />} />;
   return (
     <>
       <ul className={cards.list} ref={list}>
@@ -317,9 +303,7 @@ function Reports({ community }: { community: Community }) {
     }
   };
 
-  if (items.status === 'loading') return <ListSkeleton lines={2} />;
-  if (items.status === 'error') return <ErrorMessage error={items.error} onRetry={items.reload} />;
-  if (items.items.length === 0) return <EmptyState title={t('community.reports.emptyTitle')} body={t('community.reports.emptyBody')} />;
+  if (!hasItems(items)) return <ListPlaceholder list={items} lines={2} empty={<EmptyState title={t('community.reports.emptyTitle')} body={t('community.reports.emptyBody')} />} />;
   return (
     <>
       {problem ? <ErrorMessage error={problem} /> : null}

@@ -11,6 +11,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import type { ApiProblem } from '../api/api-problem.js';
 import { createCommunity, listCommunities, type CommunitySummary, type CommunityVisibility } from '../api/communities-api.js';
+import { CommunityOptions } from '../components/community-options.js';
 import { useRequest } from '../api/use-request.js';
 import { ErrorMessage, toProblem } from '../components/error-message.js';
 import { ListSkeleton } from '../components/loading-skeleton.js';
@@ -164,12 +165,7 @@ export function ConfigPage() {
           ) : (
             <Field label={t('config.community.label')}>
               <Select value={selectedId} onChange={(_, data) => setSelectedId(data.value)} data-testid="community-select">
-                <option value="">{t('config.community.placeholder')}</option>
-                {items.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name}
-                  </option>
-                ))}
+                <CommunityOptions placeholder={t('config.community.placeholder')} communities={items} />
               </Select>
             </Field>
           )

@@ -5,15 +5,13 @@
  * nothing typed is lost on failure.
  */
 import { Button, Field, Input, Link, Radio, RadioGroup, makeStyles, tokens } from '@fluentui/react-components';
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { createDiscussion, getDiscussion, updateDiscussion, type Discussion, type DiscussionKind } from '../api/discussions-api.js';
-import { useRequest } from '../api/use-request.js';
-import { PageSkeleton } from '../components/loading-skeleton.js';
-import { ErrorMessage } from '../components/error-message.js';
 import { MarkdownEditor, mentionsIn, type Mention } from '../components/markdown-editor.js';
-import { useFocusOnFieldErrors, parseList, useSubmit } from '../forms/use-submit.js';
-import { PageLoadFailed } from '../components/page-load-failed.js';
+import { ApiForm } from '../forms/api-form.js';
+import { EditOrCreate } from '../forms/edit-or-create.js';
+import { parseList, useSubmit } from '../forms/use-submit.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -28,14 +26,15 @@ const FIELDS = ['title', 'body', 'kind', 'tags', 'mentions'] as const;
 
 export function DiscussionFormPage({ route }: { route: Route }) {
   const { t } = useI18n();
-  const api = useApi();
   const editing = route.name === 'discussionEdit' ? route.params.id : undefined;
-  const existing = useRequest((signal) => (editing ? getDiscussion(api, editing, signal) : Promise.resolve(undefined)), [api, editing]);
-  if (existing.status === 'loading') return <PageSkeleton />;
-  if (existing.status === 'error') {
-    return <PageLoadFailed title={t('discussionForm.editTitle')} error={existing.error} onRetry={existing.reload} />;
-  }
-  return <DiscussionForm communityId={existing.data?.communityId ?? route.params.id ?? ''} existing={existing.data} />;
+  return (
+    <EditOrCreate
+      id={editing}
+      load={getDiscussion}
+      failedTitle={t('discussionForm.editTitle')}
+      form={(existing) => <DiscussionForm communityId={existing?.communityId ?? route.params.id ?? ''} existing={existing} />}
+    />
+  );
 }
 
 function DiscussionForm({ communityId, existing }: { communityId: string; existing: Discussion | undefined }) {
@@ -47,15 +46,12 @@ function DiscussionForm({ communityId, existing }: { communityId: string; existi
   const [body, setBody] = useState(existing?.body.source ?? '');
   const [tags, setTags] = useState(existing?.tags.join(', ') ?? '');
   const [picked, setPicked] = useState<Mention[]>([]);
-  const form = useRef<HTMLFormElement>(null);
 
   const save = useSubmit(() => {
     const mentions = mentionsIn(body, picked).map((m) => m.id);
     const fields = { title, body, tags: parseList(tags), ...(mentions.length > 0 ? { mentions } : {}) };
     return existing ? updateDiscussion(api, existing.id, fields) : createDiscussion(api, communityId, { kind, ...fields });
   });
-
-  useFocusOnFieldErrors(save.problem, form, t('form.fixFields'));
 
   const submit = async () => {
     const saved = await save.submit();
@@ -65,21 +61,10 @@ function DiscussionForm({ communityId, existing }: { communityId: string; existi
     }
   };
 
-  const unplaced = save.unplaced(FIELDS);
   return (
     <>
       <PageHeader title={existing ? t('discussionForm.editTitle') : t('discussionForm.title')} intro={existing ? undefined : t('discussionForm.intro')} />
-      {unplaced ? <ErrorMessage error={unplaced} /> : null}
-      <form
-        ref={form}
-        className={styles.form}
-        noValidate
-        data-testid="discussion-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <ApiForm save={save} fields={FIELDS} testId="discussion-form" className={styles.form} onSubmit={() => void submit()}>
         {existing ? null : (
           <Field label={t('discussionForm.kind')}>
             <RadioGroup value={kind} onChange={(_, d) => setKind(d.value === 'question' ? 'question' : 'discussion')} layout="horizontal">
@@ -110,7 +95,7 @@ function DiscussionForm({ communityId, existing }: { communityId: string; existi
           </Button>
           <Link href={hrefFor(existing ? `/discussion/${existing.id}` : `/community/${communityId}`)}>{t('form.cancel')}</Link>
         </div>
-      </form>
+      </ApiForm>
     </>
   );
 }

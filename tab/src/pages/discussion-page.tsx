@@ -43,16 +43,15 @@ import {
 } from '../api/discussions-api.js';
 import { useMe } from '../api/me-provider.js';
 import { usePagedList } from '../api/use-paged-list.js';
-import { useRequest } from '../api/use-request.js';
 import { ErrorMessage, toProblem } from '../components/error-message.js';
 import { LoadMore } from '../components/load-more.js';
-import { ListSkeleton, PageSkeleton } from '../components/loading-skeleton.js';
+import { ListSkeleton } from '../components/loading-skeleton.js';
 import { MarkdownEditor, mentionsIn, type Mention } from '../components/markdown-editor.js';
 import { ReactionBar, toggled } from '../components/reaction-bar.js';
 import { RichText } from '../components/rich-text.js';
 import { Section } from '../components/section.js';
 import { loadDraft, saveDraft } from '../forms/draft-store.js';
-import { PageLoadFailed } from '../components/page-load-failed.js';
+import { RecordPage } from '../components/record-page.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -86,24 +85,12 @@ const useStyles = makeStyles({
 });
 
 export function DiscussionPage({ route }: { route: Route }) {
-  const id = route.params.id ?? '';
   const { t } = useI18n();
-  const api = useApi();
-  const loaded = useRequest((signal) => getDiscussion(api, id, signal), [api, id]);
-  const [discussion, setDiscussion] = useState<Discussion | undefined>(undefined);
-  // Only a new answer from the server replaces what actions have changed since.
-  const fetched = loaded.status === 'success' ? loaded.data : undefined;
-  useEffect(() => {
-    if (fetched) setDiscussion(fetched);
-  }, [fetched]);
-
-  if (!discussion || discussion.id !== id) {
-    if (loaded.status === 'error') {
-      return <PageLoadFailed title={t('discussion.title')} error={loaded.error} onRetry={loaded.reload} />;
-    }
-    return <PageSkeleton />;
-  }
-  return <Thread discussion={discussion} onChange={setDiscussion} />;
+  return (
+    <RecordPage id={route.params.id ?? ''} load={getDiscussion} failedTitle={t('discussion.title')}>
+      {(discussion, onChange) => <Thread discussion={discussion} onChange={onChange} />}
+    </RecordPage>
+  );
 }
 
 function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d: Discussion) => void }) {

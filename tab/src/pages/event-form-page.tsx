@@ -5,15 +5,13 @@
  * save fails, and focus goes to the first field to fix.
  */
 import { Button, Checkbox, Field, Input, Link, Select, makeStyles, tokens } from '@fluentui/react-components';
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { createEvent, getEvent, updateEvent, type EventInput, type MeentEvent, type SignupMethod } from '../api/events-api.js';
-import { useRequest } from '../api/use-request.js';
-import { ErrorMessage } from '../components/error-message.js';
 import { MarkdownEditor } from '../components/markdown-editor.js';
-import { PageSkeleton } from '../components/loading-skeleton.js';
-import { useFocusOnFieldErrors, isoToLocalInput, localInputToIso, useSubmit } from '../forms/use-submit.js';
-import { PageLoadFailed } from '../components/page-load-failed.js';
+import { ApiForm } from '../forms/api-form.js';
+import { EditOrCreate } from '../forms/edit-or-create.js';
+import { isoToLocalInput, localInputToIso, useSubmit } from '../forms/use-submit.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -59,14 +57,15 @@ function draftFrom(event: MeentEvent | undefined): Draft {
 
 export function EventFormPage({ route }: { route: Route }) {
   const { t } = useI18n();
-  const api = useApi();
   const id = route.name === 'eventEdit' ? route.params.id : undefined;
-  const existing = useRequest((signal) => (id ? getEvent(api, id, signal) : Promise.resolve(undefined)), [api, id]);
-  if (existing.status === 'loading') return <PageSkeleton />;
-  if (existing.status === 'error') {
-    return <PageLoadFailed title={t('eventForm.editTitle')} error={existing.error} onRetry={existing.reload} />;
-  }
-  return <EventForm existing={existing.data} communityId={route.query.get('communityId') ?? undefined} />;
+  return (
+    <EditOrCreate
+      id={id}
+      load={getEvent}
+      failedTitle={t('eventForm.editTitle')}
+      form={(existing) => <EventForm existing={existing} communityId={route.query.get('communityId') ?? undefined} />}
+    />
+  );
 }
 
 function EventForm({ existing, communityId }: { existing: MeentEvent | undefined; communityId: string | undefined }) {
@@ -75,7 +74,6 @@ function EventForm({ existing, communityId }: { existing: MeentEvent | undefined
   const { t } = i18n;
   const api = useApi();
   const [draft, setDraft] = useState<Draft>(() => draftFrom(existing));
-  const form = useRef<HTMLFormElement>(null);
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
 
   const save = useSubmit(async () => {
@@ -99,8 +97,6 @@ function EventForm({ existing, communityId }: { existing: MeentEvent | undefined
     return existing ? updateEvent(api, existing.id, input) : createEvent(api, { ...input, ...(communityId ? { communityId } : {}) });
   });
 
-  useFocusOnFieldErrors(save.problem, form, t('form.fixFields'));
-
   const submit = async () => {
     const saved = await save.submit();
     if (saved) {
@@ -109,22 +105,11 @@ function EventForm({ existing, communityId }: { existing: MeentEvent | undefined
     }
   };
 
-  const unplaced = save.unplaced(FIELDS);
   const locationField = save.problem?.fieldError('location.name') ?? save.problem?.fieldError('location');
   return (
     <>
       <PageHeader title={existing ? t('eventForm.editTitle') : t('eventForm.newTitle')} intro={t('eventForm.intro', { zone: i18n.timeZone })} />
-      {unplaced ? <ErrorMessage error={unplaced} /> : null}
-      <form
-        ref={form}
-        className={styles.form}
-        noValidate
-        data-testid="event-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <ApiForm save={save} fields={FIELDS} testId="event-form" className={styles.form} onSubmit={() => void submit()}>
         <Field label={t('eventForm.title')} required {...save.fieldProps('title')}>
           <Input value={draft.title} maxLength={200} onChange={(_, d) => set('title', d.value)} data-testid="event-title" />
         </Field>
@@ -162,7 +147,7 @@ function EventForm({ existing, communityId }: { existing: MeentEvent | undefined
           </Button>
           <Link href={hrefFor(existing ? `/event/${existing.id}` : communityId ? `/community/${communityId}?tab=events` : '/events')}>{t('form.cancel')}</Link>
         </div>
-      </form>
+      </ApiForm>
     </>
   );
 }

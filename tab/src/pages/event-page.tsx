@@ -39,17 +39,16 @@ import {
   type RegistrationStatus,
 } from '../api/events-api.js';
 import { usePagedList } from '../api/use-paged-list.js';
-import { useRequest } from '../api/use-request.js';
 import { saveFile } from '../components/download.js';
 import { EmptyState } from '../components/empty-state.js';
 import { ErrorMessage, toProblem } from '../components/error-message.js';
 import { EventAttendance } from '../components/event-attendance.js';
 import { eventWhen, eventWhere, MyRegistrationBadge, SeatsBadge } from '../components/event-summary.js';
 import { LoadMore } from '../components/load-more.js';
-import { ListSkeleton, PageSkeleton } from '../components/loading-skeleton.js';
 import { RichText } from '../components/rich-text.js';
 import { Section, useCardListStyles } from '../components/section.js';
-import { PageLoadFailed } from '../components/page-load-failed.js';
+import { RecordPage } from '../components/record-page.js';
+import { hasItems, ListPlaceholder } from '../components/list-placeholder.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import type { Translator } from '../i18n/translator.js';
 import { announce } from '../layout/live-region.js';
@@ -91,26 +90,12 @@ function outcomeText(registration: Registration, event: MeentEvent | undefined, 
 }
 
 export function EventPage({ route }: { route: Route }) {
-  const id = route.params.id ?? '';
-  const i18n = useI18n();
-  const { t } = i18n;
-  const api = useApi();
-  const loaded = useRequest((signal) => getEvent(api, id, signal), [api, id]);
-  // The event as last known: replaced after each action without a loading flash.
-  const [event, setEvent] = useState<MeentEvent | undefined>(undefined);
-  // Only a new answer from the server replaces what actions have changed since.
-  const fetched = loaded.status === 'success' ? loaded.data : undefined;
-  useEffect(() => {
-    if (fetched) setEvent(fetched);
-  }, [fetched]);
-
-  if (!event) {
-    if (loaded.status === 'error') {
-      return <PageLoadFailed title={t('event.title')} error={loaded.error} onRetry={loaded.reload} />;
-    }
-    return <PageSkeleton />;
-  }
-  return <EventDetails event={event} onChange={setEvent} />;
+  const { t } = useI18n();
+  return (
+    <RecordPage id={route.params.id ?? ''} load={getEvent} failedTitle={t('event.title')}>
+      {(event, onChange) => <EventDetails event={event} onChange={onChange} />}
+    </RecordPage>
+  );
 }
 
 function EventDetails({ event, onChange }: { event: MeentEvent; onChange: (e: MeentEvent) => void }) {
@@ -404,9 +389,7 @@ function AttendeeList({ event, status, onChange }: { event: MeentEvent; status: 
     }
   };
 
-  if (people.status === 'loading') return <ListSkeleton lines={2} />;
-  if (people.status === 'error') return <ErrorMessage error={people.error} onRetry={people.reload} />;
-  if (people.items.length === 0) return <EmptyState title={t(`event.attendees.empty.${status === 'waitlisted' || status === 'requested' ? status : 'registered'}`)} body={t('event.attendees.emptyBody')} />;
+  if (!hasItems(people)) return <ListPlaceholder list={people} lines={2} empty={<EmptyState title={t(`event.attendees.empty.${status === 'waitlisted' || status === 'requested' ? status : 'registered'}`)} body={t('event.attendees.emptyBody')} />} />;
   return (
     <>
       {problem ? <ErrorMessage error={problem} /> : null}

@@ -12,8 +12,8 @@ import { EmptyState } from '../components/empty-state.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { EventSummary } from '../components/event-summary.js';
 import { LoadMore } from '../components/load-more.js';
-import { ListSkeleton } from '../components/loading-skeleton.js';
 import { useCardListStyles } from '../components/section.js';
+import { hasItems, ListPlaceholder } from '../components/list-placeholder.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import type { Translator } from '../i18n/translator.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -139,11 +139,7 @@ function EventList({ from, to, mine, i18n }: { from: string; to: string; mine: b
   const toIso = dayToIso(to, true);
   const events = usePagedList((cursor, signal) => listEvents(api, { from: fromIso, to: toIso, mine, cursor, limit: 25, signal }), [api, fromIso, toIso, mine]);
 
-  if (events.status === 'loading') return <ListSkeleton lines={4} />;
-  if (events.status === 'error') return <ErrorMessage error={events.error} onRetry={events.reload} />;
-  if (events.items.length === 0) {
-    return <EmptyState title={mine ? t('events.emptyMineTitle') : t('events.emptyTitle')} body={mine ? t('events.emptyMineBody') : t('events.emptyBody')} />;
-  }
+  if (!hasItems(events)) return <ListPlaceholder list={events} lines={4} empty={<EmptyState title={mine ? t('events.emptyMineTitle') : t('events.emptyTitle')} body={mine ? t('events.emptyMineBody') : t('events.emptyBody')} />} />;
   return (
     <div ref={list} data-testid="events-list">
       {groupByDay(events.items).map((group) => (

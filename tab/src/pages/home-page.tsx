@@ -18,6 +18,7 @@ import { EventSummary } from '../components/event-summary.js';
 import { ListSkeleton, PageSkeleton } from '../components/loading-skeleton.js';
 import { useCardListStyles } from '../components/section.js';
 import { PageLoadFailed } from '../components/page-load-failed.js';
+import { hasItems, ListPlaceholder } from '../components/list-placeholder.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { PageHeader } from '../layout/page-header.js';
 import { hrefFor } from '../router/hash-router.js';
@@ -81,11 +82,7 @@ function Feed() {
   const { t } = i18n;
   const api = useApi();
   const feed = usePagedList((cursor, signal) => getFeed(api, { cursor, limit: 10, signal }), [api]);
-  if (feed.status === 'loading') return <ListSkeleton lines={3} />;
-  if (feed.status === 'error') return <ErrorMessage error={feed.error} onRetry={feed.reload} />;
-  if (feed.items.length === 0) {
-    return <EmptyState title={t('home.feed.emptyTitle')} body={t('home.feed.emptyBody')} action={<Link href={hrefFor('/communities')}>{t('home.feed.emptyAction')}</Link>} />;
-  }
+  if (!hasItems(feed)) return <ListPlaceholder list={feed} lines={3} empty={<EmptyState title={t('home.feed.emptyTitle')} body={t('home.feed.emptyBody')} action={<Link href={hrefFor('/communities')}>{t('home.feed.emptyAction')}</Link>} />} />;
   return (
     <ul className={cards.list} data-testid="feed-list">
       {feed.items.map((item) => (
@@ -112,11 +109,7 @@ function Upcoming() {
   const { t } = useI18n();
   const api = useApi();
   const events = usePagedList((cursor, signal) => listEvents(api, { mine: true, cursor, limit: 5, signal }), [api]);
-  if (events.status === 'loading') return <ListSkeleton lines={2} />;
-  if (events.status === 'error') return <ErrorMessage error={events.error} onRetry={events.reload} />;
-  if (events.items.length === 0) {
-    return <EmptyState title={t('home.upcoming.emptyTitle')} body={t('home.upcoming.emptyBody')} action={<Link href={hrefFor('/events')}>{t('home.upcoming.emptyAction')}</Link>} />;
-  }
+  if (!hasItems(events)) return <ListPlaceholder list={events} lines={2} empty={<EmptyState title={t('home.upcoming.emptyTitle')} body={t('home.upcoming.emptyBody')} action={<Link href={hrefFor('/events')}>{t('home.upcoming.emptyAction')}</Link>} />} />;
   return (
     <>
       <ul className={cards.list} data-testid="upcoming-list">

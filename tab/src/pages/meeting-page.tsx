@@ -11,6 +11,7 @@ import { Button, Field, Input, Link, MessageBar, MessageBarBody, Radio, RadioGro
 import { useRef, useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { listCommunities } from '../api/communities-api.js';
+import { CommunityOptions } from '../components/community-options.js';
 import { listCommunityDiscussions } from '../api/discussions-api.js';
 import { listEvents } from '../api/events-api.js';
 import { getMeeting, linkMeeting, unlinkMeeting, type ListedPerson, type Meeting } from '../api/meetings-api.js';
@@ -253,12 +254,7 @@ function LinkForm({ meeting, meetingId, preferredCommunityId, onLinked }: { meet
               }}
               data-testid="meeting-community-select"
             >
-              <option value="">{t('meeting.form.communityPlaceholder')}</option>
-              {items.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
+              <CommunityOptions placeholder={t('meeting.form.communityPlaceholder')} communities={items} />
             </Select>
           </Field>
         ) : null}

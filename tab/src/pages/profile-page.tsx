@@ -4,7 +4,7 @@
  * typed when it fails and shows the API's messages under the fields.
  */
 import { Button, Field, Input, Textarea, makeStyles, tokens } from '@fluentui/react-components';
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { useMe } from '../api/me-provider.js';
 import { getPerson, updateMyProfile, type Person } from '../api/people-api.js';
@@ -12,7 +12,8 @@ import { useRequest } from '../api/use-request.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { PageSkeleton } from '../components/loading-skeleton.js';
 import { Section } from '../components/section.js';
-import { useFocusOnFieldErrors, parseList, useSubmit } from '../forms/use-submit.js';
+import { ApiForm } from '../forms/api-form.js';
+import { parseList, useSubmit } from '../forms/use-submit.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -73,7 +74,6 @@ function ProfileForm({ person }: { person: Person }) {
     askMeAbout: person.profile.askMeAbout ?? '',
     languages: person.profile.languages.join(', '),
   }));
-  const form = useRef<HTMLFormElement>(null);
   const set = (key: keyof typeof draft, value: string) => setDraft((d) => ({ ...d, [key]: value }));
 
   const save = useSubmit(() =>
@@ -87,23 +87,18 @@ function ProfileForm({ person }: { person: Person }) {
     }),
   );
 
-  useFocusOnFieldErrors(save.problem, form, t('form.fixFields'));
-
-  const unplaced = save.unplaced(FIELDS);
   return (
     <Section title={t('profile.editTitle')}>
-      {unplaced ? <ErrorMessage error={unplaced} /> : null}
-      <form
-        ref={form}
+      <ApiForm
+        save={save}
+        fields={FIELDS}
+        testId="profile-form"
         className={styles.form}
-        noValidate
-        data-testid="profile-form"
-        onSubmit={(e) => {
-          e.preventDefault();
+        onSubmit={() =>
           void save.submit().then((saved) => {
             if (saved) announce(t('profile.saved'));
-          });
-        }}
+          })
+        }
       >
         <Field label={t('profile.organisation')} {...save.fieldProps('organisation')}>
           <Input value={draft.organisation} maxLength={200} onChange={(_, d) => set('organisation', d.value)} />
@@ -128,7 +123,7 @@ function ProfileForm({ person }: { person: Person }) {
             {t('form.save')}
           </Button>
         </div>
-      </form>
+      </ApiForm>
     </Section>
   );
 }

@@ -1,0 +1,43 @@
+/**
+ * What other capabilities may read and change of events, without the events models: the
+ * meetings capability (attendance, follow-ups, linking a meeting to its event), search and
+ * the local demo seed. Writes go through the events repository's guarded updates.
+ */
+import mongoose, { type Types } from 'mongoose';
+import type { EventRecord } from './event.model.js';
+import { eventsOfTenant, findByJoinUrl, findEvent, findEventByTitle, findEventTitle, updateEvent } from './event.repository.js';
+import type { RegistrationRecord } from './registration.model.js';
+import { registeredOf, registrationsOf } from './registration.repository.js';
+
+export type { EventRecord, RegistrationRecord };
+
+/** The event with this id (any tenant: callers hold an id they stored themselves). */
+export const eventById: (eventId: Types.ObjectId | string) => Promise<EventRecord | null> = findEvent;
+
+/** The event's title, or null when there is no such event. */
+export const eventTitle: (eventId: Types.ObjectId | string) => Promise<string | null> = findEventTitle;
+
+/** Every event of the tenant (search filters what the actor may see). */
+export const eventsOf: (tenantId: string) => Promise<EventRecord[]> = eventsOfTenant;
+
+/** The event (not cancelled) whose Teams meeting has this join URL. */
+export const eventByJoinUrl: (tenantId: string, joinUrl: string) => Promise<EventRecord | null> = findByJoinUrl;
+
+/** The community's event with this title (the demo seed finds what it made before). */
+export const eventTitled: (tenantId: string, communityId: Types.ObjectId | string, title: string) => Promise<EventRecord | null> = findEventByTitle;
+
+/** Every registration of the event, in any status. */
+export const registrationsOfEvent: (eventId: Types.ObjectId) => Promise<RegistrationRecord[]> = registrationsOf;
+
+/** The event's registered people, in arrival order. */
+export const registeredOfEvent = (eventId: Types.ObjectId): Promise<RegistrationRecord[]> => registeredOf(eventId);
+
+/** Marks a scheduled event that began by `now` completed; answers whether it did. */
+export async function completeStartedEvent(eventId: Types.ObjectId, now: Date): Promise<boolean> {
+  return (await updateEvent(eventId, { status: 'scheduled', start: mongoose.trusted({ $lte: now }) }, { $set: { status: 'completed' } })) !== null;
+}
+
+/** Sets the event's follow-up discussion when it has none (an organiser's own choice stays). */
+export async function setFollowUpDiscussionOnce(eventId: Types.ObjectId, discussionId: Types.ObjectId): Promise<void> {
+  await updateEvent(eventId, { followUpDiscussionId: null }, { $set: { followUpDiscussionId: discussionId } });
+}
