@@ -111,9 +111,15 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
   const meId = me.status === 'success' ? me.data.id : undefined;
   const canAccept = discussion.kind === 'question' && (discussion.permissions.canAccept || (meId !== undefined && meId === discussion.author.id));
 
-  const focusReply = (replyId: string) => {
-    window.requestAnimationFrame(() => document.getElementById(`reply-${replyId}`)?.focus());
-  };
+  // Focus moves to a reply after the commit that renders it. (An animation frame could run
+  // before React had rendered a just-posted reply, and focus then fell to the page.)
+  const [focusReplyId, setFocusReplyId] = useState<string | undefined>(undefined);
+  useEffect(() => {
+    if (focusReplyId === undefined) return;
+    document.getElementById(`reply-${focusReplyId}`)?.focus();
+    setFocusReplyId(undefined);
+  }, [focusReplyId]);
+  const focusReply = (replyId: string) => setFocusReplyId(replyId);
 
   const reactToDiscussion = async (kind: ReactionKind) => {
     const before = latest.current;
