@@ -46,7 +46,7 @@ import { UserDirectoryRepository } from './members/user-directory.repository.js'
 import { UserDirectoryService } from './members/user-directory.service.js';
 import { moderationRouter } from './moderation/moderation.routes.js';
 import { ModerationService } from './moderation/moderation.service.js';
-import { ReportModel } from './moderation/report.model.js';
+import { deleteReportsOfCommunity } from './moderation/moderation.repository.js';
 import { notificationOutbox, type NotificationOutbox } from './notifications/notification-outbox.js';
 import { createNotificationsModule } from './notifications/notifications.module.js';
 import { searchIndex, type SearchIndex } from './search/search-index.js';
@@ -333,9 +333,7 @@ export function createCommunitiesServices(deps: Omit<CommunitiesDeps, 'spec'>): 
   const feed = new FeedService(deps.upcomingEvents ? { upcomingEvents: deps.upcomingEvents } : {});
   const searchService = new SearchService({ people, ...(now ? { now } : {}) });
   communities.onDelete((communityId) => removeCommunityDiscussions(communityId, search));
-  communities.onDelete(async (communityId) => {
-    await ReportModel.deleteMany({ communityId });
-  });
+  communities.onDelete(deleteReportsOfCommunity);
   return { communities, memberships, discussions, replies, moderation, people, feed, search: searchService };
 }
 

@@ -6,12 +6,11 @@
  * not know the community exists (a secret community for outsiders, another tenant's
  * community, an unknown or malformed id), so nothing can tell those cases apart.
  */
-import mongoose, { isValidObjectId, Types } from 'mongoose';
+import { isValidObjectId, Types } from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import { NotFoundError } from '../errors/domain-errors.js';
-import { CommunityModel, type CommunityRecord } from './community.model.js';
+import { communitiesForAccess, communitiesOfTenant, findCommunityInTenant, findMembership, membershipsOfPerson, type CommunityRecord, type MembershipRecord } from './communities.repository.js';
 import { canReadContent, canSeeCommunity, communityContext, communityPolicy, type CommunityAction, type CommunityContext } from './community-policy.js';
-import { MembershipModel, type MembershipRecord } from './membership.model.js';
 
 export interface CommunityAccess {
   community: CommunityRecord;
@@ -74,8 +73,8 @@ export function accessFor(actor: Actor, community: CommunityRecord, membership: 
 export async function resolveCommunityAccess(actor: Actor, communityId: string | Types.ObjectId): Promise<CommunityAccess> {
   const id = toObjectId(communityId);
   const [community, membership] = await Promise.all([
-    CommunityModel.findOne({ _id: id, tenantId: actor.tenantId }).lean<CommunityRecord>(),
-    MembershipModel.findOne({ communityId: id, userId: actor.userId }).lean<MembershipRecord>(),
+    findCommunityInTenant(actor.tenantId, id),
+    findMembership(id, actor.userId),
   ]);
   if (!community) throw communityNotFound();
   const access = accessFor(actor, community, membership);
@@ -85,7 +84,7 @@ export async function resolveCommunityAccess(actor: Actor, communityId: string |
 
 /** The actor's memberships in the tenant (any status), keyed by community id. */
 export async function membershipsOf(actor: Actor): Promise<Map<string, MembershipRecord>> {
-  const rows = await MembershipModel.find({ tenantId: actor.tenantId, userId: actor.userId }).lean<MembershipRecord[]>();
+  const rows = await membershipsOfPerson(actor.tenantId, actor.userId);
   return new Map(rows.map((m) => [String(m.communityId), m]));
 }
 
@@ -100,19 +99,12 @@ export async function readableCommunityIds(actor: Actor, options: { memberOnly?:
   let candidates: CommunityRecord[];
   if (options.memberOnly) {
     if (memberIds.length === 0) return [];
-    candidates = await CommunityModel.find({ tenantId: actor.tenantId, _id: mongoose.trusted({ $in: memberIds }) })
-      .select({ visibility: 1, guestsAllowed: 1, tenantId: 1 })
-      .lean<CommunityRecord[]>();
+    candidates = await communitiesForAccess(actor.tenantId, { ids: memberIds, orPublic: false });
   } else if (actor.isOrgAdmin) {
-    candidates = await CommunityModel.find({ tenantId: actor.tenantId }).select({ visibility: 1, guestsAllowed: 1, tenantId: 1 }).lean<CommunityRecord[]>();
+    candidates = await communitiesForAccess(actor.tenantId, 'all');
   } else {
     // Public ones (the policy narrows further for guests and blocked people), plus any the actor belongs to.
-    candidates = await CommunityModel.find({
-      tenantId: actor.tenantId,
-      $or: [{ visibility: 'public' }, { _id: mongoose.trusted({ $in: memberIds }) }],
-    })
-      .select({ visibility: 1, guestsAllowed: 1, tenantId: 1 })
-      .lean<CommunityRecord[]>();
+    candidates = await communitiesForAccess(actor.tenantId, { ids: memberIds, orPublic: true });
   }
   return candidates.filter((c) => accessFor(actor, c, memberships.get(String(c._id)) ?? null).canRead).map((c) => c._id);
 }
@@ -133,7 +125,7 @@ export interface CommunityVisibilityMap {
 export async function communityVisibility(actor: Actor): Promise<CommunityVisibilityMap> {
   const [communities, memberships] = await Promise.all([
     // All but the description (Markdown and HTML, the bulk of a community): the feed needs the counters.
-    CommunityModel.find({ tenantId: actor.tenantId }).select({ description: 0 }).lean<CommunityRecord[]>(),
+    communitiesOfTenant(actor.tenantId, { withoutDescription: true }),
     membershipsOf(actor),
   ]);
   const result: CommunityVisibilityMap = { visible: new Set(), readable: new Set(), member: new Set(), names: new Map(), records: new Map() };

@@ -4,22 +4,28 @@
  * through `resolveCommunityAccess`; a secret community the actor may not see is a 404
  * everywhere, in lists and counts too.
  */
-import mongoose, { type Model, type Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import { markdown, markdownToText } from '../content/markdown.js';
 import { normalizeTags } from '../content/tags.js';
-import { atomicUpdate } from '../db/atomic-update.js';
-import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { ForbiddenError } from '../errors/domain-errors.js';
 import type { SearchIndex } from '../search/search-index.js';
 import { analyseQuery, searchKeys } from '../search/text-analysis.js';
 import { accessFor, membershipsOf, resolveCommunityAccess, type CommunityAccess } from './community-access.js';
-import { CommunityModel, type CommunityRecord } from './community.model.js';
+import {
+  communitiesOfTenant,
+  createCommunity,
+  createMembership,
+  deleteCommunity,
+  findCommunitySettings,
+  saveCommunitySettings,
+  updateCommunity,
+  type CommunityRecord,
+} from './communities.repository.js';
 import { canCreateCommunity } from './community-policy.js';
 import type { CommunityView, CreateCommunityInput, ListCommunitiesQuery, UpdateCommunityInput } from './community.schemas.js';
-import { CommunitySettingsModel, DEFAULT_AUTO_HIDE_THRESHOLD, type CommunitySettingsRecord } from './community-settings.model.js';
-import { MembershipModel } from './membership.model.js';
+import { DEFAULT_AUTO_HIDE_THRESHOLD } from './community-settings.model.js';
 import { clockOf, type Clock } from '../time/clock.js';
 
 /** Where capabilities write their audit trail (the identity work's AuditLog fits). */
@@ -61,7 +67,7 @@ export class CommunityService {
       throw new ForbiddenError(actor.isGuest ? 'Guests cannot create communities.' : 'Only organisation admins can create communities here.', 'community_creation_restricted');
     }
     const now = this.now();
-    const created = await CommunityModel.create({
+    const community = await createCommunity({
       tenantId: actor.tenantId,
       name: input.name,
       description: markdown(input.description ?? ''),
@@ -76,9 +82,9 @@ export class CommunityService {
       lastActivityAt: now,
     });
     try {
-      await MembershipModel.create({
+      await createMembership({
         tenantId: actor.tenantId,
-        communityId: created._id,
+        communityId: community._id,
         userId: actor.userId,
         role: 'manager',
         status: 'active',
@@ -87,19 +93,18 @@ export class CommunityService {
       });
     } catch (err) {
       // Compensation: a community without its manager must not remain.
-      await CommunityModel.deleteOne({ _id: created._id });
+      await deleteCommunity(community._id);
       throw err;
     }
-    const community = created.toObject() as CommunityRecord;
     await this.indexForSearch(community);
     await this.deps.audit.record({
       tenantId: actor.tenantId,
       kind: 'community.created',
       actorId: actor.userId,
-      subjectId: String(created._id),
+      subjectId: String(community._id),
       details: { visibility: community.visibility, guestsAllowed: community.guestsAllowed ?? false },
     });
-    return this.get(actor, String(created._id));
+    return this.get(actor, String(community._id));
   }
 
   async get(actor: Actor, communityId: string | Types.ObjectId): Promise<CommunityView> {
@@ -111,7 +116,7 @@ export class CommunityService {
   /** The communities the actor may see, newest first; secret ones only to their members (and admins). */
   async list(actor: Actor, query: ListCommunitiesQuery): Promise<Page<CommunityView>> {
     const [communities, memberships] = await Promise.all([
-      CommunityModel.find({ tenantId: actor.tenantId, ...(query.teamId ? { teamId: query.teamId } : {}) }).lean<CommunityRecord[]>(),
+      communitiesOfTenant(actor.tenantId, query.teamId ? { teamId: query.teamId } : {}),
       membershipsOf(actor),
     ]);
     const words = query.q ? analyseQuery(query.q) : [];
@@ -157,9 +162,9 @@ export class CommunityService {
       if (value === null) unset[key] = 1;
       else if (value !== undefined) set[key] = value;
     }
-    const updated = await atomicUpdate(CommunityModel, { _id: access.community._id }, { ...(Object.keys(set).length ? { $set: set } : {}), ...(Object.keys(unset).length ? { $unset: unset } : {}) });
+    const updated = await updateCommunity(access.community._id, {}, { ...(Object.keys(set).length ? { $set: set } : {}), ...(Object.keys(unset).length ? { $unset: unset } : {}) });
     if (!updated) return this.get(actor, communityId);
-    await this.indexForSearch(updated as CommunityRecord);
+    await this.indexForSearch(updated);
     if (input.visibility !== undefined && input.visibility !== access.community.visibility) {
       await this.deps.audit.record({
         tenantId: actor.tenantId,
@@ -177,8 +182,7 @@ export class CommunityService {
     const access = await resolveCommunityAccess(actor, communityId);
     access.authorize('community.delete');
     const id = access.community._id;
-    await CommunityModel.deleteOne({ _id: id });
-    await MembershipModel.deleteMany({ communityId: id });
+    await deleteCommunity(id);
     await this.deps.search.removeWhere({ communityId: id });
     for (const cleanup of this.deps.cleanups ?? []) await cleanup(id);
     await this.deps.audit.record({
@@ -191,7 +195,7 @@ export class CommunityService {
   }
 
   async settings(tenantId: string): Promise<CommunitySettings> {
-    const doc = await CommunitySettingsModel.findOne({ tenantId }).lean();
+    const doc = await findCommunitySettings(tenantId);
     return {
       communityCreation: doc?.communityCreation === 'admins' ? 'admins' : 'members',
       autoHideThreshold: doc?.autoHideThreshold ?? DEFAULT_AUTO_HIDE_THRESHOLD,
@@ -201,16 +205,7 @@ export class CommunityService {
   /** Organisation admins only. */
   async updateSettings(actor: Actor, changes: Partial<CommunitySettings>): Promise<CommunitySettings> {
     if (!actor.isOrgAdmin) throw new ForbiddenError('Only organisation admins can change these settings.');
-    const set = { ...changes, updatedBy: actor.userId };
-    const model = CommunitySettingsModel as unknown as Model<CommunitySettingsRecord>;
-    const lockKey = `community_settings:${actor.tenantId}`;
-    try {
-      await atomicUpdate<CommunitySettingsRecord>(model, { tenantId: actor.tenantId }, { $set: set, $setOnInsert: { tenantId: actor.tenantId } }, { upsert: true, lockKey });
-    } catch (err) {
-      // Two first writes at once: the other one created the document; apply ours to it.
-      if (!isDuplicateKeyError(err)) throw err;
-      await atomicUpdate<CommunitySettingsRecord>(model, { tenantId: actor.tenantId }, { $set: set }, { lockKey });
-    }
+    await saveCommunitySettings(actor.tenantId, { ...changes, updatedBy: actor.userId });
     await this.deps.audit.record({ tenantId: actor.tenantId, kind: 'community.settings_changed', actorId: actor.userId, details: { ...changes } });
     return this.settings(actor.tenantId);
   }
@@ -258,9 +253,3 @@ export function communityToView(access: CommunityAccess): CommunityView {
   };
 }
 
-/** For other modules: the communities with these ids (no access check). */
-export async function communitiesByIds(ids: Types.ObjectId[]): Promise<Map<string, CommunityRecord>> {
-  if (ids.length === 0) return new Map();
-  const rows = await CommunityModel.find({ _id: mongoose.trusted({ $in: ids }) }).lean<CommunityRecord[]>();
-  return new Map(rows.map((c) => [String(c._id), c]));
-}

@@ -10,22 +10,29 @@
  * manager first decrements `managerCount` with the guard "more than one" (serialised per
  * community) and only then changes the membership (compensated if that fails).
  */
-import mongoose, { type Model, type Types } from 'mongoose';
+import mongoose, { type Types } from 'mongoose';
 import type { Actor } from '../auth/actor.js';
-import { atomicDelete } from '../db/atomic-delete.js';
-import { atomicUpdate } from '../db/atomic-update.js';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
-import { findPage, type Page } from '../db/pagination.js';
+import type { Page } from '../db/pagination.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import type { DirectoryGateway } from '../graph/directory-gateway.js';
 import { ensurePersonKnown, type PeopleRepository } from '../members/people.repository.js';
-import type { UserRecord } from '../members/user.model.js';
+import type { UserRecord } from '../members/people.repository.js';
 import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
 import { resolveCommunityAccess, type CommunityAccess } from './community-access.js';
-import { CommunityModel } from './community.model.js';
+import {
+  createMembership,
+  deleteMembership,
+  findMembership,
+  membershipPage,
+  membershipsOfCommunity,
+  updateCommunity,
+  updateMembership,
+  type MembershipRecord,
+} from './communities.repository.js';
 import type { AuditSink } from './community.service.js';
 import type { AddMemberInput, ListMembersQuery, MemberView, UpdateMemberInput } from './community.schemas.js';
-import { MembershipModel, type MembershipRecord, type MembershipRole } from './membership.model.js';
+import type { MembershipRole } from './membership.model.js';
 import { clockOf, type Clock } from '../time/clock.js';
 
 export interface MembershipServiceDeps {
@@ -56,8 +63,7 @@ export class MembershipService {
   async list(actor: Actor, communityId: string, query: ListMembersQuery): Promise<Page<MemberView>> {
     const access = await resolveCommunityAccess(actor, communityId);
     access.authorize(query.status === 'active' ? 'members.list' : 'members.manage');
-    const page = await findPage(MembershipModel as unknown as Model<MembershipRecord>, {
-      filter: { communityId: access.community._id, status: query.status },
+    const page = await membershipPage(access.community._id, query.status, {
       ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
       ...(query.limit !== undefined ? { limit: query.limit } : {}),
     });
@@ -96,18 +102,16 @@ export class MembershipService {
     const status = community.visibility === 'public' ? 'active' : 'requested';
     let created: MembershipRecord;
     try {
-      created = (
-        await MembershipModel.create({
-          tenantId: actor.tenantId,
-          communityId: community._id,
-          userId: actor.userId,
-          role: 'member',
-          status,
-          isGuest: actor.isGuest,
-          ...(message ? { message } : {}),
-          ...(status === 'active' ? { joinedAt: now } : {}),
-        })
-      ).toObject() as MembershipRecord;
+      created = await createMembership({
+        tenantId: actor.tenantId,
+        communityId: community._id,
+        userId: actor.userId,
+        role: 'member',
+        status,
+        isGuest: actor.isGuest,
+        ...(message ? { message } : {}),
+        ...(status === 'active' ? { joinedAt: now } : {}),
+      });
     } catch (err) {
       // A concurrent join (or invitation) made the membership: answer from it.
       if (isDuplicateKeyError(err)) return this.joinSelf(actor, communityId, message);
@@ -128,7 +132,7 @@ export class MembershipService {
     if (person.isGuest && !access.community.guestsAllowed) {
       throw new ConflictError('This community does not admit guests.', 'guests_not_allowed');
     }
-    const existing = await MembershipModel.findOne({ communityId: access.community._id, userId: person.userId }).lean<MembershipRecord>();
+    const existing = await findMembership(access.community._id, person.userId);
     if (existing) {
       if (existing.status === 'active') throw new ConflictError('This person is already a member.', 'already_member');
       if (existing.status === 'blocked') throw new ConflictError('This person is blocked from the community; remove the block first.', 'member_blocked');
@@ -140,18 +144,16 @@ export class MembershipService {
     }
     let created: MembershipRecord;
     try {
-      created = (
-        await MembershipModel.create({
-          tenantId: actor.tenantId,
-          communityId: access.community._id,
-          userId: person.userId,
-          role: 'member',
-          status: 'invited',
-          isGuest: person.isGuest === true,
-          invitedBy: actor.userId,
-          ...(input.message ? { message: input.message } : {}),
-        })
-      ).toObject() as MembershipRecord;
+      created = await createMembership({
+        tenantId: actor.tenantId,
+        communityId: access.community._id,
+        userId: person.userId,
+        role: 'member',
+        status: 'invited',
+        isGuest: person.isGuest === true,
+        invitedBy: actor.userId,
+        ...(input.message ? { message: input.message } : {}),
+      });
     } catch (err) {
       if (isDuplicateKeyError(err)) throw new ConflictError('This person was added meanwhile; look again.', 'membership_changed');
       throw err;
@@ -227,7 +229,7 @@ export class MembershipService {
   async exportCsv(actor: Actor, communityId: string): Promise<string> {
     const access = await resolveCommunityAccess(actor, communityId);
     access.authorize('members.manage');
-    const members = await MembershipModel.find({ communityId: access.community._id, status: 'active' }).lean<MembershipRecord[]>();
+    const members = await membershipsOfCommunity(access.community._id, 'active');
     const people = await this.deps.people.findMany(actor.tenantId, members.map((m) => m.userId));
     const rows = [['name', 'email', 'organisation', 'function', 'role', 'guest', 'joinedAt']];
     members.sort((a, b) => (people.get(a.userId)?.displayName ?? '').localeCompare(people.get(b.userId)?.displayName ?? '', 'nl'));
@@ -251,7 +253,7 @@ export class MembershipService {
 
   /** invited/requested -> active, guarded by the expected status; counts the new member. */
   private async activate(membership: MembershipRecord, from: 'invited' | 'requested'): Promise<MembershipRecord | null> {
-    const activated = (await atomicUpdate(MembershipModel, { _id: membership._id, status: from }, { $set: { status: 'active', joinedAt: this.now() } })) as MembershipRecord | null;
+    const activated = await updateMembership(membership._id, { status: from }, { $set: { status: 'active', joinedAt: this.now() } });
     if (activated) await this.changeCounts(membership.communityId, 1, activated.role === 'manager' ? 1 : 0);
     return activated;
   }
@@ -263,11 +265,7 @@ export class MembershipService {
     const wasManager = wasActive && membership.role === 'manager';
     if (wasManager) await this.releaseManager(access.community._id, true);
     else if (wasActive) await this.changeCounts(access.community._id, -1, 0);
-    const blocked = (await atomicUpdate(
-      MembershipModel,
-      { _id: membership._id, status: membership.status, role: membership.role },
-      { $set: { status: 'blocked', role: 'member', blockedBy: actor.userId } },
-    )) as MembershipRecord | null;
+    const blocked = await updateMembership(membership._id, { status: membership.status, role: membership.role }, { $set: { status: 'blocked', role: 'member', blockedBy: actor.userId } });
     if (!blocked) {
       if (wasActive) await this.changeCounts(access.community._id, 1, wasManager ? 1 : 0);
       throw new ConflictError('The membership changed meanwhile; look again.', 'membership_changed');
@@ -279,7 +277,7 @@ export class MembershipService {
   private async changeRole(access: CommunityAccess, membership: MembershipRecord, role: MembershipRole): Promise<MembershipRecord> {
     const communityId = access.community._id;
     if (role === 'member') await this.releaseManager(communityId, false);
-    const changed = (await atomicUpdate(MembershipModel, { _id: membership._id, status: 'active', role: membership.role }, { $set: { role } })) as MembershipRecord | null;
+    const changed = await updateMembership(membership._id, { status: 'active', role: membership.role }, { $set: { role } });
     if (!changed) {
       if (role === 'member') await this.changeCounts(communityId, 0, 1);
       throw new ConflictError('The membership changed meanwhile; look again.', 'membership_changed');
@@ -294,7 +292,7 @@ export class MembershipService {
     const wasManager = wasActive && membership.role === 'manager';
     if (wasManager) await this.releaseManager(communityId, true);
     else if (wasActive) await this.changeCounts(communityId, -1, 0);
-    const deleted = await atomicDelete(MembershipModel, { _id: membership._id, status: membership.status, role: membership.role });
+    const deleted = await deleteMembership(membership._id, { status: membership.status, role: membership.role });
     if (!deleted && wasActive) {
       await this.changeCounts(communityId, 1, wasManager ? 1 : 0);
       throw new ConflictError('The membership changed meanwhile; look again.', 'membership_changed');
@@ -303,9 +301,9 @@ export class MembershipService {
 
   /** One manager fewer (and one member fewer when `leaving`), unless it is the last manager. */
   private async releaseManager(communityId: Types.ObjectId, leaving: boolean): Promise<void> {
-    const released = await atomicUpdate(
-      CommunityModel,
-      { _id: communityId, 'counts.managerCount': mongoose.trusted({ $gt: 1 }) },
+    const released = await updateCommunity(
+      communityId,
+      { 'counts.managerCount': mongoose.trusted({ $gt: 1 }) },
       { $inc: { 'counts.managerCount': -1, ...(leaving ? { 'counts.memberCount': -1 } : {}) } },
     );
     if (!released) throw new ConflictError('A community needs a manager: make someone else manager first.', LAST_MANAGER);
@@ -313,13 +311,13 @@ export class MembershipService {
 
   private async changeCounts(communityId: Types.ObjectId, members: number, managers: number): Promise<void> {
     if (members === 0 && managers === 0) return;
-    await atomicUpdate(CommunityModel, { _id: communityId }, { $inc: { 'counts.memberCount': members, 'counts.managerCount': managers } });
+    await updateCommunity(communityId, {}, { $inc: { 'counts.memberCount': members, 'counts.managerCount': managers } });
   }
 
   // ---- helpers ----
 
   private async membershipOf(access: CommunityAccess, userId: string): Promise<MembershipRecord> {
-    const membership = await MembershipModel.findOne({ communityId: access.community._id, userId }).lean<MembershipRecord>();
+    const membership = await findMembership(access.community._id, userId);
     if (!membership) throw new NotFoundError('This person is not a member of this community.', 'membership_not_found');
     return membership;
   }
@@ -355,7 +353,7 @@ export class MembershipService {
   }
 
   private async tellManagers(access: CommunityAccess, actor: Actor, kind: 'membershipRequested', key: string, data: Record<string, string | null>): Promise<void> {
-    const managers = await MembershipModel.find({ communityId: access.community._id, status: 'active', role: 'manager' }).lean<MembershipRecord[]>();
+    const managers = await membershipsOfCommunity(access.community._id, 'active', 'manager');
     await this.notify(
       managers.map((m) => ({
         tenantId: actor.tenantId,

@@ -7,12 +7,10 @@
 import type { Types } from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import { resolveCommunityAccess, type CommunityAccess } from '../communities/community-access.js';
-import { CommunityModel } from '../communities/community.model.js';
-import { MembershipModel, type MembershipRecord } from '../communities/membership.model.js';
+import { activeMembersOf, countNewDiscussion, countRemovedDiscussion, setDiscussionPinned, type MembershipRecord } from '../communities/communities.port.js';
 import type { AuditSink } from '../communities/community.service.js';
 import { markdown, markdownToText } from '../content/markdown.js';
 import { normalizeTag, normalizeTags } from '../content/tags.js';
-import { atomicUpdate } from '../db/atomic-update.js';
 import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { ConflictError, ValidationError } from '../errors/domain-errors.js';
 import type { PeopleRepository } from '../members/people.repository.js';
@@ -79,14 +77,10 @@ export class DiscussionService {
       this.deps.people.find(actor.tenantId, actor.userId),
     ]);
     const authorName = author?.displayName ?? actor.name;
-    const counters = await atomicUpdate(
-      CommunityModel,
-      { _id: community.community._id },
-      { $inc: { 'counts.discussionSeq': 1, 'counts.activitySeq': 1, 'counts.discussionCount': 1 }, $set: { lastActivityAt: now } },
-    );
+    const counters = await countNewDiscussion(community.community._id, now);
     if (!counters) throw new ConflictError('The community was deleted meanwhile.', 'community_gone');
-    const seq = counters.counts?.discussionSeq ?? 0;
-    const activitySeq = counters.counts?.activitySeq ?? 0;
+    const seq = counters.discussionSeq;
+    const activitySeq = counters.activitySeq;
     const body = markdown(input.body);
     const excerpt = markdownToText(input.body).slice(0, EXCERPT_LENGTH);
     let created: DiscussionRecord;
@@ -107,7 +101,7 @@ export class DiscussionService {
         lastActivityAt: now,
       });
     } catch (err) {
-      await atomicUpdate(CommunityModel, { _id: community.community._id }, { $inc: { 'counts.discussionCount': -1 } });
+      await countRemovedDiscussion(community.community._id);
       throw err;
     }
     await Promise.all([
@@ -244,8 +238,7 @@ export class DiscussionService {
     const updated = await updateDiscussion(d._id, {}, { $set: set, ...(Object.keys(push).length ? { $push: push } : {}) });
     if (!updated) throw new ConflictError('The discussion was deleted meanwhile.', 'discussion_gone');
     if (input.pinned !== undefined && input.pinned !== (d.pinned === true)) {
-      // The community keeps the ids of its pinned discussions, so its list needs no search for them.
-      await atomicUpdate(CommunityModel, { _id: d.communityId }, input.pinned ? { $addToSet: { pinnedDiscussionIds: d._id } } : { $pull: { pinnedDiscussionIds: d._id } });
+      await setDiscussionPinned(d.communityId, d._id, input.pinned);
     }
     await updateDiscussionActivity(d._id, updated.title, updated.excerpt ?? null, { titleChanged: input.title !== undefined, contentChanged: input.title !== undefined || input.body !== undefined });
     // "Who knows about X" counts replies by their discussion's tags.
@@ -284,7 +277,7 @@ export class DiscussionService {
     const d = access.discussion;
     access.authorize('discussion.delete', d.authorId);
     if (!(await deleteDiscussion(d._id))) return;
-    await atomicUpdate(CommunityModel, { _id: d.communityId }, { $inc: { 'counts.discussionCount': -1 }, ...(d.pinned ? { $pull: { pinnedDiscussionIds: d._id } } : {}) });
+    await countRemovedDiscussion(d.communityId, d.pinned ? d._id : undefined);
     await removeDiscussionContent(d._id, this.deps.search);
     await this.deps.search.remove('discussion', String(d._id));
     if (d.authorId !== actor.userId) {
@@ -417,7 +410,7 @@ export class DiscussionService {
   }
 
   private async notifyNewDiscussion(actor: Actor, community: CommunityAccess, d: DiscussionRecord, mentions: string[]): Promise<void> {
-    const members = await MembershipModel.find({ communityId: community.community._id, status: 'active' }).lean<MembershipRecord[]>();
+    const members = await activeMembersOf(community.community._id);
     const admitted = (m: MembershipRecord) => !m.isGuest || community.community.guestsAllowed === true;
     const mentioned = new Set(mentions);
     const data = { title: d.title.slice(0, 200), communityName: community.community.name.slice(0, 120), kind: d.kind };

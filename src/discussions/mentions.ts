@@ -5,10 +5,9 @@
  */
 import type { Actor } from '../auth/actor.js';
 import { accessFor } from '../communities/community-access.js';
-import type { CommunityRecord } from '../communities/community.model.js';
-import { MembershipModel, type MembershipRecord } from '../communities/membership.model.js';
+import { membershipOf, type CommunityRecord } from '../communities/communities.port.js';
 import type { PeopleRepository } from '../members/people.repository.js';
-import type { UserRecord } from '../members/user.model.js';
+import type { UserRecord } from '../members/people.repository.js';
 
 /** The actor a stored person would be (for asking the policy on their behalf). */
 export function actorOfUser(user: UserRecord): Actor {
@@ -25,7 +24,7 @@ export function actorOfUser(user: UserRecord): Actor {
 
 /** Whether this person may read the community's content now. */
 export async function personCanRead(user: UserRecord, community: CommunityRecord): Promise<boolean> {
-  const membership = await MembershipModel.findOne({ communityId: community._id, userId: user.userId }).lean<MembershipRecord>();
+  const membership = await membershipOf(community._id, user.userId);
   return accessFor(actorOfUser(user), community, membership).canRead;
 }
 

@@ -6,11 +6,9 @@
  */
 import mongoose from 'mongoose';
 import type { Actor } from '../auth/actor.js';
-import { CommunityModel } from '../communities/community.model.js';
-import { MembershipModel, type MembershipRecord } from '../communities/membership.model.js';
+import { membershipOf, takeActivitySeq } from '../communities/communities.port.js';
 import type { AuditSink } from '../communities/community.service.js';
 import { markdown, markdownToText } from '../content/markdown.js';
-import { atomicUpdate } from '../db/atomic-update.js';
 import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { ConflictError, ValidationError } from '../errors/domain-errors.js';
 import type { PeopleRepository } from '../members/people.repository.js';
@@ -109,8 +107,7 @@ export class ReplyService {
       throw err;
     }
     const excerpt = markdownToText(input.body).slice(0, EXCERPT_LENGTH);
-    const community = await atomicUpdate(CommunityModel, { _id: d.communityId }, { $inc: { 'counts.activitySeq': 1 }, $set: { lastActivityAt: now } });
-    const activitySeq = community?.counts?.activitySeq ?? 0;
+    const activitySeq = await takeActivitySeq(d.communityId, now);
     await Promise.all([
       activitySeq > 0
         ? recordActivity({
@@ -298,7 +295,7 @@ export class ReplyService {
     const guestOf = new Map(follows.map((f) => [f.userId, f.isGuest === true]));
     const allowed = await Promise.all(
       [...recipients].map(async (userId) => {
-        const membership = await MembershipModel.findOne({ communityId: community._id, userId }).lean<MembershipRecord>();
+        const membership = await membershipOf(community._id, userId);
         const admitted = !(membership?.isGuest ?? guestOf.get(userId) ?? false) || community.guestsAllowed === true;
         if (!admitted || membership?.status === 'blocked') return null;
         if (community.visibility !== 'public' && membership?.status !== 'active') return null;

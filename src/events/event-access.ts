@@ -7,7 +7,7 @@ import { isValidObjectId, Types } from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import { NotFoundError } from '../errors/domain-errors.js';
 import { membershipsOf, resolveCommunityAccess, type CommunityAccess } from '../communities/community-access.js';
-import type { MembershipRecord } from '../communities/membership.model.js';
+import type { MembershipRecord } from '../communities/communities.port.js';
 import type { EventRecord } from './event.model.js';
 import { findEventInTenant } from './event.repository.js';
 import { eventPolicy, type EventAction, type EventContext } from './events.policy.js';

@@ -8,10 +8,8 @@
  * due at once (the worker was down), only the nearest is sent. Idempotency keys hold the
  * start time and offset, so a repeated pass never sends twice.
  */
-import mongoose from 'mongoose';
 import type { Logger } from 'pino';
-import { atomicUpdate } from '../db/atomic-update.js';
-import { NotificationModel } from '../notifications/notification.model.js';
+import { withdrawReminders } from '../notifications/notifications.port.js';
 import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
 import type { EventRecord } from './event.model.js';
 import { findEvent, scheduledEndedBefore, scheduledStartingBetween, updateEvent } from './event.repository.js';
@@ -73,17 +71,8 @@ export class EventReminders {
    * a guarded `atomicUpdate`, so one the delivery worker already took is left alone.
    */
   async withdrawStale(event: Pick<EventRecord, '_id' | 'tenantId' | 'start' | 'status'>): Promise<number> {
-    const waiting = await NotificationModel.find({ tenantId: event.tenantId, kind: 'reminder', 'subject.type': 'event', 'subject.id': String(event._id), status: 'pending' })
-      .select({ _id: 1, data: 1 })
-      .lean<{ _id: mongoose.Types.ObjectId; data?: { startsAt?: unknown } }[]>();
     const current = event.start.toISOString();
-    let withdrawn = 0;
-    for (const n of waiting) {
-      if (event.status === 'scheduled' && n.data?.startsAt === current) continue;
-      const done = await atomicUpdate(NotificationModel, { _id: n._id, status: 'pending' }, { $set: { status: 'skipped', lastError: 'event rescheduled or cancelled' } });
-      if (done) withdrawn++;
-    }
-    return withdrawn;
+    return withdrawReminders(event.tenantId, String(event._id), (startsAt) => event.status === 'scheduled' && startsAt === current, 'event rescheduled or cancelled');
   }
 
   /** Marks events that have ended as completed (status is also derived on read; this keeps queries simple). */

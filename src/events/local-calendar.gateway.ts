@@ -5,8 +5,9 @@
  * get their invitations as .ics files. No Teams meeting is created (there is no Teams), so
  * online events carry no join URL.
  */
+import { atomicUpdate } from '../db/atomic-update.js';
 import { randomBytes } from 'node:crypto';
-import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import mongoose, { Schema, type InferSchemaType, type Model } from 'mongoose';
 import { NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import type {
   AttendeeListChange,
@@ -78,7 +79,7 @@ export class LocalCalendarGateway implements CalendarGateway {
     for (const key of ['subject', 'bodyHtml', 'start', 'end', 'timeZone', 'location', 'isOnline', 'hideAttendees'] as const) {
       if (patch[key] !== undefined) set[key] = patch[key];
     }
-    const updated = await LocalCalendarEventModel.findOneAndUpdate({ mailbox, eventId }, { $set: set }, { returnDocument: 'after' }).lean<LocalCalendarEvent>();
+    const updated = (await atomicUpdate(LocalCalendarEventModel as unknown as Model<LocalCalendarEvent>, { mailbox, eventId }, { $set: set }, { lockKey: `local_calendar_events:${mailbox}:${eventId}` })) as LocalCalendarEvent | null;
     if (!updated) throw notFound();
     return { id: updated.eventId, iCalUId: updated.iCalUId };
   }

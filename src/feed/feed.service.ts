@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
 import { communityVisibility } from '../communities/community-access.js';
-import type { CommunityRecord } from '../communities/community.model.js';
+import type { CommunityRecord } from '../communities/communities.port.js';
 import { MAX_PAGE_SIZE } from '../db/pagination.js';
 import { ValidationError } from '../errors/domain-errors.js';
 import { activityOfCommunity, followsOfPerson, type ActivityRecord } from '../discussions/discussions.port.js';

@@ -7,8 +7,7 @@
  */
 import type { Actor } from '../auth/actor.js';
 import type { CommunityService } from '../communities/community.service.js';
-import { CommunityModel } from '../communities/community.model.js';
-import { MembershipModel } from '../communities/membership.model.js';
+import { communityNamed, membershipOf } from '../communities/communities.port.js';
 import type { Config } from '../config/config.js';
 import type { MembershipService } from '../communities/membership.service.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
@@ -18,7 +17,7 @@ import type { EventSignupService } from '../events/event-signup.service.js';
 import type { EventService } from '../events/event.service.js';
 import { eventById, eventTitled } from '../events/events.port.js';
 import type { SeatAllocator } from '../events/seat-allocator.js';
-import { UserModel } from '../members/user.model.js';
+import { addPersonIfAbsent } from '../members/people.repository.js';
 import { DEMO_COMMUNITIES, DEMO_DISCUSSIONS, DEMO_EVENTS, DEMO_PERSON_IDS, type DemoPersonKey } from './demo-content.js';
 import { DEMO_PEOPLE, DEMO_TENANT_ID, findDemoPerson } from './demo-people.js';
 import { actorForDemoPerson } from './local-session.js';
@@ -52,27 +51,21 @@ export async function writeDemoOrganisation(deps: SeedDependencies): Promise<See
   };
 
   for (const person of DEMO_PEOPLE) {
-    const written = await UserModel.updateOne(
-      { tenantId: person.tenantId, userId: person.id },
-      {
-        $setOnInsert: {
-          tenantId: person.tenantId,
-          userId: person.id,
-          homeTenantId: person.homeTenantId,
-          displayName: person.displayName,
-          userPrincipalName: person.userPrincipalName,
-          mail: person.mail,
-          jobTitle: person.jobTitle,
-          department: person.department,
-          officeLocation: person.officeLocation,
-          isGuest: person.isGuest,
-          isOrgAdmin: person.isOrgAdmin,
-          profile: { organisation: person.organisation, expertise: person.expertise, interests: [], languages: ['nl', 'en'] },
-        },
-      },
-      { upsert: true },
-    );
-    result.users += written.upsertedCount;
+    const added = await addPersonIfAbsent({
+      tenantId: person.tenantId,
+      userId: person.id,
+      homeTenantId: person.homeTenantId,
+      displayName: person.displayName,
+      userPrincipalName: person.userPrincipalName,
+      mail: person.mail,
+      jobTitle: person.jobTitle,
+      department: person.department,
+      officeLocation: person.officeLocation,
+      isGuest: person.isGuest,
+      isOrgAdmin: person.isOrgAdmin,
+      profile: { organisation: person.organisation, expertise: person.expertise, interests: [], languages: ['nl', 'en'] },
+    });
+    if (added) result.users++;
   }
 
   const now = deps.now ?? (() => new Date());
@@ -80,7 +73,7 @@ export async function writeDemoOrganisation(deps: SeedDependencies): Promise<See
 
   const communityIds = new Map<string, string>();
   for (const c of DEMO_COMMUNITIES) {
-    let existing = await CommunityModel.findOne({ tenantId: DEMO_TENANT_ID, name: c.name }).lean();
+    let existing = await communityNamed(DEMO_TENANT_ID, c.name);
     if (!existing) {
       await communities.communities.create(actor(c.createdBy), {
         name: c.name,
@@ -89,7 +82,7 @@ export async function writeDemoOrganisation(deps: SeedDependencies): Promise<See
         visibility: c.visibility,
         guestsAllowed: c.guestsAllowed,
       });
-      existing = await CommunityModel.findOne({ tenantId: DEMO_TENANT_ID, name: c.name }).lean();
+      existing = await communityNamed(DEMO_TENANT_ID, c.name);
       result.communities++;
     }
     if (!existing) throw new Error(`seeding the community "${c.name}" failed`);
@@ -158,11 +151,11 @@ async function seedMembers(services: DemoServices['communities'], communityId: s
   const manager = c.members.find((m) => m.role === 'manager')?.person ?? c.createdBy;
   for (const m of c.members) {
     const userId = DEMO_PERSON_IDS[m.person];
-    let membership = await MembershipModel.findOne({ communityId, userId }).lean();
+    let membership = await membershipOf(communityId, userId);
     if (!membership) {
       // Public communities are joined; closed ones are requested and then approved.
       await services.memberships.add(actor(m.person), communityId, {});
-      membership = await MembershipModel.findOne({ communityId, userId }).lean();
+      membership = await membershipOf(communityId, userId);
     }
     if (membership && membership.status !== 'active') {
       await services.memberships.update(actor(c.createdBy), communityId, userId, { status: 'active' });

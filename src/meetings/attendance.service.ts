@@ -3,15 +3,14 @@
  * once the meeting has ended (which also marks the event completed), and shown to the
  * event's organisers next to the registrations, with a CSV export.
  */
-import mongoose from 'mongoose';
+import type mongoose from 'mongoose';
 import type { Actor } from '../auth/actor.js';
-import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import { toCsv } from '../events/attendee-csv.js';
 import { resolveEventAccess } from '../events/event-access.js';
 import { completeStartedEvent, eventTitle, registrationsOfEvent, type EventRecord } from '../events/events.port.js';
 import type { AttendanceEntry } from '../graph/online-meetings-gateway.js';
 import type { PeopleRepository } from '../members/people.repository.js';
-import { EventAttendanceModel, type AttendanceRecord } from './attendance.model.js';
+import { attendanceOfEvent, replaceAttendance, type AttendanceRecord } from './meetings.repository.js';
 import type { AttendanceView } from './meetings.schemas.js';
 
 export interface AttendanceServiceDeps {
@@ -68,15 +67,7 @@ export class AttendanceService {
       });
     }
     // The report is the whole truth about the session: rows from an earlier read go.
-    await EventAttendanceModel.deleteMany({ eventId: event._id, key: mongoose.trusted({ $nin: [...rows.keys()] }) });
-    for (const row of rows.values()) {
-      try {
-        await EventAttendanceModel.replaceOne({ eventId: event._id, key: row.key }, row, { upsert: true });
-      } catch (err) {
-        // Two readers of the same report: the other wrote the same row.
-        if (!isDuplicateKeyError(err)) throw err;
-      }
-    }
+    await replaceAttendance(event._id, rows);
     await this.complete(event._id);
     return rows.size;
   }
@@ -92,7 +83,7 @@ export class AttendanceService {
     access.authorize('attendees.manage');
     const [registrations, attendance] = await Promise.all([
       registrationsOfEvent(access.event._id),
-      EventAttendanceModel.find({ eventId: access.event._id }).lean<AttendanceRecord[]>(),
+      attendanceOfEvent(access.event._id),
     ]);
     const shown = registrations.filter((r) => SHOWN_STATUSES.has(r.status) || attendance.some((a) => a.registrationId?.equals(r._id)));
     const byRegistration = new Map(attendance.filter((a) => a.registrationId).map((a) => [String(a.registrationId), a]));

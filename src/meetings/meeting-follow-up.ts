@@ -12,13 +12,12 @@
  * report yet or is unavailable, for about four hours. Every step is idempotent: invitations
  * and follows that exist are left as they are.
  */
-import mongoose, { type Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/actor.js';
 import { resolveCommunityAccess } from '../communities/community-access.js';
-import { MembershipModel, type MembershipRecord } from '../communities/membership.model.js';
+import { membershipOf } from '../communities/communities.port.js';
 import type { MembershipService } from '../communities/membership.service.js';
-import { atomicUpdate } from '../db/atomic-update.js';
 import { discussionById } from '../discussions/discussions.port.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
 import { ConflictError, DomainError, NotFoundError } from '../errors/domain-errors.js';
@@ -29,7 +28,8 @@ import type { AttendanceEntry } from '../graph/online-meetings-gateway.js';
 import { ensurePersonKnown, type PeopleRepository } from '../members/people.repository.js';
 import type { AttendanceService } from './attendance.service.js';
 import type { MeetingDirectory } from './meeting-directory.js';
-import { MAX_LISTED, MeetingLinkModel, meetingLinkLockKey, type AttendeeSource, type ListedPerson, type MeetingLinkRecord } from './meeting-link.model.js';
+import { MAX_LISTED, type AttendeeSource, type ListedPerson } from './meeting-link.model.js';
+import { claimFollowUp, dueFollowUps, updateMeetingLink, type MeetingLinkRecord } from './meetings.repository.js';
 import { admissionFor, mayInvite } from './meeting.policy.js';
 import { actorFromRecord } from './meeting.service.js';
 
@@ -75,15 +75,7 @@ export class MeetingFollowUps {
   /** Runs every follow-up that is due (the worker's pass); answers how many ran. */
   async runDue(limit = 20): Promise<number> {
     const now = this.now();
-    const due = await MeetingLinkModel.find({
-      $or: [
-        { 'followUp.status': 'pending', 'followUp.dueAt': mongoose.trusted({ $lte: now }) },
-        { 'followUp.status': 'running', 'followUp.runningSince': mongoose.trusted({ $lt: new Date(now.getTime() - STALE_RUN_MS) }) },
-      ],
-    })
-      .select({ tenantId: 1, chatId: 1 })
-      .limit(limit)
-      .lean<Pick<MeetingLinkRecord, 'tenantId' | 'chatId'>[]>();
+    const due = await dueFollowUps(now, new Date(now.getTime() - STALE_RUN_MS), limit);
     let ran = 0;
     for (const d of due) {
       try {
@@ -98,20 +90,7 @@ export class MeetingFollowUps {
   /** Runs the meeting's follow-up when it is due and nobody else runs it; answers whether it ran. */
   async run(tenantId: string, chatId: string): Promise<boolean> {
     const now = this.now();
-    const lockKey = meetingLinkLockKey(tenantId, chatId);
-    const claimed = (await atomicUpdate(
-      MeetingLinkModel,
-      {
-        tenantId,
-        chatId,
-        $or: [
-          { 'followUp.status': 'pending', 'followUp.dueAt': mongoose.trusted({ $lte: now }) },
-          { 'followUp.status': 'running', 'followUp.runningSince': mongoose.trusted({ $lt: new Date(now.getTime() - STALE_RUN_MS) }) },
-        ],
-      },
-      { $set: { 'followUp.status': 'running', 'followUp.runningSince': now }, $inc: { 'followUp.attempts': 1 } },
-      { lockKey },
-    )) as unknown as MeetingLinkRecord | null;
+    const claimed = await claimFollowUp(tenantId, chatId, now, new Date(now.getTime() - STALE_RUN_MS));
     if (!claimed) return false;
     const endKey = claimed.followUp.endKey;
     const set: Record<string, unknown> = {};
@@ -134,7 +113,7 @@ export class MeetingFollowUps {
       Object.assign(set, { 'followUp.status': 'pending', 'followUp.dueAt': new Date(this.now().getTime() + minutes * 60_000), 'followUp.runningSince': null });
     }
     // Guarded by the end it ran for: a newer end of the meeting starts its own follow-up.
-    await atomicUpdate(MeetingLinkModel, { tenantId, chatId, 'followUp.status': 'running', 'followUp.endKey': endKey }, { $set: set }, { lockKey });
+    await updateMeetingLink(tenantId, chatId, { 'followUp.status': 'running', 'followUp.endKey': endKey }, { $set: set });
     this.deps.logger.info({ chatId, finished, attempts }, 'meeting follow-up ran');
     return true;
   }
@@ -189,7 +168,7 @@ export class MeetingFollowUps {
       if (!meetingId && joinUrl) {
         meetingId = (await gateway.findMeetingByJoinUrl(organizerId, joinUrl))?.id ?? null;
         if (meetingId) {
-          await atomicUpdate(MeetingLinkModel, { tenantId: link.tenantId, chatId: link.chatId }, { $set: { onlineMeetingId: meetingId } }, { lockKey: meetingLinkLockKey(link.tenantId, link.chatId) });
+          await updateMeetingLink(link.tenantId, link.chatId, {}, { $set: { onlineMeetingId: meetingId } });
         }
       }
       if (!meetingId) return { state: 'unavailable', reason: 'meeting_not_found' };
@@ -244,7 +223,7 @@ export class MeetingFollowUps {
         if (seen.has(person.userId)) continue;
         seen.add(person.userId);
       }
-      const membership = person.userId ? await MembershipModel.findOne({ communityId: community._id, userId: person.userId }).lean<MembershipRecord>() : null;
+      const membership = person.userId ? await membershipOf(community._id, person.userId) : null;
       const decision = admissionFor({
         hasAccount: person.userId !== null || person.external,
         externalAccount: person.external,

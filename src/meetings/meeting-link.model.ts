@@ -153,8 +153,3 @@ export interface MeetingLinkRecord {
 }
 
 export const MeetingLinkModel = mongoose.model('MeetingLink', meetingLinkSchema, 'meeting_links');
-
-/** The lock key `atomicUpdate` serialises a link's writes under (the filters here name tenant and chat, not `_id`). */
-export function meetingLinkLockKey(tenantId: string, chatId: string): string {
-  return `meeting_links:${tenantId}:${chatId}`;
-}

@@ -16,8 +16,7 @@
  */
 import type { Actor } from '../auth/actor.js';
 import { anyOf, communityManager, definePolicy, orgAdmin, type AccessContext, type Requirement } from '../auth/authorize.js';
-import type { CommunityVisibility } from '../communities/community.model.js';
-import type { MembershipStatus } from '../communities/membership.model.js';
+import type { CommunityVisibility, MembershipStatus } from '../communities/communities.port.js';
 import type { AdmissionOutcome, RefusalReason } from './meeting-link.model.js';
 
 export interface MeetingContext extends AccessContext {

@@ -14,21 +14,18 @@ import mongoose, { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/actor.js';
 import { resolveCommunityAccess } from '../communities/community-access.js';
-import { CommunityModel, type CommunityRecord } from '../communities/community.model.js';
-import { MembershipModel } from '../communities/membership.model.js';
-import { atomicUpdate } from '../db/atomic-update.js';
-import { documentLocks } from '../db/document-lock.js';
+import { communityById, managesAnyCommunity } from '../communities/communities.port.js';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import { discussionOfTenant, discussionTitle, type DiscussionRecord } from '../discussions/discussions.port.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { resolveEventAccess } from '../events/event-access.js';
-import type { EventRecord } from '../events/event.model.js';
+import type { EventRecord } from '../events/events.port.js';
 import { findNextOpenEvent, type EventService } from '../events/event.service.js';
 import { eventByJoinUrl, eventTitle, setFollowUpDiscussionOnce } from '../events/events.port.js';
 import type { PeopleRepository } from '../members/people.repository.js';
-import type { UserRecord } from '../members/user.model.js';
-import { MeetingLinkModel, meetingLinkLockKey, type MeetingLinkRecord } from './meeting-link.model.js';
+import type { UserRecord } from '../members/people.repository.js';
+import { deleteMeetingLinkUnlessRunning, findMeetingLink, updateMeetingLink, withAutoLinkLock, type MeetingLinkRecord } from './meetings.repository.js';
 import { meetingPolicy, type MeetingContext } from './meeting.policy.js';
 import type { MeetingDirectory, MeetingFacts } from './meeting-directory.js';
 import type { FollowUpView, LinkMeetingInput, MeetingView } from './meetings.schemas.js';
@@ -148,14 +145,14 @@ export class MeetingService {
       linkedBy: actor.userId,
     };
     const filter = { tenantId: actor.tenantId, chatId: input.chatId };
-    const write = () => atomicUpdate(MeetingLinkModel, filter, { $set: fields, $setOnInsert: filter }, { upsert: true, lockKey: meetingLinkLockKey(actor.tenantId, input.chatId) });
+    const write = () => updateMeetingLink(actor.tenantId, input.chatId, {}, { $set: fields, $setOnInsert: filter }, { upsert: true });
     let saved: MeetingLinkRecord | null;
     try {
-      saved = (await write()) as MeetingLinkRecord | null;
+      saved = await write();
     } catch (err) {
       // Another link of this chat was stored at the same moment: ours replaces it.
       if (!isDuplicateKeyError(err)) throw err;
-      saved = (await write()) as MeetingLinkRecord | null;
+      saved = await write();
     }
     if (event) await setFollowUpDiscussion(event._id, new Types.ObjectId(discussion.id));
     this.deps.logger.info({ chatId: input.chatId, discussionId: discussion.id, eventId: event ? String(event._id) : null }, 'meeting linked');
@@ -167,7 +164,7 @@ export class MeetingService {
     const link = await this.find(actor.tenantId, chatId);
     if (!link) throw new NotFoundError('This meeting is not linked.', 'meeting_not_linked');
     meetingPolicy.authorize(actor, 'meeting.unlink', contextFor(actor, facts, link, await this.roleIn(actor, link.communityId)));
-    await MeetingLinkModel.deleteOne({ _id: link._id, 'followUp.status': mongoose.trusted({ $ne: 'running' }) });
+    await deleteMeetingLinkUnlessRunning(link.tenantId, link.chatId);
   }
 
   /** Who was let in after the meeting, and who was not (organiser, linker, the community's managers). */
@@ -195,29 +192,29 @@ export class MeetingService {
     const now = this.now();
     const endedAt = parseInstant(input.at) ?? now;
     // A repeated delivery of this end changes nothing; a running follow-up finishes first.
-    await atomicUpdate(
-      MeetingLinkModel,
-      { tenantId: link.tenantId, chatId: link.chatId, 'followUp.endKey': mongoose.trusted({ $ne: input.at }), 'followUp.status': mongoose.trusted({ $ne: 'running' as const }) },
+    await updateMeetingLink(
+      link.tenantId,
+      link.chatId,
+      { 'followUp.endKey': mongoose.trusted({ $ne: input.at }), 'followUp.status': mongoose.trusted({ $ne: 'running' as const }) },
       {
         $set: {
           followUp: { status: 'pending', endKey: input.at, endedAt, dueAt: now, attempts: 0, runningSince: null, admitted: false, attendanceRecorded: false, attendeeSource: 'none', people: [], notAdmitted: [], lastError: null, doneAt: null },
         },
       },
-      { lockKey: meetingLinkLockKey(link.tenantId, link.chatId) },
     );
     return this.claimCard(link, 'end', input.at);
   }
 
   /** The link of a meeting chat. */
   find(tenantId: string, chatId: string): Promise<MeetingLinkRecord | null> {
-    return MeetingLinkModel.findOne({ tenantId, chatId }).lean<MeetingLinkRecord>().exec();
+    return findMeetingLink(tenantId, chatId);
   }
 
   private async linkForEvent(input: MeetingEventInput): Promise<MeetingLinkRecord | null> {
     const link = await this.find(input.tenantId, input.chatId);
     if (link) {
       if (!link.teamsMeetingId && input.teamsMeetingId) {
-        await atomicUpdate(MeetingLinkModel, { tenantId: link.tenantId, chatId: link.chatId }, { $set: { teamsMeetingId: input.teamsMeetingId } }, { lockKey: meetingLinkLockKey(link.tenantId, link.chatId) });
+        await updateMeetingLink(link.tenantId, link.chatId, {}, { $set: { teamsMeetingId: input.teamsMeetingId } });
       }
       return link;
     }
@@ -233,7 +230,7 @@ export class MeetingService {
   private async autoLink(meeting: { tenantId: string; chatId: string; joinUrl: string; teamsMeetingId: string | null; subject: string; onlineMeetingId: string | null; organizerId: string | null }): Promise<MeetingLinkRecord | null> {
     const event = await eventByJoinUrl(meeting.tenantId, meeting.joinUrl);
     if (!event?.communityId) return null;
-    return documentLocks.withLock(`meeting_links:auto:${meeting.tenantId}:${meeting.chatId}`, async () => {
+    return withAutoLinkLock(meeting.tenantId, meeting.chatId, async () => {
       const again = await this.find(meeting.tenantId, meeting.chatId);
       if (again) return again;
       const organizerId = event.calendar.mailbox ?? event.organizers[0] ?? event.createdBy;
@@ -259,7 +256,7 @@ export class MeetingService {
       };
       try {
         // $setOnInsert: a manual link stored meanwhile is the organiser's choice and stays.
-        const saved = (await atomicUpdate(MeetingLinkModel, filter, { $setOnInsert: fields }, { upsert: true, lockKey: meetingLinkLockKey(meeting.tenantId, meeting.chatId) })) as MeetingLinkRecord | null;
+        const saved = await updateMeetingLink(meeting.tenantId, meeting.chatId, {}, { $setOnInsert: fields }, { upsert: true });
         this.deps.logger.info({ chatId: meeting.chatId, eventId: String(event._id) }, 'meeting of a Meent event linked to its follow-up discussion');
         return saved;
       } catch (err) {
@@ -297,12 +294,10 @@ export class MeetingService {
   private async claimCard(link: MeetingLinkRecord, kind: 'start' | 'end', key: string): Promise<CardClaim | null> {
     const now = this.now();
     const field = `cards.${kind}`;
-    const lockKey = meetingLinkLockKey(link.tenantId, link.chatId);
-    const claimed = await atomicUpdate(
-      MeetingLinkModel,
+    const claimed = await updateMeetingLink(
+      link.tenantId,
+      link.chatId,
       {
-        tenantId: link.tenantId,
-        chatId: link.chatId,
         $or: [
           // A new start (end): no card for another one in the last minutes, and nobody posting now.
           {
@@ -317,23 +312,22 @@ export class MeetingService {
         ],
       },
       { $set: { [`${field}.key`]: key, [`${field}.claimedAt`]: now, [`${field}.postedAt`]: null, [`${field}.activityId`]: null } },
-      { lockKey },
     );
     if (!claimed) return null;
     const previous = link.cards?.[kind];
-    const card = await this.cardInfo(claimed as unknown as MeetingLinkRecord, kind);
+    const card = await this.cardInfo(claimed, kind);
     return {
       card,
       confirm: async (activityId) => {
-        await atomicUpdate(MeetingLinkModel, { tenantId: link.tenantId, chatId: link.chatId, [`${field}.key`]: key }, { $set: { [`${field}.postedAt`]: this.now(), [`${field}.claimedAt`]: null, [`${field}.activityId`]: activityId ?? null } }, { lockKey });
+        await updateMeetingLink(link.tenantId, link.chatId, { [`${field}.key`]: key }, { $set: { [`${field}.postedAt`]: this.now(), [`${field}.claimedAt`]: null, [`${field}.activityId`]: activityId ?? null } });
       },
       release: async () => {
         // Back to what it was, so a redelivery of this event posts the card after all.
-        await atomicUpdate(
-          MeetingLinkModel,
-          { tenantId: link.tenantId, chatId: link.chatId, [`${field}.key`]: key, [`${field}.postedAt`]: null },
+        await updateMeetingLink(
+          link.tenantId,
+          link.chatId,
+          { [`${field}.key`]: key, [`${field}.postedAt`]: null },
           { $set: { [`${field}.key`]: previous?.key ?? null, [`${field}.claimedAt`]: null, [`${field}.postedAt`]: previous?.postedAt ?? null, [`${field}.activityId`]: previous?.activityId ?? null } },
-          { lockKey },
         );
       },
     };
@@ -341,7 +335,7 @@ export class MeetingService {
 
   private async cardInfo(link: MeetingLinkRecord, kind: 'start' | 'end'): Promise<MeetingCardInfo> {
     const [community, discussion] = await Promise.all([
-      CommunityModel.findOne({ _id: link.communityId }).select({ name: 1 }).lean<Pick<CommunityRecord, 'name'>>(),
+      communityById(link.communityId),
       discussionTitle(link.discussionId).then((title) => (title === null ? null : { title })),
     ]);
     let nextEvent: MeetingCardInfo['nextEvent'] = null;
@@ -378,7 +372,7 @@ export class MeetingService {
     let linkView: MeetingView['link'] = null;
     if (link) {
       const [community, discussion, linkedEventTitle] = await Promise.all([
-        CommunityModel.findOne({ _id: link.communityId }).select({ name: 1 }).lean<Pick<CommunityRecord, 'name'>>(),
+        communityById(link.communityId),
         discussionTitle(link.discussionId).then((title) => (title === null ? null : { title })),
         link.eventId ? eventTitle(link.eventId) : Promise.resolve(null),
       ]);
@@ -409,7 +403,7 @@ export class MeetingService {
 
   private async managesAnyCommunity(actor: Actor): Promise<boolean> {
     if (actor.isOrgAdmin) return true;
-    return (await MembershipModel.exists({ tenantId: actor.tenantId, userId: actor.userId, status: 'active', role: 'manager' })) !== null;
+    return managesAnyCommunity(actor.tenantId, actor.userId);
   }
 }
 

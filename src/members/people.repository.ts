@@ -9,6 +9,8 @@ import { atomicUpdate } from '../db/atomic-update.js';
 import { userLockKey } from './user-directory.repository.js';
 import { UserModel, type UserRecord } from './user.model.js';
 
+export type { UserRecord };
+
 /** Above this many ids one `$in` query is cheaper than one query per person. */
 const ONE_BY_ONE_LIMIT = 30;
 
@@ -102,4 +104,13 @@ export async function ensurePersonKnown(tenantId: string, person: DirectoryPerso
     if (again) return again;
     throw err;
   }
+}
+
+/**
+ * Writes a person with all these fields unless they are known already (the local demo seed:
+ * people it made earlier keep whatever they changed since). Answers whether they were new.
+ */
+export async function addPersonIfAbsent(person: Pick<UserRecord, 'tenantId' | 'userId' | 'displayName'> & Partial<UserRecord>): Promise<boolean> {
+  const written = await UserModel.updateOne({ tenantId: person.tenantId, userId: person.userId }, { $setOnInsert: person }, { upsert: true });
+  return written.upsertedCount > 0;
 }

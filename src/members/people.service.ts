@@ -6,7 +6,7 @@
  */
 import type { Actor } from '../auth/actor.js';
 import { readableCommunityIds } from '../communities/community-access.js';
-import { MembershipModel, type MembershipRecord } from '../communities/membership.model.js';
+import { coMembersOf, shareACommunity } from '../communities/communities.port.js';
 import { normalizeTag, normalizeTags } from '../content/tags.js';
 import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { NotFoundError, ValidationError } from '../errors/domain-errors.js';
@@ -118,9 +118,7 @@ export class PeopleService {
     if (user.tenantId !== actor.tenantId) return false;
     if (user.userId === actor.userId || actor.isOrgAdmin) return true;
     if (!actor.isGuest && !user.isGuest) return true;
-    const mine = await MembershipModel.find({ tenantId: actor.tenantId, userId: actor.userId, status: 'active' }).lean<MembershipRecord[]>();
-    const shared = await Promise.all(mine.map((m) => MembershipModel.exists({ communityId: m.communityId, userId: user.userId, status: 'active' })));
-    return shared.some((s) => s !== null);
+    return shareACommunity(actor.tenantId, actor.userId, user.userId);
   }
 
   private async visiblePeople(actor: Actor): Promise<UserRecord[]> {
@@ -128,16 +126,10 @@ export class PeopleService {
     if (actor.isOrgAdmin) return everyone;
     // The organisation's own people see each other; shared communities matter only where guests are involved.
     if (!actor.isGuest && !everyone.some((u) => u.isGuest)) return everyone;
-    const coMembers = await this.coMembers(actor);
+    const coMembers = await coMembersOf(actor.tenantId, actor.userId);
     return everyone.filter((u) => u.userId === actor.userId || coMembers.has(u.userId) || (!actor.isGuest && !u.isGuest));
   }
 
-  /** The people who share an active community with the actor. */
-  private async coMembers(actor: Actor): Promise<Set<string>> {
-    const mine = await MembershipModel.find({ tenantId: actor.tenantId, userId: actor.userId, status: 'active' }).lean<MembershipRecord[]>();
-    const lists = await Promise.all(mine.map((m) => MembershipModel.find({ communityId: m.communityId, status: 'active' }).select({ userId: 1 }).lean<MembershipRecord[]>()));
-    return new Set(lists.flat().map((m) => m.userId));
-  }
 }
 
 function matchesAll(user: UserRecord, words: QueryWord[]): boolean {

@@ -5,14 +5,12 @@
  * tenant's threshold of distinct open reports is reached. Every moderator action and every
  * automatic hide is audited; blocking and removing members is in membership.service.ts.
  */
-import mongoose, { type Model, type Types } from 'mongoose';
+import mongoose, { type Types } from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import { resolveCommunityAccess, toObjectId, type CommunityAccess } from '../communities/community-access.js';
-import { MembershipModel } from '../communities/membership.model.js';
+import { communitiesManagedBy, managersOf } from '../communities/communities.port.js';
 import type { AuditSink, CommunityService } from '../communities/community.service.js';
-import { atomicUpdate } from '../db/atomic-update.js';
-import { isDuplicateKeyError } from '../db/mongo-errors.js';
-import { findPage, type Page } from '../db/pagination.js';
+import type { Page } from '../db/pagination.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { resolveDiscussionAccess, resolveReplyAccess, type DiscussionAccess } from '../discussions/discussion-access.js';
 import { contentHidden, hideContent } from '../discussions/discussions.port.js';
@@ -20,7 +18,7 @@ import type { PeopleRepository } from '../members/people.repository.js';
 import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
 import type { SearchIndex } from '../search/search-index.js';
 import type { CreateReportInput, ListReportsQuery, ReportView } from './moderation.schemas.js';
-import { ReportModel, type ReportRecord } from './report.model.js';
+import { closeReport, dismissOpenReports, fileReport, findReportInTenant, openReportCount, reportPage, type ReportRecord } from './moderation.repository.js';
 import { clockOf, type Clock } from '../time/clock.js';
 
 export interface ModerationServiceDeps {
@@ -66,28 +64,16 @@ export class ModerationService {
       targetId = String(target._id);
       if (targetAuthorId === actor.userId) throw new ValidationError('You cannot report your own contribution; edit or delete it instead.', [{ path: 'body.targetId', message: 'is yours' }], 'cannot_report_self');
     }
-    let report: ReportRecord;
-    let created = false;
-    try {
-      report = (
-        await ReportModel.create({
-          tenantId: actor.tenantId,
-          ...(communityId ? { communityId } : {}),
-          targetType: input.targetType,
-          targetId,
-          targetAuthorId,
-          reporterId: actor.userId,
-          reason: input.reason,
-          ...(input.text ? { text: input.text } : {}),
-        })
-      ).toObject() as ReportRecord;
-      created = true;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      const existing = await ReportModel.findOne({ targetType: input.targetType, targetId, reporterId: actor.userId }).lean<ReportRecord>();
-      if (!existing) throw err;
-      report = existing;
-    }
+    const { report, created } = await fileReport({
+      tenantId: actor.tenantId,
+      ...(communityId ? { communityId } : {}),
+      targetType: input.targetType,
+      targetId,
+      ...(targetAuthorId ? { targetAuthorId } : {}),
+      reporterId: actor.userId,
+      reason: input.reason,
+      ...(input.text ? { text: input.text } : {}),
+    });
     if (created) {
       await this.deps.audit.record({
         tenantId: actor.tenantId,
@@ -104,18 +90,16 @@ export class ModerationService {
 
   /** The queue: reports of the communities the actor manages (all of the tenant for admins). */
   async list(actor: Actor, query: ListReportsQuery): Promise<Page<ReportView>> {
-    const filter: Record<string, unknown> = { tenantId: actor.tenantId, status: query.status };
+    let communities: Types.ObjectId[] | undefined;
     if (query.communityId) {
       const community = await resolveCommunityAccess(actor, query.communityId);
       community.authorize('moderation.manage');
-      filter.communityId = community.community._id;
+      communities = [community.community._id];
     } else if (!actor.isOrgAdmin) {
-      const managed = await MembershipModel.find({ tenantId: actor.tenantId, userId: actor.userId, status: 'active', role: 'manager' }).lean();
-      if (managed.length === 0) throw new ForbiddenError('Only community managers and organisation admins see reports.', 'forbidden');
-      filter.communityId = mongoose.trusted({ $in: managed.map((m) => m.communityId) });
+      communities = await communitiesManagedBy(actor.tenantId, actor.userId);
+      if (communities.length === 0) throw new ForbiddenError('Only community managers and organisation admins see reports.', 'forbidden');
     }
-    const page = await findPage(ReportModel as unknown as Model<ReportRecord>, {
-      filter,
+    const page = await reportPage(actor.tenantId, query.status, communities, {
       ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
       ...(query.limit !== undefined ? { limit: query.limit } : {}),
     });
@@ -124,10 +108,10 @@ export class ModerationService {
 
   async resolve(actor: Actor, reportId: string, status: 'resolved' | 'dismissed'): Promise<ReportView> {
     const id = toObjectId(reportId, () => new NotFoundError('There is no such report.', 'report_not_found'));
-    const report = await ReportModel.findOne({ _id: id, tenantId: actor.tenantId }).lean<ReportRecord>();
+    const report = await findReportInTenant(actor.tenantId, id);
     if (!report) throw new NotFoundError('There is no such report.', 'report_not_found');
     await this.assertModerator(actor, report.communityId ?? null, () => new NotFoundError('There is no such report.', 'report_not_found'));
-    const updated = (await atomicUpdate(ReportModel, { _id: id }, { $set: { status, resolvedBy: actor.userId, resolvedAt: this.now() } })) as ReportRecord | null;
+    const updated = await closeReport(id, status, actor.userId, this.now());
     await this.deps.audit.record({ tenantId: actor.tenantId, kind: `report.${status}`, actorId: actor.userId, subjectId: String(id), details: { targetType: report.targetType, targetId: report.targetId } });
     return this.toView(updated ?? report);
   }
@@ -147,7 +131,7 @@ export class ModerationService {
     access.authorize('moderation.manage');
     const targetId = type === 'discussion' ? access.discussion._id : (access as Awaited<ReturnType<typeof resolveReplyAccess>>).reply._id;
     await this.setHidden(actor, type, access, targetId, false, null);
-    await ReportModel.updateMany({ targetType: type, targetId: String(targetId), status: 'open' }, { $set: { status: 'dismissed', resolvedBy: actor.userId, resolvedAt: this.now() } });
+    await dismissOpenReports(type, String(targetId), actor.userId, this.now());
     return { hidden: false, hiddenReason: null };
   }
 
@@ -155,7 +139,7 @@ export class ModerationService {
 
   private async autoHideIfDue(actor: Actor, type: ContentType, access: DiscussionAccess, report: ReportRecord): Promise<void> {
     const { autoHideThreshold } = await this.deps.communities.settings(actor.tenantId);
-    const open = await ReportModel.countDocuments({ targetType: type, targetId: report.targetId, status: 'open' });
+    const open = await openReportCount(type, report.targetId);
     if (open < autoHideThreshold) return;
     const targetId = new mongoose.Types.ObjectId(report.targetId);
     const changed = await this.setHidden(actor, type, access, targetId, true, 'reports', { automatic: true, reports: open });
@@ -212,7 +196,7 @@ export class ModerationService {
   }
 
   private async tellModerators(actor: Actor, report: ReportRecord): Promise<void> {
-    const managers = report.communityId ? await MembershipModel.find({ communityId: report.communityId, status: 'active', role: 'manager' }).lean() : [];
+    const managers = report.communityId ? await managersOf(report.communityId) : [];
     const intents: NotificationIntent[] = managers.map((m) => ({
       tenantId: actor.tenantId,
       recipientId: m.userId,
@@ -227,7 +211,7 @@ export class ModerationService {
 
   private async toView(r: ReportRecord): Promise<ReportView> {
     const [count, hidden] = await Promise.all([
-      ReportModel.countDocuments({ targetType: r.targetType, targetId: r.targetId, status: 'open' }),
+      openReportCount(r.targetType, r.targetId),
       r.targetType === 'person'
         ? Promise.resolve(false)
         : contentHidden(r.targetType, r.targetId),

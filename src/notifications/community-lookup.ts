@@ -3,8 +3,8 @@
  * Teams channel a community is pinned to (channel posts). Read-only; the communities
  * capability owns the documents.
  */
-import mongoose, { isValidObjectId } from 'mongoose';
-import { CommunityModel } from '../communities/community.model.js';
+import { isValidObjectId, Types } from 'mongoose';
+import { communityChannel, communityNames } from '../communities/communities.port.js';
 
 export interface CommunityLookup {
   names(tenantId: string, communityIds: string[]): Promise<Map<string, string>>;
@@ -15,12 +15,10 @@ export const communityLookup: CommunityLookup = {
   async names(tenantId, communityIds) {
     const ids = [...new Set(communityIds)].filter((id) => isValidObjectId(id));
     if (ids.length === 0) return new Map();
-    const found = await CommunityModel.find({ tenantId, _id: mongoose.trusted({ $in: ids }) }, { name: 1 }).lean<{ _id: mongoose.Types.ObjectId; name: string }[]>().exec();
-    return new Map(found.map((c) => [String(c._id), c.name]));
+    return communityNames(tenantId, ids.map((id) => new Types.ObjectId(id)));
   },
   async channelOf(tenantId, communityId) {
     if (!isValidObjectId(communityId)) return null;
-    const c = await CommunityModel.findOne({ tenantId, _id: communityId }, { teamId: 1, channelId: 1 }).lean<{ teamId?: string; channelId?: string }>().exec();
-    return c?.teamId && c.channelId ? { teamId: c.teamId, channelId: c.channelId } : null;
+    return communityChannel(tenantId, communityId);
   },
 };

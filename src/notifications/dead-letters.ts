@@ -6,16 +6,10 @@
  */
 import mongoose from 'mongoose';
 import type { Actor } from '../auth/actor.js';
-import { atomicUpdate } from '../db/atomic-update.js';
-import { findPage, type Page } from '../db/pagination.js';
+import type { Page } from '../db/pagination.js';
 import { ForbiddenError, NotFoundError } from '../errors/domain-errors.js';
 import { sendKeyOf } from './delivery-keys.js';
-import { DeliveryModel } from './delivery.model.js';
-import { LotModel } from './notification-lot.model.js';
-import { NotificationModel, type NotificationRecord } from './notification.model.js';
-
-/** The notifications model as the paging and atomic helpers take it. */
-const notifications = NotificationModel as unknown as mongoose.Model<NotificationRecord>;
+import { failedPage, findFailed, forgetFailedDeliveries, openLot, requeueFailed, type NotificationRecord } from './notifications.repository.js';
 
 export interface DeadLetterView {
   id: string;
@@ -31,9 +25,7 @@ export interface DeadLetterView {
 export class DeadLetters {
   async list(actor: Actor, query: { cursor?: string; limit?: number }): Promise<Page<DeadLetterView>> {
     assertAdmin(actor);
-    const page = await findPage(notifications, {
-      filter: { tenantId: actor.tenantId, status: 'failed' },
-      sortField: 'updatedAt',
+    const page = await failedPage(actor.tenantId, {
       ...(query.limit !== undefined ? { limit: query.limit } : {}),
       ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
     });
@@ -43,19 +35,13 @@ export class DeadLetters {
   async retry(actor: Actor, id: string): Promise<DeadLetterView> {
     assertAdmin(actor);
     if (!mongoose.isValidObjectId(id)) throw notFound();
-    const failed = await NotificationModel.findOne({ _id: id, tenantId: actor.tenantId, status: 'failed' }).lean<NotificationRecord>();
+    const failed = await findFailed(actor.tenantId, id);
     if (!failed) throw notFound();
-    if (failed.deliveryKey) await DeliveryModel.deleteOne({ key: failed.deliveryKey, state: 'failed' });
-    await DeliveryModel.deleteOne({ key: sendKeyOf(failed), state: 'failed' });
+    await forgetFailedDeliveries([...(failed.deliveryKey ? [failed.deliveryKey] : []), sendKeyOf(failed)]);
     // Its old lot is gone (done lots are deleted): a new one, written first (see notification-outbox.ts).
-    const lot = new mongoose.Types.ObjectId();
-    await LotModel.create({ _id: lot, state: 'open', dueAt: new Date(0) });
+    const lot = await openLot(new Date(0));
     // Guarded on `failed`: two admins retrying at once put it back once.
-    const updated = await atomicUpdate(
-      notifications,
-      { _id: failed._id, status: 'failed' },
-      { $set: { status: 'pending', attempts: 0, notBefore: null, lot }, $unset: { lastError: 1, deliveryKey: 1, digest: 1 } },
-    );
+    const updated = await requeueFailed(failed._id, lot);
     if (!updated) throw notFound();
     return view(updated);
   }

@@ -10,10 +10,9 @@
  * the unit the delivery worker claims. The lot is written first: a crash between the two
  * writes leaves an empty lot (which the worker deletes), never notifications no lot names.
  */
-import mongoose from 'mongoose';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
-import { LotModel } from './notification-lot.model.js';
-import { NotificationModel, type NotificationKind, type NotificationSubjectType } from './notification.model.js';
+import type { NotificationKind, NotificationSubjectType } from './notification.model.js';
+import { insertNotifications, openLot } from './notifications.repository.js';
 
 /** Notifications per lot: a worker sends one lot in a few seconds at the Teams rate, so lots spread over instances. */
 export const DEFAULT_LOT_SIZE = 100;
@@ -51,8 +50,7 @@ async function enqueueLot(wanted: NotificationIntent[]): Promise<number> {
   if (wanted.length === 0) return 0;
   // Due at once unless every intent waits (the epoch, not the clock: "now" is the worker's to judge).
   const dueAt = new Date(Math.min(...wanted.map((i) => i.notBefore?.getTime() ?? 0)));
-  const lot = new mongoose.Types.ObjectId();
-  await LotModel.create({ _id: lot, state: 'open', dueAt });
+  const lot = await openLot(dueAt);
   const docs = wanted.map((i) => ({
     lot,
     tenantId: i.tenantId,
@@ -66,8 +64,7 @@ async function enqueueLot(wanted: NotificationIntent[]): Promise<number> {
     ...(i.notBefore !== undefined ? { notBefore: i.notBefore } : {}),
   }));
   try {
-    const inserted = await NotificationModel.insertMany(docs, { ordered: false });
-    return inserted.length;
+    return await insertNotifications(docs);
   } catch (err) {
     const writeErrors = (err as { writeErrors?: unknown[] }).writeErrors;
     if (isDuplicateKeyError(err) && !Array.isArray(writeErrors)) return 0;

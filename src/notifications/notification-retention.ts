@@ -4,22 +4,17 @@
  * records, older than the retention are deleted; dead letters (`failed`) stay until an admin
  * has dealt with them. Nothing pending, held or being sent is touched, whatever its age.
  */
-import mongoose from 'mongoose';
 import type { Logger } from 'pino';
 import { idleJob, startPeriodicJob, type PeriodicJob } from '../worker/scheduler.js';
-import { DeliveryModel } from './delivery.model.js';
-import { NotificationModel } from './notification.model.js';
+import { pruneSettled } from './notifications.repository.js';
 
 export interface PruneResult {
   notifications: number;
   deliveries: number;
 }
 
-export async function pruneNotifications(olderThan: Date): Promise<PruneResult> {
-  const notifications = await NotificationModel.deleteMany({ status: mongoose.trusted({ $in: ['sent', 'skipped'] }), createdAt: mongoose.trusted({ $lt: olderThan }) });
-  // Records of finished sends only: a claimed or sending record is a send in flight.
-  const deliveries = await DeliveryModel.deleteMany({ state: mongoose.trusted({ $in: ['sent', 'skipped', 'failed'] }), updatedAt: mongoose.trusted({ $lt: olderThan }) });
-  return { notifications: notifications.deletedCount, deliveries: deliveries.deletedCount };
+export function pruneNotifications(olderThan: Date): Promise<PruneResult> {
+  return pruneSettled(olderThan);
 }
 
 /** Prunes every `everyMs` (default 6 hours), one instance at a time; `retentionDays` 0 keeps everything. */

@@ -6,7 +6,7 @@
  */
 import type { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
-import { SearchEntryModel, type SearchEntryType } from './search-entry.model.js';
+import { SearchEntryModel, type SearchEntryRecord, type SearchEntryType } from './search-entry.model.js';
 import { searchKeys } from './text-analysis.js';
 
 export interface SearchDocument {
@@ -77,6 +77,17 @@ export class SearchIndex {
   async setHidden(type: SearchEntryType, itemId: string, hidden: boolean): Promise<void> {
     await SearchEntryModel.updateOne({ type, itemId }, { $set: { hidden } });
   }
+
+  /**
+   * The tenant's entries with this key among their terms, with what ranking and showing a
+   * result need: all but `terms` (most of an entry's bytes; the lookup already says which
+   * key it has) and the guest flags of people and events.
+   */
+  async entriesWithKey(tenantId: string, key: string): Promise<SearchEntryRecord[]> {
+    return SearchEntryModel.find({ tenantId, terms: key }).select(ENTRY_FIELDS).lean<SearchEntryRecord[]>();
+  }
 }
+
+const ENTRY_FIELDS = { type: 1, itemId: 1, communityId: 1, discussionId: 1, title: 1, snippet: 1, strongTerms: 1, at: 1, hidden: 1 } as const;
 
 export const searchIndex = new SearchIndex();

@@ -18,7 +18,8 @@ import type { Actor } from '../auth/actor.js';
 import { communityVisibility } from '../communities/community-access.js';
 import { ValidationError } from '../errors/domain-errors.js';
 import type { PeopleService } from '../members/people.service.js';
-import { SearchEntryModel, type SearchEntryRecord } from './search-entry.model.js';
+import type { SearchEntryRecord } from './search-entry.model.js';
+import { searchIndex } from './search-index.js';
 import { matchingEvents } from './event-search-source.js';
 import type { SearchHitView, SearchQuery, SearchResultType } from './search.schemas.js';
 import { analyseQuery, type QueryWord } from './text-analysis.js';
@@ -27,8 +28,6 @@ export const RECENCY_WEIGHT = 1;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** More candidates than this per key are not read (very common words); the newest are kept. */
 const MAX_CANDIDATES_PER_KEY = 2000;
-/** What ranking and showing a result need of an entry: all but `terms` (see `entriesFor`) and the guest flags of people and events. */
-const ENTRY_FIELDS = { type: 1, itemId: 1, communityId: 1, discussionId: 1, title: 1, snippet: 1, strongTerms: 1, at: 1, hidden: 1 } as const;
 
 type MatchedEntry = SearchEntryRecord & {
   /** The query's keys among the entry's terms. */
@@ -142,7 +141,7 @@ export class SearchService {
   private async entriesFor(actor: Actor, words: QueryWord[]): Promise<MatchedEntry[]> {
     const keys = [...new Set(words.flatMap((w) => w.keys))];
     const lists = await Promise.all(
-      keys.map((key) => SearchEntryModel.find({ tenantId: actor.tenantId, terms: key }).select(ENTRY_FIELDS).lean<SearchEntryRecord[]>()),
+      keys.map((key) => searchIndex.entriesWithKey(actor.tenantId, key)),
     );
     const matched = new Map<string, Set<string>>();
     lists.forEach((list, i) => {

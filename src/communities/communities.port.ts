@@ -1,0 +1,93 @@
+/**
+ * What other capabilities may read and change of communities and memberships, without the
+ * communities models: discussions (the community's counters and pinned list, who may hear
+ * of a post), people (who shares a community), moderation and meetings (who manages what),
+ * notifications (names and channels) and the local demo seed. Access decisions stay in
+ * community-access.ts; this is the data behind them.
+ */
+import type { Types } from 'mongoose';
+import {
+  activeMemberIdsOf,
+  communitiesByIds,
+  communityChannelOf,
+  communityNamesOf,
+  findCommunity,
+  findCommunityNamed,
+  findMembership,
+  isActiveMember,
+  managesAnyCommunity,
+  membershipsOfCommunity,
+  membershipsOfPerson,
+  updateCommunity,
+  type CommunityRecord,
+  type MembershipRecord,
+} from './communities.repository.js';
+
+export type { CommunityRecord, MembershipRecord };
+export type { CommunityVisibility } from './community.model.js';
+export type { MembershipStatus } from './membership.model.js';
+export { communitiesByIds, findCommunity as communityById, findCommunityNamed as communityNamed, findMembership as membershipOf, managesAnyCommunity };
+
+/** The names of the tenant's communities with these ids (ids from outside that are not ObjectIds are skipped by the caller). */
+export const communityNames: (tenantId: string, ids: Types.ObjectId[]) => Promise<Map<string, string>> = communityNamesOf;
+
+/** The Teams channel the community is pinned to, or null. */
+export async function communityChannel(tenantId: string, communityId: Types.ObjectId | string): Promise<{ teamId: string; channelId: string } | null> {
+  const c = await communityChannelOf(tenantId, communityId);
+  return c?.teamId && c.channelId ? { teamId: c.teamId, channelId: c.channelId } : null;
+}
+
+/** The community's active members. */
+export function activeMembersOf(communityId: Types.ObjectId | string): Promise<MembershipRecord[]> {
+  return membershipsOfCommunity(communityId, 'active');
+}
+
+/** The community's active managers. */
+export function managersOf(communityId: Types.ObjectId | string): Promise<MembershipRecord[]> {
+  return membershipsOfCommunity(communityId, 'active', 'manager');
+}
+
+/** The ids of the communities the person manages. */
+export async function communitiesManagedBy(tenantId: string, userId: string): Promise<Types.ObjectId[]> {
+  return (await membershipsOfPerson(tenantId, userId, { status: 'active', role: 'manager' })).map((m) => m.communityId);
+}
+
+/** Whether two people of the tenant are active members of one community. */
+export async function shareACommunity(tenantId: string, userId: string, otherId: string): Promise<boolean> {
+  const mine = await membershipsOfPerson(tenantId, userId, { status: 'active' });
+  const shared = await Promise.all(mine.map((m) => isActiveMember(m.communityId, otherId)));
+  return shared.includes(true);
+}
+
+/** The people who are active members of a community the person is an active member of (the person included). */
+export async function coMembersOf(tenantId: string, userId: string): Promise<Set<string>> {
+  const mine = await membershipsOfPerson(tenantId, userId, { status: 'active' });
+  return activeMemberIdsOf(mine.map((m) => m.communityId));
+}
+
+// ---- the counters and lists the discussions capability keeps on a community ----
+
+/**
+ * Counts a new discussion: the next discussion and activity sequence numbers, one more
+ * discussion, activity now. Null when the community was deleted meanwhile.
+ */
+export async function countNewDiscussion(communityId: Types.ObjectId, now: Date): Promise<{ discussionSeq: number; activitySeq: number } | null> {
+  const after = await updateCommunity(communityId, {}, { $inc: { 'counts.discussionSeq': 1, 'counts.activitySeq': 1, 'counts.discussionCount': 1 }, $set: { lastActivityAt: now } });
+  return after ? { discussionSeq: after.counts?.discussionSeq ?? 0, activitySeq: after.counts?.activitySeq ?? 0 } : null;
+}
+
+/** One discussion fewer (a deleted discussion, or a creation that failed after it was counted), unpinning `pinned`. */
+export async function countRemovedDiscussion(communityId: Types.ObjectId, pinned?: Types.ObjectId): Promise<void> {
+  await updateCommunity(communityId, {}, { $inc: { 'counts.discussionCount': -1 }, ...(pinned ? { $pull: { pinnedDiscussionIds: pinned } } : {}) });
+}
+
+/** The community keeps the ids of its pinned discussions, so its list needs no search for them. */
+export async function setDiscussionPinned(communityId: Types.ObjectId, discussionId: Types.ObjectId, pinned: boolean): Promise<void> {
+  await updateCommunity(communityId, {}, pinned ? { $addToSet: { pinnedDiscussionIds: discussionId } } : { $pull: { pinnedDiscussionIds: discussionId } });
+}
+
+/** The next activity sequence number (a reply), with activity now; 0 when the community was deleted meanwhile. */
+export async function takeActivitySeq(communityId: Types.ObjectId, now: Date): Promise<number> {
+  const after = await updateCommunity(communityId, {}, { $inc: { 'counts.activitySeq': 1 }, $set: { lastActivityAt: now } });
+  return after?.counts?.activitySeq ?? 0;
+}
