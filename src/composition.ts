@@ -53,6 +53,7 @@ import { searchIndex, type SearchIndex } from './search/search-index.js';
 import { searchRouter } from './search/search.routes.js';
 import { SearchService } from './search/search.service.js';
 import { startWorker as startWorkerJobs, type RunningWorker } from './worker.js';
+import { clockOf } from './time/clock.js';
 
 export interface Application {
   app: Express;
@@ -195,7 +196,7 @@ export interface Identity extends Authentication {
 
 export function createIdentity(options: IdentityOptions): Identity {
   const { config, logger } = options;
-  const now = options.now ?? (() => new Date());
+  const now = clockOf(options);
   const pending = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
     pending.add(work);
@@ -273,7 +274,7 @@ export function createIdentity(options: IdentityOptions): Identity {
 
 /** Fills an empty database with the demo organisation (local mode, `--seed`), through the same services the API uses. */
 export async function seedDemoOrganisation(deps: { logger: Logger; config: Config; now?: () => Date }): Promise<SeedResult> {
-  const now = deps.now ?? (() => new Date());
+  const now = clockOf(deps);
   const communities = createCommunitiesServices({ logger: deps.logger, now });
   const events = createEventsServices({ config: deps.config, logger: deps.logger, now });
   return writeDemoOrganisation({ config: deps.config, now, communities, events });

@@ -49,3 +49,33 @@ declare module 'express-serve-static-core' {
     actor?: Actor;
   }
 }
+
+/** What Meent stores of a person that an actor is made of (a user record, or less). */
+export interface StoredPerson {
+  userId: string;
+  tenantId: string;
+  displayName: string;
+  userPrincipalName?: string | null;
+  mail?: string | null;
+  isGuest?: boolean | null;
+  isOrgAdmin?: boolean | null;
+}
+
+/**
+ * The actor a stored person is when Meent acts, or asks the policy, on their behalf without a
+ * request of theirs (the meeting follow-up, an automatic link, "may this person read it?").
+ * No MFA and no app roles: nothing a token would have said is assumed.
+ */
+export function actorOfPerson(person: StoredPerson): Actor {
+  return {
+    userId: person.userId,
+    tenantId: person.tenantId,
+    name: person.displayName,
+    ...(person.userPrincipalName ? { userPrincipalName: person.userPrincipalName } : {}),
+    ...(person.mail ? { email: person.mail } : {}),
+    isGuest: person.isGuest === true,
+    mfa: false,
+    isOrgAdmin: person.isOrgAdmin === true,
+    roles: [],
+  };
+}

@@ -7,7 +7,7 @@
 import mongoose, { type Model, type QueryFilter, type Types } from 'mongoose';
 import { atomicDelete } from '../db/atomic-delete.js';
 import { atomicUpdate } from '../db/atomic-update.js';
-import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import { isDuplicateKeyError, upsertRetryingRace } from '../db/mongo-errors.js';
 import { findPage, type Page } from '../db/pagination.js';
 import { CommunitySettingsModel, type CommunitySettingsRecord } from './community-settings.model.js';
 import { CommunityModel, type CommunityRecord } from './community.model.js';
@@ -101,8 +101,14 @@ export async function updateCommunity(id: Types.ObjectId, guard: Record<string, 
 
 // ---- memberships ----
 
-export async function createMembership(doc: NewMembership): Promise<MembershipRecord> {
-  return (await MembershipModel.create(doc)).toObject() as MembershipRecord;
+/** Writes the membership; null when the person already has one in this community (one per person, by a unique index). */
+export async function createMembership(doc: NewMembership): Promise<MembershipRecord | null> {
+  try {
+    return (await MembershipModel.create(doc)).toObject() as MembershipRecord;
+  } catch (err) {
+    if (isDuplicateKeyError(err)) return null;
+    throw err;
+  }
 }
 
 /** The person's membership of the community in any status, or null. */
@@ -163,12 +169,6 @@ export async function findCommunitySettings(tenantId: string): Promise<Community
 export async function saveCommunitySettings(tenantId: string, set: Partial<CommunitySettingsRecord>): Promise<void> {
   const model = CommunitySettingsModel as unknown as Model<CommunitySettingsRecord>;
   const lockKey = settingsKey(tenantId);
-  try {
-    await atomicUpdate<CommunitySettingsRecord>(model, { tenantId }, { $set: set, $setOnInsert: { tenantId } }, { upsert: true, lockKey });
-  } catch (err) {
-    // Two first writes at once: the other one created the document; apply ours to it.
-    if (!isDuplicateKeyError(err)) throw err;
-    await atomicUpdate<CommunitySettingsRecord>(model, { tenantId }, { $set: set }, { lockKey });
-  }
+  await upsertRetryingRace(() => atomicUpdate<CommunitySettingsRecord>(model, { tenantId }, { $set: set, $setOnInsert: { tenantId } }, { upsert: true, lockKey }));
 }
 

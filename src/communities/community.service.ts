@@ -82,7 +82,7 @@ export class CommunityService {
       lastActivityAt: now,
     });
     try {
-      await createMembership({
+      const manager = await createMembership({
         tenantId: actor.tenantId,
         communityId: community._id,
         userId: actor.userId,
@@ -91,6 +91,8 @@ export class CommunityService {
         isGuest: actor.isGuest,
         joinedAt: now,
       });
+      // A community made a moment ago has no memberships: a duplicate here is a broken store, not a race.
+      if (!manager) throw new Error('the new community already has a membership of its creator');
     } catch (err) {
       // Compensation: a community without its manager must not remain.
       await deleteCommunity(community._id);

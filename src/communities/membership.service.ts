@@ -12,7 +12,6 @@
  */
 import mongoose, { type Types } from 'mongoose';
 import type { Actor } from '../auth/actor.js';
-import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import type { Page } from '../db/pagination.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import type { DirectoryGateway } from '../graph/directory-gateway.js';
@@ -100,23 +99,18 @@ export class MembershipService {
     if (community.visibility === 'secret') throw new ForbiddenError('This community is by invitation only.', 'invitation_required');
     const now = this.now();
     const status = community.visibility === 'public' ? 'active' : 'requested';
-    let created: MembershipRecord;
-    try {
-      created = await createMembership({
-        tenantId: actor.tenantId,
-        communityId: community._id,
-        userId: actor.userId,
-        role: 'member',
-        status,
-        isGuest: actor.isGuest,
-        ...(message ? { message } : {}),
-        ...(status === 'active' ? { joinedAt: now } : {}),
-      });
-    } catch (err) {
-      // A concurrent join (or invitation) made the membership: answer from it.
-      if (isDuplicateKeyError(err)) return this.joinSelf(actor, communityId, message);
-      throw err;
-    }
+    const created = await createMembership({
+      tenantId: actor.tenantId,
+      communityId: community._id,
+      userId: actor.userId,
+      role: 'member',
+      status,
+      isGuest: actor.isGuest,
+      ...(message ? { message } : {}),
+      ...(status === 'active' ? { joinedAt: now } : {}),
+    });
+    // A concurrent join (or invitation) made the membership: answer from it.
+    if (!created) return this.joinSelf(actor, communityId, message);
     if (status === 'active') {
       await this.changeCounts(community._id, 1, 0);
       return { member: memberToView(created, me ?? undefined), outcome: 'joined' };
@@ -142,22 +136,17 @@ export class MembershipService {
       await this.notify([{ ...this.intentBase(actor, approved, person.userId), kind: 'membershipApproved', idempotencyKey: `membershipApproved:${String(approved._id)}` }]);
       return { member: memberToView(approved, person), outcome: 'approved' };
     }
-    let created: MembershipRecord;
-    try {
-      created = await createMembership({
-        tenantId: actor.tenantId,
-        communityId: access.community._id,
-        userId: person.userId,
-        role: 'member',
-        status: 'invited',
-        isGuest: person.isGuest === true,
-        invitedBy: actor.userId,
-        ...(input.message ? { message: input.message } : {}),
-      });
-    } catch (err) {
-      if (isDuplicateKeyError(err)) throw new ConflictError('This person was added meanwhile; look again.', 'membership_changed');
-      throw err;
-    }
+    const created = await createMembership({
+      tenantId: actor.tenantId,
+      communityId: access.community._id,
+      userId: person.userId,
+      role: 'member',
+      status: 'invited',
+      isGuest: person.isGuest === true,
+      invitedBy: actor.userId,
+      ...(input.message ? { message: input.message } : {}),
+    });
+    if (!created) throw new ConflictError('This person was added meanwhile; look again.', 'membership_changed');
     await this.notify([
       {
         ...this.intentBase(actor, created, person.userId),

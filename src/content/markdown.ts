@@ -37,6 +37,14 @@ export function markdown(source: string): RenderedMarkdown {
   return { source, html: renderMarkdown(source) };
 }
 
+/** How much of a discussion or reply shows in lists, feeds and previews. */
+export const EXCERPT_LENGTH = 280;
+
+/** The plain-text excerpt of a Markdown source. */
+export function excerptOf(source: string): string {
+  return markdownToText(source).slice(0, EXCERPT_LENGTH);
+}
+
 /** Plain text of a Markdown source (for search terms and notification previews). */
 export function markdownToText(source: string): string {
   return sanitizeHtml(renderMarkdown(source), { allowedTags: [], allowedAttributes: {} })

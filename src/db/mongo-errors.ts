@@ -19,3 +19,18 @@ export async function withUniqueConflict<T>(write: () => Promise<T>, message: st
     throw err;
   }
 }
+
+/**
+ * Runs an upsert, and once more if it lost a race on a unique index: two first writes at
+ * once both try to insert, the loser's insert fails with a duplicate key, and by then the
+ * document exists, so the same write again updates it.
+ * (https://www.mongodb.com/docs/manual/reference/method/db.collection.updateOne/#upsert-with-unique-index)
+ */
+export async function upsertRetryingRace<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+    return write();
+  }
+}

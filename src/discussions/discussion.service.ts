@@ -9,7 +9,7 @@ import type { Actor } from '../auth/actor.js';
 import { resolveCommunityAccess, type CommunityAccess } from '../communities/community-access.js';
 import { activeMembersOf, countNewDiscussion, countRemovedDiscussion, setDiscussionPinned, type MembershipRecord } from '../communities/communities.port.js';
 import type { AuditSink } from '../communities/community.service.js';
-import { markdown, markdownToText } from '../content/markdown.js';
+import { excerptOf, markdown, markdownToText } from '../content/markdown.js';
 import { normalizeTag, normalizeTags } from '../content/tags.js';
 import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { ConflictError, ValidationError } from '../errors/domain-errors.js';
@@ -44,8 +44,9 @@ import {
   updateDiscussionActivity,
   updateReply,
 } from './discussions.repository.js';
-import { visibleMentions } from './mentions.js';
+import { mentionIntents, visibleMentions } from './mentions.js';
 import type { ReadMarkerRecord } from './read-marker.model.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 export interface DiscussionServiceDeps {
   people: PeopleRepository;
@@ -57,15 +58,12 @@ export interface DiscussionServiceDeps {
 
 /** At most this many buckets are read for one page of a filtered list; the cursor carries on from there. */
 const MAX_BUCKET_READS = 40;
-const EXCERPT_LENGTH = 280;
 
 export class DiscussionService {
-  private readonly deps: DiscussionServiceDeps;
-  private readonly now: () => Date;
+  private readonly now: Clock;
 
-  constructor(deps: DiscussionServiceDeps) {
-    this.deps = deps;
-    this.now = deps.now ?? (() => new Date());
+  constructor(private readonly deps: DiscussionServiceDeps) {
+    this.now = clockOf(deps);
   }
 
   async create(actor: Actor, communityId: string, input: CreateDiscussionInput): Promise<DiscussionView> {
@@ -82,7 +80,7 @@ export class DiscussionService {
     const seq = counters.discussionSeq;
     const activitySeq = counters.activitySeq;
     const body = markdown(input.body);
-    const excerpt = markdownToText(input.body).slice(0, EXCERPT_LENGTH);
+    const excerpt = excerptOf(input.body);
     let created: DiscussionRecord;
     try {
       created = await createDiscussion({
@@ -198,7 +196,7 @@ export class DiscussionService {
       if (input.title !== undefined) set.title = input.title;
       if (input.body !== undefined) {
         set.body = markdown(input.body);
-        set.excerpt = markdownToText(input.body).slice(0, EXCERPT_LENGTH);
+        set.excerpt = excerptOf(input.body);
       }
       if (input.tags !== undefined) set.tags = normalizeTags(input.tags);
       if (input.mentions !== undefined) {
@@ -244,15 +242,7 @@ export class DiscussionService {
     // "Who knows about X" counts replies by their discussion's tags.
     if (input.tags !== undefined) await copyTagsToReplies(d._id, updated.tags);
     if (contentChange) await this.indexForSearch(updated);
-    const intents: NotificationIntent[] = newMentions.map((recipientId) => ({
-      tenantId: actor.tenantId,
-      recipientId,
-      kind: 'mention' as const,
-      subject: { type: 'discussion' as const, id: String(d._id) },
-      actorId: actor.userId,
-      data: { title: updated.title.slice(0, 200) },
-      idempotencyKey: `mention:discussion:${String(d._id)}:${recipientId}`,
-    }));
+    const intents = mentionIntents(actor, { type: 'discussion', id: d._id }, newMentions, { title: updated.title.slice(0, 200) });
     if (closing) {
       const kind = closing === 'closed' ? 'discussionClosed' : 'discussionReopened';
       for (const f of await this.followerIds(updated)) {
@@ -414,15 +404,7 @@ export class DiscussionService {
     const admitted = (m: MembershipRecord) => !m.isGuest || community.community.guestsAllowed === true;
     const mentioned = new Set(mentions);
     const data = { title: d.title.slice(0, 200), communityName: community.community.name.slice(0, 120), kind: d.kind };
-    const intents: NotificationIntent[] = mentions.map((recipientId) => ({
-      tenantId: actor.tenantId,
-      recipientId,
-      kind: 'mention' as const,
-      subject: { type: 'discussion' as const, id: String(d._id) },
-      actorId: actor.userId,
-      data,
-      idempotencyKey: `mention:discussion:${String(d._id)}:${recipientId}`,
-    }));
+    const intents = mentionIntents(actor, { type: 'discussion', id: d._id }, mentions, data);
     for (const m of members) {
       if (mentioned.has(m.userId) || !admitted(m)) continue;
       intents.push({

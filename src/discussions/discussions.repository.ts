@@ -10,7 +10,7 @@
  */
 import mongoose, { type Types } from 'mongoose';
 import { atomicUpdate } from '../db/atomic-update.js';
-import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import { isDuplicateKeyError, upsertRetryingRace } from '../db/mongo-errors.js';
 import { ActivityModel, type ActivityRecord } from './activity.model.js';
 import { DiscussionModel, type DiscussionRecord, type ReactionKind } from './discussion.model.js';
 import { FollowModel, type FollowRecord } from './follow.model.js';
@@ -245,13 +245,8 @@ export async function raiseReadMarker(d: Pick<DiscussionRecord, '_id' | 'communi
       { $max: { lastReadSeq: seq }, $set: { readAt: at }, $setOnInsert: { tenantId, communityId: d.communityId } },
       { upsert: true },
     );
-  try {
-    await write();
-  } catch (err) {
-    // Two first reads in two processes: the second insert loses the unique index, then updates.
-    if (!isDuplicateKeyError(err)) throw err;
-    await write();
-  }
+  // Two first reads in two processes: the second insert loses the unique index, then updates.
+  await upsertRetryingRace(write);
 }
 
 // ---- community activity ----

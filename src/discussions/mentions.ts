@@ -3,29 +3,18 @@
  * left out silently (no notification, no error that would tell the author anything), so a
  * mention never leaks a discussion to someone who may not see it.
  */
-import type { Actor } from '../auth/actor.js';
+import { actorOfPerson, type Actor } from '../auth/actor.js';
 import { accessFor } from '../communities/community-access.js';
 import { membershipOf, type CommunityRecord } from '../communities/communities.port.js';
-import type { PeopleRepository } from '../members/people.repository.js';
-import type { UserRecord } from '../members/people.repository.js';
+import type { Types } from 'mongoose';
+import type { PeopleRepository, UserRecord } from '../members/people.repository.js';
+import type { NotificationIntent } from '../notifications/notification-outbox.js';
 
-/** The actor a stored person would be (for asking the policy on their behalf). */
-export function actorOfUser(user: UserRecord): Actor {
-  return {
-    userId: user.userId,
-    tenantId: user.tenantId,
-    name: user.displayName,
-    isGuest: user.isGuest === true,
-    mfa: false,
-    isOrgAdmin: user.isOrgAdmin === true,
-    roles: [],
-  };
-}
 
 /** Whether this person may read the community's content now. */
 export async function personCanRead(user: UserRecord, community: CommunityRecord): Promise<boolean> {
   const membership = await membershipOf(community._id, user.userId);
-  return accessFor(actorOfUser(user), community, membership).canRead;
+  return accessFor(actorOfPerson(user), community, membership).canRead;
 }
 
 export async function visibleMentions(actor: Actor, people: PeopleRepository, community: CommunityRecord, userIds: readonly string[] | undefined): Promise<string[]> {
@@ -37,4 +26,17 @@ export async function visibleMentions(actor: Actor, people: PeopleRepository, co
     return user && (await personCanRead(user, community)) ? id : null;
   }));
   return allowed.filter((id): id is string => id !== null);
+}
+
+/** "You were mentioned" for each of these people, about a discussion or a reply; one per person and item, however often it is edited. */
+export function mentionIntents(actor: Actor, about: { type: 'discussion' | 'reply'; id: Types.ObjectId }, recipientIds: readonly string[], data: NotificationIntent['data']): NotificationIntent[] {
+  return recipientIds.map((recipientId) => ({
+    tenantId: actor.tenantId,
+    recipientId,
+    kind: 'mention' as const,
+    subject: { type: about.type, id: String(about.id) },
+    actorId: actor.userId,
+    ...(data ? { data } : {}),
+    idempotencyKey: `mention:${about.type}:${String(about.id)}:${recipientId}`,
+  }));
 }

@@ -7,20 +7,17 @@
 import mongoose from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import { membershipOf, takeActivitySeq } from '../communities/communities.port.js';
-import type { AuditSink } from '../communities/community.service.js';
-import { markdown, markdownToText } from '../content/markdown.js';
+import { excerptOf, markdown, markdownToText } from '../content/markdown.js';
 import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { ConflictError, ValidationError } from '../errors/domain-errors.js';
-import type { PeopleRepository } from '../members/people.repository.js';
-import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
-import type { SearchIndex } from '../search/search-index.js';
+import type { NotificationIntent } from '../notifications/notification-outbox.js';
 import { resolveDiscussionAccess, resolveReplyAccess, type DiscussionAccess } from './discussion-access.js';
 import type { DiscussionRecord, ReactionKind } from './discussion.model.js';
 import type { CreateReplyInput, ReplyBaseView, ReplyView, UpdateReplyInput } from './discussion.schemas.js';
 import { reactionCounts } from './discussion-summaries.js';
-import type { DiscussionService } from './discussion.service.js';
+import type { DiscussionService, DiscussionServiceDeps } from './discussion.service.js';
 import { bucketOf, decodeSeqCursor, encodeSeqCursor } from './feed-buckets.js';
-import { visibleMentions } from './mentions.js';
+import { mentionIntents, visibleMentions } from './mentions.js';
 import type { ReplyRecord } from './reply.model.js';
 import {
   createReply,
@@ -37,26 +34,19 @@ import {
   updateReply,
   updateReplyActivityExcerpt,
 } from './discussions.repository.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
-export interface ReplyServiceDeps {
-  people: PeopleRepository;
-  notifications: NotificationOutbox;
-  audit: AuditSink;
-  search: SearchIndex;
+export interface ReplyServiceDeps extends DiscussionServiceDeps {
   discussions: DiscussionService;
-  now?: () => Date;
 }
 
 const DEFAULT_THREAD_PAGE = 50;
-const EXCERPT_LENGTH = 280;
 
 export class ReplyService {
-  private readonly deps: ReplyServiceDeps;
-  private readonly now: () => Date;
+  private readonly now: Clock;
 
-  constructor(deps: ReplyServiceDeps) {
-    this.deps = deps;
-    this.now = deps.now ?? (() => new Date());
+  constructor(private readonly deps: ReplyServiceDeps) {
+    this.now = clockOf(deps);
   }
 
   async create(actor: Actor, discussionId: string, input: CreateReplyInput): Promise<ReplyView> {
@@ -106,7 +96,7 @@ export class ReplyService {
       await updateDiscussion(d._id, {}, { $inc: { 'counts.replies': -1 } });
       throw err;
     }
-    const excerpt = markdownToText(input.body).slice(0, EXCERPT_LENGTH);
+    const excerpt = excerptOf(input.body);
     const activitySeq = await takeActivitySeq(d.communityId, now);
     await Promise.all([
       activitySeq > 0
@@ -201,18 +191,10 @@ export class ReplyService {
     }
     const updated = await updateReply(r._id, { removed: false }, { $set: set, $push: { history: { body: r.body?.source ?? '', editedAt: now, editedBy: actor.userId } } });
     if (!updated) throw new ConflictError('This reply was removed meanwhile.', 'reply_removed');
-    await updateReplyActivityExcerpt(r._id, markdownToText(input.body).slice(0, EXCERPT_LENGTH));
+    await updateReplyActivityExcerpt(r._id, excerptOf(input.body));
     await this.indexForSearch(updated, access.discussion);
     await this.notify(
-      newMentions.map((recipientId) => ({
-        tenantId: actor.tenantId,
-        recipientId,
-        kind: 'mention' as const,
-        subject: { type: 'reply' as const, id: String(r._id) },
-        actorId: actor.userId,
-        data: { title: access.discussion.title.slice(0, 200), discussionId: String(access.discussion._id) },
-        idempotencyKey: `mention:reply:${String(r._id)}:${recipientId}`,
-      })),
+      mentionIntents(actor, { type: 'reply', id: r._id }, newMentions, { title: access.discussion.title.slice(0, 200), discussionId: String(access.discussion._id) }),
     );
     return this.get(actor, replyId);
   }
@@ -276,15 +258,7 @@ export class ReplyService {
     const d = access.discussion;
     const community = access.community.community;
     const data = { title: d.title.slice(0, 200), discussionId: String(d._id), communityName: community.name.slice(0, 120) };
-    const intents: NotificationIntent[] = mentions.map((recipientId) => ({
-      tenantId: actor.tenantId,
-      recipientId,
-      kind: 'mention' as const,
-      subject: { type: 'reply' as const, id: String(reply._id) },
-      actorId: actor.userId,
-      data,
-      idempotencyKey: `mention:reply:${String(reply._id)}:${recipientId}`,
-    }));
+    const intents = mentionIntents(actor, { type: 'reply', id: reply._id }, mentions, data);
     const mentioned = new Set(mentions);
     const follows = await followsOfDiscussion(d._id);
     const recipients = new Set(follows.map((f) => f.userId));

@@ -33,6 +33,7 @@ import type { EventRecord } from './event.model.js';
 import { eventsByIds, updateEvent, upcomingWithOutlookCopy } from './event.repository.js';
 import { eventWebUrl } from './event-links.js';
 import { registeredOf } from './registration.repository.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 /** Outlook's concurrent requests per app and mailbox. */
 export const MAILBOX_CONCURRENCY = 4;
@@ -81,7 +82,7 @@ interface Work {
 }
 
 export class CalendarOutbox {
-  private readonly now: () => Date;
+  private readonly now: Clock;
   private readonly concurrency: number;
   private readonly parallelism: number;
   private readonly baseBackoffMs: number;
@@ -89,7 +90,7 @@ export class CalendarOutbox {
   private readonly leaseMs: number;
 
   constructor(private readonly deps: CalendarOutboxDeps) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = clockOf(deps);
     this.concurrency = Math.min(deps.mailboxConcurrency ?? MAILBOX_CONCURRENCY, MAILBOX_CONCURRENCY);
     this.parallelism = deps.mailboxParallelism ?? 8;
     this.baseBackoffMs = deps.baseBackoffMs ?? 5_000;

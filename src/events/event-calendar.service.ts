@@ -20,6 +20,7 @@ import { eventsEndingAfter } from './event.repository.js';
 import { writeCalendar, type IcsEvent, type IcsPerson, type ItipMethod } from './icalendar.js';
 import type { RegistrationRecord } from './registration.model.js';
 import { findRegistration, registeredOfUser } from './registration.repository.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 export interface EventCalendarDeps {
   people: Pick<UserDirectoryRepository, 'find'>;
@@ -39,10 +40,10 @@ const FEED_HISTORY_MS = 90 * 24 * 3_600_000;
 const FEED_MAX_EVENTS = 500;
 
 export class EventCalendarService {
-  private readonly now: () => Date;
+  private readonly now: Clock;
 
   constructor(private readonly deps: EventCalendarDeps) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = clockOf(deps);
   }
 
   /**

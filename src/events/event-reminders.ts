@@ -14,6 +14,7 @@ import type { NotificationIntent, NotificationOutbox } from '../notifications/no
 import type { EventRecord } from './event.model.js';
 import { findEvent, scheduledEndedBefore, scheduledStartingBetween, updateEvent } from './event.repository.js';
 import { userIdsOf } from './registration.repository.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 export interface EventRemindersDeps {
   notifications: NotificationOutbox;
@@ -25,10 +26,10 @@ export interface EventRemindersDeps {
 export const MAX_REMINDER_MINUTES = 10_080;
 
 export class EventReminders {
-  private readonly now: () => Date;
+  private readonly now: Clock;
 
   constructor(private readonly deps: EventRemindersDeps) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = clockOf(deps);
   }
 
   /** Writes the reminders due now. Returns how many intents were written. */

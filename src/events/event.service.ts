@@ -27,6 +27,7 @@ import { activeEventIdsOf, findRegistration, registrationsOfUser, userIdsOf, wai
 import type { SeatAllocator } from './seat-allocator.js';
 import { selfSignUpOpen } from './signup-window.js';
 import { DEFAULT_TIME_ZONE, isIanaTimeZone } from '../time/time-zone.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 export interface EventServiceDeps {
   allocator: SeatAllocator;
@@ -74,10 +75,10 @@ export async function findNextOpenEvent(query: NextOpenEventQuery, now: Date): P
 }
 
 export class EventService {
-  private readonly now: () => Date;
+  private readonly now: Clock;
 
   constructor(private readonly deps: EventServiceDeps) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = clockOf(deps);
   }
 
   /** Creates an event in a community (its managers) or for the organisation (admins). */

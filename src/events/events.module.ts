@@ -25,6 +25,7 @@ import { EventSignupService } from './event-signup.service.js';
 import { calendarFeedRouter, eventsRouter } from './events.routes.js';
 import { LocalCalendarGateway } from './local-calendar.gateway.js';
 import { SeatAllocator } from './seat-allocator.js';
+import { clockOf } from '../time/clock.js';
 
 export interface EventsDeps {
   /** The API description the routes are declared on (shared with the other capabilities for /api/v1/openapi.json). */
@@ -69,7 +70,7 @@ export function calendarGatewayFor(deps: EventsDeps): CalendarGateway {
 
 /** Builds the services; no background work starts here. */
 export function createEventsServices(deps: EventsDeps): EventsServices {
-  const now = deps.now ?? (() => new Date());
+  const now = clockOf(deps);
   const notifications = deps.notifications ?? notificationOutbox;
   const people = new UserDirectoryRepository();
   const outbox = new CalendarOutbox({ gateway: calendarGatewayFor(deps), people, publicUrl: deps.config.publicUrl, logger: deps.logger, now });

@@ -26,6 +26,7 @@ import type { EventRecord } from './event.model.js';
 import { eventLockKey } from './event.repository.js';
 import { SeatBook } from './seat-book.js';
 import type { BatchCommitted, BatchResult, EditOutcome, EventEditPlan, Outcome, RegistrationOutcome, SeatOperation } from './seat-operations.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 export type { BatchCommitted, EditOutcome, EventEditPlan, Person, RegistrationOutcome, SeatOperation } from './seat-operations.js';
 
@@ -54,12 +55,12 @@ interface Queue {
 export class SeatAllocator {
   private readonly queues = new Map<string, Queue>();
   private readonly locks: DocumentLocks;
-  private readonly now: () => Date;
+  private readonly now: Clock;
   private readonly maxBatch: number;
 
   constructor(private readonly deps: SeatAllocatorDeps = {}) {
     this.locks = deps.locks ?? defaultLocks;
-    this.now = deps.now ?? (() => new Date());
+    this.now = clockOf(deps);
     this.maxBatch = deps.maxBatch ?? 250;
   }
 

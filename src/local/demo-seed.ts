@@ -21,6 +21,7 @@ import { addPersonIfAbsent } from '../members/people.repository.js';
 import { DEMO_COMMUNITIES, DEMO_DISCUSSIONS, DEMO_EVENTS, DEMO_PERSON_IDS, type DemoPersonKey } from './demo-content.js';
 import { DEMO_PEOPLE, DEMO_TENANT_ID, findDemoPerson } from './demo-people.js';
 import { actorForDemoPerson } from './local-session.js';
+import { clockOf } from '../time/clock.js';
 
 export interface SeedResult {
   created: boolean;
@@ -68,7 +69,7 @@ export async function writeDemoOrganisation(deps: SeedDependencies): Promise<See
     if (added) result.users++;
   }
 
-  const now = deps.now ?? (() => new Date());
+  const now = clockOf(deps);
   const { communities, events } = deps;
 
   const communityIds = new Map<string, string>();

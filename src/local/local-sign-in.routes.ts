@@ -14,6 +14,7 @@ import { ValidationError } from '../errors/domain-errors.js';
 import { DEMO_ORGANISATION, DEMO_PEOPLE, findDemoPerson, type DemoPerson } from './demo-people.js';
 import { actorForDemoPerson, assertSameOrigin, endSession, sessionPerson, SIGN_IN_PATH, startSession, withSignedCookies } from './local-session.js';
 import type { Actor } from '../auth/actor.js';
+import { clockOf } from '../time/clock.js';
 
 export interface LocalSignInDeps {
   secret: string;
@@ -33,7 +34,7 @@ const signInForm = z.object({
 
 export function localSignInRouter(deps: LocalSignInDeps): Router {
   const router = Router();
-  const now = deps.now ?? (() => new Date());
+  const now = clockOf(deps);
   const secure = new URL(deps.publicUrl).protocol === 'https:';
 
   router.get(

@@ -12,6 +12,7 @@ import type { AttendanceEntry } from '../graph/online-meetings-gateway.js';
 import type { PeopleRepository } from '../members/people.repository.js';
 import { attendanceOfEvent, replaceAttendance, type AttendanceRecord } from './meetings.repository.js';
 import type { AttendanceView } from './meetings.schemas.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 export interface AttendanceServiceDeps {
   people: Pick<PeopleRepository, 'findMany'>;
@@ -22,10 +23,10 @@ export interface AttendanceServiceDeps {
 const SHOWN_STATUSES = new Set(['registered', 'waitlisted', 'requested']);
 
 export class AttendanceService {
-  private readonly now: () => Date;
+  private readonly now: Clock;
 
   constructor(private readonly deps: AttendanceServiceDeps) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = clockOf(deps);
   }
 
   /**

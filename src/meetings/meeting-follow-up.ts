@@ -14,7 +14,7 @@
  */
 import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import type { Actor } from '../auth/actor.js';
+import { actorOfPerson, type Actor } from '../auth/actor.js';
 import { resolveCommunityAccess } from '../communities/community-access.js';
 import { membershipOf } from '../communities/communities.port.js';
 import type { MembershipService } from '../communities/membership.service.js';
@@ -31,7 +31,7 @@ import type { MeetingDirectory } from './meeting-directory.js';
 import { MAX_LISTED, type AttendeeSource, type ListedPerson } from './meeting-link.model.js';
 import { claimFollowUp, dueFollowUps, updateMeetingLink, type MeetingLinkRecord } from './meetings.repository.js';
 import { admissionFor, mayInvite } from './meeting.policy.js';
-import { actorFromRecord } from './meeting.service.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 export interface MeetingFollowUpDeps {
   directory: MeetingDirectory;
@@ -66,10 +66,10 @@ const STALE_RUN_MS = 10 * 60_000;
 type ReportState = { state: 'ready'; reportId: string; entries: AttendanceEntry[] } | { state: 'notYet' } | { state: 'unavailable'; reason: string };
 
 export class MeetingFollowUps {
-  private readonly now: () => Date;
+  private readonly now: Clock;
 
   constructor(private readonly deps: MeetingFollowUpDeps) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = clockOf(deps);
   }
 
   /** Runs every follow-up that is due (the worker's pass); answers how many ran. */
@@ -207,7 +207,7 @@ export class MeetingFollowUps {
     const discussion = await discussionById(link.discussionId);
     const linkerRecord = await this.deps.people.find(link.tenantId, link.linkedBy);
     if (!discussion || !linkerRecord) throw new NotFoundError('The linked discussion (or whoever linked it) is gone.', 'meeting_link_stale');
-    const linker = actorFromRecord(linkerRecord);
+    const linker = actorOfPerson(linkerRecord);
     const access = await resolveCommunityAccess(linker, link.communityId);
     const community = access.community;
     const linkerMayInvite = mayInvite(linker, access.context.communityRole ?? null);
@@ -254,7 +254,7 @@ export class MeetingFollowUps {
           }
         }
       }
-      await this.deps.discussions.followQuietly({ ...actorFromRecord({ userId: person.userId, tenantId: link.tenantId, displayName: listed.displayName, isGuest: person.isGuest, isOrgAdmin: false }) }, discussion);
+      await this.deps.discussions.followQuietly({ ...actorOfPerson({ userId: person.userId, tenantId: link.tenantId, displayName: listed.displayName, isGuest: person.isGuest, isOrgAdmin: false }) }, discussion);
       if (people.length < MAX_LISTED) people.push({ ...listed, outcome });
     }
     return { people, notAdmitted };

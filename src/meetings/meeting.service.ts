@@ -12,10 +12,10 @@
  */
 import mongoose, { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import type { Actor } from '../auth/actor.js';
+import { actorOfPerson, type Actor } from '../auth/actor.js';
 import { resolveCommunityAccess } from '../communities/community-access.js';
 import { communityById, managesAnyCommunity } from '../communities/communities.port.js';
-import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import { isDuplicateKeyError, upsertRetryingRace } from '../db/mongo-errors.js';
 import { discussionOfTenant, discussionTitle, type DiscussionRecord } from '../discussions/discussions.port.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
@@ -24,11 +24,11 @@ import type { EventRecord } from '../events/events.port.js';
 import { findNextOpenEvent, type EventService } from '../events/event.service.js';
 import { eventByJoinUrl, eventTitle, setFollowUpDiscussionOnce } from '../events/events.port.js';
 import type { PeopleRepository } from '../members/people.repository.js';
-import type { UserRecord } from '../members/people.repository.js';
 import { deleteMeetingLinkUnlessRunning, findMeetingLink, updateMeetingLink, withAutoLinkLock, type MeetingLinkRecord } from './meetings.repository.js';
 import { meetingPolicy, type MeetingContext } from './meeting.policy.js';
 import type { MeetingDirectory, MeetingFacts } from './meeting-directory.js';
 import type { FollowUpView, LinkMeetingInput, MeetingView } from './meetings.schemas.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 export interface MeetingServiceDeps {
   directory: MeetingDirectory;
@@ -76,11 +76,11 @@ const STALE_CLAIM_MS = 2 * 60_000;
 const CARD_WINDOW_MS = 10 * 60_000;
 
 export class MeetingService {
-  private readonly now: () => Date;
+  private readonly now: Clock;
   private readonly events: Pick<EventService, 'nextOpenEvent'>;
 
   constructor(private readonly deps: MeetingServiceDeps) {
-    this.now = deps.now ?? (() => new Date());
+    this.now = clockOf(deps);
     this.events = deps.events ?? { nextOpenEvent: (query) => findNextOpenEvent(query, this.now()) };
   }
 
@@ -146,14 +146,8 @@ export class MeetingService {
     };
     const filter = { tenantId: actor.tenantId, chatId: input.chatId };
     const write = () => updateMeetingLink(actor.tenantId, input.chatId, {}, { $set: fields, $setOnInsert: filter }, { upsert: true });
-    let saved: MeetingLinkRecord | null;
-    try {
-      saved = await write();
-    } catch (err) {
-      // Another link of this chat was stored at the same moment: ours replaces it.
-      if (!isDuplicateKeyError(err)) throw err;
-      saved = await write();
-    }
+    // Another link of this chat was stored at the same moment: ours replaces it.
+    const saved = await upsertRetryingRace(write);
     if (event) await setFollowUpDiscussion(event._id, new Types.ObjectId(discussion.id));
     this.deps.logger.info({ chatId: input.chatId, discussionId: discussion.id, eventId: event ? String(event._id) : null }, 'meeting linked');
     return { view: await this.view(actor, facts, saved), created: existing === null };
@@ -236,7 +230,7 @@ export class MeetingService {
       const organizerId = event.calendar.mailbox ?? event.organizers[0] ?? event.createdBy;
       const organizer = await this.deps.people.find(meeting.tenantId, organizerId);
       if (!organizer) return null;
-      const actor = actorFromRecord(organizer);
+      const actor = actorOfPerson(organizer);
       const discussion = await this.followUpDiscussion(actor, event);
       if (!discussion) return null;
       const filter = { tenantId: meeting.tenantId, chatId: meeting.chatId };
@@ -436,20 +430,6 @@ export function followUpOf(link: MeetingLinkRecord): FollowUpView {
   };
 }
 
-/** An actor for someone Meent knows, acting without a request (the follow-up, an automatic link). */
-export function actorFromRecord(user: Pick<UserRecord, 'userId' | 'tenantId' | 'displayName' | 'isGuest' | 'isOrgAdmin'> & { userPrincipalName?: string | null; mail?: string | null }): Actor {
-  return {
-    userId: user.userId,
-    tenantId: user.tenantId,
-    name: user.displayName,
-    ...(user.userPrincipalName ? { userPrincipalName: user.userPrincipalName } : {}),
-    ...(user.mail ? { email: user.mail } : {}),
-    isGuest: user.isGuest === true,
-    mfa: false,
-    isOrgAdmin: user.isOrgAdmin === true,
-    roles: [],
-  };
-}
 
 async function setFollowUpDiscussion(eventId: Types.ObjectId, discussionId: Types.ObjectId): Promise<void> {
   // Only when the event has none: an organiser's own choice stays.

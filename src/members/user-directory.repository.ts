@@ -1,7 +1,7 @@
 /** Storage of people and their cached photos; the only module here that touches those models. */
 import mongoose from 'mongoose';
 import { atomicUpdate } from '../db/atomic-update.js';
-import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import { upsertRetryingRace } from '../db/mongo-errors.js';
 import type { UserPhoto } from '../graph/directory-gateway.js';
 import { UserPhotoModel } from './user-photo.model.js';
 import { UserModel, type UserRecord } from './user.model.js';
@@ -93,13 +93,8 @@ export class UserDirectoryRepository {
         { $set: set, ...(photo ? {} : { $unset: { data: 1, contentType: 1 } }), $setOnInsert: { tenantId, userId } },
         { upsert: true },
       );
-    try {
-      await write();
-    } catch (error) {
-      // Two first fetches at once: the loser's insert becomes an update.
-      if (!isDuplicateKeyError(error)) throw error;
-      await write();
-    }
+    // Two first fetches at once: the loser's insert becomes an update.
+    await upsertRetryingRace(write);
   }
 }
 

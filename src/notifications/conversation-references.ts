@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import { atomicUpdate } from '../db/atomic-update.js';
-import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import { upsertRetryingRace } from '../db/mongo-errors.js';
 import { ConversationReferenceModel, type ConversationReferenceRecord, type ReferenceState } from './conversation-reference.model.js';
 import type { ConversationRef } from './messenger.js';
 
@@ -112,14 +112,8 @@ export class ConversationReferences {
     }
     const update = { $set: set, $setOnInsert: { ...filter, activation, ...(options.installed || options.active ? {} : { state: 'active' }) } };
     const write = () => atomicUpdate(ConversationReferenceModel, filter, update, { upsert: true, lockKey });
-    let stored;
-    try {
-      stored = await write();
-    } catch (err) {
-      // A first store raced another instance's on the unique index; the document exists now.
-      if (!isDuplicateKeyError(err)) throw err;
-      stored = await write();
-    }
+    // A first store raced another instance's on the unique index; the document exists now.
+    const stored = await upsertRetryingRace(write);
     activated ||= stored?.activation === activation;
     if (this.written.size >= MAX_REMEMBERED) this.written.clear();
     this.written.set(memo, now.getTime());

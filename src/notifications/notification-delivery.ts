@@ -46,6 +46,7 @@ import type { ActivityFeed, Messenger, NotificationRenderer } from './messenger.
 import { NotificationPreferences } from './notification-preferences.js';
 import { NotificationSender } from './notification-sender.js';
 import { RateGovernor } from './rate-governor.js';
+import { clockOf } from '../time/clock.js';
 
 export type { DeliveryObserver, DeliveryPhase, DeliveryStats } from './delivery-job.js';
 export { startNotificationWorker, type NotificationWorker } from './notification-worker.js';
@@ -114,7 +115,7 @@ export class NotificationDelivery {
       references: deps.references ?? new ConversationReferences(),
       communities: deps.communities ?? defaultCommunityLookup,
       logger: deps.logger,
-      now: deps.now ?? (() => new Date()),
+      now: clockOf(deps),
       sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       random: deps.random ?? Math.random,
       owner: this.owner,

@@ -9,7 +9,7 @@ import type { Actor } from '../auth/actor.js';
 import mongoose from 'mongoose';
 import { DEFAULT_LANGUAGE, LANGUAGES, type Language } from '../content/language.js';
 import { atomicUpdate } from '../db/atomic-update.js';
-import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import { isDuplicateKeyError, upsertRetryingRace } from '../db/mongo-errors.js';
 import { DEFAULT_TIME_ZONE, isIanaTimeZone } from '../time/time-zone.js';
 import type { NotificationKind, NotificationRecord } from './notification.model.js';
 import { NOTIFICATION_KINDS } from './notification.model.js';
@@ -171,13 +171,8 @@ export class NotificationPreferences {
       const filter = { tenantId: actor.tenantId, userId: actor.userId };
       const write = () =>
         atomicUpdate(NotificationPreferenceModel, filter, { $set: set, $setOnInsert: filter }, { upsert: true, lockKey: `notification_preferences:${actor.tenantId}:${actor.userId}` });
-      try {
-        await write();
-      } catch (err) {
-        // Two first-time upserts raced on the unique index: the document exists now, so once more updates it.
-        if (!isDuplicateKeyError(err)) throw err;
-        await write();
-      }
+      // Two first-time upserts raced on the unique index: the document exists now, so once more updates it.
+      await upsertRetryingRace(write);
     }
     return this.get(actor.tenantId, actor.userId);
   }

@@ -5,7 +5,7 @@
  * (type, itemId), guarded by a unique index.
  */
 import type { Types } from 'mongoose';
-import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import { upsertRetryingRace } from '../db/mongo-errors.js';
 import { SearchEntryModel, type SearchEntryRecord, type SearchEntryType } from './search-entry.model.js';
 import { searchKeys } from './text-analysis.js';
 
@@ -35,13 +35,8 @@ export class SearchIndex {
   async index(doc: SearchDocument): Promise<void> {
     const fields = this.entryFor(doc);
     const write = () => SearchEntryModel.replaceOne({ type: doc.type, itemId: doc.itemId }, fields, { upsert: true });
-    try {
-      await write();
-    } catch (err) {
-      // Two first writes at once: the loser's upsert hits the unique index; the entry exists now.
-      if (!isDuplicateKeyError(err)) throw err;
-      await write();
-    }
+    // Two first writes at once: the loser's upsert hits the unique index; the entry exists now.
+    await upsertRetryingRace(write);
   }
 
   /** The stored entry for a document (bulk loads insert these directly). */

@@ -23,6 +23,7 @@ import { searchIndex } from './search-index.js';
 import { matchingEvents } from './event-search-source.js';
 import type { SearchHitView, SearchQuery, SearchResultType } from './search.schemas.js';
 import { analyseQuery, type QueryWord } from './text-analysis.js';
+import { clockOf, type Clock } from '../time/clock.js';
 
 export const RECENCY_WEIGHT = 1;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -59,12 +60,10 @@ export interface SearchResult {
 }
 
 export class SearchService {
-  private readonly deps: SearchServiceDeps;
-  private readonly now: () => Date;
+  private readonly now: Clock;
 
-  constructor(deps: SearchServiceDeps) {
-    this.deps = deps;
-    this.now = deps.now ?? (() => new Date());
+  constructor(private readonly deps: SearchServiceDeps) {
+    this.now = clockOf(deps);
   }
 
   async search(actor: Actor, query: SearchQuery): Promise<SearchResult> {
