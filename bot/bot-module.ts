@@ -11,7 +11,7 @@ import type { EventService } from '../src/events/event.service.js';
 import type { EventSignupService } from '../src/events/event-signup.service.js';
 import { UserDirectoryRepository } from '../src/members/user-directory.repository.js';
 import type { Actor } from '../src/auth/actor.js';
-import { communityLookup } from '../src/notifications/community-lookup.js';
+import { communityLookup } from '../src/communities/community-lookup.js';
 import { ConversationReferences } from '../src/notifications/conversation-references.js';
 import type { Messenger, NotificationRenderer } from '../src/notifications/messenger.js';
 import { NotificationPreferences } from '../src/notifications/notification-preferences.js';
@@ -90,7 +90,7 @@ export function createBotModule(deps: BotModuleDeps): BotModule {
 
 /**
  * What the notification worker delivers through (for the composition root to hand to
- * src/worker.ts): the bot's messenger, with the adapter settings of bot/adapter.ts, and its cards.
+ * src/background-jobs.ts): the bot's messenger, with the adapter settings of bot/adapter.ts, and its cards.
  */
 export function botNotificationChannel(config: Config, options: { credentialsFactory?: CredentialsFactory } = {}): { messenger: Messenger; renderer: NotificationRenderer } {
   const adapter = new CloudAdapter(botFrameworkAuthentication(config.bot, options));

@@ -8,7 +8,7 @@ import type { Actor } from '../src/auth/actor.js';
 import { UnavailableError } from '../src/errors/domain-errors.js';
 import type { EventService, EventView } from '../src/events/event.service.js';
 import type { EventSignupService } from '../src/events/event-signup.service.js';
-import type { CommunityLookup } from '../src/notifications/community-lookup.js';
+import type { CommunityLookup } from '../src/notifications/delivery-job.js';
 import type { DiscussionsPort, EventsPort, EventSummary, SearchPort } from './ports.js';
 
 export class ServiceEventsPort implements EventsPort {

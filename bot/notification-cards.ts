@@ -8,8 +8,9 @@
  * https://learn.microsoft.com/en-us/graph/teams-send-activityfeednotifications
  */
 import { languageOrDefault } from '../src/content/language.js';
+import { DEFAULT_TIME_ZONE } from '../src/time/time-zone.js';
 import type { DigestSection, NotificationRenderer, OutgoingMessage, ActivityFeedNotification } from '../src/notifications/messenger.js';
-import type { NotificationRecord } from '../src/notifications/notification.model.js';
+import type { NotificationKind, NotificationRecord } from '../src/notifications/notification.model.js';
 import type { EffectivePreferences } from '../src/notifications/notification-preferences.js';
 import { digestCard, notificationCard } from './cards/cards.js';
 import { eventView } from './card-views.js';
@@ -81,7 +82,7 @@ export class NotificationCards implements NotificationRenderer {
         communityName: str(data.communityName) || null,
         start,
         end,
-        timeZone: str(data.timeZone) || 'Europe/Amsterdam',
+        timeZone: str(data.timeZone) || DEFAULT_TIME_ZONE,
         location: str(data.location) || null,
         online: data.online === true,
         status: 'scheduled',
@@ -142,89 +143,60 @@ export function describe(n: NotificationRecord, language: Language, links: Links
   const discussion = quote(str(d.discussionTitle));
   const event = quote(str(d.eventTitle));
   const community = str(d.communityName);
-  const when = date(d.startsAt) ? formatSpan(date(d.startsAt) as Date, date(d.endsAt) ?? (date(d.startsAt) as Date), str(d.timeZone) || 'Europe/Amsterdam', language).replace(/[–-]\d\d:\d\d$/, '') : '';
+  const when = date(d.startsAt) ? formatSpan(date(d.startsAt) as Date, date(d.endsAt) ?? (date(d.startsAt) as Date), str(d.timeZone) || DEFAULT_TIME_ZONE, language).replace(/[–-]\d\d:\d\d$/, '') : '';
   const url = urlFor(n, links);
   const excerpt = str(d.excerpt);
-  const pick = (nlText: string, enText: string) => (nl ? nlText : enText);
-  let title: string;
-  let text = '';
-  switch (n.kind) {
-    case 'reply':
-      title = pick(`${actor} reageerde op ${discussion}`, `${actor} replied to ${discussion}`);
-      text = excerpt;
-      break;
-    case 'mention':
-      title = pick(`${actor} noemde je in ${discussion}`, `${actor} mentioned you in ${discussion}`);
-      text = excerpt;
-      break;
-    case 'newDiscussion':
-      title = pick(`Nieuwe discussie: ${discussion}`, `New discussion: ${discussion}`);
-      text = excerpt;
-      break;
-    case 'answerAccepted':
-      title = pick(`Je antwoord in ${discussion} is als beste gekozen`, `Your answer in ${discussion} was accepted`);
-      break;
-    case 'discussionClosed':
-      title = pick(`${discussion} is gesloten`, `${discussion} was closed`);
-      break;
-    case 'discussionReopened':
-      title = pick(`${discussion} is heropend`, `${discussion} was reopened`);
-      break;
-    case 'membershipRequested':
-      title = pick(`${actor} wil lid worden van ${community}`, `${actor} asks to join ${community}`);
-      break;
-    case 'membershipApproved':
-      title = pick(`Je bent nu lid van ${community}`, `You are now a member of ${community}`);
-      break;
-    case 'membershipDeclined':
-      title = pick(`Je aanvraag voor ${community} is afgewezen`, `Your request to join ${community} was declined`);
-      break;
-    case 'membershipInvited':
-      title = pick(`${actor} nodigt je uit voor ${community}`, `${actor} invited you to ${community}`);
-      break;
-    case 'roleChanged':
-      title = pick(`Je rol in ${community} is gewijzigd`, `Your role in ${community} changed`);
-      break;
-    case 'contentReported':
-      title = pick(`Er is inhoud gemeld in ${community}`, `Content was reported in ${community}`);
-      break;
-    case 'contentHidden':
-      title = pick(`Een bijdrage van je is verborgen`, `A post of yours was hidden`);
-      break;
-    case 'eventPromoted':
-      title = pick(`Je hebt een plaats bij ${event}`, `You have a place at ${event}`);
-      text = pick('Je stond op de wachtlijst; er is een plaats voor je vrijgekomen.', 'You were on the waitlist; a place has come free for you.');
-      break;
-    case 'eventChanged':
-      title = pick(`${event} is gewijzigd`, `${event} has changed`);
-      text = when;
-      break;
-    case 'eventCancelled':
-      title = pick(`${event} is afgelast`, `${event} has been cancelled`);
-      text = str(d.reason);
-      break;
-    case 'eventRegistrationRequested':
-      title = pick(`${actor} wil zich aanmelden voor ${event}`, `${actor} asks to sign up for ${event}`);
-      break;
-    case 'eventRegistrationApproved':
-      title = pick(`Je aanmelding voor ${event} is goedgekeurd`, `Your sign-up for ${event} was approved`);
-      break;
-    case 'eventRegistrationDeclined':
-      title = pick(`Je aanmelding voor ${event} is afgewezen`, `Your sign-up for ${event} was declined`);
-      break;
-    case 'reminder':
-      title = pick(`Herinnering: ${event}`, `Reminder: ${event}`);
-      text = when;
-      break;
-    case 'eventAnnounced':
-      title = pick(`Nieuwe bijeenkomst: ${event}`, `New event: ${event}`);
-      text = when;
-      break;
-    default:
-      title = 'Meent';
-  }
+  const vars: Vars = { actor, discussion, event, community, when, excerpt, reason: str(d.reason) };
+  const wording = WORDING[n.kind];
+  const title = wording ? wording.title(vars)[nl ? 0 : 1] : 'Meent';
+  const text = wording?.text ? wording.text(vars)[nl ? 0 : 1] : '';
   return { title: title.replace(/\s+/g, ' ').trim(), text, context: community, url };
 }
+
+/** What a notification's title and text are made of (already quoted and formatted). */
+interface Vars {
+  actor: string;
+  discussion: string;
+  event: string;
+  community: string;
+  when: string;
+  excerpt: string;
+  reason: string;
+}
+
+/** [Dutch, English]. */
+type Wording = (v: Vars) => readonly [string, string];
+const same = (text: string) => [text, text] as const;
+const excerptText: Wording = (v) => same(v.excerpt);
+const whenText: Wording = (v) => same(v.when);
+
+/** Title and text per kind, in both languages; one table, so a new kind is one row. */
+const WORDING: Partial<Record<NotificationKind, { title: Wording; text?: Wording }>> = {
+  reply: { title: (v) => [`${v.actor} reageerde op ${v.discussion}`, `${v.actor} replied to ${v.discussion}`], text: excerptText },
+  mention: { title: (v) => [`${v.actor} noemde je in ${v.discussion}`, `${v.actor} mentioned you in ${v.discussion}`], text: excerptText },
+  newDiscussion: { title: (v) => [`Nieuwe discussie: ${v.discussion}`, `New discussion: ${v.discussion}`], text: excerptText },
+  answerAccepted: { title: (v) => [`Je antwoord in ${v.discussion} is als beste gekozen`, `Your answer in ${v.discussion} was accepted`] },
+  discussionClosed: { title: (v) => [`${v.discussion} is gesloten`, `${v.discussion} was closed`] },
+  discussionReopened: { title: (v) => [`${v.discussion} is heropend`, `${v.discussion} was reopened`] },
+  membershipRequested: { title: (v) => [`${v.actor} wil lid worden van ${v.community}`, `${v.actor} asks to join ${v.community}`] },
+  membershipApproved: { title: (v) => [`Je bent nu lid van ${v.community}`, `You are now a member of ${v.community}`] },
+  membershipDeclined: { title: (v) => [`Je aanvraag voor ${v.community} is afgewezen`, `Your request to join ${v.community} was declined`] },
+  membershipInvited: { title: (v) => [`${v.actor} nodigt je uit voor ${v.community}`, `${v.actor} invited you to ${v.community}`] },
+  roleChanged: { title: (v) => [`Je rol in ${v.community} is gewijzigd`, `Your role in ${v.community} changed`] },
+  contentReported: { title: (v) => [`Er is inhoud gemeld in ${v.community}`, `Content was reported in ${v.community}`] },
+  contentHidden: { title: () => ['Een bijdrage van je is verborgen', 'A post of yours was hidden'] },
+  eventPromoted: {
+    title: (v) => [`Je hebt een plaats bij ${v.event}`, `You have a place at ${v.event}`],
+    text: () => ['Je stond op de wachtlijst; er is een plaats voor je vrijgekomen.', 'You were on the waitlist; a place has come free for you.'],
+  },
+  eventChanged: { title: (v) => [`${v.event} is gewijzigd`, `${v.event} has changed`], text: whenText },
+  eventCancelled: { title: (v) => [`${v.event} is afgelast`, `${v.event} has been cancelled`], text: (v) => same(v.reason) },
+  eventRegistrationRequested: { title: (v) => [`${v.actor} wil zich aanmelden voor ${v.event}`, `${v.actor} asks to sign up for ${v.event}`] },
+  eventRegistrationApproved: { title: (v) => [`Je aanmelding voor ${v.event} is goedgekeurd`, `Your sign-up for ${v.event} was approved`] },
+  eventRegistrationDeclined: { title: (v) => [`Je aanmelding voor ${v.event} is afgewezen`, `Your sign-up for ${v.event} was declined`] },
+  reminder: { title: (v) => [`Herinnering: ${v.event}`, `Reminder: ${v.event}`], text: whenText },
+  eventAnnounced: { title: (v) => [`Nieuwe bijeenkomst: ${v.event}`, `New event: ${v.event}`], text: whenText },
+};
 
 function urlFor(n: NotificationRecord, links: Links): string {
   const d = (n.data ?? {}) as Data;

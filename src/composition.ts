@@ -27,7 +27,7 @@ import { ReplyService } from './discussions/reply.service.js';
 import { createEventsModule, createEventsServices } from './events/events.module.js';
 import { feedRouter } from './feed/feed.routes.js';
 import { FeedService, type UpcomingEvents } from './feed/feed.service.js';
-import { GraphActivityFeed } from './graph/activity-feed-gateway.js';
+import { GraphActivityFeed } from './notifications/activity-feed-gateway.js';
 import { GraphDirectoryGateway, type DirectoryGateway } from './graph/directory-gateway.js';
 import { meentGraphClient } from './graph/graph-client.js';
 import { ApiSpec } from './http/api-spec.js';
@@ -52,7 +52,7 @@ import { createNotificationsModule } from './notifications/notifications.module.
 import { searchIndex, type SearchIndex } from './search/search-index.js';
 import { searchRouter } from './search/search.routes.js';
 import { SearchService } from './search/search.service.js';
-import { startWorker as startWorkerJobs, type RunningWorker } from './worker.js';
+import { startWorker as startWorkerJobs, type RunningWorker } from './background-jobs.js';
 import { clockOf } from './time/clock.js';
 
 export interface Application {

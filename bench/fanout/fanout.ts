@@ -148,7 +148,9 @@ async function run(): Promise<void> {
   const { DeliveryModel } = await import('../../src/notifications/delivery.model.js');
   const { LotModel } = await import('../../src/notifications/notification-lot.model.js');
   const { enqueueNotifications } = await import('../../src/notifications/notification-outbox.js');
-  const { NotificationDelivery, startNotificationWorker } = await import('../../src/notifications/notification-delivery.js');
+  const { NotificationDelivery } = await import('../../src/notifications/notification-delivery.js');
+  const { startNotificationWorker } = await import('../../src/notifications/notification-worker.js');
+  const { communityLookup } = await import('../../src/communities/community-lookup.js');
   const { RateGovernor, limitsFromConfig } = await import('../../src/notifications/rate-governor.js');
   await import('../../src/notifications/notification-preference.model.js');
   await import('../../src/db/lease.js');
@@ -225,6 +227,7 @@ async function run(): Promise<void> {
           owner: `bench-${i}`,
           concurrency: 24,
           maxAttempts: 10,
+          communities: communityLookup,
         }),
     );
     const workers = deliveries.map((delivery) => startNotificationWorker(delivery, { logger, intervalMs: 250 }));

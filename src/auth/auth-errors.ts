@@ -1,10 +1,9 @@
 /**
  * The errors of the identity layer. Each is a domain error with a stable code; the ones a
  * client must act on carry a `WWW-Authenticate` challenge and problem extension members
- * (see `ProblemExtras` in src/http/problem.ts). Messages never echo the token.
+ * (see `ProblemExtras` in src/errors/domain-errors.ts). Messages never echo the token.
  */
-import { ForbiddenError, UnauthorizedError } from '../errors/domain-errors.js';
-import type { ProblemExtras } from '../http/problem.js';
+import { ForbiddenError, UnauthorizedError, type ProblemExtras } from '../errors/domain-errors.js';
 
 /** Why a request was not authenticated; recorded in the audit log, never the token itself. */
 export type RejectionReason =

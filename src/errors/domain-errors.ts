@@ -100,3 +100,9 @@ export class UnavailableError extends DomainError {
     super('unavailable', code, message);
   }
 }
+
+/** What an error may add to its problem document and response (e.g. a `WWW-Authenticate` challenge); src/http/problem.ts writes them. */
+export interface ProblemExtras {
+  readonly problemExtensions?: Record<string, unknown>;
+  readonly wwwAuthenticate?: string;
+}

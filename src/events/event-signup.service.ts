@@ -15,29 +15,14 @@ import { findRegistration, registrationPage, registrationsOf, waitlistPosition }
 import type { Person, RegistrationOutcome, SeatAllocator } from './seat-allocator.js';
 import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { toCsv } from './attendee-csv.js';
+import type { RegistrationView } from './registration-view.js';
 
 export interface EventSignupDeps {
   allocator: SeatAllocator;
   people: Pick<UserDirectoryRepository, 'find'>;
 }
 
-/** A registration as the API shows it; contact details only to organisers and the person. */
-export interface RegistrationView {
-  id: string;
-  eventId: string;
-  userId: string;
-  displayName: string;
-  status: RegistrationStatus;
-  /** 1-based, when waitlisted. */
-  position?: number;
-  organisation?: string | null;
-  email?: string | null;
-  isGuest?: boolean;
-  message?: string | null;
-  registeredAt?: string | null;
-  statusChangedAt?: string;
-  createdAt?: string;
-}
+export type { RegistrationView };
 
 export interface SignUpResult {
   registration: RegistrationView;

@@ -15,8 +15,9 @@
 import mongoose, { Schema, type InferSchemaType, type Types } from 'mongoose';
 import { toJsonPlugin } from '../db/to-json-plugin.js';
 
-export const REGISTRATION_STATUSES = ['registered', 'waitlisted', 'requested', 'cancelled', 'declined', 'removed'] as const;
-export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
+import { REGISTRATION_STATUSES, type RegistrationStatus } from './registration-view.js';
+
+export { REGISTRATION_STATUSES, type RegistrationStatus };
 /** Statuses that count as "signed up" (shown in "mine", counted in the event). */
 export const ACTIVE_STATUSES: readonly RegistrationStatus[] = ['registered', 'waitlisted', 'requested'];
 

@@ -6,7 +6,7 @@
  */
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { DomainError, RateLimitedError, type ErrorDetail, type ErrorKind } from '../errors/domain-errors.js';
+import { DomainError, RateLimitedError, type ErrorDetail, type ErrorKind, type ProblemExtras } from '../errors/domain-errors.js';
 
 export interface ProblemBody {
   type: string;
@@ -56,10 +56,7 @@ const titles: Record<number, string> = {
  * e.g. what the client must do next, and the `WWW-Authenticate` challenge of a 401
  * (RFC 6750 section 3). Standard members cannot be overridden by extensions.
  */
-export interface ProblemExtras {
-  readonly problemExtensions?: Record<string, unknown>;
-  readonly wwwAuthenticate?: string;
-}
+export type { ProblemExtras };
 
 export interface ProblemInput {
   status: number;

@@ -127,7 +127,7 @@ export interface MeetingFollowUpWorkerOptions {
   intervalMs?: number;
 }
 
-/** The worker's job: finishes follow-ups that are due (for src/worker.ts; every instance may run it). */
+/** The worker's job: finishes follow-ups that are due (for src/background-jobs.ts; every instance may run it). */
 export function startMeetingFollowUps(options: MeetingFollowUpWorkerOptions): { stop(): Promise<void> } {
   const { logger, services } = options;
   return startPeriodicJob({

@@ -5,7 +5,6 @@
  */
 import type mongoose from 'mongoose';
 import type { Logger } from 'pino';
-import type { CommunityLookup } from './community-lookup.js';
 import type { ConversationReferenceRecord } from './conversation-reference.model.js';
 import type { ConversationReferences } from './conversation-references.js';
 import type { DeliveryRecord } from './delivery.model.js';
@@ -164,4 +163,10 @@ export function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[
     else groups.set(k, [item]);
   }
   return groups;
+}
+
+/** What delivery needs to know about communities; the communities capability answers (src/communities/community-lookup.ts). */
+export interface CommunityLookup {
+  names(tenantId: string, communityIds: string[]): Promise<Map<string, string>>;
+  channelOf(tenantId: string, communityId: string): Promise<{ teamId: string; channelId: string } | null>;
 }

@@ -2,7 +2,7 @@
  * The ports notification delivery talks to, owned here and implemented at the edges: the
  * `Messenger` sends an activity into a stored conversation (the bot's implementation uses
  * `botbuilder`'s CloudAdapter, bot/bot-messenger.ts), the `ActivityFeed` posts a Teams
- * activity-feed notification (Microsoft Graph, src/graph/activity-feed-gateway.ts), and the
+ * activity-feed notification (Microsoft Graph, src/notifications/activity-feed-gateway.ts), and the
  * `NotificationRenderer` turns notifications into messages (cards, bot/notification-cards.ts).
  * Failures come back as `DeliveryError`s that say what happened in Teams' terms, so the
  * worker decides retry, skip or dead-letter without knowing any wire format.

@@ -36,9 +36,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { countHolders, registerHolder, unregisterHolder } from '../db/lease.js';
-import { communityLookup as defaultCommunityLookup, type CommunityLookup } from './community-lookup.js';
 import { ConversationReferences } from './conversation-references.js';
-import { emptyStats, type DeliveryContext, type DeliveryObserver, type DeliveryStats } from './delivery-job.js';
+import { emptyStats, type CommunityLookup, type DeliveryContext, type DeliveryObserver, type DeliveryStats } from './delivery-job.js';
 import { RecordWriter } from './delivery-records.js';
 import { DigestDelivery } from './digest-delivery.js';
 import { LotDelivery } from './lot-claims.js';
@@ -49,7 +48,6 @@ import { RateGovernor } from './rate-governor.js';
 import { clockOf } from '../time/clock.js';
 
 export type { DeliveryObserver, DeliveryPhase, DeliveryStats } from './delivery-job.js';
-export { startNotificationWorker, type NotificationWorker } from './notification-worker.js';
 
 export interface NotificationDeliveryDeps {
   renderer: NotificationRenderer;
@@ -60,7 +58,7 @@ export interface NotificationDeliveryDeps {
   governor?: RateGovernor;
   preferences?: NotificationPreferences;
   references?: ConversationReferences;
-  communities?: CommunityLookup;
+  communities: CommunityLookup;
   logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
@@ -113,7 +111,7 @@ export class NotificationDelivery {
       governor: deps.governor ?? new RateGovernor(),
       preferences: deps.preferences ?? new NotificationPreferences(),
       references: deps.references ?? new ConversationReferences(),
-      communities: deps.communities ?? defaultCommunityLookup,
+      communities: deps.communities,
       logger: deps.logger,
       now: clockOf(deps),
       sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),

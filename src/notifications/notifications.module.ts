@@ -10,7 +10,9 @@ import { ApiSpec } from '../http/api-spec.js';
 import type { CapabilityModule } from '../http/app.js';
 import { DeadLetters } from './dead-letters.js';
 import type { ActivityFeed, Messenger, NotificationRenderer } from './messenger.js';
-import { NotificationDelivery, startNotificationWorker } from './notification-delivery.js';
+import { NotificationDelivery } from './notification-delivery.js';
+import { startNotificationWorker } from './notification-worker.js';
+import type { CommunityLookup } from './delivery-job.js';
 import { NotificationPreferences } from './notification-preferences.js';
 import { notificationsRouter } from './notifications.routes.js';
 import { limitsFromConfig, RateGovernor } from './rate-governor.js';
@@ -37,10 +39,12 @@ export interface NotificationDeliveryOptions {
   config: Pick<Config, 'notifications'>;
   logger: Logger;
   channel: NotificationChannel;
+  /** Community names and channels, from the communities capability. */
+  communities: CommunityLookup;
   intervalMs?: number;
 }
 
-/** Starts the notification worker (for src/worker.ts): every instance may run it, within Teams' rate limits. */
+/** Starts the notification worker (for src/background-jobs.ts): every instance may run it, within Teams' rate limits. */
 export function startNotificationDelivery(options: NotificationDeliveryOptions): { stop(): Promise<void> } {
   const { config, logger, channel } = options;
   const delivery = new NotificationDelivery({
@@ -49,6 +53,7 @@ export function startNotificationDelivery(options: NotificationDeliveryOptions):
     ...(channel.activityFeed ? { activityFeed: channel.activityFeed } : {}),
     governor: new RateGovernor({ limits: limitsFromConfig(config.notifications) }),
     maxAttempts: config.notifications.maxAttempts,
+    communities: options.communities,
     logger,
   });
   return startNotificationWorker(delivery, { logger, ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}) });

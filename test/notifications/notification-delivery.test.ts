@@ -8,7 +8,8 @@ import { NotificationCards } from '../../bot/notification-cards.js';
 import { tabLinks } from '../../bot/ports.js';
 import { CommunityModel } from '../../src/communities/community.model.js';
 import { createGraphClient } from '../../src/graph/graph-client.js';
-import { GraphActivityFeed } from '../../src/graph/activity-feed-gateway.js';
+import { communityLookup } from '../../src/communities/community-lookup.js';
+import { GraphActivityFeed } from '../../src/notifications/activity-feed-gateway.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { ConversationReferences, channelKey, personalKey } from '../../src/notifications/conversation-references.js';
 import { DeliveryModel } from '../../src/notifications/delivery.model.js';
@@ -75,6 +76,7 @@ describe('notification delivery (outbox -> Teams, through the local connector)',
       random: () => 0.5,
       baseBackoffMs: 20,
       maxBackoffMs: 100,
+      communities: communityLookup,
       ...overrides,
     });
   }

@@ -5,7 +5,9 @@
 import type { ApiClient, DownloadedFile } from './api-client.js';
 import type { Page, PageOptions } from './page.js';
 
-export type RegistrationStatus = 'registered' | 'waitlisted' | 'requested' | 'cancelled' | 'declined' | 'removed';
+import type { RegistrationStatus, RegistrationView } from '../../../src/events/registration-view.js';
+
+export type { RegistrationStatus };
 export type SignupMethod = 'open' | 'request' | 'invite';
 
 /** An event as the API shows it to me (EventView in src/events/event.service.ts). */
@@ -41,20 +43,8 @@ export interface MeentEvent {
   links: { web: string; calendar: string };
 }
 
-/** A registration (RegistrationView in src/events/event-signup.service.ts). */
-export interface Registration {
-  id: string;
-  eventId: string;
-  userId: string;
-  displayName: string;
-  status: RegistrationStatus;
-  /** 1-based, when waitlisted. */
-  position?: number;
-  organisation?: string | null;
-  email?: string | null;
-  isGuest?: boolean;
-  message?: string | null;
-}
+/** A registration, as the server shows it. */
+export type Registration = RegistrationView;
 
 export interface EventQuery extends PageOptions {
   /** ISO instants: events starting in [from, to). */

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { startMeetingFollowUps, type MeetingsServices } from './meetings/meetings.module.js';
 import { startEventsWorker } from './events/events.module.js';
+import { communityLookup } from './communities/community-lookup.js';
 import { startNotificationDelivery, type NotificationChannel } from './notifications/notifications.module.js';
 import { startNotificationRetention } from './notifications/notification-retention.js';
 
@@ -33,7 +34,7 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   // reminders, reconciliation, and marking past events completed.
   jobs.push(startEventsWorker({ config: deps.config, logger: deps.logger, ...(appToken ? { getAccessToken: () => appToken() } : {}) }));
   // Notification delivery: the outbox to Teams (bot messages, activity feed), within Teams' rate limits.
-  jobs.push(startNotificationDelivery({ config: deps.config, logger: deps.logger, channel: deps.notifications }));
+  jobs.push(startNotificationDelivery({ config: deps.config, logger: deps.logger, channel: deps.notifications, communities: communityLookup }));
   // Old sent notifications go, so the outbox does not grow for ever.
   jobs.push(startNotificationRetention({ retentionDays: deps.config.notifications.retentionDays, logger: deps.logger }));
   // After linked Teams meetings: attendees into the community, attendance reports of online events.

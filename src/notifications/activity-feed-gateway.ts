@@ -11,8 +11,8 @@
  */
 import { GraphClientError, GraphError } from '@microsoft/microsoft-graph-client';
 import type { ItemBody, KeyValuePair, TeamworkActivityTopic } from '@microsoft/microsoft-graph-types';
-import { deliveryErrorFor, DeliveryError, type ActivityFeed, type ActivityFeedNotification } from '../notifications/messenger.js';
-import { segment, type GraphClient } from './graph-client.js';
+import { deliveryErrorFor, DeliveryError, type ActivityFeed, type ActivityFeedNotification } from './messenger.js';
+import { segment, type GraphClient } from '../graph/graph-client.js';
 
 interface SendActivityNotificationBody {
   topic: TeamworkActivityTopic;
