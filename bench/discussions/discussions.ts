@@ -35,7 +35,7 @@ import { storeCapabilities } from '../../src/db/store-capabilities.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { UserModel } from '../../src/members/user.model.js';
-import { SearchEntryModel } from '../../src/search/search-entry.model.js';
+import { SearchEntryModel } from '../../src/search-index/search-entry.model.js';
 import { bulkDiscussions, bulkReplies } from '../../test/support/bulk-discussions.js';
 import { createTemporaryPostgresDatabase, type TemporaryPostgresDatabase } from '../../test/support/postgres.js';
 import { actorHeader, testActor, testAuthenticate, TEST_TENANT } from '../../test/support/test-actor.js';

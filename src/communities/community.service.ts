@@ -10,8 +10,8 @@ import { markdown, markdownToText } from '../content/markdown.js';
 import { normalizeTags } from '../content/tags.js';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { ForbiddenError } from '../errors/domain-errors.js';
-import type { SearchIndex } from '../search/search-index.js';
-import { analyseQuery, searchKeys } from '../search/text-analysis.js';
+import type { SearchIndex } from '../search-index/search-index.js';
+import { analyseQuery, searchKeys } from '../search-index/text-analysis.js';
 import { accessFor, membershipsOf, resolveCommunityAccess, type CommunityAccess } from './community-access.js';
 import {
   communitiesOfTenant,

@@ -1,7 +1,7 @@
 /**
  * Tags on communities, discussions and profiles (expertise, interests): trimmed, lower case,
  * inner white space collapsed, at most 40 characters, no duplicates, at most 20. Accents are
- * kept for display; search folds them (src/search/text-analysis.ts).
+ * kept for display; search folds them (src/search-index/text-analysis.ts).
  */
 import { z } from 'zod';
 import { hasControlCharacter } from './plain-text.js';

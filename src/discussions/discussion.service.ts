@@ -15,7 +15,7 @@ import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { ConflictError, ValidationError } from '../errors/domain-errors.js';
 import type { PeopleRepository } from '../members/people.repository.js';
 import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
-import type { SearchIndex } from '../search/search-index.js';
+import type { SearchIndex } from '../search-index/search-index.js';
 import { accessToDiscussion, resolveDiscussionAccess, type DiscussionAccess } from './discussion-access.js';
 import { react, unreact, type ReactionsView, type ReactionTarget } from './discussion-reactions.js';
 import { summaryOf } from './discussion-summaries.js';

@@ -16,7 +16,7 @@ import { resolveDiscussionAccess, resolveReplyAccess, type DiscussionAccess } fr
 import { contentHidden, hideContent } from '../discussions/discussions.port.js';
 import type { PeopleRepository } from '../members/people.repository.js';
 import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
-import type { SearchIndex } from '../search/search-index.js';
+import type { SearchIndex } from '../search-index/search-index.js';
 import type { CreateReportInput, ListReportsQuery, ReportView } from './moderation.schemas.js';
 import { closeReport, dismissOpenReports, fileReport, findReportInTenant, openReportCount, reportPage, type ReportRecord } from './moderation.repository.js';
 import { clockOf, type Clock } from '../time/clock.js';

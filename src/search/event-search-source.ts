@@ -7,7 +7,7 @@
 import type { Actor } from '../auth/actor.js';
 import { markdownToText } from '../content/markdown.js';
 import { eventsOf } from '../events/events.port.js';
-import { searchKeys, type QueryWord } from './text-analysis.js';
+import { searchKeys, type QueryWord } from '../search-index/text-analysis.js';
 
 export interface EventCandidate {
   id: string;

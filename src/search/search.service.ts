@@ -17,12 +17,12 @@
 import type { Actor } from '../auth/actor.js';
 import { communityVisibility } from '../communities/community-access.js';
 import { ValidationError } from '../errors/domain-errors.js';
-import type { PeopleService } from '../members/people.service.js';
-import type { SearchEntryRecord } from './search-entry.model.js';
-import { searchIndex } from './search-index.js';
+import type { PeopleService } from '../people/people.service.js';
+import type { SearchEntryRecord } from '../search-index/search-entry.model.js';
+import { searchIndex } from '../search-index/search-index.js';
 import { matchingEvents } from './event-search-source.js';
 import type { SearchHitView, SearchQuery, SearchResultType } from './search.schemas.js';
-import { analyseQuery, type QueryWord } from './text-analysis.js';
+import { analyseQuery, type QueryWord } from '../search-index/text-analysis.js';
 import { clockOf, type Clock } from '../time/clock.js';
 
 export const RECENCY_WEIGHT = 1;

@@ -3,7 +3,7 @@ import { AuditEntryModel } from '../../src/audit/audit-entry.model.js';
 import { DiscussionModel } from '../../src/discussions/discussion.model.js';
 import { ReportModel } from '../../src/moderation/report.model.js';
 import { NotificationModel } from '../../src/notifications/notification.model.js';
-import { SearchEntryModel } from '../../src/search/search-entry.model.js';
+import { SearchEntryModel } from '../../src/search-index/search-entry.model.js';
 import { useTestDatabase } from '../support/database.js';
 import { as, buildWorld, community, person, type TestWorld } from '../communities/communities-fixtures.js';
 

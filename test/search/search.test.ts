@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventModel } from '../../src/events/event.model.js';
 import { rank } from '../../src/search/search.service.js';
-import { analyseQuery } from '../../src/search/text-analysis.js';
+import { analyseQuery } from '../../src/search-index/text-analysis.js';
 import { bulkDiscussions } from '../support/bulk-discussions.js';
 import { useTestDatabase } from '../support/database.js';
 import { TEST_FERRETDB_POOL_SIZE } from '../support/postgres.js';

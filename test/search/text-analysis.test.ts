@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { dutchStem } from '../../src/search/dutch-stemmer.js';
-import { englishStem } from '../../src/search/english-stemmer.js';
-import { analyseQuery, foldText, searchKeys } from '../../src/search/text-analysis.js';
+import { dutchStem } from '../../src/search-index/dutch-stemmer.js';
+import { englishStem } from '../../src/search-index/english-stemmer.js';
+import { analyseQuery, foldText, searchKeys } from '../../src/search-index/text-analysis.js';
 
 describe('text analysis for search', () => {
   it('stems Dutch so that inflections meet (Snowball, with undoubling of all consonants)', () => {

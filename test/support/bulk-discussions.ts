@@ -11,8 +11,8 @@ import { ActivityModel } from '../../src/discussions/activity.model.js';
 import { DiscussionModel } from '../../src/discussions/discussion.model.js';
 import { bucketOf } from '../../src/discussions/feed-buckets.js';
 import { ReplyModel } from '../../src/discussions/reply.model.js';
-import { SearchEntryModel } from '../../src/search/search-entry.model.js';
-import { searchIndex } from '../../src/search/search-index.js';
+import { SearchEntryModel } from '../../src/search-index/search-entry.model.js';
+import { searchIndex } from '../../src/search-index/search-index.js';
 
 const CHUNK = 250;
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ApiSpec } from '../http/api-spec.js';
 import { pageOf } from '../http/api-schemas.js';
 import type { PeopleService } from './people.service.js';
-import { expertsQuery, expertView, listPeopleQuery, personParams, personView, updateProfileSchema } from './profile.schemas.js';
+import { expertsQuery, expertView, listPeopleQuery, personParams, personView, updateProfileSchema } from '../members/profile.schemas.js';
 
 export function peopleRouter(spec: ApiSpec, deps: { people: PeopleService }): Router {
   const router = Router();

@@ -11,10 +11,10 @@ import { normalizeTag, normalizeTags } from '../content/tags.js';
 import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { repliesByTag } from '../discussions/reply.service.js';
-import { analyseQuery, foldText, searchKeys, words as wordsOf, type QueryWord } from '../search/text-analysis.js';
-import type { PeopleRepository } from './people.repository.js';
-import type { ExpertView, ListPeopleQuery, PersonView, UpdateProfileInput } from './profile.schemas.js';
-import type { UserRecord } from './user.model.js';
+import { analyseQuery, foldText, searchKeys, words as wordsOf, type QueryWord } from '../search-index/text-analysis.js';
+import type { PeopleRepository } from '../members/people.repository.js';
+import type { ExpertView, ListPeopleQuery, PersonView, UpdateProfileInput } from '../members/profile.schemas.js';
+import type { UserRecord } from '../members/user.model.js';
 
 /** Weights of "who knows about X", per signal. */
 export const EXPERT_WEIGHTS = { declaredExpertise: 5, acceptedAnswer: 3, reply: 1 } as const;
