@@ -3,17 +3,17 @@
  * description, and Join / Ask to join. After joining, the outcome is announced and focus
  * stays on the community's card (the button it was on is gone).
  */
-import { Badge, Button, Link } from '@fluentui/react-components';
-import { useRef, useState } from 'react';
+import { Badge, Button } from '@fluentui/react-components';
+import { useRef } from 'react';
 import { useApi } from '../api/api-provider.js';
-import type { ApiProblem } from '../api/api-problem.js';
 import { joinCommunity, type Community } from '../api/communities-api.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import type { Translator } from '../i18n/translator.js';
+import { useActions } from '../forms/use-actions.js';
 import { announce } from '../layout/live-region.js';
-import { hrefFor } from '../router/hash-router.js';
-import { ErrorMessage, toProblem } from './error-message.js';
-import { Heading, useCardListStyles } from './section.js';
+import { ErrorMessage } from './error-message.js';
+import { SummaryCard } from './card-list.js';
+import { useCardListStyles } from './section.js';
 
 export function visibilityLabel(community: Pick<Community, 'visibility'>, { t }: Translator): string {
   return t(`community.visibility.${community.visibility}`);
@@ -41,37 +41,29 @@ export function CommunitySummary({ community, onChange, level = 3 }: { community
   const i18n = useI18n();
   const { t, tp } = i18n;
   const api = useApi();
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const { busy, problem, run } = useActions();
   const item = useRef<HTMLLIElement>(null);
 
-  const join = async () => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      const { outcome, member } = await joinCommunity(api, community.id);
-      const status = outcome === 'requested' ? 'requested' : 'active';
-      onChange({
-        ...community,
-        membership: { role: member?.role ?? 'member', status: member?.status ?? status },
-        memberCount: community.memberCount + (status === 'active' && community.membership?.status !== 'active' ? 1 : 0),
-        permissions: { ...community.permissions, canJoin: false, canRead: community.permissions.canRead || status === 'active' },
-      });
-      announce(status === 'requested' ? t('community.join.requested', { name: community.name }) : t('community.join.joined', { name: community.name }));
-      item.current?.focus();
-    } catch (err) {
-      setProblem(toProblem(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const join = () =>
+    run(
+      async () => {
+        const { outcome, member } = await joinCommunity(api, community.id);
+        const status = outcome === 'requested' ? 'requested' : 'active';
+        onChange({
+          ...community,
+          membership: { role: member?.role ?? 'member', status: member?.status ?? status },
+          memberCount: community.memberCount + (status === 'active' && community.membership?.status !== 'active' ? 1 : 0),
+          permissions: { ...community.permissions, canJoin: false, canRead: community.permissions.canRead || status === 'active' },
+        });
+        announce(status === 'requested' ? t('community.join.requested', { name: community.name }) : t('community.join.joined', { name: community.name }));
+        item.current?.focus();
+      },
+      { blocking: true },
+    );
 
   const description = typeof community.description === 'string' ? community.description : community.description?.source ?? '';
   return (
-    <li ref={item} className={styles.item} data-list-item tabIndex={-1} data-testid="community-summary">
-      <Heading level={level} className={styles.title}>
-        <Link href={hrefFor(`/community/${community.id}`)}>{community.name}</Link>
-      </Heading>
+    <SummaryCard level={level} href={`/community/${community.id}`} title={community.name} testId="community-summary" itemRef={item}>
       <div className={styles.meta}>
         <span>{visibilityLabel(community, i18n)}</span>
         <span aria-hidden="true">·</span>
@@ -87,6 +79,6 @@ export function CommunitySummary({ community, onChange, level = 3 }: { community
           </Button>
         </div>
       ) : null}
-    </li>
+    </SummaryCard>
   );
 }

@@ -1,20 +1,17 @@
 /** One discussion in a list: title (a link), question or discussion, author, replies, last activity. */
-import { Badge, Link } from '@fluentui/react-components';
+import { Badge } from '@fluentui/react-components';
 import type { Discussion } from '../api/discussions-api.js';
 import { useI18n } from '../i18n/i18n-provider.js';
-import { hrefFor } from '../router/hash-router.js';
+import { SummaryCard } from './card-list.js';
 import { excerpt } from './community-summary.js';
-import { Heading, useCardListStyles } from './section.js';
+import { useCardListStyles } from './section.js';
 
 export function DiscussionSummary({ discussion, level = 3 }: { discussion: Discussion; level?: 2 | 3 }) {
   const styles = useCardListStyles();
   const i18n = useI18n();
   const { t, tp } = i18n;
   return (
-    <li className={styles.item} data-list-item tabIndex={-1} data-testid="discussion-summary">
-      <Heading level={level} className={styles.title}>
-        <Link href={hrefFor(`/discussion/${discussion.id}`)}>{discussion.title}</Link>
-      </Heading>
+    <SummaryCard level={level} href={`/discussion/${discussion.id}`} title={discussion.title} testId="discussion-summary">
       <div className={styles.meta}>
         {discussion.pinned ? <Badge appearance="tint">{t('discussion.pinned')}</Badge> : null}
         {discussion.kind === 'question' ? (
@@ -29,6 +26,6 @@ export function DiscussionSummary({ discussion, level = 3 }: { discussion: Discu
         <span>{t('discussion.lastActivity', { when: i18n.formatDateTime(discussion.lastActivityAt, { dateStyle: 'medium', timeStyle: 'short' }) })}</span>
       </div>
       {discussion.excerpt || discussion.body.source ? <p className={styles.body}>{excerpt(discussion.excerpt || discussion.body.source)}</p> : null}
-    </li>
+    </SummaryCard>
   );
 }

@@ -5,7 +5,7 @@
  * support on server errors.
  */
 import { Button, Link, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle, makeStyles, tokens } from '@fluentui/react-components';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { ApiProblem } from '../api/api-problem.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import type { Translator } from '../i18n/translator.js';
@@ -93,7 +93,6 @@ export function ErrorMessage({ error, onRetry }: { error: unknown; onRetry?: () 
 
 /** Asks the user to consent in a Teams pop-up, then retries what failed. */
 export function ConsentPrompt({ reason, onConsented }: { reason: string; onConsented?: () => void }) {
-  const styles = useStyles();
   const { t } = useI18n();
   const [state, setState] = useState<'idle' | 'asking' | 'declined'>('idle');
 
@@ -108,34 +107,30 @@ export function ConsentPrompt({ reason, onConsented }: { reason: string; onConse
     }
   };
 
-  return (
-    <MessageBar intent="warning" layout="multiline" className={styles.root} data-testid="consent-prompt">
-      <MessageBarBody>
-        <MessageBarTitle>{t('consent.title')}</MessageBarTitle>
-        <span className={styles.lines}>{state === 'declined' ? t('consent.declined') : t('consent.body')}</span>
-      </MessageBarBody>
-      <MessageBarActions>
-        <Button appearance="primary" disabled={state === 'asking'} onClick={() => void ask()}>
-          {t('consent.action')}
-        </Button>
-      </MessageBarActions>
-    </MessageBar>
+  const action = (
+    <Button appearance="primary" disabled={state === 'asking'} onClick={() => void ask()}>
+      {t('consent.action')}
+    </Button>
   );
+  return <Prompt intent="warning" testId="consent-prompt" title={t('consent.title')} body={state === 'declined' ? t('consent.declined') : t('consent.body')} action={action} />;
 }
 
 /** Outside Teams: the way to the local sign-in page. */
 export function SignInPrompt() {
-  const styles = useStyles();
   const { t } = useI18n();
+  return <Prompt intent="info" testId="sign-in-prompt" title={t('signIn.title')} body={t('signIn.body')} action={<Link href={localSignInUrl()}>{t('signIn.action')}</Link>} />;
+}
+
+/** A problem the user solves with one step of their own (consent, sign in), rather than "Try again". */
+function Prompt({ intent, testId, title, body, action }: { intent: 'warning' | 'info'; testId: string; title: string; body: string; action: ReactNode }) {
+  const styles = useStyles();
   return (
-    <MessageBar intent="info" layout="multiline" className={styles.root} data-testid="sign-in-prompt">
+    <MessageBar intent={intent} layout="multiline" className={styles.root} data-testid={testId}>
       <MessageBarBody>
-        <MessageBarTitle>{t('signIn.title')}</MessageBarTitle>
-        <span className={styles.lines}>{t('signIn.body')}</span>
+        <MessageBarTitle>{title}</MessageBarTitle>
+        <span className={styles.lines}>{body}</span>
       </MessageBarBody>
-      <MessageBarActions>
-        <Link href={localSignInUrl()}>{t('signIn.action')}</Link>
-      </MessageBarActions>
+      <MessageBarActions>{action}</MessageBarActions>
     </MessageBar>
   );
 }

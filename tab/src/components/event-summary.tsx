@@ -1,10 +1,10 @@
 /** One event in a list: title (a link), when (in the reader's time zone), where, seats and my sign-up. */
-import { Badge, Link } from '@fluentui/react-components';
+import { Badge } from '@fluentui/react-components';
 import type { MeentEvent } from '../api/events-api.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import type { Translator } from '../i18n/translator.js';
-import { hrefFor } from '../router/hash-router.js';
-import { Heading, useCardListStyles } from './section.js';
+import { SummaryCard } from './card-list.js';
+import { useCardListStyles } from './section.js';
 
 /** "Tuesday 3 March 2030, 09:00 – 10:30" in the reader's language and time zone. */
 export function eventWhen(event: Pick<MeentEvent, 'start' | 'end'>, i18n: Translator): string {
@@ -46,10 +46,7 @@ export function EventSummary({ event, level = 3 }: { event: MeentEvent; level?: 
   const styles = useCardListStyles();
   const i18n = useI18n();
   return (
-    <li className={styles.item} data-list-item tabIndex={-1} data-testid="event-summary">
-      <Heading level={level} className={styles.title}>
-        <Link href={hrefFor(`/event/${event.id}`)}>{event.title}</Link>
-      </Heading>
+    <SummaryCard level={level} href={`/event/${event.id}`} title={event.title} testId="event-summary">
       <p className={styles.meta}>
         <time dateTime={event.start}>{eventWhen(event, i18n)}</time>
         <span aria-hidden="true">·</span>
@@ -59,6 +56,6 @@ export function EventSummary({ event, level = 3 }: { event: MeentEvent; level?: 
         <SeatsBadge event={event} />
         <MyRegistrationBadge event={event} />
       </div>
-    </li>
+    </SummaryCard>
   );
 }

@@ -1,8 +1,10 @@
 /**
- * What a paged list shows until it has items: a skeleton while the first page loads, the
- * problem with "Try again", or its empty state. `hasItems` tells a list that is past that.
+ * What a list shows until it has items: a skeleton while the first page loads, the problem
+ * with "Try again", or its empty state. It takes a paged list (`usePagedList`) or a plain
+ * request for one (`useRequest`); `hasItems` tells a paged list that is past that.
  */
 import type { ReactNode } from 'react';
+import type { ApiProblem } from '../api/api-problem.js';
 import type { PagedList } from '../api/use-paged-list.js';
 import { ErrorMessage } from './error-message.js';
 import { ListSkeleton } from './loading-skeleton.js';
@@ -12,7 +14,10 @@ export function hasItems<T>(list: PagedList<T>): list is PagedList<T> & { status
   return list.status === 'success' && list.items.length > 0;
 }
 
-export function ListPlaceholder<T>({ list, lines, empty }: { list: PagedList<T>; lines: number; empty: ReactNode }) {
+/** What the placeholder needs of a list that is loading, failed, or answered. */
+type ListLoad = ({ status: 'loading' } | { status: 'error'; error: ApiProblem } | { status: 'success' }) & { reload: () => void };
+
+export function ListPlaceholder({ list, lines, empty }: { list: ListLoad; lines: number; empty: ReactNode }) {
   if (list.status === 'loading') return <ListSkeleton lines={lines} />;
   if (list.status === 'error') return <ErrorMessage error={list.error} onRetry={list.reload} />;
   return <>{empty}</>;

@@ -12,11 +12,9 @@ import { listPeople, type Person } from '../api/people-api.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import type { FieldProps } from '../forms/use-submit.js';
-import { mentionQueryAt, type Mention } from '../content/mentions.js';
+import { mentionQueryAt, mentionsIn, type Mention } from '../content/mentions.js';
 import { RichText } from './rich-text.js';
 
-export type { Mention } from '../content/mentions.js';
-export { mentionsIn } from '../content/mentions.js';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, position: 'relative' },
@@ -57,6 +55,28 @@ export interface MarkdownEditorProps {
   testId?: string;
   maxLength?: number;
   textareaRef?: React.Ref<HTMLTextAreaElement>;
+}
+
+/**
+ * The text of an editor that takes @mentions, and the people picked in it: spread `editor` onto
+ * the MarkdownEditor; `mentions()` is what to send along (only the people still named in the
+ * text, or nothing); `clear()` empties both once the text is posted.
+ */
+export function useMentionText(initial: string | (() => string)) {
+  const [text, setText] = useState(initial);
+  const [picked, setPicked] = useState<Mention[]>([]);
+  return {
+    text,
+    editor: { value: text, onChange: setText, picked, onPick: (m: Mention) => setPicked((all) => [...all, m]) },
+    mentions: (): { mentions?: string[] } => {
+      const ids = mentionsIn(text, picked).map((m) => m.id);
+      return ids.length > 0 ? { mentions: ids } : {};
+    },
+    clear: () => {
+      setText('');
+      setPicked([]);
+    },
+  };
 }
 
 export function MarkdownEditor({ label, value, onChange, picked: _picked, onPick, onSubmitShortcut, field, required, disabled, testId, maxLength = 20_000, textareaRef }: MarkdownEditorProps) {

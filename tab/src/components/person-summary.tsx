@@ -3,6 +3,7 @@ import { Badge, Link, Persona } from '@fluentui/react-components';
 import type { Person } from '../api/people-api.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { hrefFor } from '../router/hash-router.js';
+import { CardItem } from './card-list.js';
 import { useCardListStyles } from './section.js';
 
 export function PersonSummary({ person, highlight, why }: { person: Person; highlight?: string; why?: string }) {
@@ -10,7 +11,7 @@ export function PersonSummary({ person, highlight, why }: { person: Person; high
   const { t } = useI18n();
   const secondary = [person.profile.function ?? person.jobTitle, person.profile.organisation ?? person.department].filter(Boolean).join(' · ');
   return (
-    <li className={styles.item} data-list-item tabIndex={-1} data-testid="person-summary">
+    <CardItem testId="person-summary">
       <Persona
         size="medium"
         name={person.name}
@@ -28,6 +29,6 @@ export function PersonSummary({ person, highlight, why }: { person: Person; high
           ))}
         </div>
       ) : null}
-    </li>
+    </CardItem>
   );
 }

@@ -13,6 +13,9 @@ const catalogues: Record<Language, Catalogue> = { en: englishCatalogue, nl };
 /** Message ids with a `.one` and an `.other` form, e.g. `event.seatsLeft` (see `tp`). */
 export type PluralKey = { [K in MessageKey]: K extends `${infer Base}.other` ? (`${Base}.one` extends MessageKey ? Base : never) : never }[MessageKey];
 
+/** Message ids without placeholders: a component can take one and translate it itself. */
+export type PlainKey = { [K in MessageKey]: [PlaceholderNames<(typeof en)[K]>] extends [never] ? K : never }[MessageKey];
+
 /** The values a message needs: none, or one per placeholder. */
 export type MessageArgs<K extends MessageKey> = [PlaceholderNames<(typeof en)[K]>] extends [never] ? [] : [values: Record<PlaceholderNames<(typeof en)[K]>, string | number>];
 

@@ -1,16 +1,14 @@
 /** Communities: the ones I belong to and the ones I may find, searchable; join or ask to join from the list. */
 import { Checkbox, Link, SearchBox, makeStyles, tokens } from '@fluentui/react-components';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { listCommunities } from '../api/communities-api.js';
 import { useMe } from '../api/me-provider.js';
 import { usePagedList } from '../api/use-paged-list.js';
+import { PagedCardList } from '../components/card-list.js';
 import { CommunitySummary } from '../components/community-summary.js';
 import { EmptyState } from '../components/empty-state.js';
-import { ErrorMessage } from '../components/error-message.js';
-import { LoadMore } from '../components/load-more.js';
-import { ListSkeleton } from '../components/loading-skeleton.js';
-import { useCardListStyles } from '../components/section.js';
+import { hasItems, ListPlaceholder } from '../components/list-placeholder.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -23,14 +21,12 @@ const useStyles = makeStyles({
 
 export function CommunitiesPage() {
   const styles = useStyles();
-  const cards = useCardListStyles();
   const { t, tp } = useI18n();
   const api = useApi();
   const me = useMe();
   const [text, setText] = useState('');
   const [q, setQ] = useState('');
   const [mine, setMine] = useState(false);
-  const list = useRef<HTMLUListElement>(null);
 
   // Search as the user types, a moment after they stop.
   useEffect(() => {
@@ -56,21 +52,12 @@ export function CommunitiesPage() {
           </Link>
         ) : null}
       </div>
-      {communities.status === 'loading' ? (
-        <ListSkeleton lines={4} />
-      ) : communities.status === 'error' ? (
-        <ErrorMessage error={communities.error} onRetry={communities.reload} />
-      ) : communities.items.length === 0 ? (
-        <EmptyState title={q ? t('communities.noneFound', { q }) : t('communities.emptyTitle')} body={t('communities.emptyBody')} />
+      {!hasItems(communities) ? (
+        <ListPlaceholder list={communities} lines={4} empty={<EmptyState title={q ? t('communities.noneFound', { q }) : t('communities.emptyTitle')} body={t('communities.emptyBody')} />} />
       ) : (
-        <>
-          <ul className={cards.list} ref={list} data-testid="communities-list">
-            {communities.items.map((c) => (
-              <CommunitySummary key={c.id} level={2} community={c} onChange={(next) => communities.update((items) => items.map((x) => (x.id === next.id ? next : x)))} />
-            ))}
-          </ul>
-          <LoadMore hasMore={Boolean(communities.nextCursor)} loading={communities.loadingMore} error={communities.moreError} onMore={communities.more} list={list} />
-        </>
+        <PagedCardList list={communities} testId="communities-list">
+          {(c) => <CommunitySummary key={c.id} level={2} community={c} onChange={(next) => communities.update((items) => items.map((x) => (x.id === next.id ? next : x)))} />}
+        </PagedCardList>
       )}
     </>
   );

@@ -25,9 +25,7 @@ const VISIBILITIES: readonly CommunityVisibility[] = ['public', 'closed', 'secre
 const FIELDS = ['name', 'description', 'tags', 'visibility', 'guestsAllowed'] as const;
 
 export function CommunityFormPage({ route }: { route: Route }) {
-  const { t } = useI18n();
-  const id = route.name === 'communityEdit' ? route.params.id : undefined;
-  return <EditOrCreate id={id} load={getCommunity} failedTitle={t('communityForm.editTitle')} form={(existing) => <CommunityForm existing={existing} />} />;
+  return <EditOrCreate route={route} editRoute="communityEdit" load={getCommunity} failedTitle="communityForm.editTitle" form={(existing) => <CommunityForm existing={existing} />} />;
 }
 
 function CommunityForm({ existing }: { existing: Community | undefined }) {

@@ -4,26 +4,25 @@
  * export. The section is in the route (`?tab=events`), so a link or Back returns to it.
  */
 import { Badge, Button, Link, Tab, TabList, makeStyles, tokens } from '@fluentui/react-components';
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import { useApi } from '../api/api-provider.js';
-import type { ApiProblem } from '../api/api-problem.js';
 import { downloadMembers, getCommunity, joinCommunity, listMembers, removeMember, updateMember, type Community, type Member } from '../api/communities-api.js';
 import { decideReport, listCommunityDiscussions, listReports, setHidden, type Report } from '../api/discussions-api.js';
 import { listEvents } from '../api/events-api.js';
 import { useMe } from '../api/me-provider.js';
 import { usePagedList } from '../api/use-paged-list.js';
+import { CardItem, PagedCardList } from '../components/card-list.js';
 import { MembershipBadge, visibilityLabel } from '../components/community-summary.js';
 import { DiscussionSummary } from '../components/discussion-summary.js';
 import { saveFile } from '../components/download.js';
 import { EmptyState } from '../components/empty-state.js';
-import { ErrorMessage, toProblem } from '../components/error-message.js';
+import { ErrorMessage } from '../components/error-message.js';
 import { EventSummary } from '../components/event-summary.js';
-import { LoadMore } from '../components/load-more.js';
-import { ListSkeleton } from '../components/loading-skeleton.js';
 import { RichText } from '../components/rich-text.js';
 import { useCardListStyles } from '../components/section.js';
 import { RecordPage } from '../components/record-page.js';
 import { hasItems, ListPlaceholder } from '../components/list-placeholder.js';
+import { useActions } from '../forms/use-actions.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -41,9 +40,8 @@ const useStyles = makeStyles({
 type CommunityTab = 'discussions' | 'events' | 'members' | 'about' | 'requests' | 'reports';
 
 export function CommunityPage({ route }: { route: Route }) {
-  const { t } = useI18n();
   return (
-    <RecordPage id={route.params.id ?? ''} load={getCommunity} failedTitle={t('community.title')}>
+    <RecordPage route={route} load={getCommunity} failedTitle="community.title">
       {(community, onChange) => <CommunityView community={community} onChange={onChange} route={route} />}
     </RecordPage>
   );
@@ -55,8 +53,7 @@ function CommunityView({ community, onChange, route }: { community: Community; o
   const { t, tp } = i18n;
   const api = useApi();
   const me = useMe();
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, run } = useActions();
   const actionsRef = useRef<HTMLDivElement>(null);
   const manager = community.permissions.canManage;
   const available: CommunityTab[] = community.permissions.canRead ? ['discussions', 'events', 'members', 'about', ...(manager ? (['requests', 'reports'] as const) : [])] : ['about'];
@@ -65,49 +62,38 @@ function CommunityView({ community, onChange, route }: { community: Community; o
 
   const selectTab = (next: CommunityTab) => navigate(`/community/${community.id}?tab=${next}`, { replace: true });
 
-  const join = async () => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      const { outcome } = await joinCommunity(api, community.id);
-      onChange(await getCommunity(api, community.id));
-      announce(outcome === 'requested' ? t('community.join.requested', { name: community.name }) : t('community.join.joined', { name: community.name }));
-      actionsRef.current?.querySelector<HTMLElement>('button, a')?.focus();
-    } catch (err) {
-      setProblem(toProblem(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const join = () =>
+    run(
+      async () => {
+        const { outcome } = await joinCommunity(api, community.id);
+        onChange(await getCommunity(api, community.id));
+        announce(outcome === 'requested' ? t('community.join.requested', { name: community.name }) : t('community.join.joined', { name: community.name }));
+        actionsRef.current?.querySelector<HTMLElement>('button, a')?.focus();
+      },
+      { blocking: true },
+    );
 
   const leave = async () => {
     if (me.status !== 'success') return;
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      const withdrawing = community.membership?.status === 'requested';
-      await removeMember(api, community.id, me.data.id);
-      // After leaving a secret community it can no longer be seen: go back to the list.
-      const fresh = await getCommunity(api, community.id).catch(() => undefined);
-      announce(withdrawing ? t('community.leave.withdrawn', { name: community.name }) : t('community.leave.left', { name: community.name }));
-      if (fresh) onChange(fresh);
-      else navigate('/communities');
-    } catch (err) {
-      setProblem(toProblem(err));
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        const withdrawing = community.membership?.status === 'requested';
+        await removeMember(api, community.id, me.data.id);
+        // After leaving a secret community it can no longer be seen: go back to the list.
+        const fresh = await getCommunity(api, community.id).catch(() => undefined);
+        announce(withdrawing ? t('community.leave.withdrawn', { name: community.name }) : t('community.leave.left', { name: community.name }));
+        if (fresh) onChange(fresh);
+        else navigate('/communities');
+      },
+      { blocking: true },
+    );
   };
 
-  const exportMembers = async () => {
-    setProblem(undefined);
-    try {
+  const exportMembers = () =>
+    run(async () => {
       saveFile(await downloadMembers(api, community.id), 'members.csv');
       announce(t('community.members.exported'));
-    } catch (err) {
-      setProblem(toProblem(err));
-    }
-  };
+    });
 
   const m = community.membership;
   return (
@@ -164,51 +150,26 @@ function CommunityView({ community, onChange, route }: { community: Community; o
 }
 
 function Discussions({ community }: { community: Community }) {
-  const cards = useCardListStyles();
   const { t } = useI18n();
   const api = useApi();
-  const list = useRef<HTMLUListElement>(null);
   const items = usePagedList((cursor, signal) => listCommunityDiscussions(api, community.id, { cursor, limit: 20, signal }), [api, community.id]);
-  if (items.status === 'loading') return <ListSkeleton lines={3} />;
-  if (items.status === 'error') return <ErrorMessage error={items.error} onRetry={items.reload} />;
-  if (items.items.length === 0) {
-    return (
-      <EmptyState
-        title={t('community.discussions.emptyTitle')}
-        body={t('community.discussions.emptyBody')}
-        action={community.permissions.canPost ? <Link href={hrefFor(`/community/${community.id}/new-discussion`)}>{t('community.newDiscussion')}</Link> : undefined}
-      />
-    );
+  if (!hasItems(items)) {
+    const action = community.permissions.canPost ? <Link href={hrefFor(`/community/${community.id}/new-discussion`)}>{t('community.newDiscussion')}</Link> : undefined;
+    return <ListPlaceholder list={items} lines={3} empty={<EmptyState title={t('community.discussions.emptyTitle')} body={t('community.discussions.emptyBody')} action={action} />} />;
   }
   return (
-    <>
-      <ul className={cards.list} ref={list} data-testid="discussion-list">
-        {items.items.map((d) => (
-          <DiscussionSummary key={d.id} level={2} discussion={d} />
-        ))}
-      </ul>
-      <LoadMore hasMore={Boolean(items.nextCursor)} loading={items.loadingMore} error={items.moreError} onMore={items.more} list={list} />
-    </>
+    <PagedCardList list={items} testId="discussion-list">
+      {(d) => <DiscussionSummary key={d.id} level={2} discussion={d} />}
+    </PagedCardList>
   );
 }
 
 function Events({ community }: { community: Community }) {
-  const cards = useCardListStyles();
   const { t } = useI18n();
   const api = useApi();
-  const list = useRef<HTMLUListElement>(null);
   const items = usePagedList((cursor, signal) => listEvents(api, { communityId: community.id, cursor, limit: 20, signal }), [api, community.id]);
   if (!hasItems(items)) return <ListPlaceholder list={items} lines={3} empty={<EmptyState title={t('community.events.emptyTitle')} body={t('community.events.emptyBody')} />} />;
-  return (
-    <>
-      <ul className={cards.list} ref={list}>
-        {items.items.map((e) => (
-          <EventSummary key={e.id} level={2} event={e} />
-        ))}
-      </ul>
-      <LoadMore hasMore={Boolean(items.nextCursor)} loading={items.loadingMore} error={items.moreError} onMore={items.more} list={list} />
-    </>
-  );
+  return <PagedCardList list={items}>{(e) => <EventSummary key={e.id} level={2} event={e} />}</PagedCardList>;
 }
 
 function Members({ community, status, onDecided }: { community: Community; status: 'active' | 'requested'; onDecided?: () => void }) {
@@ -217,34 +178,29 @@ function Members({ community, status, onDecided }: { community: Community; statu
   const { t } = useI18n();
   const api = useApi();
   const list = useRef<HTMLUListElement>(null);
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const { problem, run } = useActions();
   const items = usePagedList((cursor, signal) => listMembers(api, community.id, { status, cursor, limit: 50, signal }), [api, community.id, status]);
 
-  const decide = async (member: Member, approve: boolean) => {
-    setProblem(undefined);
-    try {
+  const decide = (member: Member, approve: boolean) =>
+    run(async () => {
       if (approve) await updateMember(api, community.id, member.userId, { status: 'active' });
       else await removeMember(api, community.id, member.userId);
       items.update((all) => all.filter((x) => x.userId !== member.userId));
       announce(t(approve ? 'community.requests.approved' : 'community.requests.declined', { name: member.displayName }));
       list.current?.querySelector<HTMLElement>('[data-list-item]')?.focus();
       onDecided?.();
-    } catch (err) {
-      setProblem(toProblem(err));
-    }
-  };
+    });
 
-  if (items.status === 'loading') return <ListSkeleton lines={3} />;
-  if (items.status === 'error') return <ErrorMessage error={items.error} onRetry={items.reload} />;
-  if (items.items.length === 0) {
-    return status === 'requested' ? <EmptyState title={t('community.requests.emptyTitle')} body={t('community.requests.emptyBody')} /> : <EmptyState title={t('community.members.emptyTitle')} body={t('community.members.emptyBody')} />;
+  if (!hasItems(items)) {
+    const empty = status === 'requested' ? <EmptyState title={t('community.requests.emptyTitle')} body={t('community.requests.emptyBody')} /> : <EmptyState title={t('community.members.emptyTitle')} body={t('community.members.emptyBody')} />;
+    return <ListPlaceholder list={items} lines={3} empty={empty} />;
   }
   return (
     <>
       {problem ? <ErrorMessage error={problem} /> : null}
-      <ul className={cards.list} ref={list} data-testid={status === 'requested' ? 'request-list' : 'member-list'}>
-        {items.items.map((member) => (
-          <li key={member.userId} className={cards.item} data-list-item tabIndex={-1}>
+      <PagedCardList list={items} listRef={list} testId={status === 'requested' ? 'request-list' : 'member-list'}>
+        {(member) => (
+          <CardItem key={member.userId}>
             <div className={styles.row}>
               <span>
                 <Link href={hrefFor(`/people/${member.userId}`)}>{member.displayName}</Link>
@@ -266,10 +222,9 @@ function Members({ community, status, onDecided }: { community: Community; statu
               ) : null}
             </div>
             {status === 'requested' && member.message ? <p className={cards.body}>{member.message}</p> : null}
-          </li>
-        ))}
-      </ul>
-      <LoadMore hasMore={Boolean(items.nextCursor)} loading={items.loadingMore} error={items.moreError} onMore={items.more} list={list} />
+          </CardItem>
+        )}
+      </PagedCardList>
     </>
   );
 }
@@ -281,13 +236,12 @@ function Reports({ community }: { community: Community }) {
   const { t, tp } = i18n;
   const api = useApi();
   const list = useRef<HTMLUListElement>(null);
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const { problem, run } = useActions();
   const items = usePagedList((cursor, signal) => listReports(api, { communityId: community.id, cursor, limit: 20, signal }), [api, community.id]);
 
-  const act = async (report: Report, action: 'hide' | 'show' | 'resolved' | 'dismissed') => {
-    setProblem(undefined);
+  const act = (report: Report, action: 'hide' | 'show' | 'resolved' | 'dismissed') => {
     const target = { type: report.targetType === 'reply' ? ('reply' as const) : ('discussion' as const), id: report.targetId };
-    try {
+    return run(async () => {
       if (action === 'hide' || action === 'show') {
         await setHidden(api, target, action === 'hide');
         items.update((all) => all.map((r) => (r.targetId === report.targetId ? { ...r, targetHidden: action === 'hide' } : r)));
@@ -298,18 +252,16 @@ function Reports({ community }: { community: Community }) {
         announce(t(action === 'resolved' ? 'community.reports.resolved' : 'community.reports.dismissed'));
         list.current?.querySelector<HTMLElement>('[data-list-item]')?.focus();
       }
-    } catch (err) {
-      setProblem(toProblem(err));
-    }
+    });
   };
 
   if (!hasItems(items)) return <ListPlaceholder list={items} lines={2} empty={<EmptyState title={t('community.reports.emptyTitle')} body={t('community.reports.emptyBody')} />} />;
   return (
     <>
       {problem ? <ErrorMessage error={problem} /> : null}
-      <ul className={cards.list} ref={list} data-testid="report-list">
-        {items.items.map((r) => (
-          <li key={r.id} className={cards.item} data-list-item tabIndex={-1}>
+      <PagedCardList list={items} listRef={list} testId="report-list">
+        {(r) => (
+          <CardItem key={r.id}>
             <p className={cards.meta}>
               <span>{t(r.targetType === 'reply' ? 'community.reports.aReply' : r.targetType === 'person' ? 'community.reports.aPerson' : 'community.reports.aDiscussion')}</span>
               <span aria-hidden="true">·</span>
@@ -334,10 +286,9 @@ function Reports({ community }: { community: Community }) {
                 {t('community.reports.dismiss')}
               </Button>
             </div>
-          </li>
-        ))}
-      </ul>
-      <LoadMore hasMore={Boolean(items.nextCursor)} loading={items.loadingMore} error={items.moreError} onMore={items.more} list={list} />
+          </CardItem>
+        )}
+      </PagedCardList>
     </>
   );
 }

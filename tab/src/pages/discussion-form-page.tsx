@@ -8,7 +8,7 @@ import { Button, Field, Input, Link, Radio, RadioGroup, makeStyles, tokens } fro
 import { useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { createDiscussion, getDiscussion, updateDiscussion, type Discussion, type DiscussionKind } from '../api/discussions-api.js';
-import { MarkdownEditor, mentionsIn, type Mention } from '../components/markdown-editor.js';
+import { MarkdownEditor, useMentionText } from '../components/markdown-editor.js';
 import { ApiForm } from '../forms/api-form.js';
 import { EditOrCreate } from '../forms/edit-or-create.js';
 import { parseList, useSubmit } from '../forms/use-submit.js';
@@ -25,16 +25,8 @@ const useStyles = makeStyles({
 const FIELDS = ['title', 'body', 'kind', 'tags', 'mentions'] as const;
 
 export function DiscussionFormPage({ route }: { route: Route }) {
-  const { t } = useI18n();
-  const editing = route.name === 'discussionEdit' ? route.params.id : undefined;
-  return (
-    <EditOrCreate
-      id={editing}
-      load={getDiscussion}
-      failedTitle={t('discussionForm.editTitle')}
-      form={(existing) => <DiscussionForm communityId={existing?.communityId ?? route.params.id ?? ''} existing={existing} />}
-    />
-  );
+  // Creating, the route's id is the community's (`/community/:id/new-discussion`).
+  return <EditOrCreate route={route} editRoute="discussionEdit" load={getDiscussion} failedTitle="discussionForm.editTitle" form={(existing) => <DiscussionForm communityId={existing?.communityId ?? route.params.id ?? ''} existing={existing} />} />;
 }
 
 function DiscussionForm({ communityId, existing }: { communityId: string; existing: Discussion | undefined }) {
@@ -43,13 +35,11 @@ function DiscussionForm({ communityId, existing }: { communityId: string; existi
   const api = useApi();
   const [kind, setKind] = useState<DiscussionKind>(existing?.kind ?? 'discussion');
   const [title, setTitle] = useState(existing?.title ?? '');
-  const [body, setBody] = useState(existing?.body.source ?? '');
+  const body = useMentionText(existing?.body.source ?? '');
   const [tags, setTags] = useState(existing?.tags.join(', ') ?? '');
-  const [picked, setPicked] = useState<Mention[]>([]);
 
   const save = useSubmit(() => {
-    const mentions = mentionsIn(body, picked).map((m) => m.id);
-    const fields = { title, body, tags: parseList(tags), ...(mentions.length > 0 ? { mentions } : {}) };
+    const fields = { title, body: body.text, tags: parseList(tags), ...body.mentions() };
     return existing ? updateDiscussion(api, existing.id, fields) : createDiscussion(api, communityId, { kind, ...fields });
   });
 
@@ -76,16 +66,7 @@ function DiscussionForm({ communityId, existing }: { communityId: string; existi
         <Field label={t('discussionForm.titleField')} required {...save.fieldProps('title')}>
           <Input value={title} maxLength={200} onChange={(_, d) => setTitle(d.value)} data-testid="discussion-title" />
         </Field>
-        <MarkdownEditor
-          label={t('discussionForm.body')}
-          value={body}
-          onChange={setBody}
-          picked={picked}
-          onPick={(m) => setPicked((all) => [...all, m])}
-          onSubmitShortcut={() => void submit()}
-          field={save.fieldProps('body')}
-          testId="discussion-body"
-        />
+        <MarkdownEditor label={t('discussionForm.body')} {...body.editor} onSubmitShortcut={() => void submit()} field={save.fieldProps('body')} testId="discussion-body" />
         <Field label={t('discussionForm.tags')} hint={t('communityForm.tagsHint')} {...save.fieldProps('tags')}>
           <Input value={tags} onChange={(_, d) => setTags(d.value)} />
         </Field>

@@ -8,12 +8,6 @@
 import {
   Badge,
   Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Field,
   Link,
   Radio,
@@ -43,15 +37,17 @@ import {
 } from '../api/discussions-api.js';
 import { useMe } from '../api/me-provider.js';
 import { usePagedList } from '../api/use-paged-list.js';
+import { ActionDialog } from '../components/action-dialog.js';
 import { ErrorMessage, toProblem } from '../components/error-message.js';
 import { LoadMore } from '../components/load-more.js';
 import { ListSkeleton } from '../components/loading-skeleton.js';
-import { MarkdownEditor, mentionsIn, type Mention } from '../components/markdown-editor.js';
+import { MarkdownEditor, useMentionText } from '../components/markdown-editor.js';
 import { ReactionBar, toggled } from '../components/reaction-bar.js';
 import { RichText } from '../components/rich-text.js';
-import { Section } from '../components/section.js';
+import { Section, useCardListStyles } from '../components/section.js';
 import { loadDraft, saveDraft } from '../forms/draft-store.js';
 import { RecordPage } from '../components/record-page.js';
+import { useActions } from '../forms/use-actions.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
@@ -65,16 +61,8 @@ const useStyles = makeStyles({
   toolbar: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM, alignItems: 'center' },
   replies: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   children: { listStyleType: 'none', margin: `${tokens.spacingVerticalM} 0 0 ${tokens.spacingHorizontalXXL}`, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  reply: {
-    display: 'flex',
-    flexDirection: 'column',
-    gap: tokens.spacingVerticalS,
-    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
-    borderRadius: tokens.borderRadiusMedium,
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    backgroundColor: tokens.colorNeutralBackground1,
-    ':focus-visible': { outlineStyle: 'solid', outlineWidth: tokens.strokeWidthThick, outlineColor: tokens.colorStrokeFocus2 },
-  },
+  // A reply is a card (useCardListStyles().item) that stacks its parts.
+  reply: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
   answer: { border: `${tokens.strokeWidthThick} solid ${tokens.colorPaletteGreenBorder2}` },
   replyHead: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'center', fontSize: tokens.fontSizeBase200, color: tokens.colorNeutralForeground2 },
   author: { fontWeight: tokens.fontWeightSemibold, color: tokens.colorNeutralForeground1 },
@@ -85,9 +73,8 @@ const useStyles = makeStyles({
 });
 
 export function DiscussionPage({ route }: { route: Route }) {
-  const { t } = useI18n();
   return (
-    <RecordPage id={route.params.id ?? ''} load={getDiscussion} failedTitle={t('discussion.title')}>
+    <RecordPage route={route} load={getDiscussion} failedTitle="discussion.title">
       {(discussion, onChange) => <Thread discussion={discussion} onChange={onChange} />}
     </RecordPage>
   );
@@ -99,7 +86,7 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
   const { t, tp } = i18n;
   const api = useApi();
   const me = useMe();
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const { problem, run } = useActions();
   const [replyTo, setReplyTo] = useState<Reply | undefined>(undefined);
   const [reporting, setReporting] = useState<{ type: 'discussion' | 'reply'; id: string } | undefined>(undefined);
   const list = useRef<HTMLOListElement>(null);
@@ -126,14 +113,13 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
     const on = !before.myReactions.includes(kind);
     const next = toggled(before.reactions, before.myReactions, kind);
     onChange({ ...before, reactions: next.counts, myReactions: next.mine });
-    setProblem(undefined);
-    try {
+    const done = await run(async () => {
       const server = await setReaction(api, { type: 'discussion', id: before.id }, kind, on);
       if (server) onChange({ ...latest.current, reactions: server.reactions, myReactions: server.mine });
-    } catch (err) {
+    });
+    if (!done) {
       // Put back the state the server still has.
       onChange({ ...latest.current, reactions: before.reactions, myReactions: before.myReactions });
-      setProblem(toProblem(err));
       announce(t('discussion.reactionFailed'));
     }
   };
@@ -144,17 +130,16 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
       const next = toggled(reply.reactions, reply.myReactions, kind);
       const put = (reactions: Reply['reactions'], myReactions: ReactionKind[]) => replies.update((items) => changeReply(items, reply.id, (r) => ({ ...r, reactions, myReactions })));
       put(next.counts, next.mine);
-      setProblem(undefined);
-      try {
+      const done = await run(async () => {
         const server = await setReaction(api, { type: 'reply', id: reply.id }, kind, on);
         if (server) put(server.reactions, server.mine);
-      } catch (err) {
+      });
+      if (!done) {
         put(reply.reactions, reply.myReactions);
-        setProblem(toProblem(err));
         announce(t('discussion.reactionFailed'));
       }
     },
-    [api, replies.update, t],
+    [api, replies.update, run, t],
   );
 
   const toggleFollow = async () => {
@@ -162,26 +147,20 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
     const on = !before.following;
     onChange({ ...before, following: on });
     announce(on ? t('discussion.follow.on') : t('discussion.follow.off'));
-    setProblem(undefined);
-    try {
-      await setFollowing(api, before.id, on);
-    } catch (err) {
+    const done = await run(() => setFollowing(api, before.id, on));
+    if (!done) {
       onChange({ ...latest.current, following: before.following });
-      setProblem(toProblem(err));
       announce(t('discussion.follow.failed'));
     }
   };
 
   const accept = async (reply: Reply) => {
-    setProblem(undefined);
-    try {
+    await run(async () => {
       const updated = await acceptAnswer(api, discussion.id, reply.id);
       onChange(updated ?? { ...latest.current, acceptedReplyId: reply.id });
       announce(t('discussion.accepted', { name: reply.author.name }));
       focusReply(reply.id);
-    } catch (err) {
-      setProblem(toProblem(err));
-    }
+    });
   };
 
   const posted = (reply: Reply) => {
@@ -300,11 +279,12 @@ function ReplyView({
   onReport: (reply: Reply) => void;
 }) {
   const styles = useStyles();
+  const cards = useCardListStyles();
   const i18n = useI18n();
   const { t } = i18n;
   const gone = reply.removed || reply.hidden;
   return (
-    <article id={`reply-${reply.id}`} tabIndex={-1} data-list-item className={mergeClasses(styles.reply, isAnswer && styles.answer)} aria-labelledby={`reply-${reply.id}-author`} data-testid="reply">
+    <article id={`reply-${reply.id}`} tabIndex={-1} data-list-item className={mergeClasses(cards.item, styles.reply, isAnswer && styles.answer)} aria-labelledby={`reply-${reply.id}-author`} data-testid="reply">
       <div className={styles.replyHead}>
         <span id={`reply-${reply.id}-author`} className={styles.author}>
           {reply.author.name}
@@ -343,16 +323,15 @@ function Composer({ discussion, replyTo, onCancelReplyTo, onPosted, textareaRef 
   const { t } = useI18n();
   const api = useApi();
   // Kept per discussion for this visit: a failed post or a wander to another tab loses nothing.
-  const [body, setBody] = useState(() => loadDraft(draftKey(discussion.id)));
-  const [picked, setPicked] = useState<Mention[]>([]);
+  const body = useMentionText(() => loadDraft(draftKey(discussion.id)));
   const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
   const [posting, setPosting] = useState(false);
 
-  useEffect(() => saveDraft(draftKey(discussion.id), body), [body, discussion.id]);
+  useEffect(() => saveDraft(draftKey(discussion.id), body.text), [body.text, discussion.id]);
 
   const post = async () => {
     if (posting) return;
-    if (body.trim() === '') {
+    if (body.text.trim() === '') {
       setProblem(undefined);
       announce(t('discussion.composer.empty'));
       textareaRef.current?.focus();
@@ -361,10 +340,8 @@ function Composer({ discussion, replyTo, onCancelReplyTo, onPosted, textareaRef 
     setPosting(true);
     setProblem(undefined);
     try {
-      const mentions = mentionsIn(body, picked).map((m) => m.id);
-      const reply = await postReply(api, discussion.id, { body, ...(replyTo ? { parentId: replyTo.id } : {}), ...(mentions.length > 0 ? { mentions } : {}) });
-      setBody('');
-      setPicked([]);
+      const reply = await postReply(api, discussion.id, { body: body.text, ...(replyTo ? { parentId: replyTo.id } : {}), ...body.mentions() });
+      body.clear();
       onPosted(reply);
     } catch (err) {
       const failure = toProblem(err);
@@ -397,10 +374,7 @@ function Composer({ discussion, replyTo, onCancelReplyTo, onPosted, textareaRef 
         {problem && !fieldMessage ? <ErrorMessage error={problem} onRetry={() => void post()} /> : null}
         <MarkdownEditor
           label={t('discussion.composer.label')}
-          value={body}
-          onChange={setBody}
-          picked={picked}
-          onPick={(m) => setPicked((all) => [...all, m])}
+          {...body.editor}
           onSubmitShortcut={() => void post()}
           field={{ validationMessage: fieldMessage, validationState: fieldMessage ? 'error' : 'none' }}
           testId="reply-body"
@@ -430,53 +404,44 @@ function ReportDialog({ subject, onClose }: { subject: { type: 'discussion' | 'r
   const api = useApi();
   const [reason, setReason] = useState<ReportReason>('spam');
   const [text, setText] = useState('');
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, run } = useActions();
 
   const send = async () => {
     if (!subject) return;
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      await createReport(api, { targetType: subject.type, targetId: subject.id, reason, ...(text.trim() ? { text: text.trim() } : {}) });
-      setText('');
-      onClose();
-      announce(t('report.sent'));
-    } catch (err) {
-      setProblem(toProblem(err));
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await createReport(api, { targetType: subject.type, targetId: subject.id, reason, ...(text.trim() ? { text: text.trim() } : {}) });
+        setText('');
+        onClose();
+        announce(t('report.sent'));
+      },
+      { blocking: true },
+    );
   };
 
   const message = problem?.fieldError('text');
   return (
-    <Dialog open={subject !== undefined} onOpenChange={(_, d) => (d.open ? undefined : onClose())}>
-      <DialogSurface>
-        <DialogBody>
-          <DialogTitle>{t('report.title')}</DialogTitle>
-          <DialogContent>
-            <p>{t('report.body')}</p>
-            {problem && !message ? <ErrorMessage error={problem} /> : null}
-            <Field label={t('report.reason')}>
-              <RadioGroup value={reason} onChange={(_, d) => setReason(REPORT_REASONS.find((r) => r === d.value) ?? 'other')}>
-                {REPORT_REASONS.map((r) => (
-                  <Radio key={r} value={r} label={t(`report.reason.${r}`)} />
-                ))}
-              </RadioGroup>
-            </Field>
-            <Field label={t('report.text')} hint={t('report.textHint')} required={reason === 'other'} validationMessage={message} validationState={message ? 'error' : 'none'}>
-              <Textarea value={text} onChange={(_, d) => setText(d.value)} maxLength={1000} />
-            </Field>
-          </DialogContent>
-          <DialogActions>
-            <Button appearance="primary" disabled={busy} onClick={() => void send()} data-testid="send-report">
-              {t('report.send')}
-            </Button>
-            <Button onClick={onClose}>{t('common.back')}</Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    <ActionDialog
+      open={subject !== undefined}
+      onClose={onClose}
+      title={t('report.title')}
+      intro={t('report.body')}
+      problem={message ? undefined : problem}
+      action={t('report.send')}
+      onAction={() => void send()}
+      busy={busy}
+      actionTestId="send-report"
+    >
+      <Field label={t('report.reason')}>
+        <RadioGroup value={reason} onChange={(_, d) => setReason(REPORT_REASONS.find((r) => r === d.value) ?? 'other')}>
+          {REPORT_REASONS.map((r) => (
+            <Radio key={r} value={r} label={t(`report.reason.${r}`)} />
+          ))}
+        </RadioGroup>
+      </Field>
+      <Field label={t('report.text')} hint={t('report.textHint')} required={reason === 'other'} validationMessage={message} validationState={message ? 'error' : 'none'}>
+        <Textarea value={text} onChange={(_, d) => setText(d.value)} maxLength={1000} />
+      </Field>
+    </ActionDialog>
   );
 }

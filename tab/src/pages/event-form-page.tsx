@@ -56,16 +56,7 @@ function draftFrom(event: MeentEvent | undefined): Draft {
 }
 
 export function EventFormPage({ route }: { route: Route }) {
-  const { t } = useI18n();
-  const id = route.name === 'eventEdit' ? route.params.id : undefined;
-  return (
-    <EditOrCreate
-      id={id}
-      load={getEvent}
-      failedTitle={t('eventForm.editTitle')}
-      form={(existing) => <EventForm existing={existing} communityId={route.query.get('communityId') ?? undefined} />}
-    />
-  );
+  return <EditOrCreate route={route} editRoute="eventEdit" load={getEvent} failedTitle="eventForm.editTitle" form={(existing) => <EventForm existing={existing} communityId={route.query.get('communityId') ?? undefined} />} />;
 }
 
 function EventForm({ existing, communityId }: { existing: MeentEvent | undefined; communityId: string | undefined }) {

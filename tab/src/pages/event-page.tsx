@@ -6,12 +6,6 @@
  */
 import {
   Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Field,
   Link,
   MessageBar,
@@ -24,7 +18,6 @@ import {
 } from '@fluentui/react-components';
 import { useEffect, useRef, useState } from 'react';
 import { useApi } from '../api/api-provider.js';
-import type { ApiProblem } from '../api/api-problem.js';
 import {
   cancelEvent,
   cancelSignUp,
@@ -39,16 +32,18 @@ import {
   type RegistrationStatus,
 } from '../api/events-api.js';
 import { usePagedList } from '../api/use-paged-list.js';
+import { ActionDialog } from '../components/action-dialog.js';
+import { CardItem, PagedCardList } from '../components/card-list.js';
 import { saveFile } from '../components/download.js';
 import { EmptyState } from '../components/empty-state.js';
-import { ErrorMessage, toProblem } from '../components/error-message.js';
+import { ErrorMessage } from '../components/error-message.js';
 import { EventAttendance } from '../components/event-attendance.js';
 import { eventWhen, eventWhere, MyRegistrationBadge, SeatsBadge } from '../components/event-summary.js';
-import { LoadMore } from '../components/load-more.js';
 import { RichText } from '../components/rich-text.js';
 import { Section, useCardListStyles } from '../components/section.js';
 import { RecordPage } from '../components/record-page.js';
 import { hasItems, ListPlaceholder } from '../components/list-placeholder.js';
+import { useActions } from '../forms/use-actions.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import type { Translator } from '../i18n/translator.js';
 import { announce } from '../layout/live-region.js';
@@ -90,9 +85,8 @@ function outcomeText(registration: Registration, event: MeentEvent | undefined, 
 }
 
 export function EventPage({ route }: { route: Route }) {
-  const { t } = useI18n();
   return (
-    <RecordPage id={route.params.id ?? ''} load={getEvent} failedTitle={t('event.title')}>
+    <RecordPage route={route} load={getEvent} failedTitle="event.title">
       {(event, onChange) => <EventDetails event={event} onChange={onChange} />}
     </RecordPage>
   );
@@ -103,18 +97,14 @@ function EventDetails({ event, onChange }: { event: MeentEvent; onChange: (e: Me
   const i18n = useI18n();
   const { t } = i18n;
   const api = useApi();
-  const [downloadProblem, setDownloadProblem] = useState<ApiProblem | undefined>(undefined);
+  const downloads = useActions();
 
-  const download = async (kind: 'ics' | 'csv') => {
-    setDownloadProblem(undefined);
-    try {
+  const download = (kind: 'ics' | 'csv') =>
+    downloads.run(async () => {
       const file = kind === 'ics' ? await downloadInvitation(api, event.id) : await downloadAttendees(api, event.id);
       saveFile(file, kind === 'ics' ? 'event.ics' : 'attendees.csv');
       announce(kind === 'ics' ? t('event.calendar.downloaded') : t('event.attendees.exported'));
-    } catch (err) {
-      setDownloadProblem(toProblem(err));
-    }
-  };
+    });
 
   const address = event.location?.address ? Object.values(event.location.address).filter(Boolean).join(', ') : '';
   return (
@@ -126,7 +116,7 @@ function EventDetails({ event, onChange }: { event: MeentEvent; onChange: (e: Me
         </MessageBar>
       ) : null}
       {event.canManage ? <OrganiserActions event={event} onChange={onChange} onExport={() => void download('csv')} /> : null}
-      {downloadProblem ? <ErrorMessage error={downloadProblem} /> : null}
+      {downloads.problem ? <ErrorMessage error={downloads.problem} /> : null}
       <div className={styles.layout}>
         <div>
           <dl className={styles.facts}>
@@ -193,8 +183,7 @@ function SignUpPanel({ event, onChange, onCalendar }: { event: MeentEvent; onCha
   const i18n = useI18n();
   const { t, tp } = i18n;
   const api = useApi();
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const { busy, problem, run } = useActions();
   const [message, setMessage] = useState('');
   const statusRef = useRef<HTMLParagraphElement>(null);
   const focusAfter = useRef(false);
@@ -211,26 +200,22 @@ function SignUpPanel({ event, onChange, onCalendar }: { event: MeentEvent; onCha
   }, [event]);
 
   const act = async (action: 'signUp' | 'cancel') => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      const registration = action === 'signUp' ? await signUp(api, event.id, message.trim() || undefined) : await cancelSignUp(api, event.id);
-      // The registration says what happened; the event, fetched again, has the new counts.
-      const fresh = await getEvent(api, event.id).catch(() => undefined);
-      const next: MeentEvent = fresh ?? { ...event, myRegistration: { status: registration.status, ...(registration.position ? { position: registration.position } : {}) } };
-      const withPosition: MeentEvent =
-        registration.status === 'waitlisted' && registration.position && !next.myRegistration?.position ? { ...next, myRegistration: { status: 'waitlisted', position: registration.position } } : next;
-      focusAfter.current = true;
-      onChange(withPosition);
-      if (action === 'signUp') setMessage('');
-      announce(outcomeText(registration, withPosition, i18n));
-    } catch (err) {
-      const failure = toProblem(err);
-      setProblem(failure);
-      announce(t('event.signup.failed'));
-    } finally {
-      setBusy(false);
-    }
+    const done = await run(
+      async () => {
+        const registration = action === 'signUp' ? await signUp(api, event.id, message.trim() || undefined) : await cancelSignUp(api, event.id);
+        // The registration says what happened; the event, fetched again, has the new counts.
+        const fresh = await getEvent(api, event.id).catch(() => undefined);
+        const next: MeentEvent = fresh ?? { ...event, myRegistration: { status: registration.status, ...(registration.position ? { position: registration.position } : {}) } };
+        const withPosition: MeentEvent =
+          registration.status === 'waitlisted' && registration.position && !next.myRegistration?.position ? { ...next, myRegistration: { status: 'waitlisted', position: registration.position } } : next;
+        focusAfter.current = true;
+        onChange(withPosition);
+        if (action === 'signUp') setMessage('');
+        announce(outcomeText(registration, withPosition, i18n));
+      },
+      { blocking: true },
+    );
+    if (!done) announce(t('event.signup.failed'));
   };
 
   let status: string;
@@ -299,22 +284,17 @@ function OrganiserActions({ event, onChange, onExport }: { event: MeentEvent; on
   const api = useApi();
   const [confirming, setConfirming] = useState(false);
   const [reason, setReason] = useState('');
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, run } = useActions();
 
-  const cancel = async () => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      onChange(await cancelEvent(api, event.id, reason.trim() || undefined));
-      setConfirming(false);
-      announce(t('event.cancel.done'));
-    } catch (err) {
-      setProblem(toProblem(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const cancel = () =>
+    run(
+      async () => {
+        onChange(await cancelEvent(api, event.id, reason.trim() || undefined));
+        setConfirming(false);
+        announce(t('event.cancel.done'));
+      },
+      { blocking: true },
+    );
 
   return (
     <div className={styles.organiser} data-testid="organiser-actions">
@@ -323,27 +303,21 @@ function OrganiserActions({ event, onChange, onExport }: { event: MeentEvent; on
         {t('event.attendees.export')}
       </Button>
       {event.status === 'scheduled' ? (
-        <Dialog open={confirming} onOpenChange={(_, data) => setConfirming(data.open)}>
-          <Button onClick={() => setConfirming(true)}>{t('event.cancel.action')}</Button>
-          <DialogSurface>
-            <DialogBody>
-              <DialogTitle>{t('event.cancel.title')}</DialogTitle>
-              <DialogContent>
-                <p>{t('event.cancel.body')}</p>
-                {problem ? <ErrorMessage error={problem} /> : null}
-                <Field label={t('event.cancel.reason')}>
-                  <Textarea value={reason} onChange={(_, d) => setReason(d.value)} maxLength={1000} />
-                </Field>
-              </DialogContent>
-              <DialogActions>
-                <Button appearance="primary" disabled={busy} onClick={() => void cancel()}>
-                  {t('event.cancel.confirm')}
-                </Button>
-                <Button onClick={() => setConfirming(false)}>{t('common.back')}</Button>
-              </DialogActions>
-            </DialogBody>
-          </DialogSurface>
-        </Dialog>
+        <ActionDialog
+          open={confirming}
+          onClose={() => setConfirming(false)}
+          trigger={<Button onClick={() => setConfirming(true)}>{t('event.cancel.action')}</Button>}
+          title={t('event.cancel.title')}
+          intro={t('event.cancel.body')}
+          problem={problem}
+          action={t('event.cancel.confirm')}
+          onAction={() => void cancel()}
+          busy={busy}
+        >
+          <Field label={t('event.cancel.reason')}>
+            <Textarea value={reason} onChange={(_, d) => setReason(d.value)} maxLength={1000} />
+          </Field>
+        </ActionDialog>
       ) : null}
     </div>
   );
@@ -374,28 +348,23 @@ function AttendeeList({ event, status, onChange }: { event: MeentEvent; status: 
   const cards = useCardListStyles();
   const { t } = useI18n();
   const api = useApi();
-  const list = useRef<HTMLUListElement>(null);
   const people = usePagedList((cursor, signal) => listRegistrations(api, event.id, { status: event.canManage ? status : undefined, cursor, limit: 50, signal }), [api, event.id, status]);
-  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
+  const { problem, run } = useActions();
 
-  const decide = async (registration: Registration, action: 'approve' | 'decline') => {
-    setProblem(undefined);
-    try {
+  const decide = (registration: Registration, action: 'approve' | 'decline') =>
+    run(async () => {
       await decideRegistration(api, event.id, registration.userId, action);
       announce(t(action === 'approve' ? 'event.attendees.approved' : 'event.attendees.declined', { name: registration.displayName }));
       onChange(await getEvent(api, event.id));
-    } catch (err) {
-      setProblem(toProblem(err));
-    }
-  };
+    });
 
   if (!hasItems(people)) return <ListPlaceholder list={people} lines={2} empty={<EmptyState title={t(`event.attendees.empty.${status === 'waitlisted' || status === 'requested' ? status : 'registered'}`)} body={t('event.attendees.emptyBody')} />} />;
   return (
     <>
       {problem ? <ErrorMessage error={problem} /> : null}
-      <ul className={cards.list} ref={list} data-testid="attendee-list">
-        {people.items.map((r) => (
-          <li key={r.id} className={cards.item} data-list-item tabIndex={-1}>
+      <PagedCardList list={people} testId="attendee-list">
+        {(r) => (
+          <CardItem key={r.id}>
             <div className={styles.attendeeRow}>
               <span>
                 {status === 'waitlisted' && r.position ? `${r.position}. ` : ''}
@@ -415,10 +384,9 @@ function AttendeeList({ event, status, onChange }: { event: MeentEvent; status: 
               ) : null}
             </div>
             {r.message && event.canManage ? <p className={cards.body}>{r.message}</p> : null}
-          </li>
-        ))}
-      </ul>
-      <LoadMore hasMore={Boolean(people.nextCursor)} loading={people.loadingMore} error={people.moreError} onMore={people.more} list={list} />
+          </CardItem>
+        )}
+      </PagedCardList>
     </>
   );
 }

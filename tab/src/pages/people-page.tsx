@@ -3,15 +3,14 @@
  * by name, and "who knows about ...": people with that expertise.
  */
 import { Field, Input, Radio, RadioGroup, SearchBox, makeStyles, tokens } from '@fluentui/react-components';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { findExperts, listPeople, type Expert } from '../api/people-api.js';
 import { useRequest } from '../api/use-request.js';
 import { usePagedList } from '../api/use-paged-list.js';
+import { PagedCardList } from '../components/card-list.js';
 import { EmptyState } from '../components/empty-state.js';
-import { ErrorMessage } from '../components/error-message.js';
-import { LoadMore } from '../components/load-more.js';
-import { ListSkeleton } from '../components/loading-skeleton.js';
+import { hasItems, ListPlaceholder } from '../components/list-placeholder.js';
 import { PersonSummary } from '../components/person-summary.js';
 import { useCardListStyles } from '../components/section.js';
 import { useI18n } from '../i18n/i18n-provider.js';
@@ -34,7 +33,6 @@ export function PeoplePage({ route }: { route: Route }) {
   const [mode, setMode] = useState<Mode>(route.query.get('expertise') ? 'expertise' : 'name');
   const [text, setText] = useState(route.query.get('expertise') ?? route.query.get('q') ?? '');
   const [term, setTerm] = useState(text.trim());
-  const list = useRef<HTMLUListElement>(null);
 
   useEffect(() => {
     const timer = window.setTimeout(() => setTerm(text.trim()), 300);
@@ -74,12 +72,8 @@ export function PeoplePage({ route }: { route: Route }) {
       {mode === 'expertise' ? (
         !term ? (
           <EmptyState title={t('people.searchBy.expertise')} body={t('people.whoKnowsEmpty')} />
-        ) : experts.status === 'loading' ? (
-          <ListSkeleton lines={4} />
-        ) : experts.status === 'error' ? (
-          <ErrorMessage error={experts.error} onRetry={experts.reload} />
-        ) : experts.data.length === 0 ? (
-          <EmptyState title={t('people.noneFound', { q: term })} body={t('people.emptyBody')} />
+        ) : experts.status !== 'success' || experts.data.length === 0 ? (
+          <ListPlaceholder list={experts} lines={4} empty={<EmptyState title={t('people.noneFound', { q: term })} body={t('people.emptyBody')} />} />
         ) : (
           <ul className={cards.list} data-testid="experts-list">
             {experts.data.map((e) => (
@@ -87,21 +81,12 @@ export function PeoplePage({ route }: { route: Route }) {
             ))}
           </ul>
         )
-      ) : people.status === 'loading' ? (
-        <ListSkeleton lines={4} />
-      ) : people.status === 'error' ? (
-        <ErrorMessage error={people.error} onRetry={people.reload} />
-      ) : people.items.length === 0 ? (
-        <EmptyState title={term ? t('people.noneFound', { q: term }) : t('people.emptyTitle')} body={t('people.emptyBody')} />
+      ) : !hasItems(people) ? (
+        <ListPlaceholder list={people} lines={4} empty={<EmptyState title={term ? t('people.noneFound', { q: term }) : t('people.emptyTitle')} body={t('people.emptyBody')} />} />
       ) : (
-        <>
-          <ul className={cards.list} ref={list} data-testid="people-list">
-            {people.items.map((p) => (
-              <PersonSummary key={p.id} person={p} />
-            ))}
-          </ul>
-          <LoadMore hasMore={Boolean(people.nextCursor)} loading={people.loadingMore} error={people.moreError} onMore={people.more} list={list} />
-        </>
+        <PagedCardList list={people} testId="people-list">
+          {(p) => <PersonSummary key={p.id} person={p} />}
+        </PagedCardList>
       )}
     </>
   );

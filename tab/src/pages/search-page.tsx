@@ -5,8 +5,7 @@ import { useApi } from '../api/api-provider.js';
 import { search, type SearchHit, type SearchKind } from '../api/search-api.js';
 import { useRequest } from '../api/use-request.js';
 import { EmptyState } from '../components/empty-state.js';
-import { ErrorMessage } from '../components/error-message.js';
-import { ListSkeleton } from '../components/loading-skeleton.js';
+import { ListPlaceholder } from '../components/list-placeholder.js';
 import { Section, useCardListStyles } from '../components/section.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
@@ -57,12 +56,8 @@ export function SearchPage({ route }: { route: Route }) {
       </form>
       {!q ? (
         <EmptyState title={t('search.emptyTitle')} body={t('search.emptyBody')} />
-      ) : results.status === 'loading' ? (
-        <ListSkeleton lines={4} />
-      ) : results.status === 'error' ? (
-        <ErrorMessage error={results.error} onRetry={results.reload} />
-      ) : results.data.length === 0 ? (
-        <EmptyState title={t('search.noneTitle', { q })} body={t('search.noneBody')} />
+      ) : results.status !== 'success' || results.data.length === 0 ? (
+        <ListPlaceholder list={results} lines={4} empty={<EmptyState title={t('search.noneTitle', { q })} body={t('search.noneBody')} />} />
       ) : (
         <div data-testid="search-results">
           {ORDER.map((kind) => {

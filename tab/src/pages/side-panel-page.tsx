@@ -40,7 +40,6 @@ export function SidePanelPage() {
 }
 
 function Pinned({ communityId }: { communityId: string }) {
-  const cards = useCardListStyles();
   const i18n = useI18n();
   const { t } = i18n;
   const api = useApi();
@@ -54,29 +53,26 @@ function Pinned({ communityId }: { communityId: string }) {
   if (events.items.length === 0 && discussions.items.length === 0) return <EmptyState title={t('sidePanel.emptyTitle')} body={t('sidePanel.emptyBody')} />;
   return (
     <>
-      {events.items.length > 0 ? (
-        <Section title={t('sidePanel.events')}>
-          <ul className={cards.list}>
-            {events.items.map((e) => (
-              <li key={e.id} className={cards.item}>
-                <p className={cards.title}>{e.title}</p>
-                <p className={cards.meta}>{i18n.formatDateTime(e.start, { dateStyle: 'medium', timeStyle: 'short' })}</p>
-              </li>
-            ))}
-          </ul>
-        </Section>
-      ) : null}
-      {discussions.items.length > 0 ? (
-        <Section title={t('sidePanel.discussions')}>
-          <ul className={cards.list}>
-            {discussions.items.map((d) => (
-              <li key={d.id} className={cards.item}>
-                <p className={cards.title}>{d.title}</p>
-              </li>
-            ))}
-          </ul>
-        </Section>
-      ) : null}
+      <PinnedList title={t('sidePanel.events')} items={events.items.map((e) => ({ id: e.id, title: e.title, meta: i18n.formatDateTime(e.start, { dateStyle: 'medium', timeStyle: 'short' }) }))} />
+      <PinnedList title={t('sidePanel.discussions')} items={discussions.items.map((d) => ({ id: d.id, title: d.title }))} />
     </>
+  );
+}
+
+/** Titles only, not links: the side panel shows one view, so a link into the tab's pages would go nowhere. */
+function PinnedList({ title, items }: { title: string; items: ReadonlyArray<{ id: string; title: string; meta?: string }> }) {
+  const cards = useCardListStyles();
+  if (items.length === 0) return null;
+  return (
+    <Section title={title}>
+      <ul className={cards.list}>
+        {items.map((item) => (
+          <li key={item.id} className={cards.item}>
+            <p className={cards.title}>{item.title}</p>
+            {item.meta ? <p className={cards.meta}>{item.meta}</p> : null}
+          </li>
+        ))}
+      </ul>
+    </Section>
   );
 }
