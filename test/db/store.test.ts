@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import mongoose, { Schema, Types } from 'mongoose';
 import { ConflictError, UnavailableError, ValidationError } from '../../src/errors/domain-errors.js';
+import { atomicDelete } from '../../src/db/atomic-delete.js';
 import { atomicUpdate } from '../../src/db/atomic-update.js';
 import { DocumentLocks } from '../../src/db/document-lock.js';
 import { LeaseModel } from '../../src/db/lease.js';
 import { storeCapabilities } from '../../src/db/store-capabilities.js';
-import { withUniqueConflict } from '../../src/db/mongo-errors.js';
+import { upsertRetryingRace, withUniqueConflict } from '../../src/db/mongo-errors.js';
 import { decodeCursor, findPage } from '../../src/db/pagination.js';
 import { isDatabaseReachable } from '../../src/db/connection.js';
 import { useTestDatabase } from '../support/database.js';
@@ -185,5 +186,45 @@ describe('the MongoDB-compatible store (FerretDB)', () => {
   it('rejects a tampered cursor with a validation error', () => {
     assert.throws(() => decodeCursor('not-a-cursor'), ValidationError);
     assert.throws(() => decodeCursor(Buffer.from('{"v":"x","id":"zz"}').toString('base64url')), ValidationError);
+  });
+  it('serialises a guarded delete and guarded updates named by tenant and title (a caller\'s lock key): the delete wins once or not at all', async () => {
+    // The shape of a meeting link (addressed by tenant and chat, not _id): "remove unless running" against "start running".
+    for (let round = 0; round < 20; round++) {
+      const title = `link-${round}`;
+      await SessionModel.create({ tenantId: 't-del', title, capacity: 1, taken: 0 });
+      const key = `sessions:t-del:${title}`;
+      const [deleted, started] = await Promise.all([
+        atomicDelete(SessionModel, { tenantId: 't-del', title, taken: 0 }, { lockKey: key }),
+        atomicUpdate(SessionModel, { tenantId: 't-del', title, taken: 0 }, { $set: { taken: 1 } }, { lockKey: key }),
+      ]);
+      const left = await SessionModel.findOne({ tenantId: 't-del', title }).lean();
+      // Exactly one of the two guarded writes took effect, and the store agrees with it.
+      assert.equal((deleted !== null) !== (started !== null), true, `round ${round}: deleted=${deleted !== null} started=${started !== null}`);
+      assert.equal(left === null, deleted !== null);
+    }
+  });
+
+  it('refuses a delete it cannot serialise: no _id and no lock key', async () => {
+    if (!storeCapabilities().needsWriteSerialisation) return;
+    await assert.rejects(atomicDelete(SessionModel, { tenantId: 't-del' }), /needs filter\._id .* or options\.lockKey/);
+  });
+
+  it('retries an upsert once after losing the race on a unique index, and only then', async () => {
+    const racing = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        upsertRetryingRace(() => PersonModel.updateOne({ tenantId: 't-up', email: 'same@example.org' }, { $set: { name: `n${i}` } }, { upsert: true })),
+      ),
+    );
+    assert.equal(racing.length, 20);
+    assert.equal(await PersonModel.countDocuments({ tenantId: 't-up' }), 1);
+    let calls = 0;
+    await assert.rejects(
+      upsertRetryingRace(async () => {
+        calls++;
+        throw new Error('not a duplicate');
+      }),
+      /not a duplicate/,
+    );
+    assert.equal(calls, 1, 'an error other than a duplicate key is not retried');
   });
 });
