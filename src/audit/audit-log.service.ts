@@ -28,6 +28,34 @@ export const auditPolicy = definePolicy<'audit.read'>({
   'audit.read': { allow: orgAdmin, message: 'Only organisation admins may read the audit log.' },
 });
 
+/** Distinct denial entries per tenant and window before the rest share one overflow entry (per instance). */
+export const MAX_DENIAL_ENTRIES = 1000;
+
+/**
+ * Which distinct keys were seen per scope (tenant and window), up to a limit: past it, new
+ * keys are refused and known ones still admitted. Only the current and the previous window's
+ * scopes are kept, so memory stays bounded too.
+ */
+class DistinctPerWindow {
+  private readonly scopes = new Map<string, Set<string>>();
+
+  constructor(private readonly limit: number) {}
+
+  admit(scope: string, key: string): boolean {
+    let seen = this.scopes.get(scope);
+    if (!seen) {
+      seen = new Set();
+      this.scopes.set(scope, seen);
+      // Scopes are made in time order: beyond a few, the oldest belong to windows that are over.
+      while (this.scopes.size > 64) this.scopes.delete(this.scopes.keys().next().value as string);
+    }
+    if (seen.has(key)) return true;
+    if (seen.size >= this.limit) return false;
+    seen.add(key);
+    return true;
+  }
+}
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class AuditLog {
@@ -35,12 +63,14 @@ export class AuditLog {
   private readonly logger: Pick<Logger, 'warn' | 'error'>;
   private readonly now: Clock;
   private readonly denialWindowMs: number;
+  private readonly denialKeys: DistinctPerWindow;
 
-  constructor(deps: { repository: AuditRepository; logger: Pick<Logger, 'warn' | 'error'>; now?: Clock; denialWindowMs?: number }) {
+  constructor(deps: { repository: AuditRepository; logger: Pick<Logger, 'warn' | 'error'>; now?: Clock; denialWindowMs?: number; maxDenialEntries?: number }) {
     this.repository = deps.repository;
     this.logger = deps.logger;
     this.now = clockOf(deps);
     this.denialWindowMs = deps.denialWindowMs ?? 5 * 60 * 1000;
+    this.denialKeys = new DistinctPerWindow(deps.maxDenialEntries ?? MAX_DENIAL_ENTRIES);
   }
 
   async record(entry: NewAuditEntry): Promise<void> {
@@ -48,15 +78,21 @@ export class AuditLog {
   }
 
   /**
-   * Records a denied request. Occurrences with the same tenant, reason, user, address and
-   * path within one window add up in one entry, so the log stays small under attack.
+   * Records a denied request. Occurrences with the same tenant, reason, user and address
+   * within one window add up in one entry; the path is not part of the key (100,000 made-up
+   * paths would otherwise be 100,000 entries), the entry keeps the first one as a sample.
+   * Past `MAX_DENIAL_ENTRIES` entries of a tenant in one window (an attack from many
+   * addresses), further ones add up in a single overflow entry per reason: the log's size
+   * per window is bounded whatever an attacker sends.
    */
   async recordDenied(denied: DeniedRequest): Promise<void> {
     const at = this.now();
     const window = Math.floor(at.getTime() / this.denialWindowMs);
     const path = denied.path?.slice(0, 200);
+    const who = [denied.actorId ?? '', denied.ip ?? ''];
+    const overflow = !this.denialKeys.admit(`${denied.tenantId}:${window}`, JSON.stringify([denied.reason, ...who]));
     const key = createHash('sha256')
-      .update(JSON.stringify(['access.denied', denied.tenantId, denied.reason, denied.actorId ?? '', denied.ip ?? '', denied.method ?? '', path ?? '', window]))
+      .update(JSON.stringify(['access.denied', denied.tenantId, denied.reason, ...(overflow ? ['*overflow*'] : who), window]))
       .digest('hex');
     const claimed = denied.claimedTenantId !== undefined && GUID.test(denied.claimedTenantId) ? denied.claimedTenantId.toLowerCase() : undefined;
     await this.repository.addOccurrence(
@@ -65,11 +101,11 @@ export class AuditLog {
         tenantId: denied.tenantId,
         kind: 'access.denied',
         reason: denied.reason,
-        ...(denied.actorId !== undefined ? { actorId: denied.actorId } : {}),
-        ...(denied.ip !== undefined ? { ip: denied.ip } : {}),
+        ...(!overflow && denied.actorId !== undefined ? { actorId: denied.actorId } : {}),
+        ...(!overflow && denied.ip !== undefined ? { ip: denied.ip } : {}),
         ...(denied.method !== undefined ? { method: denied.method } : {}),
         ...(path !== undefined ? { path } : {}),
-        ...(claimed !== undefined && claimed !== denied.tenantId ? { details: { claimedTenantId: claimed } } : {}),
+        ...(overflow ? { details: { overflow: true } } : claimed !== undefined && claimed !== denied.tenantId ? { details: { claimedTenantId: claimed } } : {}),
       },
       at,
     );

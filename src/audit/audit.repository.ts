@@ -1,6 +1,6 @@
 /** Storage of the audit log; the only module that touches `AuditEntryModel`. */
 import { randomUUID } from 'node:crypto';
-import { isDuplicateKeyError } from '../db/mongo-errors.js';
+import { upsertRetryingRace } from '../db/mongo-errors.js';
 import { findPage, type Page } from '../db/pagination.js';
 import { AuditEntryModel, type AuditEntryRecord } from './audit-entry.model.js';
 
@@ -35,13 +35,8 @@ export class AuditRepository {
         // The schema's default for `count` would collide with $inc on insert.
         { upsert: true, setDefaultsOnInsert: false },
       );
-    try {
-      await upsert();
-    } catch (error) {
-      // Two first occurrences at once: one insert wins the unique key, the other becomes an update.
-      if (!isDuplicateKeyError(error)) throw error;
-      await upsert();
-    }
+    // Two first occurrences at once: one insert wins the unique key, the other becomes an update.
+    await upsertRetryingRace(upsert);
   }
 
   async page(tenantId: string, options: { kind?: string; cursor?: string; limit?: number }): Promise<Page<AuditEntryRecord>> {

@@ -103,4 +103,31 @@ describe('GET /api/v1/audit (organisation admins)', () => {
       assert.match(res.headers['content-type'] ?? '', /^application\/problem\+json/);
     }
   });
+  it('keeps one entry per address for denials over 300 made-up paths (the path is a sample, not part of the key)', async () => {
+    for (let i = 0; i < 300; i++) {
+      const res = await request(target.app).get(`/api/v1/made-up-${i}/${randomUUID()}`).set('Authorization', 'Basic dXNlcjpwYXNz');
+      assert.equal(res.status, 401);
+    }
+    await target.identity.whenIdle();
+    const entries = await AuditEntryModel.find({ kind: 'access.denied' }).lean();
+    assert.equal(entries.length, 1, `entries: ${entries.length}`);
+    assert.equal(entries[0]?.count, 300);
+    assert.match(String(entries[0]?.path), /^\/api\/v1\/made-up-0\//);
+  });
+
+  it('bounds the entries of one window when denials come from ever new addresses: the rest add up in one overflow entry', async () => {
+    const bounded = new AuditLog({ repository: new AuditRepository(), logger: createLogger('silent'), maxDenialEntries: 40, now: () => new Date('2026-01-05T10:00:00Z') });
+    for (let i = 0; i < 100; i++) {
+      await bounded.recordDenied({ tenantId: TEST_HOME_TENANT, reason: 'missing_token', ip: `203.0.113.${i}`, method: 'GET', path: `/api/v1/x${i}` });
+    }
+    const entries = await AuditEntryModel.find({ kind: 'access.denied' }).lean();
+    assert.equal(entries.length, 41);
+    const overflow = entries.filter((e) => (e.details as { overflow?: boolean } | undefined)?.overflow === true);
+    assert.equal(overflow.length, 1);
+    assert.equal(overflow[0]?.count, 60);
+    assert.equal(overflow[0]?.ip, undefined, 'the overflow entry names no single address');
+    // An address already seen in the window keeps adding to its own entry.
+    await bounded.recordDenied({ tenantId: TEST_HOME_TENANT, reason: 'missing_token', ip: '203.0.113.1', method: 'GET', path: '/api/v1/again' });
+    assert.equal((await AuditEntryModel.findOne({ ip: '203.0.113.1' }).lean())?.count, 2);
+  });
 });
