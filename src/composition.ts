@@ -31,7 +31,7 @@ import { GraphActivityFeed } from './notifications/activity-feed-gateway.js';
 import { GraphDirectoryGateway, type DirectoryGateway } from './graph/directory-gateway.js';
 import { meentGraphClient } from './graph/graph-client.js';
 import { ApiSpec } from './http/api-spec.js';
-import { writeRateLimits } from './http/write-rate-limits.js';
+import { writeRateLimits } from './http/request-rate-limits.js';
 import { createApp, type CapabilityModule } from './http/app.js';
 import { DEMO_TENANT_ID } from './local/demo-people.js';
 import { writeDemoOrganisation, type SeedResult } from './local/demo-seed.js';
@@ -237,6 +237,8 @@ export function createIdentity(options: IdentityOptions): Identity {
     windowMs: config.rateLimits.windowMs,
     perUser: config.rateLimits.userWrites,
     perIp: config.rateLimits.ipWrites,
+    readsPerUser: config.rateLimits.userReads,
+    readsPerIp: config.rateLimits.ipReads,
     store: options.rateLimitStore ?? 'mongo',
     exemptPaths: [BOT_ENDPOINT],
     logger,

@@ -236,7 +236,7 @@ function cannedApi(): express.Router {
 }
 
 async function startServer(): Promise<{ server: Server; origin: string }> {
-  const config = loadConfig({ NODE_ENV: 'development', AUTH_MODE: 'local', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0' });
+  const config = loadConfig({ NODE_ENV: 'development', AUTH_MODE: 'local', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', RATE_LIMIT_USER_READS: '0', RATE_LIMIT_IP_READS: '0' });
   const authenticate: RequestHandler = (req, _res, next) => {
     req.actor = me;
     next();

@@ -38,11 +38,11 @@ describe('configuration of the identity layer', () => {
 
   describe('write rate limits', () => {
     it('default to 60 per person and 1200 per address per minute', () => {
-      assert.deepEqual(loadConfig({}).rateLimits, { windowMs: 60_000, userWrites: 60, ipWrites: 1200 });
+      assert.deepEqual(loadConfig({}).rateLimits, { windowMs: 60_000, userWrites: 60, ipWrites: 1200, userReads: 600, ipReads: 6000 });
     });
 
     it('are read from RATE_LIMIT_*; 0 turns a limit off', () => {
-      assert.deepEqual(loadConfig({ RATE_LIMIT_WINDOW_SECONDS: '300', RATE_LIMIT_USER_WRITES: '0', RATE_LIMIT_IP_WRITES: '5000' }).rateLimits, { windowMs: 300_000, userWrites: 0, ipWrites: 5000 });
+      assert.deepEqual(loadConfig({ RATE_LIMIT_WINDOW_SECONDS: '300', RATE_LIMIT_USER_WRITES: '0', RATE_LIMIT_IP_WRITES: '5000', RATE_LIMIT_USER_READS: '0', RATE_LIMIT_IP_READS: '70' }).rateLimits, { windowMs: 300_000, userWrites: 0, ipWrites: 5000, userReads: 0, ipReads: 70 });
     });
 
     it('name each wrong value', () => {

@@ -94,7 +94,7 @@ export const TEST_ACTOR_HEADER = 'X-Test-Actor';
 
 /** The HTTP app with the events routes behind the test-only actor header. */
 export function eventsApp(s: EventsServices): Express {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PUBLIC_URL, RATE_LIMIT_USER_WRITES: '0', RATE_LIMIT_IP_WRITES: '0' });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PUBLIC_URL, RATE_LIMIT_USER_WRITES: '0', RATE_LIMIT_IP_WRITES: '0', RATE_LIMIT_USER_READS: '0', RATE_LIMIT_IP_READS: '0' });
   return createApp({ config, logger: silentLogger, isReady: async () => true, authenticate: testAuthenticate, apiRouters: [eventsRouter(new ApiSpec(), s)], publicRouters: [calendarFeedRouter(s)] });
 }
 

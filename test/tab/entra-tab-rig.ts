@@ -149,7 +149,7 @@ export function useEntraTabRig(options: EntraTabRigOptions = {}): EntraTabRig {
     rig.server = await startTabServer((origin) => {
       // Graph is never reached: profiles come from the tokens and the seed; calendars are local.
       const config = loadConfig(
-        entraEnvironment(idp.baseUrl, 'https://graph.invalid', { HOST: '127.0.0.1', PORT: '0', PUBLIC_URL: origin, ADMIN_ROLE, RATE_LIMIT_USER_WRITES: '0', RATE_LIMIT_IP_WRITES: '0' }),
+        entraEnvironment(idp.baseUrl, 'https://graph.invalid', { HOST: '127.0.0.1', PORT: '0', PUBLIC_URL: origin, ADMIN_ROLE, RATE_LIMIT_USER_WRITES: '0', RATE_LIMIT_IP_WRITES: '0', RATE_LIMIT_USER_READS: '0', RATE_LIMIT_IP_READS: '0' }),
       );
       const identity = createIdentity({ config, logger, directoryFor: () => undefined, rateLimitStore: 'memory' });
       const events = createEventsModule({ config, logger });

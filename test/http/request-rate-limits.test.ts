@@ -28,7 +28,7 @@ function writes(): Router {
   return router;
 }
 
-describe('rate limits on writes (per person and per address)', () => {
+describe('rate limits on writes and reads (per person and per address)', () => {
   useTestDatabase('ratelimit');
   let now: Date;
 
@@ -120,6 +120,25 @@ describe('rate limits on writes (per person and per address)', () => {
     const target = build({ RATE_LIMIT_USER_WRITES: '0', RATE_LIMIT_IP_WRITES: '0' });
     for (let i = 0; i < 8; i++) assert.equal((await post(target, sanne?.id)).status, 201);
     assert.equal(await RateLimitCounterModel.countDocuments({}), 0);
+  });
+
+  it('limits reads too, much higher and counted apart from writes: a person past their reads still writes, and unauthenticated reads count per address', async () => {
+    const target = build({ RATE_LIMIT_USER_READS: '4', RATE_LIMIT_IP_READS: '6' });
+    const read = (personId: string | undefined, ip = '10.0.0.7') => {
+      const req = request(target.app).get('/api/v1/notes').set('X-Forwarded-For', ip);
+      return personId ? req.set('Cookie', session(personId, now)) : req;
+    };
+    for (let i = 0; i < 4; i++) assert.equal((await read(sanne?.id)).status, 200);
+    const limited = await read(sanne?.id);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.body.code, 'rate_limited');
+    assert.ok(Number(limited.headers['retry-after']) >= 1);
+    assert.equal((await post(target, sanne?.id, '10.0.0.7')).status, 201, 'writes have their own budget');
+    // The address has had 5 reads (4 answered, 1 refused by the person limit); one more, then it is refused for anyone on it.
+    assert.equal((await read(undefined)).status, 401);
+    assert.equal((await read(undefined)).status, 429);
+    assert.equal((await read(mark?.id)).status, 429, 'everyone behind that address');
+    assert.equal((await read(mark?.id, '10.0.0.8')).status, 200, 'another address is not affected');
   });
 
   it('also limits sign-in attempts per address', async () => {

@@ -1,7 +1,8 @@
 /**
- * Rate limits on writes (POST, PUT, PATCH, DELETE): one per address, applied before
- * authentication, and one per signed-in person, applied after it. Over the limit the answer
- * is 429 problem+json with `Retry-After`. Reads are not limited here.
+ * Rate limits on writes (POST, PUT, PATCH, DELETE) and, much higher, on reads: per address,
+ * applied before authentication, and per signed-in person, applied after it. Over a limit
+ * the answer is 429 problem+json with `Retry-After`. Reads are limited too because a read
+ * can be expensive (a search, a member list) and unauthenticated reads are free to send.
  *
  * The counters live in MongoDB (`MongoRateLimitStore`) so that all instances share them. The
  * per-address limit is generous on purpose: a municipality's whole office often reaches us
@@ -19,6 +20,10 @@ export interface WriteRateLimitOptions {
   perUser: number;
   /** Writes per address per window; 0 turns the limit off. */
   perIp: number;
+  /** Reads per person per window; 0 (default) turns the limit off. */
+  readsPerUser?: number;
+  /** Reads per address per window; 0 (default) turns the limit off. */
+  readsPerIp?: number;
   /**
    * `mongo` (default): shared by every instance. `memory`: this process only, for a single
    * instance without a database (a deployment of N instances would allow N times the limit).
@@ -52,25 +57,45 @@ export function writeRateLimits(options: WriteRateLimitOptions): { perIp: Reques
     }) as RequestHandler,
   };
   const exempt = new Set(options.exemptPaths ?? []);
-  const isExempt = (req: Request) => SAFE_METHODS.has(req.method) || exempt.has(req.originalUrl.split('?')[0] ?? '');
-  const perIp = rateLimit({
-    ...common,
-    limit: options.perIp,
-    identifier: 'writes-per-address',
-    store: makeStore('ip:'),
-    skip: (req) => options.perIp <= 0 || isExempt(req),
-    // IPv6 clients usually hold a whole /56 or /64; counting single addresses would let one client rotate through them.
-    keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown', 56),
-  });
-  const perUser = rateLimit({
-    ...common,
-    limit: options.perUser,
-    identifier: 'writes-per-person',
-    store: makeStore('user:'),
-    skip: (req) => options.perUser <= 0 || isExempt(req) || req.actor === undefined,
-    keyGenerator: (req) => `${req.actor?.tenantId ?? ''}:${req.actor?.userId ?? ''}`,
-  });
+  const isExemptPath = (req: Request) => exempt.has(req.originalUrl.split('?')[0] ?? '');
+  const isRead = (req: Request) => SAFE_METHODS.has(req.method);
+  // IPv6 clients usually hold a whole /56 or /64; counting single addresses would let one client rotate through them.
+  const byAddress = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown', 56);
+  const byPerson = (req: Request) => `${req.actor?.tenantId ?? ''}:${req.actor?.userId ?? ''}`;
+  const limiter = (name: string, prefix: string, limit: number, reads: boolean, key: (req: Request) => string, needsActor: boolean): RequestHandler =>
+    rateLimit({
+      ...common,
+      ...(reads ? { handler: readsHandler } : {}),
+      limit,
+      identifier: name,
+      store: makeStore(prefix),
+      skip: (req) => limit <= 0 || isRead(req) !== reads || isExemptPath(req) || (needsActor && req.actor === undefined),
+      keyGenerator: key,
+    });
+  const readsHandler = ((req, _res, next) => {
+    next(new RateLimitedError(retryAfterSeconds(req, options.windowMs, options.now), 'Too many requests in a short time; wait a moment and try again.'));
+  }) as RequestHandler;
+  const perIp = both(
+    limiter('writes-per-address', 'ip:', options.perIp, false, byAddress, false),
+    limiter('reads-per-address', 'ip-reads:', options.readsPerIp ?? 0, true, byAddress, false),
+  );
+  const perUser = both(
+    limiter('writes-per-person', 'user:', options.perUser, false, byPerson, true),
+    limiter('reads-per-person', 'user-reads:', options.readsPerUser ?? 0, true, byPerson, true),
+  );
   return { perIp, perUser };
+}
+
+/** The two limiters in turn (only one of them counts a given request: reads and writes skip each other's). */
+function both(first: RequestHandler, second: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    Promise.resolve(
+      first(req, res, (err?: unknown) => {
+        if (err !== undefined) return next(err);
+        Promise.resolve(second(req, res, next)).catch(next);
+      }),
+    ).catch(next);
+  };
 }
 
 function retryAfterSeconds(req: Request, windowMs: number, now: () => number = Date.now): number {
