@@ -41,8 +41,12 @@ export async function findEventPage(filter: QueryFilter<EventRecord>, direction:
   return EventModel.find(filter).sort({ start: direction, _id: direction }).limit(limit).lean<EventRecord[]>();
 }
 
-export async function eventsOfTenant(tenantId: string): Promise<EventRecord[]> {
-  return EventModel.find({ tenantId }).lean<EventRecord[]>();
+/** The tenant's events that are not cancelled, the latest start first, at most `limit`. */
+export async function latestEventsOfTenant(tenantId: string, limit: number): Promise<EventRecord[]> {
+  return EventModel.find({ tenantId, status: mongoose.trusted({ $ne: 'cancelled' }) })
+    .sort({ start: -1, _id: -1 })
+    .limit(limit)
+    .lean<EventRecord[]>();
 }
 
 /** Of these events, the ones of the tenant that end after `endAfter`, by start, at most `limit`. */

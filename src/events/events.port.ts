@@ -5,7 +5,7 @@
  */
 import mongoose, { type Types } from 'mongoose';
 import type { EventRecord } from './event.model.js';
-import { eventsOfTenant, findByJoinUrl, findEvent, findEventByTitle, findEventTitle, updateEvent } from './event.repository.js';
+import { latestEventsOfTenant, findByJoinUrl, findEvent, findEventByTitle, findEventTitle, updateEvent } from './event.repository.js';
 import type { RegistrationRecord } from './registration.model.js';
 import { registeredOf, registrationsOf } from './registration.repository.js';
 
@@ -18,7 +18,7 @@ export const eventById: (eventId: Types.ObjectId | string) => Promise<EventRecor
 export const eventTitle: (eventId: Types.ObjectId | string) => Promise<string | null> = findEventTitle;
 
 /** Every event of the tenant (search filters what the actor may see). */
-export const eventsOf: (tenantId: string) => Promise<EventRecord[]> = eventsOfTenant;
+export const latestEventsOf: (tenantId: string, limit: number) => Promise<EventRecord[]> = latestEventsOfTenant;
 
 /** The event (not cancelled) whose Teams meeting has this join URL. */
 export const eventByJoinUrl: (tenantId: string, joinUrl: string) => Promise<EventRecord | null> = findByJoinUrl;

@@ -75,11 +75,12 @@ export class SearchIndex {
 
   /**
    * The tenant's entries with this key among their terms, with what ranking and showing a
-   * result need: all but `terms` (most of an entry's bytes; the lookup already says which
+   * result need, the newest `limit`: all but `terms` (most of an entry's bytes; the lookup already says which
    * key it has) and the guest flags of people and events.
    */
-  async entriesWithKey(tenantId: string, key: string): Promise<SearchEntryRecord[]> {
-    return SearchEntryModel.find({ tenantId, terms: key }).select(ENTRY_FIELDS).lean<SearchEntryRecord[]>();
+  async entriesWithKey(tenantId: string, key: string, limit: number): Promise<SearchEntryRecord[]> {
+    // The newest first and no more than `limit`: a very common word must not read the whole tenant.
+    return SearchEntryModel.find({ tenantId, terms: key }).select(ENTRY_FIELDS).sort({ at: -1, _id: -1 }).limit(limit).lean<SearchEntryRecord[]>();
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Actor } from '../auth/actor.js';
 import { markdownToText } from '../content/markdown.js';
-import { eventsOf } from '../events/events.port.js';
+import { latestEventsOf, type EventRecord } from '../events/events.port.js';
 import { searchKeys, type QueryWord } from '../search-index/text-analysis.js';
 
 export interface EventCandidate {
@@ -19,17 +19,38 @@ export interface EventCandidate {
   weights: number[];
 }
 
+/**
+ * How many events a search looks at: the latest by start. A municipality holds a few hundred
+ * sessions a year; the bound keeps a search's cost fixed however long Meent has run.
+ */
+export const MAX_EVENTS_SEARCHED = 1000;
+
+/** Plain text and keys of an event's description, kept per version of the event: Markdown is parsed once, not on every search. */
+const described = new Map<string, { text: string; keys: string[] }>();
+const MAX_DESCRIBED = 2 * MAX_EVENTS_SEARCHED;
+
+function descriptionOf(e: EventRecord): { text: string; keys: string[] } {
+  const version = `${String(e._id)}:${e.updatedAt?.getTime() ?? 0}`;
+  let found = described.get(version);
+  if (!found) {
+    const text = markdownToText(e.description?.source ?? '');
+    found = { text, keys: searchKeys(text, e.location?.name) };
+    if (described.size >= MAX_DESCRIBED) described.delete(described.keys().next().value as string);
+    described.set(version, found);
+  }
+  return found;
+}
+
 export async function matchingEvents(actor: Actor, words: QueryWord[], readable: Set<string>): Promise<EventCandidate[]> {
-  const events = await eventsOf(actor.tenantId);
+  const events = await latestEventsOf(actor.tenantId, MAX_EVENTS_SEARCHED);
   const found: EventCandidate[] = [];
   for (const e of events) {
-    if (e.status === 'cancelled') continue;
     const communityId = e.communityId ? String(e.communityId) : null;
     const visible = actor.isOrgAdmin || (communityId ? readable.has(communityId) : !actor.isGuest || e.guestsAllowed === true) || (e.organizers ?? []).includes(actor.userId);
     if (!visible) continue;
     const strong = new Set(searchKeys(e.title));
-    const text = markdownToText(e.description?.source ?? '');
-    const all = new Set([...strong, ...searchKeys(text, e.location?.name)]);
+    const { text, keys } = descriptionOf(e);
+    const all = new Set([...strong, ...keys]);
     const weights = words.map((w) => (w.keys.some((k) => strong.has(k)) ? 3 : w.keys.some((k) => all.has(k)) ? 1 : 0));
     if (weights.some((x) => x > 0)) found.push({ id: String(e._id), title: e.title, snippet: text.slice(0, 300), communityId, at: e.start, weights });
   }

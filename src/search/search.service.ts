@@ -140,7 +140,7 @@ export class SearchService {
   private async entriesFor(actor: Actor, words: QueryWord[]): Promise<MatchedEntry[]> {
     const keys = [...new Set(words.flatMap((w) => w.keys))];
     const lists = await Promise.all(
-      keys.map((key) => searchIndex.entriesWithKey(actor.tenantId, key)),
+      keys.map((key) => searchIndex.entriesWithKey(actor.tenantId, key, MAX_CANDIDATES_PER_KEY)),
     );
     const matched = new Map<string, Set<string>>();
     lists.forEach((list, i) => {
@@ -148,8 +148,7 @@ export class SearchService {
     });
     const byId = new Map<string, MatchedEntry>();
     for (const list of lists) {
-      const newest = list.length > MAX_CANDIDATES_PER_KEY ? [...list].sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, MAX_CANDIDATES_PER_KEY) : list;
-      for (const e of newest) byId.set(String(e._id), { ...e, matchedKeys: matched.get(String(e._id)) ?? new Set() });
+      for (const e of list) byId.set(String(e._id), { ...e, matchedKeys: matched.get(String(e._id)) ?? new Set() });
     }
     return [...byId.values()];
   }

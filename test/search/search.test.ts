@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventModel } from '../../src/events/event.model.js';
 import { rank } from '../../src/search/search.service.js';
+import { searchIndex } from '../../src/search-index/search-index.js';
 import { analyseQuery } from '../../src/search-index/text-analysis.js';
 import { bulkDiscussions } from '../support/bulk-discussions.js';
 import { useTestDatabase } from '../support/database.js';
@@ -42,6 +43,27 @@ describe('search (HTTP, real database)', function () {
     assert.deepEqual(people.body.items.map((h: Hit) => h.id), ['sr-me']);
     const none = await as(world.app, me).get('/search?q=de%20het%20een').expect(200);
     assert.deepEqual(none.body, { items: [], words: [] });
+  });
+
+  it('reads at most the asked number of entries for one key, the newest first (a common word does not read the whole tenant)', async () => {
+    for (let i = 0; i < 12; i++) {
+      await searchIndex.index({ tenantId: 'bounded-tenant', type: 'discussion', itemId: `bounded-${i}`, title: `Gemaal onderhoud ${i}`, at: new Date(Date.UTC(2026, 0, 1 + i)) });
+    }
+    const newest = await searchIndex.entriesWithKey('bounded-tenant', analyseQuery('gemaal')[0]?.keys[0] ?? '', 5);
+    assert.deepEqual(newest.map((e) => e.itemId), ['bounded-11', 'bounded-10', 'bounded-9', 'bounded-8', 'bounded-7']);
+  });
+
+  it('finds an event by its description after the description was edited (parsed text is kept per version of the event)', async () => {
+    const me = await person({ userId: 'sr-ed', name: 'Edo Editor' });
+    const c = await community(world, me, { name: 'Dijken' });
+    const event = await EventModel.create({ tenantId: TEST_TENANT, communityId: c.id, title: 'Dijkinspectie', description: { source: 'Over **kwelwater** bij de dijk', html: '' }, start: new Date(Date.now() + 86_400_000), end: new Date(Date.now() + 90_000_000), uid: 'ev-edit@test', createdBy: 'sr-ed', organizers: ['sr-ed'] });
+    const before = await as(world.app, me).get('/search?q=kwelwater&type=event').expect(200);
+    assert.deepEqual(before.body.items.map((h: Hit) => h.id), [String(event._id)]);
+    await EventModel.updateOne({ _id: event._id }, { $set: { 'description.source': 'Over *zandmeevoerende wellen* bij de dijk' } });
+    const stale = await as(world.app, me).get('/search?q=kwelwater&type=event').expect(200);
+    assert.deepEqual(stale.body.items, [], 'the old description no longer matches');
+    const fresh = await as(world.app, me).get('/search?q=wellen&type=event').expect(200);
+    assert.deepEqual(fresh.body.items.map((h: Hit) => h.id), [String(event._id)]);
   });
 
   it('ranks title matches above body matches, all words above some, and rare words above common ones', async () => {
