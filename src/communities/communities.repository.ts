@@ -54,9 +54,15 @@ export async function findCommunityNamed(tenantId: string, name: string): Promis
   return CommunityModel.findOne({ tenantId, name }).lean<CommunityRecord>();
 }
 
-/** The tenant's communities (optionally of one team); without their description when `lean` (the bulk of a community). */
+/**
+ * The most communities one answer reads: lists filter by what the reader may see and page in
+ * memory, and this keeps their cost fixed (an organisation has tens to hundreds).
+ */
+export const MAX_COMMUNITIES = 5000;
+
+/** The tenant's newest communities (optionally of one team), at most `MAX_COMMUNITIES`; without their description when asked (the bulk of a community). */
 export async function communitiesOfTenant(tenantId: string, options: { teamId?: string; withoutDescription?: boolean } = {}): Promise<CommunityRecord[]> {
-  const query = CommunityModel.find({ tenantId, ...(options.teamId ? { teamId: options.teamId } : {}) });
+  const query = CommunityModel.find({ tenantId, ...(options.teamId ? { teamId: options.teamId } : {}) }).sort({ createdAt: -1, _id: -1 }).limit(MAX_COMMUNITIES);
   if (options.withoutDescription) query.select({ description: 0 });
   return query.lean<CommunityRecord[]>();
 }

@@ -109,8 +109,9 @@ export async function repliesInBucket(discussionId: Types.ObjectId, bucket: numb
 }
 
 /** The tenant's replies carrying the tag (only what expertise counting needs). */
-export async function repliesTagged(tenantId: string, tag: string): Promise<ReplyRecord[]> {
-  return ReplyModel.find({ tenantId, tags: tag }).select({ authorId: 1, communityId: 1, accepted: 1, removed: 1, hidden: 1 }).lean<ReplyRecord[]>();
+/** The newest `limit` replies with this tag (who answered what, for the experts ranking). */
+export async function repliesTagged(tenantId: string, tag: string, limit: number): Promise<ReplyRecord[]> {
+  return ReplyModel.find({ tenantId, tags: tag }).select({ authorId: 1, communityId: 1, accepted: 1, removed: 1, hidden: 1 }).sort({ _id: -1 }).limit(limit).lean<ReplyRecord[]>();
 }
 
 /** Updates the reply when it still matches `guard`, atomically on every store; null when the guard failed. */

@@ -314,8 +314,11 @@ export class ReplyService {
 }
 
 /** For "who knows about X": replies per author in discussions tagged with the tag, in these communities. */
+/** How many of a tag's replies the experts ranking weighs: the newest, so a popular tag's cost stays fixed. */
+export const MAX_TAGGED_REPLIES = 5000;
+
 export async function repliesByTag(tenantId: string, tag: string, communityIds: Set<string>): Promise<ReplyRecord[]> {
-  const rows = await repliesTagged(tenantId, tag);
+  const rows = await repliesTagged(tenantId, tag, MAX_TAGGED_REPLIES);
   return rows.filter((r) => !r.removed && !r.hidden && communityIds.has(String(r.communityId)));
 }
 

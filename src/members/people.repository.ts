@@ -11,6 +11,9 @@ import { UserModel, type UserRecord } from './user.model.js';
 
 export type { UserRecord };
 
+/** The most people the directory reads for one answer (see `allInTenant`). */
+export const MAX_DIRECTORY = 10_000;
+
 /** Above this many ids one `$in` query is cheaper than one query per person. */
 const ONE_BY_ONE_LIMIT = 30;
 
@@ -39,8 +42,13 @@ export class PeopleRepository {
   }
 
   /** Everyone in the tenant (the directory filters what the actor may see). */
-  async allInTenant(tenantId: string): Promise<UserRecord[]> {
-    return UserModel.find({ tenantId }).lean<UserRecord[]>();
+  /**
+   * The tenant's people for the directory, by name, at most `MAX_DIRECTORY` of them: the
+   * directory filters by what the reader may see and pages in memory, and the bound keeps
+   * that cost fixed (a municipality with its partners and panel is a few thousand people).
+   */
+  async allInTenant(tenantId: string, limit = MAX_DIRECTORY): Promise<UserRecord[]> {
+    return UserModel.find({ tenantId }).sort({ displayName: 1, userId: 1 }).limit(limit).lean<UserRecord[]>();
   }
 
   /** By e-mail address as Meent stored it (as given, or in lower case). */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { PeopleRepository } from '../../src/members/people.repository.js';
 import { useTestDatabase } from '../support/database.js';
-import { as, buildWorld, community, person, type TestWorld } from '../communities/communities-fixtures.js';
+import { as, buildWorld, community, person, TEST_TENANT, type TestWorld } from '../communities/communities-fixtures.js';
 
 describe('people directory, profiles and "who knows about X" (HTTP, real database)', function () {
   this.timeout(60_000);
@@ -98,5 +99,14 @@ describe('people directory, profiles and "who knows about X" (HTTP, real databas
     ]);
     assert.ok(declared);
     await as(world.app, asker).get('/people/experts').expect(400);
+  });
+
+  it('reads a bounded directory, by name, in the store (not every record of the tenant)', async () => {
+    for (const name of ['Zoë Zwart', 'Aart Aalbers', 'Mila Mol', 'Bert Bos']) await person({ userId: `p-bound-${name.split(' ')[0]}`, name });
+    const repository = new PeopleRepository();
+    const everyone = await repository.allInTenant(TEST_TENANT);
+    const firstTwo = await repository.allInTenant(TEST_TENANT, 2);
+    assert.ok(everyone.length >= 4);
+    assert.deepEqual(firstTwo.map((u) => u.userId), everyone.slice(0, 2).map((u) => u.userId));
   });
 });
