@@ -17,6 +17,7 @@ export type RejectionReason =
   | 'wrong_issuer'
   | 'wrong_audience'
   | 'tenant_not_allowed'
+  | 'client_not_allowed'
   | 'missing_scope'
   | 'invalid_claims'
   | 'guests_not_allowed'
@@ -37,6 +38,7 @@ const publicFace: Record<RejectionReason, [code: string, message: string]> = {
   token_not_yet_valid: ['invalid_token', 'The access token is not valid yet.'],
   token_expired: ['token_expired', 'The access token has expired; get a new one.'],
   missing_scope: ['insufficient_scope', 'The access token was not issued for Meent (access_as_user is missing).'],
+  client_not_allowed: ['invalid_token', 'The access token was not issued to a Microsoft 365 app that may open Meent.'],
   tenant_not_allowed: ['tenant_not_allowed', 'Your organisation is not allowed to use this Meent. Ask its administrator to add your tenant.'],
   guests_not_allowed: ['guests_not_allowed', 'Guest accounts may not use Meent in this organisation. Ask a member of the organisation if you need access.'],
   mfa_required: ['step_up_required', 'Sign in again with multi-factor authentication to continue.'],

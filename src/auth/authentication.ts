@@ -14,7 +14,7 @@ import { consentRouter } from './consent.routes.js';
 import type { GraphCredentials } from './graph-credentials.js';
 import { IpAllowlist, ipAllowlistMiddleware } from './ip-allowlist.js';
 import { OpenIdKeys } from './openid-keys.js';
-import { TokenValidator } from './token-validator.js';
+import { MICROSOFT_365_TAB_CLIENTS, TokenValidator } from './token-validator.js';
 
 export interface AuthenticationOptions {
   config: Config;
@@ -73,6 +73,7 @@ export function createAuthentication(options: AuthenticationOptions): Authentica
       homeTenantId,
       allowedTenants: config.entra.allowedTenants,
       audiences: [required(config.entra.appIdUri, 'ENTRA_APP_ID_URI'), clientId],
+      allowedClientApps: [...MICROSOFT_365_TAB_CLIENTS, ...config.entra.allowedClientApps],
       now: () => now().getTime(),
     });
     strategy = entraStrategy({

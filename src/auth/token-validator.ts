@@ -18,6 +18,12 @@ export interface TokenValidatorOptions {
   allowedTenants: string[];
   /** `ENTRA_APP_ID_URI` (v1.0 tokens) and `ENTRA_CLIENT_ID` (v2.0 tokens). */
   audiences: string[];
+  /**
+   * The client apps whose tokens are accepted (`azp` in v2.0 tokens, `appid` in v1.0): a token
+   * for Meent's API that another app obtained (any app the user consented to can ask for one)
+   * is refused. Default: the Microsoft 365 clients that host a Teams tab.
+   */
+  allowedClientApps?: readonly string[];
   /** Default `access_as_user`, the scope Teams SSO asks for. */
   requiredScope?: string;
   /** Default 300 (5 minutes). */
@@ -43,7 +49,25 @@ const claimsSchema = z.object({
   acct: z.number().int().optional(),
   idp: z.string().max(512).optional(),
   idtyp: z.string().max(32).optional(),
+  azp: z.string().max(64).optional(),
+  appid: z.string().max(64).optional(),
 });
+
+/**
+ * The Microsoft 365 clients that get SSO tokens for a tab, the IDs Microsoft tells tab apps to
+ * pre-authorize: https://learn.microsoft.com/en-us/microsoftteams/platform/tabs/how-to/authentication/tab-sso-register-aad
+ * (Teams desktop/mobile, Teams web, Microsoft 365 web, desktop and mobile (also Outlook desktop),
+ * Outlook web, Outlook mobile).
+ */
+export const MICROSOFT_365_TAB_CLIENTS: readonly string[] = [
+  '1fec8e78-bce4-4aaf-ab1b-5451cc387264',
+  '5e3ce6c0-2b1f-4285-8d4b-75ee78787346',
+  '4765445b-32c6-49b0-83e6-1d93765276ca',
+  '0ec893e0-5785-4de6-99da-4ed124e5296c',
+  'd3590ed6-52b3-4102-aeff-aad2292ab01c',
+  'bc59ab01-8403-45c6-8796-ac3ef710b3e3',
+  '27922004-5251-4030-b22d-91ecd9a37ea4',
+];
 
 export type EntraAccessClaims = z.infer<typeof claimsSchema>;
 
@@ -53,12 +77,14 @@ const MAX_TOKEN_LENGTH = 16 * 1024;
 export class TokenValidator {
   private readonly allowedTenants: Set<string>;
   private readonly requiredScope: string;
+  private readonly allowedClients: ReadonlySet<string>;
   private readonly clockTolerance: number;
   private readonly now: () => number;
 
   constructor(private readonly options: TokenValidatorOptions) {
     this.allowedTenants = new Set([options.homeTenantId, ...options.allowedTenants].map((t) => t.toLowerCase()));
     this.requiredScope = options.requiredScope ?? 'access_as_user';
+    this.allowedClients = new Set((options.allowedClientApps ?? MICROSOFT_365_TAB_CLIENTS).map((c) => c.toLowerCase()));
     this.clockTolerance = options.clockToleranceSeconds ?? 300;
     this.now = options.now ?? Date.now;
   }
@@ -107,6 +133,8 @@ export class TokenValidator {
     // App-only tokens (client credentials) have roles but no scp: they do not act for a person.
     const scopes = (claims.scp ?? '').split(' ');
     if (claims.idtyp === 'app' || !scopes.includes(this.requiredScope)) throw reject('missing_scope');
+    const client = (claims.ver === '2.0' ? claims.azp : claims.appid)?.toLowerCase();
+    if (client === undefined || !this.allowedClients.has(client)) throw reject('client_not_allowed');
     return claims;
   }
 }

@@ -76,6 +76,8 @@ const schema = z
     ENTRA_APP_ID_URI: optionalString.pipe(z.string().startsWith('api://', { error: 'must start with api://' }).optional()),
     ENTRA_AUTHORITY_HOST: httpsOrLoopbackUrl.default('https://login.microsoftonline.com'),
     ENTRA_ALLOWED_TENANTS: commaList(uuid),
+    /** Client apps besides the Microsoft 365 tab hosts whose tokens for Meent are accepted (e.g. Meent's own browser sign-in). */
+    ENTRA_ALLOWED_CLIENT_APPS: commaList(uuid),
     GRAPH_BASE_URL: httpsOrLoopbackUrl.default('https://graph.microsoft.com'),
     TEAMS_APP_ID: optionalString.pipe(uuid.optional()),
     BOT_ID: optionalString.pipe(uuid.optional()),
@@ -147,6 +149,7 @@ const schema = z
         appIdUri: c.ENTRA_APP_ID_URI,
         authorityHost: c.ENTRA_AUTHORITY_HOST.replace(/\/+$/, ''),
         allowedTenants: c.ENTRA_ALLOWED_TENANTS,
+        allowedClientApps: c.ENTRA_ALLOWED_CLIENT_APPS,
       },
       graphBaseUrl: c.GRAPH_BASE_URL.replace(/\/+$/, ''),
       bot: { id: c.BOT_ID, password: c.BOT_PASSWORD, type: c.BOT_TYPE, tenantId: c.BOT_TENANT_ID },

@@ -139,6 +139,9 @@ describe('API authentication with Teams SSO tokens (AUTH_MODE=entra)', () => {
       { name: 'wrong audience', authorization: async () => `Bearer ${await token({ audience: 'api://other-app.example/0000' })}`, code: 'invalid_token', reason: 'wrong_audience', challenge: /error="invalid_token"/ },
       { name: 'a tenant not allowed', authorization: async () => `Bearer ${await token({ tenantId: randomUUID() })}`, code: 'tenant_not_allowed', reason: 'tenant_not_allowed', challenge: /error="invalid_token"/ },
       { name: 'missing scope (User.Read only)', authorization: async () => `Bearer ${await token({ scope: 'User.Read' })}`, code: 'insufficient_scope', reason: 'missing_scope', challenge: /error="insufficient_scope"/ },
+      { name: 'a token another app obtained for Meent (v2.0 azp not a Microsoft 365 tab host)', authorization: async () => `Bearer ${await token({ version: 2, extra: { azp: '11111111-2222-4333-8444-555555555555' } })}`, code: 'invalid_token', reason: 'client_not_allowed', challenge: /error="invalid_token"/ },
+      { name: 'a token another app obtained for Meent (v1.0 appid)', authorization: async () => `Bearer ${await token({ version: 1, extra: { appid: '11111111-2222-4333-8444-555555555555' } })}`, code: 'invalid_token', reason: 'client_not_allowed', challenge: /error="invalid_token"/ },
+      { name: 'a token without azp', authorization: async () => `Bearer ${await token({ version: 2, extra: { azp: undefined } })}`, code: 'invalid_token', reason: 'client_not_allowed', challenge: /error="invalid_token"/ },
       { name: 'missing scope (an app-only token)', authorization: async () => `Bearer ${await token({ scope: null, roles: ['Meent.Admin'], extra: { idtyp: 'app' } })}`, code: 'insufficient_scope', reason: 'missing_scope', challenge: /error="insufficient_scope"/ },
       {
         name: 'tampered payload (made admin after signing)',
