@@ -7,14 +7,12 @@
  */
 import type { Types } from 'mongoose';
 import {
-  activeMemberIdsOf,
   communitiesByIds,
   communityChannelOf,
   communityNamesOf,
   findCommunity,
   findCommunityNamed,
   findMembership,
-  isActiveMember,
   managesAnyCommunity,
   membershipsOfCommunity,
   membershipsOfPerson,
@@ -54,15 +52,41 @@ export async function communitiesManagedBy(tenantId: string, userId: string): Pr
 
 /** Whether two people of the tenant are active members of one community. */
 export async function shareACommunity(tenantId: string, userId: string, otherId: string): Promise<boolean> {
+  const mine = await countingMemberships(tenantId, userId);
+  for (const m of mine) {
+    const theirs = await findMembership(m.communityId, otherId);
+    if (theirs?.status === 'active' && counts(theirs, m.community)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a membership makes someone a member now: a guest's membership of a community that
+ * no longer admits guests stays in the store (it revives if guests are admitted again) but
+ * counts for nothing, here as in the access policy.
+ */
+function counts(m: Pick<MembershipRecord, 'isGuest'>, community: Pick<CommunityRecord, 'guestsAllowed'>): boolean {
+  return m.isGuest !== true || community.guestsAllowed === true;
+}
+
+/** The person's active memberships that count, with their communities. */
+async function countingMemberships(tenantId: string, userId: string): Promise<Array<MembershipRecord & { community: CommunityRecord }>> {
   const mine = await membershipsOfPerson(tenantId, userId, { status: 'active' });
-  const shared = await Promise.all(mine.map((m) => isActiveMember(m.communityId, otherId)));
-  return shared.includes(true);
+  const communities = await communitiesByIds(mine.map((m) => m.communityId));
+  return mine.flatMap((m) => {
+    const community = communities.get(String(m.communityId));
+    return community && counts(m, community) ? [{ ...m, community }] : [];
+  });
 }
 
 /** The people who are active members of a community the person is an active member of (the person included). */
 export async function coMembersOf(tenantId: string, userId: string): Promise<Set<string>> {
-  const mine = await membershipsOfPerson(tenantId, userId, { status: 'active' });
-  return activeMemberIdsOf(mine.map((m) => m.communityId));
+  const mine = await countingMemberships(tenantId, userId);
+  const co = new Set<string>();
+  for (const m of mine) {
+    for (const other of await membershipsOfCommunity(m.communityId, 'active')) if (counts(other, m.community)) co.add(other.userId);
+  }
+  return co;
 }
 
 // ---- the counters and lists the discussions capability keeps on a community ----

@@ -137,17 +137,7 @@ export async function membershipsOfCommunity(communityId: Types.ObjectId | strin
   return MembershipModel.find({ communityId, status, ...(role ? { role } : {}) }).lean<MembershipRecord[]>();
 }
 
-/** Whether the person is an active member of the community. */
-export async function isActiveMember(communityId: Types.ObjectId | string, userId: string): Promise<boolean> {
-  return (await MembershipModel.exists({ communityId, userId, status: 'active' })) !== null;
-}
 
-/** The ids of the active members of these communities. */
-export async function activeMemberIdsOf(communityIds: Types.ObjectId[]): Promise<Set<string>> {
-  if (communityIds.length === 0) return new Set();
-  const rows = await MembershipModel.find({ communityId: mongoose.trusted({ $in: communityIds }), status: 'active' }).select({ userId: 1 }).lean<Pick<MembershipRecord, 'userId'>[]>();
-  return new Set(rows.map((m) => m.userId));
-}
 
 /** One page of the community's memberships in this status. */
 export async function membershipPage(communityId: Types.ObjectId, status: MembershipStatus, page: { cursor?: string; limit?: number }): Promise<Page<MembershipRecord>> {

@@ -109,4 +109,17 @@ describe('people directory, profiles and "who knows about X" (HTTP, real databas
     assert.ok(everyone.length >= 4);
     assert.deepEqual(firstTwo.map((u) => u.userId), everyone.slice(0, 2).map((u) => u.userId));
   });
+
+  it('stops counting a guest\'s membership once the community no longer admits guests: neither side finds the other any more', async () => {
+    const host = await person({ userId: 'p-host', name: 'Hanna Host' });
+    const visitor = await person({ userId: 'p-visitor', name: 'Vera Visitor', isGuest: true });
+    const c = await community(world, host, { guestsAllowed: true, members: [visitor] });
+    const seen = async (who: typeof host) => (await as(world.app, who).get('/people?limit=100').expect(200)).body.items.map((p: { id: string }) => p.id);
+    assert.ok((await seen(visitor)).includes('p-host'));
+    assert.ok((await seen(host)).includes('p-visitor'));
+    await world.module.services.communities.update(host, c.id, { guestsAllowed: false });
+    assert.deepEqual(await seen(visitor), ['p-visitor']);
+    assert.ok(!(await seen(host)).includes('p-visitor'));
+    await as(world.app, visitor).get('/people/p-host').expect(404);
+  });
 });
