@@ -33,7 +33,7 @@ import {
   discussionSummary,
   findReadMarker,
   findReplyIn,
-  followerIdsOf,
+  followsOfDiscussion,
   isFollowing,
   myReactionsTo,
   raiseReadMarker,
@@ -44,7 +44,7 @@ import {
   updateDiscussionActivity,
   updateReply,
 } from './discussions.repository.js';
-import { mentionIntents, visibleMentions } from './mentions.js';
+import { mentionIntents, stillReaders, visibleMentions } from './mentions.js';
 import type { ReadMarkerRecord } from './read-marker.model.js';
 import { clockOf, type Clock } from '../time/clock.js';
 
@@ -245,7 +245,11 @@ export class DiscussionService {
     const intents = mentionIntents(actor, { type: 'discussion', id: d._id }, newMentions, { title: updated.title.slice(0, 200) });
     if (closing) {
       const kind = closing === 'closed' ? 'discussionClosed' : 'discussionReopened';
-      for (const f of await this.followerIds(updated)) {
+      // Followers who can no longer read the discussion hear nothing of it (as with replies).
+      const follows = await followsOfDiscussion(d._id);
+      const guestOf = new Map(follows.map((f) => [f.userId, f.isGuest === true]));
+      const followers = follows.map((f) => f.userId).filter((id) => id !== actor.userId);
+      for (const f of await stillReaders(access.community.community, followers, (id) => guestOf.get(id) ?? false)) {
         intents.push({
           tenantId: actor.tenantId,
           recipientId: f,
@@ -395,9 +399,6 @@ export class DiscussionService {
     await addFollow({ tenantId: actor.tenantId, communityId: d.communityId, discussionId: d._id, userId: actor.userId, isGuest: actor.isGuest });
   }
 
-  private async followerIds(d: DiscussionRecord): Promise<string[]> {
-    return followerIdsOf(d._id);
-  }
 
   private async notifyNewDiscussion(actor: Actor, community: CommunityAccess, d: DiscussionRecord, mentions: string[]): Promise<void> {
     const members = await activeMembersOf(community.community._id);

@@ -218,9 +218,6 @@ export async function followsOfDiscussion(discussionId: Types.ObjectId): Promise
   return FollowModel.find({ discussionId }).lean<FollowRecord[]>();
 }
 
-export async function followerIdsOf(discussionId: Types.ObjectId): Promise<string[]> {
-  return (await followsOfDiscussion(discussionId)).map((f) => f.userId);
-}
 
 /** The person's follows across the tenant (the feed's "following"). */
 export async function followsOf(tenantId: string, userId: string): Promise<FollowRecord[]> {

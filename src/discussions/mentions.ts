@@ -40,3 +40,22 @@ export function mentionIntents(actor: Actor, about: { type: 'discussion' | 'repl
     idempotencyKey: `mention:${about.type}:${String(about.id)}:${recipientId}`,
   }));
 }
+
+/**
+ * Of these people, those who may still read the community's discussions: a follower who
+ * left a closed or secret community, was blocked, or is a guest where guests are no longer
+ * admitted hears nothing of it. `wasGuest` says what a follow remembered for someone with no
+ * membership (the public communities they followed a discussion in).
+ */
+export async function stillReaders(community: Pick<CommunityRecord, '_id' | 'visibility' | 'guestsAllowed'>, userIds: Iterable<string>, wasGuest: (userId: string) => boolean): Promise<string[]> {
+  const allowed = await Promise.all(
+    [...userIds].map(async (userId) => {
+      const membership = await membershipOf(community._id, userId);
+      const admitted = !(membership?.isGuest ?? wasGuest(userId)) || community.guestsAllowed === true;
+      if (!admitted || membership?.status === 'blocked') return null;
+      if (community.visibility !== 'public' && membership?.status !== 'active') return null;
+      return userId;
+    }),
+  );
+  return allowed.filter((id): id is string => id !== null);
+}

@@ -6,7 +6,7 @@
  */
 import mongoose from 'mongoose';
 import type { Actor } from '../auth/actor.js';
-import { membershipOf, takeActivitySeq } from '../communities/communities.port.js';
+import { takeActivitySeq } from '../communities/communities.port.js';
 import { excerptOf, markdown, markdownToText } from '../content/markdown.js';
 import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { ConflictError, ValidationError } from '../errors/domain-errors.js';
@@ -17,7 +17,7 @@ import type { CreateReplyInput, ReplyBaseView, ReplyView, UpdateReplyInput } fro
 import { reactionCounts } from './discussion-summaries.js';
 import type { DiscussionService, DiscussionServiceDeps } from './discussion.service.js';
 import { bucketOf, decodeSeqCursor, encodeSeqCursor } from './feed-buckets.js';
-import { mentionIntents, visibleMentions } from './mentions.js';
+import { mentionIntents, stillReaders, visibleMentions } from './mentions.js';
 import type { ReplyRecord } from './reply.model.js';
 import {
   createReply,
@@ -265,19 +265,8 @@ export class ReplyService {
     if (parent) recipients.add(parent.authorId);
     recipients.delete(actor.userId);
     for (const m of mentioned) recipients.delete(m);
-    // Followers who can no longer read the discussion (left a closed community, blocked, a guest no longer admitted) hear nothing.
     const guestOf = new Map(follows.map((f) => [f.userId, f.isGuest === true]));
-    const allowed = await Promise.all(
-      [...recipients].map(async (userId) => {
-        const membership = await membershipOf(community._id, userId);
-        const admitted = !(membership?.isGuest ?? guestOf.get(userId) ?? false) || community.guestsAllowed === true;
-        if (!admitted || membership?.status === 'blocked') return null;
-        if (community.visibility !== 'public' && membership?.status !== 'active') return null;
-        return userId;
-      }),
-    );
-    for (const userId of allowed) {
-      if (userId === null) continue;
+    for (const userId of await stillReaders(community, recipients, (id) => guestOf.get(id) ?? false)) {
       intents.push({
         tenantId: actor.tenantId,
         recipientId: userId,

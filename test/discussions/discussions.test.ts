@@ -181,6 +181,20 @@ describe('discussions and replies (HTTP, real database)', function () {
     await as(world.app, member).post(`/discussions/${d.body.id}/replies`, { body: 'Nog iets' }).expect(201);
   });
 
+  it('tells only the followers who may still read a closed community\'s discussion that it was closed', async () => {
+    const manager = await person({ userId: 'cl2-manager' });
+    const stays = await person({ userId: 'cl2-stays' });
+    const leaves = await person({ userId: 'cl2-leaves' });
+    const c = await community(world, manager, { visibility: 'closed', members: [stays, leaves] });
+    const d = await as(world.app, stays).post(`/communities/${c.id}/discussions`, { title: 'Peilbesluit', body: 'Reacties?' }).expect(201);
+    await as(world.app, leaves).post(`/discussions/${d.body.id}/replies`, { body: 'Ik volg dit' }).expect(201);
+    assert.equal((await as(world.app, leaves).get(`/discussions/${d.body.id}`).expect(200)).body.following, true, 'replying made them a follower');
+    await as(world.app, leaves).delete(`/communities/${c.id}/members/cl2-leaves`).expect(204);
+    await as(world.app, manager).patch(`/discussions/${d.body.id}`, { status: 'closed' }).expect(200);
+    assert.ok(await NotificationModel.exists({ recipientId: 'cl2-stays', kind: 'discussionClosed' }));
+    assert.equal(await NotificationModel.exists({ recipientId: 'cl2-leaves', kind: 'discussionClosed' }), null, 'the one who left the closed community hears nothing');
+  });
+
   it('never lets a reply into a discussion that is being closed at the same moment', async () => {
     const manager = await person({ userId: 'race-manager' });
     const members = await Promise.all(Array.from({ length: 6 }, (_, i) => person({ userId: `race-member-${i}` })));
