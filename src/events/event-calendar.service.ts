@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Actor } from '../auth/actor.js';
+import { fileSlug } from '../content/file-name.js';
 import { markdownToText } from '../content/markdown.js';
 import { NotFoundError } from '../errors/domain-errors.js';
 import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
@@ -71,7 +72,7 @@ export class EventCalendarService {
       showJoinUrl: mine?.status === 'registered' || access.can('event.update'),
     });
     const content = writeCalendar({ method, events: [icsEvent], stamp: this.now() });
-    return { method, filename: `${slug(event.title)}.ics`, content };
+    return { method, filename: `${fileSlug(event.title, 'event')}.ics`, content };
   }
 
   /** Creates (or replaces) the actor's feed URL. The token is shown only now. */
@@ -163,8 +164,4 @@ function hash(token: string): string {
 
 function feedNotFound(): NotFoundError {
   return new NotFoundError('There is no such calendar feed.', 'feed_not_found');
-}
-
-function slug(title: string): string {
-  return title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'event';
 }

@@ -14,7 +14,7 @@ import type { RegistrationRecord, RegistrationStatus } from './registration.mode
 import { findRegistration, registrationPage, registrationsOf, waitlistPosition } from './registration.repository.js';
 import type { Person, RegistrationOutcome, SeatAllocator } from './seat-allocator.js';
 import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
-import { toCsv } from './attendee-csv.js';
+import { csvFile, type CsvFile } from '../content/csv.js';
 import type { RegistrationView } from './registration-view.js';
 
 export interface EventSignupDeps {
@@ -129,7 +129,7 @@ export class EventSignupService {
   }
 
   /** Every registration as CSV (organisers): registered, then the waitlist in order, then the rest. */
-  async exportCsv(actor: Actor, eventId: string): Promise<{ filename: string; csv: string }> {
+  async exportCsv(actor: Actor, eventId: string): Promise<CsvFile> {
     const access = await resolveEventAccess(actor, eventId);
     access.authorize('attendees.export');
     const rows = await registrationsOf(access.event._id);
@@ -152,9 +152,7 @@ export class EventSignupService {
       r.createdAt ? r.createdAt.toISOString() : '',
       r.registeredAt ? r.registeredAt.toISOString() : '',
     ]);
-    const csv = toCsv(['Name', 'E-mail', 'Organisation', 'Guest', 'Status', 'Waitlist position', 'Signed up at', 'Registered at'], table);
-    const slug = access.event.title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'event';
-    return { filename: `attendees-${slug}.csv`, csv };
+    return csvFile('attendees', access.event.title, ['Name', 'E-mail', 'Organisation', 'Guest', 'Status', 'Waitlist position', 'Signed up at', 'Registered at'], table);
   }
 
   /**
