@@ -8,13 +8,13 @@
  * CANCEL with a higher SEQUENCE than the REQUEST it withdraws; RFC 5546 section 2.1.4).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Actor } from '../auth/actor.js';
+import { actorOfPerson, type Actor } from '../auth/actor.js';
 import { fileSlug } from '../content/file-name.js';
 import { markdownToText } from '../content/markdown.js';
 import { NotFoundError } from '../errors/domain-errors.js';
 import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
 import { deleteFeedOf, findFeedByTokenHash, findFeedOf, issueFeed, markFeedUsed } from './calendar-feed.repository.js';
-import { resolveEventAccess } from './event-access.js';
+import { readableEvents, resolveEventAccess } from './event-access.js';
 import { eventWebUrl } from './event-links.js';
 import type { EventRecord } from './event.model.js';
 import { eventsEndingAfter } from './event.repository.js';
@@ -26,6 +26,8 @@ import { clockOf, type Clock } from '../time/clock.js';
 export interface EventCalendarDeps {
   people: Pick<UserDirectoryRepository, 'find'>;
   publicUrl: string;
+  /** GUESTS_ALLOWED: whether guests may use Meent at all (their feeds too). */
+  guestsAllowed: boolean;
   now?: () => Date;
 }
 
@@ -93,19 +95,32 @@ export class EventCalendarService {
     await deleteFeedOf(actor.tenantId, actor.userId);
   }
 
-  /** The feed behind a token; 404 for unknown or revoked tokens. */
+  /**
+   * The feed behind a token; 404 for unknown or revoked tokens. Access is decided on every
+   * poll, as the owner's requests are: the URL outlives whatever access its owner had when
+   * making it (they leave a community, are blocked, guests are turned off), and nobody
+   * revokes it then. An owner Meent no longer knows, or a guest while guests may not use
+   * Meent, gets the 404 of a revoked feed; otherwise the feed lists the events the owner may
+   * still read, as the stored person (`actorOfPerson`: no app roles, no MFA assumed).
+   */
   async feed(token: string): Promise<string> {
     if (!TOKEN.test(token)) throw feedNotFound();
     const feed = await findFeedByTokenHash(hash(token));
     if (!feed) throw feedNotFound();
+    const owner = await this.deps.people.find(feed.tenantId, feed.userId);
+    if (!owner || (owner.isGuest === true && !this.deps.guestsAllowed)) throw feedNotFound();
+    const actor = actorOfPerson(owner);
     const now = this.now();
     const registrations = await registeredOfUser(feed.tenantId, feed.userId);
     const byEvent = new Map(registrations.map((r) => [String(r.eventId), r]));
-    const events = await eventsEndingAfter(
-      feed.tenantId,
-      registrations.map((r) => r.eventId),
-      new Date(now.getTime() - FEED_HISTORY_MS),
-      FEED_MAX_EVENTS,
+    const events = await readableEvents(
+      actor,
+      await eventsEndingAfter(
+        feed.tenantId,
+        registrations.map((r) => r.eventId),
+        new Date(now.getTime() - FEED_HISTORY_MS),
+        FEED_MAX_EVENTS,
+      ),
     );
     // Recorded at most hourly: enough to show "last used", without a write per poll.
     if (!feed.lastUsedAt || now.getTime() - feed.lastUsedAt.getTime() > 3_600_000) {

@@ -30,7 +30,8 @@ import { clockOf } from '../time/clock.js';
 export interface EventsDeps {
   /** The API description the routes are declared on (shared with the other capabilities for /api/v1/openapi.json). */
   spec?: ApiSpec;
-  config: Pick<Config, 'publicUrl' | 'graphBaseUrl' | 'localMode'>;
+  /** `guestsAllowed` (GUESTS_ALLOWED) defaults to its configuration default, true. */
+  config: Pick<Config, 'publicUrl' | 'graphBaseUrl' | 'localMode'> & Partial<Pick<Config, 'guestsAllowed'>>;
   logger: Logger;
   /** App-only Microsoft Graph tokens (the identity work's `graphCredentials.appToken()`); absent: the local calendar. */
   getAccessToken?: () => Promise<string>;
@@ -86,7 +87,7 @@ export function createEventsServices(deps: EventsDeps): EventsServices {
   return {
     events: new EventService({ allocator, notifications, calendar: outbox, people, reminders, publicUrl: deps.config.publicUrl, now }),
     signups: new EventSignupService({ allocator, people }),
-    calendars: new EventCalendarService({ people, publicUrl: deps.config.publicUrl, now }),
+    calendars: new EventCalendarService({ people, publicUrl: deps.config.publicUrl, guestsAllowed: deps.config.guestsAllowed ?? true, now }),
     allocator,
     outbox,
     reminders,
