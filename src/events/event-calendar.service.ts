@@ -7,10 +7,11 @@
  * change of the event and with every change of the person's seat (a cancellation is a
  * CANCEL with a higher SEQUENCE than the REQUEST it withdraws; RFC 5546 section 2.1.4).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { actorOfPerson, type Actor } from '../auth/actor.js';
 import { fileSlug } from '../content/file-name.js';
 import { markdownToText } from '../content/markdown.js';
+import { isUrlSecret, newUrlSecret } from '../logging/url-secrets.js';
 import { NotFoundError } from '../errors/domain-errors.js';
 import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
 import { deleteFeedOf, findFeedByTokenHash, findFeedOf, issueFeed, markFeedUsed } from './calendar-feed.repository.js';
@@ -37,7 +38,6 @@ export interface IcsFile {
   content: string;
 }
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 /** The feed shows events from this long ago onwards. */
 const FEED_HISTORY_MS = 90 * 24 * 3_600_000;
 const FEED_MAX_EVENTS = 500;
@@ -79,7 +79,8 @@ export class EventCalendarService {
 
   /** Creates (or replaces) the actor's feed URL. The token is shown only now. */
   async createFeed(actor: Actor): Promise<{ url: string; createdAt: string }> {
-    const token = randomBytes(32).toString('base64url');
+    // Made by the URL-secret module, so that the logs recognise and redact it.
+    const token = newUrlSecret();
     const now = this.now();
     await issueFeed(actor.tenantId, actor.userId, hash(token), now);
     return { url: this.feedUrl(token), createdAt: now.toISOString() };
@@ -104,7 +105,7 @@ export class EventCalendarService {
    * still read, as the stored person (`actorOfPerson`: no app roles, no MFA assumed).
    */
   async feed(token: string): Promise<string> {
-    if (!TOKEN.test(token)) throw feedNotFound();
+    if (!isUrlSecret(token)) throw feedNotFound();
     const feed = await findFeedByTokenHash(hash(token));
     if (!feed) throw feedNotFound();
     const owner = await this.deps.people.find(feed.tenantId, feed.userId);

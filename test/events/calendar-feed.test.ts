@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import request from 'supertest';
+import { AuditEntryModel } from '../../src/audit/audit-entry.model.js';
 import { buildApplication, type Application } from '../../src/composition.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -30,9 +32,9 @@ describe('calendar feeds (whole application, real tokens)', () => {
 
   const manager: Person = { oid: randomUUID(), name: 'Marieke Manager' };
 
-  async function build(extra: Record<string, string> = {}): Promise<Application> {
+  async function build(extra: Record<string, string> = {}, logger = createLogger('silent')): Promise<Application> {
     const config = loadConfig(entraEnvironment(idp.baseUrl, graph.baseUrl, { RATE_LIMIT_USER_WRITES: '0', RATE_LIMIT_IP_WRITES: '0', ...extra }));
-    const app = await buildApplication(config, createLogger('silent'));
+    const app = await buildApplication(config, logger);
     built.push(app);
     return app;
   }
@@ -60,8 +62,8 @@ describe('calendar feeds (whole application, real tokens)', () => {
     return `Bearer ${token}`;
   }
 
-  async function api(person: Person, method: 'get' | 'post' | 'patch' | 'delete', path: string, body?: object, app: Application = application) {
-    const res = await request(app.app)[method](`/api/v1${path}`).set('Authorization', await bearer(person)).send(body);
+  async function api(person: Person, method: 'get' | 'post' | 'patch' | 'delete', path: string, body?: object, app: Application = application, from?: string) {
+    const res = await request(app.app)[method](`/api/v1${path}`).set('Authorization', await bearer(person)).set(from ? { 'X-Forwarded-For': from } : {}).send(body);
     await app.identity.whenIdle();
     return res;
   }
@@ -158,5 +160,70 @@ describe('calendar feeds (whole application, real tokens)', () => {
     // Leaving a public community leaves its content readable to the organisation's people.
     assert.equal((await api(member, 'delete', `/communities/${communityId}/members/${member.oid}`)).status, 204);
     assert.match((await poll(feed)).text, /SUMMARY:Kennissessie bodemvocht/);
+  });
+
+  describe('under the network policy, and out of the logs', () => {
+    const OFFICE = '10.20.30.40';
+    const ELSEWHERE = '198.51.100.7';
+    let lines: Record<string, unknown>[];
+    let guarded: Application;
+
+    before(async () => {
+      lines = [];
+      const stream = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+          done();
+        },
+      });
+      // One proxy in front (as App Service): its X-Forwarded-For names the client.
+      guarded = await build({ IP_ALLOWLIST: '10.0.0.0/8', TRUST_PROXY: '1' }, createLogger('info', stream));
+    });
+
+    async function guardedFeed(person: Person): Promise<{ path: string; token: string }> {
+      const { communityId, eventId } = await communityWithEvent('public', { title: 'Netwerkbeleid' });
+      await api(person, 'post', `/communities/${communityId}/members`, {}, guarded, OFFICE);
+      assert.equal((await api(person, 'post', `/events/${eventId}/registrations`, {}, guarded, OFFICE)).status, 201);
+      const created = await api(person, 'post', '/me/calendar-feed', undefined, guarded, OFFICE);
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const path = new URL(created.body.url as string).pathname;
+      return { path, token: /\/calendar\/feeds\/([A-Za-z0-9_-]{43})\.ics$/.exec(path)?.[1] ?? assert.fail(path) };
+    }
+
+    it('serves a feed only to the allowed networks (IP_ALLOWLIST), as the API, and audits the refusal without the token', async () => {
+      const member: Person = { oid: randomUUID(), name: 'Nora Netwerk' };
+      const { path, token } = await guardedFeed(member);
+      const inside = await request(guarded.app).get(path).set('X-Forwarded-For', OFFICE);
+      assert.equal(inside.status, 200);
+      assert.match(inside.text, /SUMMARY:Netwerkbeleid/);
+
+      const outside = await request(guarded.app).get(path).set('X-Forwarded-For', ELSEWHERE);
+      await guarded.identity.whenIdle();
+      assert.equal(outside.status, 403);
+      assert.match(String(outside.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(outside.body.code, 'ip_not_allowed');
+      assert.doesNotMatch(outside.text, /Netwerkbeleid/);
+      const denied = await AuditEntryModel.findOne({ kind: 'access.denied', reason: 'ip_not_allowed', ip: ELSEWHERE }).lean();
+      assert.equal(denied?.path, '/calendar/feeds/[redacted].ics');
+      assert.ok(!JSON.stringify(await AuditEntryModel.find({}).lean()).includes(token), 'no audit entry holds the token');
+      // The health endpoints still answer the load balancer from anywhere.
+      assert.equal((await request(guarded.app).get('/healthz').set('X-Forwarded-For', ELSEWHERE)).status, 200);
+    });
+
+    it('logs every feed request without its token', async () => {
+      const member: Person = { oid: randomUUID(), name: 'Lotte Log' };
+      const { path, token } = await guardedFeed(member);
+      const before = lines.length;
+      assert.equal((await request(guarded.app).get(path).set('X-Forwarded-For', OFFICE)).status, 200);
+      assert.equal((await request(guarded.app).get(`${path}?refresh=${token}`).set('X-Forwarded-For', OFFICE).set('Referer', `https://calendar.example/subscribe?url=${path}`)).status, 200);
+      assert.equal((await request(guarded.app).get(path).set('X-Forwarded-For', ELSEWHERE)).status, 403);
+      const logged = lines.slice(before).filter((l) => typeof (l.req as { url?: unknown } | undefined)?.url === 'string');
+      assert.equal(logged.length, 3, 'each request has its log line');
+      assert.deepEqual(
+        logged.map((l) => (l.req as { url: string }).url),
+        ['/calendar/feeds/[redacted].ics', '/calendar/feeds/[redacted].ics?refresh=[redacted]', '/calendar/feeds/[redacted].ics'],
+      );
+      assert.ok(!JSON.stringify(lines).includes(token), 'no log line holds the token');
+    });
   });
 });
