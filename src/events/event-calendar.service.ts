@@ -8,6 +8,7 @@
  * CANCEL with a higher SEQUENCE than the REQUEST it withdraws; RFC 5546 section 2.1.4).
  */
 import { createHash } from 'node:crypto';
+import type { AuditSink } from '../audit/audit.port.js';
 import { actorOfPerson, type Actor } from '../auth/actor.js';
 import { fileSlug } from '../content/file-name.js';
 import { markdownToText } from '../content/markdown.js';
@@ -26,6 +27,7 @@ import { clockOf, type Clock } from '../time/clock.js';
 
 export interface EventCalendarDeps {
   people: Pick<UserDirectoryRepository, 'find'>;
+  audit: AuditSink;
   publicUrl: string;
   /** GUESTS_ALLOWED: whether guests may use Meent at all (their feeds too). */
   guestsAllowed: boolean;
@@ -82,7 +84,10 @@ export class EventCalendarService {
     // Made by the URL-secret module, so that the logs recognise and redact it.
     const token = newUrlSecret();
     const now = this.now();
+    const replaced = (await findFeedOf(actor.tenantId, actor.userId)) !== null;
     await issueFeed(actor.tenantId, actor.userId, hash(token), now);
+    // A standing link to the person's calendar of events: who made it, and when (never the token).
+    await this.deps.audit.record({ tenantId: actor.tenantId, kind: 'calendar_feed.created', actorId: actor.userId, subjectId: actor.userId, details: { replaced } });
     return { url: this.feedUrl(token), createdAt: now.toISOString() };
   }
 
@@ -93,7 +98,9 @@ export class EventCalendarService {
 
   /** Revokes the actor's feed URL (the calendar app stops getting updates). */
   async revokeFeed(actor: Actor): Promise<void> {
-    await deleteFeedOf(actor.tenantId, actor.userId);
+    if (await deleteFeedOf(actor.tenantId, actor.userId)) {
+      await this.deps.audit.record({ tenantId: actor.tenantId, kind: 'calendar_feed.revoked', actorId: actor.userId, subjectId: actor.userId });
+    }
   }
 
   /**

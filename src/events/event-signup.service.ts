@@ -4,6 +4,7 @@
  * here (events.policy.ts); what happens to seats is the seat allocator's, which applies
  * every change under the event's lock.
  */
+import type { AuditSink } from '../audit/audit.port.js';
 import type { Actor } from '../auth/actor.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
@@ -20,6 +21,7 @@ import type { RegistrationView } from './registration-view.js';
 export interface EventSignupDeps {
   allocator: SeatAllocator;
   people: Pick<UserDirectoryRepository, 'find'>;
+  audit: AuditSink;
 }
 
 export type { RegistrationView };
@@ -152,6 +154,8 @@ export class EventSignupService {
       r.createdAt ? r.createdAt.toISOString() : '',
       r.registeredAt ? r.registeredAt.toISOString() : '',
     ]);
+    // Personal data leaves Meent: who took it, of which event, how many people.
+    await this.deps.audit.record({ tenantId: actor.tenantId, kind: 'event.registrations_exported', actorId: actor.userId, subjectId: String(access.event._id), details: { count: rows.length } });
     return csvFile('attendees', access.event.title, ['Name', 'E-mail', 'Organisation', 'Guest', 'Status', 'Waitlist position', 'Signed up at', 'Registered at'], table);
   }
 

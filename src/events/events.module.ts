@@ -8,6 +8,7 @@
  * and the local calendar otherwise (local mode: invitations as .ics only).
  */
 import type { Logger } from 'pino';
+import { sharedAuditLog, type AuditSink } from '../audit/audit.port.js';
 import type { CapabilityModule } from '../http/app.js';
 import type { Config } from '../config/config.js';
 import { withLease } from '../db/lease.js';
@@ -38,6 +39,8 @@ export interface EventsDeps {
   /** Use this calendar instead (tests). */
   calendarGateway?: CalendarGateway;
   notifications?: NotificationOutbox;
+  /** The audit log (the identity layer's); the shared collection by default. */
+  audit?: AuditSink;
   now?: () => Date;
 }
 
@@ -74,6 +77,7 @@ export function createEventsServices(deps: EventsDeps): EventsServices {
   const now = clockOf(deps);
   const notifications = deps.notifications ?? notificationOutbox;
   const people = new UserDirectoryRepository();
+  const audit = deps.audit ?? sharedAuditLog(deps);
   const outbox = new CalendarOutbox({ gateway: calendarGatewayFor(deps), people, publicUrl: deps.config.publicUrl, logger: deps.logger, now });
   const reminders = new EventReminders({ notifications, now, logger: deps.logger });
   const allocator = new SeatAllocator({
@@ -85,9 +89,9 @@ export function createEventsServices(deps: EventsDeps): EventsServices {
     },
   });
   return {
-    events: new EventService({ allocator, notifications, calendar: outbox, people, reminders, publicUrl: deps.config.publicUrl, now }),
-    signups: new EventSignupService({ allocator, people }),
-    calendars: new EventCalendarService({ people, publicUrl: deps.config.publicUrl, guestsAllowed: deps.config.guestsAllowed ?? true, now }),
+    events: new EventService({ allocator, notifications, calendar: outbox, people, reminders, audit, publicUrl: deps.config.publicUrl, now }),
+    signups: new EventSignupService({ allocator, people, audit }),
+    calendars: new EventCalendarService({ people, audit, publicUrl: deps.config.publicUrl, guestsAllowed: deps.config.guestsAllowed ?? true, now }),
     allocator,
     outbox,
     reminders,

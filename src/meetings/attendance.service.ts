@@ -4,6 +4,7 @@
  * event's organisers next to the registrations, with a CSV export.
  */
 import type mongoose from 'mongoose';
+import type { AuditSink } from '../audit/audit.port.js';
 import type { Actor } from '../auth/actor.js';
 import { csvFile, type CsvFile } from '../content/csv.js';
 import { resolveEventAccess } from '../events/event-access.js';
@@ -16,6 +17,7 @@ import { clockOf, type Clock } from '../time/clock.js';
 
 export interface AttendanceServiceDeps {
   people: Pick<PeopleRepository, 'findMany'>;
+  audit: AuditSink;
   now?: () => Date;
 }
 
@@ -148,6 +150,8 @@ export class AttendanceService {
       r.firstJoin ?? '',
       r.lastLeave ?? '',
     ]);
+    // Personal data leaves Meent: who took it, of which event, how many people.
+    await this.deps.audit.record({ tenantId: actor.tenantId, kind: 'event.attendance_exported', actorId: actor.userId, subjectId: view.eventId, details: { count: rows.length } });
     return csvFile('attendance', title ?? '', ['Name', 'E-mail', 'Organisation', 'Registration', 'Attended', 'Minutes', 'First joined', 'Last left'], rows);
   }
 }
