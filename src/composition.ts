@@ -10,6 +10,7 @@ import type { Express, Router } from 'express';
 import type { Logger } from 'pino';
 import { botNotificationChannel, createBotModule } from '../bot/bot-module.js';
 import { AuditLog } from './audit/audit-log.service.js';
+import { sharedAuditLog, type AuditSink } from './audit/audit.port.js';
 import { AuditRepository } from './audit/audit.repository.js';
 import { auditRouter } from './audit/audit.routes.js';
 import type { Actor } from './auth/actor.js';
@@ -17,7 +18,7 @@ import { appGraphCredentials } from './auth/app-graph-credentials.js';
 import { BOT_ENDPOINT, createAuthentication, required, type Authentication, type AuthenticationOptions } from './auth/authentication.js';
 import type { GraphCredentials } from './auth/graph-credentials.js';
 import { communitiesRouter } from './communities/communities.routes.js';
-import { CommunityService, type AuditSink } from './communities/community.service.js';
+import { CommunityService } from './communities/community.service.js';
 import { MembershipService } from './communities/membership.service.js';
 import type { Config } from './config/config.js';
 import { isDatabaseReachable } from './db/connection.js';
@@ -77,7 +78,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
   const identity = createIdentity({ config, logger, spec, ...options.identity });
   const graphCredentials = identity.graphCredentials;
   // Events: Outlook through Graph with the app's own token (entra), the local calendar otherwise.
-  const events = createEventsModule({ config, logger, spec, ...(graphCredentials ? { getAccessToken: () => graphCredentials.appToken() } : {}) });
+  const events = createEventsModule({ config, logger, spec, audit: identity.audit, ...(graphCredentials ? { getAccessToken: () => graphCredentials.appToken() } : {}) });
   // Communities, discussions, people, moderation, feed, search and /api/v1/openapi.json (the bot uses its services).
   const communities = createCommunitiesModule({
     logger,
@@ -91,6 +92,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     config,
     logger,
     spec,
+    audit: identity.audit,
     communities: communities.services,
     events: events.services.events,
     ...(graphCredentials ? { getAccessToken: (tenantId: string) => graphCredentials.appToken(tenantId) } : {}),
@@ -321,7 +323,7 @@ export interface CommunitiesModule extends CapabilityModule {
 }
 
 export function createCommunitiesServices(deps: Omit<CommunitiesDeps, 'spec'>): CommunitiesServices {
-  const audit = deps.audit ?? new AuditLog({ repository: new AuditRepository(), logger: deps.logger, ...(deps.now ? { now: deps.now } : {}) });
+  const audit = deps.audit ?? sharedAuditLog(deps);
   const notifications = deps.notifications ?? notificationOutbox;
   const search = deps.search ?? searchIndex;
   const peopleRepository = new PeopleRepository();

@@ -9,6 +9,7 @@ import type { Actor } from '../auth/actor.js';
 import type { DeniedRequest } from '../auth/authenticate.js';
 import { definePolicy, orgAdmin } from '../auth/authorize.js';
 import type { Page } from '../db/pagination.js';
+import { redactUrl } from '../logging/url-secrets.js';
 import type { AuditEntryRecord } from './audit-entry.model.js';
 import type { AuditRepository, NewAuditEntry } from './audit.repository.js';
 import { clockOf, type Clock } from '../time/clock.js';
@@ -88,7 +89,8 @@ export class AuditLog {
   async recordDenied(denied: DeniedRequest): Promise<void> {
     const at = this.now();
     const window = Math.floor(at.getTime() / this.denialWindowMs);
-    const path = denied.path?.slice(0, 200);
+    // A refused request's URL may carry a secret (a calendar feed's token): never stored.
+    const path = denied.path === undefined ? undefined : redactUrl(denied.path).slice(0, 200);
     const who = [denied.actorId ?? '', denied.ip ?? ''];
     const overflow = !this.denialKeys.admit(`${denied.tenantId}:${window}`, JSON.stringify([denied.reason, ...who]));
     const key = createHash('sha256')

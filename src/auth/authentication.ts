@@ -36,7 +36,7 @@ export interface AuthenticationOptions {
 }
 
 export interface Authentication {
-  /** For `createApp`'s `networkPolicy`: runs before /api, /tab and /auth. */
+  /** For `createApp`'s `networkPolicy`: runs before every route but the health endpoints. */
   networkPolicy: RequestHandler[];
   /** For `createApp`'s `authenticate`. */
   authenticate: RequestHandler;

@@ -1,6 +1,8 @@
 /**
- * `IP_ALLOWLIST`: only clients from these IPv4/IPv6 ranges reach the API, the tab and the
- * sign-in pages. The client address is express' `req.ip`, which believes `X-Forwarded-For`
+ * `IP_ALLOWLIST`: only clients from these IPv4/IPv6 ranges reach Meent: the API, the tab, the
+ * sign-in pages and the calendar feeds (a calendar that polls from its vendor's cloud, as
+ * Outlook.com and Google do, cannot subscribe then; one on the organisation's network can).
+ * The health endpoints answer anyone (load balancers). The client address is express' `req.ip`, which believes `X-Forwarded-For`
  * only from the proxies `TRUST_PROXY` names (set on the app as `trust proxy`), so a client
  * cannot talk its way in with a forged header. IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`)
  * are matched as IPv4. The bot endpoint is exempt: Teams' messages come from Microsoft's Bot

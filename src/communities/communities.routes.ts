@@ -6,6 +6,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { answer, type ApiSpec } from '../http/api-spec.js';
 import { idParams, pageOf } from '../http/api-schemas.js';
+import { sendCsv } from '../http/csv-response.js';
 import type { CommunityService } from './community.service.js';
 import {
   addMemberSchema,
@@ -145,13 +146,11 @@ export function communitiesRouter(spec: ApiSpec, deps: { communities: CommunityS
       summary: 'The active members as CSV (managers)',
       tags: memberTags,
       params: idParams,
-      success: { status: 200, description: 'CSV (RFC 4180)', contentType: 'text/csv', schema: z.string() },
+      success: { status: 200, description: 'CSV, UTF-8 with byte order mark, `;`-separated', contentType: 'text/csv', schema: z.string() },
       errors: [403, 404],
     },
     async ({ actor, params, res }) => {
-      const csv = await memberships.exportCsv(actor, params.id);
-      res.setHeader('Content-Disposition', 'attachment; filename="members.csv"');
-      return csv;
+      sendCsv(res, await memberships.exportCsv(actor, params.id));
     },
   );
   spec.route(

@@ -5,6 +5,7 @@
  * everywhere, in lists and counts too.
  */
 import type { Types } from 'mongoose';
+import type { AuditSink } from '../audit/audit.port.js';
 import type { Actor } from '../auth/actor.js';
 import { markdown, markdownToText } from '../content/markdown.js';
 import { normalizeTags } from '../content/tags.js';
@@ -28,10 +29,7 @@ import type { CommunityView, CreateCommunityInput, ListCommunitiesQuery, UpdateC
 import { DEFAULT_AUTO_HIDE_THRESHOLD } from './community-settings.model.js';
 import { clockOf, type Clock } from '../time/clock.js';
 
-/** Where capabilities write their audit trail (the identity work's AuditLog fits). */
-export interface AuditSink {
-  record(entry: { tenantId: string; kind: string; actorId?: string; subjectId?: string; details?: Record<string, string | number | boolean | null> }): Promise<void>;
-}
+export type { AuditSink } from '../audit/audit.port.js';
 
 /** Removes everything hanging off a community (discussions, replies, reports, ...) when it is deleted. */
 export type CommunityCleanup = (communityId: Types.ObjectId) => Promise<void>;
@@ -167,16 +165,26 @@ export class CommunityService {
     const updated = await updateCommunity(access.community._id, {}, { ...(Object.keys(set).length ? { $set: set } : {}), ...(Object.keys(unset).length ? { $unset: unset } : {}) });
     if (!updated) return this.get(actor, communityId);
     await this.indexForSearch(updated);
-    if (input.visibility !== undefined && input.visibility !== access.community.visibility) {
+    await this.auditUpdate(actor, access.community, updated);
+    return this.get(actor, communityId);
+  }
+
+  /** Audit entries of an edit that changes who may read the community, or where the bot posts for it. */
+  private async auditUpdate(actor: Actor, before: CommunityRecord, after: CommunityRecord): Promise<void> {
+    const base = { tenantId: actor.tenantId, actorId: actor.userId, subjectId: String(after._id) };
+    if (after.visibility !== before.visibility) {
+      await this.deps.audit.record({ ...base, kind: 'community.visibility_changed', details: { from: before.visibility, to: after.visibility } });
+    }
+    if ((after.guestsAllowed === true) !== (before.guestsAllowed === true)) {
+      await this.deps.audit.record({ ...base, kind: 'community.guests_changed', details: { from: before.guestsAllowed === true, to: after.guestsAllowed === true } });
+    }
+    if ((after.teamId ?? null) !== (before.teamId ?? null) || (after.channelId ?? null) !== (before.channelId ?? null)) {
       await this.deps.audit.record({
-        tenantId: actor.tenantId,
-        kind: 'community.visibility_changed',
-        actorId: actor.userId,
-        subjectId: communityId,
-        details: { from: access.community.visibility, to: input.visibility },
+        ...base,
+        kind: 'community.channel_changed',
+        details: { fromTeamId: before.teamId ?? null, fromChannelId: before.channelId ?? null, teamId: after.teamId ?? null, channelId: after.channelId ?? null },
       });
     }
-    return this.get(actor, communityId);
   }
 
   /** Deletes the community with its memberships and everything in it (managers, admins). */

@@ -13,6 +13,7 @@
 import mongoose, { type Types } from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import type { Page } from '../db/pagination.js';
+import { csvFile, type CsvFile } from '../content/csv.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import type { DirectoryGateway } from '../graph/directory-gateway.js';
 import { ensurePersonKnown, type PeopleRepository } from '../members/people.repository.js';
@@ -215,12 +216,12 @@ export class MembershipService {
   }
 
   /** CSV of the active members (managers): name, e-mail, organisation, function, role, guest, joined. */
-  async exportCsv(actor: Actor, communityId: string): Promise<string> {
+  async exportCsv(actor: Actor, communityId: string): Promise<CsvFile> {
     const access = await resolveCommunityAccess(actor, communityId);
     access.authorize('members.manage');
     const members = await membershipsOfCommunity(access.community._id, 'active');
     const people = await this.deps.people.findMany(actor.tenantId, members.map((m) => m.userId));
-    const rows = [['name', 'email', 'organisation', 'function', 'role', 'guest', 'joinedAt']];
+    const rows: string[][] = [];
     members.sort((a, b) => (people.get(a.userId)?.displayName ?? '').localeCompare(people.get(b.userId)?.displayName ?? '', 'nl'));
     for (const m of members) {
       const p = people.get(m.userId);
@@ -235,7 +236,7 @@ export class MembershipService {
       ]);
     }
     await this.deps.audit.record({ tenantId: actor.tenantId, kind: 'community.members_exported', actorId: actor.userId, subjectId: communityId, details: { count: members.length } });
-    return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+    return csvFile('members', access.community.name, ['name', 'email', 'organisation', 'function', 'role', 'guest', 'joinedAt'], rows);
   }
 
   // ---- transitions ----
@@ -390,8 +391,3 @@ export function memberToView(m: MembershipRecord, person?: UserRecord): MemberVi
   };
 }
 
-/** One CSV cell (RFC 4180 quoting); a leading =, +, - or @ is neutralised so spreadsheets do not run it as a formula (OWASP "CSV Injection"). */
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}

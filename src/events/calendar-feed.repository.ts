@@ -26,10 +26,9 @@ export async function markFeedUsed(feed: Pick<CalendarFeedRecord, '_id' | 'tenan
   await atomicUpdate(CalendarFeedModel, { _id: feed._id, tokenHash: feed.tokenHash }, { $set: { lastUsedAt: at } }, { lockKey: feedLockKey(feed.tenantId, feed.userId) });
 }
 
-export async function deleteFeedOf(tenantId: string, userId: string): Promise<void> {
-  const run = async () => {
-    await CalendarFeedModel.deleteOne({ tenantId, userId });
-  };
+/** Revokes the person's feed; true when there was one. */
+export async function deleteFeedOf(tenantId: string, userId: string): Promise<boolean> {
+  const run = async () => (await CalendarFeedModel.deleteOne({ tenantId, userId })).deletedCount > 0;
   if (!storeCapabilities().needsWriteSerialisation) return run();
   return documentLocks.withLock(feedLockKey(tenantId, userId), run);
 }

@@ -7,13 +7,16 @@
  * change of the event and with every change of the person's seat (a cancellation is a
  * CANCEL with a higher SEQUENCE than the REQUEST it withdraws; RFC 5546 section 2.1.4).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import type { Actor } from '../auth/actor.js';
+import { createHash } from 'node:crypto';
+import type { AuditSink } from '../audit/audit.port.js';
+import { actorOfPerson, type Actor } from '../auth/actor.js';
+import { fileSlug } from '../content/file-name.js';
 import { markdownToText } from '../content/markdown.js';
+import { isUrlSecret, newUrlSecret } from '../logging/url-secrets.js';
 import { NotFoundError } from '../errors/domain-errors.js';
 import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
 import { deleteFeedOf, findFeedByTokenHash, findFeedOf, issueFeed, markFeedUsed } from './calendar-feed.repository.js';
-import { resolveEventAccess } from './event-access.js';
+import { readableEvents, resolveEventAccess } from './event-access.js';
 import { eventWebUrl } from './event-links.js';
 import type { EventRecord } from './event.model.js';
 import { eventsEndingAfter } from './event.repository.js';
@@ -24,7 +27,10 @@ import { clockOf, type Clock } from '../time/clock.js';
 
 export interface EventCalendarDeps {
   people: Pick<UserDirectoryRepository, 'find'>;
+  audit: AuditSink;
   publicUrl: string;
+  /** GUESTS_ALLOWED: whether guests may use Meent at all (their feeds too). */
+  guestsAllowed: boolean;
   now?: () => Date;
 }
 
@@ -34,7 +40,6 @@ export interface IcsFile {
   content: string;
 }
 
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 /** The feed shows events from this long ago onwards. */
 const FEED_HISTORY_MS = 90 * 24 * 3_600_000;
 const FEED_MAX_EVENTS = 500;
@@ -71,14 +76,18 @@ export class EventCalendarService {
       showJoinUrl: mine?.status === 'registered' || access.can('event.update'),
     });
     const content = writeCalendar({ method, events: [icsEvent], stamp: this.now() });
-    return { method, filename: `${slug(event.title)}.ics`, content };
+    return { method, filename: `${fileSlug(event.title, 'event')}.ics`, content };
   }
 
   /** Creates (or replaces) the actor's feed URL. The token is shown only now. */
   async createFeed(actor: Actor): Promise<{ url: string; createdAt: string }> {
-    const token = randomBytes(32).toString('base64url');
+    // Made by the URL-secret module, so that the logs recognise and redact it.
+    const token = newUrlSecret();
     const now = this.now();
+    const replaced = (await findFeedOf(actor.tenantId, actor.userId)) !== null;
     await issueFeed(actor.tenantId, actor.userId, hash(token), now);
+    // A standing link to the person's calendar of events: who made it, and when (never the token).
+    await this.deps.audit.record({ tenantId: actor.tenantId, kind: 'calendar_feed.created', actorId: actor.userId, subjectId: actor.userId, details: { replaced } });
     return { url: this.feedUrl(token), createdAt: now.toISOString() };
   }
 
@@ -89,22 +98,37 @@ export class EventCalendarService {
 
   /** Revokes the actor's feed URL (the calendar app stops getting updates). */
   async revokeFeed(actor: Actor): Promise<void> {
-    await deleteFeedOf(actor.tenantId, actor.userId);
+    if (await deleteFeedOf(actor.tenantId, actor.userId)) {
+      await this.deps.audit.record({ tenantId: actor.tenantId, kind: 'calendar_feed.revoked', actorId: actor.userId, subjectId: actor.userId });
+    }
   }
 
-  /** The feed behind a token; 404 for unknown or revoked tokens. */
+  /**
+   * The feed behind a token; 404 for unknown or revoked tokens. Access is decided on every
+   * poll, as the owner's requests are: the URL outlives whatever access its owner had when
+   * making it (they leave a community, are blocked, guests are turned off), and nobody
+   * revokes it then. An owner Meent no longer knows, or a guest while guests may not use
+   * Meent, gets the 404 of a revoked feed; otherwise the feed lists the events the owner may
+   * still read, as the stored person (`actorOfPerson`: no app roles, no MFA assumed).
+   */
   async feed(token: string): Promise<string> {
-    if (!TOKEN.test(token)) throw feedNotFound();
+    if (!isUrlSecret(token)) throw feedNotFound();
     const feed = await findFeedByTokenHash(hash(token));
     if (!feed) throw feedNotFound();
+    const owner = await this.deps.people.find(feed.tenantId, feed.userId);
+    if (!owner || (owner.isGuest === true && !this.deps.guestsAllowed)) throw feedNotFound();
+    const actor = actorOfPerson(owner);
     const now = this.now();
     const registrations = await registeredOfUser(feed.tenantId, feed.userId);
     const byEvent = new Map(registrations.map((r) => [String(r.eventId), r]));
-    const events = await eventsEndingAfter(
-      feed.tenantId,
-      registrations.map((r) => r.eventId),
-      new Date(now.getTime() - FEED_HISTORY_MS),
-      FEED_MAX_EVENTS,
+    const events = await readableEvents(
+      actor,
+      await eventsEndingAfter(
+        feed.tenantId,
+        registrations.map((r) => r.eventId),
+        new Date(now.getTime() - FEED_HISTORY_MS),
+        FEED_MAX_EVENTS,
+      ),
     );
     // Recorded at most hourly: enough to show "last used", without a write per poll.
     if (!feed.lastUsedAt || now.getTime() - feed.lastUsedAt.getTime() > 3_600_000) {
@@ -163,8 +187,4 @@ function hash(token: string): string {
 
 function feedNotFound(): NotFoundError {
   return new NotFoundError('There is no such calendar feed.', 'feed_not_found');
-}
-
-function slug(title: string): string {
-  return title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'event';
 }

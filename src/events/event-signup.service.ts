@@ -4,6 +4,7 @@
  * here (events.policy.ts); what happens to seats is the seat allocator's, which applies
  * every change under the event's lock.
  */
+import type { AuditSink } from '../audit/audit.port.js';
 import type { Actor } from '../auth/actor.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
@@ -14,12 +15,13 @@ import type { RegistrationRecord, RegistrationStatus } from './registration.mode
 import { findRegistration, registrationPage, registrationsOf, waitlistPosition } from './registration.repository.js';
 import type { Person, RegistrationOutcome, SeatAllocator } from './seat-allocator.js';
 import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
-import { toCsv } from './attendee-csv.js';
+import { csvFile, type CsvFile } from '../content/csv.js';
 import type { RegistrationView } from './registration-view.js';
 
 export interface EventSignupDeps {
   allocator: SeatAllocator;
   people: Pick<UserDirectoryRepository, 'find'>;
+  audit: AuditSink;
 }
 
 export type { RegistrationView };
@@ -129,7 +131,7 @@ export class EventSignupService {
   }
 
   /** Every registration as CSV (organisers): registered, then the waitlist in order, then the rest. */
-  async exportCsv(actor: Actor, eventId: string): Promise<{ filename: string; csv: string }> {
+  async exportCsv(actor: Actor, eventId: string): Promise<CsvFile> {
     const access = await resolveEventAccess(actor, eventId);
     access.authorize('attendees.export');
     const rows = await registrationsOf(access.event._id);
@@ -152,9 +154,9 @@ export class EventSignupService {
       r.createdAt ? r.createdAt.toISOString() : '',
       r.registeredAt ? r.registeredAt.toISOString() : '',
     ]);
-    const csv = toCsv(['Name', 'E-mail', 'Organisation', 'Guest', 'Status', 'Waitlist position', 'Signed up at', 'Registered at'], table);
-    const slug = access.event.title.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'event';
-    return { filename: `attendees-${slug}.csv`, csv };
+    // Personal data leaves Meent: who took it, of which event, how many people.
+    await this.deps.audit.record({ tenantId: actor.tenantId, kind: 'event.registrations_exported', actorId: actor.userId, subjectId: String(access.event._id), details: { count: rows.length } });
+    return csvFile('attendees', access.event.title, ['Name', 'E-mail', 'Organisation', 'Guest', 'Status', 'Waitlist position', 'Signed up at', 'Registered at'], table);
   }
 
   /**

@@ -7,6 +7,7 @@
  */
 import mongoose, { Types } from 'mongoose';
 import type { z } from 'zod';
+import type { AuditSink } from '../audit/audit.port.js';
 import type { Actor } from '../auth/actor.js';
 import { readableCommunityIds, resolveCommunityAccess } from '../communities/community-access.js';
 import { markdown } from '../content/markdown.js';
@@ -36,6 +37,7 @@ export interface EventServiceDeps {
   calendar?: Pick<CalendarOutbox, 'requestSync'> | null;
   people: Pick<UserDirectoryRepository, 'find'>;
   reminders?: Pick<EventReminders, 'withdrawStale'> | null;
+  audit: AuditSink;
   /** Meent's public origin (links back from invitations). */
   publicUrl: string;
   now?: () => Date;
@@ -224,7 +226,10 @@ export class EventService {
     }
     const description = patch.description !== undefined ? markdown(patch.description) : undefined;
     const changed: string[] = [];
+    // As the edit found them (under the event's lock), for the audit entries of who changed who runs it and who may come.
+    let before: Pick<EventRecord, 'guestsAllowed' | 'organizers'> = access.event;
     const outcome = await this.deps.allocator.edit(actor.tenantId, access.event._id, (event, now) => {
+      before = { guestsAllowed: event.guestsAllowed, organizers: [...event.organizers] };
       if (event.status === 'cancelled') throw new ConflictError('A cancelled event cannot be changed.', 'event_cancelled');
       if (event.status === 'completed' || event.end.getTime() <= now.getTime()) throw new ConflictError('An event that has taken place cannot be changed.', 'event_past');
       const set: Record<string, unknown> = {};
@@ -266,6 +271,7 @@ export class EventService {
       return { set };
     });
     const event = outcome.event;
+    await this.auditUpdate(actor, event, before, changed);
     const timeChanged = changed.some((f) => (SCHEDULE_FIELDS as readonly string[]).includes(f));
     const placeChanged = changed.some((f) => (PLACE_FIELDS as readonly string[]).includes(f));
     if (timeChanged || placeChanged) {
@@ -276,6 +282,20 @@ export class EventService {
     const refreshed = await resolveEventAccess(actor, event._id);
     const mine = await findRegistration(event._id, actor.userId);
     return this.view(actor, refreshed.event, refreshed, mine);
+  }
+
+  /** Audit entries of an edit: guests admitted or not, each organiser added or removed (ids only). */
+  private async auditUpdate(actor: Actor, event: EventRecord, before: Pick<EventRecord, 'guestsAllowed' | 'organizers'>, changed: readonly string[]): Promise<void> {
+    const base = { tenantId: actor.tenantId, actorId: actor.userId };
+    const eventId = String(event._id);
+    if (changed.includes('guestsAllowed')) {
+      await this.deps.audit.record({ ...base, kind: 'event.guests_changed', subjectId: eventId, details: { from: before.guestsAllowed === true, to: event.guestsAllowed === true } });
+    }
+    if (!changed.includes('organizers')) return;
+    const was = new Set(before.organizers);
+    const is = new Set(event.organizers);
+    for (const userId of is) if (!was.has(userId)) await this.deps.audit.record({ ...base, kind: 'event.organizer_added', subjectId: userId, details: { eventId } });
+    for (const userId of was) if (!is.has(userId)) await this.deps.audit.record({ ...base, kind: 'event.organizer_removed', subjectId: userId, details: { eventId } });
   }
 
   /** Cancels the event: every attendee hears about it and Outlook cancels it. Cancelling twice is harmless. */

@@ -8,6 +8,7 @@
  * and the local calendar otherwise (local mode: invitations as .ics only).
  */
 import type { Logger } from 'pino';
+import { sharedAuditLog, type AuditSink } from '../audit/audit.port.js';
 import type { CapabilityModule } from '../http/app.js';
 import type { Config } from '../config/config.js';
 import { withLease } from '../db/lease.js';
@@ -30,13 +31,16 @@ import { clockOf } from '../time/clock.js';
 export interface EventsDeps {
   /** The API description the routes are declared on (shared with the other capabilities for /api/v1/openapi.json). */
   spec?: ApiSpec;
-  config: Pick<Config, 'publicUrl' | 'graphBaseUrl' | 'localMode'>;
+  /** `guestsAllowed` (GUESTS_ALLOWED) defaults to its configuration default, true. */
+  config: Pick<Config, 'publicUrl' | 'graphBaseUrl' | 'localMode'> & Partial<Pick<Config, 'guestsAllowed'>>;
   logger: Logger;
   /** App-only Microsoft Graph tokens (the identity work's `graphCredentials.appToken()`); absent: the local calendar. */
   getAccessToken?: () => Promise<string>;
   /** Use this calendar instead (tests). */
   calendarGateway?: CalendarGateway;
   notifications?: NotificationOutbox;
+  /** The audit log (the identity layer's); the shared collection by default. */
+  audit?: AuditSink;
   now?: () => Date;
 }
 
@@ -73,6 +77,7 @@ export function createEventsServices(deps: EventsDeps): EventsServices {
   const now = clockOf(deps);
   const notifications = deps.notifications ?? notificationOutbox;
   const people = new UserDirectoryRepository();
+  const audit = deps.audit ?? sharedAuditLog(deps);
   const outbox = new CalendarOutbox({ gateway: calendarGatewayFor(deps), people, publicUrl: deps.config.publicUrl, logger: deps.logger, now });
   const reminders = new EventReminders({ notifications, now, logger: deps.logger });
   const allocator = new SeatAllocator({
@@ -84,9 +89,9 @@ export function createEventsServices(deps: EventsDeps): EventsServices {
     },
   });
   return {
-    events: new EventService({ allocator, notifications, calendar: outbox, people, reminders, publicUrl: deps.config.publicUrl, now }),
-    signups: new EventSignupService({ allocator, people }),
-    calendars: new EventCalendarService({ people, publicUrl: deps.config.publicUrl, now }),
+    events: new EventService({ allocator, notifications, calendar: outbox, people, reminders, audit, publicUrl: deps.config.publicUrl, now }),
+    signups: new EventSignupService({ allocator, people, audit }),
+    calendars: new EventCalendarService({ people, audit, publicUrl: deps.config.publicUrl, guestsAllowed: deps.config.guestsAllowed ?? true, now }),
     allocator,
     outbox,
     reminders,

@@ -18,6 +18,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { answer, type ApiSpec } from '../http/api-spec.js';
 import { idParams, objectIdString, pageOf, userIdString } from '../http/api-schemas.js';
+import { sendCsv } from '../http/csv-response.js';
 import type { EventCalendarService } from './event-calendar.service.js';
 import type { EventService } from './event.service.js';
 import type { EventSignupService } from './event-signup.service.js';
@@ -153,13 +154,11 @@ export function eventsRouter(spec: ApiSpec, deps: EventsRouterDeps): Router {
       summary: 'Every registration as CSV (organisers)',
       tags,
       params: idParams,
-      success: { status: 200, description: 'CSV, UTF-8 with byte order mark', contentType: 'text/csv' },
+      success: { status: 200, description: 'CSV, UTF-8 with byte order mark, `;`-separated', contentType: 'text/csv' },
       errors: [403, 404],
     },
     async ({ actor, params, res }) => {
-      const { filename, csv } = await signups.exportCsv(actor, params.id);
-      res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
-      res.type('text/csv; charset=utf-8').send(csv);
+      sendCsv(res, await signups.exportCsv(actor, params.id));
     },
   );
   spec.route(

@@ -11,6 +11,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { NotFoundError } from '../errors/domain-errors.js';
+import { redactSerializedRequest } from '../logging/url-secrets.js';
 import { problemErrorHandler, sendProblem } from './problem.js';
 import { securityHeaders } from './security-headers.js';
 
@@ -30,7 +31,7 @@ export interface AppDependencies {
   logger: Logger;
   /** True when the database answers; /readyz reports it. */
   isReady: () => Promise<boolean>;
-  /** Runs before anything else under /api and /tab (IP allow-list). */
+  /** Runs before every route but /healthz and /readyz (IP allow-list, per-address write limit). */
   networkPolicy?: RequestHandler[];
   /** Establishes `req.actor` for /api/v1 (401 when absent or invalid). */
   authenticate?: RequestHandler;
@@ -64,6 +65,8 @@ export function createApp(deps: AppDependencies): Express {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      // A calendar app can only send its credential in the URL: no URL is logged with a secret in it.
+      serializers: { req: redactSerializedRequest },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
   );
@@ -77,7 +80,9 @@ export function createApp(deps: AppDependencies): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database: ready ? 'reachable' : 'unreachable' });
   });
 
-  for (const policy of deps.networkPolicy ?? []) app.use(['/api', '/tab', '/auth'], policy);
+  // Everything below the health endpoints: the API, the tab, the sign-in pages, calendar feeds,
+  // and whatever is added later (the bot endpoint is exempted inside the policy, by path).
+  for (const policy of deps.networkPolicy ?? []) app.use(policy);
 
   if (deps.botHandler) {
     app.post('/api/messages', express.json({ limit: '1mb' }), deps.botHandler);

@@ -4,8 +4,9 @@
  * event's organisers next to the registrations, with a CSV export.
  */
 import type mongoose from 'mongoose';
+import type { AuditSink } from '../audit/audit.port.js';
 import type { Actor } from '../auth/actor.js';
-import { toCsv } from '../events/attendee-csv.js';
+import { csvFile, type CsvFile } from '../content/csv.js';
 import { resolveEventAccess } from '../events/event-access.js';
 import { completeStartedEvent, eventTitle, registrationsOfEvent, type EventRecord } from '../events/events.port.js';
 import type { AttendanceEntry } from '../graph/online-meetings-gateway.js';
@@ -16,6 +17,7 @@ import { clockOf, type Clock } from '../time/clock.js';
 
 export interface AttendanceServiceDeps {
   people: Pick<PeopleRepository, 'findMany'>;
+  audit: AuditSink;
   now?: () => Date;
 }
 
@@ -135,7 +137,7 @@ export class AttendanceService {
     };
   }
 
-  async exportCsv(actor: Actor, eventId: string): Promise<{ filename: string; csv: string }> {
+  async exportCsv(actor: Actor, eventId: string): Promise<CsvFile> {
     const view = await this.list(actor, eventId);
     const title = await eventTitle(view.eventId);
     const rows = view.items.map((r) => [
@@ -148,9 +150,9 @@ export class AttendanceService {
       r.firstJoin ?? '',
       r.lastLeave ?? '',
     ]);
-    const csv = toCsv(['Name', 'E-mail', 'Organisation', 'Registration', 'Attended', 'Minutes', 'First joined', 'Last left'], rows);
-    const slug = (title ?? '').toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'event';
-    return { filename: `attendance-${slug}.csv`, csv };
+    // Personal data leaves Meent: who took it, of which event, how many people.
+    await this.deps.audit.record({ tenantId: actor.tenantId, kind: 'event.attendance_exported', actorId: actor.userId, subjectId: view.eventId, details: { count: rows.length } });
+    return csvFile('attendance', title ?? '', ['Name', 'E-mail', 'Organisation', 'Registration', 'Attended', 'Minutes', 'First joined', 'Last left'], rows);
   }
 }
 

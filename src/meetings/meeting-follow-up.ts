@@ -14,6 +14,7 @@
  */
 import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
+import type { AuditSink } from '../audit/audit.port.js';
 import { actorOfPerson, type Actor } from '../auth/actor.js';
 import { resolveCommunityAccess } from '../communities/community-access.js';
 import { membershipOf } from '../communities/communities.port.js';
@@ -43,6 +44,7 @@ export interface MeetingFollowUpDeps {
   directoryFor?: (tenantId: string) => DirectoryGateway | undefined;
   /** GUESTS_ALLOWED. */
   guestsAllowed: boolean;
+  audit: AuditSink;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   now?: () => Date;
 }
@@ -242,6 +244,7 @@ export class MeetingFollowUps {
         try {
           const result = await this.deps.memberships.add(decision.action === 'approve' ? linker : inviter, String(community._id), { userId: person.userId });
           if (result.outcome === 'unchanged') outcome = result.member.status === 'active' ? 'member' : 'already_invited';
+          else await this.auditAdmission(link, person.userId, result.outcome);
         } catch (err) {
           const reason = err instanceof ConflictError && err.code === 'guests_not_allowed' ? 'guests_not_allowed' : err instanceof ConflictError && err.code === 'member_blocked' ? 'blocked' : err instanceof NotFoundError ? 'unknown_person' : null;
           if (err instanceof ConflictError && err.code === 'already_member') {
@@ -258,6 +261,21 @@ export class MeetingFollowUps {
       if (people.length < MAX_LISTED) people.push({ ...listed, outcome });
     }
     return { people, notAdmitted };
+  }
+
+  /**
+   * An invitation (or approval) the follow-up made, in the name of whoever linked the meeting,
+   * and possibly with an organisation admin's right to invite (`inviter` above): recorded, as
+   * a manager's own would be visible in the member list.
+   */
+  private async auditAdmission(link: MeetingLinkRecord, userId: string, outcome: string): Promise<void> {
+    await this.deps.audit.record({
+      tenantId: link.tenantId,
+      kind: 'meeting.follow_up_admitted',
+      actorId: link.linkedBy,
+      subjectId: userId,
+      details: { communityId: String(link.communityId), chatId: link.chatId, outcome },
+    });
   }
 
   /**

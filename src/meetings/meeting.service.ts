@@ -12,13 +12,14 @@
  */
 import mongoose, { Types } from 'mongoose';
 import type { Logger } from 'pino';
+import type { AuditSink } from '../audit/audit.port.js';
 import { actorOfPerson, type Actor } from '../auth/actor.js';
 import { resolveCommunityAccess } from '../communities/community-access.js';
 import { communityById, managesAnyCommunity } from '../communities/communities.port.js';
 import { isDuplicateKeyError, upsertRetryingRace } from '../db/mongo-errors.js';
 import { discussionOfTenant, discussionTitle, type DiscussionRecord } from '../discussions/discussions.port.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
-import { DomainError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
+import { ConflictError, DomainError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { resolveEventAccess } from '../events/event-access.js';
 import type { EventRecord } from '../events/events.port.js';
 import { findNextOpenEvent, type EventService } from '../events/event.service.js';
@@ -34,6 +35,7 @@ export interface MeetingServiceDeps {
   directory: MeetingDirectory;
   discussions: Pick<DiscussionService, 'create' | 'get'>;
   people: Pick<PeopleRepository, 'find'>;
+  audit: AuditSink;
   /** The events capability's next open event (default: the same rule, straight on the database). */
   events?: Pick<EventService, 'nextOpenEvent'>;
   logger: Pick<Logger, 'info' | 'warn'>;
@@ -150,6 +152,14 @@ export class MeetingService {
     const saved = await upsertRetryingRace(write);
     if (event) await setFollowUpDiscussion(event._id, new Types.ObjectId(discussion.id));
     this.deps.logger.info({ chatId: input.chatId, discussionId: discussion.id, eventId: event ? String(event._id) : null }, 'meeting linked');
+    // A link decides whom the follow-up lets into which community.
+    await this.deps.audit.record({
+      tenantId: actor.tenantId,
+      kind: 'meeting.linked',
+      actorId: actor.userId,
+      subjectId: input.chatId,
+      details: { source: 'manual', communityId: String(community.community._id), discussionId: discussion.id, eventId: event ? String(event._id) : null, replaced: existing !== null },
+    });
     return { view: await this.view(actor, facts, saved), created: existing === null };
   }
 
@@ -158,7 +168,18 @@ export class MeetingService {
     const link = await this.find(actor.tenantId, chatId);
     if (!link) throw new NotFoundError('This meeting is not linked.', 'meeting_not_linked');
     meetingPolicy.authorize(actor, 'meeting.unlink', contextFor(actor, facts, link, await this.roleIn(actor, link.communityId)));
-    await deleteMeetingLinkUnlessRunning(link.tenantId, link.chatId);
+    if (!(await deleteMeetingLinkUnlessRunning(link.tenantId, link.chatId))) {
+      // Not deleted: the follow-up runs now (or someone else unlinked it a moment ago).
+      if (await this.find(link.tenantId, link.chatId)) throw new ConflictError('The follow-up of this meeting is running; try again in a minute.', 'meeting_follow_up_running');
+      return;
+    }
+    await this.deps.audit.record({
+      tenantId: actor.tenantId,
+      kind: 'meeting.unlinked',
+      actorId: actor.userId,
+      subjectId: link.chatId,
+      details: { communityId: String(link.communityId), discussionId: String(link.discussionId) },
+    });
   }
 
   /** Who was let in after the meeting, and who was not (organiser, linker, the community's managers). */
@@ -252,6 +273,16 @@ export class MeetingService {
         // $setOnInsert: a manual link stored meanwhile is the organiser's choice and stays.
         const saved = await updateMeetingLink(meeting.tenantId, meeting.chatId, {}, { $setOnInsert: fields }, { upsert: true });
         this.deps.logger.info({ chatId: meeting.chatId, eventId: String(event._id) }, 'meeting of a Meent event linked to its follow-up discussion');
+        // Made now, in the organiser's name (a manual link stored meanwhile is not ours to record).
+        if (saved?.source === 'event') {
+          await this.deps.audit.record({
+            tenantId: meeting.tenantId,
+            kind: 'meeting.linked',
+            actorId: organizerId,
+            subjectId: meeting.chatId,
+            details: { source: 'event', communityId: String(event.communityId), discussionId: String(discussion._id), eventId: String(event._id), replaced: false },
+          });
+        }
         return saved;
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;

@@ -6,6 +6,7 @@
  * one (local mode) meetings cannot be looked up and nothing is read from Graph.
  */
 import type { Logger } from 'pino';
+import { sharedAuditLog, type AuditSink } from '../audit/audit.port.js';
 import type { MembershipService } from '../communities/membership.service.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
 import type { EventService } from '../events/event.service.js';
@@ -37,6 +38,8 @@ export interface MeetingsDeps {
   events?: Pick<EventService, 'nextOpenEvent'>;
   /** The organisation's directory (guests who attended, found by e-mail). */
   directoryFor?: (tenantId: string) => DirectoryGateway | undefined;
+  /** The audit log (the identity layer's); the shared collection by default. */
+  audit?: AuditSink;
   now?: () => Date;
 }
 
@@ -81,8 +84,9 @@ export function createMeetingsServices(deps: MeetingsDeps): MeetingsServices {
   const people = new PeopleRepository();
   const directory = new MeetingDirectory(gatewayFor(deps));
   const now = deps.now;
-  const attendance = new AttendanceService({ people, ...(now ? { now } : {}) });
-  const meetings = new MeetingService({ directory, discussions: deps.communities.discussions, people, ...(deps.events ? { events: deps.events } : {}), logger: deps.logger, ...(now ? { now } : {}) });
+  const audit = deps.audit ?? sharedAuditLog(deps);
+  const attendance = new AttendanceService({ people, audit, ...(now ? { now } : {}) });
+  const meetings = new MeetingService({ directory, discussions: deps.communities.discussions, people, audit, ...(deps.events ? { events: deps.events } : {}), logger: deps.logger, ...(now ? { now } : {}) });
   const followUps = new MeetingFollowUps({
     directory,
     memberships: deps.communities.memberships,
@@ -91,6 +95,7 @@ export function createMeetingsServices(deps: MeetingsDeps): MeetingsServices {
     people,
     ...(deps.directoryFor ? { directoryFor: deps.directoryFor } : {}),
     guestsAllowed: deps.config.guestsAllowed,
+    audit,
     logger: deps.logger,
     ...(now ? { now } : {}),
   });

@@ -13,6 +13,7 @@
 import { Router } from 'express';
 import { answer, type ApiSpec } from '../http/api-spec.js';
 import { idParams } from '../http/api-schemas.js';
+import { sendCsv } from '../http/csv-response.js';
 import type { AttendanceService } from './attendance.service.js';
 import type { MeetingService } from './meeting.service.js';
 import { attendanceView, followUpView, linkMeetingSchema, meetingQuerySchema, meetingView } from './meetings.schemas.js';
@@ -97,13 +98,11 @@ export function meetingsRouter(spec: ApiSpec, deps: MeetingsRouterDeps): Router 
       summary: 'Registrations with attendance as CSV (organisers)',
       tags,
       params: idParams,
-      success: { status: 200, description: 'CSV, UTF-8 with byte order mark', contentType: 'text/csv' },
+      success: { status: 200, description: 'CSV, UTF-8 with byte order mark, `;`-separated', contentType: 'text/csv' },
       errors: [403, 404],
     },
     async ({ actor, params, res }) => {
-      const { filename, csv } = await attendance.exportCsv(actor, params.id);
-      res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
-      res.type('text/csv; charset=utf-8').send(csv);
+      sendCsv(res, await attendance.exportCsv(actor, params.id));
     },
   );
   spec.route(

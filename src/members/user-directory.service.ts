@@ -6,6 +6,7 @@
  * photo, cached. Graph being slow, down or refusing never blocks a sign-in.
  */
 import type { Logger } from 'pino';
+import type { AuditSink } from '../audit/audit.port.js';
 import type { Actor } from '../auth/actor.js';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import { NotFoundError } from '../errors/domain-errors.js';
@@ -14,10 +15,6 @@ import type { UserRecord } from './user.model.js';
 import type { UserChanges, UserDirectoryRepository } from './user-directory.repository.js';
 import { clockOf, type Clock } from '../time/clock.js';
 
-/** What the service writes to the audit log. */
-export interface AuditSink {
-  record(entry: { tenantId: string; kind: string; actorId?: string; subjectId?: string; details?: Record<string, string | number | boolean | null> }): Promise<void>;
-}
 
 export interface UserDirectoryDeps {
   repository: UserDirectoryRepository;

@@ -178,19 +178,22 @@ describe('community membership (HTTP, real database)', function () {
     assert.deepEqual(await counts(c.id), { members: 1, managers: 1 });
   });
 
-  it('lists members with roles and exports them as CSV for managers, neutralising formulas', async () => {
+  it('lists members with roles and exports them as CSV for managers (Dutch Excel: `;`, BOM), neutralising formulas also after a separator inside a value', async () => {
     const manager = await person({ userId: 'csv-manager', name: 'Marieke', organisation: 'Waterschap Noord' });
-    const sly = await person({ userId: 'csv-sly', name: '=HYPERLINK("http://evil")', mail: 'sly@example.nl' });
+    const sly = await person({ userId: 'csv-sly', name: '=HYPERLINK("http://evil")', mail: 'sly@example.nl', organisation: 'LTO;=1+1;' });
     const c = await community(world, manager, { members: [sly] });
     const list = await as(world.app, sly).get(`/communities/${c.id}/members`).expect(200);
     assert.deepEqual(list.body.items.map((m: { userId: string; role: string }) => [m.userId, m.role]).sort(), [['csv-manager', 'manager'], ['csv-sly', 'member']]);
     const csv = await as(world.app, manager).get(`/communities/${c.id}/members/export`).expect(200);
     assert.match(String(csv.headers['content-type']), /^text\/csv/);
     assert.match(String(csv.headers['content-disposition']), /attachment/);
-    const lines = csv.text.trim().split('\r\n');
-    assert.equal(lines[0], 'name,email,organisation,function,role,guest,joinedAt');
-    assert.ok(lines.some((l) => l.startsWith('Marieke,,Waterschap Noord,,manager,no,')));
-    assert.ok(lines.some((l) => l.startsWith(`"'=HYPERLINK(""http://evil"")",sly@example.nl`)), lines.join('\n'));
+    assert.match(String(csv.headers['content-disposition']), /filename="members-[a-z0-9-]+\.csv"/);
+    assert.ok(csv.text.startsWith('\uFEFF'), 'a byte order mark, so that Excel reads UTF-8');
+    const lines = csv.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    assert.equal(lines[0], '"name";"email";"organisation";"function";"role";"guest";"joinedAt"');
+    assert.ok(lines.some((l) => l.startsWith('"Marieke";"";"Waterschap Noord";"";"manager";"no";')));
+    // Dutch Excel splits on `;`: the organisation stays one cell, and its formula stays text.
+    assert.ok(lines.some((l) => l.startsWith(`"'=HYPERLINK(""http://evil"")";"sly@example.nl";"LTO;'=1+1;";`)), lines.join('\n'));
   });
 
   it('lets admins restrict community creation to admins', async () => {

@@ -201,9 +201,9 @@ describe('events API', () => {
     assert.match(csv.headers['content-type'] ?? '', /^text\/csv; charset=utf-8/);
     assert.match(csv.headers['content-disposition'] ?? '', /attachment; filename="attendees-kennissessie-bodemvruchtbaarheid\.csv"/);
     const lines = csv.text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
-    assert.equal(lines[0], '"Name","E-mail","Organisation","Guest","Status","Waitlist position","Signed up at","Registered at"');
-    assert.match(lines[1] ?? '', /^"Mia Member","member@gemeente\.example","Gemeente Oost","no","registered","",/);
-    assert.match(lines[3] ?? '', /^"'=HYPERLINK\(""https:\/\/evil\.example"",""klik""\)",.*"waitlisted","1"/, 'a formula is kept as text');
+    assert.equal(lines[0], '"Name";"E-mail";"Organisation";"Guest";"Status";"Waitlist position";"Signed up at";"Registered at"');
+    assert.match(lines[1] ?? '', /^"Mia Member";"member@gemeente\.example";"Gemeente Oost";"no";"registered";"";/);
+    assert.match(lines[3] ?? '', /^"'=HYPERLINK\(""https:\/\/evil\.example"",""klik""\)";.*"waitlisted";"1"/, 'a formula is kept as text');
     assert.equal((await request(app).get(`/api/v1/events/${event.id}/registrations.csv`).set(as(member))).status, 403);
 
     await request(app).patch(`/api/v1/events/${event.id}`).set(as(admin)).send({ hideAttendees: true }).expect(200);

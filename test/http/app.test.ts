@@ -17,6 +17,7 @@ import {
 import { createApp } from '../../src/http/app.js';
 import { listen } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { newUrlSecret } from '../../src/logging/url-secrets.js';
 import { TEAMS_FRAME_ANCESTORS } from '../../src/http/security-headers.js';
 
 function captureLogs() {
@@ -85,6 +86,23 @@ describe('the HTTP server', () => {
     const text = JSON.stringify(lines);
     assert.ok(!text.includes('eyJ.secret.token'));
     assert.ok(!text.includes('meent=secret'));
+  });
+
+  it('never logs a URL secret, on any route: not in the URL, the query, the route parameters or the Referer', async () => {
+    const secret = newUrlSecret();
+    const router = express.Router().get('/things/:key', (_req, res) => void res.json({}));
+    const { app, lines } = appWith(router);
+    await request(app).get(`/api/v1/things/${secret}?again=${secret}&code=oauth-code`).set('Referer', `https://meent.example/calendar/feeds/${secret}.ics`).expect(200);
+    await request(app).get(`/calendar/feeds/${secret}.ics`).expect(404);
+    const requests = lines.filter((l) => l.req !== undefined);
+    assert.equal(requests.length, 2, 'both requests are logged');
+    const text = JSON.stringify(lines);
+    assert.ok(!text.includes(secret), text);
+    assert.ok(!text.includes('oauth-code'));
+    assert.deepEqual(
+      requests.map((l) => (l.req as { url: string }).url),
+      ['/api/v1/things/[redacted]?again=[redacted]&code=[redacted]', '/calendar/feeds/[redacted].ics'],
+    );
   });
 
   const mapping: Array<[string, Error, number, string]> = [

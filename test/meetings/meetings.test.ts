@@ -8,7 +8,8 @@ import type { Actor } from '../../src/auth/actor.js';
 import { createCommunitiesServices, type CommunitiesServices } from '../../src/composition.js';
 import { MembershipModel } from '../../src/communities/membership.model.js';
 import { FollowModel } from '../../src/discussions/follow.model.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../src/errors/domain-errors.js';
+import { AuditEntryModel } from '../../src/audit/audit-entry.model.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/errors/domain-errors.js';
 import { EventModel } from '../../src/events/event.model.js';
 import { createEventsServices, type EventsServices } from '../../src/events/events.module.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -58,7 +59,7 @@ describe('meetings: linking, meeting events, follow-up and attendance', function
   beforeEach(async () => {
     graph.reset();
     await Promise.all(
-      ['users', 'communities', 'memberships', 'discussions', 'follows', 'meeting_links', 'events', 'event_registrations', 'event_attendance', 'notifications'].map((c) =>
+      ['users', 'communities', 'memberships', 'discussions', 'follows', 'meeting_links', 'events', 'event_registrations', 'event_attendance', 'notifications', 'audit_entries'].map((c) =>
         mongoose.connection.collection(c).deleteMany({}),
       ),
     );
@@ -101,6 +102,14 @@ describe('meetings: linking, meeting events, follow-up and attendance', function
 
   const meetings = () => module.services.meetings;
 
+  /** The audit entries of a kind, as stored; no person's e-mail address in any of them. */
+  async function audited(kind: string): Promise<{ actorId?: string | null; subjectId?: string | null; details?: unknown }[]> {
+    const entries = await AuditEntryModel.find({ kind }).sort({ createdAt: 1 }).lean();
+    const text = JSON.stringify(entries);
+    for (const p of [ANOUK, BRAM, CHANTAL, DIRK, GITA]) assert.ok(!text.includes(p.mail), `${kind} holds ${p.mail}`);
+    return entries;
+  }
+
   describe('who may link', () => {
     it('lets nobody outside the meeting see it', async () => {
       const m = meeting();
@@ -139,6 +148,28 @@ describe('meetings: linking, meeting events, follow-up and attendance', function
       assert.equal(stored?.organizerId, ANOUK.oid);
       assert.equal(stored?.onlineMeetingId, m.id);
       assert.equal(stored?.joinUrl, m.joinUrl);
+      const [entry, ...more] = await audited('meeting.linked');
+      assert.equal(more.length, 0);
+      assert.equal(entry?.actorId, ANOUK.oid);
+      assert.equal(entry?.subjectId, m.chatId);
+      assert.deepEqual(entry?.details, { source: 'manual', communityId: cid, discussionId: view.link?.discussionId, eventId: null, replaced: false });
+    });
+
+    it('audits an unlink; while the follow-up runs, refuses it (409) and keeps the link', async () => {
+      const cid = await community('public');
+      const m = meeting();
+      const { view } = await meetings().link(actorOf(CHANTAL), { chatId: m.chatId, communityId: cid, discussion: { title: 'Vervolg', body: 'Notities' } });
+      await MeetingLinkModel.updateOne({ chatId: m.chatId }, { $set: { 'followUp.status': 'running' } });
+      await assert.rejects(meetings().unlink(actorOf(CHANTAL), m.chatId), (e: unknown) => e instanceof ConflictError && e.code === 'meeting_follow_up_running');
+      assert.equal(await MeetingLinkModel.countDocuments({ chatId: m.chatId }), 1);
+      assert.equal((await audited('meeting.unlinked')).length, 0);
+
+      await MeetingLinkModel.updateOne({ chatId: m.chatId }, { $set: { 'followUp.status': 'done' } });
+      await meetings().unlink(actorOf(CHANTAL), m.chatId);
+      assert.equal(await MeetingLinkModel.countDocuments({ chatId: m.chatId }), 0);
+      const [entry, ...more] = await audited('meeting.unlinked');
+      assert.equal(more.length, 0);
+      assert.deepEqual([entry?.actorId, entry?.subjectId, entry?.details], [CHANTAL.oid, m.chatId, { communityId: cid, discussionId: view.link?.discussionId }]);
     });
 
     it('lets a manager of the community link an existing discussion, and not one of another community', async () => {
@@ -214,6 +245,12 @@ describe('meetings: linking, meeting events, follow-up and attendance', function
       );
       assert.deepEqual(followUp.people.find((p) => p.userId === BRAM.oid)?.outcome, 'member');
       assert.deepEqual(followUp.people.find((p) => p.userId === DIRK.oid)?.outcome, 'invited');
+      // Each invitation the follow-up made is audited in the linker's name; Bram was a member already.
+      const admitted = await audited('meeting.follow_up_admitted');
+      assert.deepEqual(
+        admitted.map((e) => [e.actorId, e.subjectId, e.details]),
+        [[ANOUK.oid, DIRK.oid, { communityId: cid, chatId: m.chatId, outcome: 'invited' }]],
+      );
     });
 
     it('closed community linked by the organiser (a member): only members follow, the others need a manager', async () => {
@@ -306,6 +343,9 @@ describe('meetings: linking, meeting events, follow-up and attendance', function
       assert.equal(String(event?.followUpDiscussionId), String(link?.discussionId));
       assert.equal(await mongoose.connection.collection('discussions').countDocuments({ title: 'Kennissessie bodemvocht' }), 1);
       assert.equal((a ?? b)?.card.discussion.title, 'Kennissessie bodemvocht');
+      const linked = await audited('meeting.linked');
+      assert.equal(linked.length, 1, 'one entry for two deliveries');
+      assert.deepEqual([linked[0]?.actorId, linked[0]?.subjectId, linked[0]?.details], [CHANTAL.oid, m.chatId, { source: 'event', communityId: cid, discussionId: String(link?.discussionId), eventId, replaced: false }]);
     });
 
     it('records attendance from the report next to the registrations, completes the event, and lets registrants follow', async () => {
@@ -339,8 +379,10 @@ describe('meetings: linking, meeting events, follow-up and attendance', function
       assert.equal(row(CHANTAL.oid)?.registrationStatus, null, 'the organiser came without a registration');
       assert.deepEqual(attendance.summary, { registered: 2, attended: 2, attendedRegistered: 1, withoutRegistration: 1 });
       const csv = await module.services.attendance.exportCsv(actorOf(CHANTAL), eventId);
-      assert.match(csv.csv, /"Bram Jansen","bram@waterschap.example","","registered","yes","57"/);
+      assert.match(csv.csv, /"Bram Jansen";"bram@waterschap.example";"";"registered";"yes";"57"/);
       assert.equal(csv.filename, 'attendance-kennissessie-bodemvocht.csv');
+      const exported = await audited('event.attendance_exported');
+      assert.deepEqual(exported.map((e) => [e.actorId, e.subjectId, e.details]), [[CHANTAL.oid, eventId, { count: 3 }]]);
       await assert.rejects(module.services.attendance.list(actorOf(BRAM), eventId), ForbiddenError);
 
       const link = await MeetingLinkModel.findOne({ chatId: m.chatId }).lean<MeetingLinkRecord>();
