@@ -242,6 +242,7 @@ export class DiscussionService {
     // "Who knows about X" counts replies by their discussion's tags.
     if (input.tags !== undefined) await copyTagsToReplies(d._id, updated.tags);
     if (contentChange) await this.indexForSearch(updated);
+    if (input.title !== undefined && input.title !== d.title) await this.deps.search.retitleReplies(d._id, updated.title);
     const intents = mentionIntents(actor, { type: 'discussion', id: d._id }, newMentions, { title: updated.title.slice(0, 200) });
     if (closing) {
       const kind = closing === 'closed' ? 'discussionClosed' : 'discussionReopened';

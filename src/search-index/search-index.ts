@@ -4,7 +4,7 @@
  * after deleting it; `setHidden` follows moderation. Writes are idempotent upserts keyed by
  * (type, itemId), guarded by a unique index.
  */
-import type { Types } from 'mongoose';
+import mongoose, { type Types } from 'mongoose';
 import { upsertRetryingRace } from '../db/mongo-errors.js';
 import { SearchEntryModel, type SearchEntryRecord, type SearchEntryType } from './search-entry.model.js';
 import { searchKeys } from './text-analysis.js';
@@ -71,6 +71,18 @@ export class SearchIndex {
 
   async setHidden(type: SearchEntryType, itemId: string, hidden: boolean): Promise<void> {
     await SearchEntryModel.updateOne({ type, itemId }, { $set: { hidden } });
+  }
+
+  /** Replies are shown under their discussion's title: when it changes, their entries follow (their own words, which match, do not change). */
+  async retitleReplies(discussionId: Types.ObjectId, title: string): Promise<void> {
+    await SearchEntryModel.updateMany({ type: 'reply', discussionId }, { $set: { title: title.slice(0, 300) } });
+  }
+
+  /** Of these discussions, the ones hidden by moderation: their replies must not surface in search either. */
+  async hiddenDiscussions(discussionIds: readonly string[]): Promise<Set<string>> {
+    if (discussionIds.length === 0) return new Set();
+    const rows = await SearchEntryModel.find({ type: 'discussion', itemId: mongoose.trusted({ $in: [...new Set(discussionIds)] }), hidden: true }).select({ itemId: 1 }).lean<{ itemId: string }[]>();
+    return new Set(rows.map((r) => r.itemId));
   }
 
   /**

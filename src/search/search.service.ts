@@ -80,12 +80,15 @@ export class SearchService {
       wants('person') ? this.deps.people.search(actor, words, 50) : Promise.resolve([]),
     ]);
 
+    // A reply of a hidden discussion is as hidden as the discussion.
+    const hiddenDiscussions = await searchIndex.hiddenDiscussions(entries.filter((e) => e.type === 'reply' && e.discussionId).map((e) => String(e.discussionId)));
     const candidates: Candidate[] = [];
     for (const e of entries) {
       if (!wants(e.type) || e.type === 'person' || e.type === 'event') continue;
       const communityId = e.communityId ? String(e.communityId) : null;
       if (!communityId) continue;
       if (e.type === 'community' ? !visibility.visible.has(communityId) : !visibility.readable.has(communityId) || e.hidden) continue;
+      if (e.type === 'reply' && hiddenDiscussions.has(String(e.discussionId))) continue;
       const strong = new Set(e.strongTerms);
       const all = e.matchedKeys;
       candidates.push({

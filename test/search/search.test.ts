@@ -66,6 +66,22 @@ describe('search (HTTP, real database)', function () {
     assert.deepEqual(fresh.body.items.map((h: Hit) => h.id), [String(event._id)]);
   });
 
+  it('keeps the replies of a hidden discussion out of search, and shows replies under their discussion\'s current title', async () => {
+    const manager = await person({ userId: 'sr-mod', name: 'Mo Derator' });
+    const c = await community(world, manager, { name: 'Polders' });
+    const { discussions, replies } = world.module.services;
+    const d = await discussions.create(manager, c.id, { title: 'Oude titel', body: 'Begin', kind: 'discussion' });
+    await replies.create(manager, d.id, { body: 'Over de wipwatermolen bij de polder' });
+    const replyHits = async () => (await as(world.app, manager).get('/search?q=wipwatermolen&type=reply').expect(200)).body.items as Hit[];
+    assert.equal((await replyHits())[0]?.title, 'Oude titel');
+    await as(world.app, manager).patch(`/discussions/${d.id}`, { title: 'Nieuwe titel' }).expect(200);
+    assert.equal((await replyHits())[0]?.title, 'Nieuwe titel', 'the reply follows its discussion\'s title');
+    await as(world.app, manager).put(`/discussions/${d.id}/hidden`, {}).expect(200);
+    assert.deepEqual(await replyHits(), [], 'a hidden discussion\'s replies are hidden too');
+    await as(world.app, manager).delete(`/discussions/${d.id}/hidden`).expect(200);
+    assert.equal((await replyHits()).length, 1);
+  });
+
   it('ranks title matches above body matches, all words above some, and rare words above common ones', async () => {
     const me = await person({ userId: 'rk-me' });
     const c = await community(world, me, { name: 'Ranking' });
