@@ -82,12 +82,22 @@ export function actorForDemoPerson(person: DemoPerson, adminRole: string): Actor
  * SameSite=Lax alone is not enough here: another app on another localhost port is
  * "same-site".
  */
+/** PUBLIC_URL's origin; for a loopback PUBLIC_URL also the other loopback names of that port (localhost, 127.0.0.1, [::1]). */
+export function ownOrigins(publicUrl: string): Set<string> {
+  const url = new URL(publicUrl);
+  const origins = new Set([url.origin]);
+  const loopback = ['localhost', '127.0.0.1', '[::1]'];
+  if (loopback.includes(url.hostname)) for (const host of loopback) origins.add(`${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`);
+  return origins;
+}
+
 export function assertSameOrigin(req: Request, publicUrl: string): void {
   if (SAFE_METHODS.has(req.method)) return;
   const origin = req.get('origin');
   if (origin !== undefined) {
-    const own = new Set([new URL(publicUrl).origin, `${req.protocol}://${req.get('host') ?? ''}`]);
-    if (own.has(origin)) return;
+    // Our own origins only, never one derived from the request's Host header: a page on a
+    // name that resolves to 127.0.0.1 (DNS rebinding) sends a matching Origin and Host.
+    if (ownOrigins(publicUrl).has(origin)) return;
     throw new ForbiddenError('This request did not come from Meent itself.', 'cross_site_request');
   }
   const site = req.get('sec-fetch-site');

@@ -126,6 +126,13 @@ describe('local mode sign-in (AUTH_MODE=local)', () => {
       assert.equal(res.headers['set-cookie'], undefined);
     });
 
+    it('refuses a sign-in from a page whose Origin matches the Host it sent (DNS rebinding), with 403 and no cookie', async () => {
+      const res = await request(target.app).post('/auth/local').set('Host', 'rebind.attacker.example:4000').set('Origin', 'http://rebind.attacker.example:4000').type('form').send({ person: sanne.id });
+      assert.equal(res.status, 403);
+      assert.equal(res.body.code, 'cross_site_request');
+      assert.equal(res.headers['set-cookie'], undefined);
+    });
+
     it('signing out clears the cookie', async () => {
       const res = await request(target.app).post('/auth/local/sign-out').set('Origin', target.config.publicUrl);
       assert.equal(res.status, 303);
