@@ -9,13 +9,14 @@ import mongoose, { Types } from 'mongoose';
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
 import { readableCommunityIds, resolveCommunityAccess } from '../communities/community-access.js';
+import { communityById, type CommunityRecord } from '../communities/communities.port.js';
 import { markdown } from '../content/markdown.js';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { ConflictError, ForbiddenError, ValidationError, type ErrorDetail } from '../errors/domain-errors.js';
 import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
 import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
 import type { CalendarOutbox } from './calendar-outbox.js';
-import { accessFromContext, communityRolesOf, eventContext, resolveEventAccess, type EventAccess } from './event-access.js';
+import { accessFromContext, admitsAsOrganizer, communityRolesOf, eventContext, resolveEventAccess, type EventAccess, type OrganizerRules } from './event-access.js';
 import { eventCalendarPath, eventWebUrl } from './event-links.js';
 import type { EventRecord } from './event.model.js';
 import { createEvent, findEventPage, upcomingSignUpCandidates } from './event.repository.js';
@@ -85,12 +86,12 @@ export class EventService {
   async create(actor: Actor, input: CreateEventInput, communityIdFromPath?: string): Promise<EventView> {
     const communityId = communityIdFromPath ?? input.communityId ?? null;
     let communityRole: 'manager' | 'member' | null = null;
-    let communityName: string | null = null;
+    let community: CommunityRecord | null = null;
     if (communityId) {
-      const community = await resolveCommunityAccess(actor, communityId);
-      if (!canCreateCommunityEvent(actor, community.context)) throw new ForbiddenError('Only the community\'s managers can plan its events.', 'forbidden');
-      communityRole = community.context.communityRole ?? null;
-      communityName = community.community.name;
+      const access = await resolveCommunityAccess(actor, communityId);
+      if (!canCreateCommunityEvent(actor, access.context)) throw new ForbiddenError('Only the community\'s managers can plan its events.', 'forbidden');
+      communityRole = access.context.communityRole ?? null;
+      community = access.community;
     } else if (!canCreateOrganisationEvent(actor, {})) {
       throw new ForbiddenError('Only organisation admins can plan organisation-wide events.', 'forbidden');
     }
@@ -107,7 +108,8 @@ export class EventService {
     };
     checkEvent(fields, now, { startChanged: true });
     const organizers = unique([actor.userId, ...(input.organizers ?? [])]);
-    await this.assertKnownPeople(actor.tenantId, organizers.filter((id) => id !== actor.userId), 'organizers');
+    // The creator runs it as its community's manager or as an admin; the others must qualify.
+    await this.assertOrganizers(actor.tenantId, input.organizers ?? [], new Set([actor.userId]), { communityId: community?._id ?? null, community, guestsAllowed: input.guestsAllowed ?? false });
     const _id = new Types.ObjectId();
     const event = await createEvent({
       _id,
@@ -129,7 +131,7 @@ export class EventService {
       calendar: { mailbox: actor.isGuest ? null : actor.userId },
     });
     await this.deps.calendar?.requestSync(event, { attendees: true });
-    if (communityId) await this.announce(event, actor.userId, communityName);
+    if (communityId) await this.announce(event, actor.userId, community?.name ?? null);
     const context = eventContext(actor, event, communityId ? { canRead: true, communityRole } : null);
     return this.view(actor, event, accessFromContext(actor, event, context, null), null);
   }
@@ -163,10 +165,10 @@ export class EventService {
     } else if (!actor.isOrgAdmin) {
       const readable = await readableCommunityIds(actor);
       and.push({
+        // No branch for "listed as organiser": an organiser sees an event only while the rules that admit them as one hold (events.policy.ts), and those are these.
         $or: [
           { communityId: null, ...(actor.isGuest ? { guestsAllowed: true } : {}) },
           { communityId: mongoose.trusted({ $in: readable }) },
-          { organizers: actor.userId },
         ],
       });
     }
@@ -207,7 +209,9 @@ export class EventService {
     const mineByEvent = new Map(mine.map((r) => [String(r.eventId), r]));
     const views = items.map((event) => {
       const cid = event.communityId ? String(event.communityId) : null;
-      const context = eventContext(actor, event, cid ? { canRead: readable === null || readable.has(cid), communityRole: roles.get(cid) ?? null } : null);
+      const canRead = cid !== null && (readable === null || readable.has(cid));
+      // A membership the community no longer honours (a guest where guests are not admitted) holds no role, as in resolveCommunityAccess.
+      const context = eventContext(actor, event, cid ? { canRead, communityRole: canRead ? (roles.get(cid) ?? null) : null } : null);
       return this.view(actor, event, accessFromContext(actor, event, context, null), mineByEvent.get(String(event._id)) ?? null);
     });
     const last = items[items.length - 1];
@@ -219,8 +223,9 @@ export class EventService {
     const access = await resolveEventAccess(actor, eventId);
     access.authorize('event.update');
     if (patch.organizers) {
-      const current = new Set(access.event.organizers);
-      await this.assertKnownPeople(actor.tenantId, patch.organizers.filter((id) => !current.has(id)), 'organizers');
+      const communityId = access.event.communityId;
+      const community = communityId ? (access.community?.community ?? (await communityById(communityId))) : null;
+      await this.assertOrganizers(actor.tenantId, patch.organizers, new Set(access.event.organizers), { communityId, community, guestsAllowed: patch.guestsAllowed ?? access.event.guestsAllowed });
     }
     const description = patch.description !== undefined ? markdown(patch.description) : undefined;
     const changed: string[] = [];
@@ -385,12 +390,27 @@ export class EventService {
     for (let i = 0; i < intents.length; i += 500) await this.deps.notifications.enqueue(intents.slice(i, i + 500));
   }
 
-  private async assertKnownPeople(tenantId: string, userIds: string[], field: string): Promise<void> {
-    const unknown: string[] = [];
-    for (const id of userIds) if (!(await this.deps.people.find(tenantId, id))) unknown.push(id);
-    if (unknown.length > 0) {
-      throw new ValidationError('Some organisers are not known in this organisation.', unknown.map(() => ({ path: `body.${field}`, message: 'unknown person' })), 'unknown_person');
+  /**
+   * The organisers named in `userIds` that are not in `listed` must be people Meent knows whom
+   * the event's rules admit as organisers now (events.policy.ts `admittedAsOrganizer`): active
+   * members of its community, guests only where the community admits guests; for an
+   * organisation-wide event the organisation's people, guests only where the event admits them.
+   */
+  private async assertOrganizers(tenantId: string, userIds: readonly string[], listed: ReadonlySet<string>, rules: OrganizerRules): Promise<void> {
+    const unknown: ErrorDetail[] = [];
+    const refused: ErrorDetail[] = [];
+    for (const [i, userId] of userIds.entries()) {
+      if (listed.has(userId)) continue;
+      const path = `body.organizers.${i}`;
+      const person = await this.deps.people.find(tenantId, userId);
+      if (!person) unknown.push({ path, message: 'unknown person' });
+      else if (!(await admitsAsOrganizer(person, rules))) {
+        const guestShutOut = person.isGuest === true && (rules.communityId ? rules.community?.guestsAllowed !== true : !rules.guestsAllowed);
+        refused.push({ path, message: guestShutOut ? `a guest, and the ${rules.communityId ? 'community' : 'event'} does not admit guests` : 'not an active member of the community' });
+      }
     }
+    if (unknown.length > 0) throw new ValidationError('Some organisers are not known in this organisation.', unknown, 'unknown_person');
+    if (refused.length > 0) throw new ValidationError('Organisers must be people the event is for: members of its community, guests only where they are admitted.', refused, 'organizer_not_admitted');
   }
 }
 

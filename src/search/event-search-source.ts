@@ -25,7 +25,8 @@ export async function matchingEvents(actor: Actor, words: QueryWord[], readable:
   for (const e of events) {
     if (e.status === 'cancelled') continue;
     const communityId = e.communityId ? String(e.communityId) : null;
-    const visible = actor.isOrgAdmin || (communityId ? readable.has(communityId) : !actor.isGuest || e.guestsAllowed === true) || (e.organizers ?? []).includes(actor.userId);
+    // Being listed as an organiser adds nothing: an organiser's rights hold only while these rules admit them (events.policy.ts).
+    const visible = actor.isOrgAdmin || (communityId ? readable.has(communityId) : !actor.isGuest || e.guestsAllowed === true);
     if (!visible) continue;
     const strong = new Set(searchKeys(e.title));
     const text = markdownToText(e.description?.source ?? '');
