@@ -12,8 +12,7 @@ import type { Actor } from '../../src/auth/actor.js';
 import { createCommunitiesServices, type CommunitiesServices } from '../../src/composition.js';
 import { EventModel } from '../../src/events/event.model.js';
 import { useTestDatabase } from '../support/database.js';
-import { actorHeader } from '../support/test-actor.js';
-import { clearEvents, community, eventInput, eventsApp, person, services, silentLogger, syncEventIndexes, TEST_ACTOR_HEADER, testClock, type TestClock } from './events-fixtures.js';
+import { as, clearEvents, community, eventBody, eventsApp, person, services, silentLogger, syncEventIndexes, testClock, type TestClock } from './events-fixtures.js';
 
 describe('an event\'s follow-up discussion', () => {
   useTestDatabase('event_follow_up');
@@ -40,8 +39,7 @@ describe('an event\'s follow-up discussion', () => {
     app = eventsApp(services(clock));
   });
 
-  const as = (actor: Actor) => ({ [TEST_ACTOR_HEADER]: actorHeader(actor) });
-  const body = (overrides: Record<string, unknown> = {}) => JSON.parse(JSON.stringify({ ...eventInput(clock), ...overrides })) as Record<string, unknown>;
+  const body = (overrides: Record<string, unknown> = {}) => eventBody(clock, overrides);
 
   /** The manager's community with one of its discussions; another community's open one; a secret one the manager is not in. */
   async function world() {

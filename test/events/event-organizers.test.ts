@@ -13,9 +13,8 @@ import { MembershipModel } from '../../src/communities/membership.model.js';
 import { EventModel } from '../../src/events/event.model.js';
 import { NotificationModel } from '../../src/notifications/notification.model.js';
 import { useTestDatabase } from '../support/database.js';
-import { actorHeader } from '../support/test-actor.js';
 import type { EventsServices } from '../../src/events/events.module.js';
-import { clearEvents, community, eventInput, eventsApp, person, services, syncEventIndexes, TEST_ACTOR_HEADER, testClock, type TestClock } from './events-fixtures.js';
+import { as, clearEvents, community, eventBody, eventsApp, person, services, syncEventIndexes, testClock, type TestClock } from './events-fixtures.js';
 
 describe('event organisers', () => {
   useTestDatabase('event_organisers');
@@ -47,8 +46,7 @@ describe('event organisers', () => {
     app = eventsApp(s);
   });
 
-  const as = (actor: Actor) => ({ [TEST_ACTOR_HEADER]: actorHeader(actor) });
-  const body = (overrides: Record<string, unknown> = {}) => JSON.parse(JSON.stringify({ ...eventInput(clock), ...overrides })) as Record<string, unknown>;
+  const body = (overrides: Record<string, unknown> = {}) => eventBody(clock, overrides);
 
   /** A secret community: the manager, Anna, Bert and an attendee active, Gita a guest member though it no longer admits guests. */
   const secretCommunity = () =>

@@ -607,21 +607,31 @@ export class GraphServer {
     const matching = [...this.users.values()].filter(
       (u) => clauses.length === 0 || clauses.some(([field, value]) => String(u[field as keyof StandInUser] ?? '').toLowerCase() === value.toLowerCase()),
     );
+    const { page, nextLink } = this.paged(request, matching, { top: 'Request_UnsupportedQuery', token: 'Directory_ExpiredPageToken' });
+    const select = request.query.get('$select');
+    const body: Record<string, unknown> = { '@odata.context': `${this.baseUrl}/v1.0/$metadata#users`, value: page.map((u) => this.userJson(u, select, false)) };
+    if (nextLink) body['@odata.nextLink'] = nextLink;
+    return ok(200, body);
+  }
+
+  /**
+   * One page of `items` as Graph pages a collection: `$top` (default `pageSize`), `$skiptoken`
+   * for where the page starts, and `@odata.nextLink` (to `nextLinkOrigin` when set) while more follow.
+   */
+  private paged<T>(request: RecordedRequest, items: readonly T[], codes = { top: 'BadRequest', token: 'BadRequest' }): { page: T[]; offset: number; nextLink: string | undefined } {
     const topParam = request.query.get('$top');
     const top = topParam === null ? (this.options.pageSize ?? 100) : Number(topParam);
-    if (!Number.isInteger(top) || top < 1 || top > 999) throw new HttpError(400, 'Request_UnsupportedQuery', 'Invalid page size specified.');
+    if (!Number.isInteger(top) || top < 1 || top > 999) throw new HttpError(400, codes.top, 'Invalid page size specified.');
     const skipToken = request.query.get('$skiptoken');
     const offset = skipToken === null ? 0 : Number(Buffer.from(skipToken, 'base64url').toString('utf8'));
-    if (!Number.isInteger(offset) || offset < 0) throw new HttpError(400, 'Directory_ExpiredPageToken', 'The specified page token value has expired.');
-    const select = request.query.get('$select');
-    const page = matching.slice(offset, offset + top).map((u) => this.userJson(u, select, false));
-    const body: Record<string, unknown> = { '@odata.context': `${this.baseUrl}/v1.0/$metadata#users`, value: page };
-    if (offset + top < matching.length) {
+    if (!Number.isInteger(offset) || offset < 0) throw new HttpError(400, codes.token, 'The specified page token value has expired.');
+    let nextLink: string | undefined;
+    if (offset + top < items.length) {
       const next = new URLSearchParams(request.query);
       next.set('$skiptoken', Buffer.from(String(offset + top), 'utf8').toString('base64url'));
-      body['@odata.nextLink'] = `${this.nextLinkOrigin ?? this.baseUrl}/v1.0/users?${next.toString()}`;
+      nextLink = `${this.nextLinkOrigin ?? this.baseUrl}${request.path}?${next.toString()}`;
     }
-    return ok(200, body);
+    return { page: items.slice(offset, offset + top), offset, nextLink };
   }
 
   private userJson(user: StandInUser, select: string | null, withContext = true): Record<string, unknown> {
@@ -870,16 +880,9 @@ export class GraphServer {
     if (!report) throw new HttpError(404, 'NotFound', 'Attendance report not found.');
     if (records === undefined) return ok(200, { id: report.id, totalParticipantCount: report.records.length, meetingStartDateTime: report.start, meetingEndDateTime: report.end });
     if (records !== 'attendanceRecords') throw unknownSegment(records);
-    const pageSize = this.options.pageSize ?? 100;
-    const skipToken = request.query.get('$skiptoken');
-    const offset = skipToken === null ? 0 : Number(Buffer.from(skipToken, 'base64url').toString('utf8'));
-    const page = report.records.slice(offset, offset + pageSize).map((r, i) => attendanceRecordJson(r, offset + i));
-    const body: Record<string, unknown> = { '@odata.context': `${this.baseUrl}/v1.0/$metadata#attendanceRecords`, value: page };
-    if (offset + pageSize < report.records.length) {
-      const next = new URLSearchParams(request.query);
-      next.set('$skiptoken', Buffer.from(String(offset + pageSize), 'utf8').toString('base64url'));
-      body['@odata.nextLink'] = `${this.nextLinkOrigin ?? this.baseUrl}${request.path}?${next.toString()}`;
-    }
+    const { page, offset, nextLink } = this.paged(request, report.records);
+    const body: Record<string, unknown> = { '@odata.context': `${this.baseUrl}/v1.0/$metadata#attendanceRecords`, value: page.map((r, i) => attendanceRecordJson(r, offset + i)) };
+    if (nextLink) body['@odata.nextLink'] = nextLink;
     return ok(200, body);
   }
 
@@ -945,13 +948,8 @@ export class GraphServer {
 
   /** A page of conversationMember objects, with `@odata.nextLink` while more follow (`pageSize`, or `$top`). */
   private memberPage(request: RecordedRequest, context: string, team: StoredTeam, members: TeamMemberInput[]): Reply {
-    const topParam = request.query.get('$top');
-    const top = topParam === null ? (this.options.pageSize ?? 100) : Number(topParam);
-    if (!Number.isInteger(top) || top < 1 || top > 999) throw new HttpError(400, 'BadRequest', 'Invalid page size specified.');
-    const skipToken = request.query.get('$skiptoken');
-    const offset = skipToken === null ? 0 : Number(Buffer.from(skipToken, 'base64url').toString('utf8'));
-    if (!Number.isInteger(offset) || offset < 0) throw new HttpError(400, 'BadRequest', 'The specified page token value has expired.');
-    const page = members.slice(offset, offset + top).map((m) => ({
+    const { page, nextLink } = this.paged(request, members);
+    const value = page.map((m) => ({
       '@odata.type': '#microsoft.graph.aadUserConversationMember',
       id: Buffer.from(`${team.id}##${m.userId}`).toString('base64url'),
       roles: [...(m.roles ?? [])],
@@ -961,12 +959,8 @@ export class GraphServer {
       email: m.email ?? null,
       tenantId: team.tenantId,
     }));
-    const body: Record<string, unknown> = { '@odata.context': `${this.baseUrl}/v1.0/$metadata#${context}`, '@odata.count': members.length, value: page };
-    if (offset + top < members.length) {
-      const next = new URLSearchParams(request.query);
-      next.set('$skiptoken', Buffer.from(String(offset + top), 'utf8').toString('base64url'));
-      body['@odata.nextLink'] = `${this.nextLinkOrigin ?? this.baseUrl}${request.path}?${next.toString()}`;
-    }
+    const body: Record<string, unknown> = { '@odata.context': `${this.baseUrl}/v1.0/$metadata#${context}`, '@odata.count': members.length, value };
+    if (nextLink) body['@odata.nextLink'] = nextLink;
     return ok(200, body);
   }
 
