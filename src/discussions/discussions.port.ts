@@ -55,6 +55,12 @@ export async function shownDiscussions(tenantId: string, refs: readonly Discussi
   });
 }
 
+/** One reference's discussion when it may be shown as such (see `shownDiscussions`), else null. */
+export async function shownDiscussion(tenantId: string, ref: DiscussionRef): Promise<ShownDiscussion | null> {
+  const [shown] = await shownDiscussions(tenantId, [ref]);
+  return shown ?? null;
+}
+
 /** The discussion when the actor may read it (as GET /discussions/{id} would let them) and it is not hidden; null otherwise. */
 export async function readableDiscussion(actor: Actor, discussionId: string | Types.ObjectId): Promise<DiscussionRecord | null> {
   try {

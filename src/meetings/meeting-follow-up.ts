@@ -19,6 +19,7 @@ import { resolveCommunityAccess } from '../communities/community-access.js';
 import { membershipOf } from '../communities/communities.port.js';
 import type { MembershipService } from '../communities/membership.service.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
+import { shownDiscussion } from '../discussions/discussions.port.js';
 import { ConflictError, DomainError, NotFoundError } from '../errors/domain-errors.js';
 import { eventById, registeredOfEvent, type EventRecord } from '../events/events.port.js';
 import type { DirectoryGateway } from '../graph/directory-gateway.js';
@@ -30,7 +31,6 @@ import type { MeetingDirectory } from './meeting-directory.js';
 import { MAX_LISTED, type AttendeeSource, type ListedPerson } from './meeting-link.model.js';
 import { claimFollowUp, dueFollowUps, updateMeetingLink, type MeetingLinkRecord } from './meetings.repository.js';
 import { admissionFor, mayInvite } from './meeting.policy.js';
-import { linkedDiscussion } from './meeting.service.js';
 import { clockOf, type Clock } from '../time/clock.js';
 
 export interface MeetingFollowUpDeps {
@@ -205,7 +205,7 @@ export class MeetingFollowUps {
     const people: ListedPerson[] = [];
     const notAdmitted: ListedPerson[] = [];
     // Only a discussion of the link's own community, not hidden, is one people are made to follow.
-    const discussion = await linkedDiscussion(link);
+    const discussion = await shownDiscussion(link.tenantId, link);
     const linkerRecord = await this.deps.people.find(link.tenantId, link.linkedBy);
     if (!discussion || !linkerRecord) throw new NotFoundError('The linked discussion (or whoever linked it) is gone.', 'meeting_link_stale');
     const linker = actorOfPerson(linkerRecord);

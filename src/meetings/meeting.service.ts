@@ -16,7 +16,7 @@ import { actorOfPerson, type Actor } from '../auth/actor.js';
 import { resolveCommunityAccess } from '../communities/community-access.js';
 import { communityById, managesAnyCommunity } from '../communities/communities.port.js';
 import { isDuplicateKeyError, upsertRetryingRace } from '../db/mongo-errors.js';
-import { shownDiscussions, type ShownDiscussion } from '../discussions/discussions.port.js';
+import { shownDiscussion, type ShownDiscussion } from '../discussions/discussions.port.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
 import { DomainError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { resolveEventAccess } from '../events/event-access.js';
@@ -176,7 +176,7 @@ export class MeetingService {
   /** A start: the card to post (a claim), or null when the meeting is not linked or a card was posted already. */
   async meetingStarted(input: MeetingEventInput): Promise<CardClaim | null> {
     const link = await this.linkForEvent(input);
-    if (!link || !(await linkedDiscussion(link))) return null;
+    if (!link || !(await shownDiscussion(link.tenantId, link))) return null;
     return this.claimCard(link, 'start', input.at);
   }
 
@@ -184,7 +184,7 @@ export class MeetingService {
   async meetingEnded(input: MeetingEventInput): Promise<CardClaim | null> {
     const link = await this.linkForEvent(input);
     // A link whose discussion may not be shown (another community's, hidden, gone) gets no card and no follow-up.
-    if (!link || !(await linkedDiscussion(link))) return null;
+    if (!link || !(await shownDiscussion(link.tenantId, link))) return null;
     const now = this.now();
     const endedAt = parseInstant(input.at) ?? now;
     // A repeated delivery of this end changes nothing; a running follow-up finishes first.
@@ -270,7 +270,7 @@ export class MeetingService {
   private async followUpDiscussion(organizer: Actor, event: EventRecord & { communityId: Types.ObjectId }): Promise<ShownDiscussion | null> {
     const stored = event.followUpDiscussionId;
     if (stored) {
-      const [existing] = await shownDiscussions(event.tenantId, [{ communityId: event.communityId, discussionId: stored }]);
+      const existing = await shownDiscussion(event.tenantId, { communityId: event.communityId, discussionId: stored });
       if (existing) return existing;
     }
     try {
@@ -335,7 +335,7 @@ export class MeetingService {
   }
 
   private async cardInfo(link: MeetingLinkRecord, kind: 'start' | 'end'): Promise<MeetingCardInfo> {
-    const [community, discussion] = await Promise.all([communityById(link.communityId), linkedDiscussion(link)]);
+    const [community, discussion] = await Promise.all([communityById(link.communityId), shownDiscussion(link.tenantId, link)]);
     let nextEvent: MeetingCardInfo['nextEvent'] = null;
     if (kind === 'end') {
       // The events service's sign-up window rule: no full, closed or invite-only session is offered.
@@ -370,7 +370,7 @@ export class MeetingService {
     const canLink = meetingPolicy.can(actor, 'meeting.link', context) || (await this.managesAnyCommunity(actor));
     let linkView: MeetingView['link'] = null;
     // A link whose discussion may not be shown (another community's, hidden, gone) shows as no link; linking again replaces it.
-    const discussion = link ? await linkedDiscussion(link) : null;
+    const discussion = link ? await shownDiscussion(link.tenantId, link) : null;
     if (link && discussion) {
       const [community, linkedEventTitle] = await Promise.all([communityById(link.communityId), link.eventId ? eventTitle(link.eventId) : Promise.resolve(null)]);
       linkView = {
@@ -437,12 +437,6 @@ export function followUpOf(link: MeetingLinkRecord): FollowUpView {
 async function setFollowUpDiscussion(eventId: Types.ObjectId, discussionId: Types.ObjectId, replacing: Types.ObjectId | null = null): Promise<void> {
   // Only when the event has none (or `replacing`, which may not be shown): an organiser's own choice stays.
   await setFollowUpDiscussionOnce(eventId, discussionId, replacing);
-}
-
-/** The link's discussion when it may be shown to the meeting: one of the link's community, not hidden; null otherwise. */
-export async function linkedDiscussion(link: Pick<MeetingLinkRecord, 'tenantId' | 'communityId' | 'discussionId'>): Promise<ShownDiscussion | null> {
-  const [shown] = await shownDiscussions(link.tenantId, [{ communityId: link.communityId, discussionId: link.discussionId }]);
-  return shown ?? null;
 }
 
 function parseInstant(value: string): Date | null {
