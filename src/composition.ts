@@ -31,6 +31,7 @@ import { FeedService, type UpcomingEvents } from './feed/feed.service.js';
 import { GraphActivityFeed } from './notifications/activity-feed-gateway.js';
 import { GraphDirectoryGateway, type DirectoryGateway } from './graph/directory-gateway.js';
 import { meentGraphClient } from './graph/graph-client.js';
+import { GraphTeamsGateway, type TeamsGateway } from './graph/teams-gateway.js';
 import { ApiSpec } from './http/api-spec.js';
 import { writeRateLimits } from './http/request-rate-limits.js';
 import { createApp, type CapabilityModule } from './http/app.js';
@@ -85,6 +86,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     spec,
     audit: identity.audit,
     directoryFor: (actor) => identity.appDirectory(actor.tenantId),
+    ...(graphCredentials ? { teamsFor: (actor: Actor) => new GraphTeamsGateway({ graph: meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => graphCredentials.appToken(actor.tenantId) }) }) } : {}),
     upcomingEvents: async (actor, limit) => (await events.services.events.list(actor, { limit })).items.map((e) => ({ ...e })),
   });
   // Teams meetings linked to discussions: the tab in meetings, the bot's meeting events, the follow-up.
@@ -295,6 +297,8 @@ export interface CommunitiesDeps {
   audit?: AuditSink;
   /** The organisation's directory for an actor (invitations by e-mail); absent in local mode. */
   directoryFor?: (actor: Actor) => DirectoryGateway | undefined;
+  /** Teams and channels, to check who may pin a community to one; absent in local mode (then only admins may pin). */
+  teamsFor?: (actor: Actor) => TeamsGateway | undefined;
   notifications?: NotificationOutbox;
   search?: SearchIndex;
   /** The events capability's upcoming events, for the home feed. */
@@ -329,7 +333,7 @@ export function createCommunitiesServices(deps: Omit<CommunitiesDeps, 'spec'>): 
   const peopleRepository = new PeopleRepository();
   const now = deps.now;
   const common = { audit, notifications, search, people: peopleRepository, ...(now ? { now } : {}) };
-  const communities = new CommunityService({ audit, search, ...(now ? { now } : {}) });
+  const communities = new CommunityService({ audit, search, ...(now ? { now } : {}), ...(deps.teamsFor ? { teamsFor: deps.teamsFor } : {}) });
   const memberships = new MembershipService({ ...common, ...(deps.directoryFor ? { directoryFor: deps.directoryFor } : {}) });
   const discussions = new DiscussionService(common);
   const replies = new ReplyService({ ...common, discussions });

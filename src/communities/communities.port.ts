@@ -20,6 +20,7 @@ import {
   type CommunityRecord,
   type MembershipRecord,
 } from './communities.repository.js';
+import { communityContext } from './community-policy.js';
 
 export type { CommunityRecord, MembershipRecord };
 export type { CommunityVisibility } from './community.model.js';
@@ -33,6 +34,16 @@ export const communityNames: (tenantId: string, ids: Types.ObjectId[]) => Promis
 export async function communityChannel(tenantId: string, communityId: Types.ObjectId | string): Promise<{ teamId: string; channelId: string } | null> {
   const c = await communityChannelOf(tenantId, communityId);
   return c?.teamId && c.channelId ? { teamId: c.teamId, channelId: c.channelId } : null;
+}
+
+/**
+ * The person's role in the community as it counts now: null without an active membership, and
+ * a guest's only while the community admits guests. The policy's rule for people who act,
+ * applied to someone another person names (an event's co-organiser).
+ */
+export async function countingRoleOf(community: CommunityRecord, person: { userId: string; isGuest: boolean }): Promise<'manager' | 'member' | null> {
+  const membership = await findMembership(community._id, person.userId);
+  return communityContext({ isGuest: person.isGuest || membership?.isGuest === true }, community, membership).communityRole ?? null;
 }
 
 /** The community's active members. */

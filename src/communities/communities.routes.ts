@@ -47,11 +47,11 @@ export function communitiesRouter(spec: ApiSpec, deps: { communities: CommunityS
       method: 'post',
       path: '/communities',
       operationId: 'createCommunity',
-      summary: 'Create a community (I become its manager)',
+      summary: 'Create a community (I become its manager); pinning it to a team\'s channel needs membership of both (Microsoft 365)',
       tags,
       body: createCommunitySchema,
       success: { status: 201, description: 'The new community', schema: communityView },
-      errors: [403],
+      errors: [403, 503],
     },
     ({ actor, body }) => communities.create(actor, body),
   );
@@ -80,7 +80,7 @@ export function communitiesRouter(spec: ApiSpec, deps: { communities: CommunityS
       params: idParams,
       body: updateCommunitySchema,
       success: { status: 200, description: 'The community', schema: communityView },
-      errors: [403, 404],
+      errors: [403, 404, 503],
     },
     ({ actor, params, body }) => communities.update(actor, params.id, body),
   );

@@ -47,7 +47,7 @@ export interface MembershipFacts {
 }
 
 /** The policy context for an actor, a community and the actor's membership (if any), optionally a resource owner. */
-export function communityContext(actor: Actor, community: CommunityFacts, membership: MembershipFacts | null, ownerId?: string): CommunityContext {
+export function communityContext(actor: Pick<Actor, 'isGuest'>, community: CommunityFacts, membership: MembershipFacts | null, ownerId?: string): CommunityContext {
   const admitted = !actor.isGuest || community.guestsAllowed === true;
   const active = membership?.status === 'active' && admitted;
   return {

@@ -11,6 +11,7 @@ import { markdown, markdownToText } from '../content/markdown.js';
 import { normalizeTags } from '../content/tags.js';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { ForbiddenError } from '../errors/domain-errors.js';
+import type { TeamsGateway } from '../graph/teams-gateway.js';
 import type { SearchIndex } from '../search-index/search-index.js';
 import { analyseQuery, searchKeys } from '../search-index/text-analysis.js';
 import { accessFor, membershipsOf, resolveCommunityAccess, type CommunityAccess } from './community-access.js';
@@ -24,6 +25,7 @@ import {
   updateCommunity,
   type CommunityRecord,
 } from './communities.repository.js';
+import { assertMayPin } from './channel-pin.js';
 import { canCreateCommunity } from './community-policy.js';
 import type { CommunityView, CreateCommunityInput, ListCommunitiesQuery, UpdateCommunityInput } from './community.schemas.js';
 import { DEFAULT_AUTO_HIDE_THRESHOLD } from './community-settings.model.js';
@@ -43,6 +45,8 @@ export interface CommunityServiceDeps {
   audit: AuditSink;
   search: SearchIndex;
   now?: Clock;
+  /** Teams and channels in Microsoft 365, to check who may pin a community to one; absent without Graph (local mode). */
+  teamsFor?: (actor: Actor) => TeamsGateway | undefined;
   /** Called after a community is deleted (the discussions capability registers its cleanup). */
   cleanups?: CommunityCleanup[];
 }
@@ -64,6 +68,7 @@ export class CommunityService {
     if (!canCreateCommunity(actor, settings.communityCreation)) {
       throw new ForbiddenError(actor.isGuest ? 'Guests cannot create communities.' : 'Only organisation admins can create communities here.', 'community_creation_restricted');
     }
+    await assertMayPin(actor, { teamId: input.teamId ?? null, channelId: input.channelId ?? null }, this.deps.teamsFor?.(actor));
     const now = this.now();
     const community = await createCommunity({
       tenantId: actor.tenantId,
@@ -161,6 +166,11 @@ export class CommunityService {
       const value = input[key];
       if (value === null) unset[key] = 1;
       else if (value !== undefined) set[key] = value;
+    }
+    const pin = { teamId: input.teamId === undefined ? (access.community.teamId ?? null) : input.teamId, channelId: input.channelId === undefined ? (access.community.channelId ?? null) : input.channelId };
+    // Only a new place is checked: a manager who is not in the team may still edit a community someone else pinned.
+    if (pin.teamId !== (access.community.teamId ?? null) || pin.channelId !== (access.community.channelId ?? null)) {
+      await assertMayPin(actor, pin, this.deps.teamsFor?.(actor));
     }
     const updated = await updateCommunity(access.community._id, {}, { ...(Object.keys(set).length ? { $set: set } : {}), ...(Object.keys(unset).length ? { $unset: unset } : {}) });
     if (!updated) return this.get(actor, communityId);

@@ -4,7 +4,10 @@
  * (the discussion a meeting is linked to) and the local demo seed.
  */
 import type { Types } from 'mongoose';
+import type { Actor } from '../auth/actor.js';
+import { DomainError } from '../errors/domain-errors.js';
 import type { ActivityRecord } from './activity.model.js';
+import { resolveDiscussionAccess } from './discussion-access.js';
 import type { DiscussionRecord } from './discussion.model.js';
 import {
   activityInBucket,
@@ -12,6 +15,7 @@ import {
   findDiscussionInTenant,
   findDiscussionTitled,
   findReplyWithBody,
+  findShownDiscussions,
   followsOf,
   isContentHidden,
   setContentHidden,
@@ -27,6 +31,47 @@ export const discussionById: (discussionId: Types.ObjectId | string) => Promise<
 
 /** The tenant's discussion with this id. */
 export const discussionOfTenant: (tenantId: string, discussionId: Types.ObjectId | string) => Promise<DiscussionRecord | null> = findDiscussionInTenant;
+
+/** A discussion another capability points people at (an event's follow-up, a meeting's linked discussion). */
+export interface DiscussionRef {
+  communityId: Types.ObjectId;
+  discussionId: Types.ObjectId;
+}
+
+/** The little of a discussion that a reference to it shows: its title. */
+export type ShownDiscussion = Pick<DiscussionRecord, '_id' | 'communityId' | 'title'>;
+
+/**
+ * For each reference, in order, the discussion when it may be shown as such, else null: it
+ * must exist in the tenant, belong to the community the reference names (never another
+ * community's, whose people the reader may not be among) and not be hidden by moderation.
+ */
+export async function shownDiscussions(tenantId: string, refs: readonly DiscussionRef[]): Promise<(ShownDiscussion | null)[]> {
+  const found = await findShownDiscussions(tenantId, [...new Map(refs.map((r) => [String(r.discussionId), r.discussionId])).values()]);
+  const byId = new Map(found.map((d) => [String(d._id), d]));
+  return refs.map((ref) => {
+    const d = byId.get(String(ref.discussionId));
+    return d && d.communityId.equals(ref.communityId) ? d : null;
+  });
+}
+
+/** One reference's discussion when it may be shown as such (see `shownDiscussions`), else null. */
+export async function shownDiscussion(tenantId: string, ref: DiscussionRef): Promise<ShownDiscussion | null> {
+  const [shown] = await shownDiscussions(tenantId, [ref]);
+  return shown ?? null;
+}
+
+/** The discussion when the actor may read it (as GET /discussions/{id} would let them) and it is not hidden; null otherwise. */
+export async function readableDiscussion(actor: Actor, discussionId: string | Types.ObjectId): Promise<DiscussionRecord | null> {
+  try {
+    const { discussion } = await resolveDiscussionAccess(actor, discussionId);
+    return discussion.hidden ? null : discussion;
+  } catch (err) {
+    // Unknown, another tenant's, unreadable: all the same "no" to the caller.
+    if (err instanceof DomainError && (err.kind === 'not_found' || err.kind === 'forbidden')) return null;
+    throw err;
+  }
+}
 
 /** The discussion's title, or null when there is no such discussion. */
 export async function discussionTitle(discussionId: Types.ObjectId | string): Promise<string | null> {

@@ -47,6 +47,14 @@ export async function findDiscussionInTenant(tenantId: string, discussionId: Typ
   return DiscussionModel.findOne({ _id: discussionId, tenantId }).lean<DiscussionRecord>();
 }
 
+/** The tenant's discussions with these ids that are not hidden: id, community and title only. */
+export async function findShownDiscussions(tenantId: string, ids: Types.ObjectId[]): Promise<Pick<DiscussionRecord, '_id' | 'communityId' | 'title'>[]> {
+  if (ids.length === 0) return [];
+  return DiscussionModel.find({ tenantId, _id: mongoose.trusted({ $in: ids }), hidden: mongoose.trusted({ $ne: true }) })
+    .select({ _id: 1, communityId: 1, title: 1 })
+    .lean<Pick<DiscussionRecord, '_id' | 'communityId' | 'title'>[]>();
+}
+
 /** The community's discussion with this title (the demo seed finds what it made before). */
 export async function findDiscussionTitled(communityId: Types.ObjectId | string, title: string): Promise<DiscussionRecord | null> {
   return DiscussionModel.findOne({ communityId, title }).lean<DiscussionRecord>();

@@ -4,13 +4,15 @@
  * tenants' events and events the actor may not see all answer the same 404.
  */
 import { isValidObjectId, Types } from 'mongoose';
-import type { Actor } from '../auth/actor.js';
+import { actorOfPerson, type Actor, type StoredPerson } from '../auth/actor.js';
 import { NotFoundError } from '../errors/domain-errors.js';
 import { accessFor, membershipsOf, resolveCommunityAccess, type CommunityAccess } from '../communities/community-access.js';
-import { communitiesByIds, type MembershipRecord } from '../communities/communities.port.js';
+import { communitiesByIds, communityById, countingRoleOf, type CommunityRecord, type MembershipRecord } from '../communities/communities.port.js';
+import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
+import type { NotificationIntent } from '../notifications/notification-outbox.js';
 import type { EventRecord } from './event.model.js';
 import { findEventInTenant } from './event.repository.js';
-import { eventPolicy, type EventAction, type EventContext } from './events.policy.js';
+import { admittedAsOrganizer, eventPolicy, type EventAction, type EventContext } from './events.policy.js';
 
 export const EVENT_NOT_FOUND = 'event_not_found';
 
@@ -105,4 +107,52 @@ export async function communityRolesOf(actor: Actor): Promise<Map<string, 'manag
   const roles = new Map<string, 'manager' | 'member'>();
   for (const [id, m] of memberships) if (m.status === 'active') roles.set(id, m.role);
   return roles;
+}
+
+/** What decides whether someone may organise an event: its community (null: organisation-wide), that community's record (null when it is gone), and whether the event admits guests. */
+export interface OrganizerRules {
+  communityId: Types.ObjectId | null;
+  community: CommunityRecord | null;
+  guestsAllowed: boolean;
+}
+
+/** The person as an actor, and their policy context for an event with these rules, listed as one of its organisers. */
+async function asListedOrganizer(person: StoredPerson, rules: OrganizerRules): Promise<{ actor: Actor; context: EventContext }> {
+  const actor = actorOfPerson(person);
+  const communityRole = rules.community ? await countingRoleOf(rules.community, actor) : null;
+  const facts = { communityId: rules.communityId, organizers: [actor.userId], guestsAllowed: rules.guestsAllowed, hideAttendees: false };
+  return { actor, context: eventContext(actor, facts, rules.communityId ? { canRead: communityRole !== null, communityRole } : null) };
+}
+
+/**
+ * Whether the event's rules admit the person as an organiser now (events.policy.ts
+ * `admittedAsOrganizer`), for someone other than the actor: a co-organiser being added.
+ */
+export async function admitsAsOrganizer(person: StoredPerson, rules: OrganizerRules): Promise<boolean> {
+  const { actor, context } = await asListedOrganizer(person, rules);
+  return admittedAsOrganizer(actor, context);
+}
+
+/** Kinds of notification meant for the people who run the event. */
+const ORGANIZER_KINDS: ReadonlySet<string> = new Set(['eventRegistrationRequested']);
+
+/**
+ * The intents, less those for listed organisers who may no longer run the event (removed or
+ * blocked from the community, a guest shut out): they hear nothing more about who signs up.
+ */
+export async function withoutFormerOrganizers(event: EventRecord, intents: NotificationIntent[], people: Pick<UserDirectoryRepository, 'find'>): Promise<NotificationIntent[]> {
+  const addressed = new Set(intents.filter((i) => ORGANIZER_KINDS.has(i.kind) && event.organizers.includes(i.recipientId)).map((i) => i.recipientId));
+  if (addressed.size === 0) return intents;
+  const rules: OrganizerRules = { communityId: event.communityId, community: event.communityId ? await communityById(event.communityId) : null, guestsAllowed: event.guestsAllowed === true };
+  const former = new Set<string>();
+  for (const userId of addressed) {
+    const person = await people.find(event.tenantId, userId);
+    if (!person || !(await isStillRunning(person, rules))) former.add(userId);
+  }
+  return intents.filter((i) => !(ORGANIZER_KINDS.has(i.kind) && former.has(i.recipientId)));
+}
+
+async function isStillRunning(person: StoredPerson, rules: OrganizerRules): Promise<boolean> {
+  const { actor, context } = await asListedOrganizer(person, rules);
+  return eventPolicy.can(actor, 'attendees.manage', context);
 }

@@ -10,13 +10,15 @@ import type { z } from 'zod';
 import type { AuditSink } from '../audit/audit.port.js';
 import type { Actor } from '../auth/actor.js';
 import { readableCommunityIds, resolveCommunityAccess } from '../communities/community-access.js';
+import { communityById, type CommunityRecord } from '../communities/communities.port.js';
+import { readableDiscussion, shownDiscussions } from '../discussions/discussions.port.js';
 import { markdown } from '../content/markdown.js';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { ConflictError, ForbiddenError, ValidationError, type ErrorDetail } from '../errors/domain-errors.js';
 import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
 import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
 import type { CalendarOutbox } from './calendar-outbox.js';
-import { accessFromContext, communityRolesOf, eventContext, resolveEventAccess, type EventAccess } from './event-access.js';
+import { accessFromContext, admitsAsOrganizer, communityRolesOf, eventContext, resolveEventAccess, type EventAccess, type OrganizerRules } from './event-access.js';
 import { eventCalendarPath, eventWebUrl } from './event-links.js';
 import type { EventRecord } from './event.model.js';
 import { createEvent, findEventPage, upcomingSignUpCandidates } from './event.repository.js';
@@ -87,12 +89,12 @@ export class EventService {
   async create(actor: Actor, input: CreateEventInput, communityIdFromPath?: string): Promise<EventView> {
     const communityId = communityIdFromPath ?? input.communityId ?? null;
     let communityRole: 'manager' | 'member' | null = null;
-    let communityName: string | null = null;
+    let community: CommunityRecord | null = null;
     if (communityId) {
-      const community = await resolveCommunityAccess(actor, communityId);
-      if (!canCreateCommunityEvent(actor, community.context)) throw new ForbiddenError('Only the community\'s managers can plan its events.', 'forbidden');
-      communityRole = community.context.communityRole ?? null;
-      communityName = community.community.name;
+      const access = await resolveCommunityAccess(actor, communityId);
+      if (!canCreateCommunityEvent(actor, access.context)) throw new ForbiddenError('Only the community\'s managers can plan its events.', 'forbidden');
+      communityRole = access.context.communityRole ?? null;
+      community = access.community;
     } else if (!canCreateOrganisationEvent(actor, {})) {
       throw new ForbiddenError('Only organisation admins can plan organisation-wide events.', 'forbidden');
     }
@@ -109,7 +111,9 @@ export class EventService {
     };
     checkEvent(fields, now, { startChanged: true });
     const organizers = unique([actor.userId, ...(input.organizers ?? [])]);
-    await this.assertKnownPeople(actor.tenantId, organizers.filter((id) => id !== actor.userId), 'organizers');
+    // The creator runs it as its community's manager or as an admin; the others must qualify.
+    await this.assertOrganizers(actor.tenantId, input.organizers ?? [], new Set([actor.userId]), { communityId: community?._id ?? null, community, guestsAllowed: input.guestsAllowed ?? false });
+    const followUpDiscussionId = input.followUpDiscussionId ? await this.checkedFollowUp(actor, community?._id ?? null, input.followUpDiscussionId) : null;
     const _id = new Types.ObjectId();
     const event = await createEvent({
       _id,
@@ -124,22 +128,23 @@ export class EventService {
       hideAttendees: input.hideAttendees ?? false,
       organizers,
       ...(input.reminderMinutes ? { reminderMinutes: unique(input.reminderMinutes).sort((a, b) => b - a) } : {}),
-      followUpDiscussionId: input.followUpDiscussionId ? new Types.ObjectId(input.followUpDiscussionId) : null,
+      followUpDiscussionId,
       uid: `${String(_id)}@${new URL(this.deps.publicUrl).hostname}`,
       createdBy: actor.userId,
       // Guests have no mailbox in the organisation: their events live in Meent and .ics only.
       calendar: { mailbox: actor.isGuest ? null : actor.userId },
     });
     await this.deps.calendar?.requestSync(event, { attendees: true });
-    if (communityId) await this.announce(event, actor.userId, communityName);
+    if (communityId) await this.announce(event, actor.userId, community?.name ?? null);
     const context = eventContext(actor, event, communityId ? { canRead: true, communityRole } : null);
-    return this.view(actor, event, accessFromContext(actor, event, context, null), null);
+    return this.view(actor, event, accessFromContext(actor, event, context, null), null, { followUpShown: followUpDiscussionId !== null });
   }
 
   async get(actor: Actor, eventId: string): Promise<EventView> {
     const access = await resolveEventAccess(actor, eventId);
     const mine = await findRegistration(access.event._id, actor.userId);
-    return this.view(actor, access.event, access, mine, mine?.status === 'waitlisted' ? await waitlistPosition(mine) : undefined);
+    const position = mine?.status === 'waitlisted' ? await waitlistPosition(mine) : undefined;
+    return this.view(actor, access.event, access, mine, { followUpShown: await this.followUpShown(access.event), ...(position !== undefined ? { position } : {}) });
   }
 
   /**
@@ -165,10 +170,10 @@ export class EventService {
     } else if (!actor.isOrgAdmin) {
       const readable = await readableCommunityIds(actor);
       and.push({
+        // No branch for "listed as organiser": an organiser sees an event only while the rules that admit them as one hold (events.policy.ts), and those are these.
         $or: [
           { communityId: null, ...(actor.isGuest ? { guestsAllowed: true } : {}) },
           { communityId: mongoose.trusted({ $in: readable }) },
-          { organizers: actor.userId },
         ],
       });
     }
@@ -198,19 +203,22 @@ export class EventService {
     const direction = ascending ? 1 : -1;
     const rows = await findEventPage({ $and: and }, direction, limit + 1);
     const items = rows.slice(0, limit);
-    const [mine, roles, readable] = await Promise.all([
+    const [mine, roles, readable, followUps] = await Promise.all([
       registrationsOfUser(
         items.map((e) => e._id),
         actor.userId,
       ),
       communityRolesOf(actor),
       actor.isOrgAdmin ? Promise.resolve(null) : readableCommunityIds(actor).then((ids) => new Set(ids.map(String))),
+      followUpsShown(actor.tenantId, items),
     ]);
     const mineByEvent = new Map(mine.map((r) => [String(r.eventId), r]));
     const views = items.map((event) => {
       const cid = event.communityId ? String(event.communityId) : null;
-      const context = eventContext(actor, event, cid ? { canRead: readable === null || readable.has(cid), communityRole: roles.get(cid) ?? null } : null);
-      return this.view(actor, event, accessFromContext(actor, event, context, null), mineByEvent.get(String(event._id)) ?? null);
+      const canRead = cid !== null && (readable === null || readable.has(cid));
+      // A membership the community no longer honours (a guest where guests are not admitted) holds no role, as in resolveCommunityAccess.
+      const context = eventContext(actor, event, cid ? { canRead, communityRole: canRead ? (roles.get(cid) ?? null) : null } : null);
+      return this.view(actor, event, accessFromContext(actor, event, context, null), mineByEvent.get(String(event._id)) ?? null, { followUpShown: followUps.has(String(event._id)) });
     });
     const last = items[items.length - 1];
     return { items: views, ...(rows.length > limit && last ? { nextCursor: encodeCursor(last.start, last._id) } : {}) };
@@ -221,9 +229,11 @@ export class EventService {
     const access = await resolveEventAccess(actor, eventId);
     access.authorize('event.update');
     if (patch.organizers) {
-      const current = new Set(access.event.organizers);
-      await this.assertKnownPeople(actor.tenantId, patch.organizers.filter((id) => !current.has(id)), 'organizers');
+      const communityId = access.event.communityId;
+      const community = communityId ? (access.community?.community ?? (await communityById(communityId))) : null;
+      await this.assertOrganizers(actor.tenantId, patch.organizers, new Set(access.event.organizers), { communityId, community, guestsAllowed: patch.guestsAllowed ?? access.event.guestsAllowed });
     }
+    const followUp = patch.followUpDiscussionId ? await this.checkedFollowUp(actor, access.event.communityId, patch.followUpDiscussionId) : patch.followUpDiscussionId;
     const description = patch.description !== undefined ? markdown(patch.description) : undefined;
     const changed: string[] = [];
     // As the edit found them (under the event's lock), for the audit entries of who changed who runs it and who may come.
@@ -258,7 +268,7 @@ export class EventService {
       put('hideAttendees', patch.hideAttendees);
       put('organizers', patch.organizers ? unique(patch.organizers) : undefined, sameJson);
       put('reminderMinutes', patch.reminderMinutes ? unique(patch.reminderMinutes).sort((a, b) => b - a) : undefined, sameJson);
-      put('followUpDiscussionId', patch.followUpDiscussionId === undefined ? undefined : patch.followUpDiscussionId === null ? null : new Types.ObjectId(patch.followUpDiscussionId), sameJson);
+      put('followUpDiscussionId', followUp, sameJson);
       const merged = { ...event, ...set } as EventRecord;
       checkEvent(
         { start: merged.start, end: merged.end, timeZone: merged.timeZone, location: merged.location ?? null, online: merged.online, capacity: merged.capacity ?? null, signupDeadline: merged.signupDeadline ?? null },
@@ -281,7 +291,7 @@ export class EventService {
     if (changed.length > 0) await this.deps.calendar?.requestSync(event);
     const refreshed = await resolveEventAccess(actor, event._id);
     const mine = await findRegistration(event._id, actor.userId);
-    return this.view(actor, refreshed.event, refreshed, mine);
+    return this.view(actor, refreshed.event, refreshed, mine, { followUpShown: await this.followUpShown(refreshed.event) });
   }
 
   /** Audit entries of an edit: guests admitted or not, each organiser added or removed (ids only). */
@@ -316,11 +326,12 @@ export class EventService {
       await this.deps.calendar?.requestSync(event);
     }
     const mine = await findRegistration(event._id, actor.userId);
-    return this.view(actor, event, { ...access, event }, mine);
+    return this.view(actor, event, { ...access, event }, mine, { followUpShown: await this.followUpShown(event) });
   }
 
-  /** The API view of an event for the actor. */
-  view(actor: Actor, event: EventRecord, access: EventAccess, mine: RegistrationRecord | null, position?: number): EventView {
+  /** The API view of an event for the actor; `followUpShown`: its follow-up discussion passed `followUpsShown`. */
+  view(actor: Actor, event: EventRecord, access: EventAccess, mine: RegistrationRecord | null, extras: { followUpShown: boolean; position?: number }): EventView {
+    const position = extras.position;
     const now = this.now();
     const canManage = access.can('event.update');
     const registered = mine?.status === 'registered';
@@ -350,7 +361,7 @@ export class EventService {
       organizers: [...event.organizers],
       status: event.status === 'scheduled' && event.end.getTime() <= now.getTime() ? 'completed' : event.status,
       reminderMinutes: [...(event.reminderMinutes ?? [])],
-      followUpDiscussionId: event.followUpDiscussionId ? String(event.followUpDiscussionId) : null,
+      followUpDiscussionId: event.followUpDiscussionId && extras.followUpShown ? String(event.followUpDiscussionId) : null,
       sequence: event.sequence,
       myRegistration: mine ? { status: mine.status, ...(position !== undefined ? { position } : {}) } : null,
       canManage,
@@ -405,13 +416,61 @@ export class EventService {
     for (let i = 0; i < intents.length; i += 500) await this.deps.notifications.enqueue(intents.slice(i, i + 500));
   }
 
-  private async assertKnownPeople(tenantId: string, userIds: string[], field: string): Promise<void> {
-    const unknown: string[] = [];
-    for (const id of userIds) if (!(await this.deps.people.find(tenantId, id))) unknown.push(id);
-    if (unknown.length > 0) {
-      throw new ValidationError('Some organisers are not known in this organisation.', unknown.map(() => ({ path: `body.${field}`, message: 'unknown person' })), 'unknown_person');
+  /**
+   * The follow-up discussion someone asks for: one of the event's own community's discussions
+   * that the actor may read and that is not hidden. Its title is shown to the meeting's
+   * participants and they are made to follow it, so another community's, or one the actor
+   * cannot read, is refused the same way (nothing tells which it was).
+   */
+  private async checkedFollowUp(actor: Actor, communityId: Types.ObjectId | null, discussionId: string): Promise<Types.ObjectId> {
+    if (!communityId) {
+      throw new ValidationError('An organisation-wide event has no follow-up discussion.', [{ path: 'body.followUpDiscussionId', message: 'only for an event of a community' }], 'invalid_follow_up_discussion');
     }
+    const discussion = await readableDiscussion(actor, discussionId);
+    if (!discussion?.communityId.equals(communityId)) {
+      throw new ValidationError('The follow-up must be a discussion of the event\'s community.', [{ path: 'body.followUpDiscussionId', message: 'not a discussion of this event\'s community' }], 'invalid_follow_up_discussion');
+    }
+    return discussion._id;
   }
+
+  private async followUpShown(event: EventRecord): Promise<boolean> {
+    return (await followUpsShown(event.tenantId, [event])).has(String(event._id));
+  }
+
+  /**
+   * The organisers named in `userIds` that are not in `listed` must be people Meent knows whom
+   * the event's rules admit as organisers now (events.policy.ts `admittedAsOrganizer`): active
+   * members of its community, guests only where the community admits guests; for an
+   * organisation-wide event the organisation's people, guests only where the event admits them.
+   */
+  private async assertOrganizers(tenantId: string, userIds: readonly string[], listed: ReadonlySet<string>, rules: OrganizerRules): Promise<void> {
+    const unknown: ErrorDetail[] = [];
+    const refused: ErrorDetail[] = [];
+    for (const [i, userId] of userIds.entries()) {
+      if (listed.has(userId)) continue;
+      const path = `body.organizers.${i}`;
+      const person = await this.deps.people.find(tenantId, userId);
+      if (!person) unknown.push({ path, message: 'unknown person' });
+      else if (!(await admitsAsOrganizer(person, rules))) {
+        const guestShutOut = person.isGuest === true && (rules.communityId ? rules.community?.guestsAllowed !== true : !rules.guestsAllowed);
+        refused.push({ path, message: guestShutOut ? `a guest, and the ${rules.communityId ? 'community' : 'event'} does not admit guests` : 'not an active member of the community' });
+      }
+    }
+    if (unknown.length > 0) throw new ValidationError('Some organisers are not known in this organisation.', unknown, 'unknown_person');
+    if (refused.length > 0) throw new ValidationError('Organisers must be people the event is for: members of its community, guests only where they are admitted.', refused, 'organizer_not_admitted');
+  }
+}
+
+/**
+ * The ids of the events whose follow-up discussion may be shown (and followed): still a
+ * discussion of the event's community, not hidden. Stored ids are checked again when read,
+ * since a discussion can be hidden, and ids stored before they were checked on write exist.
+ */
+export async function followUpsShown(tenantId: string, events: readonly EventRecord[]): Promise<Set<string>> {
+  const withFollowUp = events.flatMap((e) => (e.communityId && e.followUpDiscussionId ? [{ eventId: String(e._id), communityId: e.communityId, discussionId: e.followUpDiscussionId }] : []));
+  if (withFollowUp.length === 0) return new Set();
+  const shown = await shownDiscussions(tenantId, withFollowUp);
+  return new Set(withFollowUp.filter((_, i) => shown[i] !== null).map((e) => e.eventId));
 }
 
 interface CheckedFields {

@@ -19,6 +19,7 @@ import { UserDirectoryRepository } from '../members/user-directory.repository.js
 import { startPeriodicJob } from '../worker/scheduler.js';
 import { notificationOutbox, type NotificationOutbox } from '../notifications/notification-outbox.js';
 import { CalendarOutbox } from './calendar-outbox.js';
+import { withoutFormerOrganizers } from './event-access.js';
 import { EventCalendarService } from './event-calendar.service.js';
 import { EventReminders } from './event-reminders.js';
 import { EventService } from './event.service.js';
@@ -83,7 +84,9 @@ export function createEventsServices(deps: EventsDeps): EventsServices {
   const allocator = new SeatAllocator({
     now,
     logger: deps.logger,
-    onCommitted: async ({ event, attendeesChanged, notifications: intents }) => {
+    onCommitted: async ({ event, attendeesChanged, notifications: planned }) => {
+      // The seat book tells every listed organiser; only those who still run the event hear it.
+      const intents = await withoutFormerOrganizers(event, planned, people);
       if (intents.length > 0) await notifications.enqueue(intents);
       if (attendeesChanged) await outbox.requestSync(event, { attendees: true });
     },

@@ -37,7 +37,11 @@ export async function completeStartedEvent(eventId: Types.ObjectId, now: Date): 
   return (await updateEvent(eventId, { status: 'scheduled', start: mongoose.trusted({ $lte: now }) }, { $set: { status: 'completed' } })) !== null;
 }
 
-/** Sets the event's follow-up discussion when it has none (an organiser's own choice stays). */
-export async function setFollowUpDiscussionOnce(eventId: Types.ObjectId, discussionId: Types.ObjectId): Promise<void> {
-  await updateEvent(eventId, { followUpDiscussionId: null }, { $set: { followUpDiscussionId: discussionId } });
+/**
+ * Sets the event's follow-up discussion when it has none, or still has `replacing` (one that
+ * may no longer be shown); an organiser's own valid choice stays. The caller vouches that the
+ * discussion is one of the event's community's.
+ */
+export async function setFollowUpDiscussionOnce(eventId: Types.ObjectId, discussionId: Types.ObjectId, replacing: Types.ObjectId | null = null): Promise<void> {
+  await updateEvent(eventId, { followUpDiscussionId: replacing }, { $set: { followUpDiscussionId: discussionId } });
 }

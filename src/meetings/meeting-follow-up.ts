@@ -19,8 +19,8 @@ import { actorOfPerson, type Actor } from '../auth/actor.js';
 import { resolveCommunityAccess } from '../communities/community-access.js';
 import { membershipOf } from '../communities/communities.port.js';
 import type { MembershipService } from '../communities/membership.service.js';
-import { discussionById } from '../discussions/discussions.port.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
+import { shownDiscussion } from '../discussions/discussions.port.js';
 import { ConflictError, DomainError, NotFoundError } from '../errors/domain-errors.js';
 import { eventById, registeredOfEvent, type EventRecord } from '../events/events.port.js';
 import type { DirectoryGateway } from '../graph/directory-gateway.js';
@@ -206,7 +206,8 @@ export class MeetingFollowUps {
   private async admit(link: MeetingLinkRecord, attendees: Attendee[]): Promise<{ people: ListedPerson[]; notAdmitted: ListedPerson[] }> {
     const people: ListedPerson[] = [];
     const notAdmitted: ListedPerson[] = [];
-    const discussion = await discussionById(link.discussionId);
+    // Only a discussion of the link's own community, not hidden, is one people are made to follow.
+    const discussion = await shownDiscussion(link.tenantId, link);
     const linkerRecord = await this.deps.people.find(link.tenantId, link.linkedBy);
     if (!discussion || !linkerRecord) throw new NotFoundError('The linked discussion (or whoever linked it) is gone.', 'meeting_link_stale');
     const linker = actorOfPerson(linkerRecord);

@@ -17,7 +17,7 @@ import { actorOfPerson, type Actor } from '../auth/actor.js';
 import { resolveCommunityAccess } from '../communities/community-access.js';
 import { communityById, managesAnyCommunity } from '../communities/communities.port.js';
 import { isDuplicateKeyError, upsertRetryingRace } from '../db/mongo-errors.js';
-import { discussionOfTenant, discussionTitle, type DiscussionRecord } from '../discussions/discussions.port.js';
+import { shownDiscussion, type ShownDiscussion } from '../discussions/discussions.port.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { resolveEventAccess } from '../events/event-access.js';
@@ -150,7 +150,8 @@ export class MeetingService {
     const write = () => updateMeetingLink(actor.tenantId, input.chatId, {}, { $set: fields, $setOnInsert: filter }, { upsert: true });
     // Another link of this chat was stored at the same moment: ours replaces it.
     const saved = await upsertRetryingRace(write);
-    if (event) await setFollowUpDiscussion(event._id, new Types.ObjectId(discussion.id));
+    // An organisation-wide event has no community, so no follow-up discussion of its own.
+    if (event?.communityId) await setFollowUpDiscussion(event._id, new Types.ObjectId(discussion.id));
     this.deps.logger.info({ chatId: input.chatId, discussionId: discussion.id, eventId: event ? String(event._id) : null }, 'meeting linked');
     // A link decides whom the follow-up lets into which community.
     await this.deps.audit.record({
@@ -196,14 +197,15 @@ export class MeetingService {
   /** A start: the card to post (a claim), or null when the meeting is not linked or a card was posted already. */
   async meetingStarted(input: MeetingEventInput): Promise<CardClaim | null> {
     const link = await this.linkForEvent(input);
-    if (!link) return null;
+    if (!link || !(await shownDiscussion(link.tenantId, link))) return null;
     return this.claimCard(link, 'start', input.at);
   }
 
   /** An end: schedules the follow-up and answers the card to post (or null). */
   async meetingEnded(input: MeetingEventInput): Promise<CardClaim | null> {
     const link = await this.linkForEvent(input);
-    if (!link) return null;
+    // A link whose discussion may not be shown (another community's, hidden, gone) gets no card and no follow-up.
+    if (!link || !(await shownDiscussion(link.tenantId, link))) return null;
     const now = this.now();
     const endedAt = parseInstant(input.at) ?? now;
     // A repeated delivery of this end changes nothing; a running follow-up finishes first.
@@ -243,8 +245,9 @@ export class MeetingService {
    * none. Serialised per chat, so two deliveries of a meeting event make one discussion.
    */
   private async autoLink(meeting: { tenantId: string; chatId: string; joinUrl: string; teamsMeetingId: string | null; subject: string; onlineMeetingId: string | null; organizerId: string | null }): Promise<MeetingLinkRecord | null> {
-    const event = await eventByJoinUrl(meeting.tenantId, meeting.joinUrl);
-    if (!event?.communityId) return null;
+    const found = await eventByJoinUrl(meeting.tenantId, meeting.joinUrl);
+    if (!found?.communityId) return null;
+    const event = { ...found, communityId: found.communityId };
     return withAutoLinkLock(meeting.tenantId, meeting.chatId, async () => {
       const again = await this.find(meeting.tenantId, meeting.chatId);
       if (again) return again;
@@ -291,10 +294,14 @@ export class MeetingService {
     });
   }
 
-  /** The event's follow-up discussion, made (and remembered on the event) when it has none. */
-  private async followUpDiscussion(organizer: Actor, event: EventRecord): Promise<Pick<DiscussionRecord, '_id' | 'title'> | null> {
-    if (event.followUpDiscussionId) {
-      const existing = await discussionOfTenant(event.tenantId, event.followUpDiscussionId);
+  /**
+   * The event's follow-up discussion, made (and remembered on the event) when it has none, or
+   * none that may be shown: one of another community, hidden or gone is replaced, never linked.
+   */
+  private async followUpDiscussion(organizer: Actor, event: EventRecord & { communityId: Types.ObjectId }): Promise<ShownDiscussion | null> {
+    const stored = event.followUpDiscussionId;
+    if (stored) {
+      const existing = await shownDiscussion(event.tenantId, { communityId: event.communityId, discussionId: stored });
       if (existing) return existing;
     }
     try {
@@ -304,8 +311,8 @@ export class MeetingService {
         body: `${event.title} (${when})\n\n${event.description.source}`.trim(),
         kind: 'discussion',
       });
-      await setFollowUpDiscussion(event._id, new Types.ObjectId(created.id));
-      return { _id: new Types.ObjectId(created.id), title: created.title };
+      await setFollowUpDiscussion(event._id, new Types.ObjectId(created.id), stored);
+      return { _id: new Types.ObjectId(created.id), communityId: event.communityId, title: created.title };
     } catch (err) {
       // The organiser may no longer start discussions there (left the community): no automatic link.
       if (err instanceof DomainError && !err.retryable) {
@@ -359,10 +366,7 @@ export class MeetingService {
   }
 
   private async cardInfo(link: MeetingLinkRecord, kind: 'start' | 'end'): Promise<MeetingCardInfo> {
-    const [community, discussion] = await Promise.all([
-      communityById(link.communityId),
-      discussionTitle(link.discussionId).then((title) => (title === null ? null : { title })),
-    ]);
+    const [community, discussion] = await Promise.all([communityById(link.communityId), shownDiscussion(link.tenantId, link)]);
     let nextEvent: MeetingCardInfo['nextEvent'] = null;
     if (kind === 'end') {
       // The events service's sign-up window rule: no full, closed or invite-only session is offered.
@@ -372,6 +376,7 @@ export class MeetingService {
       kind,
       chatId: link.chatId,
       subject: link.subject,
+      // Checked before the claim; gone since, the title kept with the link is the one that was checked then.
       discussion: { id: String(link.discussionId), title: discussion?.title ?? link.discussionTitle },
       community: { id: String(link.communityId), name: community?.name ?? '' },
       nextEvent,
@@ -395,17 +400,15 @@ export class MeetingService {
     // Linking is also open to managers of some community; the tab offers it, the choice of community decides.
     const canLink = meetingPolicy.can(actor, 'meeting.link', context) || (await this.managesAnyCommunity(actor));
     let linkView: MeetingView['link'] = null;
-    if (link) {
-      const [community, discussion, linkedEventTitle] = await Promise.all([
-        communityById(link.communityId),
-        discussionTitle(link.discussionId).then((title) => (title === null ? null : { title })),
-        link.eventId ? eventTitle(link.eventId) : Promise.resolve(null),
-      ]);
+    // A link whose discussion may not be shown (another community's, hidden, gone) shows as no link; linking again replaces it.
+    const discussion = link ? await shownDiscussion(link.tenantId, link) : null;
+    if (link && discussion) {
+      const [community, linkedEventTitle] = await Promise.all([communityById(link.communityId), link.eventId ? eventTitle(link.eventId) : Promise.resolve(null)]);
       linkView = {
         communityId: String(link.communityId),
         communityName: community?.name ?? '',
         discussionId: String(link.discussionId),
-        discussionTitle: discussion?.title ?? link.discussionTitle,
+        discussionTitle: discussion.title,
         eventId: link.eventId ? String(link.eventId) : null,
         eventTitle: linkedEventTitle,
         source: link.source,
@@ -462,9 +465,9 @@ export function followUpOf(link: MeetingLinkRecord): FollowUpView {
 }
 
 
-async function setFollowUpDiscussion(eventId: Types.ObjectId, discussionId: Types.ObjectId): Promise<void> {
-  // Only when the event has none: an organiser's own choice stays.
-  await setFollowUpDiscussionOnce(eventId, discussionId);
+async function setFollowUpDiscussion(eventId: Types.ObjectId, discussionId: Types.ObjectId, replacing: Types.ObjectId | null = null): Promise<void> {
+  // Only when the event has none (or `replacing`, which may not be shown): an organiser's own choice stays.
+  await setFollowUpDiscussionOnce(eventId, discussionId, replacing);
 }
 
 function parseInstant(value: string): Date | null {

@@ -46,7 +46,8 @@ export async function matchingEvents(actor: Actor, words: QueryWord[], readable:
   const found: EventCandidate[] = [];
   for (const e of events) {
     const communityId = e.communityId ? String(e.communityId) : null;
-    const visible = actor.isOrgAdmin || (communityId ? readable.has(communityId) : !actor.isGuest || e.guestsAllowed === true) || (e.organizers ?? []).includes(actor.userId);
+    // Being listed as an organiser adds nothing: an organiser's rights hold only while these rules admit them (events.policy.ts).
+    const visible = actor.isOrgAdmin || (communityId ? readable.has(communityId) : !actor.isGuest || e.guestsAllowed === true);
     if (!visible) continue;
     const strong = new Set(searchKeys(e.title));
     const { text, keys } = descriptionOf(e);

@@ -18,7 +18,7 @@ import { NotificationModel } from '../../src/notifications/notification.model.js
 import { loadConfig } from '../../src/config/config.js';
 import { createApp } from '../../src/http/app.js';
 import { ApiSpec } from '../../src/http/api-spec.js';
-import { testActor, testAuthenticate, TEST_TENANT } from '../support/test-actor.js';
+import { actorHeader, testActor, testAuthenticate, TEST_TENANT } from '../support/test-actor.js';
 
 export const silentLogger = pino({ level: 'silent' });
 export const PUBLIC_URL = 'https://meent.test';
@@ -91,6 +91,16 @@ export function eventInput(clock: TestClock, overrides: Partial<CreateEventInput
 
 export { TEST_TENANT, DAY };
 export const TEST_ACTOR_HEADER = 'X-Test-Actor';
+
+/** The headers that make a request act as this person. */
+export function as(actor: Actor): Record<string, string> {
+  return { [TEST_ACTOR_HEADER]: actorHeader(actor) };
+}
+
+/** `eventInput` as a JSON request body carries it, with `overrides`. */
+export function eventBody(clock: TestClock, overrides: Record<string, unknown> = {}, daysAhead = 10): Record<string, unknown> {
+  return JSON.parse(JSON.stringify({ ...eventInput(clock, {}, daysAhead), ...overrides })) as Record<string, unknown>;
+}
 
 /** The HTTP app with the events routes behind the test-only actor header. */
 export function eventsApp(s: EventsServices): Express {

@@ -8,7 +8,8 @@ import { canCreateCommunityEvent, canCreateOrganisationEvent, eventPolicy, type 
 import { NotFoundError, ForbiddenError } from '../../src/errors/domain-errors.js';
 import { testActor } from '../support/test-actor.js';
 
-type Who = 'guest' | 'outsider' | 'member' | 'manager' | 'organiser' | 'admin';
+/** `organiser`: listed, and an active member of the community; `former`: listed, but removed or blocked since. */
+type Who = 'guest' | 'outsider' | 'member' | 'manager' | 'organiser' | 'former' | 'admin';
 const ACTIONS: EventAction[] = ['event.read', 'event.signUp', 'attendees.read', 'event.update', 'event.cancel', 'attendees.manage', 'attendees.export'];
 
 function actor(who: Who): Actor {
@@ -16,12 +17,12 @@ function actor(who: Who): Actor {
 }
 
 function event(overrides: Partial<EventRecord> = {}): EventRecord {
-  return { communityId: new Types.ObjectId(), organizers: ['organiser'], guestsAllowed: false, hideAttendees: false, ...overrides } as EventRecord;
+  return { communityId: new Types.ObjectId(), organizers: ['organiser', 'former'], guestsAllowed: false, hideAttendees: false, ...overrides } as EventRecord;
 }
 
 /** The community facts each person brings, for a community event: can they read it, and their role. */
 function community(who: Who, readable: Who[]): { canRead: boolean; communityRole: 'manager' | 'member' | null } {
-  return { canRead: readable.includes(who), communityRole: who === 'manager' ? 'manager' : who === 'member' ? 'member' : null };
+  return { canRead: readable.includes(who), communityRole: who === 'manager' ? 'manager' : who === 'member' || who === 'organiser' ? 'member' : null };
 }
 
 /** Y = allowed, F = forbidden (403), N = not found (404). Columns follow ACTIONS. */
@@ -46,30 +47,32 @@ function check(label: string, e: EventRecord, readable: Who[] | null, expected: 
 describe('events policy', () => {
   //                      read signUp attRead update cancel manage export
   it('community event in a community everyone in the organisation may read (public)', () => {
-    check('public', event(), ['outsider', 'member', 'manager', 'admin'], {
+    check('public', event(), ['outsider', 'member', 'manager', 'organiser', 'former', 'admin'], {
       guest: 'NNNNNNN',
       outsider: 'YYYFFFF',
       member: 'YYYFFFF',
       manager: 'YYYYYYY',
       organiser: 'YYYYYYY',
+      former: 'YYYFFFF',
       admin: 'YYYYYYY',
     });
   });
 
   it('community event in a closed or secret community: members only', () => {
-    check('closed', event(), ['member', 'manager', 'admin'], {
+    check('closed', event(), ['member', 'manager', 'organiser', 'admin'], {
       guest: 'NNNNNNN',
       outsider: 'NNNNNNN',
       member: 'YYYFFFF',
       manager: 'YYYYYYY',
       organiser: 'YYYYYYY',
+      former: 'NNNNNNN',
       admin: 'YYYYYYY',
     });
   });
 
   it('community event a guest can read: seen, but signing up only when the event admits guests', () => {
-    check('guest reads, event closed to guests', event(), ['guest', 'member', 'manager'], { guest: 'YFYFFFF', member: 'YYYFFFF', outsider: 'NNNNNNN', manager: 'YYYYYYY', organiser: 'YYYYYYY', admin: 'YYYYYYY' });
-    check('guest reads, event admits guests', event({ guestsAllowed: true }), ['guest', 'member', 'manager'], { guest: 'YYYFFFF', member: 'YYYFFFF', outsider: 'NNNNNNN', manager: 'YYYYYYY', organiser: 'YYYYYYY', admin: 'YYYYYYY' });
+    check('guest reads, event closed to guests', event(), ['guest', 'member', 'manager', 'organiser'], { guest: 'YFYFFFF', member: 'YYYFFFF', outsider: 'NNNNNNN', manager: 'YYYYYYY', organiser: 'YYYYYYY', former: 'NNNNNNN', admin: 'YYYYYYY' });
+    check('guest reads, event admits guests', event({ guestsAllowed: true }), ['guest', 'member', 'manager', 'organiser'], { guest: 'YYYFFFF', member: 'YYYFFFF', outsider: 'NNNNNNN', manager: 'YYYYYYY', organiser: 'YYYYYYY', former: 'NNNNNNN', admin: 'YYYYYYY' });
   });
 
   it('organisation-wide event: the organisation\'s people, guests only when admitted', () => {
@@ -79,24 +82,42 @@ describe('events policy', () => {
       member: 'YYYFFFF',
       manager: 'YYYFFFF',
       organiser: 'YYYYYYY',
+      former: 'YYYYYYY',
       admin: 'YYYYYYY',
     });
-    check('organisation, guests admitted', event({ communityId: null, guestsAllowed: true }), null, { guest: 'YYYFFFF', outsider: 'YYYFFFF', member: 'YYYFFFF', manager: 'YYYFFFF', organiser: 'YYYYYYY', admin: 'YYYYYYY' });
+    check('organisation, guests admitted', event({ communityId: null, guestsAllowed: true }), null, { guest: 'YYYFFFF', outsider: 'YYYFFFF', member: 'YYYFFFF', manager: 'YYYFFFF', organiser: 'YYYYYYY', former: 'YYYYYYY', admin: 'YYYYYYY' });
+  });
+
+  it('organisation-wide event with a guest among its organisers: they run it only while the event admits guests', () => {
+    check('guest organiser, guests admitted', event({ communityId: null, guestsAllowed: true, organizers: ['guest'] }), null, { guest: 'YYYYYYY', outsider: 'YYYFFFF', member: 'YYYFFFF', manager: 'YYYFFFF', organiser: 'YYYFFFF', former: 'YYYFFFF', admin: 'YYYYYYY' });
+    check('guest organiser, guests no longer admitted', event({ communityId: null, guestsAllowed: false, organizers: ['guest'] }), null, { guest: 'NNNNNNN', outsider: 'YYYFFFF', member: 'YYYFFFF', manager: 'YYYFFFF', organiser: 'YYYFFFF', former: 'YYYFFFF', admin: 'YYYYYYY' });
+  });
+
+  it('a guest organiser of a community event runs it only while the community admits guests', () => {
+    // `communityRole` is what resolveCommunityAccess derives: a guest's membership counts only while the community admits guests.
+    const e = event({ organizers: ['guest'] });
+    const g = actor('guest');
+    const admitted = accessFromContext(g, e, eventContext(g, e, { canRead: true, communityRole: 'member' }), null);
+    const shutOut = accessFromContext(g, e, eventContext(g, e, { canRead: false, communityRole: null }), null);
+    assert.equal(admitted.can('attendees.export'), true);
+    assert.equal(shutOut.can('attendees.export'), false);
+    assert.throws(() => shutOut.authorize('attendees.export'), NotFoundError);
   });
 
   it('hidden attendee list: only those who run the event see it', () => {
-    check('hidden', event({ hideAttendees: true }), ['outsider', 'member', 'manager', 'admin'], {
+    check('hidden', event({ hideAttendees: true }), ['outsider', 'member', 'manager', 'organiser', 'former', 'admin'], {
       guest: 'NNNNNNN',
       outsider: 'YYFFFFF',
       member: 'YYFFFFF',
       manager: 'YYYYYYY',
       organiser: 'YYYYYYY',
+      former: 'YYFFFFF',
       admin: 'YYYYYYY',
     });
   });
 
   it('creating: community managers and admins in a community, admins only for the organisation', () => {
-    for (const who of ['guest', 'outsider', 'member', 'manager', 'organiser', 'admin'] as Who[]) {
+    for (const who of ['guest', 'outsider', 'member', 'manager', 'admin'] as Who[]) {
       const role = who === 'manager' ? 'manager' : who === 'member' ? 'member' : null;
       assert.equal(canCreateCommunityEvent(actor(who), { communityRole: role }), who === 'manager' || who === 'admin', `community ${who}`);
       assert.equal(canCreateOrganisationEvent(actor(who), {}), who === 'admin', `organisation ${who}`);

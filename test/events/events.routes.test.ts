@@ -7,8 +7,7 @@ import type { EventsServices } from '../../src/events/events.module.js';
 import { RegistrationModel } from '../../src/events/registration.model.js';
 import { NotificationModel } from '../../src/notifications/notification.model.js';
 import { useTestDatabase } from '../support/database.js';
-import { actorHeader } from '../support/test-actor.js';
-import { clearEvents, community, DAY, eventInput, eventsApp, person, services, syncEventIndexes, TEST_ACTOR_HEADER, testClock, type TestClock } from './events-fixtures.js';
+import { as, clearEvents, community, DAY, eventBody, eventsApp, person, services, syncEventIndexes, testClock, type TestClock } from './events-fixtures.js';
 
 describe('events API', () => {
   useTestDatabase('events_api');
@@ -36,8 +35,7 @@ describe('events API', () => {
     app = eventsApp(s);
   });
 
-  const as = (actor: Actor) => ({ [TEST_ACTOR_HEADER]: actorHeader(actor) });
-  const body = (overrides: Record<string, unknown> = {}, daysAhead = 10) => JSON.parse(JSON.stringify({ ...eventInput(clock, {}, daysAhead), ...overrides })) as Record<string, unknown>;
+  const body = (overrides: Record<string, unknown> = {}, daysAhead = 10) => eventBody(clock, overrides, daysAhead);
 
   async function createEvent(overrides: Record<string, unknown> = {}, by: Actor = admin, path = '/api/v1/events'): Promise<{ id: string } & Record<string, unknown>> {
     const res = await request(app).post(path).set(as(by)).send(body(overrides));

@@ -394,5 +394,67 @@ describe('meetings: linking, meeting events, follow-up and attendance', function
     async function followers(discussionId: string) {
       return (await FollowModel.find({ discussionId: new mongoose.Types.ObjectId(discussionId) }).lean()).map((f) => f.userId).sort();
     }
+
+    /** A secret community of Anouk's (Chantal and Bram are not in it) with one discussion. */
+    async function secretDiscussion() {
+      const secret = await communities.communities.create(actorOf(ANOUK), { name: 'Bestuursdossiers', visibility: 'secret', guestsAllowed: false });
+      return communities.discussions.create(actorOf(ANOUK), secret.id, { title: 'Geheime reorganisatie', body: 'Vertrouwelijk', kind: 'discussion' });
+    }
+
+    it('never links an event\'s follow-up that is another community\'s discussion (stored before it was checked): it makes its own and replaces it', async () => {
+      const cid = await community('public');
+      const secret = await secretDiscussion();
+      const { eventId, m } = await onlineEvent(cid);
+      await EventModel.updateOne({ _id: new mongoose.Types.ObjectId(eventId) }, { $set: { followUpDiscussionId: new mongoose.Types.ObjectId(secret.id) } });
+
+      const claim = await meetings().meetingStarted({ tenantId: TENANT, chatId: m.chatId, joinUrl: m.joinUrl, at: new Date().toISOString() });
+
+      assert.equal(claim?.card.discussion.title, 'Kennissessie bodemvocht');
+      const link = await MeetingLinkModel.findOne({ chatId: m.chatId }).lean<MeetingLinkRecord>();
+      assert.notEqual(String(link?.discussionId), secret.id);
+      assert.equal(String(link?.communityId), cid);
+      const event = await EventModel.findById(eventId).lean();
+      assert.equal(String(event?.followUpDiscussionId), String(link?.discussionId), 'the event\'s follow-up is replaced');
+      const view = await meetings().current(actorOf(CHANTAL), m.chatId);
+      assert.equal(view.link?.discussionTitle, 'Kennissessie bodemvocht');
+      assert.deepEqual(await followers(secret.id), [ANOUK.oid], 'only its author follows the secret discussion');
+    });
+
+    it('shows a link to another community\'s (or a hidden) discussion as no link, posts no card for it and makes nobody follow it', async () => {
+      const cid = await community('public');
+      await communities.memberships.add(actorOf(ANOUK), cid, {});
+      const secret = await secretDiscussion();
+      const m = meeting();
+      await meetings().link(actorOf(ANOUK), { chatId: m.chatId, communityId: cid, discussion: { title: 'Vervolg', body: 'Notities' } });
+      // As a link made from an unchecked event follow-up was stored.
+      await MeetingLinkModel.updateOne({ chatId: m.chatId }, { $set: { discussionId: new mongoose.Types.ObjectId(secret.id), discussionTitle: secret.title } });
+
+      const view = await meetings().current(actorOf(BRAM), m.chatId);
+      assert.equal(view.link, null);
+      assert.doesNotMatch(JSON.stringify(view), /Geheime reorganisatie/);
+      const input = { tenantId: TENANT, chatId: m.chatId, joinUrl: null, at: now.toISOString() };
+      assert.equal(await meetings().meetingStarted(input), null, 'no start card');
+      assert.equal(await meetings().meetingEnded(input), null, 'no end card');
+      assert.equal(await module.services.followUps.run(TENANT, m.chatId), false, 'no follow-up scheduled');
+      assert.deepEqual(await followers(secret.id), [ANOUK.oid]);
+
+      // A discussion of the community itself, hidden by its managers since: not shown either.
+      const own = await communities.discussions.create(actorOf(CHANTAL), cid, { title: 'Verborgen', body: 'x', kind: 'discussion' });
+      await MeetingLinkModel.updateOne({ chatId: m.chatId }, { $set: { discussionId: new mongoose.Types.ObjectId(own.id) } });
+      assert.equal((await meetings().current(actorOf(BRAM), m.chatId)).link?.discussionTitle, 'Verborgen');
+      await communities.moderation.hide(actorOf(CHANTAL), 'discussion', own.id);
+      assert.equal((await meetings().current(actorOf(BRAM), m.chatId)).link, null);
+    });
+
+    it('gives an organisation-wide event no follow-up discussion when its meeting is linked to a community', async () => {
+      const cid = await community('public');
+      const admin = { ...actorOf(CHANTAL), isOrgAdmin: true };
+      const start = new Date(Date.now() + 60 * 60_000);
+      const e = await events.events.create(admin, { title: 'Organisatiebrede sessie', start, end: new Date(start.getTime() + 3_600_000), online: true });
+      const m = meeting();
+      await meetings().link(admin, { chatId: m.chatId, communityId: cid, discussion: { title: 'Vervolg', body: 'Notities' }, eventId: e.id });
+      const event = await EventModel.findById(e.id).lean();
+      assert.equal(event?.followUpDiscussionId, null);
+    });
   });
 });

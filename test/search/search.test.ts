@@ -82,6 +82,18 @@ describe('search (HTTP, real database)', function () {
     assert.equal((await replyHits()).length, 1);
   });
 
+  it('finds no event for someone only listed as its organiser, outside its secret community', async () => {
+    const owner = await person({ userId: 'so-owner' });
+    const former = await person({ userId: 'so-former' });
+    const c = await community(world, owner, { name: 'Dossiers', visibility: 'secret' });
+    const start = new Date(Date.now() + 86_400_000);
+    await EventModel.create({ tenantId: TEST_TENANT, communityId: c.id, title: 'Vertrouwelijk overleg waterschapsbelasting', start, end: new Date(start.getTime() + 3_600_000), uid: 'ev-so@test', createdBy: 'so-owner', organizers: ['so-owner', 'so-former'] });
+    const own = await as(world.app, owner).get('/search?q=waterschapsbelasting&type=event').expect(200);
+    assert.equal(own.body.items.length, 1);
+    const listed = await as(world.app, former).get('/search?q=waterschapsbelasting&type=event').expect(200);
+    assert.deepEqual(listed.body.items, []);
+  });
+
   it('ranks title matches above body matches, all words above some, and rare words above common ones', async () => {
     const me = await person({ userId: 'rk-me' });
     const c = await community(world, me, { name: 'Ranking' });

@@ -13,6 +13,9 @@
  *   GET    /v1.0/chats/{chatId}/members                  (aadUserConversationMember list)
  *   GET    /v1.0/users/{id}/onlineMeetings?$filter=JoinWebUrl eq '..'   (the organiser's meeting with that join URL)
  *   GET    /v1.0/users/{id}/onlineMeetings/{meetingId}/attendanceReports[/{reportId}[/attendanceRecords]]  (records paged)
+ *   GET    /v1.0/teams/{teamId}/members[?$filter=(microsoft.graph.aadUserConversationMember/userId eq '..')]  (paged)
+ *   GET    /v1.0/teams/{teamId}/channels/{channelId}?$select=..   (404 when the team has no such channel)
+ *   GET    /v1.0/teams/{teamId}/channels/{channelId}/members      (paged; a standard channel's are the team's)
  *   POST   /v1.0/$batch                                  (at most 20 sub-requests, dispatched through the routes above)
  *
  * Every request needs `Authorization: Bearer <token>` (401 in Graph's error shape otherwise;
@@ -133,6 +136,54 @@ export interface AttendanceReportInput {
   records: AttendanceRecordInput[];
 }
 
+/** A person in a team or channel; `roles` as Graph gives them (`[]` for an ordinary member). */
+export interface TeamMemberInput {
+  userId: string;
+  displayName?: string;
+  email?: string | null;
+  roles?: ('owner' | 'guest')[];
+}
+
+export interface TeamChannelInput {
+  id?: string;
+  displayName?: string;
+  membershipType?: 'standard' | 'private' | 'shared';
+  /** Who is in a private or shared channel (user ids; all must be in the team); ignored for standard channels. */
+  members?: string[];
+}
+
+export interface TeamInput {
+  /** The team's id is its Microsoft 365 group's id (default: a new GUID). */
+  id?: string;
+  displayName?: string;
+  tenantId?: string;
+  members: TeamMemberInput[];
+  /** Besides General, which every team has. */
+  channels?: TeamChannelInput[];
+}
+
+export interface StandInTeam {
+  id: string;
+  /** General first, then the channels asked for, in order. */
+  channelIds: string[];
+}
+
+interface StoredChannel {
+  id: string;
+  displayName: string;
+  membershipType: 'standard' | 'private' | 'shared';
+  members: string[];
+  createdDateTime: string;
+}
+
+interface StoredTeam {
+  id: string;
+  displayName: string;
+  tenantId: string | null;
+  members: TeamMemberInput[];
+  channels: Map<string, StoredChannel>;
+}
+
 interface StoredOnlineMeeting {
   id: string;
   chatId: string;
@@ -225,6 +276,7 @@ export class GraphServer {
   /** Online meetings by id, and which meeting each meeting chat belongs to. */
   private readonly onlineMeetings = new Map<string, StoredOnlineMeeting>();
   private readonly meetingChats = new Map<string, string>();
+  private readonly teams = new Map<string, StoredTeam>();
 
   private constructor(
     private readonly server: Server,
@@ -268,6 +320,7 @@ export class GraphServer {
     this.withoutApp.clear();
     this.onlineMeetings.clear();
     this.meetingChats.clear();
+    this.teams.clear();
     this.users.clear();
     this.photos.clear();
     this.events.clear();
@@ -344,6 +397,26 @@ export class GraphServer {
     const id = randomUUID();
     meeting.reports.push({ id, start: input.start.toISOString(), end: input.end.toISOString(), records: input.records });
     return id;
+  }
+
+  /**
+   * A team with its members and channels: General (standard) and those asked for. Channel ids
+   * have Teams' thread shape (`19:...@thread.tacv2`) and belong to this team only.
+   */
+  addTeam(input: TeamInput): StandInTeam {
+    const id = input.id ?? randomUUID();
+    const now = new Date().toISOString();
+    const inTeam = new Set(input.members.map((m) => m.userId.toLowerCase()));
+    const channels = new Map<string, StoredChannel>();
+    for (const c of [{ displayName: 'General' } as TeamChannelInput, ...(input.channels ?? [])]) {
+      const channelId = c.id ?? `19:${randomBytes(16).toString('hex')}@thread.tacv2`;
+      const membershipType = c.membershipType ?? 'standard';
+      const members = membershipType === 'standard' ? [] : (c.members ?? []);
+      for (const m of members) if (!inTeam.has(m.toLowerCase())) throw new Error(`${m} is not in team ${id}: a channel's members are the team's`);
+      channels.set(channelId, { id: channelId, displayName: c.displayName ?? 'Channel', membershipType, members, createdDateTime: now });
+    }
+    this.teams.set(id, { id, displayName: input.displayName ?? 'Team', tenantId: input.tenantId ?? null, members: input.members, channels });
+    return { id, channelIds: [...channels.keys()] };
   }
 
   /** The next `times` matching requests get `status` (with Retry-After when given). */
@@ -454,6 +527,10 @@ export class GraphServer {
       if (method !== 'GET') throw notAllowed();
       return this.onlineMeeting(id, segments.slice(4), request);
     }
+    if (resource === 'teams' && id !== undefined) {
+      if (method !== 'GET') throw notAllowed();
+      return this.team(id, segments.slice(3), request);
+    }
     if (rest.length > 0) throw unknownSegment(rest[0]);
 
     if (resource === '$batch' && id === undefined) {
@@ -530,21 +607,31 @@ export class GraphServer {
     const matching = [...this.users.values()].filter(
       (u) => clauses.length === 0 || clauses.some(([field, value]) => String(u[field as keyof StandInUser] ?? '').toLowerCase() === value.toLowerCase()),
     );
+    const { page, nextLink } = this.paged(request, matching, { top: 'Request_UnsupportedQuery', token: 'Directory_ExpiredPageToken' });
+    const select = request.query.get('$select');
+    const body: Record<string, unknown> = { '@odata.context': `${this.baseUrl}/v1.0/$metadata#users`, value: page.map((u) => this.userJson(u, select, false)) };
+    if (nextLink) body['@odata.nextLink'] = nextLink;
+    return ok(200, body);
+  }
+
+  /**
+   * One page of `items` as Graph pages a collection: `$top` (default `pageSize`), `$skiptoken`
+   * for where the page starts, and `@odata.nextLink` (to `nextLinkOrigin` when set) while more follow.
+   */
+  private paged<T>(request: RecordedRequest, items: readonly T[], codes = { top: 'BadRequest', token: 'BadRequest' }): { page: T[]; offset: number; nextLink: string | undefined } {
     const topParam = request.query.get('$top');
     const top = topParam === null ? (this.options.pageSize ?? 100) : Number(topParam);
-    if (!Number.isInteger(top) || top < 1 || top > 999) throw new HttpError(400, 'Request_UnsupportedQuery', 'Invalid page size specified.');
+    if (!Number.isInteger(top) || top < 1 || top > 999) throw new HttpError(400, codes.top, 'Invalid page size specified.');
     const skipToken = request.query.get('$skiptoken');
     const offset = skipToken === null ? 0 : Number(Buffer.from(skipToken, 'base64url').toString('utf8'));
-    if (!Number.isInteger(offset) || offset < 0) throw new HttpError(400, 'Directory_ExpiredPageToken', 'The specified page token value has expired.');
-    const select = request.query.get('$select');
-    const page = matching.slice(offset, offset + top).map((u) => this.userJson(u, select, false));
-    const body: Record<string, unknown> = { '@odata.context': `${this.baseUrl}/v1.0/$metadata#users`, value: page };
-    if (offset + top < matching.length) {
+    if (!Number.isInteger(offset) || offset < 0) throw new HttpError(400, codes.token, 'The specified page token value has expired.');
+    let nextLink: string | undefined;
+    if (offset + top < items.length) {
       const next = new URLSearchParams(request.query);
       next.set('$skiptoken', Buffer.from(String(offset + top), 'utf8').toString('base64url'));
-      body['@odata.nextLink'] = `${this.nextLinkOrigin ?? this.baseUrl}/v1.0/users?${next.toString()}`;
+      nextLink = `${this.nextLinkOrigin ?? this.baseUrl}${request.path}?${next.toString()}`;
     }
-    return ok(200, body);
+    return { page: items.slice(offset, offset + top), offset, nextLink };
   }
 
   private userJson(user: StandInUser, select: string | null, withContext = true): Record<string, unknown> {
@@ -793,16 +880,9 @@ export class GraphServer {
     if (!report) throw new HttpError(404, 'NotFound', 'Attendance report not found.');
     if (records === undefined) return ok(200, { id: report.id, totalParticipantCount: report.records.length, meetingStartDateTime: report.start, meetingEndDateTime: report.end });
     if (records !== 'attendanceRecords') throw unknownSegment(records);
-    const pageSize = this.options.pageSize ?? 100;
-    const skipToken = request.query.get('$skiptoken');
-    const offset = skipToken === null ? 0 : Number(Buffer.from(skipToken, 'base64url').toString('utf8'));
-    const page = report.records.slice(offset, offset + pageSize).map((r, i) => attendanceRecordJson(r, offset + i));
-    const body: Record<string, unknown> = { '@odata.context': `${this.baseUrl}/v1.0/$metadata#attendanceRecords`, value: page };
-    if (offset + pageSize < report.records.length) {
-      const next = new URLSearchParams(request.query);
-      next.set('$skiptoken', Buffer.from(String(offset + pageSize), 'utf8').toString('base64url'));
-      body['@odata.nextLink'] = `${this.nextLinkOrigin ?? this.baseUrl}${request.path}?${next.toString()}`;
-    }
+    const { page, offset, nextLink } = this.paged(request, report.records);
+    const body: Record<string, unknown> = { '@odata.context': `${this.baseUrl}/v1.0/$metadata#attendanceRecords`, value: page.map((r, i) => attendanceRecordJson(r, offset + i)) };
+    if (nextLink) body['@odata.nextLink'] = nextLink;
     return ok(200, body);
   }
 
@@ -826,6 +906,62 @@ export class GraphServer {
         attendees: m.attendees.map((a) => participant(a, 'attendee')),
       },
     };
+  }
+
+  // ---- teams and channels ----
+
+  private team(teamId: string, rest: string[], request: RecordedRequest): Reply {
+    const team = this.teams.get(teamId);
+    // Graph's answer for a group without a team, or no group at all.
+    if (!team) throw new HttpError(404, 'NotFound', `No team found with Group Id ${teamId}`);
+    const [child, channelId, grandchild, ...extra] = rest;
+    if (extra.length > 0) throw unknownSegment(extra[0]);
+    if (child === 'members' && channelId === undefined) {
+      const filter = request.query.get('$filter');
+      const wanted = filter === null ? null : parseMemberFilter(filter);
+      const members = team.members.filter((m) => wanted === null || m.userId.toLowerCase() === wanted.toLowerCase());
+      return this.memberPage(request, `teams('${team.id}')/members`, team, members);
+    }
+    if (child !== 'channels' || channelId === undefined) throw unknownSegment(child);
+    const channel = team.channels.get(channelId);
+    if (!channel) throw new HttpError(404, 'NotFound', 'Channel not found');
+    if (grandchild === undefined) {
+      const json: Record<string, unknown> = {
+        '@odata.context': `${this.baseUrl}/v1.0/$metadata#teams('${team.id}')/channels/$entity`,
+        id: channel.id,
+        createdDateTime: channel.createdDateTime,
+        displayName: channel.displayName,
+        description: null,
+        isFavoriteByDefault: null,
+        email: '',
+        webUrl: `https://teams.microsoft.com/l/channel/${encodeURIComponent(channel.id)}/${encodeURIComponent(channel.displayName)}?groupId=${team.id}&tenantId=${team.tenantId ?? ''}`,
+        membershipType: channel.membershipType,
+        isArchived: false,
+      };
+      return ok(200, selectFields(json, request.query.get('$select'), 'channel'));
+    }
+    if (grandchild !== 'members') throw unknownSegment(grandchild);
+    if (request.query.has('$filter')) throw new HttpError(400, 'BadRequest', 'Query option \'$filter\' is not supported for channel members in the Graph stand-in.');
+    const inChannel = channel.membershipType === 'standard' ? team.members : team.members.filter((m) => channel.members.some((id) => id.toLowerCase() === m.userId.toLowerCase()));
+    return this.memberPage(request, `teams('${team.id}')/channels('${encodeURIComponent(channel.id)}')/members`, team, inChannel);
+  }
+
+  /** A page of conversationMember objects, with `@odata.nextLink` while more follow (`pageSize`, or `$top`). */
+  private memberPage(request: RecordedRequest, context: string, team: StoredTeam, members: TeamMemberInput[]): Reply {
+    const { page, nextLink } = this.paged(request, members);
+    const value = page.map((m) => ({
+      '@odata.type': '#microsoft.graph.aadUserConversationMember',
+      id: Buffer.from(`${team.id}##${m.userId}`).toString('base64url'),
+      roles: [...(m.roles ?? [])],
+      displayName: m.displayName ?? null,
+      visibleHistoryStartDateTime: '0001-01-01T00:00:00Z',
+      userId: m.userId,
+      email: m.email ?? null,
+      tenantId: team.tenantId,
+    }));
+    const body: Record<string, unknown> = { '@odata.context': `${this.baseUrl}/v1.0/$metadata#${context}`, '@odata.count': members.length, value };
+    if (nextLink) body['@odata.nextLink'] = nextLink;
+    return ok(200, body);
   }
 
   // ---- $batch ----
@@ -1094,6 +1230,17 @@ function parseUserFilter(filter: string): [string, string][] {
     if (!or) throw new HttpError(400, 'BadRequest', 'Invalid filter clause');
     rest = rest.slice(or[0].length);
   }
+}
+
+/**
+ * `$filter` for team members as Graph documents it, and nothing else:
+ * `(microsoft.graph.aadUserConversationMember/userId eq '<id>')`, parentheses optional
+ * (https://learn.microsoft.com/en-us/graph/api/team-list-members, example 2).
+ */
+function parseMemberFilter(filter: string): string {
+  const match = /^\(?\s*microsoft\.graph\.aadUserConversationMember\/userId\s+eq\s+'((?:[^']|'')*)'\s*\)?$/.exec(filter.trim());
+  if (!match?.[1]) throw new HttpError(400, 'BadRequest', 'Invalid filter clause');
+  return match[1].replace(/''/g, "'");
 }
 
 function selectFields(json: Record<string, unknown>, select: string | null, type = 'event'): Record<string, unknown> {
