@@ -176,6 +176,16 @@ describe('Meent bot (TestAdapter)', () => {
       assert.ok(shows(cards[0], 'nog 20 plaatsen vrij'));
     });
 
+    it('shows a title that holds Markdown as typed: no link or bold text in a card from the bot', async () => {
+      const e = events.add({ title: '[Click](https://evil.example) **x**', communityName: '**Crisisteam**' });
+      const [card] = cardsOf(await say('events', 'en-GB'));
+      assert.ok(shows(card, String.raw`\[Click\]\(https://evil.example\) \*\*x\*\*`), JSON.stringify(card));
+      assert.ok(shows(card, String.raw`\*\*Crisisteam\*\*`));
+      assert.ok(!JSON.stringify(card).includes('](https://evil.example)'));
+      // The card's own link is Meent's, and its action still names the event.
+      assert.ok(card?.actions?.some((a) => a.type === 'Action.Execute' && JSON.stringify(a.data) === JSON.stringify({ eventId: e.id })));
+    });
+
     it('events says so when there are none', async () => {
       const cards = cardsOf(await say('events', 'en-GB'));
       assert.ok(texts(cards[0]).includes('There are no upcoming events you can sign up for.'));
