@@ -39,6 +39,8 @@ export interface BotModuleDeps {
   /** Tells the people directory someone was seen (the identity layer's `users.signedIn`). */
   seen?: (actor: Actor) => Promise<void>;
   actors?: ActorResolver;
+  /** Replaces the messenger the bot answers privately through (tests that drive the bot without a connector). */
+  messenger?: Messenger;
   endpoints?: BotAuthenticationEndpoints;
   credentialsFactory?: CredentialsFactory;
   /** The meetings capability (src/meetings/): cards at a meeting's start and end, and its follow-up. */
@@ -57,6 +59,15 @@ export function createBotModule(deps: BotModuleDeps): BotModule {
   const events = deps.ports?.events ?? (deps.events ? new ServiceEventsPort({ ...deps.events, communities: communityLookup }) : undefined);
   const discussions = deps.ports?.discussions ?? (deps.communities ? new ServiceDiscussionsPort(deps.communities) : undefined);
   const search = deps.ports?.search ?? (deps.communities ? new ServiceSearchPort(deps.communities) : undefined);
+  // The endpoint runs the bot, and the bot answers through the endpoint's adapter (1:1 answers to commands in shared chats).
+  const endpoint = createBotEndpoint({
+    config,
+    logger,
+    logic: (context) => bot.run(context),
+    ...(deps.endpoints ? { endpoints: deps.endpoints } : {}),
+    ...(deps.credentialsFactory ? { credentialsFactory: deps.credentialsFactory } : {}),
+  });
+  const messenger = new BotMessenger(endpoint.adapter, config.bot.id ?? '');
   const bot = new MeentBot({
     actors: deps.actors ?? new BotActors({ config, findUser: (tenantId, userId) => people.find(tenantId, userId), ...(deps.seen ? { seen: deps.seen } : {}), logger }),
     events: events ?? unavailableEvents,
@@ -64,6 +75,7 @@ export function createBotModule(deps: BotModuleDeps): BotModule {
     search: search ?? unavailableSearch,
     preferences: new NotificationPreferences(),
     references: new ConversationReferences(),
+    messenger: deps.messenger ?? messenger,
     links: tabLinks(config.publicUrl),
     publicUrl: config.publicUrl,
     logger,
@@ -78,14 +90,7 @@ export function createBotModule(deps: BotModuleDeps): BotModule {
         }
       : {}),
   });
-  const endpoint = createBotEndpoint({
-    config,
-    logger,
-    logic: (context) => bot.run(context),
-    ...(deps.endpoints ? { endpoints: deps.endpoints } : {}),
-    ...(deps.credentialsFactory ? { credentialsFactory: deps.credentialsFactory } : {}),
-  });
-  return { botHandler: endpoint.handler, bot, adapter: endpoint.adapter, messenger: new BotMessenger(endpoint.adapter, config.bot.id ?? '') };
+  return { botHandler: endpoint.handler, bot, adapter: endpoint.adapter, messenger };
 }
 
 /**

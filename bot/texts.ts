@@ -23,6 +23,9 @@ const nl = {
   },
   commandNames: { help: 'help', events: 'bijeenkomsten', myEvents: 'mijn bijeenkomsten', discussions: 'discussies', ask: 'vraag <je vraag>', search: 'zoek <tekst>', settings: 'instellingen' },
   openTab: 'Open Meent',
+  // a command in a channel or group chat
+  sentPrivately: 'Ik heb je het antwoord in een persoonlijke chat gestuurd: het kan dingen bevatten die alleen jij mag zien.',
+  askPrivately: 'Je antwoord kan dingen bevatten die alleen jij mag zien, dus ik zet het niet in deze chat. Stuur me je vraag in een persoonlijke chat met Meent.',
   // events
   eventsTitle: 'Komende bijeenkomsten',
   myEventsTitle: 'Jouw bijeenkomsten',
@@ -135,6 +138,8 @@ const en: Texts = {
   },
   commandNames: { help: 'help', events: 'events', myEvents: 'my events', discussions: 'discussions', ask: 'ask <your question>', search: 'search <text>', settings: 'settings' },
   openTab: 'Open Meent',
+  sentPrivately: 'I sent you the answer in a personal chat: it may hold things only you may see.',
+  askPrivately: 'Your answer may hold things only you may see, so I do not post it in this chat. Ask me in a personal chat with Meent.',
   eventsTitle: 'Upcoming events',
   myEventsTitle: 'Your events',
   noEvents: 'There are no upcoming events you can sign up for.',
