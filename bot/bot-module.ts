@@ -55,6 +55,12 @@ export interface BotModule extends CapabilityModule {
 
 export function createBotModule(deps: BotModuleDeps): BotModule {
   const { config, logger } = deps;
+  if (!config.localMode && !config.teamsConditionalAccess && (config.ipAllowlist.length > 0 || config.requireMfa === 'members' || config.requireMfa === 'all')) {
+    logger.warn(
+      { requireMfa: config.requireMfa, ipAllowlist: config.ipAllowlist.length > 0 },
+      'REQUIRE_MFA and IP_ALLOWLIST cannot be checked on bot activities: the bot answers only help to the people they cover. Set TEAMS_CONDITIONAL_ACCESS=true if Conditional Access applies them to Microsoft Teams.',
+    );
+  }
   const people = new UserDirectoryRepository();
   const events = deps.ports?.events ?? (deps.events ? new ServiceEventsPort({ ...deps.events, communities: communityLookup }) : undefined);
   const discussions = deps.ports?.discussions ?? (deps.communities ? new ServiceDiscussionsPort(deps.communities) : undefined);

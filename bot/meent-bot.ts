@@ -382,8 +382,15 @@ const textOfKind: Record<ErrorKind, 'invalid' | 'forbidden' | 'notFound' | 'conf
   unavailable: 'unavailable',
 };
 
+/** Refusals the person can do something about get their own text. */
+const textOfCode: Partial<Record<string, 'mfaUnverifiable' | 'networkUnverifiable'>> = {
+  mfa_unverifiable: 'mfaUnverifiable',
+  network_unverifiable: 'networkUnverifiable',
+};
+
 function domainText(v: ViewContext, err: DomainError): string {
-  return v.t[textOfKind[err.kind]];
+  const own = textOfCode[err.code];
+  return own ? v.t[own] : v.t[textOfKind[err.kind]];
 }
 
 function isBot(context: TurnContext, member: ChannelAccount): boolean {

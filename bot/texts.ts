@@ -110,6 +110,8 @@ const nl = {
   conflict: 'Dat kan nu niet.',
   unavailable: 'Meent is even niet bereikbaar. Probeer het zo opnieuw.',
   invalid: 'Dat klopt niet helemaal.',
+  mfaUnverifiable: 'Je organisatie vraagt voor Meent een aanmelding met meervoudige verificatie, en die kan de bot niet controleren. Gebruik Meent via het tabblad in Teams.',
+  networkUnverifiable: 'Je organisatie laat Meent alleen gebruiken vanaf haar eigen netwerk, en de bot kan niet zien waar je bent. Gebruik Meent via het tabblad in Teams.',
   unknownAction: 'Deze kaart is verouderd. Vraag een nieuwe op.',
   // message extensions
   startDiscussionTitle: 'Start een discussie',
@@ -217,6 +219,8 @@ const en: Texts = {
   conflict: 'That is not possible right now.',
   unavailable: 'Meent cannot be reached right now. Please try again shortly.',
   invalid: 'That is not quite right.',
+  mfaUnverifiable: 'Your organisation requires multi-factor sign-in for Meent, which the bot cannot check. Use Meent through its tab in Teams instead.',
+  networkUnverifiable: 'Your organisation allows Meent only from its own network, and the bot cannot see where you are. Use Meent through its tab in Teams instead.',
   unknownAction: 'This card is out of date. Ask for a new one.',
   startDiscussionTitle: 'Start a discussion',
   shareEventTitle: 'Share an event',

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import sinon from 'sinon';
+import request from 'supertest';
+import { createBotModule } from '../../bot/bot-module.js';
+import { textsFor } from '../../bot/texts.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createApp } from '../../src/http/app.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { UserModel } from '../../src/members/user.model.js';
+import { botCredentialsFactory } from '../support/bot-auth.js';
+import { startBotConnector, type BotConnector } from '../support/bot-connector.js';
+import { FakeDiscussions, FakeEvents, FakeSearch } from '../support/bot-fakes.js';
+import { useTestDatabase } from '../support/database.js';
+import { entraEnvironment, TEST_HOME_TENANT } from '../support/identity-app.js';
+import { startIdentityProvider, type IdentityProvider } from '../support/identity-provider.js';
+
+const BOT_ID = '3f2b1a0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9';
+const BOT_PASSWORD = 'bot-password-0123456789';
+const en = textsFor('en');
+const nl = textsFor('nl');
+
+/**
+ * The organisation's policies hold on the bot as on the tab (issue 18, finding 2), over
+ * POST /api/messages with real Bot Framework tokens and the local connector: REQUIRE_MFA and
+ * IP_ALLOWLIST, which a bot activity cannot show, refuse what the bot would do for the people
+ * they cover unless TEAMS_CONDITIONAL_ACCESS says Teams already requires them.
+ */
+describe('the organisation\'s policies on the bot, over HTTP', function () {
+  this.timeout(30_000);
+  useTestDatabase('botpolicy');
+  const sandbox = sinon.createSandbox();
+  let idp: IdentityProvider;
+  let connector: BotConnector;
+  let events: FakeEvents;
+  let conversationId: string;
+  const userId = randomUUID();
+
+  before(async () => {
+    idp = await startIdentityProvider();
+    connector = await startBotConnector({ validToken: (token) => idp.issuedAccessTokens.has(token) });
+    conversationId = connector.addConversation({
+      tenantId: TEST_HOME_TENANT,
+      conversationType: 'personal',
+      user: { id: `29:${userId}`, aadObjectId: userId },
+      members: [{ id: `29:${userId}`, aadObjectId: userId, name: 'Sanne de Vries', tenantId: TEST_HOME_TENANT, userRole: 'user' }],
+    }).id;
+  });
+  after(async () => {
+    await connector.stop();
+    await idp.stop();
+  });
+  beforeEach(async () => {
+    connector.reset();
+    await Promise.all(['conversation_references', 'users', 'rate_limit_counters'].map((c) => mongoose.connection.collection(c).deleteMany({})));
+    await UserModel.create({ tenantId: TEST_HOME_TENANT, userId, displayName: 'Sanne de Vries', isGuest: false });
+    sandbox.stub(console, 'error');
+    events = new FakeEvents();
+  });
+  afterEach(() => sandbox.restore());
+
+  /** The bot endpoint of a Meent configured with `env`. */
+  function meent(env: Record<string, string>) {
+    const config = loadConfig(entraEnvironment(idp.baseUrl, 'https://graph.microsoft.com', { BOT_ID, BOT_PASSWORD, PUBLIC_URL: 'https://meent.example', ...env }));
+    const logger = createLogger('silent');
+    const bot = createBotModule({
+      config,
+      logger,
+      ports: { events, discussions: new FakeDiscussions(), search: new FakeSearch([]) },
+      endpoints: { channelOpenIdMetadataUrl: idp.botOpenIdMetadataUrl, emulatorOpenIdMetadataUrl: `${idp.baseUrl}/common/v2.0/.well-known/openid-configuration` },
+      credentialsFactory: botCredentialsFactory(idp, { botId: BOT_ID, password: BOT_PASSWORD, tenantId: TEST_HOME_TENANT }),
+    });
+    const app = createApp({ config, logger, isReady: () => Promise.resolve(true), botHandler: bot.botHandler });
+    return async (overrides: Record<string, unknown>) =>
+      request(app)
+        .post('/api/messages')
+        .set('Authorization', `Bearer ${await idp.botToken({ audience: BOT_ID, serviceUrl: connector.serviceUrl })}`)
+        .send({
+          type: 'message',
+          id: randomUUID(),
+          channelId: 'msteams',
+          serviceUrl: connector.serviceUrl,
+          timestamp: new Date().toISOString(),
+          locale: 'en-US',
+          from: { id: `29:${userId}`, aadObjectId: userId, name: 'Sanne de Vries' },
+          recipient: { id: `28:${BOT_ID}`, name: 'Meent' },
+          conversation: { id: conversationId, conversationType: 'personal', tenantId: TEST_HOME_TENANT },
+          channelData: { tenant: { id: TEST_HOME_TENANT } },
+          ...overrides,
+        });
+  }
+
+  const signUp = (eventId: string) => ({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'event.signUp', data: { eventId } }, trigger: 'manual' } });
+  const lastReply = () => JSON.stringify(connector.sentTo(conversationId).at(-1)?.activity ?? {});
+
+  describe('REQUIRE_MFA and IP_ALLOWLIST', () => {
+    it('REQUIRE_MFA=all: the bot reads nothing and signs nobody up, says why, and still helps', async () => {
+      const post = meent({ REQUIRE_MFA: 'all' });
+      events.add({ title: 'Kennissessie drones', registered: [userId] });
+      const e = events.add({ title: 'Webinar nitraat' });
+
+      assert.equal((await post({ text: 'my events' })).status, 200);
+      assert.ok(lastReply().includes(en.mfaUnverifiable), lastReply());
+      assert.ok(!lastReply().includes('Kennissessie drones'));
+
+      const refused = await post(signUp(e.id));
+      assert.equal(refused.status, 400, 'the invoke answers with the status of its body');
+      assert.deepEqual([refused.body.statusCode, refused.body.type, refused.body.value.code], [400, 'application/vnd.microsoft.error', 'mfa_unverifiable']);
+      assert.equal(refused.body.value.message, en.mfaUnverifiable);
+      assert.deepEqual(events.events.get(e.id)?.registered, [], 'nothing changed');
+
+      await post({ text: 'mijn bijeenkomsten', locale: 'nl-NL' });
+      assert.ok(lastReply().includes(nl.mfaUnverifiable));
+
+      await post({ text: 'help' });
+      assert.ok(lastReply().includes(en.helpTitle));
+    });
+
+    it('REQUIRE_MFA=members refuses members and serves guests (whom the tab serves without MFA too); admins covers nobody in the bot', async () => {
+      const members = meent({ REQUIRE_MFA: 'members' });
+      await members({ text: 'my events' });
+      assert.ok(lastReply().includes(en.mfaUnverifiable));
+
+      await UserModel.updateOne({ tenantId: TEST_HOME_TENANT, userId }, { $set: { isGuest: true } });
+      await members({ text: 'my events' });
+      assert.ok(lastReply().includes(en.noMyEvents), lastReply());
+
+      await UserModel.updateOne({ tenantId: TEST_HOME_TENANT, userId }, { $set: { isGuest: false } });
+      await meent({ REQUIRE_MFA: 'admins' })({ text: 'my events' });
+      assert.ok(lastReply().includes(en.noMyEvents));
+    });
+
+    it('IP_ALLOWLIST set: the endpoint stays reachable (Microsoft calls it), the bot refuses what it would do', async () => {
+      const post = meent({ IP_ALLOWLIST: '10.0.0.0/8' });
+      const res = await post({ text: 'my events' });
+      assert.equal(res.status, 200, 'the allow-list is not applied to Microsoft\'s address');
+      assert.ok(lastReply().includes(en.networkUnverifiable), lastReply());
+
+      const search = await post({ type: 'invoke', name: 'composeExtension/query', value: { commandId: 'searchMeent', parameters: [{ name: 'query', value: 'nitraat' }] } });
+      assert.deepEqual(search.body.composeExtension, { type: 'message', text: en.networkUnverifiable });
+    });
+
+    it('says at start-up when the bot will refuse people, and how to change that', () => {
+      const warnings = (env: Record<string, string>) => {
+        const logger = createLogger('silent');
+        const warn = sandbox.spy(logger, 'warn');
+        const config = loadConfig(entraEnvironment(idp.baseUrl, 'https://graph.microsoft.com', { BOT_ID, BOT_PASSWORD, PUBLIC_URL: 'https://meent.example', ...env }));
+        createBotModule({ config, logger, ports: { events, discussions: new FakeDiscussions(), search: new FakeSearch([]) } });
+        return warn.getCalls().map((c) => String(c.args[1] ?? c.args[0]));
+      };
+      assert.ok(warnings({ REQUIRE_MFA: 'members' }).some((w) => w.includes('TEAMS_CONDITIONAL_ACCESS=true')));
+      assert.ok(warnings({ IP_ALLOWLIST: '10.0.0.0/8' }).some((w) => w.includes('TEAMS_CONDITIONAL_ACCESS=true')));
+      assert.deepEqual(warnings({ REQUIRE_MFA: 'admins' }), []);
+      assert.deepEqual(warnings({ REQUIRE_MFA: 'all', TEAMS_CONDITIONAL_ACCESS: 'true' }), []);
+    });
+
+    it('TEAMS_CONDITIONAL_ACCESS=true: Teams vouches for both, and the bot acts', async () => {
+      const post = meent({ REQUIRE_MFA: 'all', IP_ALLOWLIST: '10.0.0.0/8', TEAMS_CONDITIONAL_ACCESS: 'true' });
+      const e = events.add({ title: 'Webinar nitraat' });
+      const res = await post(signUp(e.id));
+      assert.equal(res.body.statusCode, 200);
+      assert.deepEqual(events.events.get(e.id)?.registered, [userId]);
+    });
+  });
+});
