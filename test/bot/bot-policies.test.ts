@@ -2,22 +2,16 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import sinon from 'sinon';
-import request from 'supertest';
 import { createBotModule } from '../../bot/bot-module.js';
 import { textsFor } from '../../bot/texts.js';
-import { loadConfig } from '../../src/config/config.js';
-import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { UserModel } from '../../src/members/user.model.js';
-import { botCredentialsFactory } from '../support/bot-auth.js';
-import { startBotConnector, type BotConnector } from '../support/bot-connector.js';
+import type { BotConnector } from '../support/bot-connector.js';
+import { startBotEndpointRig, type BotEndpointRig } from '../support/bot-endpoint-rig.js';
 import { FakeDiscussions, FakeEvents, FakeSearch } from '../support/bot-fakes.js';
 import { useTestDatabase } from '../support/database.js';
-import { entraEnvironment, TEST_HOME_TENANT } from '../support/identity-app.js';
-import { startIdentityProvider, type IdentityProvider } from '../support/identity-provider.js';
+import { TEST_HOME_TENANT } from '../support/identity-app.js';
 
-const BOT_ID = '3f2b1a0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9';
-const BOT_PASSWORD = 'bot-password-0123456789';
 const en = textsFor('en');
 const nl = textsFor('nl');
 
@@ -31,25 +25,21 @@ describe('the organisation\'s policies on the bot, over HTTP', function () {
   this.timeout(30_000);
   useTestDatabase('botpolicy');
   const sandbox = sinon.createSandbox();
-  let idp: IdentityProvider;
+  let rig: BotEndpointRig;
   let connector: BotConnector;
   let events: FakeEvents;
+  let discussions: FakeDiscussions;
   let conversationId: string;
   const userId = randomUUID();
+  const sanne = { userId, name: 'Sanne de Vries' };
 
   before(async () => {
-    idp = await startIdentityProvider();
-    connector = await startBotConnector({ validToken: (token) => idp.issuedAccessTokens.has(token) });
-    conversationId = connector.addConversation({
-      tenantId: TEST_HOME_TENANT,
-      conversationType: 'personal',
-      user: { id: `29:${userId}`, aadObjectId: userId },
-      members: [{ id: `29:${userId}`, aadObjectId: userId, name: 'Sanne de Vries', tenantId: TEST_HOME_TENANT, userRole: 'user' }],
-    }).id;
+    rig = await startBotEndpointRig();
+    connector = rig.connector;
+    conversationId = rig.personalChat(sanne);
   });
   after(async () => {
-    await connector.stop();
-    await idp.stop();
+    await rig.stop();
   });
   beforeEach(async () => {
     connector.reset();
@@ -57,38 +47,16 @@ describe('the organisation\'s policies on the bot, over HTTP', function () {
     await UserModel.create({ tenantId: TEST_HOME_TENANT, userId, displayName: 'Sanne de Vries', isGuest: false });
     sandbox.stub(console, 'error');
     events = new FakeEvents();
+    discussions = new FakeDiscussions();
   });
   afterEach(() => sandbox.restore());
 
-  /** The bot endpoint of a Meent configured with `env`. */
+  const ports = () => ({ events, discussions, search: new FakeSearch([]) });
+
+  /** The bot endpoint of a Meent configured with `env`; what it is sent comes from Sanne in her personal chat. */
   function meent(env: Record<string, string>) {
-    const config = loadConfig(entraEnvironment(idp.baseUrl, 'https://graph.microsoft.com', { BOT_ID, BOT_PASSWORD, PUBLIC_URL: 'https://meent.example', ...env }));
-    const logger = createLogger('silent');
-    const bot = createBotModule({
-      config,
-      logger,
-      ports: { events, discussions: new FakeDiscussions(), search: new FakeSearch([]) },
-      endpoints: { channelOpenIdMetadataUrl: idp.botOpenIdMetadataUrl, emulatorOpenIdMetadataUrl: `${idp.baseUrl}/common/v2.0/.well-known/openid-configuration` },
-      credentialsFactory: botCredentialsFactory(idp, { botId: BOT_ID, password: BOT_PASSWORD, tenantId: TEST_HOME_TENANT }),
-    });
-    const app = createApp({ config, logger, isReady: () => Promise.resolve(true), botHandler: bot.botHandler });
-    return async (overrides: Record<string, unknown>) =>
-      request(app)
-        .post('/api/messages')
-        .set('Authorization', `Bearer ${await idp.botToken({ audience: BOT_ID, serviceUrl: connector.serviceUrl })}`)
-        .send({
-          type: 'message',
-          id: randomUUID(),
-          channelId: 'msteams',
-          serviceUrl: connector.serviceUrl,
-          timestamp: new Date().toISOString(),
-          locale: 'en-US',
-          from: { id: `29:${userId}`, aadObjectId: userId, name: 'Sanne de Vries' },
-          recipient: { id: `28:${BOT_ID}`, name: 'Meent' },
-          conversation: { id: conversationId, conversationType: 'personal', tenantId: TEST_HOME_TENANT },
-          channelData: { tenant: { id: TEST_HOME_TENANT } },
-          ...overrides,
-        });
+    const post = rig.endpoint(rig.config(env), { ports: ports() });
+    return (overrides: Record<string, unknown>) => post({ ...rig.inChat(sanne, conversationId), ...overrides });
   }
 
   const signUp = (eventId: string) => ({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'event.signUp', data: { eventId } }, trigger: 'manual' } });
@@ -145,8 +113,7 @@ describe('the organisation\'s policies on the bot, over HTTP', function () {
       const warnings = (env: Record<string, string>) => {
         const logger = createLogger('silent');
         const warn = sandbox.spy(logger, 'warn');
-        const config = loadConfig(entraEnvironment(idp.baseUrl, 'https://graph.microsoft.com', { BOT_ID, BOT_PASSWORD, PUBLIC_URL: 'https://meent.example', ...env }));
-        createBotModule({ config, logger, ports: { events, discussions: new FakeDiscussions(), search: new FakeSearch([]) } });
+        createBotModule({ config: rig.config(env), logger, ports: ports() });
         return warn.getCalls().map((c) => String(c.args[1] ?? c.args[0]));
       };
       assert.ok(warnings({ REQUIRE_MFA: 'members' }).some((w) => w.includes('TEAMS_CONDITIONAL_ACCESS=true')));
