@@ -6,6 +6,7 @@
 import { CloudAdapter } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { CapabilityModule } from '../src/http/app.js';
+import { writeRateLimits, type PersonWriteLimit } from '../src/http/write-rate-limits.js';
 import type { Config } from '../src/config/config.js';
 import type { EventService } from '../src/events/event.service.js';
 import type { EventSignupService } from '../src/events/event-signup.service.js';
@@ -36,6 +37,8 @@ export interface BotModuleDeps {
   communities?: ServiceDiscussionsPortDeps & { search: SearchService };
   /** Replace a port (tests). */
   ports?: { events?: EventsPort; discussions?: DiscussionsPort; search?: SearchPort };
+  /** The per-person write limit the API's writes count against (the identity layer's); default: one on the same counters. */
+  writes?: PersonWriteLimit;
   /** Tells the people directory someone was seen (the identity layer's `users.signedIn`). */
   seen?: (actor: Actor) => Promise<void>;
   actors?: ActorResolver;
@@ -82,6 +85,7 @@ export function createBotModule(deps: BotModuleDeps): BotModule {
     preferences: new NotificationPreferences(),
     references: new ConversationReferences(),
     messenger: deps.messenger ?? messenger,
+    writes: deps.writes ?? writeRateLimits({ windowMs: config.rateLimits.windowMs, perUser: config.rateLimits.userWrites, perIp: 0, logger }).perPerson,
     links: tabLinks(config.publicUrl),
     publicUrl: config.publicUrl,
     logger,

@@ -26,6 +26,7 @@ import type { Logger } from 'pino';
 import type { Actor } from '../src/auth/actor.js';
 import { languageForLocale } from '../src/content/language.js';
 import { DomainError, type ErrorKind } from '../src/errors/domain-errors.js';
+import type { PersonWriteLimit } from '../src/http/write-rate-limits.js';
 import { ConversationReferences, personalKey, toConversationRef, type ConversationScope } from '../src/notifications/conversation-references.js';
 import { DeliveryError, type ConversationRef, type Messenger, type OutgoingMessage } from '../src/notifications/messenger.js';
 import { muteSchema, PREFERENCE_GROUPS, type NotificationPreferences, type PreferenceGroup } from '../src/notifications/notification-preferences.js';
@@ -47,6 +48,8 @@ export interface MeentBotDeps {
   search: SearchPort;
   preferences: NotificationPreferences;
   references: ConversationReferences;
+  /** Card actions that change something take from the person's write budget, as the API's writes do. */
+  writes: PersonWriteLimit;
   /** Sends a command's answer to the sender's 1:1 chat when it was given in a shared one. */
   messenger: Messenger;
   links: Links;
@@ -58,6 +61,13 @@ export interface MeentBotDeps {
 }
 
 const LIST_LIMIT = 10;
+
+/**
+ * The card actions that change something. Microsoft posts them to /api/messages from its own
+ * addresses (so no per-address limit can apply), and each counts against the person's write
+ * limit before it runs, like an API write; reads and refreshes do not.
+ */
+const WRITE_VERBS = new Set(['event.signUp', 'event.cancel', 'discussion.reply', 'discussion.follow', 'discussion.ask', 'settings.save', 'notifications.mute', 'notifications.unmute']);
 
 export class MeentBot extends TeamsActivityHandler {
   constructor(protected readonly deps: MeentBotDeps) {
@@ -240,6 +250,7 @@ export class MeentBot extends TeamsActivityHandler {
     const { t } = v;
     const refresh = refreshIds(context);
     const id = (name: string) => (typeof data[name] === 'string' ? (data[name] as string) : '');
+    if (WRITE_VERBS.has(verb)) await this.deps.writes.take(actor);
     switch (verb) {
       case 'event.refresh':
         return eventView(v, await this.deps.events.get(actor, id('eventId')), { refreshUserIds: refresh });
@@ -371,14 +382,14 @@ function isRefusal(err: unknown): err is DomainError {
 }
 
 /** The friendly text for each kind of domain error. */
-const textOfKind: Record<ErrorKind, 'invalid' | 'forbidden' | 'notFound' | 'conflict' | 'unavailable'> = {
+const textOfKind: Record<ErrorKind, 'invalid' | 'forbidden' | 'notFound' | 'conflict' | 'rateLimited' | 'unavailable'> = {
   invalid: 'invalid',
   unauthenticated: 'forbidden',
   forbidden: 'forbidden',
   not_found: 'notFound',
   conflict: 'conflict',
   too_large: 'unavailable',
-  rate_limited: 'unavailable',
+  rate_limited: 'rateLimited',
   unavailable: 'unavailable',
 };
 

@@ -1,7 +1,9 @@
 /**
  * Rate limits on writes (POST, PUT, PATCH, DELETE): one per address, applied before
  * authentication, and one per signed-in person, applied after it. Over the limit the answer
- * is 429 problem+json with `Retry-After`. Reads are not limited here.
+ * is 429 problem+json with `Retry-After`. Reads are not limited here. Writes that do not
+ * arrive as HTTP writes of the person (the Teams bot's card actions, which Microsoft posts to
+ * /api/messages) take from the same per-person budget through `perPerson`.
  *
  * The counters live in MongoDB (`MongoRateLimitStore`) so that all instances share them. The
  * per-address limit is generous on purpose: a municipality's whole office often reaches us
@@ -10,6 +12,7 @@
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit, type Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
+import type { Actor } from '../auth/actor.js';
 import { RateLimitedError } from '../errors/domain-errors.js';
 import { MongoRateLimitStore } from './mongo-rate-limit-store.js';
 
@@ -30,9 +33,18 @@ export interface WriteRateLimitOptions {
   now?: () => number;
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The per-person write limit outside HTTP: the same counter as the API's, so a person has one budget however they write. */
+export interface PersonWriteLimit {
+  /** Counts one write by the person; over the limit, throws `RateLimitedError` with the seconds to wait. */
+  take(person: Pick<Actor, 'tenantId' | 'userId'>): Promise<void>;
+}
 
-export function writeRateLimits(options: WriteRateLimitOptions): { perIp: RequestHandler; perUser: RequestHandler } {
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const TOO_MANY = 'Too many changes in a short time; wait a moment and try again.';
+
+const personKey = (person: Pick<Actor, 'tenantId' | 'userId'> | undefined) => `${person?.tenantId ?? ''}:${person?.userId ?? ''}`;
+
+export function writeRateLimits(options: WriteRateLimitOptions): { perIp: RequestHandler; perUser: RequestHandler; perPerson: PersonWriteLimit } {
   const makeStore = (prefix: string): Store =>
     options.store === 'memory' ? new MemoryStore() : new MongoRateLimitStore({ prefix, logger: options.logger, ...(options.now ? { now: options.now } : {}) });
   const logger = {
@@ -48,7 +60,7 @@ export function writeRateLimits(options: WriteRateLimitOptions): { perIp: Reques
     // from an untrusted hop is expected and ignored, not a misconfiguration to report.
     validate: { xForwardedForHeader: false, trustProxy: false },
     handler: ((req, _res, next) => {
-      next(new RateLimitedError(retryAfterSeconds(req, options.windowMs, options.now), 'Too many changes in a short time; wait a moment and try again.'));
+      next(new RateLimitedError(retryAfterSeconds(req, options.windowMs, options.now), TOO_MANY));
     }) as RequestHandler,
   };
   const exempt = new Set(options.exemptPaths ?? []);
@@ -62,20 +74,31 @@ export function writeRateLimits(options: WriteRateLimitOptions): { perIp: Reques
     // IPv6 clients usually hold a whole /56 or /64; counting single addresses would let one client rotate through them.
     keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown', 56),
   });
+  // One store for both: `rateLimit` hands it the window (init), and the counters are the same.
+  const userStore = makeStore('user:');
   const perUser = rateLimit({
     ...common,
     limit: options.perUser,
     identifier: 'writes-per-person',
-    store: makeStore('user:'),
+    store: userStore,
     skip: (req) => options.perUser <= 0 || isExempt(req) || req.actor === undefined,
-    keyGenerator: (req) => `${req.actor?.tenantId ?? ''}:${req.actor?.userId ?? ''}`,
+    keyGenerator: (req) => personKey(req.actor),
   });
-  return { perIp, perUser };
+  const perPerson: PersonWriteLimit = {
+    async take(person) {
+      if (options.perUser <= 0) return;
+      const { totalHits, resetTime } = await userStore.increment(personKey(person));
+      if (totalHits > options.perUser) throw new RateLimitedError(secondsUntil(resetTime, options.windowMs, options.now), TOO_MANY);
+    },
+  };
+  return { perIp, perUser, perPerson };
 }
 
-function retryAfterSeconds(req: Request, windowMs: number, now: () => number = Date.now): number {
-  const info = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit;
-  const reset = info?.resetTime?.getTime();
-  const ms = reset !== undefined ? reset - now() : windowMs;
+function retryAfterSeconds(req: Request, windowMs: number, now?: () => number): number {
+  return secondsUntil((req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime, windowMs, now);
+}
+
+function secondsUntil(reset: Date | undefined, windowMs: number, now: () => number = Date.now): number {
+  const ms = reset !== undefined ? reset.getTime() - now() : windowMs;
   return Math.max(1, Math.ceil(ms / 1000));
 }

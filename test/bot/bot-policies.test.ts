@@ -130,4 +130,43 @@ describe('the organisation\'s policies on the bot, over HTTP', function () {
       assert.deepEqual(events.events.get(e.id)?.registered, [userId]);
     });
   });
+
+  describe('write rate limits (RATE_LIMIT_USER_WRITES)', () => {
+    it('card actions that change something count per person; over the limit the action is refused, says why and changes nothing', async () => {
+      const post = meent({ RATE_LIMIT_USER_WRITES: '3' });
+      const e = events.add({ title: 'Webinar nitraat' });
+      const cancel = { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'event.cancel', data: { eventId: e.id } }, trigger: 'manual' } };
+      assert.equal((await post(signUp(e.id))).body.statusCode, 200);
+      assert.equal((await post(cancel)).body.statusCode, 200);
+      assert.equal((await post(signUp(e.id))).body.statusCode, 200);
+      for (let i = 0; i < 2; i++) {
+        const refused = await post(cancel);
+        assert.deepEqual([refused.status, refused.body.type, refused.body.value.code, refused.body.value.message], [400, 'application/vnd.microsoft.error', 'rate_limited', en.rateLimited]);
+      }
+      assert.deepEqual(events.events.get(e.id)?.registered, [userId], 'the refused cancellations changed nothing');
+
+      // Reads are not writes: a refresh and a command still answer.
+      const refresh = await post({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'event.refresh', data: { eventId: e.id } }, trigger: 'automatic' } });
+      assert.equal(refresh.body.statusCode, 200);
+      await post({ text: 'my events' });
+      assert.ok(lastReply().includes('Webinar nitraat'));
+    });
+
+    it('counts each person on their own, and starting a discussion from a message counts too', async () => {
+      const post = meent({ RATE_LIMIT_USER_WRITES: '1' });
+      const e = events.add({ title: 'Webinar nitraat' });
+      assert.equal((await post(signUp(e.id))).body.statusCode, 200);
+      const start = { type: 'invoke', name: 'composeExtension/submitAction', value: { commandId: 'startDiscussion', data: { communityId: 'aaaaaaaaaaaaaaaaaaaaaaaa', title: 'Wie meet er nitraat?', body: '' } } };
+      const refused = await post(start);
+      assert.equal(refused.status, 200);
+      assert.ok(JSON.stringify(refused.body).includes(en.rateLimited), JSON.stringify(refused.body));
+      assert.equal(discussions.discussions.size, 0, 'no discussion started');
+
+      const other = randomUUID();
+      await UserModel.create({ tenantId: TEST_HOME_TENANT, userId: other, displayName: 'Ann Jansen', isGuest: false });
+      const theirs = await post({ ...signUp(e.id), from: { id: `29:${other}`, aadObjectId: other, name: 'Ann Jansen' } });
+      assert.equal(theirs.body.statusCode, 200);
+      assert.deepEqual(events.events.get(e.id)?.registered, [userId, other]);
+    });
+  });
 });

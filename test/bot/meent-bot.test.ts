@@ -10,7 +10,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { ConversationReferences, personalKey } from '../../src/notifications/conversation-references.js';
 import { NotificationPreferences } from '../../src/notifications/notification-preferences.js';
 import { assertValidCard } from '../support/adaptive-cards.js';
-import { activityActors, FakeDiscussions, FakeEvents, FakeMessenger, FakeSearch } from '../support/bot-fakes.js';
+import { activityActors, FakeDiscussions, FakeEvents, FakeMessenger, FakeSearch, writeLimit } from '../support/bot-fakes.js';
 import { useTestDatabase } from '../support/database.js';
 
 const TENANT = '5e1c7a52-0d1b-4c3e-9a77-2f6d4b8c9e10';
@@ -48,7 +48,7 @@ describe('Meent bot (TestAdapter)', () => {
     sandbox.stub(logger, 'error').callsFake((obj: unknown) => {
       logged.push(obj);
     });
-    bot = new MeentBot({ actors: activityActors, events, discussions, search, preferences, references, messenger, links: tabLinks('https://meent.example'), publicUrl: 'https://meent.example', logger });
+    bot = new MeentBot({ actors: activityActors, events, discussions, search, preferences, references, messenger, writes: writeLimit(), links: tabLinks('https://meent.example'), publicUrl: 'https://meent.example', logger });
     adapter = new TestAdapter(async (context) => bot.run(context));
   });
   afterEach(() => sandbox.restore());
@@ -261,7 +261,7 @@ describe('Meent bot (TestAdapter)', () => {
       ['not_found', new NotFoundError(), 'This does not exist (any more), or you have no access to it.', false],
       ['conflict', new ConflictError('Full.'), 'That is not possible right now.', false],
       ['too_large', new PayloadTooLargeError(), 'Meent cannot be reached right now. Please try again shortly.', false],
-      ['rate_limited', new RateLimitedError(5), 'Meent cannot be reached right now. Please try again shortly.', false],
+      ['rate_limited', new RateLimitedError(5), 'You made many changes in a short time. Wait a moment and try again.', false],
       ['unavailable', new UnavailableError(), 'Meent cannot be reached right now. Please try again shortly.', true],
     ];
     for (const [kind, error, text, reported] of kinds) {

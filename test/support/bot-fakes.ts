@@ -9,6 +9,8 @@ import type { Actor } from '../../src/auth/actor.js';
 import { ConflictError, NotFoundError } from '../../src/errors/domain-errors.js';
 import type { ActorResolver } from '../../bot/bot-actors.js';
 import type { DiscussionSummary, DiscussionsPort, EventsPort, EventSummary, SearchHit, SearchPort } from '../../bot/ports.js';
+import { writeRateLimits, type PersonWriteLimit } from '../../src/http/write-rate-limits.js';
+import { createLogger } from '../../src/logging/logger.js';
 import { DeliveryError, type ConversationRef, type DeliveryFailure, type Messenger, type OutgoingMessage } from '../../src/notifications/messenger.js';
 
 interface FakeEvent {
@@ -234,4 +236,9 @@ export class FakeMessenger implements Messenger {
 function deliveryError(failure: DeliveryFailure): DeliveryError {
   const status = { blocked: 403, gone: 404, throttled: 429, transient: 503, permanent: 400 }[failure];
   return new DeliveryError(failure, `refused (${status})`, status);
+}
+
+/** The API's per-person write limit, counted in this process: the default budget, or `perUser` writes a minute. */
+export function writeLimit(perUser = 60): PersonWriteLimit {
+  return writeRateLimits({ windowMs: 60_000, perUser, perIp: 0, store: 'memory', logger: createLogger('silent') }).perPerson;
 }
