@@ -5,7 +5,9 @@
  * comes from Meent's own record (kept in step with their sign-in tokens), or, for someone Meent
  * has not seen, from Teams (`TeamsInfo.getMember`: `userRole` `guest`); when neither answers
  * they are treated as a guest, the least they could be. In the bot nobody acts as an
- * organisation admin: activities carry no app roles or authentication methods.
+ * organisation admin: activities carry no app roles or authentication methods. The
+ * organisation's sign-in policy for people acting through the bot (guests, multi-factor
+ * sign-in, networks) is `enforceBotSignInPolicy` (src/auth/sign-in-policy.ts).
  *
  * Local mode (Microsoft 365 Agents Playground) has no Entra: the person is the demo person
  * with that id, or the first demo person, in the demo tenant.
@@ -13,6 +15,7 @@
 import { TeamsInfo, type TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Actor } from '../src/auth/actor.js';
+import { enforceBotSignInPolicy } from '../src/auth/sign-in-policy.js';
 import type { Config } from '../src/config/config.js';
 import { ForbiddenError, UnauthorizedError } from '../src/errors/domain-errors.js';
 import { DEMO_PEOPLE, DEMO_TENANT_ID } from '../src/local/demo-people.js';
@@ -23,7 +26,7 @@ export interface ActorResolver {
 }
 
 export interface BotActorsDeps {
-  config: Pick<Config, 'localMode' | 'guestsAllowed' | 'entra'>;
+  config: Pick<Config, 'localMode' | 'guestsAllowed' | 'requireMfa' | 'ipAllowlist' | 'teamsConditionalAccess' | 'entra'>;
   /** Meent's record of a person, when it has one. */
   findUser: (tenantId: string, userId: string) => Promise<Pick<UserRecord, 'isGuest' | 'displayName'> | null>;
   /** Tells the people directory the person was seen (creates the record). */
@@ -66,8 +69,8 @@ export class BotActors implements ActorResolver {
       });
       isGuest = role !== 'user';
     }
-    if (isGuest && !this.deps.config.guestsAllowed) throw new ForbiddenError('Guests cannot use Meent in this organisation.', 'guests_not_allowed');
     const actor: Actor = { userId, tenantId, name: from.name || record?.displayName || 'Unknown', isGuest, mfa: false, isOrgAdmin: false, roles: [] };
+    enforceBotSignInPolicy(actor, this.deps.config);
     if (!record && this.deps.seen) await this.deps.seen(actor).catch(() => undefined);
     return actor;
   }

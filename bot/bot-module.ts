@@ -6,6 +6,7 @@
 import { CloudAdapter } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { CapabilityModule } from '../src/http/app.js';
+import { writeRateLimits, type PersonWriteLimit } from '../src/http/request-rate-limits.js';
 import type { Config } from '../src/config/config.js';
 import type { EventService } from '../src/events/event.service.js';
 import type { EventSignupService } from '../src/events/event-signup.service.js';
@@ -36,9 +37,13 @@ export interface BotModuleDeps {
   communities?: ServiceDiscussionsPortDeps & { search: SearchService };
   /** Replace a port (tests). */
   ports?: { events?: EventsPort; discussions?: DiscussionsPort; search?: SearchPort };
+  /** The per-person write limit the API's writes count against (the identity layer's); default: one on the same counters. */
+  writes?: PersonWriteLimit;
   /** Tells the people directory someone was seen (the identity layer's `users.signedIn`). */
   seen?: (actor: Actor) => Promise<void>;
   actors?: ActorResolver;
+  /** Replaces the messenger the bot answers privately through (tests that drive the bot without a connector). */
+  messenger?: Messenger;
   endpoints?: BotAuthenticationEndpoints;
   credentialsFactory?: CredentialsFactory;
   /** The meetings capability (src/meetings/): cards at a meeting's start and end, and its follow-up. */
@@ -53,10 +58,25 @@ export interface BotModule extends CapabilityModule {
 
 export function createBotModule(deps: BotModuleDeps): BotModule {
   const { config, logger } = deps;
+  if (!config.localMode && !config.teamsConditionalAccess && (config.ipAllowlist.length > 0 || config.requireMfa === 'members' || config.requireMfa === 'all')) {
+    logger.warn(
+      { requireMfa: config.requireMfa, ipAllowlist: config.ipAllowlist.length > 0 },
+      'REQUIRE_MFA and IP_ALLOWLIST cannot be checked on bot activities: the bot answers only help to the people they cover. Set TEAMS_CONDITIONAL_ACCESS=true if Conditional Access applies them to Microsoft Teams.',
+    );
+  }
   const people = new UserDirectoryRepository();
   const events = deps.ports?.events ?? (deps.events ? new ServiceEventsPort({ ...deps.events, communities: communityLookup }) : undefined);
   const discussions = deps.ports?.discussions ?? (deps.communities ? new ServiceDiscussionsPort(deps.communities) : undefined);
   const search = deps.ports?.search ?? (deps.communities ? new ServiceSearchPort(deps.communities) : undefined);
+  // The endpoint runs the bot, and the bot answers through the endpoint's adapter (1:1 answers to commands in shared chats).
+  const endpoint = createBotEndpoint({
+    config,
+    logger,
+    logic: (context) => bot.run(context),
+    ...(deps.endpoints ? { endpoints: deps.endpoints } : {}),
+    ...(deps.credentialsFactory ? { credentialsFactory: deps.credentialsFactory } : {}),
+  });
+  const messenger = new BotMessenger(endpoint.adapter, config.bot.id ?? '');
   const bot = new MeentBot({
     actors: deps.actors ?? new BotActors({ config, findUser: (tenantId, userId) => people.find(tenantId, userId), ...(deps.seen ? { seen: deps.seen } : {}), logger }),
     events: events ?? unavailableEvents,
@@ -64,6 +84,8 @@ export function createBotModule(deps: BotModuleDeps): BotModule {
     search: search ?? unavailableSearch,
     preferences: new NotificationPreferences(),
     references: new ConversationReferences(),
+    messenger: deps.messenger ?? messenger,
+    writes: deps.writes ?? writeRateLimits({ windowMs: config.rateLimits.windowMs, perUser: config.rateLimits.userWrites, perIp: 0, logger }).perPerson,
     links: tabLinks(config.publicUrl),
     publicUrl: config.publicUrl,
     logger,
@@ -78,14 +100,7 @@ export function createBotModule(deps: BotModuleDeps): BotModule {
         }
       : {}),
   });
-  const endpoint = createBotEndpoint({
-    config,
-    logger,
-    logic: (context) => bot.run(context),
-    ...(deps.endpoints ? { endpoints: deps.endpoints } : {}),
-    ...(deps.credentialsFactory ? { credentialsFactory: deps.credentialsFactory } : {}),
-  });
-  return { botHandler: endpoint.handler, bot, adapter: endpoint.adapter, messenger: new BotMessenger(endpoint.adapter, config.bot.id ?? '') };
+  return { botHandler: endpoint.handler, bot, adapter: endpoint.adapter, messenger };
 }
 
 /**

@@ -4,7 +4,8 @@
  * commands in Dutch and English (unknown text gets help, never an error), and handles the
  * Universal Actions (`Action.Execute`) of its cards, answering each with the card refreshed
  * for the person who acted. Errors reach people as a friendly card (or card notice) with a
- * reference id that is also in the log; never a stack trace or an internal message.
+ * reference id that is also in the log; never a stack trace or an internal message. In a
+ * channel or group chat a command's answer goes to the sender's 1:1 chat (see `answerPrivately`).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -25,10 +26,12 @@ import type { Logger } from 'pino';
 import type { Actor } from '../src/auth/actor.js';
 import { languageForLocale } from '../src/content/language.js';
 import { DomainError, type ErrorKind } from '../src/errors/domain-errors.js';
-import { ConversationReferences, type ConversationScope } from '../src/notifications/conversation-references.js';
-import type { ConversationRef } from '../src/notifications/messenger.js';
+import type { PersonWriteLimit } from '../src/http/request-rate-limits.js';
+import { ConversationReferences, personalKey, toConversationRef, type ConversationScope } from '../src/notifications/conversation-references.js';
+import { DeliveryError, type ConversationRef, type Messenger, type OutgoingMessage } from '../src/notifications/messenger.js';
 import { muteSchema, PREFERENCE_GROUPS, type NotificationPreferences, type PreferenceGroup } from '../src/notifications/notification-preferences.js';
 import { CADENCES, DELIVERY_CHANNELS, type Cadence, type DeliveryChannel } from '../src/notifications/notification-preference.model.js';
+import { openPersonalChat } from '../src/notifications/personal-chat.js';
 import type { ActorResolver } from './bot-actors.js';
 import { askView, discussionListView, discussionView, errorView, eventListView, eventView, helpView, searchView, settingsView, type ViewContext } from './card-views.js';
 import { ADAPTIVE_CARD, notificationCard, type CardAttachment } from './cards/cards.js';
@@ -45,6 +48,10 @@ export interface MeentBotDeps {
   search: SearchPort;
   preferences: NotificationPreferences;
   references: ConversationReferences;
+  /** Card actions that change something take from the person's write budget, as the API's writes do. */
+  writes: PersonWriteLimit;
+  /** Sends a command's answer to the sender's 1:1 chat when it was given in a shared one. */
+  messenger: Messenger;
   links: Links;
   /** Meent's public origin: pasted links to it are unfurled. */
   publicUrl: string;
@@ -54,6 +61,13 @@ export interface MeentBotDeps {
 }
 
 const LIST_LIMIT = 10;
+
+/**
+ * The card actions that change something. Microsoft posts them to /api/messages from its own
+ * addresses (so no per-address limit can apply), and each counts against the person's write
+ * limit before it runs, like an API write; reads and refreshes do not.
+ */
+const WRITE_VERBS = new Set(['event.signUp', 'event.cancel', 'discussion.reply', 'discussion.follow', 'discussion.ask', 'settings.save', 'notifications.mute', 'notifications.unmute']);
 
 export class MeentBot extends TeamsActivityHandler {
   constructor(protected readonly deps: MeentBotDeps) {
@@ -113,14 +127,75 @@ export class MeentBot extends TeamsActivityHandler {
     if (input) await this.deps.references.save(input, { active: input.scope === 'personal' }).catch((err: unknown) => this.deps.logger.warn({ err }, 'could not refresh the conversation reference'));
     // A submit from an old-style card carries `value` and no text: show help rather than guess.
     const command = parseCommand(context.activity.text);
-    await this.reply(context, async () => this.runCommand(context, command));
+    // Help is the same for everyone; every other command answers with what the sender may see.
+    if (command.name !== 'help' && conversationScope(context.activity) !== 'personal') {
+      await this.answerPrivately(context, command);
+      return;
+    }
+    await context.sendActivity(cardsMessage(await this.cards(context, async () => this.runCommand(context, command))));
   }
 
-  private async runCommand(context: TurnContext, command: Command): Promise<CardAttachment[]> {
+  /**
+   * A command given in a channel or group chat (meeting chats included). Everyone there, guests
+   * too, reads what the bot posts, but the answer holds what the sender may see: discussions of
+   * closed and secret communities, their registrations, their muted titles. So the answer goes
+   * to the sender's 1:1 chat with Meent and the shared chat gets only a note that it did.
+   *
+   * Why a 1:1 message rather than a card refreshed per user (Universal Actions' user-specific
+   * views, https://learn.microsoft.com/en-us/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/user-specific-views):
+   * the card everyone receives would still have to be one that everyone may read, the personal
+   * version would exist only in clients that refresh it (automatically for at most 60 listed
+   * users), and every refresh would run the command again for whoever looks. A 1:1 message is
+   * private in every client, in the chat's history and in its exports. Teams opens a 1:1 chat
+   * for a bot when the app is installed for the person or in a team they are in
+   * (https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/conversations/send-proactive-messages);
+   * when it will not, the note asks the person to ask in a personal chat with Meent.
+   */
+  private async answerPrivately(context: TurnContext, command: Command): Promise<void> {
+    const v = this.view(context);
+    let actor: Actor;
+    let chat: ConversationRef | undefined;
+    try {
+      actor = await this.deps.actors.resolve(context);
+      chat = await this.personalChat(context, actor);
+    } catch (err) {
+      // Not allowed, or Meent failed: said in the shared chat, which learns nothing private from it.
+      await context.sendActivity(cardsMessage([errorView(v, ...this.explain(context, err))]));
+      return;
+    }
+    if (!chat) {
+      await context.sendActivity(v.t.askPrivately);
+      return;
+    }
+    const answer = cardsMessage(await this.cards(context, async () => this.runCommand(context, command, actor)));
+    try {
+      await this.deps.messenger.sendToConversation(chat, answer);
+    } catch (err) {
+      if (err instanceof DeliveryError && (err.failure === 'blocked' || err.failure === 'gone')) {
+        await this.deps.references.setState(actor.tenantId, personalKey(actor.userId), err.failure, err.code ?? String(err.status ?? ''));
+        await context.sendActivity(v.t.askPrivately);
+        return;
+      }
+      await context.sendActivity(cardsMessage([errorView(v, ...this.explain(context, err))]));
+      return;
+    }
+    await context.sendActivity(v.t.sentPrivately);
+  }
+
+  /** The sender's 1:1 chat with Meent: the stored one, or one Teams opens now; undefined when Teams will not. */
+  private async personalChat(context: TurnContext, actor: Actor): Promise<ConversationRef | undefined> {
+    const stored = await this.deps.references.find(actor.tenantId, personalKey(actor.userId));
+    if (stored?.state === 'active') return toConversationRef(stored);
+    const via = referenceInput(context)?.reference;
+    if (!via) return undefined;
+    return openPersonalChat(this.deps, via, { tenantId: actor.tenantId, userId: actor.userId });
+  }
+
+  private async runCommand(context: TurnContext, command: Command, resolved?: Actor): Promise<CardAttachment[]> {
     const v = this.view(context);
     const { t } = v;
     if (command.name === 'help') return [helpView(v, false)];
-    const actor = await this.deps.actors.resolve(context);
+    const actor = resolved ?? (await this.deps.actors.resolve(context));
     switch (command.name) {
       case 'events': {
         const events = await this.deps.events.upcoming(actor, LIST_LIMIT);
@@ -145,15 +220,13 @@ export class MeentBot extends TeamsActivityHandler {
     }
   }
 
-  /** Sends the cards a command answers with; any failure becomes a friendly error card. */
-  private async reply(context: TurnContext, produce: () => Promise<CardAttachment[]>): Promise<void> {
-    let cards: CardAttachment[];
+  /** The cards a command answers with; any failure becomes a friendly error card. */
+  private async cards(context: TurnContext, produce: () => Promise<CardAttachment[]>): Promise<CardAttachment[]> {
     try {
-      cards = await produce();
+      return await produce();
     } catch (err) {
-      cards = [errorView(this.view(context), ...this.explain(context, err))];
+      return [errorView(this.view(context), ...this.explain(context, err))];
     }
-    await context.sendActivity({ type: ActivityTypes.Message, attachments: cards, ...(cards.length > 1 ? { attachmentLayout: 'carousel' } : {}) });
   }
 
   // ---- Universal Actions ----
@@ -177,6 +250,7 @@ export class MeentBot extends TeamsActivityHandler {
     const { t } = v;
     const refresh = refreshIds(context);
     const id = (name: string) => (typeof data[name] === 'string' ? (data[name] as string) : '');
+    if (WRITE_VERBS.has(verb)) await this.deps.writes.take(actor);
     switch (verb) {
       case 'event.refresh':
         return eventView(v, await this.deps.events.get(actor, id('eventId')), { refreshUserIds: refresh });
@@ -308,23 +382,46 @@ function isRefusal(err: unknown): err is DomainError {
 }
 
 /** The friendly text for each kind of domain error. */
-const textOfKind: Record<ErrorKind, 'invalid' | 'forbidden' | 'notFound' | 'conflict' | 'unavailable'> = {
+const textOfKind: Record<ErrorKind, 'invalid' | 'forbidden' | 'notFound' | 'conflict' | 'rateLimited' | 'unavailable'> = {
   invalid: 'invalid',
   unauthenticated: 'forbidden',
   forbidden: 'forbidden',
   not_found: 'notFound',
   conflict: 'conflict',
   too_large: 'unavailable',
-  rate_limited: 'unavailable',
+  rate_limited: 'rateLimited',
   unavailable: 'unavailable',
 };
 
+/** Refusals the person can do something about get their own text. */
+const textOfCode: Partial<Record<string, 'mfaUnverifiable' | 'networkUnverifiable'>> = {
+  mfa_unverifiable: 'mfaUnverifiable',
+  network_unverifiable: 'networkUnverifiable',
+};
+
 function domainText(v: ViewContext, err: DomainError): string {
-  return v.t[textOfKind[err.kind]];
+  const own = textOfCode[err.code];
+  return own ? v.t[own] : v.t[textOfKind[err.kind]];
 }
 
 function isBot(context: TurnContext, member: ChannelAccount): boolean {
   return member.id === context.activity.recipient?.id;
+}
+
+/** Cards as one message (several side by side). */
+function cardsMessage(cards: CardAttachment[]): OutgoingMessage & { type: string } {
+  return { type: ActivityTypes.Message, attachments: cards, ...(cards.length > 1 ? { attachmentLayout: 'carousel' as const } : {}) };
+}
+
+/**
+ * Who reads along: a channel, a group chat (a meeting's chat is one), or only the person. A
+ * conversation that says it is a group is never taken for a personal one, whatever its type.
+ */
+export function conversationScope(activity: TurnContext['activity']): ConversationScope {
+  const type = activity.conversation?.conversationType;
+  if (type === 'channel') return 'channel';
+  if (type === 'groupChat' || activity.conversation?.isGroup === true) return 'groupChat';
+  return 'personal';
 }
 
 /** The person who acted, for the card's automatic refresh. */
@@ -339,8 +436,7 @@ export function referenceInput(context: TurnContext): { tenantId: string; scope:
   const channelData = (activity.channelData ?? {}) as { tenant?: { id?: string }; team?: { id?: string }; channel?: { id?: string } };
   const tenantId = activity.conversation?.tenantId ?? channelData.tenant?.id;
   if (!tenantId || !activity.conversation?.id || !activity.serviceUrl) return undefined;
-  const type = activity.conversation.conversationType;
-  const scope: ConversationScope = type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal';
+  const scope = conversationScope(activity);
   const ref = TurnContextReference(activity);
   const userId = activity.from?.aadObjectId;
   return {

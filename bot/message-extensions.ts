@@ -16,6 +16,7 @@
 import type { AppBasedLinkQuery, MessagingExtensionAction, MessagingExtensionActionResponse, MessagingExtensionQuery, MessagingExtensionResponse } from 'botbuilder';
 import type { Actor } from '../src/auth/actor.js';
 import { ValidationError } from '../src/errors/domain-errors.js';
+import type { PersonWriteLimit } from '../src/http/request-rate-limits.js';
 import { askView, discussionView, errorView, eventView, linkFor, type ViewContext } from './card-views.js';
 import { listCard, shareEventCard, type CardAttachment } from './cards/cards.js';
 import type { DiscussionsPort, EventsPort, SearchHit, SearchPort } from './ports.js';
@@ -24,6 +25,8 @@ export interface MessageExtensionDeps {
   events: EventsPort;
   discussions: DiscussionsPort;
   search: SearchPort;
+  /** Starting a discussion takes from the person's write budget, as the API's writes do. */
+  writes: PersonWriteLimit;
   /** The tab's origin: only links to it are unfurled. */
   publicUrl: string;
 }
@@ -78,6 +81,7 @@ export async function submitAction(deps: MessageExtensionDeps, v: ViewContext, a
   const data = (action.data ?? {}) as Record<string, unknown>;
   const str = (name: string) => (typeof data[name] === 'string' ? (data[name] as string).trim() : '');
   if (action.commandId === 'startDiscussion') {
+    await deps.writes.take(actor);
     if (str('communityId') === '' || str('title') === '') {
       const communities = await deps.discussions.askableCommunities(actor);
       return dialog(v.t.startDiscussionTitle, askView(v, { communities, question: str('title'), details: str('body'), selectedCommunityId: str('communityId'), notice: v.t.askMissing, source: 'messageExtension' }));

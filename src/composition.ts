@@ -33,7 +33,7 @@ import { GraphDirectoryGateway, type DirectoryGateway } from './graph/directory-
 import { meentGraphClient } from './graph/graph-client.js';
 import { GraphTeamsGateway, type TeamsGateway } from './graph/teams-gateway.js';
 import { ApiSpec } from './http/api-spec.js';
-import { writeRateLimits } from './http/request-rate-limits.js';
+import { writeRateLimits, type PersonWriteLimit } from './http/request-rate-limits.js';
 import { createApp, type CapabilityModule } from './http/app.js';
 import { DEMO_TENANT_ID } from './local/demo-people.js';
 import { writeDemoOrganisation, type SeedResult } from './local/demo-seed.js';
@@ -116,7 +116,15 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     events,
     meetings,
     // The bot at /api/messages.
-    createBotModule({ config, logger, seen: (actor) => identity.users.signedIn(actor), events: events.services, communities: communities.services, meetings: { events: meetings.services.meetings, followUpSoon: meetings.followUpSoon } }),
+    createBotModule({
+      config,
+      logger,
+      seen: (actor) => identity.users.signedIn(actor),
+      writes: identity.writeLimit,
+      events: events.services,
+      communities: communities.services,
+      meetings: { events: meetings.services.meetings, followUpSoon: meetings.followUpSoon },
+    }),
   ];
   const pick = <K extends keyof CapabilityModule>(key: K) => modules.map((m) => m[key]).filter((v): v is NonNullable<CapabilityModule[K]> => v !== undefined);
   const app = createApp({
@@ -190,6 +198,8 @@ export interface Identity extends Authentication {
   apiRouters: Router[];
   audit: AuditLog;
   users: UserDirectoryService;
+  /** The per-person write limit for writes that are not HTTP writes of the person (the bot's card actions). */
+  writeLimit: PersonWriteLimit;
   /** Graph tokens (on-behalf-of and app-only); undefined in local mode. */
   graphCredentials: GraphCredentials | undefined;
   /** The directory as the app itself, for background work; undefined in local mode. */
@@ -269,6 +279,7 @@ export function createIdentity(options: IdentityOptions): Identity {
     publicRouters: [...authentication.publicRouters, ...publicRouters],
     audit,
     users,
+    writeLimit: writeLimits.perPerson,
     graphCredentials,
     appDirectory,
     async whenIdle() {

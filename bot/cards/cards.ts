@@ -2,7 +2,8 @@
  * Every card the bot sends: an Adaptive Card 1.5 template (the JSON files beside this one,
  * expanded with `adaptivecards-templating`) with a type for its data and one render function.
  * Handlers never build card JSON themselves. Values are data, never template text, so
- * whatever a person typed is shown as it is and cannot change the card's structure.
+ * whatever a person typed cannot change the card's structure, and it is Markdown-escaped
+ * where a TextBlock shows it, so it cannot become a link or formatting either.
  */
 import { Template } from 'adaptivecards-templating';
 import askTemplate from './ask.json' with { type: 'json' };
@@ -15,6 +16,7 @@ import listTemplate from './list.json' with { type: 'json' };
 import notificationTemplate from './notification.json' with { type: 'json' };
 import settingsTemplate from './settings.json' with { type: 'json' };
 import shareEventTemplate from './share-event.json' with { type: 'json' };
+import { escapeMarkdown } from './escape-markdown.js';
 
 export const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
 
@@ -139,14 +141,31 @@ export function cardRenderer<T extends object>(template: object): (data: T) => C
 
 const renderEvent = cardRenderer<EventCardData>(eventTemplate);
 const renderDiscussion = cardRenderer<DiscussionCardData>(discussionTemplate);
+const renderList = cardRenderer<ListCardData>(listTemplate);
+const renderSettings = cardRenderer<SettingsCardData>(settingsTemplate);
+const renderNotification = cardRenderer<NotificationCardData>(notificationTemplate);
+const renderDigest = cardRenderer<DigestCardData>(digestTemplate);
+
+// What people wrote is escaped where a TextBlock or Fact shows it (escape-markdown.ts); our own
+// texts, ids, links, input values and action data are not.
+const md = escapeMarkdown;
 
 export const helpCard = cardRenderer<HelpCardData>(helpTemplate);
-export const eventCard = (data: EventCardData) => renderEvent({ ...data, refreshUserIds: data.refreshUserIds.slice(0, 60) });
-export const discussionCard = (data: DiscussionCardData) => renderDiscussion({ ...data, refreshUserIds: data.refreshUserIds.slice(0, 60) });
-export const listCard = cardRenderer<ListCardData>(listTemplate);
+export const eventCard = (data: EventCardData) => renderEvent({ ...data, title: md(data.title), community: md(data.community), where: md(data.where), refreshUserIds: data.refreshUserIds.slice(0, 60) });
+export const discussionCard = (data: DiscussionCardData) =>
+  renderDiscussion({
+    ...data,
+    title: md(data.title),
+    community: md(data.community),
+    byline: md(data.byline),
+    excerpt: md(data.excerpt),
+    latestReplies: data.latestReplies.map((r) => ({ author: md(r.author), text: md(r.text) })),
+    refreshUserIds: data.refreshUserIds.slice(0, 60),
+  });
+export const listCard = (data: ListCardData) => renderList({ ...data, title: md(data.title), empty: md(data.empty), items: data.items.map((i) => ({ ...i, title: md(i.title), subtitle: md(i.subtitle) })) });
 export const askCard = cardRenderer<AskCardData>(askTemplate);
-export const settingsCard = cardRenderer<SettingsCardData>(settingsTemplate);
-export const notificationCard = cardRenderer<NotificationCardData>(notificationTemplate);
-export const digestCard = cardRenderer<DigestCardData>(digestTemplate);
+export const settingsCard = (data: SettingsCardData) => renderSettings({ ...data, mutes: data.mutes.map((m) => ({ ...m, title: md(m.title) })) });
+export const notificationCard = (data: NotificationCardData) => renderNotification({ ...data, context: md(data.context), title: md(data.title), text: md(data.text) });
+export const digestCard = (data: DigestCardData) => renderDigest({ ...data, sections: data.sections.map((s) => ({ ...s, name: md(s.name), items: s.items.map((i) => ({ ...i, title: md(i.title) })) })) });
 export const errorCard = cardRenderer<ErrorCardData>(errorTemplate);
 export const shareEventCard = cardRenderer<ShareEventCardData>(shareEventTemplate);

@@ -1,9 +1,11 @@
 /**
  * From verified token claims to the `Actor`, and the organisation's sign-in policies that
  * apply to every request: whether guests may use Meent at all (`GUESTS_ALLOWED`) and whose
- * sign-ins must have used multi-factor authentication (`REQUIRE_MFA`).
+ * sign-ins must have used multi-factor authentication (`REQUIRE_MFA`); and the same policies,
+ * with the network (`IP_ALLOWLIST`), for people acting through the Teams bot.
  */
 import type { Config } from '../config/config.js';
+import { ForbiddenError } from '../errors/domain-errors.js';
 import type { Actor } from './actor.js';
 import { AuthenticationFailedError } from './auth-errors.js';
 import type { EntraAccessClaims } from './token-validator.js';
@@ -57,4 +59,25 @@ export function mfaRequiredFor(actor: Actor, requireMfa: Config['requireMfa']): 
     case 'all':
       return true;
   }
+}
+
+export type BotSignInPolicy = SignInPolicy & Pick<Config, 'ipAllowlist' | 'teamsConditionalAccess'>;
+
+/**
+ * Throws `ForbiddenError` when the organisation's policy refuses a person acting through the
+ * Teams bot. Meent does not see that person's sign-in: a bot activity is a Bot Framework token
+ * naming them (https://learn.microsoft.com/en-us/azure/bot-service/rest-api/bot-framework-rest-connector-authentication),
+ * without their authentication methods (`amr`), and it reaches Meent from Microsoft's
+ * addresses, never from the person's network. So neither `REQUIRE_MFA` nor `IP_ALLOWLIST` can
+ * be checked on a bot activity. What replaces them is the organisation's Conditional Access on
+ * Microsoft Teams (multi-factor sign-in, named locations); when it says so
+ * (`TEAMS_CONDITIONAL_ACCESS`), the bot acts. When it does not, the bot refuses the people
+ * `REQUIRE_MFA` covers (`mfa_unverifiable`; `admins` covers nobody here, since nobody acts as an
+ * admin in the bot), and everyone while `IP_ALLOWLIST` is set (`network_unverifiable`).
+ */
+export function enforceBotSignInPolicy(actor: Actor, policy: BotSignInPolicy): void {
+  if (actor.isGuest && !policy.guestsAllowed) throw new ForbiddenError('Guests cannot use Meent in this organisation.', 'guests_not_allowed');
+  if (policy.teamsConditionalAccess) return;
+  if (mfaRequiredFor(actor, policy.requireMfa)) throw new ForbiddenError('Your organisation requires multi-factor sign-in for Meent, which a bot activity cannot show.', 'mfa_unverifiable');
+  if (policy.ipAllowlist.length > 0) throw new ForbiddenError('Your organisation allows Meent only from its own networks, which a bot activity cannot show.', 'network_unverifiable');
 }

@@ -87,6 +87,7 @@ const schema = z
     IP_ALLOWLIST: commaList(cidr),
     TRUST_PROXY: trustProxy,
     REQUIRE_MFA: z.enum(['none', 'admins', 'members', 'all'], { error: 'must be none, admins, members or all' }).default('none'),
+    TEAMS_CONDITIONAL_ACCESS: booleanString.default(false),
     GUESTS_ALLOWED: booleanString.default(true),
     ADMIN_ROLE: z.string().trim().min(1, { error: 'must name an app role' }).default('Meent.Admin'),
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1, { error: 'must be 1-3600 seconds' }).max(3600, { error: 'must be 1-3600 seconds' }).default(60),
@@ -158,6 +159,11 @@ const schema = z
       ipAllowlist: c.IP_ALLOWLIST,
       trustProxy: c.TRUST_PROXY,
       requireMfa: c.REQUIRE_MFA,
+      /**
+       * The organisation's Conditional Access applies to Microsoft Teams what REQUIRE_MFA and
+       * IP_ALLOWLIST ask of the tab, so the bot may act for people those settings cover (it cannot check them itself).
+       */
+      teamsConditionalAccess: c.TEAMS_CONDITIONAL_ACCESS,
       guestsAllowed: c.GUESTS_ALLOWED,
       adminRole: c.ADMIN_ROLE,
       rateLimits: {

@@ -3,6 +3,8 @@
  * applied before authentication, and per signed-in person, applied after it. Over a limit
  * the answer is 429 problem+json with `Retry-After`. Reads are limited too because a read
  * can be expensive (a search, a member list) and unauthenticated reads are free to send.
+ * Writes that do not arrive as HTTP writes of the person (the Teams bot's card actions, which
+ * Microsoft posts to /api/messages) take from the same per-person budget through `perPerson`.
  *
  * The counters live in MongoDB (`MongoRateLimitStore`) so that all instances share them. The
  * per-address limit is generous on purpose: a municipality's whole office often reaches us
@@ -11,6 +13,7 @@
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, MemoryStore, rateLimit, type Store } from 'express-rate-limit';
 import type { Logger } from 'pino';
+import type { Actor } from '../auth/actor.js';
 import { RateLimitedError } from '../errors/domain-errors.js';
 import { MongoRateLimitStore } from './mongo-rate-limit-store.js';
 
@@ -35,9 +38,18 @@ export interface WriteRateLimitOptions {
   now?: () => number;
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The per-person write limit outside HTTP: the same counter as the API's, so a person has one budget however they write. */
+export interface PersonWriteLimit {
+  /** Counts one write by the person; over the limit, throws `RateLimitedError` with the seconds to wait. */
+  take(person: Pick<Actor, 'tenantId' | 'userId'>): Promise<void>;
+}
 
-export function writeRateLimits(options: WriteRateLimitOptions): { perIp: RequestHandler; perUser: RequestHandler } {
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const TOO_MANY = 'Too many changes in a short time; wait a moment and try again.';
+
+const personKey = (person: Pick<Actor, 'tenantId' | 'userId'> | undefined) => `${person?.tenantId ?? ''}:${person?.userId ?? ''}`;
+
+export function writeRateLimits(options: WriteRateLimitOptions): { perIp: RequestHandler; perUser: RequestHandler; perPerson: PersonWriteLimit } {
   const makeStore = (prefix: string): Store =>
     options.store === 'memory' ? new MemoryStore() : new MongoRateLimitStore({ prefix, logger: options.logger, ...(options.now ? { now: options.now } : {}) });
   const logger = {
@@ -53,7 +65,7 @@ export function writeRateLimits(options: WriteRateLimitOptions): { perIp: Reques
     // from an untrusted hop is expected and ignored, not a misconfiguration to report.
     validate: { xForwardedForHeader: false, trustProxy: false },
     handler: ((req, _res, next) => {
-      next(new RateLimitedError(retryAfterSeconds(req, options.windowMs, options.now), 'Too many changes in a short time; wait a moment and try again.'));
+      next(new RateLimitedError(retryAfterSeconds(req, options.windowMs, options.now), TOO_MANY));
     }) as RequestHandler,
   };
   const exempt = new Set(options.exemptPaths ?? []);
@@ -61,29 +73,38 @@ export function writeRateLimits(options: WriteRateLimitOptions): { perIp: Reques
   const isRead = (req: Request) => SAFE_METHODS.has(req.method);
   // IPv6 clients usually hold a whole /56 or /64; counting single addresses would let one client rotate through them.
   const byAddress = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown', 56);
-  const byPerson = (req: Request) => `${req.actor?.tenantId ?? ''}:${req.actor?.userId ?? ''}`;
-  const limiter = (name: string, prefix: string, limit: number, reads: boolean, key: (req: Request) => string, needsActor: boolean): RequestHandler =>
+  const byPerson = (req: Request) => personKey(req.actor);
+  const limiter = (name: string, store: Store, limit: number, reads: boolean, key: (req: Request) => string, needsActor: boolean): RequestHandler =>
     rateLimit({
       ...common,
       ...(reads ? { handler: readsHandler } : {}),
       limit,
       identifier: name,
-      store: makeStore(prefix),
+      store,
       skip: (req) => limit <= 0 || isRead(req) !== reads || isExemptPath(req) || (needsActor && req.actor === undefined),
       keyGenerator: key,
     });
   const readsHandler = ((req, _res, next) => {
     next(new RateLimitedError(retryAfterSeconds(req, options.windowMs, options.now), 'Too many requests in a short time; wait a moment and try again.'));
   }) as RequestHandler;
+  // One store for the person's writes over HTTP and elsewhere: `rateLimit` hands it the window (init), and the counters are the same.
+  const userWrites = makeStore('user:');
   const perIp = both(
-    limiter('writes-per-address', 'ip:', options.perIp, false, byAddress, false),
-    limiter('reads-per-address', 'ip-reads:', options.readsPerIp ?? 0, true, byAddress, false),
+    limiter('writes-per-address', makeStore('ip:'), options.perIp, false, byAddress, false),
+    limiter('reads-per-address', makeStore('ip-reads:'), options.readsPerIp ?? 0, true, byAddress, false),
   );
   const perUser = both(
-    limiter('writes-per-person', 'user:', options.perUser, false, byPerson, true),
-    limiter('reads-per-person', 'user-reads:', options.readsPerUser ?? 0, true, byPerson, true),
+    limiter('writes-per-person', userWrites, options.perUser, false, byPerson, true),
+    limiter('reads-per-person', makeStore('user-reads:'), options.readsPerUser ?? 0, true, byPerson, true),
   );
-  return { perIp, perUser };
+  const perPerson: PersonWriteLimit = {
+    async take(person) {
+      if (options.perUser <= 0) return;
+      const { totalHits, resetTime } = await userWrites.increment(personKey(person));
+      if (totalHits > options.perUser) throw new RateLimitedError(secondsUntil(resetTime, options.windowMs, options.now), TOO_MANY);
+    },
+  };
+  return { perIp, perUser, perPerson };
 }
 
 /** The two limiters in turn (only one of them counts a given request: reads and writes skip each other's). */
@@ -98,9 +119,11 @@ function both(first: RequestHandler, second: RequestHandler): RequestHandler {
   };
 }
 
-function retryAfterSeconds(req: Request, windowMs: number, now: () => number = Date.now): number {
-  const info = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit;
-  const reset = info?.resetTime?.getTime();
-  const ms = reset !== undefined ? reset - now() : windowMs;
+function retryAfterSeconds(req: Request, windowMs: number, now?: () => number): number {
+  return secondsUntil((req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime, windowMs, now);
+}
+
+function secondsUntil(reset: Date | undefined, windowMs: number, now: () => number = Date.now): number {
+  const ms = reset !== undefined ? reset.getTime() - now() : windowMs;
   return Math.max(1, Math.ceil(ms / 1000));
 }

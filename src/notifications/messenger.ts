@@ -25,6 +25,8 @@ export interface OutgoingMessage {
   /** Shown in the notification toast and chat list when the message is a card. */
   summary?: string;
   attachments?: { contentType: string; content: unknown }[];
+  /** How several attachments are shown: one under the other (default) or side by side. */
+  attachmentLayout?: 'list' | 'carousel';
 }
 
 export interface Messenger {

@@ -10,6 +10,7 @@ import { channelKey, personalKey, toConversationRef } from './conversation-refer
 import { groupBy, timed, type DeliveryContext, type DeliveryStats, type SendJob } from './delivery-job.js';
 import { DeliveryError, type ConversationRef, type DigestSection, type OutgoingMessage } from './messenger.js';
 import type { NotificationRecord } from './notification.model.js';
+import { openPersonalChat } from './personal-chat.js';
 import type { Lane } from './rate-governor.js';
 
 export class NotificationSender {
@@ -89,24 +90,17 @@ export class NotificationSender {
     };
     if (job.route === 'activityFeed' || !messenger) return feedTarget() ?? { skip: 'no_channel' };
 
-    let reference = job.personal === undefined ? await this.context.references.find(job.tenantId, personalKey(job.recipientId)) : job.personal;
+    const reference = job.personal === undefined ? await this.context.references.find(job.tenantId, personalKey(job.recipientId)) : job.personal;
     if (reference && reference.state !== 'active') {
       // Blocked or uninstalled: the activity feed would be refused too (it needs the app installed).
       return { skip: reference.state };
     }
     let ref: ConversationRef | undefined = reference ? toConversationRef(reference) : undefined;
     if (!ref) {
-      // No personal chat yet: open one from any installation in the tenant (Teams answers 403 when the app is not installed for the person).
+      // No personal chat yet: open one from any installation in the tenant.
       const via = await this.context.references.anyActive(job.tenantId);
-      if (!via) return feedTarget() ?? { skip: 'not_installed' };
-      try {
-        ref = await messenger.createPersonalConversation(toConversationRef(via), { userId: job.recipientId, tenantId: job.tenantId });
-      } catch (err) {
-        if (err instanceof DeliveryError && (err.failure === 'blocked' || err.failure === 'gone' || err.failure === 'permanent')) return feedTarget() ?? { skip: 'not_installed' };
-        throw err;
-      }
-      await this.context.references.save({ tenantId: job.tenantId, scope: 'personal', userId: job.recipientId, reference: ref });
-      reference = await this.context.references.find(job.tenantId, personalKey(job.recipientId));
+      if (via) ref = await openPersonalChat({ references: this.context.references, messenger }, toConversationRef(via), { userId: job.recipientId, tenantId: job.tenantId });
+      if (!ref) return feedTarget() ?? { skip: 'not_installed' };
     }
     const message: OutgoingMessage = job.digest ? renderer.digest({ cadence: job.digest.cadence, sections: await this.sections(job), prefs }) : renderer.message(job.notifications[0] as NotificationRecord, prefs);
     const conversationRef = ref;

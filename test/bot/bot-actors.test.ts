@@ -56,6 +56,36 @@ describe('bot actors (who acts in a bot turn)', () => {
       await assert.rejects(actors.resolve(context({ id: '29:x', aadObjectId: userId }, TEST_HOME_TENANT)), (err) => err instanceof ForbiddenError && err.code === 'guests_not_allowed');
     });
 
+    describe('the sign-in policy: REQUIRE_MFA and IP_ALLOWLIST cannot be checked on a bot activity', () => {
+      const mfaLevels = ['none', 'admins', 'members', 'all'] as const;
+      for (const requireMfa of mfaLevels) {
+        for (const isGuest of [false, true]) {
+          for (const ipAllowlist of ['', '10.0.0.0/8,2001:db8::/32']) {
+            for (const vouched of [false, true]) {
+              // Nobody is an admin in the bot, so `admins` covers nobody; `members` covers everyone but guests.
+              const mfaCovers = requireMfa === 'all' || (requireMfa === 'members' && !isGuest);
+              const expected = vouched ? 'acts' : mfaCovers ? 'mfa_unverifiable' : ipAllowlist !== '' ? 'network_unverifiable' : 'acts';
+              it(`REQUIRE_MFA=${requireMfa}, ${isGuest ? 'a guest' : 'a member'}, IP_ALLOWLIST ${ipAllowlist ? 'set' : 'empty'}, TEAMS_CONDITIONAL_ACCESS=${vouched}: ${expected === 'acts' ? 'acts' : `refused (${expected})`}`, async () => {
+                const config = loadConfig({ ...env, REQUIRE_MFA: requireMfa, IP_ALLOWLIST: ipAllowlist, TEAMS_CONDITIONAL_ACCESS: String(vouched) });
+                const seen: string[] = [];
+                const actors = new BotActors({ config, findUser: async () => null, memberRole: async () => (isGuest ? 'guest' : 'user'), seen: async (a) => void seen.push(a.userId), logger });
+                const resolving = actors.resolve(context({ id: '29:x', aadObjectId: userId }, TEST_HOME_TENANT));
+                if (expected === 'acts') {
+                  const actor = await resolving;
+                  assert.equal(actor.isGuest, isGuest);
+                  assert.equal(actor.mfa, false, 'the bot never claims a multi-factor sign-in it did not see');
+                  assert.deepEqual(seen, [userId]);
+                } else {
+                  await assert.rejects(resolving, (err) => err instanceof ForbiddenError && err.code === expected);
+                  assert.deepEqual(seen, [], 'a refused person is not recorded as seen');
+                }
+              });
+            }
+          }
+        }
+      }
+    });
+
     it('never makes an organisation admin in the bot, and tells the directory about new people', async () => {
       const seen: string[] = [];
       const actors = new BotActors({ config: loadConfig(env), findUser: async () => null, memberRole: async () => 'user', seen: async (a) => void seen.push(a.userId), logger });

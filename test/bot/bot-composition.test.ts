@@ -7,6 +7,7 @@ import { buildApplication, type Application } from '../../src/composition.js';
 import { loadConfig } from '../../src/config/config.js';
 import { DEMO_PEOPLE, DEMO_TENANT_ID } from '../../src/local/demo-people.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { RateLimitCounterModel } from '../../src/http/rate-limit-counter.model.js';
 import { assertValidCard } from '../support/adaptive-cards.js';
 import { useTestDatabase } from '../support/database.js';
 
@@ -31,8 +32,9 @@ describe('the bot in the composition root: discussions and search are wired', fu
     await application.close();
   });
 
-  const invoke = (name: string, value: unknown) =>
-    request(application.app)
+  const invoke = (name: string, value: unknown) => invokeOn(application, name, value);
+  const invokeOn = (target: Application, name: string, value: unknown) =>
+    request(target.app)
       .post('/api/messages')
       .send({
         type: 'invoke',
@@ -63,5 +65,30 @@ describe('the bot in the composition root: discussions and search are wired', fu
     const attachments = found.body.composeExtension.attachments as { content: unknown; preview: { content: { title: string } } }[];
     assert.deepEqual(attachments.map((a) => a.preview.content.title), ['Zwemwater en blauwalg']);
     for (const a of attachments) assertValidCard(a);
+  });
+
+  it('gives the bot the identity layer\'s write limit: card actions and API writes share one budget per person', async () => {
+    const limited = await buildApplication(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTH_MODE: 'local', RATE_LIMIT_USER_WRITES: '2' }), logger);
+    try {
+      await RateLimitCounterModel.deleteMany({});
+      const services = createCommunitiesServices({ logger });
+      const community = await services.communities.create(actor, { name: 'Droogte', visibility: 'public', guestsAllowed: false });
+      const discussion = await services.discussions.create(actor, community.id, { title: 'Beregening', body: 'Wie weet het?', kind: 'question' });
+      const follow = () => invokeOn(limited, 'adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'discussion.follow', data: { discussionId: discussion.id, follow: true } }, trigger: 'manual' });
+
+      // The same person in the tab (signed in through the demo sign-in).
+      const tab = request.agent(limited.app);
+      const origin = loadConfig({}).publicUrl;
+      const followInTab = () => tab.put(`/api/v1/discussions/${discussion.id}/follow`).set('Origin', origin);
+      assert.equal((await tab.post('/auth/local').set('Origin', origin).type('form').send({ person: demo.id })).status, 303);
+      assert.equal((await followInTab()).status, 200);
+
+      assert.equal((await follow()).body.statusCode, 200);
+      const refused = await follow();
+      assert.deepEqual([refused.body.statusCode, refused.body.value.code], [400, 'rate_limited']);
+      assert.equal((await followInTab()).status, 429);
+    } finally {
+      await limited.close();
+    }
   });
 });

@@ -2,83 +2,47 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import sinon from 'sinon';
-import request from 'supertest';
-import { createBotModule } from '../../bot/bot-module.js';
-import { loadConfig } from '../../src/config/config.js';
-import { createApp } from '../../src/http/app.js';
-import { createLogger } from '../../src/logging/logger.js';
 import { UserModel } from '../../src/members/user.model.js';
 import { ConversationReferences, personalKey } from '../../src/notifications/conversation-references.js';
 import { assertValidCard } from '../support/adaptive-cards.js';
-import { botCredentialsFactory } from '../support/bot-auth.js';
-import { startBotConnector, type BotConnector } from '../support/bot-connector.js';
+import type { BotConnector } from '../support/bot-connector.js';
+import { RIG_BOT_ID, startBotEndpointRig, type BotEndpointRig, type Poster } from '../support/bot-endpoint-rig.js';
 import { FakeDiscussions, FakeEvents, FakeSearch } from '../support/bot-fakes.js';
 import { useTestDatabase } from '../support/database.js';
-import { entraEnvironment, TEST_HOME_TENANT } from '../support/identity-app.js';
-import { startIdentityProvider, type IdentityProvider } from '../support/identity-provider.js';
-
-const BOT_ID = '3f2b1a0c-9d8e-4f7a-b6c5-d4e3f2a1b0c9';
-const BOT_PASSWORD = 'bot-password-0123456789';
+import { TEST_HOME_TENANT } from '../support/identity-app.js';
+import type { IdentityProvider } from '../support/identity-provider.js';
 
 describe('bot over HTTP: /api/messages -> Meent bot -> local Bot Framework connector', function () {
   this.timeout(30_000);
   useTestDatabase('bothttp');
   const sandbox = sinon.createSandbox();
+  let rig: BotEndpointRig;
   let idp: IdentityProvider;
   let connector: BotConnector;
   let events: FakeEvents;
-  let app: ReturnType<typeof createApp>;
+  let post: Poster;
   const userId = randomUUID();
+  const sanne = { userId, name: 'Sanne de Vries' };
   let conversationId: string;
 
   before(async () => {
-    idp = await startIdentityProvider();
-    connector = await startBotConnector({ validToken: (token) => idp.issuedAccessTokens.has(token) });
+    rig = await startBotEndpointRig();
+    ({ idp, connector } = rig);
   });
   after(async () => {
-    await connector.stop();
-    await idp.stop();
+    await rig.stop();
   });
   beforeEach(async () => {
     connector.reset();
     await Promise.all(['conversation_references', 'users'].map((c) => mongoose.connection.collection(c).deleteMany({})));
     sandbox.stub(console, 'error');
-    conversationId = connector.addConversation({
-      tenantId: TEST_HOME_TENANT,
-      conversationType: 'personal',
-      user: { id: `29:${userId}`, aadObjectId: userId },
-      members: [{ id: `29:${userId}`, aadObjectId: userId, name: 'Sanne de Vries', tenantId: TEST_HOME_TENANT, userRole: 'user' }],
-    }).id;
+    conversationId = rig.personalChat(sanne);
     events = new FakeEvents();
-    const config = loadConfig(entraEnvironment(idp.baseUrl, 'https://graph.microsoft.com', { BOT_ID, BOT_PASSWORD, PUBLIC_URL: 'https://meent.example' }));
-    const bot = createBotModule({
-      config,
-      logger: createLogger('silent'),
-      ports: { events, discussions: new FakeDiscussions(), search: new FakeSearch([]) },
-      endpoints: { channelOpenIdMetadataUrl: idp.botOpenIdMetadataUrl, emulatorOpenIdMetadataUrl: `${idp.baseUrl}/common/v2.0/.well-known/openid-configuration` },
-      credentialsFactory: botCredentialsFactory(idp, { botId: BOT_ID, password: BOT_PASSWORD, tenantId: TEST_HOME_TENANT }),
-    });
-    app = createApp({ config, logger: createLogger('silent'), isReady: () => Promise.resolve(true), botHandler: bot.botHandler });
+    post = rig.endpoint(rig.config(), { ports: { events, discussions: new FakeDiscussions(), search: new FakeSearch([]) } });
   });
   afterEach(() => sandbox.restore());
 
-  function activity(overrides: Record<string, unknown> = {}) {
-    return {
-      type: 'message',
-      id: randomUUID(),
-      channelId: 'msteams',
-      serviceUrl: connector.serviceUrl,
-      timestamp: new Date().toISOString(),
-      locale: 'en-US',
-      from: { id: `29:${userId}`, aadObjectId: userId, name: 'Sanne de Vries' },
-      recipient: { id: `28:${BOT_ID}`, name: 'Meent' },
-      conversation: { id: conversationId, conversationType: 'personal', tenantId: TEST_HOME_TENANT },
-      channelData: { tenant: { id: TEST_HOME_TENANT } },
-      ...overrides,
-    };
-  }
-
-  const post = async (body: object) => request(app).post('/api/messages').set('Authorization', `Bearer ${await idp.botToken({ audience: BOT_ID, serviceUrl: connector.serviceUrl })}`).send(body);
+  const activity = (overrides: Record<string, unknown> = {}) => ({ ...rig.inChat(sanne, conversationId), ...overrides });
 
   it('answers a command by sending a card to the connector, with a token from the identity provider', async () => {
     events.add({ title: 'Kennissessie drones' });
@@ -91,7 +55,7 @@ describe('bot over HTTP: /api/messages -> Meent bot -> local Bot Framework conne
     const attachments = sent[0]?.activity.attachments as { content: unknown }[];
     assertValidCard(attachments[0]);
     assert.ok(JSON.stringify(attachments[0]).includes('Kennissessie drones'));
-    assert.ok(idp.tokenRequests.some((t) => t.clientId === BOT_ID && t.scope === 'https://api.botframework.com/.default' && t.status === 200));
+    assert.ok(idp.tokenRequests.some((t) => t.clientId === RIG_BOT_ID && t.scope === 'https://api.botframework.com/.default' && t.status === 200));
   });
 
   it('asks the Teams roster whether a sender Meent does not know yet is a member or a guest', async () => {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { marked } from 'marked';
 import mongoose from 'mongoose';
 import { askView, discussionListView, discussionView, errorView, eventListView, eventView, helpView, searchView, settingsView } from '../../bot/card-views.js';
 import { shareEventCard } from '../../bot/cards/cards.js';
+import { escapeMarkdown } from '../../bot/cards/escape-markdown.js';
 import { meetingFollowUpCard, meetingStartCard } from '../../bot/cards/meeting-cards.js';
 import { meetingTextsFor } from '../../bot/meeting-texts.js';
 import { NotificationCards } from '../../bot/notification-cards.js';
@@ -14,7 +16,27 @@ import { NotificationPreferences } from '../../src/notifications/notification-pr
 import { adaptiveCardProblems, assertValidCard } from '../support/adaptive-cards.js';
 
 const links = tabLinks('https://meent.example');
-const tricky = 'Nitraat & fosfaat <b>"meten"</b> ${title} **vet** 💧';
+const tricky = 'Nitraat & fosfaat <b>"meten"</b> ${title} **vet** [Klik hier](https://evil.example) 💧';
+
+/** Every text a Teams client renders as Markdown: TextBlock texts, fact titles and values. */
+function markdownTexts(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(markdownTexts);
+  if (typeof node !== 'object' || node === null) return [];
+  const element = node as Record<string, unknown>;
+  const own = element.type === 'TextBlock' && typeof element.text === 'string' ? [element.text] : [];
+  const facts = element.type === 'FactSet' && Array.isArray(element.facts) ? (element.facts as { title: string; value: string }[]).flatMap((f) => [f.title, f.value]) : [];
+  return [...own, ...facts, ...Object.values(element).flatMap(markdownTexts)];
+}
+
+/** What a Markdown renderer makes of a text that a person could mistake for Meent's: links that hide their address, emphasis. */
+function formattingIn(text: string): string[] {
+  const html = marked.parse(text, { async: false });
+  const links = [...html.matchAll(/<a href="([^"]*)"[^>]*>(.*?)<\/a>/g)]
+    // A bare address that the renderer turns into a link shows where it goes; Meent's own links may carry a title.
+    .filter(([, href, shown]) => !/^(https?:\/\/|www\.)/.test(shown ?? '') && !(href ?? '').startsWith('https://meent.example/'))
+    .map(([link]) => link ?? '');
+  return [...links, ...(html.match(/<(em|strong|del|code|h\d|li|blockquote)>.*?<\/\1>|<hr>/gs) ?? [])];
+}
 
 function event(overrides: Partial<EventSummary> = {}): EventSummary {
   return {
@@ -24,7 +46,7 @@ function event(overrides: Partial<EventSummary> = {}): EventSummary {
     start: new Date('2025-04-01T12:00:00Z'),
     end: new Date('2025-04-01T14:00:00Z'),
     timeZone: 'Europe/Amsterdam',
-    location: 'Doetinchem',
+    location: '[Doetinchem](https://evil.example)',
     online: true,
     status: 'scheduled',
     capacity: 20,
@@ -42,10 +64,10 @@ const discussion: DiscussionSummary = {
   excerpt: 'x'.repeat(300),
   communityId: 'c1',
   communityName: 'Droogte',
-  authorName: 'Pieter',
+  authorName: '**Pieter**',
   replyCount: 4,
   lastActivityAt: new Date(),
-  latestReplies: [{ author: 'A', text: tricky }],
+  latestReplies: [{ author: '[Anna](https://evil.example)', text: tricky }],
   following: true,
   canReply: true,
 };
@@ -74,6 +96,17 @@ describe('bot cards (Adaptive Cards 1.5, parsed by the adaptivecards library)', 
       body: [{ type: 'TextBlock', text: 'x', colour: 'Good' }, { type: 'Carrousel' }, { type: 'Input.Text', id: 'a' }, { type: 'Input.Text', id: 'a' }],
     });
     assert.equal(problems.length, 4, problems.join('\n'));
+  });
+
+  it('escapeMarkdown: a phishing link and bold text are shown as typed, not rendered', () => {
+    for (const text of ['[Click](https://evil.example)', '**x**', '_x_ ~~x~~ `x` <https://evil.example> a\\[b](c) ![i](https://evil.example/i.png)', '- item\n+ item\n1. item\n2) item\n# heading\n> quote\n===']) {
+      const escaped = escapeMarkdown(text);
+      assert.deepEqual(formattingIn(escaped), [], `${text} -> ${escaped}`);
+      assert.ok(!escaped.includes(']('), 'no link even for a client that shows backslashes instead of processing them');
+    }
+    // What a person reads is what they wrote.
+    const shown = (text: string) => marked.parseInline(escapeMarkdown(text), { async: false }).replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+    for (const text of ['[Click](evil) **x**', 'Nitraat & fosfaat <b>"meten"</b> ${title} 💧', 'a\\b_c*d', 'Kennissessie 3.0 - water (Rijn)']) assert.equal(shown(text), text);
   });
 
   it('every template in bot/cards has a render function that is tested here', () => {
@@ -123,7 +156,26 @@ describe('bot cards (Adaptive Cards 1.5, parsed by the adaptivecards library)', 
       }
 
       it('shows text as text: a template expression in data is not evaluated', () => {
-        assert.ok(JSON.stringify(cards['event (waitlisted)']).includes(JSON.stringify(tricky)));
+        assert.ok(JSON.stringify(cards['event (waitlisted)']).includes(JSON.stringify(escapeMarkdown(tricky))));
+      });
+
+      it('lets no title, name, place, excerpt or reply become a link or formatting in any card', () => {
+        for (const [name, card] of Object.entries(cards)) {
+          const shown = markdownTexts(card);
+          // Templates' own Markdown (a reply's author in bold, a digest item as a list item linking into Meent) is
+          // taken off first: what is inside it must still be plain.
+          const own = (text: string) => text.replace(/^\*\*(.*?)\*\*: /, '$1: ').replace(/^- \[(.*)\]\(https:\/\/meent\.example\/[^)]*\)$/s, '$1');
+          for (const text of shown) assert.deepEqual(formattingIn(own(text)), [], `${name}: ${text}`);
+        }
+        // A sample of where people's text is, so the check above cannot pass on cards that show none of it.
+        for (const name of ['event (waitlisted)', 'discussion', 'discussion list', 'search', 'settings', 'meeting start', 'notification reply', 'digest', 'channel post']) {
+          assert.ok(markdownTexts(cards[name]).some((t) => t.includes(escapeMarkdown('[Klik hier](https://evil.example)'))), `${name} shows the escaped title`);
+        }
+      });
+
+      it('leaves input values as typed: a form sends back what it was given', () => {
+        const inputs = JSON.stringify(cards.ask);
+        assert.ok(inputs.includes(JSON.stringify(tricky)));
       });
 
       it('offers "Sign up for the next session" on the follow-up only when there is one', () => {

@@ -10,7 +10,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { ConversationReferences, personalKey } from '../../src/notifications/conversation-references.js';
 import { NotificationPreferences } from '../../src/notifications/notification-preferences.js';
 import { assertValidCard } from '../support/adaptive-cards.js';
-import { activityActors, FakeDiscussions, FakeEvents, FakeSearch } from '../support/bot-fakes.js';
+import { activityActors, FakeDiscussions, FakeEvents, FakeMessenger, FakeSearch, writeLimit } from '../support/bot-fakes.js';
 import { useTestDatabase } from '../support/database.js';
 
 const TENANT = '5e1c7a52-0d1b-4c3e-9a77-2f6d4b8c9e10';
@@ -26,6 +26,7 @@ describe('Meent bot (TestAdapter)', () => {
   let search: FakeSearch;
   let preferences: NotificationPreferences;
   let references: ConversationReferences;
+  let messenger: FakeMessenger;
   let bot: MeentBot;
   let adapter: TestAdapter;
   let logged: unknown[];
@@ -41,12 +42,13 @@ describe('Meent bot (TestAdapter)', () => {
     ]);
     preferences = new NotificationPreferences();
     references = new ConversationReferences();
+    messenger = new FakeMessenger();
     logged = [];
     const logger = createLogger('silent');
     sandbox.stub(logger, 'error').callsFake((obj: unknown) => {
       logged.push(obj);
     });
-    bot = new MeentBot({ actors: activityActors, events, discussions, search, preferences, references, links: tabLinks('https://meent.example'), publicUrl: 'https://meent.example', logger });
+    bot = new MeentBot({ actors: activityActors, events, discussions, search, preferences, references, messenger, writes: writeLimit(), links: tabLinks('https://meent.example'), publicUrl: 'https://meent.example', logger });
     adapter = new TestAdapter(async (context) => bot.run(context));
   });
   afterEach(() => sandbox.restore());
@@ -176,6 +178,16 @@ describe('Meent bot (TestAdapter)', () => {
       assert.ok(shows(cards[0], 'nog 20 plaatsen vrij'));
     });
 
+    it('shows a title that holds Markdown as typed: no link or bold text in a card from the bot', async () => {
+      const e = events.add({ title: '[Click](https://evil.example) **x**', communityName: '**Crisisteam**' });
+      const [card] = cardsOf(await say('events', 'en-GB'));
+      assert.ok(shows(card, String.raw`\[Click\]\(https://evil.example\) \*\*x\*\*`), JSON.stringify(card));
+      assert.ok(shows(card, String.raw`\*\*Crisisteam\*\*`));
+      assert.ok(!JSON.stringify(card).includes('](https://evil.example)'));
+      // The card's own link is Meent's, and its action still names the event.
+      assert.ok(card?.actions?.some((a) => a.type === 'Action.Execute' && JSON.stringify(a.data) === JSON.stringify({ eventId: e.id })));
+    });
+
     it('events says so when there are none', async () => {
       const cards = cardsOf(await say('events', 'en-GB'));
       assert.ok(texts(cards[0]).includes('There are no upcoming events you can sign up for.'));
@@ -249,7 +261,7 @@ describe('Meent bot (TestAdapter)', () => {
       ['not_found', new NotFoundError(), 'This does not exist (any more), or you have no access to it.', false],
       ['conflict', new ConflictError('Full.'), 'That is not possible right now.', false],
       ['too_large', new PayloadTooLargeError(), 'Meent cannot be reached right now. Please try again shortly.', false],
-      ['rate_limited', new RateLimitedError(5), 'Meent cannot be reached right now. Please try again shortly.', false],
+      ['rate_limited', new RateLimitedError(5), 'You made many changes in a short time. Wait a moment and try again.', false],
       ['unavailable', new UnavailableError(), 'Meent cannot be reached right now. Please try again shortly.', true],
     ];
     for (const [kind, error, text, reported] of kinds) {
@@ -261,6 +273,118 @@ describe('Meent bot (TestAdapter)', () => {
         assert.equal(logged.length, reported ? 1 : 0);
       });
     }
+  });
+
+  describe('commands in a channel or group chat: the answer goes to the sender alone', () => {
+    const GROUP = { id: '19:group@thread.v2', conversationType: 'groupChat', tenantId: TENANT, isGroup: true, name: '' };
+    const CHANNEL = { id: '19:general@thread.tacv2;messageid=1700000000000', conversationType: 'channel', tenantId: TENANT, isGroup: true, name: '' };
+    const CHANNEL_DATA = { tenant: { id: TENANT }, team: { id: '19:team@thread.tacv2' }, channel: { id: '19:general@thread.tacv2' } };
+    const inGroup = (text: string, locale = 'en-GB') => send({ type: 'message', text: `<at>Meent</at> ${text}`, locale, conversation: GROUP });
+    /** Everything the shared chat received, as one string. */
+    const seenInChat = (replies: Partial<Activity>[]) => JSON.stringify(replies);
+    const privately = () => messenger.sent.map((m) => ({ conversation: m.ref.conversation.id, content: JSON.stringify(m.message.attachments) }));
+
+    beforeEach(async () => {
+      // The person has a 1:1 chat with Meent (installed personally).
+      await send({ type: 'installationUpdate', action: 'add' });
+    });
+
+    const commands: Array<[string, () => void, string]> = [
+      ['discussions', () => void discussions.add({ title: 'Draaiboek hoogwater in de gesloten community' }), 'Draaiboek hoogwater in de gesloten community'],
+      ['search nitraat', () => undefined, 'Nitraat meten'],
+      ['ask Hoe meten jullie stikstof?', () => undefined, 'Hoe meten jullie stikstof?'],
+      ['my events', () => void events.add({ title: 'Crisisoefening dijkdoorbraak', registered: [userId] }), 'Crisisoefening dijkdoorbraak'],
+      ['events', () => void events.add({ title: 'Crisisoefening dijkdoorbraak', registered: [userId] }), 'Crisisoefening dijkdoorbraak'],
+      ['settings', () => void 0, 'group.conversations'],
+    ];
+    for (const [text, arrange, secret] of commands) {
+      it(`${text}: the cards go to the sender's personal chat, the group only reads that they did`, async () => {
+        arrange();
+        const replies = await inGroup(text);
+
+        assert.ok(!seenInChat(replies).includes(secret), 'nothing private in the group');
+        assert.deepEqual(replies.map((r) => [r.type, r.text, r.attachments?.length ?? 0]), [['message', 'I sent you the answer in a personal chat: it may hold things only you may see.', 0]]);
+        assert.deepEqual(privately().map((m) => m.conversation), ['a:personal-1']);
+        assert.ok(privately()[0]?.content.includes(secret), 'the answer itself reached the personal chat');
+        for (const a of messenger.sent[0]?.message.attachments ?? []) assertValidCard(a, `private answer to ${text}`);
+      });
+    }
+
+    it('in Dutch too, and in a channel (replying in the thread)', async () => {
+      discussions.add({ title: 'Reorganisatie afdeling water' });
+      const replies = await send({ type: 'message', text: '<at>Meent</at> discussies', locale: 'nl-NL', conversation: CHANNEL, channelData: CHANNEL_DATA });
+      assert.ok(!seenInChat(replies).includes('Reorganisatie'));
+      assert.deepEqual(replies.map((r) => r.text), ['Ik heb je het antwoord in een persoonlijke chat gestuurd: het kan dingen bevatten die alleen jij mag zien.']);
+      assert.ok(privately()[0]?.content.includes('Reorganisatie afdeling water'));
+    });
+
+    it('help is the same for everyone and stays in the group', async () => {
+      const replies = await inGroup('help');
+      assert.ok(texts(cardsOf(replies)[0]).includes('What can I do for you?'));
+      assert.equal(messenger.sent.length, 0);
+    });
+
+    it('without a stored personal chat, Teams opens one from the group chat and Meent keeps it', async () => {
+      await mongoose.connection.collection('conversation_references').deleteMany({});
+      discussions.add({ title: 'Draaiboek hoogwater' });
+      const replies = await inGroup('discussions');
+
+      assert.ok(!seenInChat(replies).includes('Draaiboek'));
+      assert.deepEqual(messenger.opened.map((o) => [o.via.conversation.id, o.person.userId, o.person.tenantId]), [[GROUP.id, userId, TENANT]]);
+      assert.deepEqual(privately().map((m) => m.conversation), [`a:personal-${userId}`]);
+      const stored = await references.find(TENANT, personalKey(userId));
+      assert.equal(stored?.reference.conversation.id, `a:personal-${userId}`);
+      assert.equal(stored?.state, 'active');
+    });
+
+    for (const refusal of ['blocked', 'gone', 'permanent'] as const) {
+      it(`when Teams will not open a personal chat (${refusal}), the group is asked to use one and sees nothing private`, async () => {
+        await mongoose.connection.collection('conversation_references').deleteMany({});
+        discussions.add({ title: 'Draaiboek hoogwater' });
+        messenger.refuse.open = refusal;
+        const replies = await inGroup('discussions');
+        assert.deepEqual(replies.map((r) => r.text), ['Your answer may hold things only you may see, so I do not post it in this chat. Ask me in a personal chat with Meent.']);
+        assert.ok(!seenInChat(replies).includes('Draaiboek'));
+        assert.equal(messenger.sent.length, 0);
+        assert.equal(await references.find(TENANT, personalKey(userId)), null, 'no personal chat recorded');
+      });
+    }
+
+    it('when the person blocked Meent in their personal chat, the chat is marked blocked and the group asked to use a personal chat', async () => {
+      discussions.add({ title: 'Draaiboek hoogwater' });
+      messenger.refuse.send = 'blocked';
+      const replies = await inGroup('discussions');
+      assert.deepEqual(replies.map((r) => r.text), ['Your answer may hold things only you may see, so I do not post it in this chat. Ask me in a personal chat with Meent.']);
+      assert.equal((await references.find(TENANT, personalKey(userId)))?.state, 'blocked');
+    });
+
+    it('when sending fails for now (throttled), the group gets an apology with a reference, nothing private', async () => {
+      discussions.add({ title: 'Draaiboek hoogwater' });
+      messenger.refuse.send = 'throttled';
+      const replies = await inGroup('discussions');
+      const shown = texts(cardsOf(replies)[0]);
+      assert.ok(shown.includes('That did not work'), shown.join(' | '));
+      assert.ok(shown.some((t) => t.startsWith('Reference: ')));
+      assert.ok(!seenInChat(replies).includes('Draaiboek'));
+    });
+
+    it('a sender Meent refuses is told so in the group, and no personal chat is opened', async () => {
+      await mongoose.connection.collection('conversation_references').deleteMany({});
+      sandbox.stub(activityActors, 'resolve').rejects(new ForbiddenError('Meent is not available to this organisation.', 'tenant_not_allowed'));
+      const replies = await inGroup('discussions');
+      assert.ok(texts(cardsOf(replies)[0]).includes('You may not do that here.'));
+      assert.equal(messenger.opened.length, 0);
+      assert.equal(messenger.sent.length, 0);
+    });
+
+    it('a conversation that says it is a group is never taken for a personal chat, whatever its type', async () => {
+      await mongoose.connection.collection('conversation_references').deleteMany({});
+      discussions.add({ title: 'Draaiboek hoogwater' });
+      const replies = await send({ type: 'message', text: 'discussions', locale: 'en-GB', conversation: { id: '19:untyped@thread.v2', isGroup: true, tenantId: TENANT, name: '' } as Activity['conversation'] });
+      assert.ok(!seenInChat(replies).includes('Draaiboek'));
+      assert.equal((await references.find(TENANT, 'chat:19:untyped@thread.v2'))?.scope, 'groupChat');
+      assert.notEqual((await references.find(TENANT, personalKey(userId)))?.reference.conversation.id, '19:untyped@thread.v2');
+    });
   });
 
   describe('Universal Actions', () => {

@@ -21,7 +21,7 @@ import { createMeetingsModule, type MeetingsModule } from '../../src/meetings/me
 import { ConversationReferences } from '../../src/notifications/conversation-references.js';
 import { NotificationPreferences } from '../../src/notifications/notification-preferences.js';
 import { assertValidCard } from '../support/adaptive-cards.js';
-import { activityActors, FakeDiscussions, FakeEvents, FakeSearch } from '../support/bot-fakes.js';
+import { activityActors, FakeDiscussions, FakeEvents, FakeMessenger, FakeSearch, writeLimit } from '../support/bot-fakes.js';
 import { useTestDatabase } from '../support/database.js';
 
 const TENANT = '5e1c7a52-0d1b-4c3e-9a77-2f6d4b8c9e10';
@@ -67,6 +67,7 @@ describe('Meent bot: meeting start and end events', function () {
       search: new FakeSearch([]),
       preferences: new NotificationPreferences(),
       references: new ConversationReferences(),
+      messenger: new FakeMessenger(), writes: writeLimit(),
       links: tabLinks('https://meent.example'),
       publicUrl: 'https://meent.example',
       logger,

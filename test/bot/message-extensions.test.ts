@@ -9,7 +9,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { ConversationReferences } from '../../src/notifications/conversation-references.js';
 import { NotificationPreferences } from '../../src/notifications/notification-preferences.js';
 import { assertValidCard } from '../support/adaptive-cards.js';
-import { activityActors, FakeDiscussions, FakeEvents, FakeSearch } from '../support/bot-fakes.js';
+import { activityActors, FakeDiscussions, FakeEvents, FakeMessenger, FakeSearch, writeLimit } from '../support/bot-fakes.js';
 import { useTestDatabase } from '../support/database.js';
 
 const TENANT = '5e1c7a52-0d1b-4c3e-9a77-2f6d4b8c9e10';
@@ -29,7 +29,7 @@ describe('message extensions (TestAdapter)', () => {
     events = new FakeEvents();
     discussions = new FakeDiscussions();
     const search = new FakeSearch([]);
-    const bot = new MeentBot({ actors: activityActors, events, discussions, search, preferences: new NotificationPreferences(), references: new ConversationReferences(), links: tabLinks(PUBLIC_URL), publicUrl: PUBLIC_URL, logger: createLogger('silent') });
+    const bot = new MeentBot({ actors: activityActors, events, discussions, search, preferences: new NotificationPreferences(), references: new ConversationReferences(), messenger: new FakeMessenger(), writes: writeLimit(), links: tabLinks(PUBLIC_URL), publicUrl: PUBLIC_URL, logger: createLogger('silent') });
     sandbox.stub(search, 'search').callsFake(async (_actor, query) => {
       const hits = [
         ...[...events.events.values()].map((e) => ({ kind: 'event' as const, id: e.id, title: e.title, subtitle: 'Bijeenkomst' })),

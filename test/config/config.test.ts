@@ -29,6 +29,7 @@ describe('configuration', () => {
     assert.equal(config.port, 3978);
     assert.equal(config.guestsAllowed, true);
     assert.equal(config.requireMfa, 'none');
+    assert.equal(config.teamsConditionalAccess, false, 'the bot trusts no one else\'s sign-in checks unless told to');
     assert.equal(config.entra.authorityHost, 'https://login.microsoftonline.com');
     assert.equal(config.graphBaseUrl, 'https://graph.microsoft.com');
   });
@@ -45,6 +46,7 @@ describe('configuration', () => {
       IP_ALLOWLIST: '10.0.0.0/8, 2001:db8::/32',
       TRUST_PROXY: '1',
       REQUIRE_MFA: 'all',
+      TEAMS_CONDITIONAL_ACCESS: 'true',
       GUESTS_ALLOWED: 'false',
       ENTRA_ALLOWED_TENANTS: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
     });
@@ -53,6 +55,7 @@ describe('configuration', () => {
     assert.deepEqual(config.ipAllowlist, ['10.0.0.0/8', '2001:db8::/32']);
     assert.equal(config.trustProxy, 1);
     assert.equal(config.guestsAllowed, false, 'the string "false" is false');
+    assert.equal(config.teamsConditionalAccess, true);
     assert.deepEqual(config.entra.allowedTenants, ['aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee']);
   });
 
@@ -65,6 +68,7 @@ describe('configuration', () => {
     ['a port out of range', { PORT: '70000' }, /^PORT .*0-65535/],
     ['an unknown AUTH_MODE', { AUTH_MODE: 'saml' }, /^AUTH_MODE is "saml"; it must be local or entra/],
     ['a boolean that is not one', { GUESTS_ALLOWED: 'maybe' }, /^GUESTS_ALLOWED is "maybe"; it must be true or false/],
+    ['a TEAMS_CONDITIONAL_ACCESS that is not a boolean', { TEAMS_CONDITIONAL_ACCESS: 'yes please' }, /^TEAMS_CONDITIONAL_ACCESS is "yes please"; it must be true or false/],
     ['an unknown REQUIRE_MFA', { REQUIRE_MFA: 'some' }, /^REQUIRE_MFA .*none, admins, members or all/],
     ['a malformed CIDR', { IP_ALLOWLIST: '10.0.0.0/33' }, /^IP_ALLOWLIST must be IPv4 or IPv6 CIDR ranges/],
     ['a bad TRUST_PROXY', { TRUST_PROXY: 'the load balancer' }, /^TRUST_PROXY must be a hop count/],

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { Router } from 'express';
 import request from 'supertest';
+import { RateLimitedError } from '../../src/errors/domain-errors.js';
 import { RateLimitCounterModel } from '../../src/http/rate-limit-counter.model.js';
-import { DEMO_PEOPLE } from '../../src/local/demo-people.js';
+import { DEMO_PEOPLE, DEMO_TENANT_ID } from '../../src/local/demo-people.js';
 import { useTestDatabase } from '../support/database.js';
 import { buildIdentityApp, type IdentityApp } from '../support/identity-app.js';
 
@@ -116,9 +117,26 @@ describe('rate limits on writes and reads (per person and per address)', () => {
     assert.deepEqual(windows.map((w: Date) => w.toISOString()), ['2025-03-10T09:01:00.000Z']);
   });
 
+  it('counts a person\'s writes through the bot (perPerson) against the same budget as their API writes', async () => {
+    const target = build();
+    const bot = target.identity.writeLimit;
+    const sanneInBot = { tenantId: DEMO_TENANT_ID, userId: sanne?.id ?? '' };
+    assert.equal((await post(target, sanne?.id)).status, 201);
+    await bot.take(sanneInBot);
+    assert.equal((await post(target, sanne?.id)).status, 201);
+    await assert.rejects(bot.take(sanneInBot), (err) => err instanceof RateLimitedError && err.retryAfterSeconds === 50);
+    assert.equal((await post(target, sanne?.id)).status, 429, 'the bot\'s writes used up the API\'s budget too');
+    await bot.take({ tenantId: DEMO_TENANT_ID, userId: mark?.id ?? '' });
+    // Shared by instances as well: the counter is in the database.
+    await assert.rejects(build().identity.writeLimit.take(sanneInBot), RateLimitedError);
+    now = new Date(now.getTime() + 61_000);
+    await bot.take(sanneInBot);
+  });
+
   it('turns a limit off with 0', async () => {
     const target = build({ RATE_LIMIT_USER_WRITES: '0', RATE_LIMIT_IP_WRITES: '0' });
     for (let i = 0; i < 8; i++) assert.equal((await post(target, sanne?.id)).status, 201);
+    for (let i = 0; i < 8; i++) await target.identity.writeLimit.take({ tenantId: DEMO_TENANT_ID, userId: sanne?.id ?? '' });
     assert.equal(await RateLimitCounterModel.countDocuments({}), 0);
   });
 

@@ -9,6 +9,9 @@ import type { Actor } from '../../src/auth/actor.js';
 import { ConflictError, NotFoundError } from '../../src/errors/domain-errors.js';
 import type { ActorResolver } from '../../bot/bot-actors.js';
 import type { DiscussionSummary, DiscussionsPort, EventsPort, EventSummary, SearchHit, SearchPort } from '../../bot/ports.js';
+import { writeRateLimits, type PersonWriteLimit } from '../../src/http/request-rate-limits.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { DeliveryError, type ConversationRef, type DeliveryFailure, type Messenger, type OutgoingMessage } from '../../src/notifications/messenger.js';
 
 interface FakeEvent {
   id: string;
@@ -206,3 +209,36 @@ export const activityActors: ActorResolver = {
     return { userId: a.from.aadObjectId ?? a.from.id, tenantId: a.conversation.tenantId ?? 'tenant', name: a.from.name ?? 'Someone', isGuest: false, mfa: false, isOrgAdmin: false, roles: [] };
   },
 };
+
+/**
+ * The Messenger port as the bot's proactive sends see it: every 1:1 chat opened and message
+ * sent is recorded; `refuse` makes Teams refuse the next ones with that failure (403 blocked,
+ * 404 gone, 429 throttled...), as the real connector would.
+ */
+export class FakeMessenger implements Messenger {
+  readonly sent: { ref: ConversationRef; message: OutgoingMessage }[] = [];
+  readonly opened: { via: ConversationRef; person: { userId: string; tenantId: string } }[] = [];
+  refuse: { open?: DeliveryFailure; send?: DeliveryFailure } = {};
+
+  async sendToConversation(ref: ConversationRef, message: OutgoingMessage): Promise<{ activityId?: string }> {
+    if (this.refuse.send) throw deliveryError(this.refuse.send);
+    this.sent.push({ ref, message });
+    return { activityId: String(this.sent.length) };
+  }
+
+  async createPersonalConversation(via: ConversationRef, person: { userId: string; tenantId: string }): Promise<ConversationRef> {
+    if (this.refuse.open) throw deliveryError(this.refuse.open);
+    this.opened.push({ via, person });
+    return { channelId: via.channelId, serviceUrl: via.serviceUrl, conversation: { id: `a:personal-${person.userId}`, conversationType: 'personal', isGroup: false, tenantId: person.tenantId }, bot: via.bot, user: { id: person.userId, aadObjectId: person.userId } };
+  }
+}
+
+function deliveryError(failure: DeliveryFailure): DeliveryError {
+  const status = { blocked: 403, gone: 404, throttled: 429, transient: 503, permanent: 400 }[failure];
+  return new DeliveryError(failure, `refused (${status})`, status);
+}
+
+/** The API's per-person write limit, counted in this process: the default budget, or `perUser` writes a minute. */
+export function writeLimit(perUser = 60): PersonWriteLimit {
+  return writeRateLimits({ windowMs: 60_000, perUser, perIp: 0, store: 'memory', logger: createLogger('silent') }).perPerson;
+}
