@@ -20,6 +20,7 @@ import type { Config } from '../src/config/config.js';
 import { ForbiddenError, UnauthorizedError } from '../src/errors/domain-errors.js';
 import { DEMO_PEOPLE, DEMO_TENANT_ID } from '../src/local/demo-people.js';
 import type { UserRecord } from '../src/members/user.model.js';
+import { tenantAllowlist } from '../src/auth/tenant-allowlist.js';
 
 export interface ActorResolver {
   resolve(context: TurnContext): Promise<Actor>;
@@ -54,9 +55,7 @@ export class BotActors implements ActorResolver {
     const channelTenant = (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
     const tenantId = (activity.conversation?.tenantId ?? (typeof channelTenant === 'string' ? channelTenant : undefined))?.toLowerCase();
     if (!userId || !GUID.test(userId) || !tenantId || !GUID.test(tenantId)) throw new UnauthorizedError('The activity does not name a Microsoft Entra user.', 'bot_unknown_user');
-    const { entra } = this.deps.config;
-    const allowed = [entra.tenantId, ...entra.allowedTenants].filter((t): t is string => typeof t === 'string').map((t) => t.toLowerCase());
-    if (!allowed.includes(tenantId)) throw new ForbiddenError('Meent is not available to this organisation.', 'tenant_not_allowed');
+    if (!tenantAllowlist(this.deps.config)(tenantId)) throw new ForbiddenError('Meent is not available to this organisation.', 'tenant_not_allowed');
 
     const record = await this.deps.findUser(tenantId, userId);
     let isGuest: boolean;

@@ -27,6 +27,7 @@ import { MeentBot } from './meent-bot.js';
 import { NotificationCards } from './notification-cards.js';
 import { tabLinks, type DiscussionsPort, type EventsPort, type SearchPort } from './ports.js';
 import { ServiceSearchPort } from './search-port.js';
+import { tenantAllowlist } from '../src/auth/tenant-allowlist.js';
 
 export interface BotModuleDeps {
   config: Config;
@@ -84,6 +85,7 @@ export function createBotModule(deps: BotModuleDeps): BotModule {
     search: search ?? unavailableSearch,
     preferences: new NotificationPreferences(),
     references: new ConversationReferences(),
+    tenantAllowed: tenantAllowlist(config),
     messenger: deps.messenger ?? messenger,
     writes: deps.writes ?? writeRateLimits({ windowMs: config.rateLimits.windowMs, perUser: config.rateLimits.userWrites, perIp: 0, logger }).perPerson,
     links: tabLinks(config.publicUrl),

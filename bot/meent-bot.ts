@@ -48,6 +48,8 @@ export interface MeentBotDeps {
   search: SearchPort;
   preferences: NotificationPreferences;
   references: ConversationReferences;
+  /** Whether the organisation may use Meent: no conversation of another one is remembered (see src/auth/tenant-allowlist.ts). */
+  tenantAllowed: (tenantId: string) => boolean;
   /** Card actions that change something take from the person's write budget, as the API's writes do. */
   writes: PersonWriteLimit;
   /** Sends a command's answer to the sender's 1:1 chat when it was given in a shared one. */
@@ -106,8 +108,14 @@ export class MeentBot extends TeamsActivityHandler {
 
   // ---- install ----
 
-  private async installed(context: TurnContext): Promise<void> {
+  /** The conversation to remember, unless it belongs to an organisation that may not use Meent (its turn is refused later, with a message). */
+  private allowedReference(context: TurnContext): ReturnType<typeof referenceInput> {
     const input = referenceInput(context);
+    return input && this.deps.tenantAllowed(input.tenantId) ? input : undefined;
+  }
+
+  private async installed(context: TurnContext): Promise<void> {
+    const input = this.allowedReference(context);
     // Teams sends both installationUpdate and conversationUpdate for one install, at the same
     // moment: greet only from the turn whose write made the reference active.
     if (input && !(await this.deps.references.save(input, { installed: true }))) return;
@@ -122,7 +130,7 @@ export class MeentBot extends TeamsActivityHandler {
   // ---- messages ----
 
   private async message(context: TurnContext): Promise<void> {
-    const input = referenceInput(context);
+    const input = this.allowedReference(context);
     // Someone who writes to the bot has not blocked it: a personal chat becomes active again.
     if (input) await this.deps.references.save(input, { active: input.scope === 'personal' }).catch((err: unknown) => this.deps.logger.warn({ err }, 'could not refresh the conversation reference'));
     // A submit from an old-style card carries `value` and no text: show help rather than guess.

@@ -48,7 +48,7 @@ describe('Meent bot (TestAdapter)', () => {
     sandbox.stub(logger, 'error').callsFake((obj: unknown) => {
       logged.push(obj);
     });
-    bot = new MeentBot({ actors: activityActors, events, discussions, search, preferences, references, messenger, writes: writeLimit(), links: tabLinks('https://meent.example'), publicUrl: 'https://meent.example', logger });
+    bot = new MeentBot({ actors: activityActors, events, discussions, search, preferences, references, tenantAllowed: (t) => t === TENANT, messenger, writes: writeLimit(), links: tabLinks('https://meent.example'), publicUrl: 'https://meent.example', logger });
     adapter = new TestAdapter(async (context) => bot.run(context));
   });
   afterEach(() => sandbox.restore());
@@ -106,6 +106,16 @@ describe('Meent bot (TestAdapter)', () => {
       assert.equal(stored?.state, 'active');
       assert.equal(stored?.reference.serviceUrl, 'https://smba.trafficmanager.net/emea/');
       assert.equal(stored?.reference.conversation.id, 'a:personal-1');
+    });
+
+    it('remembers no conversation of an organisation that may not use Meent (install or message)', async () => {
+      const other = '0b8a3c1e-7d2f-4e6a-9c5b-1a2b3c4d5e6f';
+      const elsewhere = { id: 'a:personal-other', conversationType: 'personal', tenantId: other, isGroup: false, name: '' } as Activity['conversation'];
+      await send({ type: 'installationUpdate', action: 'add', conversation: elsewhere });
+      await send({ type: 'message', text: 'help', conversation: elsewhere });
+      assert.equal(await mongoose.connection.collection('conversation_references').countDocuments({}), 0);
+      await send({ type: 'message', text: 'help' });
+      assert.equal(await mongoose.connection.collection('conversation_references').countDocuments({}), 1, 'the allowed tenant\'s chat is remembered');
     });
 
     it('greets once when Teams delivers installationUpdate and conversationUpdate at the same moment', async () => {

@@ -67,6 +67,7 @@ describe('Meent bot: meeting start and end events', function () {
       search: new FakeSearch([]),
       preferences: new NotificationPreferences(),
       references: new ConversationReferences(),
+      tenantAllowed: () => true,
       messenger: new FakeMessenger(), writes: writeLimit(),
       links: tabLinks('https://meent.example'),
       publicUrl: 'https://meent.example',

@@ -29,7 +29,7 @@ describe('message extensions (TestAdapter)', () => {
     events = new FakeEvents();
     discussions = new FakeDiscussions();
     const search = new FakeSearch([]);
-    const bot = new MeentBot({ actors: activityActors, events, discussions, search, preferences: new NotificationPreferences(), references: new ConversationReferences(), messenger: new FakeMessenger(), writes: writeLimit(), links: tabLinks(PUBLIC_URL), publicUrl: PUBLIC_URL, logger: createLogger('silent') });
+    const bot = new MeentBot({ actors: activityActors, events, discussions, search, preferences: new NotificationPreferences(), references: new ConversationReferences(), tenantAllowed: () => true, messenger: new FakeMessenger(), writes: writeLimit(), links: tabLinks(PUBLIC_URL), publicUrl: PUBLIC_URL, logger: createLogger('silent') });
     sandbox.stub(search, 'search').callsFake(async (_actor, query) => {
       const hits = [
         ...[...events.events.values()].map((e) => ({ kind: 'event' as const, id: e.id, title: e.title, subtitle: 'Bijeenkomst' })),
