@@ -15,6 +15,7 @@ import type { GraphCredentials } from './graph-credentials.js';
 import { IpAllowlist, ipAllowlistMiddleware } from './ip-allowlist.js';
 import { OpenIdKeys } from './openid-keys.js';
 import { MICROSOFT_365_TAB_CLIENTS, TokenValidator } from './token-validator.js';
+import { localOnly } from './local-only.js';
 
 export interface AuthenticationOptions {
   config: Config;
@@ -51,6 +52,7 @@ export function createAuthentication(options: AuthenticationOptions): Authentica
   const { config, logger, now, audit, homeTenantId } = options;
   const limits = options.writeLimits;
   const networkPolicy: RequestHandler[] = [];
+  if (config.localMode) networkPolicy.push(localOnly({ trustsProxy: config.trustProxy !== 0 }));
   const allowlist = new IpAllowlist(config.ipAllowlist);
   if (!allowlist.isOpen) {
     networkPolicy.push(

@@ -129,8 +129,25 @@ describe('local mode sign-in (AUTH_MODE=local)', () => {
     it('refuses a sign-in from a page whose Origin matches the Host it sent (DNS rebinding), with 403 and no cookie', async () => {
       const res = await request(target.app).post('/auth/local').set('Host', 'rebind.attacker.example:4000').set('Origin', 'http://rebind.attacker.example:4000').type('form').send({ person: sanne.id });
       assert.equal(res.status, 403);
-      assert.equal(res.body.code, 'cross_site_request');
+      assert.equal(res.body.code, 'local_only');
       assert.equal(res.headers['set-cookie'], undefined);
+    });
+
+    it('serves this computer only: a request through a tunnel (forwarding headers) or under another name is refused, sign-in page and API alike', async () => {
+      for (const path of ['/auth/local', '/api/v1/communities', '/tab/']) {
+        const tunnelled = await request(target.app).get(path).set('X-Forwarded-For', '203.0.113.7').set('X-Forwarded-Host', 'meent-3978.euw.devtunnels.ms');
+        assert.equal(tunnelled.status, 403, path);
+        assert.equal(tunnelled.body.code, 'local_only');
+        const renamed = await request(target.app).get(path).set('Host', 'meent.example.org');
+        assert.equal(renamed.status, 403, path);
+      }
+      assert.equal((await request(target.app).get('/auth/local')).status, 200, 'this computer still signs in');
+    });
+
+    it('still refuses a cross-site sign-in under a loopback Host (the Origin must be our own, not one derived from Host)', async () => {
+      const res = await request(target.app).post('/auth/local').set('Origin', 'http://localhost:1').type('form').send({ person: sanne.id });
+      assert.equal(res.status, 403);
+      assert.equal(res.body.code, 'cross_site_request');
     });
 
     it('signing out clears the cookie', async () => {
