@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { useTestDatabase } from '../support/database.js';
 import { startGraphServer, type GraphServer } from '../support/graph-server.js';
-import { TEST_APP_ID_URI, TEST_CLIENT_ID, TEST_HOME_TENANT, entraEnvironment } from '../support/identity-app.js';
+import { TEST_APP_ID_URI, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_HOME_TENANT, entraEnvironment } from '../support/identity-app.js';
 import { startIdentityProvider, type IdentityProvider } from '../support/identity-provider.js';
 
 interface Person {
@@ -47,6 +47,8 @@ describe('audited changes (whole application, real tokens)', () => {
   before(async () => {
     idp = await startIdentityProvider();
     graph = await startGraphServer();
+    // The app's own Graph token (pinning reads the team's members with it).
+    idp.registerClient({ clientId: TEST_CLIENT_ID, appIdUri: TEST_APP_ID_URI, secret: TEST_CLIENT_SECRET });
     const config = loadConfig(entraEnvironment(idp.baseUrl, graph.baseUrl, { RATE_LIMIT_USER_WRITES: '0', RATE_LIMIT_IP_WRITES: '0' }));
     application = await buildApplication(config, createLogger('silent'));
     for (const p of [admin, manager, member, colleague]) assert.equal((await api(p, 'get', '/me')).status, 200);
@@ -114,20 +116,27 @@ describe('audited changes (whole application, real tokens)', () => {
     assert.equal(bad.status, 400);
     assert.equal((await audited('community.channel_changed', id)).length, 0);
 
-    assert.equal((await api(manager, 'patch', `/communities/${id}`, { teamId: '19:team-a@thread.tacv2', channelId: '19:channel-a@thread.tacv2' })).status, 200);
+    // Pinning needs membership of the team, read from Graph (src/communities/channel-pin.ts).
+    const team = graph.addTeam({ displayName: 'Peilbeheer', tenantId: TEST_HOME_TENANT, members: [{ userId: manager.oid, roles: ['owner'] }] });
+    const channelId = team.channelIds[0] ?? '';
+    const pinned = await api(manager, 'patch', `/communities/${id}`, { teamId: team.id, channelId });
+    assert.equal(pinned.status, 200, JSON.stringify(pinned.body));
     assert.equal((await api(manager, 'patch', `/communities/${id}`, { teamId: null, channelId: null })).status, 200);
     const entries = await audited('community.channel_changed', id);
     assert.deepEqual(
       entries.map((e) => e.details),
       [
-        { fromTeamId: null, fromChannelId: null, teamId: '19:team-a@thread.tacv2', channelId: '19:channel-a@thread.tacv2' },
-        { fromTeamId: '19:team-a@thread.tacv2', fromChannelId: '19:channel-a@thread.tacv2', teamId: null, channelId: null },
+        { fromTeamId: null, fromChannelId: null, teamId: team.id, channelId },
+        { fromTeamId: team.id, fromChannelId: channelId, teamId: null, channelId: null },
       ],
     );
   });
 
   it('records an event admitting guests, and each organiser added or removed', async () => {
-    const eventId = await newEvent(await newCommunity({ guestsAllowed: true }));
+    const communityId = await newCommunity({ guestsAllowed: true });
+    const eventId = await newEvent(communityId);
+    // Only members of the event's community may organise it (issue 18, finding 7).
+    assert.equal((await api(colleague, 'post', `/communities/${communityId}/members`, {})).status, 201);
     assert.equal((await api(manager, 'patch', `/events/${eventId}`, { guestsAllowed: true })).status, 200);
     assert.deepEqual((await audited('event.guests_changed', eventId)).map((e) => [e.actorId, e.details]), [[manager.oid, { from: false, to: true }]]);
 
