@@ -1,7 +1,7 @@
 /**
  * Runs the benchmarks one after another, or those named, and says where each wrote its result:
  *
- *   npm run bench                       discussions, signup, fanout, tab
+ *   npm run bench                       discussions, signup, fanout, tab, load
  *   npm run bench -- fanout             one (or several: `npm run bench -- signup fanout`)
  *   FANOUT_COUNT=1000 npm run bench -- fanout    (each bench's own settings pass through; see bench/README.md)
  *
@@ -34,6 +34,8 @@ interface Bench {
   writes: string[];
   /** Why it cannot run here, if it cannot. */
   missing?: () => string | undefined;
+  /** Node options for its process (load forces a GC before reading the heap). */
+  nodeArgs?: string[];
 }
 
 const BENCHES: Record<string, Bench> = {
@@ -48,6 +50,7 @@ const BENCHES: Record<string, Bench> = {
     writes: ['tab.json'],
     missing: () => (existsSync(CHROMIUM) ? undefined : `Chromium is not installed at ${CHROMIUM} (bash scripts/install-chromium.sh)`),
   },
+  load: { script: 'bench/load/load.ts', about: '80% reads / 20% writes from 50 clients for 5 minutes (BENCH_SECONDS): heap, errors, latency', needsStore: true, needsOpenssl: false, writes: ['load.json'], nodeArgs: ['--expose-gc'] },
 };
 
 const names = process.argv.slice(2).filter((a) => a !== '--');
@@ -88,7 +91,7 @@ for (const name of chosen) {
   }
   process.stdout.write(`[bench] ${name}: ${bench.script}\n`);
   const started = Date.now();
-  const code = await run(bench.script);
+  const code = await run(bench.script, bench.nodeArgs ?? []);
   const files = bench.writes.map((f) => join(results, f)).filter((f) => existsSync(f) && statSync(f).mtimeMs >= started);
   const seconds = Math.round((Date.now() - started) / 1000);
   outcomes.push({ name, status: code === 0 ? 'ok' : 'failed', seconds, files, ...(code === 0 ? {} : { reason: `exit code ${code}` }) });
@@ -122,9 +125,9 @@ async function prerequisites(benches: Bench[]): Promise<{ store?: string; openss
 }
 
 /** Runs a bench script with tsx in a process of its own; answers its exit code. */
-function run(script: string): Promise<number> {
+function run(script: string, nodeArgs: string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, script)], { cwd: root, env: process.env, stdio: 'inherit' });
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, script)], { cwd: root, env: process.env, stdio: 'inherit' });
     current = child;
     child.on('error', () => resolve(1));
     child.on('exit', (code, signal) => {

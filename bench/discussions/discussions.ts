@@ -18,26 +18,23 @@
  * header middleware (test/support/test-actor.ts), so the numbers are of the capability, not
  * of token validation.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import mongoose, { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { createCommunitiesModule } from '../../src/composition.js';
 import { CommunityModel } from '../../src/communities/community.model.js';
 import { MembershipModel } from '../../src/communities/membership.model.js';
 import { loadConfig } from '../../src/config/config.js';
-import { connectDatabase, disconnectDatabase } from '../../src/db/connection.js';
-import { startFerretDb, type FerretDbServer } from '../../src/db/ferretdb-server.js';
-import { storeCapabilities } from '../../src/db/store-capabilities.js';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { UserModel } from '../../src/members/user.model.js';
 import { SearchEntryModel } from '../../src/search-index/search-entry.model.js';
 import { bulkDiscussions, bulkReplies } from '../../test/support/bulk-discussions.js';
-import { createTemporaryPostgresDatabase, type TemporaryPostgresDatabase } from '../../test/support/postgres.js';
+import { machineDescription, seededRandom, storeDescription, withBenchStore } from '../bench-support.js';
 import { actorHeader, testActor, testAuthenticate, TEST_TENANT } from '../../test/support/test-actor.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,12 +47,7 @@ const PEOPLE = 50;
 
 // ---- deterministic text ----
 
-let seed = 42;
-const random = () => {
-  seed = (seed * 1103515245 + 12345) % 2 ** 31;
-  return seed / 2 ** 31;
-};
-const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+const { random, pick } = seededRandom(42);
 const TOPICS = ['bemesting', 'grondwater', 'verzilting', 'dijkversterking', 'waterkwaliteit', 'stikstof', 'klimaatadaptatie', 'droogte', 'peilbeheer', 'natuurherstel', 'subsidies', 'omgevingswet', 'participatie', 'wateroverlast', 'riolering', 'biodiversiteit', 'flooding', 'permits', 'meetings', 'energietransitie'];
 const SYLLABLES = ['ka', 'lo', 'mer', 'ten', 'vi', 'sta', 'ro', 'den', 'pel', 'gra', 'zo', 'wen', 'bri', 'ke', 'lan', 'dor'];
 const FILLER = Array.from({ length: 400 }, () => `${pick(SYLLABLES)}${pick(SYLLABLES)}${pick(SYLLABLES)}`);
@@ -124,17 +116,7 @@ async function measure(base: string, path: string, header: string): Promise<Figu
 
 async function main(): Promise<void> {
   const loadAtStart = loadavg();
-  let postgres: TemporaryPostgresDatabase | undefined;
-  let ferret: FerretDbServer | undefined;
-  let uri = process.env.MEENT_BENCH_MONGODB_URI;
-  const stateDir = mkdtempSync(join(tmpdir(), 'meent-bench-ferretdb-'));
-  try {
-    if (!uri) {
-      postgres = await createTemporaryPostgresDatabase();
-      ferret = await startFerretDb({ backend: { kind: 'postgresql', url: postgres.url }, stateDir });
-      uri = ferret.uri;
-    }
-    await connectDatabase({ uri, dbName: `bench_discussions_${Date.now()}`, maxPoolSize: 10, ...(postgres ? { ferretDbPostgresUrl: postgres.url } : {}) });
+  await withBenchStore('discussions', async () => {
     console.log('seeding...');
     const seedStart = Date.now();
     const seeded = await seedData();
@@ -157,23 +139,11 @@ async function main(): Promise<void> {
     await run('thread500RepliesFirstPage', `/discussions/${seeded.threadId}/replies?limit=50`);
     await run('search', '/search?q=bemesten');
     server.close();
-    const store = storeCapabilities();
-    const cpuList = cpus();
     const results = {
       benchmark: 'discussions',
       date: new Date().toISOString(),
-      machine: {
-        cpuModel: cpuList[0]?.model ?? 'unknown',
-        cores: cpuList.length,
-        memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-        freeMemoryGiBAtStart: Math.round((freemem() / 2 ** 30) * 10) / 10,
-        node: process.version,
-        platform: `${platform()} ${release()}`,
-        loadAverageAtStart: loadAtStart.map((l) => Math.round(l * 100) / 100),
-        loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100),
-        note: 'shared 2-core machine; other work was running at the same time (see the load averages)',
-      },
-      store: { product: store.product, version: store.version, backend: process.env.MEENT_BENCH_MONGODB_URI ? 'given' : 'postgresql' },
+      machine: machineDescription(loadAtStart, 'shared 2-core machine; other work was running at the same time (see the load averages)'),
+      store: storeDescription(),
       dataset: { discussionsInCommunity: DISCUSSIONS, repliesInThread: REPLIES, people: PEOPLE, searchEntries: await SearchEntryModel.estimatedDocumentCount() },
       load: { connections: CONNECTIONS, durationSeconds: SECONDS, tool: 'autocannon 8' },
       targets: { communityFeedPageP99Ms: 100 },
@@ -182,13 +152,7 @@ async function main(): Promise<void> {
     mkdirSync(dirname(resultsFile), { recursive: true });
     writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
     console.log(`written to ${resultsFile}`);
-  } finally {
-    if (mongoose.connection.readyState === 1) await mongoose.connection.dropDatabase().catch(() => undefined);
-    await disconnectDatabase().catch(() => undefined);
-    await ferret?.stop();
-    await postgres?.drop();
-    rmSync(stateDir, { recursive: true, force: true });
-  }
+  });
 }
 
 await main();

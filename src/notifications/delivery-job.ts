@@ -73,6 +73,8 @@ export interface DeliveryContext {
   maxAttempts: number;
   baseBackoffMs: number;
   maxBackoffMs: number;
+  outageBackoffMs: number;
+  giveUpAfterMs: number;
   maxInlineWaitMs: number;
   bulkReferencesFrom: number;
   adoptEveryMs: number;

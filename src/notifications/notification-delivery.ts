@@ -13,7 +13,9 @@
  *    has answered, the send's delivery record (delivery.model.ts) is written with its outcome
  *    before the send counts as done; the notifications' statuses follow, one update per lot and
  *    outcome. 429 and transient failures are retried with jittered exponential backoff
- *    (honouring Retry-After) up to `maxAttempts`, then the notification is dead-lettered
+ *    (honouring Retry-After) up to `maxAttempts`; an outage longer than that (Graph or the
+ *    connector down or throttling for minutes) is waited out with a slower backoff, up to
+ *    `giveUpAfterMs` of retrying; only then is the notification dead-lettered
  *    (`failed`, listed for admins). 403 (blocked) and 404 (gone) are recorded on the
  *    conversation reference and the notification is skipped.
  * 3. Digests: held notifications whose slot has come go out as one message per person and
@@ -79,10 +81,18 @@ export interface NotificationDeliveryDeps {
   lookahead?: number;
   /** How long a claim holds (default 2 minutes); a lot's is renewed while it is worked on. */
   leaseMs?: number;
-  /** Attempts before a notification is dead-lettered (default 5). */
+  /** Quick attempts (backoff up to `maxBackoffMs`) before the slower outage backoff (default 5). */
   maxAttempts?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /** After `maxAttempts`, the wait doubles from `maxBackoffMs` up to this (default 15 minutes). */
+  outageBackoffMs?: number;
+  /**
+   * How long (by the retry schedule, Retry-After waits included) a send failing with 429 or a
+   * transient error is retried before it is dead-lettered (default 6 hours; at least
+   * `maxAttempts` attempts are made). Permanent failures are dead-lettered at once.
+   */
+  giveUpAfterMs?: number;
   /** A longer wait (a long Retry-After) gives the send back for a later pass. */
   maxInlineWaitMs?: number;
   /** From this many chats of one tenant in a lot on, that tenant's personal chats are read at once (default 25). */
@@ -125,6 +135,8 @@ export class NotificationDelivery {
       maxAttempts: deps.maxAttempts ?? 5,
       baseBackoffMs: deps.baseBackoffMs ?? 1_000,
       maxBackoffMs: deps.maxBackoffMs ?? 30_000,
+      outageBackoffMs: deps.outageBackoffMs ?? 15 * 60_000,
+      giveUpAfterMs: deps.giveUpAfterMs ?? 6 * 3_600_000,
       maxInlineWaitMs: deps.maxInlineWaitMs ?? 30_000,
       bulkReferencesFrom: deps.bulkReferencesFrom ?? 25,
       adoptEveryMs: deps.adoptEveryMs ?? 60_000,

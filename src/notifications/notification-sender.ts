@@ -2,9 +2,12 @@
  * Sends one job (a notification, a channel post or a digest) under its claim: finds where it
  * goes (the person's chat, opened if need be, the activity feed, or the community's channel),
  * waits for the rate governor, and retries 429 and transient failures with jittered
- * exponential backoff (honouring Retry-After) up to `maxAttempts`, then dead-letters it. A
- * long Retry-After gives the send back for a later pass; 403 (blocked) and 404 (gone) are
- * recorded on the conversation reference and the send is skipped.
+ * exponential backoff (honouring Retry-After): `maxAttempts` quick ones, then slower ones
+ * (Graph or the connector down or throttling for minutes must not lose a notification), and
+ * dead-letters it once it has been retried for `giveUpAfterMs`. A Retry-After, on a 429 or a
+ * 503, pauses the lane it came from before anything else is decided, so no other send goes
+ * there before it has passed. A long wait gives the send back for a later pass; 403 (blocked)
+ * and 404 (gone) are recorded on the conversation reference and the send is skipped.
  */
 import { channelKey, personalKey, toConversationRef } from './conversation-references.js';
 import { groupBy, timed, type DeliveryContext, type DeliveryStats, type SendJob } from './delivery-job.js';
@@ -43,17 +46,19 @@ export class NotificationSender {
           stats.skipped += job.notifications.length;
           return;
         }
-        if (failure.failure === 'permanent' || attempt >= this.context.maxAttempts) {
+        // Retry-After speaks for the lane (a 429, or a 503 that carries one): nothing else goes
+        // there before it has passed, whatever becomes of this send.
+        if (failure.failure === 'throttled' || failure.retryAfterMs !== undefined) {
+          const lane = target.lanes[0];
+          if (lane) this.context.governor.pause(lane, failure.retryAfterMs ?? this.backoff(attempt));
+        }
+        if (failure.failure === 'permanent' || this.exhausted(attempt)) {
           await claim.finish(job, 'failed', { error: describe(failure), attempts: attempt });
           stats.failed += job.notifications.length;
           this.context.logger.warn({ key: job.key, attempts: attempt, status: failure.status }, 'notification dead-lettered');
           return;
         }
         // Not delivered (429 certainly, 5xx as good as): wait and try again within our claim.
-        if (failure.failure === 'throttled') {
-          const lane = target.lanes[0];
-          if (lane) this.context.governor.pause(lane, failure.retryAfterMs ?? this.backoff(attempt));
-        }
         const wait = this.retryDelay(attempt, failure);
         stats.retries++;
         if (wait > this.context.maxInlineWaitMs) {
@@ -124,8 +129,26 @@ export class NotificationSender {
     });
   }
 
+  /**
+   * The wait after a failed attempt: doubling from `baseBackoffMs` up to `maxBackoffMs` for the
+   * first `maxAttempts`, then (an outage) doubling from there up to `outageBackoffMs`.
+   */
   private backoff(attempt: number): number {
-    return Math.min(this.context.maxBackoffMs, this.context.baseBackoffMs * 2 ** Math.max(0, attempt - 1));
+    const { baseBackoffMs, maxBackoffMs, maxAttempts, outageBackoffMs } = this.context;
+    if (attempt < maxAttempts) return Math.min(maxBackoffMs, baseBackoffMs * 2 ** Math.max(0, attempt - 1));
+    return Math.min(Math.max(maxBackoffMs, outageBackoffMs), maxBackoffMs * 2 ** (attempt - maxAttempts));
+  }
+
+  /**
+   * Whether a send that failed its `attempt`-th time is given up: after at least `maxAttempts`
+   * attempts, once the retry schedule (without jitter) has spanned `giveUpAfterMs`. Counted from
+   * the attempts, which are stored, so that it holds across passes, instances and clocks.
+   */
+  private exhausted(attempt: number): boolean {
+    if (attempt < this.context.maxAttempts) return false;
+    let spanned = 0;
+    for (let a = 1; a < attempt && spanned < this.context.giveUpAfterMs; a++) spanned += this.backoff(a);
+    return spanned >= this.context.giveUpAfterMs;
   }
 
   /**

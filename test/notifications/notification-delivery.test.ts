@@ -241,7 +241,7 @@ describe('notification delivery (outbox -> Teams, through the local connector)',
     const n = intent(person.userId);
     await enqueueNotifications([n]);
 
-    const stats = await delivery({ maxAttempts: 3 }).runOnce();
+    const stats = await delivery({ maxAttempts: 3, giveUpAfterMs: 0 }).runOnce();
 
     assert.equal(stats.failed, 1);
     assert.equal(connector.requests.length, 3);
@@ -249,6 +249,55 @@ describe('notification delivery (outbox -> Teams, through the local connector)',
     assert.equal(stored?.status, 'failed');
     assert.equal(stored?.attempts, 3);
     assert.match(stored?.lastError ?? '', /transient 503/);
+  });
+
+  it('keeps retrying through an outage longer than its quick attempts, and dead-letters only after giveUpAfterMs', async () => {
+    // Regression (issue 18): five quick attempts used to dead-letter every notification of a
+    // connector that was down for a minute. The clock moves with each wait, as a real one would.
+    const person = await installedPerson();
+    connector.failNext({ status: 503, times: 12 });
+    const n = intent(person.userId);
+    await enqueueNotifications([n]);
+    const moving = (ms: number) => {
+      clock = new Date(clock.getTime() + ms);
+      return Promise.resolve();
+    };
+    const run = () => delivery({ maxAttempts: 3, baseBackoffMs: 1_000, maxBackoffMs: 4_000, outageBackoffMs: 60_000, maxInlineWaitMs: 10_000, giveUpAfterMs: 3_600_000, sleep: moving }).runOnce();
+
+    let passes = 0;
+    while ((await statusOf(n.idempotencyKey)) === 'pending' && passes++ < 50) {
+      await run();
+      clock = new Date(clock.getTime() + 60_000);
+    }
+
+    assert.equal(await statusOf(n.idempotencyKey), 'sent', 'delivered once the connector came back');
+    assert.equal(connector.requests.length, 13);
+    assert.equal(connector.sentTo(person.conversationId).length, 1);
+
+    // Down for longer than giveUpAfterMs: then it is dead-lettered.
+    connector.reset();
+    connector.failNext({ status: 503, times: 1_000 });
+    const late = intent(person.userId);
+    await enqueueNotifications([late]);
+    passes = 0;
+    while ((await statusOf(late.idempotencyKey)) === 'pending' && passes++ < 200) {
+      await delivery({ maxAttempts: 3, baseBackoffMs: 1_000, maxBackoffMs: 4_000, outageBackoffMs: 60_000, maxInlineWaitMs: 10_000, giveUpAfterMs: 600_000, sleep: moving }).runOnce();
+      clock = new Date(clock.getTime() + 60_000);
+    }
+    assert.equal(await statusOf(late.idempotencyKey), 'failed');
+  });
+
+  it('pauses the lane for the Retry-After of a 503 too, so that no other send goes there before it', async () => {
+    const person = await installedPerson();
+    connector.failNext({ status: 503, retryAfter: 0.3, match: (r) => r.conversationId === person.conversationId });
+    await enqueueNotifications([intent(person.userId), intent(person.userId)]);
+
+    const stats = await delivery({ concurrency: 2 }).runOnce();
+
+    assert.equal(stats.sent, 2);
+    const [refused, ...later] = connector.requests;
+    assert.equal(refused?.status, 503);
+    for (const r of later) assert.ok(r.at - (refused?.at ?? 0) >= 300, `a send ${r.at - (refused?.at ?? 0)} ms after a 503 with Retry-After: 0.3`);
   });
 
   it('releases a send for a later pass when Retry-After is longer than it will wait inline', async () => {

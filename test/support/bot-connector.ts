@@ -110,6 +110,8 @@ export interface BotConnectorOptions {
   /** Accept sends to conversations nobody registered (default false: 404 as Teams does). */
   acceptUnknownConversations?: boolean;
   tls?: TlsCredentials;
+  /** The clock that stamps `at` (default the system clock; a test with simulated time hands in its own). */
+  now?: () => number;
 }
 
 interface Window {
@@ -247,7 +249,7 @@ export class BotConnector {
     const url = new URL(req.url ?? '/', this.baseUrl);
     const method = (req.method ?? 'GET').toUpperCase();
     const raw = await readBody(req);
-    const at = Date.now();
+    const at = this.options.now?.() ?? Date.now();
     const route = parseRoute(method, url.pathname);
     const record: ConnectorRequest = { method, path: url.pathname, operation: route.operation, ...(route.conversationId !== undefined ? { conversationId: route.conversationId } : {}), status: 0, at };
     this.requests.push(record);

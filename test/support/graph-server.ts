@@ -41,6 +41,8 @@ export interface RecordedRequest {
   via: 'http' | 'batch';
   /** The status answered, 0 when the connection was dropped; set once answered. */
   status?: number;
+  /** When it arrived, by the server's clock (`GraphServerOptions.now`, default the system clock). */
+  at: number;
 }
 
 export interface FailNextOptions {
@@ -76,6 +78,8 @@ export interface GraphServerOptions {
   validToken?: string | ((token: string) => boolean);
   /** Users per page when the caller gives no $top (Graph's default is 100). */
   pageSize?: number;
+  /** The clock that stamps each request's `at` (default the system clock; a test with simulated time hands in its own). */
+  now?: () => number;
 }
 
 /** A Teams activity-feed notification Graph accepted (https://learn.microsoft.com/en-us/graph/api/userteamwork-sendactivitynotification). */
@@ -454,7 +458,7 @@ export class GraphServer {
     const url = new URL(req.url ?? '/', this.baseUrl);
     const raw = await readBody(req);
     const headers = lowerCaseHeaders(req.headers);
-    const recorded: RecordedRequest = { method: (req.method ?? 'GET').toUpperCase(), path: url.pathname, query: url.searchParams, headers, body: undefined, via: 'http' };
+    const recorded: RecordedRequest = { method: (req.method ?? 'GET').toUpperCase(), path: url.pathname, query: url.searchParams, headers, body: undefined, via: 'http', at: this.options.now?.() ?? Date.now() };
     this.requests.push(recorded);
 
     const drop = this.drops.find((d) => d.remaining > 0 && (d.match?.(recorded) ?? true));
@@ -996,6 +1000,7 @@ export class GraphServer {
         headers: { ...step.headers, authorization: envelope.headers.authorization ?? '' },
         body: step.body,
         via: 'batch',
+        at: this.options.now?.() ?? Date.now(),
       };
       this.requests.push(request);
       const reply = this.answer(request);
