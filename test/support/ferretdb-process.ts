@@ -6,10 +6,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeLoopbackPort, installFerretDb } from '../../src/db/ferretdb-server.js';
+import { canConnect, freeLoopbackPort, installFerretDb } from '../../src/db/ferretdb-server.js';
 import { createTemporaryPostgresDatabase, type TemporaryPostgresDatabase } from './postgres.js';
 
 export interface OwnedFerretDb {
@@ -81,15 +80,4 @@ export async function startOwnedFerretDb(): Promise<OwnedFerretDb> {
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
