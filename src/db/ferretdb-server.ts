@@ -153,7 +153,8 @@ async function waitUntilListening(child: ChildProcess, port: number, timeoutMs: 
   throw new Error(`FerretDB did not listen on port ${port} within ${timeoutMs} ms:\n${stderr()}`);
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** True when something accepts a TCP connection on the loopback port. */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((res) => {
     const socket = connect({ port, host: '127.0.0.1' });
     socket.once('connect', () => {

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import mongoose, { Schema, type Types } from 'mongoose';
-import { isDuplicateKeyError } from './mongo-errors.js';
+import { isDuplicateKeyError, isStoreUnreachableError } from './mongo-errors.js';
 
 const leaseSchema = new Schema(
   {
@@ -32,10 +32,14 @@ export const LeaseModel = mongoose.model('Lease', leaseSchema);
  */
 export async function takeLease(key: string, owner: string, ms: number, now: () => number = Date.now): Promise<Types.ObjectId | null> {
   for (let attempt = 0; attempt < 2; attempt++) {
+    // The id is made here, before the insert: if the connection dies under it, the insert may
+    // still have been applied, and the lease is then removed by that id once the store is back.
+    const lease = new LeaseModel({ key, owner, expiresAt: new Date(now() + ms) });
     try {
-      const lease = await LeaseModel.create({ key, owner, expiresAt: new Date(now() + ms) });
+      await lease.save();
       return lease._id;
     } catch (error) {
+      if (isStoreUnreachableError(error)) releaseWhenReachable(lease._id);
       if (!isDuplicateKeyError(error)) throw error;
     }
     const held = await LeaseModel.findOne({ key }).lean();
@@ -45,9 +49,52 @@ export async function takeLease(key: string, owner: string, ms: number, now: () 
   return null;
 }
 
-/** Gives the lease up (by its id: never someone else's). */
+/**
+ * Gives the lease up (by its id: never someone else's). When the store cannot be reached, the
+ * release is retried in the background until it answers again (and the error is thrown still):
+ * otherwise a lease whose holder is alive and done would block every holder, this process's
+ * own next writes to the same document included, until it expires (seen with FerretDB killed
+ * under load: replies to a discussion waited 15 s for its 30 s counter lock, then failed).
+ */
 export async function releaseLease(id: Types.ObjectId): Promise<void> {
-  await LeaseModel.deleteOne({ _id: id });
+  try {
+    await LeaseModel.deleteOne({ _id: id });
+  } catch (error) {
+    if (isStoreUnreachableError(error)) releaseWhenReachable(id);
+    throw error;
+  }
+}
+
+/** Leases to remove once the store answers again, with when they were given up. */
+const unreleased = new Map<string, { id: Types.ObjectId; since: number }>();
+let sweeper: NodeJS.Timeout | undefined;
+/** Between retries of the releases that failed. */
+const RELEASE_RETRY_MS = 250;
+/** Longer than any lease is taken for (30 min): past this, the lease has expired anyway. */
+const RELEASE_GIVE_UP_MS = 60 * 60_000;
+
+function releaseWhenReachable(id: Types.ObjectId): void {
+  unreleased.set(String(id), { id, since: Date.now() });
+  sweeper ??= setTimeout(() => void sweepUnreleased(), RELEASE_RETRY_MS).unref();
+}
+
+async function sweepUnreleased(): Promise<void> {
+  for (const [key, { id, since }] of unreleased) {
+    try {
+      await LeaseModel.deleteOne({ _id: id });
+      unreleased.delete(key);
+    } catch {
+      if (Date.now() - since > RELEASE_GIVE_UP_MS) unreleased.delete(key);
+      // Still unreachable: the rest would fail the same way; try again shortly.
+      break;
+    }
+  }
+  sweeper = unreleased.size > 0 ? setTimeout(() => void sweepUnreleased(), RELEASE_RETRY_MS).unref() : undefined;
+}
+
+/** Releases still waiting for the store (tests). */
+export function pendingReleases(): number {
+  return unreleased.size;
 }
 
 export interface WorkerLease {

@@ -6,6 +6,7 @@
  */
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { isStoreUnreachableError, STORE_RETRY_AFTER_SECONDS, storeUnavailableError } from '../db/mongo-errors.js';
 import { DomainError, RateLimitedError, type ErrorDetail, type ErrorKind, type ProblemExtras } from '../errors/domain-errors.js';
 
 export interface ProblemBody {
@@ -91,13 +92,20 @@ function isBodyParserError(err: unknown): err is BodyParserError {
 }
 
 export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, next) => {
+  return (thrown: unknown, req, res, next) => {
     if (res.headersSent) {
-      next(err);
+      next(thrown);
       return;
     }
     const requestId = String(req.id ?? '');
     const instance = req.originalUrl.split('?')[0];
+    let err = thrown;
+    if (!(thrown instanceof DomainError) && isStoreUnreachableError(thrown)) {
+      // The store is down or restarting: a 503 the client may retry, not a 500 (and never the driver's text).
+      (req.log ?? logger).warn({ err: thrown, requestId }, 'the store could not be reached');
+      res.setHeader('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
+      err = storeUnavailableError();
+    }
     if (err instanceof DomainError) {
       if (err instanceof RateLimitedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
       const extras = err as DomainError & ProblemExtras;

@@ -1,11 +1,49 @@
 import assert from 'node:assert/strict';
-import { countHolders, LeaseModel, registerHolder, tryLease, unregisterHolder, withLease } from '../../src/db/lease.js';
+import mongoose from 'mongoose';
+import sinon from 'sinon';
+import { DocumentLocks } from '../../src/db/document-lock.js';
+import { countHolders, LeaseModel, pendingReleases, registerHolder, tryLease, unregisterHolder, withLease } from '../../src/db/lease.js';
 import { useTestDatabase } from '../support/database.js';
 
 describe('the lease', () => {
   useTestDatabase('db_lease');
   before(() => LeaseModel.syncIndexes());
   afterEach(() => LeaseModel.deleteMany({}));
+  afterEach(() => sinon.restore());
+
+  const waitFor = async (condition: () => Promise<boolean>, ms: number) => {
+    for (const end = performance.now() + ms; performance.now() < end; ) {
+      if (await condition()) return true;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return condition();
+  };
+
+  it('releases a lease whose release failed while the store was unreachable once it answers again, not when it expires', async () => {
+    // Seen with FerretDB killed under load (test/reliability/store-outage.test.ts): the counter
+    // lock of a discussion could not be released, and replies to it waited for it to expire.
+    const locks = new DocumentLocks({ leaseMs: 60_000, waitMs: 10_000 });
+    const deleteOne = sinon.stub(LeaseModel, 'deleteOne').callThrough();
+    deleteOne.onFirstCall().rejects(new mongoose.mongo.MongoNetworkError('connection 4 to 127.0.0.1:1 closed'));
+    assert.equal(await locks.withLock('doc:1', () => Promise.resolve('first')), 'first');
+    assert.equal(await LeaseModel.countDocuments({ key: 'doc:1' }), 1, 'the release failed: the lease is still there');
+    const started = performance.now();
+    assert.equal(await locks.withLock('doc:1', () => Promise.resolve('second')), 'second');
+    assert.ok(performance.now() - started < 5_000, `the next write waited ${Math.round(performance.now() - started)} ms`);
+    assert.ok(await waitFor(async () => (await LeaseModel.countDocuments({ key: 'doc:1' })) === 0 && pendingReleases() === 0, 5_000));
+  });
+
+  it('removes a lease whose insert was applied although the connection died under it', async () => {
+    const save = LeaseModel.prototype.save;
+    sinon.stub(LeaseModel.prototype, 'save').callsFake(async function (this: InstanceType<typeof LeaseModel>) {
+      await save.call(this);
+      throw new mongoose.mongo.MongoNetworkError('read ECONNRESET');
+    });
+    await assert.rejects(tryLease('job:in-doubt', 60_000), mongoose.mongo.MongoNetworkError);
+    sinon.restore();
+    assert.ok(await waitFor(async () => (await LeaseModel.countDocuments({ key: 'job:in-doubt' })) === 0, 5_000), 'the in-doubt lease is removed');
+    assert.ok(await tryLease('job:in-doubt', 60_000), 'and the next holder gets it at once');
+  });
 
   it('admits one holder at a time, even when many instances ask at once', async () => {
     const leases = await Promise.all(Array.from({ length: 8 }, () => tryLease('job:once', 60_000)));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import express from 'express';
+import mongoose from 'mongoose';
 import sinon from 'sinon';
 import request from 'supertest';
 import { loadConfig } from '../../src/config/config.js';
@@ -146,6 +147,38 @@ describe('the HTTP server', () => {
     assert.ok(!text.includes('secret.ts'), 'no stack');
     assert.ok(text.includes(String(res.headers['x-request-id'])), 'the reference is the request id');
     assert.ok(lines.some((l) => l.level === 50), 'the error is logged for us');
+  });
+
+  it('answers 503 store_unavailable with Retry-After when the store cannot be reached, never a 500 or the driver text', async () => {
+    // What requests got when FerretDB was killed under load (test/reliability/store-outage.test.ts):
+    // connections dying under an operation, then no server to select, then a buffered operation timing out.
+    const thrown = [
+      new mongoose.mongo.MongoNetworkError('connection 9 to 127.0.0.1:42249 closed'),
+      new mongoose.mongo.MongoNetworkError('read ECONNRESET'),
+      new mongoose.mongo.MongoServerSelectionError('connect ECONNREFUSED 127.0.0.1:42249', {} as ConstructorParameters<typeof mongoose.mongo.MongoServerSelectionError>[1]),
+      new mongoose.mongo.MongoNotConnectedError('Client must be connected before running operations'),
+      new mongoose.Error('Operation `replies.insertOne()` buffering timed out after 10000ms'),
+      new Error('wrapped', { cause: new mongoose.mongo.MongoNetworkError('connection 3 to 127.0.0.1:1 closed') }),
+    ];
+    for (const error of thrown) {
+      const router = express.Router().post('/write', async () => {
+        await Promise.resolve();
+        throw error;
+      });
+      const { app, lines } = appWith(router);
+      const res = await request(app).post('/api/v1/write').send({}).expect(503);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(res.body.code, 'store_unavailable');
+      assert.equal(res.headers['retry-after'], '5');
+      assert.ok(!/mongo|ECONN|127\.0\.0\.1|buffering/i.test(JSON.stringify(res.body)), JSON.stringify(res.body));
+      assert.ok(!lines.some((l) => l.level === 50 && l.msg === 'unhandled error'), 'not logged as an unhandled error');
+      assert.ok(lines.some((l) => l.level === 40 && l.msg === 'the store could not be reached'), 'logged as a warning for us');
+    }
+    // A store error that is not about reaching it stays a 500.
+    const other = express.Router().get('/other', () => {
+      throw new mongoose.mongo.MongoServerError({ message: 'E2 some server error', code: 2 });
+    });
+    await request(appWith(other).app).get('/api/v1/other').expect(500);
   });
 
   it('answers an async rejection the same way', async () => {
