@@ -201,6 +201,21 @@ describe('the HTTP server', () => {
     sinon.assert.notCalled(handler);
   });
 
+  it('refuses U+0000 in any body or query string with a 400 problem naming the field (the store cannot hold it)', async () => {
+    const handler = sandbox.spy((_req: express.Request, res: express.Response) => void res.json({}));
+    const router = express.Router().post('/things', handler).get('/things', handler);
+    const { app } = appWith(router);
+    const body = await request(app).post('/api/v1/things').send({ title: 'ok', nested: [{ body: '<img src=x onerror=alert(1)\u0000>' }] }).expect(400);
+    assert.equal(body.body.code, 'nul_character');
+    assert.deepEqual(body.body.errors, [{ path: 'body.nested.0.body', message: 'cannot hold the character U+0000' }]);
+    const query = await request(app).get('/api/v1/things').query({ q: 'a\u0000b' }).expect(400);
+    assert.equal(query.body.code, 'nul_character');
+    const key = await request(app).post('/api/v1/things').send({ 'a\u0000': 1 }).expect(400);
+    assert.equal(key.body.code, 'nul_character');
+    sinon.assert.notCalled(handler);
+    await request(app).post('/api/v1/things').send({ title: 'a\\u0000 as typed, and \u2028' }).expect(200);
+  });
+
   it('answers an unknown route with a 404 problem', async () => {
     const res = await request(appWith(express.Router()).app).get('/api/v1/nothing-here').expect(404);
     assert.equal(res.body.code, 'route_not_found');

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import * as AC from 'adaptivecards';
+import { marked } from 'marked';
 
 export function adaptiveCardProblems(card: unknown): string[] {
   const context = new AC.SerializationContext(AC.Versions.v1_5);
@@ -70,4 +71,32 @@ function isDefault(key: string, value: unknown): boolean {
     data: [{}],
   };
   return (defaults[key] ?? []).some((d) => JSON.stringify(d) === JSON.stringify(value));
+}
+
+/** Every text a Teams client renders as Markdown: TextBlock texts, fact titles and values. */
+export function markdownTexts(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(markdownTexts);
+  if (typeof node !== 'object' || node === null) return [];
+  const element = node as Record<string, unknown>;
+  const own = element.type === 'TextBlock' && typeof element.text === 'string' ? [element.text] : [];
+  const facts = element.type === 'FactSet' && Array.isArray(element.facts) ? (element.facts as { title: string; value: string }[]).flatMap((f) => [f.title, f.value]) : [];
+  return [...own, ...facts, ...Object.values(element).flatMap(markdownTexts)];
+}
+
+/** What a Markdown renderer makes of a text that a person could mistake for Meent's: links that hide their address, emphasis. */
+export function formattingIn(text: string): string[] {
+  const html = marked.parse(text, { async: false });
+  const links = [...html.matchAll(/<a href="([^"]*)"[^>]*>(.*?)<\/a>/g)]
+    // A bare address (web or e-mail) that the renderer turns into a link shows where it goes; Meent's own links may carry a title.
+    .filter(([, href, shown]) => !/^(https?:\/\/|www\.)/.test(shown ?? '') && href !== shown && href !== `mailto:${shown}` && !(href ?? '').startsWith('https://meent.example/'))
+    .map(([link]) => link ?? '');
+  return [...links, ...(html.match(/<(em|strong|del|code|h\d|li|blockquote)>.*?<\/\1>|<hr>/gs) ?? [])];
+}
+
+/**
+ * Takes off the templates' own Markdown (a reply's author in bold, a digest item as a list item
+ * linking into Meent at https://meent.example): what is inside it must still be plain.
+ */
+export function ownMarkdownRemoved(text: string): string {
+  return text.replace(/^\*\*(.*?)\*\*: /, '$1: ').replace(/^- \[(.*)\]\(https:\/\/meent\.example\/[^)]*\)$/s, '$1');
 }
