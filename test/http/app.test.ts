@@ -168,6 +168,32 @@ describe('the HTTP server', () => {
     sinon.assert.notCalled(handler);
   });
 
+  it('answers a path parameter that is not percent-encoded UTF-8 with a 400 problem, without calling the route', async () => {
+    const handler = sandbox.spy((_req: express.Request, res: express.Response) => void res.json({}));
+    const { app, lines } = appWith(express.Router().get('/things/:id', handler));
+    for (const segment of ['%', '%ZZ', '%E0%A4%A', '%C0%AF', '%ED%A0%80', '%FF%FE']) {
+      const res = await request(app).get(`/api/v1/things/${segment}`).expect(400);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(res.body.code, 'malformed_url', segment);
+      assert.equal(res.body.status, 400);
+    }
+    sinon.assert.notCalled(handler);
+    assert.ok(!lines.some((l) => l.level === 50), 'a client error, not one of ours');
+  });
+
+  it('answers a body that does not decompress with a 400 problem, without calling the route', async () => {
+    const handler = sandbox.spy((_req: express.Request, res: express.Response) => void res.json({}));
+    const { app } = appWith(express.Router().post('/things', handler));
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const res = await request(app).post('/api/v1/things').set('Content-Type', 'application/json').set('Content-Encoding', encoding).send('this is not compressed').expect(400);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(res.body.code, 'invalid_request', encoding);
+    }
+    const unknown = await request(app).post('/api/v1/things').set('Content-Type', 'application/json').set('Content-Encoding', 'x-unknown').send('{}').expect(415);
+    assert.equal(unknown.body.code, 'unsupported_encoding');
+    sinon.assert.notCalled(handler);
+  });
+
   it('answers an unknown route with a 404 problem', async () => {
     const res = await request(appWith(express.Router()).app).get('/api/v1/nothing-here').expect(404);
     assert.equal(res.body.code, 'route_not_found');
