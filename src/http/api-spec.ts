@@ -8,6 +8,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
+import { unstorableText } from '../content/plain-text.js';
 import { UnauthorizedError, ValidationError, type ErrorDetail } from '../errors/domain-errors.js';
 
 type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -92,10 +93,47 @@ export function issuesToDetails(where: string, error: z.ZodError): ErrorDetail[]
   return error.issues.slice(0, 20).map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message }));
 }
 
+/**
+ * Input parsed with its schema, or a `ValidationError` (400) saying what is wrong. Text the
+ * store cannot keep as it is (U+0000, lone surrogates) is refused in every field, whatever
+ * the field's own rules.
+ */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const what = `The ${where === 'body' ? 'request body' : where} is not valid.`;
   const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(`The ${where === 'body' ? 'request body' : where} is not valid.`, issuesToDetails(where, result.error));
+  if (!result.success) throw new ValidationError(what, issuesToDetails(where, result.error));
+  const unstorable = unstorableTextIn(result.data, where);
+  if (unstorable) throw new ValidationError(what, [unstorable]);
   return result.data;
+}
+
+/** The first text in `value` (a string, or a property name) the store cannot keep, with its path. Iterative: input may nest deeply. */
+function unstorableTextIn(value: unknown, where: string): ErrorDetail | undefined {
+  interface Visit {
+    value: unknown;
+    key: string;
+    parent?: Visit;
+  }
+  const pathOf = (visit: Visit): string => {
+    const keys: string[] = [];
+    for (let at: Visit | undefined = visit; at; at = at.parent) keys.unshift(at.key);
+    return keys.length > 12 ? `${keys.slice(0, 12).join('.')}...` : keys.join('.');
+  };
+  const stack: Visit[] = [{ value, key: where }];
+  for (let visit = stack.pop(); visit; visit = stack.pop()) {
+    if (typeof visit.value === 'string') {
+      const fault = unstorableText(visit.value);
+      if (fault) return { path: pathOf(visit), message: fault };
+    } else if (typeof visit.value === 'object' && visit.value !== null) {
+      for (const [key, child] of Object.entries(visit.value)) {
+        const next: Visit = { value: child, key, parent: visit };
+        const fault = unstorableText(key);
+        if (fault) return { path: pathOf(next), message: `the name ${fault}` };
+        stack.push(next);
+      }
+    }
+  }
+  return undefined;
 }
 
 function requireActor(req: Request): Actor {
