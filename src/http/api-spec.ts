@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
 import { unstorableText } from '../content/plain-text.js';
 import { UnauthorizedError, ValidationError, type ErrorDetail } from '../errors/domain-errors.js';
+import { sendProblem } from './problem.js';
 
 type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -83,6 +84,7 @@ const statusText: Record<number, string> = {
   404: 'Not found (or not visible to you)',
   409: 'Conflict with the current state',
   413: 'The body is too large',
+  415: 'The body is not JSON',
   429: 'Too many requests',
   500: 'Unexpected error',
   503: 'A dependency is unavailable',
@@ -136,6 +138,15 @@ function unstorableTextIn(value: unknown, where: string): ErrorDetail | undefine
   return undefined;
 }
 
+/** The media types an operation's body may have (those the JSON body parser reads). */
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/** Whether the request carries a body (RFC 9112 section 6.3: a transfer coding, or a length above 0). */
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
 function requireActor(req: Request): Actor {
   if (!req.actor) throw new UnauthorizedError();
   return req.actor;
@@ -155,6 +166,11 @@ export class ApiSpec {
       const actor = requireActor(req);
       const params = (spec.params ? parseOrThrow(spec.params, req.params, 'params') : {}) as z.output<P>;
       const query = (spec.query ? parseOrThrow(spec.query, { ...req.query }, 'query') : {}) as z.output<Q>;
+      if (spec.body && hasBody(req) && !req.is(JSON_TYPES)) {
+        // Read as empty, it would be another request than the one sent (an invitation that joins, a cancellation without its reason).
+        sendProblem(res, { status: 415, code: 'unsupported_media_type', detail: 'The request body must be JSON (Content-Type: application/json).', instance: req.originalUrl.split('?')[0], requestId: String(req.id ?? '') });
+        return;
+      }
       const body = (spec.body ? parseOrThrow(spec.body, req.body ?? {}, 'body') : undefined) as z.output<B>;
       let result = await handler({ actor, params, query, body, req, res });
       if (res.headersSent) return;
@@ -199,7 +215,7 @@ export class ApiSpec {
             : {}),
         },
       };
-      for (const status of [...new Set([400, 401, ...(spec.errors ?? []), 500])]) responses[String(status)] = { description: statusText[status] ?? 'Error', content: problem };
+      for (const status of [...new Set([400, 401, ...(spec.body ? [415] : []), ...(spec.errors ?? []), 500])]) responses[String(status)] = { description: statusText[status] ?? 'Error', content: problem };
       (paths[openApiPath] ??= {})[method] = {
         operationId: spec.operationId,
         summary: spec.summary,

@@ -118,6 +118,26 @@ describe('bad input (HTTP, real database)', function () {
     assert.deepEqual(await snapshot(), before);
   });
 
+  it('a body that is not JSON: 415, not read as an empty body (an invitation that would join the sender), nothing written', async () => {
+    const outsider = await person({ userId: 'bi-outsider' });
+    const invitee = await person({ userId: 'bi-invitee' });
+    const before = await snapshot();
+    const sends: Array<[string | undefined, string]> = [
+      ['text/plain', JSON.stringify({ userId: invitee.userId })],
+      ['application/x-www-form-urlencoded', `userId=${invitee.userId}`],
+      ['multipart/form-data; boundary=x', `--x\r\nContent-Disposition: form-data; name="userId"\r\n\r\n${invitee.userId}\r\n--x--\r\n`],
+      [undefined, JSON.stringify({ userId: invitee.userId })],
+    ];
+    for (const [type, body] of sends) {
+      const req = request(world.app).post(`/api/v1/communities/${c}/members`).set('X-Test-Actor', actorHeader(outsider));
+      const res = await (type ? req.set('Content-Type', type) : req.unset('Content-Type')).send(body);
+      assert.equal(res.status, 415, `${type}: ${res.status} ${JSON.stringify(res.body)}`);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(res.body.code, 'unsupported_media_type');
+    }
+    assert.deepEqual(await snapshot(), before);
+  });
+
   it('a body over the size limit: 413, nothing written', async () => {
     const before = await snapshot();
     const res = await request(world.app).post(`/api/v1/communities/${c}/discussions`).set('X-Test-Actor', actorHeader(me)).send({ title: 't', body: 'x'.repeat(2_000_000) });
