@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { Agent, get as httpGet } from 'node:http';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import express from 'express';
 import sinon from 'sinon';
@@ -203,6 +205,46 @@ describe('the HTTP server', () => {
     const router = express.Router().get('/ping', (_req, res) => void res.json({}));
     const res = await request(appWith(router).app).get('/api/v1/ping').expect(200);
     assert.equal(res.headers['cache-control'], 'no-store');
+  });
+
+  it("answers a request Node's parser refuses (a URL over the header limit, a request that is not HTTP) with a problem, also on a kept-alive connection", async () => {
+    const { logger } = captureLogs();
+    const router = express.Router().get('/ping', (_req, res) => void res.json({}));
+    const running = await listen(appWith(router).app, { port: 0, host: '127.0.0.1', shutdownTimeoutMs: 1000, logger });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (path: string) =>
+      new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        httpGet({ host: '127.0.0.1', port: running.port, path, agent }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+        }).on('error', reject);
+      });
+    try {
+      // The same connection first answers a request, then gets one over the limit.
+      assert.equal((await get('/api/v1/ping')).status, 200);
+      const long = await get(`/api/v1/ping?q=${'a'.repeat(100_000)}`);
+      assert.equal(long.status, 431);
+      assert.match(long.type, /^application\/problem\+json/);
+      const problem = JSON.parse(long.body) as Record<string, unknown>;
+      assert.equal(problem.status, 431);
+      assert.equal(problem.code, 'request_headers_too_large');
+      assert.equal(problem.type, 'https://meent.app/problems/request_headers_too_large');
+
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(running.port, '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      assert.match(raw, /^HTTP\/1\.1 400 /);
+      assert.match(raw, /Content-Type: application\/problem\+json/);
+      assert.match(raw, /"status":400,"code":"malformed_request"/);
+    } finally {
+      agent.destroy();
+      await running.close();
+    }
   });
 
   it('finishes in-flight requests on shutdown, refuses new ones, then runs the closers', async () => {
