@@ -8,7 +8,9 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
+import { unstorableTextIn } from '../content/plain-text.js';
 import { UnauthorizedError, ValidationError, type ErrorDetail } from '../errors/domain-errors.js';
+import { sendProblem } from './problem.js';
 
 type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -82,6 +84,7 @@ const statusText: Record<number, string> = {
   404: 'Not found (or not visible to you)',
   409: 'Conflict with the current state',
   413: 'The body is too large',
+  415: 'The body is not JSON',
   429: 'Too many requests',
   500: 'Unexpected error',
   503: 'A dependency is unavailable',
@@ -92,10 +95,28 @@ export function issuesToDetails(where: string, error: z.ZodError): ErrorDetail[]
   return error.issues.slice(0, 20).map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message }));
 }
 
+/**
+ * Input parsed with its schema, or a `ValidationError` (400) saying what is wrong. Text the
+ * store cannot keep as it is (U+0000, lone surrogates) is refused in every field, whatever
+ * the field's own rules.
+ */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const what = `The ${where === 'body' ? 'request body' : where} is not valid.`;
   const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(`The ${where === 'body' ? 'request body' : where} is not valid.`, issuesToDetails(where, result.error));
+  if (!result.success) throw new ValidationError(what, issuesToDetails(where, result.error));
+  const unstorable = unstorableTextIn(result.data, where);
+  if (unstorable) throw new ValidationError(what, [unstorable]);
   return result.data;
+}
+
+
+/** The media types an operation's body may have (those the JSON body parser reads). */
+const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/** Whether the request carries a body (RFC 9112 section 6.3: a transfer coding, or a length above 0). */
+function hasBody(req: Request): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function requireActor(req: Request): Actor {
@@ -117,6 +138,11 @@ export class ApiSpec {
       const actor = requireActor(req);
       const params = (spec.params ? parseOrThrow(spec.params, req.params, 'params') : {}) as z.output<P>;
       const query = (spec.query ? parseOrThrow(spec.query, { ...req.query }, 'query') : {}) as z.output<Q>;
+      if (spec.body && hasBody(req) && !req.is(JSON_TYPES)) {
+        // Read as empty, it would be another request than the one sent (an invitation that joins, a cancellation without its reason).
+        sendProblem(res, { status: 415, code: 'unsupported_media_type', detail: 'The request body must be JSON (Content-Type: application/json).', instance: req.originalUrl.split('?')[0], requestId: String(req.id ?? '') });
+        return;
+      }
       const body = (spec.body ? parseOrThrow(spec.body, req.body ?? {}, 'body') : undefined) as z.output<B>;
       let result = await handler({ actor, params, query, body, req, res });
       if (res.headersSent) return;
@@ -161,7 +187,7 @@ export class ApiSpec {
             : {}),
         },
       };
-      for (const status of [...new Set([400, 401, ...(spec.errors ?? []), 500])]) responses[String(status)] = { description: statusText[status] ?? 'Error', content: problem };
+      for (const status of [...new Set([400, 401, ...(spec.body ? [415] : []), ...(spec.errors ?? []), 500])]) responses[String(status)] = { description: statusText[status] ?? 'Error', content: problem };
       (paths[openApiPath] ??= {})[method] = {
         operationId: spec.operationId,
         summary: spec.summary,

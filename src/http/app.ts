@@ -13,7 +13,7 @@ import type { Config } from '../config/config.js';
 import { NotFoundError } from '../errors/domain-errors.js';
 import { redactSerializedRequest } from '../logging/url-secrets.js';
 import { problemErrorHandler, sendProblem } from './problem.js';
-import { refuseNulCharacters } from './refuse-nul.js';
+import { refuseUnstorableText } from './refuse-unstorable-text.js';
 import { securityHeaders } from './security-headers.js';
 
 /** What a capability hands to the HTTP app (the composition root gathers them into `AppDependencies`). */
@@ -92,7 +92,7 @@ export function createApp(deps: AppDependencies): Express {
   const bodyLimit = config.maxBodyBytes;
   app.use(express.json({ limit: bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: bodyLimit, parameterLimit: 100 }));
-  app.use(refuseNulCharacters);
+  app.use(refuseUnstorableText);
 
   for (const router of deps.publicRouters ?? []) app.use(router);
 

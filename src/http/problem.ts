@@ -81,14 +81,43 @@ export function sendProblem(res: Response, problem: ProblemInput): void {
   res.status(problem.status).type('application/problem+json').json(body);
 }
 
-/** Errors raised by express' own body parser carry `type` and `status`. */
-interface BodyParserError {
-  type: string;
+/**
+ * Client errors raised by express itself and its body parsers, before any route runs: they
+ * follow http-errors (a 4xx `status`, `expose` set, a `type` when the body parser knows what
+ * went wrong, e.g. a body that does not decompress has none), or, for a path parameter that is
+ * not percent-encoded UTF-8, the router's URIError with `status` 400.
+ */
+interface ExpressClientError {
   status: number;
+  type?: unknown;
 }
 
-function isBodyParserError(err: unknown): err is BodyParserError {
-  return typeof err === 'object' && err !== null && typeof (err as BodyParserError).type === 'string' && typeof (err as BodyParserError).status === 'number';
+function expressClientError(err: unknown): ExpressClientError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { status, expose } = err as { status?: unknown; expose?: unknown };
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  return expose === true || err instanceof URIError ? { status, type: (err as { type?: unknown }).type } : undefined;
+}
+
+/** What the body parser's errors become, by `type`. */
+const bodyParserProblems: Record<string, [number, string, string]> = {
+  'entity.too.large': [413, 'payload_too_large', 'The request body is too large.'],
+  'entity.parse.failed': [400, 'malformed_json', 'The request body is not valid JSON.'],
+  'encoding.unsupported': [415, 'unsupported_encoding', 'The request body encoding is not supported.'],
+  'charset.unsupported': [415, 'unsupported_charset', 'The request body charset is not supported.'],
+  'entity.verify.failed': [400, 'invalid_body', 'The request body could not be read.'],
+  'request.aborted': [400, 'request_aborted', 'The request was aborted.'],
+  'request.size.invalid': [400, 'invalid_body', 'The request body could not be read.'],
+};
+
+function clientProblem(err: unknown, error: ExpressClientError): [number, string, string] {
+  const known = typeof error.type === 'string' ? bodyParserProblems[error.type] : undefined;
+  if (known) return known;
+  if (err instanceof URIError) return [400, 'malformed_url', 'The request URL is not valid: a percent-encoded part of it is not UTF-8.'];
+  // E.g. a missing file under /tab/assets (the static middleware does not fall through).
+  if (error.status === 404) return [404, 'not_found', 'There is nothing at this address.'];
+  // E.g. a body sent with Content-Encoding gzip that does not decompress.
+  return [error.status, 'invalid_request', 'The request could not be read.'];
 }
 
 export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
@@ -124,21 +153,11 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
       });
       return;
     }
-    if (isBodyParserError(err)) {
-      const known: Record<string, [number, string, string]> = {
-        'entity.too.large': [413, 'payload_too_large', 'The request body is too large.'],
-        'entity.parse.failed': [400, 'malformed_json', 'The request body is not valid JSON.'],
-        'encoding.unsupported': [415, 'unsupported_encoding', 'The request body encoding is not supported.'],
-        'charset.unsupported': [415, 'unsupported_charset', 'The request body charset is not supported.'],
-        'entity.verify.failed': [400, 'invalid_body', 'The request body could not be read.'],
-        'request.aborted': [400, 'request_aborted', 'The request was aborted.'],
-        'request.size.invalid': [400, 'invalid_body', 'The request body could not be read.'],
-      };
-      const match = known[err.type];
-      if (match) {
-        sendProblem(res, { status: match[0], code: match[1], detail: match[2], instance, requestId });
-        return;
-      }
+    const clientError = expressClientError(err);
+    if (clientError) {
+      const [status, code, detail] = clientProblem(err, clientError);
+      sendProblem(res, { status, code, detail, instance, requestId });
+      return;
     }
     req.log?.error({ err }, 'unhandled error');
     if (!req.log) logger.error({ err, requestId }, 'unhandled error');

@@ -63,6 +63,11 @@ describe('bad input (HTTP, real database)', function () {
     { name: 'discussion with operator mentions', method: 'post', path: () => `/communities/${c}/discussions`, body: { title: 't', body: 'b', mentions: [{ $gt: '' }] }, status: 400 },
     { name: 'discussion naming its own author', method: 'post', path: () => `/communities/${c}/discussions`, body: { title: 't', body: 'b', authorId: 'bi-other' }, status: 400 },
     { name: 'discussion of an unknown kind', method: 'post', path: () => `/communities/${c}/discussions`, body: { title: 't', body: 'b', kind: 'poll' }, status: 400 },
+    { name: 'discussion body with U+0000 (the store refuses it)', method: 'post', path: () => `/communities/${c}/discussions`, body: { title: 't', body: 'x\u0000y' }, status: 400, code: 'invalid_input' },
+    { name: 'reply with a lone surrogate (the store would keep U+FFFD)', method: 'post', path: () => `/discussions/${d}/replies`, body: { body: 'half an emoji \uD83D' }, status: 400, code: 'invalid_input' },
+    { name: 'reply edit with U+0000', method: 'patch', path: () => `/replies/${r}`, body: { body: '\u0000' }, status: 400 },
+    { name: 'community description with a lone low surrogate', method: 'post', path: () => '/communities', body: { name: 'x', description: '\uDC00 tail' }, status: 400 },
+    { name: 'a search for U+0000', method: 'get', path: () => '/search?q=x%00y', status: 400 },
     { name: 'reply with an oversized body', method: 'post', path: () => `/discussions/${d}/replies`, body: { body: long }, status: 400 },
     { name: 'reply to a malformed parent', method: 'post', path: () => `/discussions/${d}/replies`, body: { body: 'b', parentId: 'zzz' }, status: 400 },
     { name: 'reply to an unknown parent', method: 'post', path: () => `/discussions/${d}/replies`, body: { body: 'b', parentId: unknown }, status: 400, code: 'parent_not_in_discussion' },
@@ -110,6 +115,26 @@ describe('bad input (HTTP, real database)', function () {
     const res = await request(world.app).post('/api/v1/communities').set('X-Test-Actor', actorHeader(me)).set('Content-Type', 'application/json').send('{"name": "x",');
     assert.equal(res.status, 400);
     assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+    assert.deepEqual(await snapshot(), before);
+  });
+
+  it('a body that is not JSON: 415, not read as an empty body (an invitation that would join the sender), nothing written', async () => {
+    const outsider = await person({ userId: 'bi-outsider' });
+    const invitee = await person({ userId: 'bi-invitee' });
+    const before = await snapshot();
+    const sends: Array<[string | undefined, string]> = [
+      ['text/plain', JSON.stringify({ userId: invitee.userId })],
+      ['application/x-www-form-urlencoded', `userId=${invitee.userId}`],
+      ['multipart/form-data; boundary=x', `--x\r\nContent-Disposition: form-data; name="userId"\r\n\r\n${invitee.userId}\r\n--x--\r\n`],
+      [undefined, JSON.stringify({ userId: invitee.userId })],
+    ];
+    for (const [type, body] of sends) {
+      const req = request(world.app).post(`/api/v1/communities/${c}/members`).set('X-Test-Actor', actorHeader(outsider));
+      const res = await (type ? req.set('Content-Type', type) : req.unset('Content-Type')).send(body);
+      assert.equal(res.status, 415, `${type}: ${res.status} ${JSON.stringify(res.body)}`);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(res.body.code, 'unsupported_media_type');
+    }
     assert.deepEqual(await snapshot(), before);
   });
 

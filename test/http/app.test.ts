@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { Agent, get as httpGet } from 'node:http';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import express from 'express';
 import mongoose from 'mongoose';
@@ -206,14 +208,40 @@ describe('the HTTP server', () => {
     const router = express.Router().post('/things', handler).get('/things', handler);
     const { app } = appWith(router);
     const body = await request(app).post('/api/v1/things').send({ title: 'ok', nested: [{ body: '<img src=x onerror=alert(1)\u0000>' }] }).expect(400);
-    assert.equal(body.body.code, 'nul_character');
+    assert.equal(body.body.code, 'invalid_input');
     assert.deepEqual(body.body.errors, [{ path: 'body.nested.0.body', message: 'cannot hold the character U+0000' }]);
     const query = await request(app).get('/api/v1/things').query({ q: 'a\u0000b' }).expect(400);
-    assert.equal(query.body.code, 'nul_character');
+    assert.equal(query.body.code, 'invalid_input');
     const key = await request(app).post('/api/v1/things').send({ 'a\u0000': 1 }).expect(400);
-    assert.equal(key.body.code, 'nul_character');
+    assert.equal(key.body.code, 'invalid_input');
     sinon.assert.notCalled(handler);
     await request(app).post('/api/v1/things').send({ title: 'a\\u0000 as typed, and \u2028' }).expect(200);
+  });
+
+  it('answers a path parameter that is not percent-encoded UTF-8 with a 400 problem, without calling the route', async () => {
+    const handler = sandbox.spy((_req: express.Request, res: express.Response) => void res.json({}));
+    const { app, lines } = appWith(express.Router().get('/things/:id', handler));
+    for (const segment of ['%', '%ZZ', '%E0%A4%A', '%C0%AF', '%ED%A0%80', '%FF%FE']) {
+      const res = await request(app).get(`/api/v1/things/${segment}`).expect(400);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(res.body.code, 'malformed_url', segment);
+      assert.equal(res.body.status, 400);
+    }
+    sinon.assert.notCalled(handler);
+    assert.ok(!lines.some((l) => l.level === 50), 'a client error, not one of ours');
+  });
+
+  it('answers a body that does not decompress with a 400 problem, without calling the route', async () => {
+    const handler = sandbox.spy((_req: express.Request, res: express.Response) => void res.json({}));
+    const { app } = appWith(express.Router().post('/things', handler));
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const res = await request(app).post('/api/v1/things').set('Content-Type', 'application/json').set('Content-Encoding', encoding).send('this is not compressed').expect(400);
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(res.body.code, 'invalid_request', encoding);
+    }
+    const unknown = await request(app).post('/api/v1/things').set('Content-Type', 'application/json').set('Content-Encoding', 'x-unknown').send('{}').expect(415);
+    assert.equal(unknown.body.code, 'unsupported_encoding');
+    sinon.assert.notCalled(handler);
   });
 
   it('answers an unknown route with a 404 problem', async () => {
@@ -225,6 +253,46 @@ describe('the HTTP server', () => {
     const router = express.Router().get('/ping', (_req, res) => void res.json({}));
     const res = await request(appWith(router).app).get('/api/v1/ping').expect(200);
     assert.equal(res.headers['cache-control'], 'no-store');
+  });
+
+  it("answers a request Node's parser refuses (a URL over the header limit, a request that is not HTTP) with a problem, also on a kept-alive connection", async () => {
+    const { logger } = captureLogs();
+    const router = express.Router().get('/ping', (_req, res) => void res.json({}));
+    const running = await listen(appWith(router).app, { port: 0, host: '127.0.0.1', shutdownTimeoutMs: 1000, logger });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (path: string) =>
+      new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        httpGet({ host: '127.0.0.1', port: running.port, path, agent }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+        }).on('error', reject);
+      });
+    try {
+      // The same connection first answers a request, then gets one over the limit.
+      assert.equal((await get('/api/v1/ping')).status, 200);
+      const long = await get(`/api/v1/ping?q=${'a'.repeat(100_000)}`);
+      assert.equal(long.status, 431);
+      assert.match(long.type, /^application\/problem\+json/);
+      const problem = JSON.parse(long.body) as Record<string, unknown>;
+      assert.equal(problem.status, 431);
+      assert.equal(problem.code, 'request_headers_too_large');
+      assert.equal(problem.type, 'https://meent.app/problems/request_headers_too_large');
+
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(running.port, '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      assert.match(raw, /^HTTP\/1\.1 400 /);
+      assert.match(raw, /Content-Type: application\/problem\+json/);
+      assert.match(raw, /"status":400,"code":"malformed_request"/);
+    } finally {
+      agent.destroy();
+      await running.close();
+    }
   });
 
   it('finishes in-flight requests on shutdown, refuses new ones, then runs the closers', async () => {

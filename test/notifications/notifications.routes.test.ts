@@ -78,6 +78,17 @@ describe('notification settings and dead letters (HTTP)', () => {
     assert.equal((await request(app).put(`/api/v1/me/notification-mutes/everything/${id}`).set(as('u1')).send({})).status, 400);
   });
 
+  it('refuses a mute title the store cannot keep (U+0000, a lone surrogate) with a 400 problem, and mutes nothing', async () => {
+    const id = new mongoose.Types.ObjectId().toHexString();
+    for (const title of ['Droogte\u0000', 'half an emoji \uD83D']) {
+      const res = await request(app).put(`/api/v1/me/notification-mutes/community/${id}`).set(as('u1')).send({ title });
+      assert.equal(res.status, 400, res.text);
+      assert.match(res.headers['content-type'] ?? '', /application\/problem\+json/);
+      assert.equal(res.body.errors[0].path, 'body.title');
+    }
+    assert.equal(await mongoose.connection.collection('notification_mutes').countDocuments(), 0);
+  });
+
   describe('dead letters', () => {
     async function failed(tenantId = TEST_TENANT_ID) {
       const n = await NotificationModel.create({ tenantId, recipientId: 'r', kind: 'reply', subject: { type: 'discussion', id: 'd' }, idempotencyKey: `k:${new mongoose.Types.ObjectId().toHexString()}`, status: 'failed', attempts: 5, lastError: 'transient 503' });

@@ -230,7 +230,7 @@ async function storeCorpus(application: Application, config: Config, origin: str
   const nul = XSS_PAYLOADS.find((p) => p.text.includes('\u0000'))!;
   const refused = await fetch(`${origin}/api/v1/discussions/${threads[0]}/replies`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: sessionCookie, origin }, body: JSON.stringify({ body: nul.text }) });
   assert.equal(refused.status, 400);
-  assert.equal(((await refused.json()) as { code: string }).code, 'nul_character');
+  assert.equal(((await refused.json()) as { code: string }).code, 'invalid_input');
 
   // And the viewer's own profile through the real HTTP API, as the profile page sends it.
   const askMeAbout = storable.map((p) => p.text)
