@@ -12,6 +12,8 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, t
 import type { Logger } from 'pino';
 import type { Config } from '../src/config/config.js';
 import { UnauthorizedError, ValidationError } from '../src/errors/domain-errors.js';
+import { issuesToDetails } from '../src/http/api-spec.js';
+import { activityShape } from './activity-shape.js';
 
 /** The bot's own credentials for outgoing calls (tests: tokens from their local identity provider). */
 export type CredentialsFactory = ConstructorParameters<typeof ConfigurationBotFrameworkAuthentication>[1];
@@ -111,8 +113,9 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
 
   const handler: RequestHandler = async (req, res) => {
     const activity = req.body as Partial<Activity> | undefined;
-    if (typeof activity !== 'object' || activity === null || typeof activity.type !== 'string' || activity.type === '') {
-      throw new ValidationError('The request is not a Bot Framework activity.', [{ path: 'body.type', message: 'is required' }], 'invalid_activity');
+    const shape = activityShape.safeParse(activity);
+    if (!shape.success) {
+      throw new ValidationError('The request is not a Bot Framework activity.', issuesToDetails('body', shape.error), 'invalid_activity');
     }
     if (refuseAll) throw new UnauthorizedError('The bot is not configured.', 'bot_unauthenticated');
     const authHeader = req.get('authorization') ?? '';
@@ -122,7 +125,7 @@ export function createBotEndpoint(options: BotEndpointOptions): BotEndpoint {
     } catch (err) {
       // Any failure here (no token, bad signature, wrong audience or issuer, unknown key) is
       // the caller's: 401, with the reason in our log only.
-      logger.warn({ err: { name: (err as Error).name, message: (err as Error).message }, channelId: activity.channelId }, 'bot activity rejected');
+      logger.warn({ err: { name: (err as Error).name, message: (err as Error).message }, channelId: activity?.channelId }, 'bot activity rejected');
       throw Object.assign(new UnauthorizedError('The request does not carry a valid Bot Framework token.', 'bot_unauthenticated'), {
         wwwAuthenticate: 'Bearer realm="botframework", error="invalid_token"',
       });

@@ -16,6 +16,7 @@ import {
   type AppBasedLinkQuery,
   type ChannelAccount,
   type ConversationReference,
+  type InvokeResponse,
   type MessagingExtensionAction,
   type MessagingExtensionActionResponse,
   type MessagingExtensionQuery,
@@ -239,6 +240,20 @@ export class MeentBot extends TeamsActivityHandler {
 
   // ---- Universal Actions ----
 
+  /**
+   * A card action whose `value` has no `action` object made botbuilder's own reader throw a
+   * TypeError, which came back as 501 (found by the bot fuzzing, test/reliability/bot-fuzz.test.ts).
+   * It is a malformed request: 400 with the Universal Actions error shape, before anything runs.
+   * (https://learn.microsoft.com/en-us/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards)
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    const value = context.activity.value as { action?: unknown } | undefined;
+    if (context.activity.name === 'adaptiveCard/action' && (typeof value !== 'object' || value === null || typeof value.action !== 'object' || value.action === null)) {
+      return { status: 400, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'The card action is malformed.' } } };
+    }
+    return super.onInvokeActivity(context);
+  }
+
   protected override async onAdaptiveCardInvoke(context: TurnContext, invoke: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
     const verb = invoke.action?.verb ?? '';
     const data = (invoke.action?.data ?? {}) as Record<string, unknown>;
@@ -318,11 +333,15 @@ export class MeentBot extends TeamsActivityHandler {
 
   private async saveSettings(v: ViewContext, actor: Actor, data: Record<string, unknown>): Promise<CardAttachment> {
     const groups: Partial<Record<PreferenceGroup, Cadence>> = {};
+    let malformed = false;
     for (const group of Object.keys(PREFERENCE_GROUPS) as PreferenceGroup[]) {
       const value = data[`group.${group}`];
       if (typeof value === 'string' && (CADENCES as readonly string[]).includes(value)) groups[group] = value as Cadence;
+      else if (value !== undefined) malformed = true;
     }
     const channel = typeof data.channel === 'string' && (DELIVERY_CHANNELS as readonly string[]).includes(data.channel) ? (data.channel as DeliveryChannel) : undefined;
+    // A value the card cannot have sent is not half-saved: nothing changes (found by the bot fuzzing).
+    if (malformed || (data.channel !== undefined && channel === undefined)) return errorView(v, v.t.unknownAction);
     const prefs = await this.deps.preferences.update(actor, { groups, ...(channel ? { channel } : {}), locale: v.language });
     return settingsView(v, prefs, await this.deps.preferences.listMutes(actor), v.t.saved);
   }
