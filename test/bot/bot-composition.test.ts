@@ -68,7 +68,9 @@ describe('the bot in the composition root: discussions and search are wired', fu
   });
 
   it('gives the bot the identity layer\'s write limit: card actions and API writes share one budget per person', async () => {
-    const limited = await buildApplication(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTH_MODE: 'local', RATE_LIMIT_USER_WRITES: '2' }), logger);
+    // A fixed clock: the budget counts per window of the clock, and a real one could start a new window mid-test (it did, on a loaded CI run).
+    const at = new Date('2026-01-05T10:00:10Z');
+    const limited = await buildApplication(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', AUTH_MODE: 'local', RATE_LIMIT_USER_WRITES: '2' }), logger, { identity: { now: () => at } });
     try {
       await RateLimitCounterModel.deleteMany({});
       const services = createCommunitiesServices({ logger });

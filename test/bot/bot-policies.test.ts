@@ -4,6 +4,7 @@ import mongoose from 'mongoose';
 import sinon from 'sinon';
 import { createBotModule } from '../../bot/bot-module.js';
 import { textsFor } from '../../bot/texts.js';
+import { writeRateLimits } from '../../src/http/request-rate-limits.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { UserModel } from '../../src/members/user.model.js';
 import type { BotConnector } from '../support/bot-connector.js';
@@ -21,6 +22,8 @@ const nl = textsFor('nl');
  * IP_ALLOWLIST, which a bot activity cannot show, refuse what the bot would do for the people
  * they cover unless TEAMS_CONDITIONAL_ACCESS says Teams already requires them.
  */
+const FIXED_NOW = Date.parse('2026-01-05T10:00:10Z');
+
 describe('the organisation\'s policies on the bot, over HTTP', function () {
   this.timeout(30_000);
   useTestDatabase('botpolicy');
@@ -55,7 +58,10 @@ describe('the organisation\'s policies on the bot, over HTTP', function () {
 
   /** The bot endpoint of a Meent configured with `env`; what it is sent comes from Sanne in her personal chat. */
   function meent(env: Record<string, string>) {
-    const post = rig.endpoint(rig.config(env), { ports: ports() });
+    const config = rig.config(env);
+    // The write budget counts per window of a clock: a fixed one, so a test never straddles two windows.
+    const writes = writeRateLimits({ windowMs: config.rateLimits.windowMs, perUser: config.rateLimits.userWrites, perIp: 0, logger: createLogger('silent'), now: () => FIXED_NOW }).perPerson;
+    const post = rig.endpoint(config, { ports: ports(), writes });
     return (overrides: Record<string, unknown>) => post({ ...rig.inChat(sanne, conversationId), ...overrides });
   }
 
