@@ -11,7 +11,6 @@ import type { AuditSink } from '../audit/audit.port.js';
 import type { Actor } from '../auth/actor.js';
 import { readableCommunityIds, resolveCommunityAccess } from '../communities/community-access.js';
 import { communityById, type CommunityRecord } from '../communities/communities.port.js';
-import { readableDiscussion, shownDiscussions } from '../discussions/discussions.port.js';
 import { markdown } from '../content/markdown.js';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { ConflictError, ForbiddenError, ValidationError, type ErrorDetail } from '../errors/domain-errors.js';
@@ -29,8 +28,9 @@ import { ACTIVE_STATUSES, type RegistrationRecord } from './registration.model.j
 import { activeEventIdsOf, findRegistration, registrationsOfUser, userIdsOf, waitlistPosition } from './registration.repository.js';
 import type { SeatAllocator } from './seat-allocator.js';
 import { selfSignUpOpen } from './signup-window.js';
-import { DEFAULT_TIME_ZONE, isIanaTimeZone } from '../time/time-zone.js';
+import { DEFAULT_TIME_ZONE } from '../time/time-zone.js';
 import { clockOf, type Clock } from '../time/clock.js';
+import { checkEvent, checkedFollowUp, followUpsShown } from './event-rules.js';
 
 export interface EventServiceDeps {
   allocator: SeatAllocator;
@@ -113,7 +113,7 @@ export class EventService {
     const organizers = unique([actor.userId, ...(input.organizers ?? [])]);
     // The creator runs it as its community's manager or as an admin; the others must qualify.
     await this.assertOrganizers(actor.tenantId, input.organizers ?? [], new Set([actor.userId]), { communityId: community?._id ?? null, community, guestsAllowed: input.guestsAllowed ?? false });
-    const followUpDiscussionId = input.followUpDiscussionId ? await this.checkedFollowUp(actor, community?._id ?? null, input.followUpDiscussionId) : null;
+    const followUpDiscussionId = input.followUpDiscussionId ? await checkedFollowUp(actor, community?._id ?? null, input.followUpDiscussionId) : null;
     const _id = new Types.ObjectId();
     const event = await createEvent({
       _id,
@@ -233,7 +233,7 @@ export class EventService {
       const community = communityId ? (access.community?.community ?? (await communityById(communityId))) : null;
       await this.assertOrganizers(actor.tenantId, patch.organizers, new Set(access.event.organizers), { communityId, community, guestsAllowed: patch.guestsAllowed ?? access.event.guestsAllowed });
     }
-    const followUp = patch.followUpDiscussionId ? await this.checkedFollowUp(actor, access.event.communityId, patch.followUpDiscussionId) : patch.followUpDiscussionId;
+    const followUp = patch.followUpDiscussionId ? await checkedFollowUp(actor, access.event.communityId, patch.followUpDiscussionId) : patch.followUpDiscussionId;
     const description = patch.description !== undefined ? markdown(patch.description) : undefined;
     const changed: string[] = [];
     // As the edit found them (under the event's lock), for the audit entries of who changed who runs it and who may come.
@@ -416,23 +416,6 @@ export class EventService {
     for (let i = 0; i < intents.length; i += 500) await this.deps.notifications.enqueue(intents.slice(i, i + 500));
   }
 
-  /**
-   * The follow-up discussion someone asks for: one of the event's own community's discussions
-   * that the actor may read and that is not hidden. Its title is shown to the meeting's
-   * participants and they are made to follow it, so another community's, or one the actor
-   * cannot read, is refused the same way (nothing tells which it was).
-   */
-  private async checkedFollowUp(actor: Actor, communityId: Types.ObjectId | null, discussionId: string): Promise<Types.ObjectId> {
-    if (!communityId) {
-      throw new ValidationError('An organisation-wide event has no follow-up discussion.', [{ path: 'body.followUpDiscussionId', message: 'only for an event of a community' }], 'invalid_follow_up_discussion');
-    }
-    const discussion = await readableDiscussion(actor, discussionId);
-    if (!discussion?.communityId.equals(communityId)) {
-      throw new ValidationError('The follow-up must be a discussion of the event\'s community.', [{ path: 'body.followUpDiscussionId', message: 'not a discussion of this event\'s community' }], 'invalid_follow_up_discussion');
-    }
-    return discussion._id;
-  }
-
   private async followUpShown(event: EventRecord): Promise<boolean> {
     return (await followUpsShown(event.tenantId, [event])).has(String(event._id));
   }
@@ -459,40 +442,6 @@ export class EventService {
     if (unknown.length > 0) throw new ValidationError('Some organisers are not known in this organisation.', unknown, 'unknown_person');
     if (refused.length > 0) throw new ValidationError('Organisers must be people the event is for: members of its community, guests only where they are admitted.', refused, 'organizer_not_admitted');
   }
-}
-
-/**
- * The ids of the events whose follow-up discussion may be shown (and followed): still a
- * discussion of the event's community, not hidden. Stored ids are checked again when read,
- * since a discussion can be hidden, and ids stored before they were checked on write exist.
- */
-export async function followUpsShown(tenantId: string, events: readonly EventRecord[]): Promise<Set<string>> {
-  const withFollowUp = events.flatMap((e) => (e.communityId && e.followUpDiscussionId ? [{ eventId: String(e._id), communityId: e.communityId, discussionId: e.followUpDiscussionId }] : []));
-  if (withFollowUp.length === 0) return new Set();
-  const shown = await shownDiscussions(tenantId, withFollowUp);
-  return new Set(withFollowUp.filter((_, i) => shown[i] !== null).map((e) => e.eventId));
-}
-
-interface CheckedFields {
-  start: Date;
-  end: Date;
-  timeZone: string;
-  location: { name?: string | null } | null;
-  online: boolean;
-  capacity: number | null;
-  signupDeadline: Date | null;
-}
-
-/** The rules that relate an event's fields to each other and to now; every problem at once. */
-export function checkEvent(fields: CheckedFields, now: Date, options: { startChanged: boolean }): void {
-  const problems: ErrorDetail[] = [];
-  if (!isIanaTimeZone(fields.timeZone)) problems.push({ path: 'body.timeZone', message: 'must be an IANA time zone such as Europe/Amsterdam' });
-  if (!(fields.end.getTime() > fields.start.getTime())) problems.push({ path: 'body.end', message: 'must be after the start' });
-  if (options.startChanged && fields.start.getTime() <= now.getTime()) problems.push({ path: 'body.start', message: 'must be in the future' });
-  if (fields.signupDeadline && fields.signupDeadline.getTime() > fields.start.getTime()) problems.push({ path: 'body.signupDeadline', message: 'must not be after the start' });
-  if (fields.capacity !== null && (!Number.isInteger(fields.capacity) || fields.capacity < 0)) problems.push({ path: 'body.capacity', message: 'must be 0 or more' });
-  if (!fields.online && !fields.location?.name) problems.push({ path: 'body.location', message: 'an event needs a location, or must be online' });
-  if (problems.length > 0) throw new ValidationError('The event is not valid.', problems);
 }
 
 function unique<T>(values: readonly T[]): T[] {
