@@ -93,11 +93,9 @@ async function countingMemberships(tenantId: string, userId: string): Promise<Ar
 /** The people who are active members of a community the person is an active member of (the person included). */
 export async function coMembersOf(tenantId: string, userId: string): Promise<Set<string>> {
   const mine = await countingMemberships(tenantId, userId);
-  const co = new Set<string>();
-  for (const m of mine) {
-    for (const other of await membershipsOfCommunity(m.communityId, 'active')) if (counts(other, m.community)) co.add(other.userId);
-  }
-  return co;
+  // One equality query per community, at once (FerretDB hands equality to PostgreSQL; an `$in` it evaluates itself).
+  const lists = await Promise.all(mine.map(async (m) => (await membershipsOfCommunity(m.communityId, 'active')).filter((other) => counts(other, m.community))));
+  return new Set(lists.flat().map((other) => other.userId));
 }
 
 // ---- the counters and lists the discussions capability keeps on a community ----
