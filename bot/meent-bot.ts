@@ -30,8 +30,7 @@ import { DomainError, type ErrorKind } from '../src/errors/domain-errors.js';
 import type { PersonWriteLimit } from '../src/http/request-rate-limits.js';
 import { ConversationReferences, personalKey, toConversationRef, type ConversationScope } from '../src/notifications/conversation-references.js';
 import { DeliveryError, type ConversationRef, type Messenger, type OutgoingMessage } from '../src/notifications/messenger.js';
-import { muteSchema, PREFERENCE_GROUPS, type NotificationPreferences, type PreferenceGroup } from '../src/notifications/notification-preferences.js';
-import { CADENCES, DELIVERY_CHANNELS, type Cadence, type DeliveryChannel } from '../src/notifications/notification-preference.model.js';
+import { muteSchema, PREFERENCE_GROUPS, preferencesPatchSchema, type NotificationPreferences } from '../src/notifications/notification-preferences.js';
 import { openPersonalChat } from '../src/notifications/personal-chat.js';
 import type { ActorResolver } from './bot-actors.js';
 import { askView, discussionListView, discussionView, errorView, eventListView, eventView, helpView, searchView, settingsView, type ViewContext } from './card-views.js';
@@ -332,17 +331,11 @@ export class MeentBot extends TeamsActivityHandler {
   }
 
   private async saveSettings(v: ViewContext, actor: Actor, data: Record<string, unknown>): Promise<CardAttachment> {
-    const groups: Partial<Record<PreferenceGroup, Cadence>> = {};
-    let malformed = false;
-    for (const group of Object.keys(PREFERENCE_GROUPS) as PreferenceGroup[]) {
-      const value = data[`group.${group}`];
-      if (typeof value === 'string' && (CADENCES as readonly string[]).includes(value)) groups[group] = value as Cadence;
-      else if (value !== undefined) malformed = true;
-    }
-    const channel = typeof data.channel === 'string' && (DELIVERY_CHANNELS as readonly string[]).includes(data.channel) ? (data.channel as DeliveryChannel) : undefined;
-    // A value the card cannot have sent is not half-saved: nothing changes (found by the bot fuzzing).
-    if (malformed || (data.channel !== undefined && channel === undefined)) return errorView(v, v.t.unknownAction);
-    const prefs = await this.deps.preferences.update(actor, { groups, ...(channel ? { channel } : {}), locale: v.language });
+    // The card's fields, checked by the preferences' own rule: a value the card cannot have sent changes nothing.
+    const groups = Object.fromEntries(Object.keys(PREFERENCE_GROUPS).flatMap((group) => (data[`group.${group}`] !== undefined ? [[group, data[`group.${group}`]]] : [])));
+    const parsed = preferencesPatchSchema.safeParse({ groups, ...(data.channel !== undefined ? { channel: data.channel } : {}) });
+    if (!parsed.success) return errorView(v, v.t.unknownAction);
+    const prefs = await this.deps.preferences.update(actor, { ...parsed.data, locale: v.language });
     return settingsView(v, prefs, await this.deps.preferences.listMutes(actor), v.t.saved);
   }
 
