@@ -82,6 +82,7 @@ const nl = {
   groups: {
     conversations: 'Reacties en vermeldingen',
     newDiscussions: 'Nieuwe discussies in je communities',
+    consultations: 'Raadplegingen: nieuw, herinnering, conclusie',
     events: 'Jouw bijeenkomsten (wijzigingen, herinneringen, wachtlijst)',
     management: 'Voor beheerders (aanvragen, meldingen van inhoud)',
     membership: 'Je lidmaatschappen',
@@ -194,6 +195,7 @@ const en: Texts = {
   groups: {
     conversations: 'Replies and mentions',
     newDiscussions: 'New discussions in your communities',
+    consultations: 'Consultations: new, reminder, conclusion',
     events: 'Your events (changes, reminders, waitlist)',
     management: 'For managers (requests, reported content)',
     membership: 'Your memberships',

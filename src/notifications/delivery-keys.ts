@@ -7,8 +7,11 @@
 
 /** Whether a notification of this kind is posted to its community's channel rather than sent to a person. */
 export function isChannelPost(kind: string): boolean {
-  return kind === 'eventAnnounced';
+  return CHANNEL_POST_KINDS.has(kind);
 }
+
+/** The kinds that are posts in a community's channel rather than a person's notification. */
+export const CHANNEL_POST_KINDS: ReadonlySet<string> = new Set(['eventAnnounced', 'consultationAnnounced', 'consultationConcluded']);
 
 /** The key of the send of one notification. */
 export function sendKeyOf(notification: { _id: unknown; kind: string }): string {

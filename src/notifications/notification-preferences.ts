@@ -13,6 +13,7 @@ import { isDuplicateKeyError, upsertRetryingRace } from '../db/mongo-errors.js';
 import { DEFAULT_TIME_ZONE, isIanaTimeZone } from '../time/time-zone.js';
 import type { NotificationKind, NotificationRecord } from './notification.model.js';
 import { NOTIFICATION_KINDS } from './notification.model.js';
+import { isChannelPost } from './delivery-keys.js';
 import {
   CADENCES,
   DELIVERY_CHANNELS,
@@ -25,7 +26,8 @@ import {
 } from './notification-preference.model.js';
 
 /** Kinds a person chooses a cadence for (a channel announcement is not a person's notification). */
-export const PERSONAL_KINDS = NOTIFICATION_KINDS.filter((k): k is Exclude<NotificationKind, 'eventAnnounced'> => k !== 'eventAnnounced');
+export const PERSONAL_KINDS = NOTIFICATION_KINDS.filter((k): k is Exclude<NotificationKind, ChannelPostKind> => !isChannelPost(k));
+type ChannelPostKind = 'eventAnnounced' | 'consultationAnnounced' | 'consultationConcluded';
 export type PersonalKind = (typeof PERSONAL_KINDS)[number];
 
 /**
@@ -53,6 +55,9 @@ export const DEFAULT_CADENCE: Record<PersonalKind, Cadence> = {
   eventRegistrationApproved: 'immediately',
   eventRegistrationDeclined: 'immediately',
   reminder: 'immediately',
+  consultationOpened: 'immediately',
+  consultationReminder: 'immediately',
+  consultationConclusion: 'immediately',
 };
 
 /**
@@ -79,6 +84,7 @@ export const PREFERENCE_GROUPS = {
   events: ['eventPromoted', 'eventChanged', 'eventCancelled', 'eventRegistrationApproved', 'eventRegistrationDeclined', 'reminder'],
   management: ['membershipRequested', 'contentReported', 'contentHidden', 'eventRegistrationRequested'],
   membership: ['membershipApproved', 'membershipDeclined', 'membershipInvited', 'roleChanged'],
+  consultations: ['consultationOpened', 'consultationReminder', 'consultationConclusion'],
 } as const satisfies Record<string, readonly PersonalKind[]>;
 export type PreferenceGroup = keyof typeof PREFERENCE_GROUPS;
 

@@ -32,10 +32,20 @@ export const NOTIFICATION_KINDS = [
   'reminder',
   /** A new event of a community, posted in the channel the community is pinned to (recipient `community:<id>`). */
   'eventAnnounced',
+  /** A consultation opened for answers (to each person in its audience who wants it). */
+  'consultationOpened',
+  /** A consultation closes soon and the person has not answered. */
+  'consultationReminder',
+  /** A closed consultation's conclusion, to each respondent who wants it. */
+  'consultationConclusion',
+  /** A consultation opened, posted in the community's channel (recipient `community:<id>`). */
+  'consultationAnnounced',
+  /** A consultation's conclusion, posted in the community's channel (recipient `community:<id>`). */
+  'consultationConcluded',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
-export const NOTIFICATION_SUBJECT_TYPES = ['community', 'discussion', 'reply', 'event', 'registration', 'membership', 'report', 'user'] as const;
+export const NOTIFICATION_SUBJECT_TYPES = ['community', 'discussion', 'reply', 'event', 'registration', 'membership', 'report', 'user', 'consultation'] as const;
 export type NotificationSubjectType = (typeof NOTIFICATION_SUBJECT_TYPES)[number];
 
 /**
