@@ -23,6 +23,15 @@ const httpsOrLoopbackUrl = z.url({ error: 'must be an absolute URL' }).refine(
   { error: 'must be an https:// URL (http:// only for localhost)' },
 );
 
+/** An e-mail address or a web address where people reach someone (the privacy pages link it). */
+const contactPoint = optionalString.pipe(
+  z
+    .string()
+    .max(320, { error: 'must be at most 320 characters' })
+    .refine((v) => /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(v) || /^https:\/\/[^\s<>"]+$/.test(v), { error: 'must be an e-mail address or an https:// web address' })
+    .optional(),
+);
+
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
   error: 'must be a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47',
 });
@@ -103,6 +112,10 @@ const schema = z
     NOTIFY_CONVERSATION_RATE_PER_SECOND: z.coerce.number({ error: 'must be a number of messages per second' }).int().min(1, { error: 'must be 1-7' }).max(7, { error: 'must be 1-7 (the Teams limit per conversation)' }).default(7),
     NOTIFY_ACTIVITY_FEED_RATE_PER_SECOND: z.coerce.number({ error: 'must be a number of notifications per second' }).int().min(1, { error: 'must be 1 or more' }).max(100).default(5),
     NOTIFY_RETENTION_DAYS: z.coerce.number({ error: 'must be a whole number of days' }).int().min(0, { error: 'must be 0 (keep) or more' }).max(3650, { error: 'must be at most 3650' }).default(90),
+    // The privacy statement and terms (/privacy, /terms) name who is responsible and whom to ask.
+    ORGANISATION_NAME: optionalString.pipe(z.string().max(200, { error: 'must be at most 200 characters' }).refine((v) => !/[<>]/.test(v), { error: 'must not contain < or >' }).optional()),
+    ORGANISATION_CONTACT: contactPoint,
+    PRIVACY_OFFICER_CONTACT: contactPoint,
     NOTIFY_MAX_ATTEMPTS: z.coerce.number({ error: 'must be a whole number' }).int().min(1, { error: 'must be 1-20' }).max(20, { error: 'must be 1-20' }).default(5),
   })
   .superRefine((c, ctx) => {
@@ -123,6 +136,10 @@ const schema = z
     if (c.NODE_ENV === 'production') {
       if (!c.PUBLIC_URL || !c.PUBLIC_URL.startsWith('https://')) issue('PUBLIC_URL', 'must be the https:// origin Teams loads the tab from in production');
       if (c.AUTH_MODE === 'entra' && !c.BOT_ID) issue('BOT_ID', 'is required in production: the Azure Bot (Microsoft App) id');
+      // A government must publish who is responsible for the data and how to reach its data-protection officer (AVG art. 13).
+      if (!c.ORGANISATION_NAME) issue('ORGANISATION_NAME', 'is required in production: the organisation responsible for the data (privacy statement)');
+      if (!c.ORGANISATION_CONTACT) issue('ORGANISATION_CONTACT', 'is required in production: an e-mail or https address for questions about the data');
+      if (!c.PRIVACY_OFFICER_CONTACT) issue('PRIVACY_OFFICER_CONTACT', 'is required in production: how to reach the data-protection officer (FG)');
     }
     if (c.BOT_ID && c.BOT_TYPE !== 'UserAssignedMSI' && !c.BOT_PASSWORD) issue('BOT_PASSWORD', `is required when BOT_ID is set and BOT_TYPE=${c.BOT_TYPE}`);
     if (c.BOT_TYPE === 'SingleTenant' && c.BOT_ID && !c.BOT_TENANT_ID) issue('BOT_TENANT_ID', 'is required when BOT_TYPE=SingleTenant');
@@ -182,6 +199,12 @@ const schema = z
         activityFeedPerSecond: c.NOTIFY_ACTIVITY_FEED_RATE_PER_SECOND,
         maxAttempts: c.NOTIFY_MAX_ATTEMPTS,
         retentionDays: c.NOTIFY_RETENTION_DAYS,
+      },
+      /** Who is responsible for the data, named on /privacy and /terms; unset outside production. */
+      organisation: {
+        name: c.ORGANISATION_NAME,
+        contact: c.ORGANISATION_CONTACT,
+        privacyOfficer: c.PRIVACY_OFFICER_CONTACT,
       },
     };
   });

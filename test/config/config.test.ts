@@ -49,8 +49,12 @@ describe('configuration', () => {
       TEAMS_CONDITIONAL_ACCESS: 'true',
       GUESTS_ALLOWED: 'false',
       ENTRA_ALLOWED_TENANTS: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+      ORGANISATION_NAME: 'Gemeente Voorbeeld',
+      ORGANISATION_CONTACT: 'privacy@voorbeeld.nl',
+      PRIVACY_OFFICER_CONTACT: 'https://www.voorbeeld.nl/fg',
     });
     assert.equal(config.host, '0.0.0.0');
+    assert.deepEqual(config.organisation, { name: 'Gemeente Voorbeeld', contact: 'privacy@voorbeeld.nl', privacyOfficer: 'https://www.voorbeeld.nl/fg' });
     assert.equal(config.publicUrl, 'https://meent.example.org');
     assert.deepEqual(config.ipAllowlist, ['10.0.0.0/8', '2001:db8::/32']);
     assert.equal(config.trustProxy, 1);
@@ -80,6 +84,9 @@ describe('configuration', () => {
     ['local mode on a public address', { AUTH_MODE: 'local', HOST: '0.0.0.0' }, /^HOST must be a loopback address/],
     ['entra without its registration', { AUTH_MODE: 'entra' }, /^ENTRA_TENANT_ID is required when AUTH_MODE=entra/],
     ['a bot without its password', { BOT_ID: '22222222-2222-4333-8444-555555555555' }, /^BOT_PASSWORD is required when BOT_ID is set/],
+    ['production without the organisation named on the privacy statement', { ...entra, NODE_ENV: 'production', BOT_ID: '22222222-2222-4333-8444-555555555555', BOT_PASSWORD: 'x', PUBLIC_URL: 'https://meent.example.org' }, /^PRIVACY_OFFICER_CONTACT is required in production/],
+    ['a privacy contact that is neither an address nor an https page', { ORGANISATION_CONTACT: 'call us' }, /^ORGANISATION_CONTACT must be an e-mail address or an https:\/\/ web address/],
+    ['an organisation name with markup', { ORGANISATION_NAME: '<b>Gemeente</b>' }, /^ORGANISATION_NAME must not contain < or >/],
     ['production without an https PUBLIC_URL', { ...entra, NODE_ENV: 'production', BOT_ID: '22222222-2222-4333-8444-555555555555', BOT_PASSWORD: 'x', PUBLIC_URL: 'http://meent.example.org' }, /^PUBLIC_URL must be an https:\/\/ URL/],
   ];
   for (const [what, env, expected] of wrong) {

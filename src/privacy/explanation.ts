@@ -1,0 +1,5 @@
+/** A text in both of Meent's languages. */
+export interface Explanation {
+  nl: string;
+  en: string;
+}
