@@ -49,6 +49,7 @@ import { UserDirectoryService } from './members/user-directory.service.js';
 import { moderationRouter } from './moderation/moderation.routes.js';
 import { ModerationService } from './moderation/moderation.service.js';
 import { deleteReportsOfCommunity } from './moderation/moderation.repository.js';
+import { createPrivacyModule } from './privacy/privacy.module.js';
 import { notificationOutbox, type NotificationOutbox } from './notifications/notification-outbox.js';
 import { createNotificationsModule } from './notifications/notifications.module.js';
 import { searchIndex, type SearchIndex } from './search-index/search-index.js';
@@ -112,6 +113,8 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     // Extra modules come before the capabilities' own: a test's stand-in bot handler wins.
     ...(options.extraModules ?? []),
     createNotificationsModule({ spec }),
+    // /privacy and /terms (public), and the admins' privacy settings.
+    createPrivacyModule({ config, spec, audit: identity.audit, ...(options.identity?.now ? { now: options.identity.now } : {}) }),
     communities,
     events,
     meetings,

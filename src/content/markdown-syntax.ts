@@ -9,7 +9,8 @@ import { Marked, type Tokens } from 'marked';
 /** The tags the subset may produce; everything else is escaped or reduced to its text. */
 export const MARKDOWN_TAGS = ['p', 'br', 'em', 'strong', 'del', 'ul', 'ol', 'li', 'a', 'blockquote', 'code', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr'] as const;
 
-const escapeHtml = (text: string): string =>
+/** Text made safe to put between HTML tags and inside quoted attribute values. */
+export const escapeHtml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 const marked = new Marked({
