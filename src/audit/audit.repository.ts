@@ -1,5 +1,7 @@
 /** Storage of the audit log; the only module that touches `AuditEntryModel`. */
 import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import { deleteOldestBatch } from '../db/bounded-delete.js';
 import { upsertRetryingRace } from '../db/mongo-errors.js';
 import { findPage, type Page } from '../db/pagination.js';
 import { AuditEntryModel, type AuditEntryRecord } from './audit-entry.model.js';
@@ -17,6 +19,11 @@ export interface NewAuditEntry {
 }
 
 export class AuditRepository {
+  /** At most `limit` of the tenant's entries created before `before`, oldest first (retention). */
+  async purgeOlderThan(tenantId: string, before: Date, limit: number): Promise<number> {
+    return deleteOldestBatch(AuditEntryModel, { tenantId, createdAt: mongoose.trusted({ $lt: before }) }, 'createdAt', limit);
+  }
+
   async insert(entry: NewAuditEntry, at: Date): Promise<void> {
     await AuditEntryModel.create({ ...entry, count: 1, lastAt: at, aggregationKey: randomUUID() });
   }

@@ -8,6 +8,7 @@
  */
 import mongoose, { type Types } from 'mongoose';
 import { atomicUpdate } from '../db/atomic-update.js';
+import { deleteOldestBatch } from '../db/bounded-delete.js';
 import { findPage, type Page } from '../db/pagination.js';
 import { DeliveryModel } from './delivery.model.js';
 import { LotModel } from './notification-lot.model.js';
@@ -70,9 +71,15 @@ export async function skipPending(id: Types.ObjectId, reason: string): Promise<b
 }
 
 /** Deletes sent and skipped notifications, and finished delivery records, older than `olderThan`. */
-export async function pruneSettled(olderThan: Date): Promise<{ notifications: number; deliveries: number }> {
-  const removed = await NotificationModel.deleteMany({ status: mongoose.trusted({ $in: ['sent', 'skipped'] }), createdAt: mongoose.trusted({ $lt: olderThan }) });
+/**
+ * At most `limit` of a tenant's settled notifications (sent, skipped) created before `before`,
+ * then, within what is left of `limit`, delivery records of finished sends (sent, skipped,
+ * failed) last touched before it; oldest first. Dead letters (`failed` notifications) and
+ * anything pending, held or being sent stay, whatever their age.
+ */
+export async function purgeSettled(tenantId: string, before: Date, limit: number): Promise<number> {
+  const notificationsGone = await deleteOldestBatch(NotificationModel, { tenantId, status: mongoose.trusted({ $in: ['sent', 'skipped'] }), createdAt: mongoose.trusted({ $lt: before }) }, 'createdAt', limit);
   // Records of finished sends only: a claimed or sending record is a send in flight.
-  const deliveries = await DeliveryModel.deleteMany({ state: mongoose.trusted({ $in: ['sent', 'skipped', 'failed'] }), updatedAt: mongoose.trusted({ $lt: olderThan }) });
-  return { notifications: removed.deletedCount, deliveries: deliveries.deletedCount };
+  const deliveriesGone = await deleteOldestBatch(DeliveryModel, { tenantId, state: mongoose.trusted({ $in: ['sent', 'skipped', 'failed'] }), updatedAt: mongoose.trusted({ $lt: before }) }, 'updatedAt', limit - notificationsGone);
+  return notificationsGone + deliveriesGone;
 }
