@@ -10,7 +10,18 @@ import { startMeetingFollowUps, type MeetingsServices } from './meetings/meeting
 import { startEventsWorker } from './events/events.module.js';
 import { communityLookup } from './communities/community-lookup.js';
 import { startNotificationDelivery, type NotificationChannel } from './notifications/notifications.module.js';
-import { startNotificationRetention } from './notifications/notification-retention.js';
+import { notificationRetentionRule } from './notifications/notification-retention.js';
+import { auditRetentionRule } from './audit/audit-retention.js';
+import { sharedAuditLog } from './audit/audit.port.js';
+import { GraphDirectoryGateway } from './graph/directory-gateway.js';
+import { meentGraphClient } from './graph/graph-client.js';
+import { UserDirectoryRepository } from './members/user-directory.repository.js';
+import { DeparturesRepository } from './privacy/departures.repository.js';
+import { startLeaversJob } from './privacy/leavers.js';
+import { createPrivacySettings } from './privacy/privacy.module.js';
+import type { PersonEraser } from './privacy/privacy.port.js';
+import { PrivacySettingsRepository } from './privacy/privacy-settings.repository.js';
+import { RetentionRegistry, startRetentionJob, type RetentionRule } from './privacy/retention.js';
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -25,6 +36,10 @@ export interface WorkerDependencies {
   notifications: NotificationChannel;
   /** The meetings capability's services, whose follow-ups the worker finishes. */
   meetings: MeetingsServices;
+  /** Erases people who left the organisation (the privacy capability's erasure); absent: leavers are not looked for. */
+  eraser?: PersonEraser;
+  /** Retention rules of capabilities besides the audit log and notifications (consultations, exports, analytics). */
+  retentionRules?: RetentionRule[];
 }
 
 export async function startWorker(deps: WorkerDependencies): Promise<RunningWorker> {
@@ -35,8 +50,29 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   jobs.push(startEventsWorker({ config: deps.config, logger: deps.logger, ...(appToken ? { getAccessToken: () => appToken() } : {}) }));
   // Notification delivery: the outbox to Teams (bot messages, activity feed), within Teams' rate limits.
   jobs.push(startNotificationDelivery({ config: deps.config, logger: deps.logger, channel: deps.notifications, communities: communityLookup }));
-  // Old sent notifications go, so the outbox does not grow for ever.
-  jobs.push(startNotificationRetention({ retentionDays: deps.config.notifications.retentionDays, logger: deps.logger }));
+  // Retention: every kind of data goes after the organisation's period for it, in bounded batches.
+  const audit = sharedAuditLog({ logger: deps.logger });
+  const settings = createPrivacySettings({ config: deps.config, audit });
+  const users = new UserDirectoryRepository();
+  const tenants = async () => [...new Set([...(await users.tenants()), ...(await new PrivacySettingsRepository().tenants()), ...(await new DeparturesRepository().tenants())])];
+  const retention = new RetentionRegistry().register(auditRetentionRule()).register(notificationRetentionRule);
+  for (const rule of deps.retentionRules ?? []) retention.register(rule);
+  jobs.push(startRetentionJob({ registry: retention, settings, tenants, logger: deps.logger }));
+  // People who left the organisation (Graph's users delta): erased after the grace period.
+  const eraser = deps.eraser;
+  if (eraser && appToken) {
+    jobs.push(
+      startLeaversJob({
+        directory: (tenantId) => new GraphDirectoryGateway({ graph: meentGraphClient({ baseUrl: deps.config.graphBaseUrl, getAccessToken: () => appToken(tenantId) }) }),
+        knownPeople: (tenantId, ids) => users.knownUserIds(tenantId, ids),
+        eraser,
+        settings,
+        audit,
+        tenants,
+        logger: deps.logger,
+      }),
+    );
+  }
   // After linked Teams meetings: attendees into the community, attendance reports of online events.
   jobs.push(startMeetingFollowUps({ logger: deps.logger, services: deps.meetings }));
   deps.logger.debug({ jobs: jobs.length }, 'worker started');

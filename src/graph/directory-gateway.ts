@@ -38,6 +38,33 @@ export interface DirectoryGateway {
   findUserByEmail(email: string): Promise<DirectoryUser | null>;
 }
 
+/** One user in Graph's `users` delta: still there (with its type), or removed from the tenant. */
+export interface DirectoryUserChange {
+  id: string;
+  /**
+   * `changed`: deleted, restorable from the tenant's recycle bin for 30 days; `deleted`:
+   * permanently deleted; null: the user exists (created, changed or restored).
+   * https://learn.microsoft.com/en-us/graph/api/user-delta
+   */
+  removed: 'changed' | 'deleted' | null;
+  userType: 'Member' | 'Guest' | null;
+}
+
+export interface DirectoryChanges {
+  changes: DirectoryUserChange[];
+  /** Where to ask next time for what changed after this round. */
+  deltaLink: string;
+}
+
+/** Who joined, changed or left the tenant since the last round (Graph's delta query over `users`). */
+export interface DirectoryChangeFeed {
+  /** Without a link: a full round (every user now). With the previous round's `deltaLink`: what changed since. */
+  userChanges(deltaLink: string | undefined): Promise<DirectoryChanges>;
+}
+
+/** A round of the users delta reads at most this many pages (Graph answers up to a few hundred users a page). */
+const maxDeltaPages = 2000;
+
 /**
  * `$select` is required: without it Graph returns a default set of user properties that
  * lacks `department` and `userType` (https://learn.microsoft.com/en-us/graph/api/user-get).
@@ -47,7 +74,7 @@ const userFields = ['id', 'displayName', 'jobTitle', 'department', 'mail', 'offi
 /** Photos larger than this are not a profile picture; refuse rather than hold them in memory. */
 const maxPhotoBytes = 4 * 1024 * 1024;
 
-export class GraphDirectoryGateway implements DirectoryGateway {
+export class GraphDirectoryGateway implements DirectoryGateway, DirectoryChangeFeed {
   private readonly graph: GraphClient;
 
   constructor(deps: { graph: GraphClient }) {
@@ -81,6 +108,30 @@ export class GraphDirectoryGateway implements DirectoryGateway {
     return { contentType, bytes };
   }
 
+  /**
+   * Follows `@odata.nextLink` until Graph answers an `@odata.deltaLink`; both are opaque and
+   * followed as given, and carry the first request's `$select`
+   * (https://learn.microsoft.com/en-us/graph/delta-query-users,
+   * https://learn.microsoft.com/en-us/graph/delta-query-overview). Throttling (429 with
+   * Retry-After) is retried by the client's retry handler.
+   */
+  async userChanges(deltaLink: string | undefined): Promise<DirectoryChanges> {
+    const changes: DirectoryUserChange[] = [];
+    let link: string | undefined = deltaLink;
+    for (let page = 0; page < maxDeltaPages; page++) {
+      // A link carries our bearer token when followed: only ever to the Graph we were given.
+      if (link !== undefined && !link.startsWith(`${this.graph.root}/`)) throw unreadable();
+      const request = link === undefined ? this.graph.api('/users/delta').select(['id', 'userType']) : this.graph.api(link);
+      const body = (await withGraphErrors(() => request.get())) as { value?: unknown; '@odata.nextLink'?: unknown; '@odata.deltaLink'?: unknown };
+      if (!Array.isArray(body.value)) throw unreadable();
+      for (const item of body.value as (User & { '@removed'?: { reason?: string } })[]) changes.push(fromDeltaUser(item));
+      if (typeof body['@odata.deltaLink'] === 'string') return { changes, deltaLink: body['@odata.deltaLink'] };
+      if (typeof body['@odata.nextLink'] !== 'string') throw unreadable();
+      link = body['@odata.nextLink'];
+    }
+    throw new GraphUnavailableError(undefined, 'graph_unavailable', 'Microsoft 365 listed more users than Meent reads in one round.');
+  }
+
   async findUserByEmail(email: string): Promise<DirectoryUser | null> {
     const address = email.trim();
     if (address === '' || address.length > 320 || hasControlCharacter(address)) {
@@ -109,6 +160,19 @@ function hasControlCharacter(value: string): boolean {
 /** An OData string literal: single quotes around, embedded quotes doubled (OData ABNF, `SQUOTE-in-string`). */
 export function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
+}
+
+function unreadable(): GraphUnavailableError {
+  return new GraphUnavailableError(undefined, 'graph_unavailable', 'Microsoft 365 answered with something Meent does not understand.');
+}
+
+/** An item of the users delta -> our `DirectoryUserChange`. */
+function fromDeltaUser(user: User & { '@removed'?: { reason?: string } }): DirectoryUserChange {
+  if (typeof user.id !== 'string' || user.id === '') throw unreadable();
+  const removed = user['@removed'];
+  // Any other reason Graph may add later still means "not in the tenant now".
+  const reason = removed === undefined ? null : removed.reason === 'changed' ? 'changed' : 'deleted';
+  return { id: user.id, removed: reason, userType: user.userType === 'Member' || user.userType === 'Guest' ? user.userType : null };
 }
 
 /** Graph's user -> our `DirectoryUser`; the one place that knows Graph's user shape. */

@@ -75,6 +75,18 @@ export class UserDirectoryRepository {
     return marked !== null;
   }
 
+  /** Of `userIds`, those Meent knows in the tenant (the leavers job cares only about them). */
+  async knownUserIds(tenantId: string, userIds: readonly string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const found = await UserModel.find({ tenantId, userId: mongoose.trusted({ $in: [...userIds] }) }, { userId: 1 }).lean<{ userId: string }[]>();
+    return found.map((u) => u.userId);
+  }
+
+  /** The tenants that have people in Meent (the background jobs visit these). */
+  async tenants(): Promise<string[]> {
+    return (await UserModel.distinct('tenantId')).map(String);
+  }
+
   async findPhoto(tenantId: string, userId: string): Promise<CachedPhoto | null> {
     const doc = await UserPhotoModel.findOne({ tenantId, userId }).lean();
     if (!doc) return null;

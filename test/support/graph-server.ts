@@ -4,6 +4,9 @@
  *
  *   GET    /v1.0/users?$filter=mail eq '..' or userPrincipalName eq '..'&$select&$top  (paged, @odata.nextLink)
  *   GET    /v1.0/users/{id | userPrincipalName}?$select=..
+ *   GET    /v1.0/users/delta[?$select=..]                (paged by `pageSize`; @odata.nextLink, then @odata.deltaLink;
+ *                                                         with $deltatoken: what changed since, removed users as
+ *                                                         { id, "@removed": { reason: "changed" | "deleted" } })
  *   GET    /v1.0/users/{id}/photo/$value
  *   POST   /v1.0/users/{id}/events                      (Teams meeting when isOnlineMeeting; transactionId de-duplicates)
  *   GET | PATCH | DELETE /v1.0/users/{id}/events/{eventId}
@@ -271,6 +274,10 @@ export class GraphServer {
   nextLinkOrigin: string | undefined;
 
   private readonly users = new Map<string, StandInUser>();
+  /** Users deleted but restorable (the tenant's recycle bin): the delta says `changed` for them. */
+  private readonly softDeleted = new Map<string, StandInUser>();
+  /** Every change to the user list, in order: the users delta answers from it. */
+  private userChanges: string[] = [];
   private readonly photos = new Map<string, { contentType: string; bytes: Buffer }>();
   private readonly events = new Map<string, Map<string, StoredEvent>>();
   private faults: Fault[] = [];
@@ -326,6 +333,8 @@ export class GraphServer {
     this.meetingChats.clear();
     this.teams.clear();
     this.users.clear();
+    this.softDeleted.clear();
+    this.userChanges = [];
     this.photos.clear();
     this.events.clear();
     this.faults = [];
@@ -351,7 +360,30 @@ export class GraphServer {
       preferredLanguage: input.preferredLanguage ?? null,
     };
     this.users.set(id, user);
+    this.userChanges.push(id);
     return user;
+  }
+
+  /**
+   * Deletes a user: into the recycle bin (restorable, the delta says `changed`), or for good
+   * (`permanently`, the delta says `deleted`). Either way GET /users/{id} answers 404 after.
+   */
+  removeUser(id: string, options: { permanently?: boolean } = {}): void {
+    const user = this.users.get(id) ?? this.softDeleted.get(id);
+    if (!user) throw new Error(`No user ${id} in the Graph stand-in`);
+    this.users.delete(id);
+    if (options.permanently) this.softDeleted.delete(id);
+    else this.softDeleted.set(id, user);
+    this.userChanges.push(id);
+  }
+
+  /** Restores a user from the recycle bin. */
+  restoreUser(id: string): void {
+    const user = this.softDeleted.get(id);
+    if (!user) throw new Error(`No deleted user ${id} in the Graph stand-in`);
+    this.softDeleted.delete(id);
+    this.users.set(id, user);
+    this.userChanges.push(id);
   }
 
   setPhoto(userId: string, bytes: Uint8Array, contentType = 'image/jpeg'): void {
@@ -543,6 +575,10 @@ export class GraphServer {
       return this.batch(request);
     }
     if (resource !== 'users') throw unknownSegment(resource);
+    if ((id === 'delta' || id === 'microsoft.graph.delta') && child === undefined) {
+      if (method !== 'GET') throw notAllowed();
+      return this.usersDelta(request);
+    }
     if (id === undefined) {
       if (method !== 'GET') throw notAllowed();
       return this.listUsers(request);
@@ -636,6 +672,45 @@ export class GraphServer {
       nextLink = `${this.nextLinkOrigin ?? this.baseUrl}${request.path}?${next.toString()}`;
     }
     return { page: items.slice(offset, offset + top), offset, nextLink };
+  }
+
+  /**
+   * The users delta (https://learn.microsoft.com/en-us/graph/api/user-delta): a round without a
+   * token lists every user; its last page carries `@odata.deltaLink`, whose `$deltatoken` asks
+   * for what changed since (each changed user once, in its state now; removed ones as `@removed`).
+   * Tokens are opaque to the caller: here they encode where in the change log the round stands,
+   * and the `$select` of the first request, which Graph carries in its links too.
+   */
+  private usersDelta(request: RecordedRequest): Reply {
+    const skip = request.query.get('$skiptoken');
+    const delta = request.query.get('$deltatoken');
+    let state: { since: number | null; upto: number; offset: number; select: string | null };
+    try {
+      if (skip !== null) state = JSON.parse(Buffer.from(skip, 'base64url').toString('utf8')) as typeof state;
+      else if (delta !== null) state = { ...(JSON.parse(Buffer.from(delta, 'base64url').toString('utf8')) as { since: number; select: string | null }), upto: this.userChanges.length, offset: 0 };
+      else state = { since: null, upto: this.userChanges.length, offset: 0, select: request.query.get('$select') };
+    } catch {
+      throw new HttpError(400, 'Request_BadRequest', 'The delta token is not valid.');
+    }
+    if (typeof state.upto !== 'number' || typeof state.offset !== 'number' || (state.since !== null && typeof state.since !== 'number')) {
+      throw new HttpError(400, 'Request_BadRequest', 'The delta token is not valid.');
+    }
+    const ids = state.since === null ? [...this.users.keys()] : [...new Set(this.userChanges.slice(state.since, state.upto))];
+    const items = ids.map((id): Record<string, unknown> => {
+      const user = this.users.get(id);
+      if (user) return this.userJson(user, state.select, false);
+      return { id, '@removed': { reason: this.softDeleted.has(id) ? 'changed' : 'deleted' } };
+    });
+    const size = this.options.pageSize ?? 100;
+    const page = items.slice(state.offset, state.offset + size);
+    const body: Record<string, unknown> = { '@odata.context': `${this.baseUrl}/v1.0/$metadata#users`, value: page };
+    const token = (value: object) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+    if (state.offset + size < items.length) {
+      body['@odata.nextLink'] = `${this.nextLinkOrigin ?? this.baseUrl}/v1.0/users/delta?$skiptoken=${token({ ...state, offset: state.offset + size })}`;
+    } else {
+      body['@odata.deltaLink'] = `${this.nextLinkOrigin ?? this.baseUrl}/v1.0/users/delta?$deltatoken=${token({ since: state.upto, select: state.select })}`;
+    }
+    return ok(200, body);
   }
 
   private userJson(user: StandInUser, select: string | null, withContext = true): Record<string, unknown> {
