@@ -3,7 +3,10 @@ import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import express from 'express';
 import JSZip from 'jszip';
+import request from 'supertest';
+import { privacyPagesRouter } from '../../src/privacy/privacy-pages.js';
 import { PNG } from 'pngjs';
 import {
   AppPackageError,
@@ -120,6 +123,18 @@ describe('Teams app package', () => {
       assert.equal(built.manifest.manifestVersion, MANIFEST_SCHEMA_VERSION);
       assert.equal(built.manifest.$schema, `https://developer.microsoft.com/json-schemas/teams/v${MANIFEST_SCHEMA_VERSION}/MicrosoftTeams.schema.json`);
       assert.ok(Number(MANIFEST_SCHEMA_VERSION.split('.')[1]) >= 19, 'a current schema, 1.19 or newer');
+    });
+
+    it('points privacyUrl and termsOfUseUrl at the privacy statement and terms the server serves', async () => {
+      const developer = (built.manifest as unknown as { developer: { privacyUrl: string; termsOfUseUrl: string } }).developer;
+      assert.equal(developer.privacyUrl, `${localVariables.PUBLIC_URL}/privacy`);
+      assert.equal(developer.termsOfUseUrl, `${localVariables.PUBLIC_URL}/terms`);
+      const pages = express().use(privacyPagesRouter({ organisation: { name: 'Gemeente Test' } }));
+      for (const url of [developer.privacyUrl, developer.termsOfUseUrl]) {
+        const res = await request(pages).get(new URL(url).pathname);
+        assert.equal(res.status, 200, url);
+        assert.match(res.text, /Gemeente Test/);
+      }
     });
 
     it('validates its Dutch localization file against the official localization schema', () => {
