@@ -50,6 +50,8 @@ import { moderationRouter } from './moderation/moderation.routes.js';
 import { ModerationService } from './moderation/moderation.service.js';
 import { deleteReportsOfCommunity } from './moderation/moderation.repository.js';
 import { createPrivacyModule } from './privacy/privacy.module.js';
+import type { PersonEraser } from './privacy/privacy.port.js';
+import type { RetentionRule } from './privacy/retention.port.js';
 import { notificationOutbox, type NotificationOutbox } from './notifications/notification-outbox.js';
 import { createNotificationsModule } from './notifications/notifications.module.js';
 import { searchIndex, type SearchIndex } from './search-index/search-index.js';
@@ -156,7 +158,15 @@ export async function buildApplication(config: Config, logger: Logger, options: 
  * jobs, with the bot's messenger and cards as the notification channel, and one Graph
  * credential for every job.
  */
-export async function startWorker(deps: { config: Config; logger: Logger; graphCredentials?: GraphCredentials | undefined }): Promise<RunningWorker> {
+export async function startWorker(deps: {
+  config: Config;
+  logger: Logger;
+  graphCredentials?: GraphCredentials | undefined;
+  /** The privacy erasure (people who left the organisation are erased through it). */
+  eraser?: PersonEraser;
+  /** Retention rules of capabilities besides the audit log and notifications. */
+  retentionRules?: RetentionRule[];
+}): Promise<RunningWorker> {
   const { config, logger } = deps;
   const graph = 'graphCredentials' in deps ? deps.graphCredentials : appGraphCredentials(config);
   const appToken = graph ? (tenantId?: string) => graph.appToken(tenantId) : undefined;
@@ -169,6 +179,8 @@ export async function startWorker(deps: { config: Config; logger: Logger; graphC
     ...(appToken ? { appToken } : {}),
     notifications: { ...botNotificationChannel(config), ...(activityFeed ? { activityFeed } : {}) },
     meetings,
+    ...(deps.eraser ? { eraser: deps.eraser } : {}),
+    ...(deps.retentionRules ? { retentionRules: deps.retentionRules } : {}),
   });
 }
 

@@ -77,9 +77,13 @@ export class UserDirectoryRepository {
 
   /** Of `userIds`, those Meent knows in the tenant (the leavers job cares only about them). */
   async knownUserIds(tenantId: string, userIds: readonly string[]): Promise<string[]> {
-    if (userIds.length === 0) return [];
-    const found = await UserModel.find({ tenantId, userId: mongoose.trusted({ $in: [...userIds] }) }, { userId: 1 }).lean<{ userId: string }[]>();
-    return found.map((u) => u.userId);
+    const found: string[] = [];
+    // A round may remove thousands at once: asked in slices, so no query carries them all.
+    for (let i = 0; i < userIds.length; i += 500) {
+      const docs = await UserModel.find({ tenantId, userId: mongoose.trusted({ $in: userIds.slice(i, i + 500) }) }, { userId: 1 }).lean<{ userId: string }[]>();
+      found.push(...docs.map((u) => u.userId));
+    }
+    return found;
   }
 
   /** The tenants that have people in Meent (the background jobs visit these). */

@@ -4,6 +4,9 @@ import { isDuplicateKeyError, upsertRetryingRace } from '../db/mongo-errors.js';
 import { DepartureModel, type DepartureReason, type DepartureRecord } from './departure.model.js';
 import { DirectorySyncModel } from './directory-sync.model.js';
 
+/** Ids per `$in` query. */
+const ID_SLICE = 500;
+
 export class DeparturesRepository {
   /** Records a departure once; false when it was recorded before (the first noticing stands). */
   async record(tenantId: string, userId: string, reason: DepartureReason, at: Date): Promise<boolean> {
@@ -21,11 +24,16 @@ export class DeparturesRepository {
     return (await DepartureModel.deleteOne({ tenantId, userId })).deletedCount > 0;
   }
 
-  /** Of `userIds`, those with a recorded departure. */
+  /** Of `userIds`, those with a recorded departure (a full round lists every user: asked in slices). */
   async departed(tenantId: string, userIds: readonly string[]): Promise<string[]> {
-    if (userIds.length === 0) return [];
-    const found = await DepartureModel.find({ tenantId, userId: mongoose.trusted({ $in: [...userIds] }) }, { userId: 1 }).lean<{ userId: string }[]>();
-    return found.map((d) => d.userId);
+    if (userIds.length === 0 || !(await DepartureModel.exists({ tenantId }))) return [];
+    const found: string[] = [];
+    for (let i = 0; i < userIds.length; i += ID_SLICE) {
+      const slice = userIds.slice(i, i + ID_SLICE);
+      const docs = await DepartureModel.find({ tenantId, userId: mongoose.trusted({ $in: slice }) }, { userId: 1 }).lean<{ userId: string }[]>();
+      found.push(...docs.map((d) => d.userId));
+    }
+    return found;
   }
 
   /** Departures that left on or before `leftBy`, oldest first. */

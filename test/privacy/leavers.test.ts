@@ -17,7 +17,7 @@ import { UserDirectoryRepository } from '../../src/members/user-directory.reposi
 import { UserModel } from '../../src/members/user.model.js';
 import { DepartureModel } from '../../src/privacy/departure.model.js';
 import { DirectorySyncModel } from '../../src/privacy/directory-sync.model.js';
-import { runLeaversPass, type LeaversDeps } from '../../src/privacy/leavers.js';
+import { runLeaversPass, startLeaversJob, type LeaversDeps } from '../../src/privacy/leavers.js';
 import { PrivacySettingsModel } from '../../src/privacy/privacy-settings.model.js';
 import { PrivacySettingsService } from '../../src/privacy/privacy-settings.service.js';
 import type { ErasureOutcome, ErasureRequest, PersonEraser } from '../../src/privacy/privacy.port.js';
@@ -143,6 +143,22 @@ describe('people who leave the organisation (worker pass, fake clock)', function
     await runLeaversPass(deps());
     assert.equal(eraser.calls.length, 2, 'no one is erased twice');
     assert.ok(!eraser.calls.some((c) => c.userId === carol || c.userId === eve || c.userId === stranger));
+  });
+
+  it('runs as the worker job, under its lease', async () => {
+    const ivo = await person('Ivo Vertrokken');
+    await runLeaversPass(deps());
+    graph.removeUser(ivo);
+    now = at(2);
+    const noticing = startLeaversJob({ ...deps(), everyMs: 3_600_000 });
+    await noticing.drained();
+    await noticing.stop();
+    assert.equal(await DepartureModel.countDocuments({ userId: ivo }), 1);
+    now = at(40);
+    const erasing = startLeaversJob({ ...deps(), everyMs: 3_600_000 });
+    await erasing.drained();
+    await erasing.stop();
+    assert.deepEqual(eraser.calls.map((c) => [c.userId, c.request.by]), [[ivo, 'leaver']]);
   });
 
   it("uses the organisation's grace period, and tries a failed erasure again on the next pass", async () => {
