@@ -136,6 +136,42 @@ describe('GraphDirectoryGateway', () => {
     });
   });
 
+  describe('userChanges (users delta)', () => {
+    it('reads a full round, then only what changed: removed users with their reason, restored ones as present', async () => {
+      server.addUser(anna);
+      const guest = server.addUser({ displayName: 'Gast', userType: 'Guest' });
+      const gone = server.addUser({ displayName: 'Weg' });
+
+      const first = await directory.userChanges(undefined);
+      assert.deepEqual(first.changes.map((c) => [c.id, c.removed, c.userType]).sort(), [[anna.id, null, 'Member'], [guest.id, null, 'Guest'], [gone.id, null, 'Member']].sort());
+      assert.equal(server.requests[0]?.path, '/v1.0/users/delta');
+      assert.equal(server.requests[0]?.query.get('$select'), 'id,userType');
+
+      server.removeUser(guest.id, { permanently: true });
+      server.removeUser(gone.id);
+      const second = await directory.userChanges(first.deltaLink);
+      assert.deepEqual(second.changes.map((c) => [c.id, c.removed]).sort(), [[guest.id, 'deleted'], [gone.id, 'changed']].sort());
+
+      server.restoreUser(gone.id);
+      const third = await directory.userChanges(second.deltaLink);
+      assert.deepEqual(third.changes.map((c) => [c.id, c.removed]), [[gone.id, null]]);
+      assert.deepEqual((await directory.userChanges(third.deltaLink)).changes, [], 'nothing changed since');
+    });
+
+    it('waits out a 429 with Retry-After, and never follows a link to another host', async () => {
+      server.addUser(anna);
+      server.failNext({ status: 429, retryAfter: 0, match: (r) => r.path === '/v1.0/users/delta' });
+      assert.equal((await directory.userChanges(undefined)).changes.length, 1);
+      assert.deepEqual(server.requests.map((r) => r.status), [429, 200]);
+
+      server.nextLinkOrigin = 'https://graph.example.org';
+      // A deltaLink to elsewhere is only stored; following it is refused (it would carry our token).
+      const round = await directory.userChanges(undefined);
+      assert.ok(round.deltaLink.startsWith('https://graph.example.org/'));
+      await assert.rejects(directory.userChanges(round.deltaLink), GraphUnavailableError);
+    });
+  });
+
   it('writes OData string literals with doubled quotes', () => {
     assert.equal(odataString("it's"), "'it''s'");
     assert.equal(odataString("''"), "''''''");
