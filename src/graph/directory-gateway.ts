@@ -6,7 +6,7 @@
  */
 import { ResponseType } from '@microsoft/microsoft-graph-client';
 import type { User } from '@microsoft/microsoft-graph-types';
-import { ValidationError } from '../errors/domain-errors.js';
+import { NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { segment, type GraphClient } from './graph-client.js';
 import { errorForGraphStatus, GraphUnavailableError, withGraphErrors, withGraphErrorsOrNull } from './graph-errors.js';
 import { parseRetryAfter } from './graph-retry.js';
@@ -52,6 +52,8 @@ export interface DirectoryUserChange {
 
 export interface DirectoryChanges {
   changes: DirectoryUserChange[];
+  /** Graph no longer had the previous round's state (410): this is a full round, removals in between are not in it. */
+  reset?: boolean;
   /** Where to ask next time for what changed after this round. */
   deltaLink: string;
 }
@@ -116,6 +118,17 @@ export class GraphDirectoryGateway implements DirectoryGateway, DirectoryChangeF
    * Retry-After) is retried by the client's retry handler.
    */
   async userChanges(deltaLink: string | undefined): Promise<DirectoryChanges> {
+    try {
+      return await this.userChangesRound(deltaLink);
+    } catch (err) {
+      // An expired delta token answers 410 Gone: start over with a full round
+      // (https://learn.microsoft.com/en-us/graph/delta-query-overview, "synchronization reset").
+      if (deltaLink === undefined || !(err instanceof NotFoundError)) throw err;
+      return { ...(await this.userChangesRound(undefined)), reset: true };
+    }
+  }
+
+  private async userChangesRound(deltaLink: string | undefined): Promise<DirectoryChanges> {
     const changes: DirectoryUserChange[] = [];
     let link: string | undefined = deltaLink;
     for (let page = 0; page < maxDeltaPages; page++) {

@@ -61,6 +61,8 @@ export async function runLeaversPass(deps: LeaversDeps): Promise<LeaversPassResu
 
 async function readChanges(deps: LeaversDeps, repository: DeparturesRepository, directory: DirectoryChangeFeed, tenantId: string, now: Date, result: LeaversPassResult): Promise<void> {
   const round = await directory.userChanges(await repository.deltaLink(tenantId));
+  // Removals between the lost state and this full round are not in it; the next rounds are.
+  if (round.reset) deps.logger.warn({ tenantId }, 'Microsoft Graph reset the users delta; removals since the last round may be missed');
   const removed = round.changes.filter((c) => c.removed !== null);
   const present = round.changes.filter((c) => c.removed === null).map((c) => c.id);
   for (const userId of await repository.departed(tenantId, present)) {

@@ -158,6 +158,16 @@ describe('GraphDirectoryGateway', () => {
       assert.deepEqual((await directory.userChanges(third.deltaLink)).changes, [], 'nothing changed since');
     });
 
+    it('starts over with a full round when Graph has forgotten the delta state (410)', async () => {
+      server.addUser(anna);
+      const first = await directory.userChanges(undefined);
+      server.expireDeltaTokens();
+      const again = await directory.userChanges(first.deltaLink);
+      assert.equal(again.reset, true);
+      assert.deepEqual(again.changes.map((c) => c.id), [anna.id]);
+      assert.ok(server.requests.some((r) => r.status === 410));
+    });
+
     it('waits out a 429 with Retry-After, and never follows a link to another host', async () => {
       server.addUser(anna);
       server.failNext({ status: 429, retryAfter: 0, match: (r) => r.path === '/v1.0/users/delta' });

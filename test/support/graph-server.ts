@@ -278,6 +278,8 @@ export class GraphServer {
   private readonly softDeleted = new Map<string, StandInUser>();
   /** Every change to the user list, in order: the users delta answers from it. */
   private userChanges: string[] = [];
+  /** Delta tokens of an earlier generation have expired (410). */
+  private deltaGeneration = 0;
   private readonly photos = new Map<string, { contentType: string; bytes: Buffer }>();
   private readonly events = new Map<string, Map<string, StoredEvent>>();
   private faults: Fault[] = [];
@@ -335,6 +337,7 @@ export class GraphServer {
     this.users.clear();
     this.softDeleted.clear();
     this.userChanges = [];
+    this.deltaGeneration = 0;
     this.photos.clear();
     this.events.clear();
     this.faults = [];
@@ -375,6 +378,11 @@ export class GraphServer {
     if (options.permanently) this.softDeleted.delete(id);
     else this.softDeleted.set(id, user);
     this.userChanges.push(id);
+  }
+
+  /** Every delta token handed out so far expires: asking with one answers 410, as Graph does when its state is gone. */
+  expireDeltaTokens(): void {
+    this.deltaGeneration++;
   }
 
   /** Restores a user from the recycle bin. */
@@ -684,7 +692,7 @@ export class GraphServer {
   private usersDelta(request: RecordedRequest): Reply {
     const skip = request.query.get('$skiptoken');
     const delta = request.query.get('$deltatoken');
-    let state: { since: number | null; upto: number; offset: number; select: string | null };
+    let state: { since: number | null; upto: number; offset: number; select: string | null; generation?: number };
     try {
       if (skip !== null) state = JSON.parse(Buffer.from(skip, 'base64url').toString('utf8')) as typeof state;
       else if (delta !== null) state = { ...(JSON.parse(Buffer.from(delta, 'base64url').toString('utf8')) as { since: number; select: string | null }), upto: this.userChanges.length, offset: 0 };
@@ -695,6 +703,7 @@ export class GraphServer {
     if (typeof state.upto !== 'number' || typeof state.offset !== 'number' || (state.since !== null && typeof state.since !== 'number')) {
       throw new HttpError(400, 'Request_BadRequest', 'The delta token is not valid.');
     }
+    if (state.since !== null && state.generation !== this.deltaGeneration) throw new HttpError(410, 'SyncStateNotFound', 'The sync state generation is not found. Start a new synchronization.');
     const ids = state.since === null ? [...this.users.keys()] : [...new Set(this.userChanges.slice(state.since, state.upto))];
     const items = ids.map((id): Record<string, unknown> => {
       const user = this.users.get(id);
@@ -708,7 +717,7 @@ export class GraphServer {
     if (state.offset + size < items.length) {
       body['@odata.nextLink'] = `${this.nextLinkOrigin ?? this.baseUrl}/v1.0/users/delta?$skiptoken=${token({ ...state, offset: state.offset + size })}`;
     } else {
-      body['@odata.deltaLink'] = `${this.nextLinkOrigin ?? this.baseUrl}/v1.0/users/delta?$deltatoken=${token({ since: state.upto, select: state.select })}`;
+      body['@odata.deltaLink'] = `${this.nextLinkOrigin ?? this.baseUrl}/v1.0/users/delta?$deltatoken=${token({ since: state.upto, select: state.select, generation: this.deltaGeneration })}`;
     }
     return ok(200, body);
   }
