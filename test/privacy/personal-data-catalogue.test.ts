@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import mongoose, { Schema } from 'mongoose';
 import { catalogueProblems, modelShapes } from '../../src/privacy/catalogue-check.js';
 import { PERSONAL_DATA_CATALOGUE } from '../../src/privacy/personal-data-catalogue.js';
@@ -23,8 +23,12 @@ function modelFiles(dir: string, out: string[] = []): string[] {
 }
 
 describe('personal-data catalogue', () => {
-  before(async () => {
-    for (const file of modelFiles(srcDir)) await import(pathToFileURL(file).href);
+  before(() => {
+    // Loaded the way mocha loads the test files (tsx's require), so a model file another test
+    // file in the same run imported already is that same module, not a second copy registering
+    // its model again (an import() here would go through the ESM loader, a separate cache).
+    const load = createRequire(import.meta.url);
+    for (const file of modelFiles(srcDir)) load(file);
   });
 
   it('explains every field of every model in src/, and no field that does not exist', () => {
