@@ -27,6 +27,7 @@ import { MeentBot } from './meent-bot.js';
 import { NotificationCards } from './notification-cards.js';
 import { tabLinks, type DiscussionsPort, type EventsPort, type SearchPort } from './ports.js';
 import { ServiceSearchPort } from './search-port.js';
+import type { BotConsultationsPort } from './consultations-port.js';
 import { tenantAllowlist } from '../src/auth/tenant-allowlist.js';
 
 export interface BotModuleDeps {
@@ -36,6 +37,8 @@ export interface BotModuleDeps {
   events?: { events: EventService; signups: EventSignupService };
   /** The communities capability's services (createCommunitiesServices): discussions and search. */
   communities?: ServiceDiscussionsPortDeps & { search: SearchService };
+  /** The consultations capability's port (src/consultations/consultations.port.ts): cards answered in place, the `consultations` command. */
+  consultations?: BotConsultationsPort;
   /** Replace a port (tests). */
   ports?: { events?: EventsPort; discussions?: DiscussionsPort; search?: SearchPort };
   /** The per-person write limit the API's writes count against (the identity layer's); default: one on the same counters. */
@@ -83,6 +86,7 @@ export function createBotModule(deps: BotModuleDeps): BotModule {
     events: events ?? unavailableEvents,
     discussions: discussions ?? unavailableDiscussions,
     search: search ?? unavailableSearch,
+    ...(deps.consultations ? { consultations: deps.consultations } : {}),
     preferences: new NotificationPreferences(),
     references: new ConversationReferences(),
     tenantAllowed: tenantAllowlist(config),
