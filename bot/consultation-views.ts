@@ -71,7 +71,7 @@ export function consultationView(v: ConsultationViewContext, c: ConsultationCard
     else if (!inCard) [status, statusColor] = [t.longForm, 'Default'];
   }
   const results = state.results && !state.shared ? resultsOf(t, v.language, c, state.results) : [];
-  if (answered && open && results.length === 0) thanks = c.resultsVisibility === 'managers' ? t.thanksManagers : t.thanksAfterClose;
+  if (answered && open && results.length === 0) thanks = c.resultsVisibility === 'managers' ? t.thanksManagers : c.resultsVisibility === 'afterClose' ? t.thanksAfterClose : '';
   return consultationCard({
     ...common(v, t, c, state.kind),
     status,
@@ -104,7 +104,8 @@ export function consultationTeaser(
     view: input.kind,
     heading: headingOf(t, input.kind),
     context: input.communityName,
-    title: input.title,
+    // A notification written without a title still has one to show.
+    title: input.title || headingOf(t, input.kind) || 'Meent',
     intro: '',
     closes: concluded ? '' : closesText(t, input.closesAt, input.timeZone, v.language),
     conclusion: input.conclusion,
