@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import { consultationTextsFor } from '../../bot/consultation-texts.js';
 import { answerableInCard, answersFromCard, consultationView } from '../../bot/consultation-views.js';
 import type { ConsultationCardView } from '../../bot/consultations-port.js';
+import type { CardAttachment } from '../../bot/cards/cards.js';
 import { escapeMarkdown } from '../../bot/cards/escape-markdown.js';
 import { NotificationCards } from '../../bot/notification-cards.js';
 import { tabLinks } from '../../bot/ports.js';
@@ -16,6 +17,7 @@ const tricky = 'Bufferstroken **breder** [Klik hier](https://evil.example)';
 const CONSULTATION_ID = new mongoose.Types.ObjectId().toHexString();
 
 type Card = { content: { refresh?: { action: { verb: string; data: Record<string, unknown> }; userIds?: string[] }; body: unknown[]; actions: { type: string; verb?: string; title: string; url?: string; data?: Record<string, unknown> }[] } };
+const asCard = (card: CardAttachment): Card => card as unknown as Card;
 const texts = (card: unknown): string[] => JSON.stringify(card ?? {}).match(/"text":"(?:[^"\\]|\\.)*"/g)?.map((m) => JSON.parse(m.slice(7)) as string) ?? [];
 const inputs = (card: unknown): Record<string, unknown>[] => {
   const found: Record<string, unknown>[] = [];
@@ -48,7 +50,7 @@ function notification(kind: NotificationKind, data: Record<string, unknown> = {}
   } as NotificationRecord;
 }
 
-export function consultationFixture(overrides: Partial<ConsultationCardView> = {}): ConsultationCardView {
+function consultationFixture(overrides: Partial<ConsultationCardView> = {}): ConsultationCardView {
   return {
     id: CONSULTATION_ID,
     communityId: 'c1',
@@ -134,7 +136,7 @@ describe('consultation cards', () => {
       const v = { language, links };
 
       it('open, not answered: the questions as inputs, required marked, a send button; the named note', () => {
-        const card = consultationView(v, consultationFixture(), { kind: 'plain', refreshUserIds: ['29:me'] }) as Card;
+        const card = asCard(consultationView(v, consultationFixture(), { kind: 'plain', refreshUserIds: ['29:me'] }));
         assertValidCard(card, 'form');
         assert.deepEqual(inputs(card).map((i) => [i.id, i.type, i.isRequired, i.isMultiSelect ?? false]), [['q_q1', 'Input.ChoiceSet', true, false], ['q_q2', 'Input.ChoiceSet', false, true], ['q_q3', 'Input.Text', false, false]]);
         assert.equal(inputs(card)[2]?.maxLength, 20);
@@ -146,7 +148,7 @@ describe('consultation cards', () => {
       it('answered, results allowed: "you answered", counts and percentages of the people who answered, a change button when named', () => {
         const c = consultationFixture({ myResponse: 'submitted', canSeeResults: true, respondents: 4 });
         const results = { consultationId: c.id, respondents: 4, audienceSize: 10, responseRate: 0.4, questions: [{ questionId: 'q1', kind: 'singleChoice' as const, answered: 4, options: [{ optionId: 'o1', label: '[2 meter](https://evil.example)', count: 3, percentage: 75 }, { optionId: 'o2', label: '5 meter', count: 1, percentage: 25 }] }, { questionId: 'q3', kind: 'shortText' as const, answered: 2 }] };
-        const card = consultationView(v, c, { kind: 'plain', results }) as Card;
+        const card = asCard(consultationView(v, c, { kind: 'plain', results }));
         assertValidCard(card, 'results');
         const shown = texts(card);
         assert.ok(shown.includes(ct.answered));
@@ -160,9 +162,9 @@ describe('consultation cards', () => {
 
       it('anonymous: says an answer cannot be changed here, and never offers it', () => {
         const c = consultationFixture({ anonymous: true });
-        const form = consultationView(v, c, { kind: 'plain' }) as Card;
+        const form = asCard(consultationView(v, c, { kind: 'plain' }));
         assert.ok(texts(form).includes(ct.anonymousNote));
-        const answered = consultationView(v, { ...c, myResponse: 'submitted' }, { kind: 'plain', editing: true }) as Card;
+        const answered = asCard(consultationView(v, { ...c, myResponse: 'submitted' }, { kind: 'plain', editing: true }));
         assert.deepEqual(inputs(answered), [], 'no questions again, even when asked to edit');
         assert.ok(!answered.content.actions.some((a) => a.verb === 'consultation.change'));
         assert.ok(texts(answered).includes(ct.anonymousNote));
@@ -177,7 +179,7 @@ describe('consultation cards', () => {
       });
 
       it('closed: says so, no inputs, the conclusion escaped', () => {
-        const card = consultationView(v, consultationFixture({ status: 'closed', conclusion: { text: 'We doen **dit**.', publishedAt: '2026-12-10T10:00:00Z', authorName: 'Ann' } }), { kind: 'conclusion' }) as Card;
+        const card = asCard(consultationView(v, consultationFixture({ status: 'closed', conclusion: { text: 'We doen **dit**.', publishedAt: '2026-12-10T10:00:00Z', authorName: 'Ann' } }), { kind: 'conclusion' }));
         assertValidCard(card, 'closed');
         assert.ok(texts(card).includes(ct.closed));
         assert.ok(texts(card).includes(escapeMarkdown('We doen **dit**.')));
@@ -188,7 +190,7 @@ describe('consultation cards', () => {
       it('a long questionnaire links to the tab instead of asking in the card', () => {
         const long = consultationFixture({ questions: [...consultationFixture().questions, { id: 'q4', kind: 'longText', text: 'Toelichting', required: false }] });
         assert.equal(answerableInCard(long), false);
-        const card = consultationView(v, long, { kind: 'opened' }) as Card;
+        const card = asCard(consultationView(v, long, { kind: 'opened' }));
         assert.deepEqual(inputs(card), []);
         assert.ok(texts(card).includes(ct.longForm));
         assert.equal(card.content.actions.find((a) => a.type === 'Action.OpenUrl')?.title, ct.answerInMeent);
@@ -198,7 +200,7 @@ describe('consultation cards', () => {
         const c = consultationFixture();
         const read = answersFromCard(ct, c, { consultationId: c.id, q_q1: '', q_q2: 'a,b,c', q_q3: 'x'.repeat(21) });
         assert.deepEqual(read.errors, { q_q1: ct.required, q_q2: ct.tooMany(2), q_q3: ct.tooLong(20) });
-        const card = consultationView(v, c, { kind: 'plain', editing: true, values: read.values, errors: read.errors, notice: ct.fixErrors }) as Card;
+        const card = asCard(consultationView(v, c, { kind: 'plain', editing: true, values: read.values, errors: read.errors, notice: ct.fixErrors }));
         assertValidCard(card, 'errors');
         assert.equal(inputs(card)[1]?.value, 'a,b,c');
         for (const message of [ct.required, ct.tooMany(2), ct.tooLong(20), ct.fixErrors]) assert.ok(texts(card).includes(message), message);
