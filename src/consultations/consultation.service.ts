@@ -67,6 +67,11 @@ export interface ConsultationServiceDeps {
   /** CONSULTATION_MIN_GROUP_SIZE. */
   minGroupSize?: number;
   now?: Clock;
+  /**
+   * A quick poll launched from a meeting chat (`origin.conversationId`) is open: the bot posts
+   * its card there (bot/consultation-posts.ts). Called without waiting; it never fails the poll.
+   */
+  quickPollOpened?: (actor: Actor, consultationId: string) => void;
 }
 
 export interface RespondInput {
@@ -132,7 +137,10 @@ export class ConsultationService {
       reminderDaysBeforeClose: input.reminderDaysBeforeClose ?? 2,
       createdBy: actor.userId,
     });
-    if (status === 'open') await this.afterOpened(created, access);
+    if (status === 'open') {
+      await this.afterOpened(created, access);
+      this.tellChat(actor, created);
+    }
     return this.view(actor, created, access);
   }
 
@@ -197,7 +205,13 @@ export class ConsultationService {
     const opened = await updateConsultation(loaded.consultation._id, { status: 'draft' }, { $set: { status: 'open' } });
     if (!opened) throw new ConflictError('Only a draft can be opened.', 'consultation_not_draft');
     await this.afterOpened(opened, loaded.access);
+    this.tellChat(actor, opened);
     return this.view(actor, opened, loaded.access);
+  }
+
+  /** A quick poll from a meeting chat goes into that chat (the bot's part). */
+  private tellChat(actor: Actor, c: ConsultationRecord): void {
+    if (c.quickPoll === true && c.origin?.conversationId) this.deps.quickPollOpened?.(actor, String(c._id));
   }
 
   async close(actor: Actor, id: string): Promise<ConsultationView> {

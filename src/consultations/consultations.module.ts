@@ -5,6 +5,7 @@
  * which every instance may run: passes are coordinated through a lease.
  */
 import type { Logger } from 'pino';
+import type { Actor } from '../auth/actor.js';
 import type { Config } from '../config/config.js';
 import { withLease } from '../db/lease.js';
 import { ApiSpec } from '../http/api-spec.js';
@@ -29,6 +30,8 @@ export interface ConsultationsDeps {
   notifications?: NotificationOutbox;
   search?: SearchIndex;
   now?: () => Date;
+  /** The bot's poster of quick polls into the meeting chat they were launched from. */
+  quickPollOpened?: (actor: Actor, consultationId: string) => void;
 }
 
 export interface ConsultationsServices {
@@ -50,6 +53,7 @@ export function createConsultationsServices(deps: ConsultationsDeps): Consultati
     people: new PeopleRepository(),
     ...(deps.config?.consultations ? { minGroupSize: deps.config.consultations.minGroupSize } : {}),
     ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.quickPollOpened ? { quickPollOpened: deps.quickPollOpened } : {}),
   });
   const reminders = new ConsultationReminders({ notifications, consultations, logger: deps.logger, ...(deps.now ? { now: deps.now } : {}) });
   return { consultations, port: consultationsPort(consultations), reminders };
