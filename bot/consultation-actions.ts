@@ -117,8 +117,10 @@ export class ConsultationActions {
 function serviceErrors(text: string, c: ConsultationCardView, sent: { questionId: string }[], err: DomainError): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const detail of err.details) {
-    const index = /^answers\[(\d+)\]/.exec(detail.path)?.[1] ?? /^answers\.(\d+)/.exec(detail.path)?.[1];
-    const questionId = index === undefined ? undefined : sent[Number(index)]?.questionId;
+    // `answers[i]` names the i-th answer sent; `answers.<question id>` a required question left out.
+    const index = /^answers\[(\d+)\]/.exec(detail.path)?.[1];
+    const named = /^answers\.(.+)$/.exec(detail.path)?.[1];
+    const questionId = index !== undefined ? sent[Number(index)]?.questionId : c.questions.find((q) => q.id === named)?.id;
     if (questionId) errors[inputIdOf(questionId)] = text;
   }
   // A refusal that names no answer still marks the card, so the person sees where to look.

@@ -102,7 +102,20 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     directoryFor: (tenantId) => identity.appDirectory(tenantId),
   });
   // Consultations of a community's panel (issue 13); the bot takes `consultations.services.port`.
-  const consultations = createConsultationsModule({ config, logger, spec });
+  // A quick poll launched from a meeting is posted into its chat by the bot, which is built below.
+  const polls: { post?: (actor: Actor, consultationId: string) => void } = {};
+  const consultations = createConsultationsModule({ config, logger, spec, quickPollOpened: (actor, id) => polls.post?.(actor, id) });
+  const bot = createBotModule({
+    config,
+    logger,
+    seen: (actor) => identity.users.signedIn(actor),
+    writes: identity.writeLimit,
+    events: events.services,
+    communities: communities.services,
+    meetings: { events: meetings.services.meetings, followUpSoon: meetings.followUpSoon },
+    consultations: consultations.services.port,
+  });
+  polls.post = (actor, id) => void bot.consultationPosts.quickPollCreated(actor, id);
   const modules: CapabilityModule[] = [
     // Capabilities register here, identity first (it establishes req.actor).
     {
@@ -120,15 +133,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     meetings,
     consultations,
     // The bot at /api/messages.
-    createBotModule({
-      config,
-      logger,
-      seen: (actor) => identity.users.signedIn(actor),
-      writes: identity.writeLimit,
-      events: events.services,
-      communities: communities.services,
-      meetings: { events: meetings.services.meetings, followUpSoon: meetings.followUpSoon },
-    }),
+    bot,
   ];
   const pick = <K extends keyof CapabilityModule>(key: K) => modules.map((m) => m[key]).filter((v): v is NonNullable<CapabilityModule[K]> => v !== undefined);
   const app = createApp({
