@@ -79,7 +79,7 @@ export function consultationView(v: ConsultationViewContext, c: ConsultationCard
     notice: state.notice ?? '',
     showForm,
     questions: showForm ? c.questions.map((q) => questionData(t, q, state.values?.[inputIdOf(q.id)] ?? '', state.errors?.[inputIdOf(q.id)] ?? '')) : [],
-    privacyNote: open && mayAnswer && (showForm || answered) ? (c.anonymous ? t.anonymousNote : t.namedNote) : '',
+    privacyNote: open && (showForm || answered) ? (c.anonymous ? t.anonymousNote : t.namedNote) : '',
     resultsSummary: state.results ? t.respondents(state.results.respondents, state.results.audienceSize, percent(state.results.respondents, state.results.audienceSize)) : '',
     results,
     thanks,

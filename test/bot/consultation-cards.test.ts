@@ -10,7 +10,7 @@ import { tabLinks } from '../../bot/ports.js';
 import type { Language } from '../../bot/texts.js';
 import type { NotificationKind, NotificationRecord } from '../../src/notifications/notification.model.js';
 import { NotificationPreferences } from '../../src/notifications/notification-preferences.js';
-import { assertValidCard, formattingIn, markdownTexts } from '../support/adaptive-cards.js';
+import { assertValidCard, cardInputs, formattingIn, markdownTexts } from '../support/adaptive-cards.js';
 
 const links = tabLinks('https://meent.example');
 const tricky = 'Bufferstroken **breder** [Klik hier](https://evil.example)';
@@ -19,19 +19,7 @@ const CONSULTATION_ID = new mongoose.Types.ObjectId().toHexString();
 type Card = { content: { refresh?: { action: { verb: string; data: Record<string, unknown> }; userIds?: string[] }; body: unknown[]; actions: { type: string; verb?: string; title: string; url?: string; data?: Record<string, unknown> }[] } };
 const asCard = (card: CardAttachment): Card => card as unknown as Card;
 const texts = (card: unknown): string[] => JSON.stringify(card ?? {}).match(/"text":"(?:[^"\\]|\\.)*"/g)?.map((m) => JSON.parse(m.slice(7)) as string) ?? [];
-const inputs = (card: unknown): Record<string, unknown>[] => {
-  const found: Record<string, unknown>[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const el = node as Record<string, unknown>;
-      if (typeof el.type === 'string' && el.type.startsWith('Input.')) found.push(el);
-      Object.values(el).forEach(walk);
-    }
-  };
-  walk((card as Card).content.body);
-  return found;
-};
+const inputs = (card: unknown) => cardInputs(card);
 
 /** What the core writes for each consultation kind (src/consultations, tellOpened / tellConclusion / the reminders job). */
 function notification(kind: NotificationKind, data: Record<string, unknown> = {}): NotificationRecord {
