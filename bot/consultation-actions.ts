@@ -6,8 +6,13 @@
  * it: "you answered" with the results where the consultation shows them, or the same card with
  * the field errors and what they chose. `consultation.refresh` is the card's `refresh` (each
  * viewer sees their own state) and its "answer" button; `consultation.change` shows a named
- * answer's questions again. Invoke contract:
- * https://learn.microsoft.com/en-us/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards
+ * answer's questions again. The `adaptiveCard/action` invoke and its answer (a card with
+ * status 200, or an error) follow the Universal Action Model
+ * (https://learn.microsoft.com/en-us/adaptive-cards/authoring-cards/universal-action-model#response-format,
+ * https://learn.microsoft.com/en-us/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/work-with-universal-actions-for-adaptive-cards);
+ * the card answered is seen by the person who acted only, which is what lets it show their own
+ * answer and results in a shared chat
+ * (https://learn.microsoft.com/en-us/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/user-specific-views).
  *
  * An anonymous answer's response key (the only proof that lets the service replace it) is
  * dropped here: a card is shared by everyone in its chat and kept in its history, so it cannot
