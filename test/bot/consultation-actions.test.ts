@@ -191,6 +191,24 @@ describe('consultation cards answered through the bot (Action.Execute over HTTP,
     assert.equal((await services.port.results(ann, p.id)).respondents, 0);
   });
 
+  it('answering takes from the person\'s write budget like other card writes; over it the answer is refused and nothing stored, a refresh still works', async () => {
+    const config = rig.config({ RATE_LIMIT_USER_WRITES: '1' });
+    const writes = writeRateLimits({ windowMs: config.rateLimits.windowMs, perUser: 1, perIp: 0, logger: createLogger('silent'), now: () => NOW.getTime() }).perPerson;
+    const tight = rig.endpoint(config, { communities: world.module.services, consultations: services.port, writes });
+    // Someone who has written nothing yet in this window (the counters are in the store, per person).
+    const kees = await member(randomUUID(), 'Kees Kort');
+    await world.module.services.memberships.add(kees, panel.id, {});
+    chats.set(kees.userId, rig.personalChat({ userId: kees.userId, name: kees.name }));
+    const p = await poll({ question: 'Budget?' });
+    const respond = (option: string) => tight({ ...from(kees), type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'consultation.respond', data: { consultationId: p.id, [`q_${p.questions[0]?.id}`]: option } }, trigger: 'manual' } });
+    assert.equal((await respond('o1')).body.statusCode, 200);
+    const refused = await respond('o2');
+    assert.deepEqual([refused.body.statusCode, refused.body.value.code], [400, 'rate_limited']);
+    assert.deepEqual((await services.consultations.myResponse(kees, p.id)).answers, [{ questionId: p.questions[0]?.id, optionId: 'o1' }], 'the refused change stored nothing');
+    const refresh = await tight({ ...from(kees), type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'consultation.refresh', data: { consultationId: p.id } }, trigger: 'automatic' } });
+    assert.equal(refresh.body.statusCode, 200);
+  });
+
   it('a malformed action changes nothing: an unknown consultation id, a missing one', async () => {
     const missing = await invoke(sanne, 'consultation.respond', { view: 'opened' });
     assert.ok(texts(missing.card).includes(textsFor('nl').unknownAction));
