@@ -16,7 +16,9 @@ import { CommunityModel } from '../src/communities/community.model.js';
 import { MembershipModel } from '../src/communities/membership.model.js';
 import { contributions } from '../src/consultations/consultation-questions.js';
 import { ConsultationAnswerModel, ConsultationResponderModel, ConsultationTallyModel } from '../src/consultations/consultation-response.model.js';
-import { newAnswerOrder, randomId, TALLY_SHARDS } from '../src/consultations/consultation.repository.js';
+import { addToTally, newAnswerOrder, randomId, talliesOf, TALLY_SHARDS } from '../src/consultations/consultation.repository.js';
+import { computeResults } from '../src/consultations/consultation-results.js';
+import { countActiveMembers } from '../src/communities/communities.port.js';
 import { createConsultationSchema } from '../src/consultations/consultation.schemas.js';
 import { createConsultationsServices } from '../src/consultations/consultations.module.js';
 import { syncAllIndexes } from '../src/db/connection.js';
@@ -41,6 +43,17 @@ function answersOf(pick: <T>(l: readonly T[]) => T): Array<Record<string, unknow
   return questions.map((q) =>
     q.kind === 'scale' ? { questionId: q.id, value: pick([1, 2, 3, 4, 5]) } : q.kind === 'singleChoice' ? { questionId: q.id, optionId: pick(['o1', 'o2', 'o3', 'o4']) } : { questionId: q.id, optionIds: [pick(['o1', 'o2']), pick(['o3', 'o4', 'o5'])] },
   );
+}
+
+async function medianOf(work: () => Promise<unknown>, selfTimed = false): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    const r = await work();
+    times.push(selfTimed ? (r as number) : performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[2]! * 10) / 10;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -87,6 +100,26 @@ async function main(): Promise<void> {
     }
     timings.sort((a, b) => a - b);
 
+    // A process that has not counted this community's audience yet pays the count once.
+    const coldStart = performance.now();
+    await createConsultationsServices({ logger: pino({ level: 'silent' }) }).consultations.results(manager, c.id);
+    const coldMs = Math.round((performance.now() - coldStart) * 10) / 10;
+
+    // Where the results request spends its time: each part alone, median of 5.
+    const community0 = (await CommunityModel.findById(community._id).lean())!;
+    const oid = new mongoose.Types.ObjectId(c.id);
+    const parts = {
+      loadAndAccessMs: await medianOf(() => s.consultations.load(manager, c.id)),
+      tallyReadMs: await medianOf(() => talliesOf(oid)),
+      audienceCountMs: await medianOf(() => countActiveMembers(community0, false)),
+      viewBuildingMs: await medianOf(async () => {
+        const shards = await talliesOf(oid);
+        const t = performance.now();
+        computeResults({ consultationId: c.id, questions: input.questions as never, shards, audienceSize: 1, minGroupSize: 5, guestsInAudience: false });
+        return performance.now() - t;
+      }, true),
+    };
+
     // (2) The answer path at 50 concurrent clients.
     const poll = await s.consultations.create(manager, String(community._id), createConsultationSchema.parse({ title: 'Bench 2', questions }));
     let next = RESPONSES;
@@ -111,13 +144,36 @@ async function main(): Promise<void> {
     const elapsed = (Date.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
     const stored = await ConsultationResponderModel.countDocuments({ consultationId: poll.id });
+
+    // Where an answer spends its time at 50 clients: each step alone, 10 calls per client.
+    const pollId = new mongoose.Types.ObjectId(poll.id);
+    const concurrently = async (step: (client: number, i: number) => Promise<unknown>) => {
+      const all: number[] = [];
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async (_, client) => {
+          for (let i = 0; i < 10; i++) {
+            const t = performance.now();
+            await step(client, i);
+            all.push(performance.now() - t);
+          }
+        }),
+      );
+      all.sort((a, b) => a - b);
+      return { p50Ms: Math.round(percentile(all, 50)), p99Ms: Math.round(percentile(all, 99)) };
+    };
+    const answeringParts = {
+      loadAndAccess: await concurrently((client) => s.consultations.load(actor(people[client]!), poll.id)),
+      responderInsert: await concurrently((client, i) => ConsultationResponderModel.collection.insertOne({ _id: `bench:${client}:${i}` as never, tenantId: TENANT, consultationId: pollId, userId: `x${client}`, group: 'members' })),
+      answerInsert: await concurrently(() => ConsultationAnswerModel.collection.insertOne({ _id: randomId() as never, tenantId: TENANT, consultationId: new mongoose.Types.ObjectId(), group: 'members', answers: answersOf(pick), textQuestions: [], order: newAnswerOrder(), rev: 0 })),
+      tallyInc: await concurrently(() => addToTally(TENANT, new mongoose.Types.ObjectId(c.id), { 'g.members.n': 0 })),
+    };
     const result = {
       bench: 'consultations',
       when: new Date().toISOString(),
-      machine: machineDescription(loadAtStart, 'results: incremental tallies (8 shard documents per consultation, $inc on every answer); throughput: service calls, not HTTP'),
+      machine: machineDescription(loadAtStart, 'results: incremental tallies (TALLY_SHARDS shard documents per consultation, $inc on every answer) and the audience size counted at most every 15 s per community (consultation-audience.ts); throughput: service calls, not HTTP'),
       store: storeDescription(),
-      results: { responses: RESPONSES, questions: questions.length, respondentsReported: respondents, method: 'incremental tallies', medianMs: Math.round(timings[2]! * 10) / 10, maxMs: Math.round(timings[4]! * 10) / 10, seedSeconds: Math.round(seedMs / 100) / 10 },
-      answering: { clients: CLIENTS, seconds: Math.round(elapsed * 10) / 10, answers: latencies.length, errors, stored, perSecond: Math.round((latencies.length / elapsed) * 10) / 10, p50Ms: Math.round(percentile(latencies, 50)), p99Ms: Math.round(percentile(latencies, 99)) },
+      results: { responses: RESPONSES, questions: questions.length, respondentsReported: respondents, method: 'incremental tallies', medianMs: Math.round(timings[2]! * 10) / 10, maxMs: Math.round(timings[4]! * 10) / 10, seedSeconds: Math.round(seedMs / 100) / 10, firstInProcessMs: coldMs, parts },
+      answering: { clients: CLIENTS, seconds: Math.round(elapsed * 10) / 10, answers: latencies.length, errors, stored, perSecond: Math.round((latencies.length / elapsed) * 10) / 10, p50Ms: Math.round(percentile(latencies, 50)), p99Ms: Math.round(percentile(latencies, 99)), parts: answeringParts },
     };
     writeFileSync(join(root, 'bench', 'results', 'consultations.json'), `${JSON.stringify(result, null, 2)}\n`);
     console.log(JSON.stringify(result, null, 2));
