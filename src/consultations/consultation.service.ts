@@ -14,7 +14,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import type { AccessContext } from '../auth/authorize.js';
-import { activeMembersOf, communityById, countActiveMembers } from '../communities/communities.port.js';
+import { communityById } from '../communities/communities.port.js';
+import { AudienceSizes, audienceOf, guestsInAudience } from './consultation-audience.js';
 import { resolveCommunityAccess, toObjectId, communityVisibility, type CommunityAccess } from '../communities/community-access.js';
 import { csvFile, type CsvFile } from '../content/csv.js';
 import { excerptOf, markdown, markdownToText } from '../content/markdown.js';
@@ -103,10 +104,14 @@ export function hashResponseKey(key: string): string {
 export class ConsultationService {
   private readonly now: Clock;
   private readonly minGroupSize: number;
+  private readonly audienceSizes: AudienceSizes;
+  /** Freezing the questions (first answer): one write per consultation and process, shared by concurrent answers. */
+  private readonly freezing = new Map<string, Promise<ConsultationRecord | null>>();
 
   constructor(private readonly deps: ConsultationServiceDeps) {
     this.now = clockOf(deps);
     this.minGroupSize = deps.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
+    this.audienceSizes = new AudienceSizes(this.now);
   }
 
   // ---- running a consultation ----
@@ -323,7 +328,14 @@ export class ConsultationService {
     this.assertOpen(c, loaded.status);
     if (!c.answeredOnce) {
       // Freeze the questions before checking against them, so an edit cannot slip in between.
-      c = (await updateConsultation(c._id, {}, { $set: { answeredOnce: true } })) ?? c;
+      // Fifty first answers at once would otherwise queue fifty locked writes on the consultation.
+      const key = String(c._id);
+      let freeze = this.freezing.get(key);
+      if (!freeze) {
+        freeze = updateConsultation(c._id, {}, { $set: { answeredOnce: true } }).finally(() => this.freezing.delete(key));
+        this.freezing.set(key, freeze);
+      }
+      c = (await freeze) ?? c;
       this.assertOpen(c, effectiveStatus(c, this.now()));
     }
     const answers = checkAnswers(c.questions as Question[], input.answers);
@@ -427,7 +439,7 @@ export class ConsultationService {
       shards,
       audienceSize,
       minGroupSize: this.minGroupSize,
-      guestsInAudience: c.audience === 'membersAndGuests' && loaded.access.community.guestsAllowed === true,
+      guestsInAudience: guestsInAudience(c, loaded.access.community),
     });
   }
 
@@ -486,15 +498,14 @@ export class ConsultationService {
     const oid = toObjectId(id, consultationNotFound);
     const c = await findConsultationInTenant(actor.tenantId, oid);
     if (!c) throw consultationNotFound();
-    let access: CommunityAccess;
-    try {
-      access = await resolveCommunityAccess(actor, c.communityId);
-    } catch (err) {
-      if (err instanceof NotFoundError) throw consultationNotFound();
-      throw err;
-    }
     const now = this.now();
-    const responded = (await findResponder(c._id, actor.userId)) !== null;
+    const [access, responder] = await Promise.all([
+      resolveCommunityAccess(actor, c.communityId).catch((err: unknown) => {
+        throw err instanceof NotFoundError ? consultationNotFound() : err;
+      }),
+      findResponder(c._id, actor.userId),
+    ]);
+    const responded = responder !== null;
     const context = this.contextFor(actor, c, access, responded, now);
     return { consultation: c, access, context, status: context.status };
   }
@@ -540,7 +551,7 @@ export class ConsultationService {
   }
 
   private async audienceSize(c: ConsultationRecord, access: CommunityAccess): Promise<number> {
-    return countActiveMembers(access.community, c.audience === 'membersAndGuests');
+    return this.audienceSizes.of(c, access.community);
   }
 
   private async afterOpened(c: ConsultationRecord, access: CommunityAccess): Promise<void> {
@@ -657,11 +668,6 @@ export class ConsultationService {
   }
 }
 
-/** The people in the consultation's audience: active members, guests only where admitted. */
-export async function audienceOf(c: Pick<ConsultationRecord, 'audience'>, community: { _id: Types.ObjectId; guestsAllowed?: boolean | null }): Promise<string[]> {
-  const withGuests = c.audience === 'membersAndGuests' && community.guestsAllowed === true;
-  return (await activeMembersOf(community._id)).filter((m) => withGuests || m.isGuest !== true).map((m) => m.userId);
-}
 
 function stripQuestion(q: Question): Question {
   const out: Question = { id: q.id, kind: q.kind, text: q.text, required: q.required === true };
