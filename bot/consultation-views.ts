@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { Language } from '../src/content/language.js';
+import { markdownToText } from '../src/content/markdown.js';
 import { consultationCard, type ConsultationCardData, type ConsultationCardKind, type ConsultationQuestionData } from './cards/consultation-cards.js';
 import type { CardAttachment } from './cards/cards.js';
 import { consultationTextsFor, type ConsultationTexts } from './consultation-texts.js';
@@ -25,6 +26,7 @@ export const MAX_CARD_QUESTIONS = 3;
 const DEFAULT_SHORT_TEXT = 200;
 const MAX_SHORT_TEXT = 500;
 const INTRO_LENGTH = 400;
+const CONCLUSION_LENGTH = 2_000;
 
 /** A quick poll, or a short questionnaire whose questions a card can hold. */
 export function answerableInCard(c: Pick<ConsultationCardView, 'questions' | 'quickPoll'>): boolean {
@@ -134,9 +136,9 @@ function common(v: ConsultationViewContext, t: ConsultationTexts, c: Consultatio
     heading: headingOf(t, kind === 'plain' && c.quickPoll ? 'poll' : kind),
     context: c.communityName,
     title: c.title,
-    intro: plainExcerpt(c.introduction),
+    intro: shortened(markdownToText(c.introduction), INTRO_LENGTH),
     closes: c.status === 'open' ? closesText(t, c.closesAt, c.timeZone, v.language) : '',
-    conclusion: c.conclusion?.text ?? '',
+    conclusion: shortened(markdownToText(c.conclusion?.text ?? ''), CONCLUSION_LENGTH),
     url: v.links.consultation(c.id),
   };
 }
@@ -219,10 +221,12 @@ function percent(part: number, whole: number): number {
   return whole > 0 ? Math.round((part / whole) * 100) : 0;
 }
 
-/** The introduction's first lines as plain text (the tab shows it whole, with its formatting). */
-function plainExcerpt(markdown: string): string {
-  const plain = markdown.replace(/\s+/g, ' ').trim();
-  return plain.length > INTRO_LENGTH ? `${plain.slice(0, INTRO_LENGTH - 1).trimEnd()}…` : plain;
+/**
+ * The introduction's or conclusion's text, plain (its Markdown rendered to text, then escaped
+ * where the card shows it) and cut short: a card stays small, the tab shows it whole.
+ */
+function shortened(plain: string, length: number): string {
+  return plain.length > length ? `${plain.slice(0, length - 1).trimEnd()}…` : plain;
 }
 
 // Making an Intl.DateTimeFormat costs far more than using one (a fan-out renders thousands of cards).

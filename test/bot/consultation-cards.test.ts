@@ -167,10 +167,14 @@ describe('consultation cards', () => {
       });
 
       it('closed: says so, no inputs, the conclusion escaped', () => {
-        const card = asCard(consultationView(v, consultationFixture({ status: 'closed', conclusion: { text: 'We doen **dit**.', publishedAt: '2026-12-10T10:00:00Z', authorName: 'Ann' } }), { kind: 'conclusion' }));
+        const conclusion = 'We doen **dit**: [lees meer](https://evil.example).\n\n' + 'Lang. '.repeat(500);
+        const card = asCard(consultationView(v, consultationFixture({ status: 'closed', conclusion: { text: conclusion, publishedAt: '2026-12-10T10:00:00Z', authorName: 'Ann' } }), { kind: 'conclusion' }));
         assertValidCard(card, 'closed');
         assert.ok(texts(card).includes(ct.closed));
-        assert.ok(texts(card).includes(escapeMarkdown('We doen **dit**.')));
+        const shown = texts(card).find((t) => t.startsWith('We doen dit: lees meer.'));
+        assert.ok(shown, 'the conclusion as plain text');
+        assert.ok(shown.length <= 2_000 && shown.endsWith('…'), 'cut short; the tab shows it whole');
+        for (const text of markdownTexts(card.content)) assert.deepEqual(formattingIn(text), [], text);
         assert.deepEqual(inputs(card), []);
         assert.ok(!card.content.actions.some((a) => a.verb === 'consultation.respond'));
       });
