@@ -27,6 +27,9 @@ import { MeentBot } from './meent-bot.js';
 import { NotificationCards } from './notification-cards.js';
 import { tabLinks, type DiscussionsPort, type EventsPort, type SearchPort } from './ports.js';
 import { ServiceSearchPort } from './search-port.js';
+import { unavailableConsultations, type BotConsultationsPort } from './consultations-port.js';
+import { ConsultationPosts } from './consultation-posts.js';
+import { findMeetingLink } from '../src/meetings/meetings.repository.js';
 import { tenantAllowlist } from '../src/auth/tenant-allowlist.js';
 
 export interface BotModuleDeps {
@@ -36,6 +39,8 @@ export interface BotModuleDeps {
   events?: { events: EventService; signups: EventSignupService };
   /** The communities capability's services (createCommunitiesServices): discussions and search. */
   communities?: ServiceDiscussionsPortDeps & { search: SearchService };
+  /** The consultations capability's port (src/consultations/consultations.port.ts): cards answered in place, the `consultations` command. */
+  consultations?: BotConsultationsPort;
   /** Replace a port (tests). */
   ports?: { events?: EventsPort; discussions?: DiscussionsPort; search?: SearchPort };
   /** The per-person write limit the API's writes count against (the identity layer's); default: one on the same counters. */
@@ -55,6 +60,8 @@ export interface BotModule extends CapabilityModule {
   bot: MeentBot;
   adapter: MeentCloudAdapter;
   messenger: BotMessenger;
+  /** Posts a quick poll launched from a meeting into that meeting's chat (the consultations capability calls it once the poll is open). */
+  consultationPosts: ConsultationPosts;
 }
 
 export function createBotModule(deps: BotModuleDeps): BotModule {
@@ -78,17 +85,20 @@ export function createBotModule(deps: BotModuleDeps): BotModule {
     ...(deps.credentialsFactory ? { credentialsFactory: deps.credentialsFactory } : {}),
   });
   const messenger = new BotMessenger(endpoint.adapter, config.bot.id ?? '');
+  const references = new ConversationReferences();
+  const links = tabLinks(config.publicUrl);
   const bot = new MeentBot({
     actors: deps.actors ?? new BotActors({ config, findUser: (tenantId, userId) => people.find(tenantId, userId), ...(deps.seen ? { seen: deps.seen } : {}), logger }),
     events: events ?? unavailableEvents,
     discussions: discussions ?? unavailableDiscussions,
     search: search ?? unavailableSearch,
+    ...(deps.consultations ? { consultations: deps.consultations } : {}),
     preferences: new NotificationPreferences(),
-    references: new ConversationReferences(),
+    references,
     tenantAllowed: tenantAllowlist(config),
     messenger: deps.messenger ?? messenger,
     writes: deps.writes ?? writeRateLimits({ windowMs: config.rateLimits.windowMs, perUser: config.rateLimits.userWrites, perIp: 0, logger }).perPerson,
-    links: tabLinks(config.publicUrl),
+    links,
     publicUrl: config.publicUrl,
     logger,
     ...(deps.meetings
@@ -102,7 +112,18 @@ export function createBotModule(deps: BotModuleDeps): BotModule {
         }
       : {}),
   });
-  return { botHandler: endpoint.handler, bot, adapter: endpoint.adapter, messenger };
+  const consultationPosts = new ConsultationPosts({
+    consultations: deps.consultations ?? unavailableConsultations,
+    references,
+    messenger: deps.messenger ?? messenger,
+    links,
+    chatCommunity: async (tenantId, chatId) => {
+      const link = await findMeetingLink(tenantId, chatId);
+      return link ? String(link.communityId) : null;
+    },
+    logger,
+  });
+  return { botHandler: endpoint.handler, bot, adapter: endpoint.adapter, messenger, consultationPosts };
 }
 
 /**

@@ -22,7 +22,7 @@ export function helpView(v: ViewContext, welcome: boolean): CardAttachment {
     title: welcome ? t.welcomeTitle : t.helpTitle,
     intro: welcome ? t.welcomeIntro : '',
     commandsIntro: t.helpIntro,
-    commands: (['help', 'events', 'myEvents', 'discussions', 'ask', 'search', 'settings'] as const).map((c) => ({ name: names[c], description: t.commands[c] })),
+    commands: (['help', 'events', 'myEvents', 'discussions', 'ask', 'search', 'consultations', 'settings'] as const).map((c) => ({ name: names[c], description: t.commands[c] })),
     openLabel: t.openTab,
     appUrl: v.links.app(),
   });

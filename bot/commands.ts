@@ -10,7 +10,8 @@ export type Command =
   | { name: 'discussions' }
   | { name: 'ask'; question: string }
   | { name: 'search'; query: string }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  | { name: 'consultations' };
 
 const EXACT: Record<string, Command['name']> = {
   help: 'help',
@@ -32,6 +33,12 @@ const EXACT: Record<string, Command['name']> = {
   instellingen: 'settings',
   meldingen: 'settings',
   notifications: 'settings',
+  consultations: 'consultations',
+  consultation: 'consultations',
+  raadplegingen: 'consultations',
+  raadpleging: 'consultations',
+  peilingen: 'consultations',
+  polls: 'consultations',
 };
 
 const WITH_ARGUMENT: [RegExp, 'ask' | 'search'][] = [

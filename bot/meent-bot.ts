@@ -40,6 +40,8 @@ import { dialog, fetchTask, searchQuery, submitAction, unfurl } from './message-
 import type { MeetingHandler } from './meeting-handler.js';
 import type { DiscussionsPort, EventsPort, Links, SearchPort } from './ports.js';
 import { textsFor } from './texts.js';
+import { ConsultationActions } from './consultation-actions.js';
+import type { BotConsultationsPort } from './consultations-port.js';
 
 export interface MeentBotDeps {
   actors: ActorResolver;
@@ -60,6 +62,8 @@ export interface MeentBotDeps {
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Teams meeting start and end (cards in the meeting chat, the follow-up): the meetings capability. */
   meetings?: MeetingHandler;
+  /** Consultations answered inside cards, and the `consultations` command (bot/consultation-actions.ts). */
+  consultations?: BotConsultationsPort;
 }
 
 const LIST_LIMIT = 10;
@@ -69,11 +73,14 @@ const LIST_LIMIT = 10;
  * addresses (so no per-address limit can apply), and each counts against the person's write
  * limit before it runs, like an API write; reads and refreshes do not.
  */
-const WRITE_VERBS = new Set(['event.signUp', 'event.cancel', 'discussion.reply', 'discussion.follow', 'discussion.ask', 'settings.save', 'notifications.mute', 'notifications.unmute']);
+const WRITE_VERBS = new Set(['event.signUp', 'event.cancel', 'discussion.reply', 'discussion.follow', 'discussion.ask', 'settings.save', 'notifications.mute', 'notifications.unmute', 'consultation.respond']);
 
 export class MeentBot extends TeamsActivityHandler {
+  private readonly consultations: ConsultationActions;
+
   constructor(protected readonly deps: MeentBotDeps) {
     super();
+    this.consultations = new ConsultationActions(deps.consultations, deps.links);
 
     this.onInstallationUpdateAdd(async (context, next) => {
       await this.installed(context);
@@ -225,6 +232,8 @@ export class MeentBot extends TeamsActivityHandler {
         const [prefs, mutes] = await Promise.all([this.deps.preferences.get(actor.tenantId, actor.userId), this.deps.preferences.listMutes(actor)]);
         return [settingsView(v, prefs, mutes)];
       }
+      case 'consultations':
+        return this.consultations.toAnswer(v.language, actor, LIST_LIMIT, refreshIds(context));
     }
   }
 
@@ -303,6 +312,10 @@ export class MeentBot extends TeamsActivityHandler {
       }
       case 'settings.save':
         return this.saveSettings(v, actor, data);
+      case 'consultation.refresh':
+      case 'consultation.respond':
+      case 'consultation.change':
+        return (await this.consultations.execute(v.language, actor, verb, data, refresh)) ?? errorView(v, t.unknownAction);
       case 'notifications.mute':
       case 'notifications.unmute': {
         const parsed = muteSchema.safeParse({ target: data.target, targetId: data.targetId, ...(typeof data.title === 'string' && data.title !== '' ? { title: data.title.slice(0, 200) } : {}) });

@@ -14,6 +14,9 @@ import type { NotificationKind, NotificationRecord } from '../src/notifications/
 import type { EffectivePreferences } from '../src/notifications/notification-preferences.js';
 import { digestCard, notificationCard } from './cards/cards.js';
 import { eventView } from './card-views.js';
+import { closesText, consultationTeaser } from './consultation-views.js';
+import { consultationTextsFor } from './consultation-texts.js';
+import type { ConsultationCardKind } from './cards/consultation-cards.js';
 import type { Links } from './ports.js';
 import { formatSpan, textsFor, type Language } from './texts.js';
 
@@ -43,6 +46,8 @@ export class NotificationCards implements NotificationRenderer {
 
   message(n: NotificationRecord, prefs: EffectivePreferences): OutgoingMessage {
     const language = prefs.locale;
+    const consultation = consultationMessage(n, language, this.links);
+    if (consultation) return consultation;
     const t = textsFor(language);
     const d = describe(n, language, this.links);
     const data = (n.data ?? {}) as Data;
@@ -70,6 +75,8 @@ export class NotificationCards implements NotificationRenderer {
   channelPost(n: NotificationRecord): OutgoingMessage {
     const data = (n.data ?? {}) as Data;
     const language: Language = languageOrDefault(data.locale);
+    const consultation = consultationMessage(n, language, this.links);
+    if (consultation) return consultation;
     const t = textsFor(language);
     const start = date(data.startsAt) ?? n.createdAt;
     const end = date(data.endsAt) ?? start;
@@ -145,8 +152,10 @@ export function describe(n: NotificationRecord, language: Language, links: Links
   const community = str(d.communityName);
   const when = date(d.startsAt) ? formatSpan(date(d.startsAt) as Date, date(d.endsAt) ?? (date(d.startsAt) as Date), str(d.timeZone) || DEFAULT_TIME_ZONE, language).replace(/[–-]\d\d:\d\d$/, '') : '';
   const url = urlFor(n, links);
-  const excerpt = str(d.excerpt);
-  const vars: Vars = { actor, discussion, event, community, when, excerpt, reason: str(d.reason) };
+  const excerpt = str(d.excerpt) || str(d.conclusionExcerpt);
+  const consultation = quote(str(d.title));
+  const closes = n.kind.startsWith('consultation') && date(d.closesAt) ? closesText(consultationTextsFor(language), date(d.closesAt)?.toISOString() ?? null, str(d.timeZone) || DEFAULT_TIME_ZONE, language) : '';
+  const vars: Vars = { actor, discussion, event, community, when, excerpt, reason: str(d.reason), consultation, closes };
   const wording = WORDING[n.kind];
   const title = wording ? wording.title(vars)[nl ? 0 : 1] : 'Meent';
   const text = wording?.text ? wording.text(vars)[nl ? 0 : 1] : '';
@@ -162,6 +171,8 @@ interface Vars {
   when: string;
   excerpt: string;
   reason: string;
+  consultation: string;
+  closes: string;
 }
 
 /** [Dutch, English]. */
@@ -196,7 +207,39 @@ const WORDING: Partial<Record<NotificationKind, { title: Wording; text?: Wording
   eventRegistrationDeclined: { title: (v) => [`Je aanmelding voor ${v.event} is afgewezen`, `Your sign-up for ${v.event} was declined`] },
   reminder: { title: (v) => [`Herinnering: ${v.event}`, `Reminder: ${v.event}`], text: whenText },
   eventAnnounced: { title: (v) => [`Nieuwe bijeenkomst: ${v.event}`, `New event: ${v.event}`], text: whenText },
+  consultationOpened: { title: (v) => [`Nieuwe raadpleging: ${v.consultation}`, `New consultation: ${v.consultation}`], text: (v) => same(v.closes) },
+  consultationAnnounced: { title: (v) => [`Nieuwe raadpleging: ${v.consultation}`, `New consultation: ${v.consultation}`], text: (v) => same(v.closes) },
+  consultationReminder: { title: (v) => [`Herinnering: ${v.consultation} wacht op je antwoord`, `Reminder: ${v.consultation} is waiting for your answer`], text: (v) => same(v.closes) },
+  consultationConclusion: { title: (v) => [`Wat we hoorden in ${v.consultation}`, `What we heard in ${v.consultation}`], text: excerptText },
+  consultationConcluded: { title: (v) => [`Wat we hoorden in ${v.consultation}`, `What we heard in ${v.consultation}`], text: excerptText },
 };
+
+/** The card of each consultation kind: the heading it keeps when it refreshes. */
+const CONSULTATION_CARDS: Partial<Record<NotificationKind, ConsultationCardKind>> = {
+  consultationOpened: 'opened',
+  consultationAnnounced: 'announced',
+  consultationReminder: 'reminder',
+  consultationConclusion: 'conclusion',
+  consultationConcluded: 'conclusion',
+};
+
+/**
+ * A consultation's notification or channel post: its card, from what the notification carries
+ * (title, community, closing time, the conclusion's excerpt). It refreshes to the reader's own
+ * card (the questions, or "you answered"): automatically in a chat or channel of at most 60
+ * people (no `userIds`, as the refresh contract allows), with the "answer" button otherwise.
+ */
+function consultationMessage(n: NotificationRecord, language: Language, links: Links): OutgoingMessage | undefined {
+  const kind = CONSULTATION_CARDS[n.kind];
+  if (!kind) return undefined;
+  const d = (n.data ?? {}) as Data;
+  const id = n.subject.type === 'consultation' ? n.subject.id : str(d.consultationId);
+  const card = consultationTeaser(
+    { language, links },
+    { kind, id, title: str(d.title), communityName: str(d.communityName), closesAt: date(d.closesAt)?.toISOString() ?? null, timeZone: str(d.timeZone) || DEFAULT_TIME_ZONE, conclusion: str(d.conclusionExcerpt) },
+  );
+  return { summary: describe(n, language, links).title, attachments: [card] };
+}
 
 function urlFor(n: NotificationRecord, links: Links): string {
   const d = (n.data ?? {}) as Data;
@@ -209,6 +252,8 @@ function urlFor(n: NotificationRecord, links: Links): string {
       return links.community(n.subject.id);
     case 'user':
       return links.person(n.subject.id);
+    case 'consultation':
+      return links.consultation(n.subject.id);
     default:
       if (str(d.eventId)) return links.event(str(d.eventId));
       if (str(d.discussionId)) return links.discussion(str(d.discussionId));

@@ -76,6 +76,7 @@ export interface Links {
   discussion(id: string): string;
   community(id: string): string;
   person(id: string): string;
+  consultation(id: string): string;
 }
 
 export function tabLinks(publicUrl: string): Links {
@@ -87,5 +88,6 @@ export function tabLinks(publicUrl: string): Links {
     discussion: (id) => at(`discussion/${encodeURIComponent(id)}`),
     community: (id) => at(`community/${encodeURIComponent(id)}`),
     person: (id) => at(`people/${encodeURIComponent(id)}`),
+    consultation: (id) => at(`consultations/${encodeURIComponent(id)}`),
   };
 }

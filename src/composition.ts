@@ -25,6 +25,7 @@ import { isDatabaseReachable } from './db/connection.js';
 import { DiscussionService, removeCommunityDiscussions } from './discussions/discussion.service.js';
 import { discussionsRouter } from './discussions/discussions.routes.js';
 import { ReplyService } from './discussions/reply.service.js';
+import { createConsultationsModule, deleteConsultationsOfCommunity } from './consultations/consultations.module.js';
 import { createEventsModule, createEventsServices } from './events/events.module.js';
 import { feedRouter } from './feed/feed.routes.js';
 import { FeedService, type UpcomingEvents } from './feed/feed.service.js';
@@ -103,6 +104,21 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     ...(graphCredentials ? { getAccessToken: (tenantId: string) => graphCredentials.appToken(tenantId) } : {}),
     directoryFor: (tenantId) => identity.appDirectory(tenantId),
   });
+  // Consultations of a community's panel (issue 13); the bot takes `consultations.services.port`.
+  // A quick poll launched from a meeting is posted into its chat by the bot, which is built below.
+  const polls: { post?: (actor: Actor, consultationId: string) => void } = {};
+  const consultations = createConsultationsModule({ config, logger, spec, quickPollOpened: (actor, id) => polls.post?.(actor, id) });
+  const bot = createBotModule({
+    config,
+    logger,
+    seen: (actor) => identity.users.signedIn(actor),
+    writes: identity.writeLimit,
+    events: events.services,
+    communities: communities.services,
+    meetings: { events: meetings.services.meetings, followUpSoon: meetings.followUpSoon },
+    consultations: consultations.services.port,
+  });
+  polls.post = (actor, id) => void bot.consultationPosts.quickPollCreated(actor, id);
   const modules: CapabilityModule[] = [
     // Capabilities register here, identity first (it establishes req.actor).
     {
@@ -120,16 +136,9 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     communities,
     events,
     meetings,
+    consultations,
     // The bot at /api/messages.
-    createBotModule({
-      config,
-      logger,
-      seen: (actor) => identity.users.signedIn(actor),
-      writes: identity.writeLimit,
-      events: events.services,
-      communities: communities.services,
-      meetings: { events: meetings.services.meetings, followUpSoon: meetings.followUpSoon },
-    }),
+    bot,
   ];
   const pick = <K extends keyof CapabilityModule>(key: K) => modules.map((m) => m[key]).filter((v): v is NonNullable<CapabilityModule[K]> => v !== undefined);
   const app = createApp({
@@ -369,6 +378,7 @@ export function createCommunitiesServices(deps: Omit<CommunitiesDeps, 'spec'>): 
   const searchService = new SearchService({ people, ...(now ? { now } : {}) });
   communities.onDelete((communityId) => removeCommunityDiscussions(communityId, search));
   communities.onDelete(deleteReportsOfCommunity);
+  communities.onDelete(deleteConsultationsOfCommunity);
   return { communities, memberships, discussions, replies, moderation, people, feed, search: searchService };
 }
 

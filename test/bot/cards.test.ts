@@ -89,9 +89,10 @@ describe('bot cards (Adaptive Cards 1.5, parsed by the adaptivecards library)', 
     for (const text of ['[Click](evil) **x**', 'Nitraat & fosfaat <b>"meten"</b> ${title} 💧', 'a\\b_c*d', 'Kennissessie 3.0 - water (Rijn)']) assert.equal(shown(text), text);
   });
 
+  // consultation.json is rendered and checked in consultation-cards.test.ts.
   it('every template in bot/cards has a render function that is tested here', () => {
     const templates = readdirSync(fileURLToPath(new URL('../../bot/cards/', import.meta.url))).filter((f) => f.endsWith('.json')).sort();
-    assert.deepEqual(templates, ['ask.json', 'digest.json', 'discussion.json', 'error.json', 'event.json', 'help.json', 'list.json', 'meeting-follow-up.json', 'meeting-start.json', 'notification.json', 'settings.json', 'share-event.json']);
+    assert.deepEqual(templates, ['ask.json', 'consultation.json', 'digest.json', 'discussion.json', 'error.json', 'event.json', 'help.json', 'list.json', 'meeting-follow-up.json', 'meeting-start.json', 'notification.json', 'settings.json', 'share-event.json']);
   });
 
   for (const language of ['nl', 'en'] as Language[]) {

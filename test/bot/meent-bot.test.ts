@@ -158,7 +158,7 @@ describe('Meent bot (TestAdapter)', () => {
       assert.ok(texts(nl[0]).includes('Wat kan ik voor je doen?'));
       assert.ok(texts(en[0]).includes('What can I do for you?'));
       const facts = (en[0]?.body.find((b) => b.type === 'FactSet') as { facts: { title: string }[] }).facts.map((f) => f.title);
-      assert.deepEqual(facts, ['help', 'events', 'my events', 'discussions', 'ask <your question>', 'search <text>', 'settings']);
+      assert.deepEqual(facts, ['help', 'events', 'my events', 'discussions', 'ask <your question>', 'search <text>', 'consultations', 'settings']);
     });
 
     it('answers unknown text with help, never an error', async () => {

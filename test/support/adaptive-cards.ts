@@ -100,3 +100,19 @@ export function formattingIn(text: string): string[] {
 export function ownMarkdownRemoved(text: string): string {
   return text.replace(/^\*\*(.*?)\*\*: /, '$1: ').replace(/^- \[(.*)\]\(https:\/\/meent\.example\/[^)]*\)$/s, '$1');
 }
+
+/** Every input of a card (content or attachment), in order, however deep in containers. */
+export function cardInputs(card: unknown): Record<string, unknown>[] {
+  const root = (card as { contentType?: string; content?: unknown } | undefined)?.contentType ? (card as { content: unknown }).content : card;
+  const found: Record<string, unknown>[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const element = node as Record<string, unknown>;
+      if (typeof element.type === 'string' && element.type.startsWith('Input.')) found.push(element);
+      Object.values(element).forEach(walk);
+    }
+  };
+  walk((root as { body?: unknown } | undefined)?.body ?? []);
+  return found;
+}
