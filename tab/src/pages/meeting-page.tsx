@@ -17,6 +17,7 @@ import { listEvents } from '../api/events-api.js';
 import { getMeeting, linkMeeting, unlinkMeeting, type ListedPerson, type Meeting } from '../api/meetings-api.js';
 import { useRequest } from '../api/use-request.js';
 import { EmptyState } from '../components/empty-state.js';
+import { QuickPollButton } from '../components/quick-poll.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { ListSkeleton } from '../components/loading-skeleton.js';
 import { Section, useCardListStyles } from '../components/section.js';
@@ -102,6 +103,11 @@ function MeetingView({ meeting, meetingId, compact, preferredCommunityId, onChan
               </p>
             ) : null}
             {meeting.link.source === 'event' ? <p className={cards.meta}>{t('meeting.linked.automatic')}</p> : null}
+            {meeting.permissions.canUnlink || meeting.isOrganizer ? (
+              <div className={cards.actions}>
+                <QuickPollButton size="small" communityId={meeting.link.communityId} origin={{ discussionId: meeting.link.discussionId, conversationId: meeting.chatId, ...(meetingId ? { meetingId } : {}) }} />
+              </div>
+            ) : null}
             {meeting.permissions.canUnlink ? (
               <div className={cards.actions}>
                 <Button
