@@ -112,7 +112,7 @@ export function answersFrom(questions: readonly Question[], draft: DraftAnswers)
  * The API's messages per question. A path `answers[i]` (or `body.answers.i.text`) names the
  * i-th answer sent; a path that names a question id (`answers.q3`) names that question.
  */
-export function errorsByQuestion(problem: ApiProblem | undefined, sent: readonly Answer[], questions: readonly Question[]): Record<string, string> {
+export function errorsByQuestion(problem: ApiProblem | undefined, sent: readonly Answer[], questions: readonly Question[], requiredMessage: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of problem?.errors ?? []) {
     const match = /(?:^|\.)answers(?:\[(\w+)\]|\.(\w+))/.exec(e.path);
@@ -120,7 +120,10 @@ export function errorsByQuestion(problem: ApiProblem | undefined, sent: readonly
     if (ref === undefined) continue;
     const byId = questions.find((q) => q.id === ref);
     const questionId = byId ? byId.id : /^\d+$/.test(ref) ? sent[Number(ref)]?.questionId : undefined;
-    if (questionId && !out[questionId]) out[questionId] = e.message;
+    if (!questionId || out[questionId]) continue;
+    // A required question left empty is said in the reader's language; other messages are the API's.
+    const missing = byId?.required === true && !sent.some((a) => a.questionId === questionId);
+    out[questionId] = missing ? requiredMessage : e.message;
   }
   return out;
 }
@@ -183,7 +186,7 @@ export function Questionnaire({ consultation, initial, onSubmitted, onCancel }: 
     sent.current = answersFrom(consultation.questions, draft);
     return submitResponse(api, consultation.id, sent.current, loadResponseKey(consultation.id));
   });
-  const errors = errorsByQuestion(save.problem, sent.current, consultation.questions);
+  const errors = errorsByQuestion(save.problem, sent.current, consultation.questions, t('questionnaire.requiredMissing'));
   const errorCount = Object.keys(errors).length;
 
   useEffect(() => {

@@ -74,6 +74,7 @@ export const consultationsEn = {
 
   'questionnaire.title': 'Your answers',
   'questionnaire.required': '(required)',
+  'questionnaire.requiredMissing': 'Answer this question: it is required.',
   'questionnaire.counter': '{used} of {max} characters',
   'questionnaire.chooseBetween': 'Choose {min} to {max}.',
   'questionnaire.chooseAtMost': 'Choose at most {max}.',
@@ -150,7 +151,7 @@ export const consultationsEn = {
   'consultationForm.anonymousHint': 'Nobody, managers included, can see who answered what. Cannot change once opened.',
   'consultationForm.resultsVisibility': 'Who sees the results',
   'consultationForm.questions': 'Questions',
-  'consultationForm.questionsFrozen': 'People have answered already, so the questions can no longer change.',
+  'consultationForm.questionsFrozen': 'The consultation is open, so its questions, audience and anonymity can no longer change.',
   'consultationForm.questionNumber': 'Question {number}',
   'consultationForm.kind': 'Kind',
   'consultationForm.kind.singleChoice': 'One choice',

@@ -73,6 +73,7 @@ export const consultationsNl: { readonly [K in keyof typeof consultationsEn]: Ca
 
   'questionnaire.title': 'Jouw antwoorden',
   'questionnaire.required': '(verplicht)',
+  'questionnaire.requiredMissing': 'Beantwoord deze vraag: hij is verplicht.',
   'questionnaire.counter': '{used} van {max} tekens',
   'questionnaire.chooseBetween': 'Kies er {min} tot {max}.',
   'questionnaire.chooseAtMost': 'Kies er hoogstens {max}.',
@@ -149,7 +150,7 @@ export const consultationsNl: { readonly [K in keyof typeof consultationsEn]: Ca
   'consultationForm.anonymousHint': 'Niemand, ook de beheerders niet, kan zien wie wat antwoordde. Ligt vast zodra hij open is.',
   'consultationForm.resultsVisibility': 'Wie ziet de uitkomsten',
   'consultationForm.questions': 'Vragen',
-  'consultationForm.questionsFrozen': 'Er is al geantwoord, dus de vragen liggen vast.',
+  'consultationForm.questionsFrozen': 'De raadpleging is open, dus de vragen, de doelgroep en de anonimiteit liggen vast.',
   'consultationForm.questionNumber': 'Vraag {number}',
   'consultationForm.kind': 'Soort',
   'consultationForm.kind.singleChoice': 'Eén keuze',

@@ -155,7 +155,8 @@ function ConsultationForm({ existing, communityId }: { existing: Consultation | 
   const setQuestions = (change: (qs: Question[]) => Question[]) => setDraft((d) => ({ ...d, questions: change(d.questions) }));
   const intent = useRef<'draft' | 'open'>('open');
   const onlyDraft = !existing || existing.status === 'draft';
-  const questionsFrozen = existing !== undefined && existing.status !== 'draft' && existing.respondents > 0;
+  // Once open, the contract lets only the title, introduction, closing time and results' visibility change.
+  const questionsFrozen = existing !== undefined && existing.status !== 'draft';
 
   const save = useSubmit(async () => {
     const time = (value: string) => (value ? (zonedInputToIso(value, draft.timeZone) ?? value) : null);
@@ -171,10 +172,9 @@ function ConsultationForm({ existing, communityId }: { existing: Consultation | 
       questions: draft.questions.map(cleanQuestion),
     };
     if (!existing) return createConsultation(api, communityId, { ...input, status: intent.current });
-    // Once open, only these may change (the contract); the rest would be refused.
     if (existing.status === 'draft') return updateConsultation(api, existing.id, input);
-    const { title, introduction, closesAt, resultsVisibility, questions } = input;
-    return updateConsultation(api, existing.id, { title, introduction, closesAt, resultsVisibility, ...(questionsFrozen ? {} : { questions }) });
+    const { title, introduction, closesAt, resultsVisibility } = input;
+    return updateConsultation(api, existing.id, { title, introduction, closesAt, resultsVisibility });
   });
 
   const submit = async (as: 'draft' | 'open') => {

@@ -1,7 +1,8 @@
 /**
  * One consultation (`#/consultations/<id>`): the conclusion at the top when there is one, the
  * facts (status, period, who answered), the introduction, the questionnaire to answer, or "you
- * answered" with the way to change it until closing, and the results when they may be seen.
+ * answered" with the way to change it until closing, and the results when they may be seen
+ * (fetched again every 30 seconds while it is open).
  * Managers open, edit and close it, download the CSV, open the council report, and write the
  * conclusion once it is closed.
  */
@@ -18,6 +19,7 @@ import {
   publishConclusion,
   type Answer,
   type Consultation,
+  type Results,
 } from '../api/consultations-api.js';
 import { useRequest } from '../api/use-request.js';
 import { ActionDialog } from '../components/action-dialog.js';
@@ -132,12 +134,27 @@ export function periodText(c: Pick<Consultation, 'opensAt' | 'closesAt' | 'timeZ
   return i18n.t('consultation.period.open');
 }
 
+/** How often open results are fetched again, so they stay live while people answer. */
+const LIVE_RESULTS_MS = 30_000;
+
 function ResultsLoader({ consultation, version }: { consultation: Consultation; version: number }) {
   const api = useApi();
   const results = useRequest((signal) => getResults(api, consultation.id, signal), [api, consultation.id, version]);
-  if (results.status === 'loading') return <ListSkeleton lines={3} />;
+  const [shown, setShown] = useState<Results | undefined>(undefined);
+  const fresh = results.status === 'success' ? results.data : undefined;
+  useEffect(() => {
+    if (fresh) setShown(fresh);
+  }, [fresh]);
+  const { reload } = results;
+  useEffect(() => {
+    if (consultation.status !== 'open') return undefined;
+    const timer = window.setInterval(reload, LIVE_RESULTS_MS);
+    return () => window.clearInterval(timer);
+  }, [consultation.status, reload]);
+  // A refresh keeps the figures on screen instead of flashing a skeleton.
+  if (shown) return <ResultsView consultation={consultation} results={shown} />;
   if (results.status === 'error') return <ErrorMessage error={results.error} onRetry={results.reload} />;
-  return <ResultsView consultation={consultation} results={results.data} />;
+  return <ListSkeleton lines={3} />;
 }
 
 /** The questionnaire, or "you answered" (with "Change my answers" while it is open). */

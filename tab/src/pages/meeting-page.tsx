@@ -3,8 +3,9 @@
  * which discussion the meeting is linked to, and for the organiser (or a manager of a
  * community) the form to link it, to an existing discussion or a new one prefilled with the
  * meeting's subject and date, in a community of their choice, optionally to the Meent event
- * the meeting is a session of. After the meeting, its organiser sees who was let into the
- * community and who was not (and why). The meeting comes from the Teams context (chat id);
+ * the meeting is a session of; once linked, a quick poll in its community (the poll's origin
+ * names the meeting). After the meeting, its organiser sees who was let into the community and
+ * who was not (and why). The meeting comes from the Teams context (chat id);
  * its subject, times and organiser come from the server (Graph), never from the client.
  */
 import { Button, Field, Input, Link, MessageBar, MessageBarBody, Radio, RadioGroup, Select, Textarea, makeStyles, tokens } from '@fluentui/react-components';
