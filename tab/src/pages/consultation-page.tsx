@@ -168,8 +168,9 @@ function Answering({ consultation: c, onAnswered }: { consultation: Consultation
   const [mine, setMine] = useState<{ state: 'idle' | 'loading' } | { state: 'loaded'; answers: Answer[] | undefined }>({ state: 'idle' });
   const key = c.anonymous ? loadResponseKey(c.id) : undefined;
   const answered = c.myResponse === 'submitted';
-  // An anonymous answer can be changed only with the key this device holds.
-  const canChange = c.status === 'open' && c.canRespond && (!c.anonymous || key !== undefined);
+  // An anonymous answer can be changed only with the key this device holds; the API cannot know
+  // that from here, so its `canRespond` is false once anyone answered anonymously.
+  const canChange = c.status === 'open' && (c.anonymous ? key !== undefined : c.canRespond);
   const { problem, run } = useActions();
 
   useEffect(() => {
