@@ -46,6 +46,9 @@ export function toHit(item: SearchHitView): SearchHit | null {
       return { kind: 'community', id: item.id, title: item.title, subtitle: subtitle(item.snippet) };
     case 'person':
       return { kind: 'person', id: item.id, title: item.title, subtitle: subtitle(item.snippet) };
+    case 'consultation':
+      // The message extension has no consultation card (yet): the tab and the bot's own cards show them.
+      return null;
   }
 }
 

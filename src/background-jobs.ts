@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { startMeetingFollowUps, type MeetingsServices } from './meetings/meetings.module.js';
+import { startConsultationsWorker } from './consultations/consultations.module.js';
 import { startEventsWorker } from './events/events.module.js';
 import { communityLookup } from './communities/community-lookup.js';
 import { startNotificationDelivery, type NotificationChannel } from './notifications/notifications.module.js';
@@ -33,6 +34,8 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   // Events: the calendar outbox to Outlook (app-only Graph; the local calendar without it),
   // reminders, reconciliation, and marking past events completed.
   jobs.push(startEventsWorker({ config: deps.config, logger: deps.logger, ...(appToken ? { getAccessToken: () => appToken() } : {}) }));
+  // Consultations: announcements when the opening time comes, reminders to those who have not answered, closing.
+  jobs.push(startConsultationsWorker({ config: deps.config, logger: deps.logger }));
   // Notification delivery: the outbox to Teams (bot messages, activity feed), within Teams' rate limits.
   jobs.push(startNotificationDelivery({ config: deps.config, logger: deps.logger, channel: deps.notifications, communities: communityLookup }));
   // Old sent notifications go, so the outbox does not grow for ever.

@@ -25,6 +25,7 @@ import { isDatabaseReachable } from './db/connection.js';
 import { DiscussionService, removeCommunityDiscussions } from './discussions/discussion.service.js';
 import { discussionsRouter } from './discussions/discussions.routes.js';
 import { ReplyService } from './discussions/reply.service.js';
+import { createConsultationsModule, deleteConsultationsOfCommunity } from './consultations/consultations.module.js';
 import { createEventsModule, createEventsServices } from './events/events.module.js';
 import { feedRouter } from './feed/feed.routes.js';
 import { FeedService, type UpcomingEvents } from './feed/feed.service.js';
@@ -100,6 +101,8 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     ...(graphCredentials ? { getAccessToken: (tenantId: string) => graphCredentials.appToken(tenantId) } : {}),
     directoryFor: (tenantId) => identity.appDirectory(tenantId),
   });
+  // Consultations of a community's panel (issue 13); the bot takes `consultations.services.port`.
+  const consultations = createConsultationsModule({ config, logger, spec });
   const modules: CapabilityModule[] = [
     // Capabilities register here, identity first (it establishes req.actor).
     {
@@ -115,6 +118,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     communities,
     events,
     meetings,
+    consultations,
     // The bot at /api/messages.
     createBotModule({
       config,
@@ -354,6 +358,7 @@ export function createCommunitiesServices(deps: Omit<CommunitiesDeps, 'spec'>): 
   const searchService = new SearchService({ people, ...(now ? { now } : {}) });
   communities.onDelete((communityId) => removeCommunityDiscussions(communityId, search));
   communities.onDelete(deleteReportsOfCommunity);
+  communities.onDelete(deleteConsultationsOfCommunity);
   return { communities, memberships, discussions, replies, moderation, people, feed, search: searchService };
 }
 

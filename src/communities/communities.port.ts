@@ -10,6 +10,7 @@ import {
   communitiesByIds,
   communityChannelOf,
   communityNamesOf,
+  countMemberships,
   findCommunity,
   findCommunityNamed,
   findMembership,
@@ -49,6 +50,11 @@ export async function countingRoleOf(community: CommunityRecord, person: { userI
 /** The community's active members. */
 export function activeMembersOf(communityId: Types.ObjectId | string): Promise<MembershipRecord[]> {
   return membershipsOfCommunity(communityId, 'active');
+}
+
+/** How many active members the community has; guests counted only when `withGuests` (and only while the community admits guests). */
+export function countActiveMembers(community: Pick<CommunityRecord, '_id' | 'guestsAllowed'>, withGuests: boolean): Promise<number> {
+  return countMemberships(community._id, 'active', { withoutGuests: !(withGuests && community.guestsAllowed === true) });
 }
 
 /** The community's active managers. */

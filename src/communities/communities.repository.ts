@@ -140,6 +140,11 @@ export async function membershipsOfCommunity(communityId: Types.ObjectId | strin
 
 
 /** One page of the community's memberships in this status. */
+/** How many memberships of the community are in this status (guests' left out when `withoutGuests`). */
+export async function countMemberships(communityId: Types.ObjectId | string, status: MembershipStatus, options: { withoutGuests?: boolean } = {}): Promise<number> {
+  return MembershipModel.countDocuments({ communityId, status, ...(options.withoutGuests ? { isGuest: false } : {}) }).exec();
+}
+
 export async function membershipPage(communityId: Types.ObjectId, status: MembershipStatus, page: { cursor?: string; limit?: number }): Promise<Page<MembershipRecord>> {
   return findPage(MembershipModel as unknown as Model<MembershipRecord>, { filter: { communityId, status }, ...page });
 }

@@ -102,6 +102,7 @@ const schema = z
     NOTIFY_TENANT_RATE_PER_SECOND: z.coerce.number({ error: 'must be a number of requests per second' }).int().min(1, { error: 'must be 1 or more' }).max(1000).default(50),
     NOTIFY_CONVERSATION_RATE_PER_SECOND: z.coerce.number({ error: 'must be a number of messages per second' }).int().min(1, { error: 'must be 1-7' }).max(7, { error: 'must be 1-7 (the Teams limit per conversation)' }).default(7),
     NOTIFY_ACTIVITY_FEED_RATE_PER_SECOND: z.coerce.number({ error: 'must be a number of notifications per second' }).int().min(1, { error: 'must be 1 or more' }).max(100).default(5),
+    CONSULTATION_MIN_GROUP_SIZE: z.coerce.number({ error: 'must be a whole number of respondents' }).int().min(2, { error: 'must be 2 or more' }).max(1000).default(5),
     NOTIFY_RETENTION_DAYS: z.coerce.number({ error: 'must be a whole number of days' }).int().min(0, { error: 'must be 0 (keep) or more' }).max(3650, { error: 'must be at most 3650' }).default(90),
     NOTIFY_MAX_ATTEMPTS: z.coerce.number({ error: 'must be a whole number' }).int().min(1, { error: 'must be 1-20' }).max(20, { error: 'must be 1-20' }).default(5),
   })
@@ -176,6 +177,8 @@ const schema = z
       maxBodyBytes: c.MAX_BODY_BYTES,
       shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
       dataDir: c.DATA_DIR,
+      /** Results broken down by a group (members, guests) only where it has at least this many respondents. */
+      consultations: { minGroupSize: c.CONSULTATION_MIN_GROUP_SIZE },
       notifications: {
         tenantPerSecond: c.NOTIFY_TENANT_RATE_PER_SECOND,
         conversationPerSecond: c.NOTIFY_CONVERSATION_RATE_PER_SECOND,

@@ -7,7 +7,7 @@
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
-export const SEARCH_ENTRY_TYPES = ['community', 'discussion', 'reply', 'event', 'person'] as const;
+export const SEARCH_ENTRY_TYPES = ['community', 'discussion', 'reply', 'event', 'person', 'consultation'] as const;
 export type SearchEntryType = (typeof SEARCH_ENTRY_TYPES)[number];
 
 const searchEntrySchema = new Schema(

@@ -1,7 +1,7 @@
 /** The search API's input and output. */
 import { z } from 'zod';
 
-export const SEARCH_RESULT_TYPES = ['community', 'discussion', 'reply', 'event', 'person'] as const;
+export const SEARCH_RESULT_TYPES = ['community', 'discussion', 'reply', 'event', 'person', 'consultation'] as const;
 export type SearchResultType = (typeof SEARCH_RESULT_TYPES)[number];
 
 export const searchQuery = z
