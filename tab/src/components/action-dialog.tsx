@@ -38,7 +38,9 @@ export function ActionDialog({ open, onClose, trigger, title, intro, problem, ac
           {children}
         </DialogContent>
         <DialogActions>
-          <Button appearance="primary" disabled={busy} onClick={onAction} data-testid={actionTestId}>
+          {/* Focusable while busy: a disabled button drops focus out of the modal, and the modal
+              then leaves the page behind it hidden from screen readers after it closes. */}
+          <Button appearance="primary" disabledFocusable={busy} onClick={onAction} data-testid={actionTestId}>
             {action}
           </Button>
           <Button onClick={onClose}>{t('common.back')}</Button>

@@ -1,17 +1,18 @@
 /**
  * A quick poll in two clicks: "Quick poll" opens one dialog with the question and its options
- * (two to start with, up to twenty), "Launch" opens the poll at once and goes to its page.
+ * (two to start with, up to twenty), "Start the poll" opens it at once; a message with the way
+ * to it stays on the page.
  * Used on the community page, a discussion and the meeting page, each passing its `origin`,
  * so the API can post the outcome back where the poll came from.
  */
-import { Button, Checkbox, Field, Input, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Checkbox, Field, Input, Link, MessageBar, MessageBarActions, MessageBarBody, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import { useApi } from '../api/api-provider.js';
-import { createQuickPoll, type ConsultationOrigin } from '../api/consultations-api.js';
+import { createQuickPoll, type Consultation, type ConsultationOrigin } from '../api/consultations-api.js';
 import { useSubmit } from '../forms/use-submit.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
-import { navigate } from '../router/hash-router.js';
+import { hrefFor } from '../router/hash-router.js';
 import { ActionDialog } from './action-dialog.js';
 
 const MAX_OPTIONS = 20;
@@ -42,19 +43,20 @@ export function QuickPollButton({ communityId, origin, size }: { communityId: st
   const questionError = errorAt('title') ?? errorAt('questions.0.text');
   const optionsError = errorAt('questions.0.options');
 
+  const [created, setCreated] = useState<Consultation | undefined>(undefined);
   const launch = async () => {
     const poll = await save.submit();
     if (!poll) return;
+    setCreated(poll);
     setOpen(false);
     setQuestion('');
     setOptions(['', '']);
-    announce(t('quickPoll.launched'));
-    navigate(`/consultations/${poll.id}`);
+    announce(t('quickPoll.launched', { question: poll.title }));
   };
 
   const setOption = (i: number, value: string) => setOptions((all) => all.map((o, j) => (j === i ? value : o)));
   const placed = questionError || optionsError;
-  return (
+  const dialog = (
     <ActionDialog
       open={open}
       onClose={() => setOpen(false)}
@@ -97,5 +99,23 @@ export function QuickPollButton({ communityId, origin, size }: { communityId: st
         <Checkbox label={t('quickPoll.anonymous')} checked={anonymous} onChange={(_, d) => setAnonymous(d.checked === true)} />
       </div>
     </ActionDialog>
+  );
+  // The poll is open; whoever started it stays where they are (a meeting, a discussion) and
+  // may go to it. (Leaving the page while the dialog closes would leave the page hidden from
+  // screen readers: Fluent's modal takes its aria-hidden off only when it closes in place.)
+  return (
+    <>
+      {dialog}
+      {created ? (
+        <MessageBar intent="success" layout="multiline" data-testid="quick-poll-created">
+          <MessageBarBody>{t('quickPoll.launched', { question: created.title })}</MessageBarBody>
+          <MessageBarActions>
+            <Link href={hrefFor(`/consultations/${created.id}`)} data-testid="quick-poll-open">
+              {t('quickPoll.open')}
+            </Link>
+          </MessageBarActions>
+        </MessageBar>
+      ) : null}
+    </>
   );
 }

@@ -3,7 +3,8 @@
  * page loses nothing; or kept on the device (localStorage, `{ keep: true }`), for what must
  * outlast the tab being closed: a half-filled questionnaire, an anonymous response's key.
  * Inside Teams the tab is a third-party frame, where the browser may deny storage altogether
- * (reading `sessionStorage` then throws): the draft then lives in memory only.
+ * (reading `sessionStorage` then throws; Chromium does so when third-party cookies are blocked,
+ * as in a private window): the draft then lives in memory, for as long as the page does.
  */
 export interface DraftPlace {
   /** localStorage instead of sessionStorage. */
@@ -18,15 +19,22 @@ function storage({ keep = false }: DraftPlace): Storage | undefined {
   }
 }
 
+/** Where drafts go when the browser keeps none: this page's memory. */
+const inMemory = new Map<string, string>();
+
 export function loadDraft(key: string, place: DraftPlace = {}): string {
   try {
-    return storage(place)?.getItem(key) ?? '';
+    const store = storage(place);
+    if (store) return store.getItem(key) ?? inMemory.get(key) ?? '';
   } catch {
-    return '';
+    // Denied: fall back to memory below.
   }
+  return inMemory.get(key) ?? '';
 }
 
 export function saveDraft(key: string, text: string, place: DraftPlace = {}): void {
+  if (text) inMemory.set(key, text);
+  else inMemory.delete(key);
   try {
     const store = storage(place);
     if (!store) return;

@@ -167,18 +167,20 @@ function Answering({ consultation: c, onAnswered }: { consultation: Consultation
   const [focusStatus, setFocusStatus] = useState(false);
   const [mine, setMine] = useState<{ state: 'idle' | 'loading' } | { state: 'loaded'; answers: Answer[] | undefined }>({ state: 'idle' });
   const key = c.anonymous ? loadResponseKey(c.id) : undefined;
-  const answered = c.myResponse === 'submitted';
+  // Shown at once after sending, before the consultation is fetched again.
+  const [justAnswered, setJustAnswered] = useState(false);
+  const answered = c.myResponse === 'submitted' || justAnswered;
   // An anonymous answer can be changed only with the key this device holds; the API cannot know
   // that from here, so its `canRespond` is false once anyone answered anonymously.
   const canChange = c.status === 'open' && (c.anonymous ? key !== undefined : c.canRespond);
   const { problem, run } = useActions();
 
   useEffect(() => {
-    if (focusStatus) {
-      status.current?.focus();
+    if (focusStatus && status.current) {
+      status.current.focus();
       setFocusStatus(false);
     }
-  }, [focusStatus]);
+  }, [focusStatus, answered, changing]);
 
   const startChange = () =>
     run(async () => {
@@ -221,6 +223,7 @@ function Answering({ consultation: c, onAnswered }: { consultation: Consultation
         onSubmitted={() => {
           announce(t(changing ? 'questionnaire.changed' : 'questionnaire.submitted'));
           setChanging(false);
+          setJustAnswered(true);
           setFocusStatus(true);
           onAnswered();
         }}
