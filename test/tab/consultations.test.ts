@@ -353,8 +353,10 @@ describe('tab: consultations', function () {
     await tab.getByTestId('quick-poll-option-1').fill('Liever in juni');
     await tab.getByTestId('quick-poll-launch').click();
     await tab.getByTestId('quick-poll-created').waitFor();
+    // Once the dialog is gone, the page is no longer hidden from screen readers, and focus is on
+    // the way to the new poll.
     await tab.getByRole('dialog').waitFor({ state: 'detached' });
-    assert.equal(await tab.locator('[aria-hidden="true"]', { has: tab.getByTestId('quick-poll-created') }).count(), 0, 'the page is not left hidden from screen readers');
+    await tab.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'quick-poll-open' && document.querySelector('#root[aria-hidden]') === null);
     await tab.getByTestId('quick-poll-open').click();
     await tab.getByRole('heading', { level: 1, name: 'Zullen we de excursie in mei doen?' }).waitFor();
     const id = /#\/consultations\/([^/?]+)/.exec(await tab.evaluate(() => window.location.hash))?.[1];

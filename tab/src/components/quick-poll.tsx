@@ -6,7 +6,7 @@
  * so the API can post the outcome back where the poll came from.
  */
 import { Button, Checkbox, Field, Input, Link, MessageBar, MessageBarActions, MessageBarBody, makeStyles, tokens } from '@fluentui/react-components';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { createQuickPoll, type Consultation, type ConsultationOrigin } from '../api/consultations-api.js';
 import { useSubmit } from '../forms/use-submit.js';
@@ -44,6 +44,7 @@ export function QuickPollButton({ communityId, origin, size }: { communityId: st
   const optionsError = errorAt('questions.0.options');
 
   const [created, setCreated] = useState<Consultation | undefined>(undefined);
+  const openLink = useRef<HTMLAnchorElement>(null);
   const launch = async () => {
     const poll = await save.submit();
     if (!poll) return;
@@ -72,6 +73,10 @@ export function QuickPollButton({ communityId, origin, size }: { communityId: st
       onAction={() => void launch()}
       busy={save.submitting}
       actionTestId="quick-poll-launch"
+      onClosed={() => {
+        // Focus goes to the way to the new poll, not back to "Quick poll".
+        if (created) openLink.current?.focus();
+      }}
     >
       <Field label={t('quickPoll.question')} required validationMessage={questionError} validationState={questionError ? 'error' : 'none'}>
         <Input value={question} maxLength={500} onChange={(_, d) => setQuestion(d.value)} data-testid="quick-poll-question" />
@@ -101,8 +106,8 @@ export function QuickPollButton({ communityId, origin, size }: { communityId: st
     </ActionDialog>
   );
   // The poll is open; whoever started it stays where they are (a meeting, a discussion) and
-  // may go to it. (Leaving the page while the dialog closes would leave the page hidden from
-  // screen readers: Fluent's modal takes its aria-hidden off only when it closes in place.)
+  // may go to it. (Leaving the page while the dialog closes left the page aria-hidden: the
+  // modal takes that off only when it closes in place.)
   return (
     <>
       {dialog}
@@ -110,7 +115,7 @@ export function QuickPollButton({ communityId, origin, size }: { communityId: st
         <MessageBar intent="success" layout="multiline" data-testid="quick-poll-created">
           <MessageBarBody>{t('quickPoll.launched', { question: created.title })}</MessageBarBody>
           <MessageBarActions>
-            <Link href={hrefFor(`/consultations/${created.id}`)} data-testid="quick-poll-open">
+            <Link ref={openLink} href={hrefFor(`/consultations/${created.id}`)} data-testid="quick-poll-open">
               {t('quickPoll.open')}
             </Link>
           </MessageBarActions>
