@@ -328,19 +328,24 @@ describe('tab: consultations', function () {
   });
 
   it('the council report prints to one A4 page', async () => {
-    let tab: Frame;
-    ({ host, tab } = await rig.openTab(CHANTAL, { hash: `#/consultations/${seeded.closed}/report` }));
-    await settled(tab);
-    await tab.getByTestId('report-response-rate').waitFor();
-    assert.match(await tab.getByTestId('council-report').innerText(), /twee keer/);
-    const pdf = await printed(host, tab);
-    const pages = pdf.toString('latin1').match(/\/Type\s*\/Page\b(?!s)/g)?.length ?? 0;
-    assert.equal(pages, 1, `the report printed to ${pages} pages`);
-    const box = /\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/.exec(pdf.toString('latin1'));
-    assert.ok(box, 'the PDF has a page size');
-    // A4 is 595 x 842 points.
-    assert.ok(Math.abs(Number(box[1]) - 595) < 2 && Math.abs(Number(box[2]) - 842) < 2, `page size ${box[1]} x ${box[2]}`);
-    await host.screenshot('consultation-report');
+    // The closed one (4 questions, a conclusion) and the open one (6 questions of every kind).
+    for (const id of [seeded.closed, seeded.open]) {
+      let tab: Frame;
+      ({ host, tab } = await rig.openTab(CHANTAL, { hash: `#/consultations/${id}/report` }));
+      await settled(tab);
+      await tab.getByTestId('report-response-rate').waitFor();
+      if (id === seeded.closed) assert.match(await tab.getByTestId('council-report').innerText(), /twee keer/);
+      const pdf = await printed(host, tab);
+      const pages = pdf.toString('latin1').match(/\/Type\s*\/Page\b(?!s)/g)?.length ?? 0;
+      assert.equal(pages, 1, `the report of ${id} printed to ${pages} pages`);
+      const box = /\/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]/.exec(pdf.toString('latin1'));
+      assert.ok(box, 'the PDF has a page size');
+      // A4 is 595 x 842 points.
+      assert.ok(Math.abs(Number(box[1]) - 595) < 2 && Math.abs(Number(box[2]) - 842) < 2, `page size ${box[1]} x ${box[2]}`);
+      await host.screenshot(`consultation-report-${id === seeded.closed ? 'closed' : 'open'}`);
+      await host.close();
+      host = undefined;
+    }
   });
 
   it('a manager starts a quick poll from the community page in two clicks, and stays there', async () => {

@@ -11,13 +11,15 @@ import { useApi } from '../api/api-provider.js';
 import { listOpenAnswers, type Consultation, type GroupResult, type Question, type QuestionResult, type Results } from '../api/consultations-api.js';
 import { usePagedList } from '../api/use-paged-list.js';
 import { useI18n } from '../i18n/i18n-provider.js';
+import { useVisuallyHiddenStyles } from '../layout/visually-hidden.js';
 import type { Translator } from '../i18n/translator.js';
 import { CardItem, PagedCardList } from './card-list.js';
 import { hasItems, ListPlaceholder } from './list-placeholder.js';
 import { useCardListStyles } from './section.js';
 
 const useStyles = makeStyles({
-  question: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, marginBottom: tokens.spacingVerticalXL },
+  // Kept whole when the report sets questions in columns, on screen and on paper.
+  question: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, marginBottom: tokens.spacingVerticalXL, breakInside: 'avoid' },
   heading: { margin: 0, fontSize: tokens.fontSizeBase400, lineHeight: tokens.lineHeightBase400, fontWeight: tokens.fontWeightSemibold },
   meta: { margin: 0, color: tokens.colorNeutralForeground2 },
   figure: { display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) minmax(0, 1fr)', gap: tokens.spacingHorizontalXL, margin: 0, alignItems: 'start', '@media (max-width: 720px)': { gridTemplateColumns: '1fr' } },
@@ -84,9 +86,11 @@ function Chart({ rows }: { rows: Row[] }) {
 
 function Table({ caption, head, rows, compact }: { caption: string; head: string[]; rows: Row[]; compact: boolean }) {
   const styles = useStyles();
+  const hidden = useVisuallyHiddenStyles();
   return (
     <table className={mergeClasses(styles.table, compact && styles.compactTable)} data-testid="result-table">
-      <caption>{caption}</caption>
+      {/* In the report the question's heading stands right above: the caption is for screen readers only. */}
+      <caption className={compact ? hidden.root : undefined}>{caption}</caption>
       <thead>
         <tr>
           {head.map((h, i) => (
@@ -204,9 +208,11 @@ export function ResultsView({ consultation, results, tablesOnly = false }: { con
   const number = (id: string) => consultation.questions.findIndex((q) => q.id === id) + 1;
   return (
     <div data-testid="results">
-      <p data-testid="response-rate">
-        {t('results.responseRate', { rate: percentText(results.responseRate, i18n), respondents: results.respondents, audience: results.audienceSize })}
-      </p>
+      {tablesOnly ? null : (
+        <p data-testid="response-rate">
+          {t('results.responseRate', { rate: percentText(results.responseRate, i18n), respondents: results.respondents, audience: results.audienceSize })}
+        </p>
+      )}
       {results.questions.map((r) => (
         <QuestionResultView key={r.questionId} consultationId={consultation.id} result={r} question={byId.get(r.questionId)} number={number(r.questionId)} tablesOnly={tablesOnly} />
       ))}
