@@ -348,6 +348,49 @@ describe('tab: consultations', function () {
     }
   });
 
+  it('a manager prepares a consultation in the form (its field errors under the fields), opens, closes and concludes it', async () => {
+    let tab: Frame;
+    ({ host, tab } = await rig.openTab(CHANTAL, { hash: `#/community/${seeded.communityId}/new-consultation` }));
+    await settled(tab);
+    const form = tab.getByTestId('consultation-form');
+    // Nothing typed: the API's messages stand under the title and the first option, and focus goes there.
+    await tab.getByTestId('consultation-save-draft').click();
+    await form.locator('[aria-invalid="true"]').first().waitFor();
+    assert.equal(await tab.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'consultation-title');
+
+    await tab.getByTestId('consultation-title').fill('Zwemwater in de Berkel');
+    await tab.getByTestId('question-text').fill('Zwemt u in de Berkel?');
+    await tab.getByTestId('question-kind').selectOption('yesNo');
+    await tab.getByTestId('add-question').click();
+    const second = tab.getByTestId('question-editor').nth(1);
+    await second.getByTestId('question-text').fill('Waar precies?');
+    await second.getByTestId('option-label').nth(0).fill('Bij Eibergen');
+    await second.getByTestId('option-label').nth(1).fill('Bij Zutphen');
+    // The second question goes first, with its own button.
+    await second.getByRole('button', { name: 'Move up: question 2' }).click();
+    assert.equal(await tab.getByTestId('question-editor').nth(0).getByTestId('question-text').inputValue(), 'Waar precies?');
+    await tab.getByTestId('consultation-save-draft').click();
+
+    await tab.getByRole('heading', { level: 1, name: 'Zwemwater in de Berkel' }).waitFor();
+    assert.equal(await tab.getByTestId('consultation-status').innerText(), 'Draft');
+    await tab.getByTestId('open-consultation').click();
+    await tab.getByTestId('questionnaire').waitFor();
+    assert.equal(await tab.getByTestId('consultation-status').innerText(), 'Open');
+    const legends = await tab.locator('[data-testid="questionnaire"] legend').allInnerTexts();
+    assert.deepEqual(legends.map((l) => l.replace(/\s*\*.*$/s, '')), ['1. Waar precies?', '2. Zwemt u in de Berkel?']);
+
+    await tab.getByTestId('close-consultation').click();
+    await tab.getByTestId('close-confirm').click();
+    await tab.getByTestId('conclusion-form').waitFor();
+    assert.equal(await tab.getByTestId('consultation-status').innerText(), 'Closed');
+    await tab.getByTestId('conclusion-text').fill('We plaatsen **twee** zwemsteigers.');
+    await tab.getByTestId('publish-conclusion').click();
+    const conclusion = tab.getByTestId('conclusion');
+    await conclusion.waitFor();
+    assert.match(await conclusion.innerText(), /We plaatsen twee zwemsteigers\./);
+    assert.equal(await tab.getByTestId('conclusion-form').count(), 0, 'written once');
+  });
+
   it('a manager starts a quick poll from the community page in two clicks, and stays there', async () => {
     let tab: Frame;
     ({ host, tab } = await rig.openTab(CHANTAL, { hash: `#/community/${seeded.communityId}?tab=consultations` }));
