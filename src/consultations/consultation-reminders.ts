@@ -11,7 +11,7 @@ import { communityById } from '../communities/communities.port.js';
 import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
 import { clockOf, type Clock } from '../time/clock.js';
 import type { ConsultationService } from './consultation.service.js';
-import { audienceOf } from './consultation.service.js';
+import { audienceOf } from './consultation-audience.js';
 import { openConsultations, respondedAmong, updateConsultation } from './consultation.repository.js';
 
 const DAY_MS = 24 * 3_600_000;

@@ -1,0 +1,69 @@
+/**
+ * A person's data in consultations, for the privacy capability (issue 15) to wire: what to
+ * export, what to erase, and the retention of raw answers. Anonymous answers are nobody's
+ * personal data (nothing links them to a person), so they are neither exported nor erased
+ * per person; the "has responded" records are, and go.
+ */
+import type { Types } from 'mongoose';
+import { tallyDelta } from './consultation-questions.js';
+import {
+  addToTally,
+  consultationsClosedBefore,
+  consultationsCreatedBy,
+  deleteAnswer,
+  deleteAnswersOf,
+  deleteResponder,
+  findConsultation,
+  namedAnswersOfPerson,
+  responderRecordsOfPerson,
+  updateConsultation,
+} from './consultation.repository.js';
+
+export interface ConsultationPersonalData {
+  created: Array<{ id: string; communityId: string; title: string; status: string; createdAt: string }>;
+  responded: Array<{ consultationId: string; group: string }>;
+  namedAnswers: Array<{ consultationId: string; title: string | null; answers: unknown[] }>;
+}
+
+/** The consultations the person created, their "has responded" records and their named answers. */
+export async function exportConsultationData(tenantId: string, userId: string): Promise<ConsultationPersonalData> {
+  const [created, responded, answers] = await Promise.all([consultationsCreatedBy(tenantId, userId), responderRecordsOfPerson(tenantId, userId), namedAnswersOfPerson(tenantId, userId)]);
+  const titles = new Map<string, string | null>();
+  for (const a of answers) if (!titles.has(String(a.consultationId))) titles.set(String(a.consultationId), (await findConsultation(a.consultationId))?.title ?? null);
+  return {
+    created: created.map((c) => ({ id: String(c._id), communityId: String(c.communityId), title: c.title, status: c.status, createdAt: c.createdAt.toISOString() })),
+    responded: responded.map((r) => ({ consultationId: String(r.consultationId), group: r.group })),
+    namedAnswers: answers.map((a) => ({ consultationId: String(a.consultationId), title: titles.get(String(a.consultationId)) ?? null, answers: a.answers })),
+  };
+}
+
+/**
+ * Deletes the person's "has responded" records and named answers, subtracting the answers
+ * from the tallies. Idempotent: an answer is subtracted only by the call that deleted it.
+ * Consultations they created stay (they are the community's); the conclusion's author name too.
+ */
+export async function eraseConsultationData(tenantId: string, userId: string): Promise<{ responders: number; answers: number }> {
+  let answers = 0;
+  for (const a of await namedAnswersOfPerson(tenantId, userId)) {
+    if (!(await deleteAnswer(a._id))) continue;
+    answers++;
+    await addToTally(a.tenantId, a.consultationId, tallyDelta(a.group, a.answers, null));
+  }
+  let responders = 0;
+  for (const r of await responderRecordsOfPerson(tenantId, userId)) if (await deleteResponder(r.consultationId as Types.ObjectId, userId)) responders++;
+  return { responders, answers };
+}
+
+/**
+ * Retention: deletes the raw answers of consultations closed before `closedBefore` (at most
+ * `limit` consultations a call), keeping their tallies, respondents' records and conclusion.
+ */
+export async function purgeClosedRawResponses(tenantId: string, closedBefore: Date, limit: number): Promise<{ consultations: number; answers: number }> {
+  let answers = 0;
+  const due = await consultationsClosedBefore(tenantId, closedBefore, limit);
+  for (const c of due) {
+    answers += await deleteAnswersOf(c._id);
+    await updateConsultation(c._id, {}, { $set: { rawResponsesPurged: true } });
+  }
+  return { consultations: due.length, answers };
+}
