@@ -22,12 +22,15 @@ export interface ActionDialogProps {
   onAction: () => void;
   busy: boolean;
   actionTestId?: string;
+  /** Called once the dialog has finished closing (after Fluent has put focus back). */
+  onClosed?: () => void;
   children: ReactNode;
 }
 
-export function ActionDialog({ open, onClose, trigger, title, intro, problem, action, onAction, busy, actionTestId, children }: ActionDialogProps) {
+export function ActionDialog({ open, onClose, trigger, title, intro, problem, action, onAction, busy, actionTestId, onClosed, children }: ActionDialogProps) {
   const { t } = useI18n();
   const onOpenChange = (_: unknown, data: { open: boolean }) => (data.open ? undefined : onClose());
+  const surfaceMotion = onClosed ? { onMotionFinish: (_: null, data: { direction: 'enter' | 'exit' }) => (data.direction === 'exit' ? onClosed() : undefined) } : undefined;
   const surface = (
     <DialogSurface>
       <DialogBody>
@@ -38,7 +41,9 @@ export function ActionDialog({ open, onClose, trigger, title, intro, problem, ac
           {children}
         </DialogContent>
         <DialogActions>
-          <Button appearance="primary" disabled={busy} onClick={onAction} data-testid={actionTestId}>
+          {/* Focusable while busy: a disabled button would drop focus out of the open modal (to
+              the page's body), and Fluent could then not put it back when the dialog closes. */}
+          <Button appearance="primary" disabledFocusable={busy} onClick={onAction} data-testid={actionTestId}>
             {action}
           </Button>
           <Button onClick={onClose}>{t('common.back')}</Button>
@@ -48,12 +53,12 @@ export function ActionDialog({ open, onClose, trigger, title, intro, problem, ac
   );
   // Fluent's Dialog takes the trigger as its first child, so it is there or left out, never empty.
   return trigger ? (
-    <Dialog open={open} onOpenChange={onOpenChange}>
+    <Dialog open={open} onOpenChange={onOpenChange} surfaceMotion={surfaceMotion}>
       {trigger}
       {surface}
     </Dialog>
   ) : (
-    <Dialog open={open} onOpenChange={onOpenChange}>
+    <Dialog open={open} onOpenChange={onOpenChange} surfaceMotion={surfaceMotion}>
       {surface}
     </Dialog>
   );

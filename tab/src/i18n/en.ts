@@ -3,6 +3,8 @@
  * keys, and each message must keep the same `{placeholders}` (checked by the compiler through
  * `Catalogue`). Keys are grouped by the page or component that shows them.
  */
+import { consultationsEn } from './en-consultations.js';
+
 export const en = {
   'app.name': 'Meent',
   'app.loading': 'Loading Meent…',
@@ -533,6 +535,8 @@ export const en = {
   'signIn.title': 'Sign in to Meent',
   'signIn.body': 'You are using Meent outside Teams. Sign in with one of the demo accounts to continue.',
   'signIn.action': 'Sign in',
+
+  ...consultationsEn,
 } as const;
 
 /** A message id. */

@@ -1,5 +1,6 @@
 /** Nederlandse teksten: dezelfde sleutels en `{plaatshouders}` als de Engelse catalogus. */
 import type { Catalogue } from './en.js';
+import { consultationsNl } from './nl-consultations.js';
 
 export const nl: Catalogue = {
   'app.name': 'Meent',
@@ -531,4 +532,6 @@ export const nl: Catalogue = {
   'signIn.title': 'Aanmelden bij Meent',
   'signIn.body': 'Je gebruikt Meent buiten Teams. Meld je aan met een van de demo-accounts om verder te gaan.',
   'signIn.action': 'Aanmelden',
+
+  ...consultationsNl,
 };

@@ -1,7 +1,7 @@
 /**
- * One community: its discussions (latest activity first), events, members and about; join,
- * ask to join or leave; for managers the requests to join, reported content and the member
- * export. The section is in the route (`?tab=events`), so a link or Back returns to it.
+ * One community: its discussions (latest activity first), events, consultations, members and
+ * about; join, ask to join or leave; for managers the requests to join, reported content, the
+ * member export, and a new consultation or a quick poll. The section is in the route (`?tab=events`), so a link or Back returns to it.
  */
 import { Badge, Button, Link, Tab, TabList, makeStyles, tokens } from '@fluentui/react-components';
 import { useRef } from 'react';
@@ -18,6 +18,8 @@ import { saveFile } from '../components/download.js';
 import { EmptyState } from '../components/empty-state.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { EventSummary } from '../components/event-summary.js';
+import { CommunityConsultations } from '../components/community-consultations.js';
+import { QuickPollButton } from '../components/quick-poll.js';
 import { RichText } from '../components/rich-text.js';
 import { useCardListStyles } from '../components/section.js';
 import { RecordPage } from '../components/record-page.js';
@@ -37,7 +39,7 @@ const useStyles = makeStyles({
   tags: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalXS, marginTop: tokens.spacingVerticalM },
 });
 
-type CommunityTab = 'discussions' | 'events' | 'members' | 'about' | 'requests' | 'reports';
+type CommunityTab = 'discussions' | 'events' | 'consultations' | 'members' | 'about' | 'requests' | 'reports';
 
 export function CommunityPage({ route }: { route: Route }) {
   return (
@@ -56,7 +58,7 @@ function CommunityView({ community, onChange, route }: { community: Community; o
   const { busy, problem, run } = useActions();
   const actionsRef = useRef<HTMLDivElement>(null);
   const manager = community.permissions.canManage;
-  const available: CommunityTab[] = community.permissions.canRead ? ['discussions', 'events', 'members', 'about', ...(manager ? (['requests', 'reports'] as const) : [])] : ['about'];
+  const available: CommunityTab[] = community.permissions.canRead ? ['discussions', 'events', 'consultations', 'members', 'about', ...(manager ? (['requests', 'reports'] as const) : [])] : ['about'];
   const asked = route.query.get('tab');
   const tab: CommunityTab = available.find((x) => x === asked) ?? available[0]!;
 
@@ -118,6 +120,12 @@ function CommunityView({ community, onChange, route }: { community: Community; o
           </Link>
         ) : null}
         {manager ? <Link href={hrefFor(`/events/new?communityId=${community.id}`)}>{t('community.planEvent')}</Link> : null}
+        {manager ? (
+          <Link href={hrefFor(`/community/${community.id}/new-consultation`)} data-testid="new-consultation">
+            {t('community.newConsultation')}
+          </Link>
+        ) : null}
+        {manager ? <QuickPollButton communityId={community.id} /> : null}
         {manager ? <Link href={hrefFor(`/community/${community.id}/edit`)}>{t('community.edit')}</Link> : null}
         {manager ? (
           <Button onClick={() => void exportMembers()} data-testid="export-members">
@@ -140,6 +148,7 @@ function CommunityView({ community, onChange, route }: { community: Community; o
       <div className={styles.panel} role="region" aria-label={t(`community.tab.${tab}`)} data-testid={`community-panel-${tab}`}>
         {tab === 'discussions' ? <Discussions community={community} /> : null}
         {tab === 'events' ? <Events community={community} /> : null}
+        {tab === 'consultations' ? <CommunityConsultations community={community} /> : null}
         {tab === 'members' ? <Members community={community} status="active" /> : null}
         {tab === 'requests' ? <Members community={community} status="requested" onDecided={() => void getCommunity(api, community.id).then(onChange)} /> : null}
         {tab === 'reports' ? <Reports community={community} /> : null}

@@ -46,6 +46,7 @@ import { ReactionBar, toggled } from '../components/reaction-bar.js';
 import { RichText } from '../components/rich-text.js';
 import { Section, useCardListStyles } from '../components/section.js';
 import { loadDraft, saveDraft } from '../forms/draft-store.js';
+import { QuickPollButton } from '../components/quick-poll.js';
 import { RecordPage } from '../components/record-page.js';
 import { useActions } from '../forms/use-actions.js';
 import { useI18n } from '../i18n/i18n-provider.js';
@@ -206,6 +207,7 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
             {discussion.following ? t('discussion.follow.following') : t('discussion.follow.action')}
           </ToggleButton>
           {discussion.permissions.canEdit ? <Link href={hrefFor(`/discussion/${discussion.id}/edit`)}>{t('discussion.edit')}</Link> : null}
+          {discussion.permissions.canModerate && discussion.communityId ? <QuickPollButton communityId={discussion.communityId} origin={{ discussionId: discussion.id }} /> : null}
           <Button appearance="subtle" onClick={() => setReporting({ type: 'discussion', id: discussion.id })}>
             {t('report.action')}
           </Button>

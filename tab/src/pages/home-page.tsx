@@ -1,17 +1,19 @@
 /**
- * Home: a welcome, then my feed (what is new where I take part), my upcoming sign-ups, and
- * communities I might join. Each section loads on its own, so one slow or failing part does
- * not hold up the others.
+ * Home: a welcome, then my feed (what is new where I take part), the consultations I still
+ * have to answer, my upcoming sign-ups, and communities I might join. Each section loads on
+ * its own, so one slow or failing part does not hold up the others.
  */
 import { Link, makeStyles, tokens } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { listCommunities, type Community } from '../api/communities-api.js';
+import { listToAnswer } from '../api/consultations-api.js';
 import { listEvents } from '../api/events-api.js';
 import { getFeed } from '../api/feed-api.js';
 import { useMe } from '../api/me-provider.js';
 import { usePagedList } from '../api/use-paged-list.js';
 import { CommunitySummary } from '../components/community-summary.js';
+import { ConsultationSummary } from '../components/consultation-summary.js';
 import { EmptyState } from '../components/empty-state.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { EventSummary } from '../components/event-summary.js';
@@ -64,6 +66,9 @@ export function HomePage() {
       <div className={styles.sections}>
         <HomeSection id="home-feed" title={t('home.feed.title')}>
           <Feed />
+        </HomeSection>
+        <HomeSection id="home-consultations" title={t('home.consultations.title')}>
+          <ToAnswer />
         </HomeSection>
         <HomeSection id="home-upcoming" title={t('home.upcoming.title')}>
           <Upcoming />
@@ -119,6 +124,21 @@ function Upcoming() {
       </ul>
       <Link href={hrefFor('/events?mine=true')}>{t('home.upcoming.all')}</Link>
     </>
+  );
+}
+
+function ToAnswer() {
+  const cards = useCardListStyles();
+  const { t } = useI18n();
+  const api = useApi();
+  const open = usePagedList((cursor, signal) => listToAnswer(api, { cursor, limit: 5, signal }), [api]);
+  if (!hasItems(open)) return <ListPlaceholder list={open} lines={2} empty={<EmptyState title={t('home.consultations.emptyTitle')} body={t('home.consultations.emptyBody')} />} />;
+  return (
+    <ul className={cards.list} data-testid="to-answer-list">
+      {open.items.map((c) => (
+        <ConsultationSummary key={c.id} consultation={c} showCommunity />
+      ))}
+    </ul>
   );
 }
 

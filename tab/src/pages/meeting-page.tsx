@@ -3,8 +3,9 @@
  * which discussion the meeting is linked to, and for the organiser (or a manager of a
  * community) the form to link it, to an existing discussion or a new one prefilled with the
  * meeting's subject and date, in a community of their choice, optionally to the Meent event
- * the meeting is a session of. After the meeting, its organiser sees who was let into the
- * community and who was not (and why). The meeting comes from the Teams context (chat id);
+ * the meeting is a session of; once linked, a quick poll in its community (the poll's origin
+ * names the meeting). After the meeting, its organiser sees who was let into the community and
+ * who was not (and why). The meeting comes from the Teams context (chat id);
  * its subject, times and organiser come from the server (Graph), never from the client.
  */
 import { Button, Field, Input, Link, MessageBar, MessageBarBody, Radio, RadioGroup, Select, Textarea, makeStyles, tokens } from '@fluentui/react-components';
@@ -17,6 +18,7 @@ import { listEvents } from '../api/events-api.js';
 import { getMeeting, linkMeeting, unlinkMeeting, type ListedPerson, type Meeting } from '../api/meetings-api.js';
 import { useRequest } from '../api/use-request.js';
 import { EmptyState } from '../components/empty-state.js';
+import { QuickPollButton } from '../components/quick-poll.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { ListSkeleton } from '../components/loading-skeleton.js';
 import { Section, useCardListStyles } from '../components/section.js';
@@ -102,6 +104,11 @@ function MeetingView({ meeting, meetingId, compact, preferredCommunityId, onChan
               </p>
             ) : null}
             {meeting.link.source === 'event' ? <p className={cards.meta}>{t('meeting.linked.automatic')}</p> : null}
+            {meeting.permissions.canUnlink || meeting.isOrganizer ? (
+              <div className={cards.actions}>
+                <QuickPollButton size="small" communityId={meeting.link.communityId} origin={{ discussionId: meeting.link.discussionId, conversationId: meeting.chatId, ...(meetingId ? { meetingId } : {}) }} />
+              </div>
+            ) : null}
             {meeting.permissions.canUnlink ? (
               <div className={cards.actions}>
                 <Button

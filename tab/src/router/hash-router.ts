@@ -14,6 +14,10 @@ export type RouteName =
   | 'discussionNew'
   | 'discussion'
   | 'discussionEdit'
+  | 'consultationNew'
+  | 'consultation'
+  | 'consultationEdit'
+  | 'consultationReport'
   | 'events'
   | 'eventNew'
   | 'event'
@@ -37,6 +41,10 @@ const patterns: ReadonlyArray<readonly [RouteName, string]> = [
   ['discussionNew', '/community/:id/new-discussion'],
   ['discussion', '/discussion/:id'],
   ['discussionEdit', '/discussion/:id/edit'],
+  ['consultationNew', '/community/:id/new-consultation'],
+  ['consultation', '/consultations/:id'],
+  ['consultationEdit', '/consultations/:id/edit'],
+  ['consultationReport', '/consultations/:id/report'],
   ['events', '/events'],
   ['eventNew', '/events/new'],
   ['event', '/event/:id'],
