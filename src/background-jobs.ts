@@ -11,6 +11,7 @@ import { startEventsWorker } from './events/events.module.js';
 import { communityLookup } from './communities/community-lookup.js';
 import { startNotificationDelivery, type NotificationChannel } from './notifications/notifications.module.js';
 import { startNotificationRetention } from './notifications/notification-retention.js';
+import { startPrivacyWorker, type PrivacyServices } from './privacy/privacy.module.js';
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -25,6 +26,8 @@ export interface WorkerDependencies {
   notifications: NotificationChannel;
   /** The meetings capability's services, whose follow-ups the worker finishes. */
   meetings: MeetingsServices;
+  /** Data exports whose runner stopped, and expired export files. */
+  privacy?: PrivacyServices;
 }
 
 export async function startWorker(deps: WorkerDependencies): Promise<RunningWorker> {
@@ -39,6 +42,8 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   jobs.push(startNotificationRetention({ retentionDays: deps.config.notifications.retentionDays, logger: deps.logger }));
   // After linked Teams meetings: attendees into the community, attendance reports of online events.
   jobs.push(startMeetingFollowUps({ logger: deps.logger, services: deps.meetings }));
+  // Data exports: taken over when their runner stopped; files removed 24 hours after they were ready.
+  if (deps.privacy) jobs.push(startPrivacyWorker({ services: deps.privacy, logger: deps.logger }));
   deps.logger.debug({ jobs: jobs.length }, 'worker started');
   return {
     async stop() {

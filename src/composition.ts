@@ -55,6 +55,18 @@ import { searchIndex, type SearchIndex } from './search-index/search-index.js';
 import { searchRouter } from './search/search.routes.js';
 import { SearchService } from './search/search.service.js';
 import { startWorker as startWorkerJobs, type RunningWorker } from './background-jobs.js';
+import { auditPersonalData } from './audit/audit-personal-data.js';
+import { communitiesPersonalData } from './communities/communities-personal-data.js';
+import { discussionsPersonalData } from './discussions/discussions-personal-data.js';
+import { eventsPersonalData } from './events/events-personal-data.js';
+import type { SeatAllocator } from './events/seat-allocator.js';
+import { meetingsPersonalData } from './meetings/meetings-personal-data.js';
+import { membersPersonalData } from './members/members-personal-data.js';
+import { moderationPersonalData } from './moderation/moderation-personal-data.js';
+import { notificationsPersonalData } from './notifications/notifications-personal-data.js';
+import { exportsPersonalData } from './privacy/export.service.js';
+import type { PersonalDataContributor } from './privacy/personal-data.js';
+import { createPrivacyModule, createPrivacyServices, type PrivacyServices } from './privacy/privacy.module.js';
 import { clockOf } from './time/clock.js';
 
 export interface Application {
@@ -62,6 +74,8 @@ export interface Application {
   /** The identity layer: capabilities use its people directory, audit log and Graph credentials. */
   identity: Identity;
   modules: CapabilityModule[];
+  /** Export my data and erase me (the leavers job and tests use the services). */
+  privacy: PrivacyServices;
   close(): Promise<void>;
 }
 
@@ -100,6 +114,15 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     ...(graphCredentials ? { getAccessToken: (tenantId: string) => graphCredentials.appToken(tenantId) } : {}),
     directoryFor: (tenantId) => identity.appDirectory(tenantId),
   });
+  // Export my data and erase me, over every capability's personal data.
+  const privacy = createPrivacyModule({
+    config,
+    logger,
+    spec,
+    audit: identity.audit,
+    contributors: personalDataContributors({ allocator: events.services.allocator, forgetUser: (tenantId, userId) => identity.users.forget(tenantId, userId) }),
+    ...(options.identity?.now ? { now: options.identity.now } : {}),
+  });
   const modules: CapabilityModule[] = [
     // Capabilities register here, identity first (it establishes req.actor).
     {
@@ -115,6 +138,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     communities,
     events,
     meetings,
+    privacy,
     // The bot at /api/messages.
     createBotModule({
       config,
@@ -142,6 +166,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     app,
     identity,
     modules,
+    privacy: privacy.services,
     async close() {
       for (const m of [...modules].reverse()) await m.close?.();
     },
@@ -160,13 +185,36 @@ export async function startWorker(deps: { config: Config; logger: Logger; graphC
   const communities = createCommunitiesServices({ logger });
   const meetings = createMeetingsServices({ config, logger, communities, ...(appToken ? { getAccessToken: appToken } : {}) });
   const activityFeed = graph ? graphActivityFeed(config, graph) : undefined;
+  const events = createEventsServices({ config, logger });
+  const privacy = createPrivacyServices({ config, logger, audit: sharedAuditLog({ logger }), contributors: personalDataContributors({ allocator: events.allocator }) });
   return startWorkerJobs({
+    privacy,
     config,
     logger,
     ...(appToken ? { appToken } : {}),
     notifications: { ...botNotificationChannel(config), ...(activityFeed ? { activityFeed } : {}) },
     meetings,
   });
+}
+
+/**
+ * Every capability's personal data, in the order erasure runs them: communities first (the
+ * last-manager check), the audit log last (every other step may write an entry about the
+ * person). A new capability with personal data adds one line here (issue 13's consultations:
+ * a contributor over `exportConsultationData` / `eraseConsultationData`, before notifications).
+ */
+export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 'apply'>; forgetUser?: (tenantId: string, userId: string) => void }): PersonalDataContributor[] {
+  return [
+    communitiesPersonalData(),
+    eventsPersonalData({ allocator: deps.allocator }),
+    meetingsPersonalData(),
+    discussionsPersonalData({ search: searchIndex }),
+    moderationPersonalData(),
+    notificationsPersonalData(),
+    membersPersonalData(deps.forgetUser ? { forget: deps.forgetUser } : {}),
+    exportsPersonalData(),
+    auditPersonalData(),
+  ];
 }
 
 /** Activity-feed notifications with the app's own Graph credential (AUTH_MODE=entra only). */
