@@ -85,6 +85,8 @@ export interface BuildOptions {
   extraModules?: CapabilityModule[];
   /** Overrides for the identity layer (tests: a clock, a Graph stand-in, the rate-limit store). */
   identity?: Omit<IdentityOptions, 'config' | 'logger'>;
+  /** The privacy capability's clock (tests move it past an export link's 24 hours). */
+  privacy?: { now?: () => Date };
 }
 
 export async function buildApplication(config: Config, logger: Logger, options: BuildOptions = {}): Promise<Application> {
@@ -121,7 +123,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     spec,
     audit: identity.audit,
     contributors: personalDataContributors({ allocator: events.services.allocator, forgetUser: (tenantId, userId) => identity.users.forget(tenantId, userId) }),
-    ...(options.identity?.now ? { now: options.identity.now } : {}),
+    ...(options.privacy?.now ? { now: options.privacy.now } : {}),
   });
   const modules: CapabilityModule[] = [
     // Capabilities register here, identity first (it establishes req.actor).
