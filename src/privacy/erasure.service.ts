@@ -15,7 +15,7 @@ import { clockOf, type Clock } from '../time/clock.js';
 import { scrubText, type DataSubject, type PersonalDataContributor } from './personal-data.js';
 import type { ErasureOutcome, ErasureRequest, PersonEraser } from './privacy.port.js';
 import { ErasureJobModel, type ErasureJobRecord } from './privacy.model.js';
-import { pseudonymOf } from './pseudonyms.js';
+import { existingPseudonymOf, pseudonymOf } from './pseudonyms.js';
 
 export interface ErasureDeps {
   contributors: readonly PersonalDataContributor[];
@@ -45,13 +45,15 @@ export class ErasureService implements PersonEraser {
   /** POST /admin/people/{id}/erase: organisation admins only; the reason is audited. */
   async eraseByAdmin(actor: Actor, userId: string, reason: string): Promise<ErasureOutcome> {
     if (!actor.isOrgAdmin) throw new ForbiddenError('Only organisation admins may erase someone else.', 'not_org_admin');
-    const pseudonym = await pseudonymOf(actor.tenantId, userId);
-    const job = await ErasureJobModel.findOne({ tenantId: actor.tenantId, pseudonym }).lean<ErasureJobRecord>();
+    const pseudonym = await existingPseudonymOf(actor.tenantId, userId);
+    const job = pseudonym ? await ErasureJobModel.findOne({ tenantId: actor.tenantId, pseudonym }).lean<ErasureJobRecord>() : null;
     if (!job && !(await this.deps.identifiers(actor.tenantId, userId)).known) throw new NotFoundError('This person is not known to Meent.', 'user_not_found');
     return this.erase(actor.tenantId, userId, { by: 'admin', actorId: actor.userId, reason });
   }
 
   async erase(tenantId: string, userId: string, request: ErasureRequest): Promise<ErasureOutcome> {
+    // The tenant's first erasure: what refuses it must do so before its key is written.
+    if (!(await existingPseudonymOf(tenantId, userId))) await this.precheck({ tenantId, userId, ...(await this.deps.identifiers(tenantId, userId)), pseudonym: '' });
     const pseudonym = await pseudonymOf(tenantId, userId);
     const lease = await tryLease(`privacy.erase:${tenantId}:${pseudonym}`, 10 * 60_000);
     if (!lease) throw new ConflictError('This person is being erased already; look again in a minute.', ERASURE_IN_PROGRESS);
@@ -83,11 +85,14 @@ export class ErasureService implements PersonEraser {
     }
   }
 
+  private async precheck(subject: DataSubject): Promise<void> {
+    for (const contributor of this.deps.contributors) await contributor.precheck?.(subject);
+  }
+
   /** Checks what would refuse the erasure, then records the job before the first change. */
   private async startJob(tenantId: string, userId: string, pseudonym: string, request: ErasureRequest): Promise<ErasureJobRecord> {
     const { names, emails } = await this.deps.identifiers(tenantId, userId);
-    const subject: DataSubject = { tenantId, userId, names, emails, pseudonym };
-    for (const contributor of this.deps.contributors) await contributor.precheck?.(subject);
+    await this.precheck({ tenantId, userId, names, emails, pseudonym });
     const keepText = request.keepText ?? (this.deps.keepTextFor ? await this.deps.keepTextFor(tenantId) : true);
     try {
       const created = await ErasureJobModel.create({ tenantId, pseudonym, status: 'running', by: request.by, keepText, userId, names, emails, done: [] });

@@ -8,7 +8,16 @@ import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import { PseudonymKeyModel } from './privacy.model.js';
 
 export async function pseudonymOf(tenantId: string, userId: string): Promise<string> {
-  const key = await keyOf(tenantId);
+  return hmac(await keyOf(tenantId), tenantId, userId);
+}
+
+/** The pseudonym when the tenant has a key already (no erasure yet: null, and nothing is written). */
+export async function existingPseudonymOf(tenantId: string, userId: string): Promise<string | null> {
+  const found = await PseudonymKeyModel.findOne({ tenantId }).lean<{ key: string }>();
+  return found ? hmac(found.key, tenantId, userId) : null;
+}
+
+function hmac(key: string, tenantId: string, userId: string): string {
   return createHmac('sha256', Buffer.from(key, 'hex')).update(`${tenantId}\n${userId}`).digest('hex').slice(0, 32);
 }
 

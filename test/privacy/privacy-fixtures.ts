@@ -104,6 +104,7 @@ export function ok(res: request.Response, status: number | number[] = 200): requ
 }
 
 export interface Everything {
+  tenantId: string;
   communityId: string;
   closedCommunityId: string;
   discussionId: string;
@@ -176,7 +177,7 @@ export async function giveDataOfEveryKind(rig: PrivacyRig, subject: Person, mana
     installedAt: new Date(),
   });
   await DeliveryModel.create({ key: `d:${tenantId}:${subject.oid}:2026-W01`, tenantId, recipientId: subject.oid, route: 'chat', state: 'sent', owner: 'worker:test', leaseUntil: new Date(), sentAt: new Date() });
-  return { communityId, closedCommunityId, discussionId, othersDiscussionId, replyId, eventId };
+  return { tenantId, communityId, closedCommunityId, discussionId, othersDiscussionId, replyId, eventId };
 }
 
 async function profile(rig: PrivacyRig, p: Person): Promise<void> {
