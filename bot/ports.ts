@@ -76,6 +76,8 @@ export interface Links {
   discussion(id: string): string;
   community(id: string): string;
   person(id: string): string;
+  /** My profile: also where to export my data or delete my account (issue 15). */
+  profile(): string;
 }
 
 export function tabLinks(publicUrl: string): Links {
@@ -87,5 +89,6 @@ export function tabLinks(publicUrl: string): Links {
     discussion: (id) => at(`discussion/${encodeURIComponent(id)}`),
     community: (id) => at(`community/${encodeURIComponent(id)}`),
     person: (id) => at(`people/${encodeURIComponent(id)}`),
+    profile: () => at('profile'),
   };
 }
