@@ -32,17 +32,20 @@ export function PrivacySection() {
   const [deleted, setDeleted] = useState(false);
   return (
     <Section title={t('privacy.title')} testId="privacy-section">
-      {deleted ? (
-        <p role="status" data-testid="account-deleted">
-          {t('privacy.deleted')}
-        </p>
-      ) : (
-        <div className={styles.block}>
-          <p className={styles.hint}>{t('privacy.intro')}</p>
-          <DataExportBlock />
-          <DeleteAccount onDeleted={() => setDeleted(true)} />
-        </div>
-      )}
+      <div className={styles.block}>
+        {deleted ? (
+          <p role="status" tabIndex={-1} ref={(el) => el?.focus()} data-testid="account-deleted">
+            {t('privacy.deleted')}
+          </p>
+        ) : (
+          <>
+            <p className={styles.hint}>{t('privacy.intro')}</p>
+            <DataExportBlock />
+          </>
+        )}
+        {/* Stays mounted after the deletion: a dialog unmounted while it closes leaves the page hidden from screen readers. */}
+        <DeleteAccount deleted={deleted} onDeleted={() => setDeleted(true)} />
+      </div>
     </Section>
   );
 }
@@ -130,7 +133,7 @@ function DataExportBlock() {
   );
 }
 
-function DeleteAccount({ onDeleted }: { onDeleted: () => void }) {
+function DeleteAccount({ deleted, onDeleted }: { deleted: boolean; onDeleted: () => void }) {
   const styles = useStyles();
   const { t } = useI18n();
   const api = useApi();
@@ -151,7 +154,7 @@ function DeleteAccount({ onDeleted }: { onDeleted: () => void }) {
       open={open}
       onClose={() => setOpen(false)}
       trigger={
-        <Button appearance="secondary" onClick={() => setOpen(true)} data-testid="delete-account">
+        <Button appearance="secondary" onClick={() => setOpen(true)} disabled={deleted} data-testid="delete-account">
           {t('privacy.delete')}
         </Button>
       }
