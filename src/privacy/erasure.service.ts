@@ -59,7 +59,12 @@ export class ErasureService implements PersonEraser {
     if (!lease) throw new ConflictError('This person is being erased already; look again in a minute.', ERASURE_IN_PROGRESS);
     try {
       let job = await ErasureJobModel.findOne({ tenantId, pseudonym }).lean<ErasureJobRecord>();
-      if (job?.status === 'done') return { status: 'alreadyErased' };
+      if (job?.status === 'done') {
+        // Signed in again after the erasure, as someone new: that new data is erased anew.
+        if (!(await this.deps.identifiers(tenantId, userId)).known) return { status: 'alreadyErased' };
+        await ErasureJobModel.deleteOne({ _id: job._id, status: 'done' });
+        job = null;
+      }
       if (!job) job = await this.startJob(tenantId, userId, pseudonym, request);
       const subject: DataSubject = { tenantId, userId, names: job.names ?? [], emails: job.emails ?? [], pseudonym };
       await ErasureJobModel.updateOne({ _id: job._id }, { $inc: { attempts: 1 } });

@@ -112,6 +112,12 @@ describe('erase me (HTTP, real tokens)', function () {
     assert.match(entries[0]!.subjectId, /^pseudonym:[0-9a-f]{32}$/);
     assert.deepEqual(ok(await rig.api(admin, 'post', `/admin/people/${subject.oid}/erase`, { reason: 'Nogmaals' })).body, { status: 'alreadyErased' });
     assert.deepEqual(await traces(subject), []);
+
+    // Signing in again makes a new account; erasing that one works as the first time did.
+    ok(await rig.api(subject, 'get', '/me'));
+    assert.equal(await UserModel.countDocuments({ userId: subject.oid }), 1);
+    assert.deepEqual(ok(await rig.api(subject, 'delete', '/me', { confirm: true })).body, { status: 'erased' });
+    assert.deepEqual(await traces(subject), []);
   });
 
   it('finishes the job when rerun after a crash half-way, and can remove the text too', async () => {
