@@ -149,7 +149,8 @@ export function settingsView(v: ViewContext, prefs: EffectivePreferences, mutes:
   const { t } = v;
   const groups = (Object.keys(PREFERENCE_GROUPS) as PreferenceGroup[]).map((key) => ({ key, label: t.groups[key], value: groupValue(prefs, key) }));
   return settingsCard({
-    labels: { title: t.settingsTitle, intro: t.settingsIntro, channel: t.channelLabel, muted: t.mutedTitle, unmute: t.unmute, save: t.save },
+    labels: { title: t.settingsTitle, intro: t.settingsIntro, channel: t.channelLabel, muted: t.mutedTitle, unmute: t.unmute, save: t.save, profile: t.settingsProfile },
+    profileUrl: v.links.profile(),
     groups,
     cadences: (['immediately', 'daily', 'weekly', 'off'] as const).map((c) => ({ title: t.cadences[c], value: c })),
     channel: prefs.channel,

@@ -77,6 +77,8 @@ export interface Links {
   community(id: string): string;
   person(id: string): string;
   consultation(id: string): string;
+  /** My profile: also where to export my data or delete my account (issue 15). */
+  profile(): string;
 }
 
 export function tabLinks(publicUrl: string): Links {
@@ -89,5 +91,6 @@ export function tabLinks(publicUrl: string): Links {
     community: (id) => at(`community/${encodeURIComponent(id)}`),
     person: (id) => at(`people/${encodeURIComponent(id)}`),
     consultation: (id) => at(`consultations/${encodeURIComponent(id)}`),
+    profile: () => at('profile'),
   };
 }

@@ -80,6 +80,7 @@ const nl = {
   // settings
   settingsTitle: 'Meldingen',
   settingsIntro: 'Kies per soort melding hoe je die krijgt.',
+  settingsProfile: 'Mijn profiel en gegevens (exporteren, account verwijderen)',
   groups: {
     conversations: 'Reacties en vermeldingen',
     newDiscussions: 'Nieuwe discussies in je communities',
@@ -194,6 +195,7 @@ const en: Texts = {
   kindPerson: 'Person',
   settingsTitle: 'Notifications',
   settingsIntro: 'Choose how each kind of notification reaches you.',
+  settingsProfile: 'My profile and data (export, delete account)',
   groups: {
     conversations: 'Replies and mentions',
     newDiscussions: 'New discussions in your communities',

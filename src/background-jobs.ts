@@ -19,10 +19,10 @@ import { meentGraphClient } from './graph/graph-client.js';
 import { UserDirectoryRepository } from './members/user-directory.repository.js';
 import { DeparturesRepository } from './privacy/departures.repository.js';
 import { startLeaversJob } from './privacy/leavers.js';
-import { createPrivacySettings } from './privacy/privacy.module.js';
 import type { PersonEraser } from './privacy/privacy.port.js';
 import { PrivacySettingsRepository } from './privacy/privacy-settings.repository.js';
 import { RetentionRegistry, startRetentionJob, type RetentionRule } from './privacy/retention.js';
+import { createPrivacySettings, startPrivacyWorker, type PrivacyServices } from './privacy/privacy.module.js';
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -41,6 +41,8 @@ export interface WorkerDependencies {
   eraser?: PersonEraser;
   /** Retention rules of capabilities besides the audit log and notifications (consultations, exports, analytics). */
   retentionRules?: RetentionRule[];
+  /** Data exports whose runner stopped, and expired export files. */
+  privacy?: PrivacyServices;
 }
 
 export async function startWorker(deps: WorkerDependencies): Promise<RunningWorker> {
@@ -62,7 +64,7 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   for (const rule of deps.retentionRules ?? []) retention.register(rule);
   jobs.push(startRetentionJob({ registry: retention, settings, tenants, logger: deps.logger }));
   // People who left the organisation (Graph's users delta): erased after the grace period.
-  const eraser = deps.eraser;
+  const eraser = deps.eraser ?? deps.privacy?.erasure;
   if (eraser && appToken) {
     jobs.push(
       startLeaversJob({
@@ -78,6 +80,8 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   }
   // After linked Teams meetings: attendees into the community, attendance reports of online events.
   jobs.push(startMeetingFollowUps({ logger: deps.logger, services: deps.meetings }));
+  // Data exports: taken over when their runner stopped; files removed 24 hours after they were ready.
+  if (deps.privacy) jobs.push(startPrivacyWorker({ services: deps.privacy, logger: deps.logger }));
   deps.logger.debug({ jobs: jobs.length }, 'worker started');
   return {
     async stop() {

@@ -26,6 +26,7 @@ import { DiscussionService, removeCommunityDiscussions } from './discussions/dis
 import { discussionsRouter } from './discussions/discussions.routes.js';
 import { ReplyService } from './discussions/reply.service.js';
 import { createConsultationsModule, deleteConsultationsOfCommunity } from './consultations/consultations.module.js';
+import { consultationsRetentionRule } from './consultations/consultations-personal-data.js';
 import { createEventsModule, createEventsServices } from './events/events.module.js';
 import { feedRouter } from './feed/feed.routes.js';
 import { FeedService, type UpcomingEvents } from './feed/feed.service.js';
@@ -50,7 +51,6 @@ import { UserDirectoryService } from './members/user-directory.service.js';
 import { moderationRouter } from './moderation/moderation.routes.js';
 import { ModerationService } from './moderation/moderation.service.js';
 import { deleteReportsOfCommunity } from './moderation/moderation.repository.js';
-import { createPrivacyModule } from './privacy/privacy.module.js';
 import type { PersonEraser } from './privacy/privacy.port.js';
 import type { RetentionRule } from './privacy/retention.port.js';
 import { notificationOutbox, type NotificationOutbox } from './notifications/notification-outbox.js';
@@ -59,6 +59,18 @@ import { searchIndex, type SearchIndex } from './search-index/search-index.js';
 import { searchRouter } from './search/search.routes.js';
 import { SearchService } from './search/search.service.js';
 import { startWorker as startWorkerJobs, type RunningWorker } from './background-jobs.js';
+import { auditPersonalData } from './audit/audit-personal-data.js';
+import { communitiesPersonalData } from './communities/communities-personal-data.js';
+import { discussionsPersonalData } from './discussions/discussions-personal-data.js';
+import { eventsPersonalData } from './events/events-personal-data.js';
+import type { SeatAllocator } from './events/seat-allocator.js';
+import { meetingsPersonalData } from './meetings/meetings-personal-data.js';
+import { membersPersonalData } from './members/members-personal-data.js';
+import { moderationPersonalData } from './moderation/moderation-personal-data.js';
+import { notificationsPersonalData } from './notifications/notifications-personal-data.js';
+import { exportsPersonalData } from './privacy/export.service.js';
+import type { PersonalDataContributor } from './privacy/personal-data.js';
+import { createPrivacyModule, createPrivacyPagesModule, createPrivacyServices, createPrivacySettings, type PrivacyServices } from './privacy/privacy.module.js';
 import { clockOf } from './time/clock.js';
 
 export interface Application {
@@ -66,6 +78,8 @@ export interface Application {
   /** The identity layer: capabilities use its people directory, audit log and Graph credentials. */
   identity: Identity;
   modules: CapabilityModule[];
+  /** Export my data and erase me (the leavers job and tests use the services). */
+  privacy: PrivacyServices;
   close(): Promise<void>;
 }
 
@@ -75,6 +89,8 @@ export interface BuildOptions {
   extraModules?: CapabilityModule[];
   /** Overrides for the identity layer (tests: a clock, a Graph stand-in, the rate-limit store). */
   identity?: Omit<IdentityOptions, 'config' | 'logger'>;
+  /** The privacy capability's clock (tests move it past an export link's 24 hours). */
+  privacy?: { now?: () => Date };
 }
 
 export async function buildApplication(config: Config, logger: Logger, options: BuildOptions = {}): Promise<Application> {
@@ -119,6 +135,18 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     consultations: consultations.services.port,
   });
   polls.post = (actor, id) => void bot.consultationPosts.quickPollCreated(actor, id);
+  // /privacy and /terms (public), and the admins' privacy settings (retention, grace period, keep texts).
+  const privacyPages = createPrivacyPagesModule({ config, spec, audit: identity.audit, ...(options.identity?.now ? { now: options.identity.now } : {}) });
+  // Export my data and erase me, over every capability's personal data.
+  const privacy = createPrivacyModule({
+    config,
+    logger,
+    spec,
+    audit: identity.audit,
+    contributors: personalDataContributors({ allocator: events.services.allocator, forgetUser: (tenantId, userId) => identity.users.forget(tenantId, userId) }),
+    keepTextFor: async (tenantId) => (await privacyPages.settings.effective(tenantId)).erasureKeepText,
+    ...(options.privacy?.now ? { now: options.privacy.now } : {}),
+  });
   const modules: CapabilityModule[] = [
     // Capabilities register here, identity first (it establishes req.actor).
     {
@@ -131,12 +159,12 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     // Extra modules come before the capabilities' own: a test's stand-in bot handler wins.
     ...(options.extraModules ?? []),
     createNotificationsModule({ spec }),
-    // /privacy and /terms (public), and the admins' privacy settings.
-    createPrivacyModule({ config, spec, audit: identity.audit, ...(options.identity?.now ? { now: options.identity.now } : {}) }),
+    privacyPages,
     communities,
     events,
     meetings,
     consultations,
+    privacy,
     // The bot at /api/messages.
     bot,
   ];
@@ -156,6 +184,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     app,
     identity,
     modules,
+    privacy: privacy.services,
     async close() {
       for (const m of [...modules].reverse()) await m.close?.();
     },
@@ -182,15 +211,46 @@ export async function startWorker(deps: {
   const communities = createCommunitiesServices({ logger });
   const meetings = createMeetingsServices({ config, logger, communities, ...(appToken ? { getAccessToken: appToken } : {}) });
   const activityFeed = graph ? graphActivityFeed(config, graph) : undefined;
+  const events = createEventsServices({ config, logger });
+  const audit = sharedAuditLog({ logger });
+  const settings = createPrivacySettings({ config, audit });
+  const privacy = createPrivacyServices({
+    config,
+    logger,
+    audit,
+    contributors: personalDataContributors({ allocator: events.allocator }),
+    keepTextFor: async (tenantId) => (await settings.effective(tenantId)).erasureKeepText,
+  });
   return startWorkerJobs({
+    privacy,
     config,
     logger,
     ...(appToken ? { appToken } : {}),
     notifications: { ...botNotificationChannel(config), ...(activityFeed ? { activityFeed } : {}) },
     meetings,
     ...(deps.eraser ? { eraser: deps.eraser } : {}),
-    ...(deps.retentionRules ? { retentionRules: deps.retentionRules } : {}),
+    retentionRules: [consultationsRetentionRule, ...(deps.retentionRules ?? [])],
   });
+}
+
+/**
+ * Every capability's personal data, in the order erasure runs them: communities first (the
+ * last-manager check), the audit log last (every other step may write an entry about the
+ * person). A new capability with personal data adds one line here (issue 13's consultations:
+ * a contributor over `exportConsultationData` / `eraseConsultationData`, before notifications).
+ */
+export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 'apply'>; forgetUser?: (tenantId: string, userId: string) => void }): PersonalDataContributor[] {
+  return [
+    communitiesPersonalData(),
+    eventsPersonalData({ allocator: deps.allocator }),
+    meetingsPersonalData(),
+    discussionsPersonalData({ search: searchIndex }),
+    moderationPersonalData(),
+    notificationsPersonalData(),
+    membersPersonalData(deps.forgetUser ? { forget: deps.forgetUser } : {}),
+    exportsPersonalData(),
+    auditPersonalData(),
+  ];
 }
 
 /** Activity-feed notifications with the app's own Graph credential (AUTH_MODE=entra only). */

@@ -89,7 +89,9 @@ export interface AskCardData {
 }
 
 export interface SettingsCardData {
-  labels: { title: string; intro: string; channel: string; muted: string; unmute: string; save: string };
+  labels: { title: string; intro: string; channel: string; muted: string; unmute: string; save: string; profile: string };
+  /** The tab's profile page, where a person exports their data or deletes their account. */
+  profileUrl: string;
   groups: { key: string; label: string; value: string }[];
   cadences: { title: string; value: string }[];
   channel: string;

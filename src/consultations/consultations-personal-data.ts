@@ -5,6 +5,7 @@
  * per person; the "has responded" records are, and go.
  */
 import type { Types } from 'mongoose';
+import type { RetentionRule } from '../privacy/retention.port.js';
 import { tallyDelta } from './consultation-questions.js';
 import {
   addToTally,
@@ -67,3 +68,9 @@ export async function purgeClosedRawResponses(tenantId: string, closedBefore: Da
   }
   return { consultations: due.length, answers };
 }
+
+/** The retention job's rule for raw answers of closed consultations (a batch is `limit` consultations). */
+export const consultationsRetentionRule: RetentionRule = {
+  kind: 'consultationResponses',
+  purge: async (tenantId, before, limit) => (await purgeClosedRawResponses(tenantId, before, limit)).consultations,
+};

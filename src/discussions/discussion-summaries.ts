@@ -1,4 +1,5 @@
 /** How a discussion shows in its community's list, and reaction counts as the API shows them. */
+import { authorView } from '../privacy/former-member.js';
 import type { Actor } from '../auth/actor.js';
 import { REACTION_KINDS, type DiscussionRecord, type ReactionKind } from './discussion.model.js';
 import type { DiscussionSummaryView } from './discussion.schemas.js';
@@ -14,7 +15,7 @@ export function summaryOf(actor: Actor, d: DiscussionRecord, marker: ReadMarkerR
   return {
     id: String(d._id),
     communityId: String(d.communityId),
-    author: { id: d.authorId, displayName: d.authorName || d.authorId },
+    author: authorView(d.authorId, d.authorName),
     kind: d.kind,
     title: d.title,
     excerpt: d.excerpt ?? '',

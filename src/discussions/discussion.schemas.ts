@@ -77,7 +77,7 @@ export const reactionParams = z.object({ id: objectIdString, kind: z.enum(REACTI
 
 const markdownView = z.object({ source: z.string(), html: z.string() });
 const reactionCounts = z.object(Object.fromEntries(REACTION_KINDS.map((k) => [k, z.number().int()])) as Record<(typeof REACTION_KINDS)[number], z.ZodNumber>);
-const person = z.object({ id: z.string(), displayName: z.string() });
+const person = z.object({ id: z.string(), displayName: z.string(), erased: z.literal(true).optional().meta({ description: 'The author was erased: show "Former member" in the reader\'s language' }) });
 
 export const reactionsView = z.object({ reactions: reactionCounts, mine: z.array(z.enum(REACTION_KINDS)) }).meta({ id: 'Reactions' });
 

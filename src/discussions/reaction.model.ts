@@ -19,6 +19,8 @@ const reactionSchema = new Schema(
 );
 reactionSchema.index({ targetId: 1, userId: 1, kind: 1 }, { unique: true });
 reactionSchema.index({ discussionId: 1, userId: 1 });
+// A person's reactions across the tenant (their data export and erasure).
+reactionSchema.index({ tenantId: 1, userId: 1 });
 
 export type ReactionRecord = InferSchemaType<typeof reactionSchema> & { _id: mongoose.Types.ObjectId };
 

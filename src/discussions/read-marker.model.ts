@@ -17,6 +17,7 @@ const readMarkerSchema = new Schema(
 );
 readMarkerSchema.index({ discussionId: 1, userId: 1 }, { unique: true });
 readMarkerSchema.index({ communityId: 1, userId: 1 });
+readMarkerSchema.index({ tenantId: 1, userId: 1 });
 
 export type ReadMarkerRecord = InferSchemaType<typeof readMarkerSchema> & { _id: mongoose.Types.ObjectId };
 

@@ -4,6 +4,7 @@
  * "removed" placeholder keeps the thread's shape). Writing a reply makes the writer follow
  * the discussion and tells its followers (and the people mentioned).
  */
+import { authorView } from '../privacy/former-member.js';
 import mongoose from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import { takeActivitySeq } from '../communities/communities.port.js';
@@ -234,7 +235,7 @@ export class ReplyService {
         id: String(x._id),
         discussionId: String(x.discussionId),
         parentId: x.parentId ? String(x.parentId) : null,
-        author: { id: x.authorId, displayName: x.authorName || x.authorId },
+        author: authorView(x.authorId, x.authorName),
         body: concealed ? null : { source: x.body?.source ?? '', html: x.body?.html ?? '' },
         removed: x.removed === true,
         hidden: x.hidden === true,

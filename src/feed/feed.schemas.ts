@@ -19,7 +19,7 @@ export const feedItemView = z
     replyId: z.string().nullable(),
     title: z.string(),
     excerpt: z.string(),
-    author: z.object({ id: z.string(), displayName: z.string() }),
+    author: z.object({ id: z.string(), displayName: z.string(), erased: z.literal(true).optional() }),
     at: z.string(),
   })
   .meta({ id: 'FeedItem' });

@@ -6,6 +6,7 @@
  * community, the sequence number below which the next page continues, so items that arrive
  * while someone pages appear on a fresh first page and are never skipped or repeated.
  */
+import { authorView } from '../privacy/former-member.js';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
 import { communityVisibility } from '../communities/community-access.js';
@@ -168,7 +169,7 @@ function toItem(a: ActivityRecord, community: CommunityRecord): FeedItemView {
     replyId: a.replyId ? String(a.replyId) : null,
     title: a.title,
     excerpt: a.excerpt,
-    author: { id: a.authorId, displayName: a.authorName || a.authorId },
+    author: authorView(a.authorId, a.authorName),
     at: a.at.toISOString(),
   };
 }

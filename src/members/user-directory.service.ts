@@ -71,6 +71,12 @@ export class UserDirectoryService {
     if (syncedAt === undefined || now.getTime() - syncedAt >= (this.deps.profileMaxAgeMs ?? 24 * 60 * 60 * 1000)) this.scheduleRefresh(actor);
   }
 
+  /** Forgets that the person was seen (they were erased): their next sign-in makes a new record. */
+  forget(tenantId: string, userId: string): void {
+    for (const key of [...this.recentlySeen.keys()]) if (key.startsWith(`${tenantId}:${userId}:`)) this.recentlySeen.delete(key);
+    this.failedAt.delete(`${tenantId}:${userId}`);
+  }
+
   async getUser(tenantId: string, userId: string): Promise<UserRecord> {
     const user = await this.deps.repository.find(tenantId, userId);
     if (!user) throw new NotFoundError('This person is not known to Meent.', 'user_not_found');

@@ -10,6 +10,11 @@ export interface ErasureRequest {
   actorId?: string;
   /** Why (by: 'admin' and 'leaver'); kept in the audit entry. */
   reason?: string;
+  /**
+   * Keep the text of their discussions and replies (under "Former member"), or remove it.
+   * Absent: the organisation's setting (default: keep).
+   */
+  keepText?: boolean;
 }
 
 export interface ErasureOutcome {

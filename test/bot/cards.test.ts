@@ -161,6 +161,14 @@ describe('bot cards (Adaptive Cards 1.5, parsed by the adaptivecards library)', 
         assert.ok(!JSON.stringify(cards['meeting follow-up (no next session)']).includes(JSON.stringify(mt.signUp)));
       });
 
+      it('links the settings card to the profile page, where the person exports their data or deletes their account', () => {
+        const actions = (cards.settings as { content: { actions: { type: string; url?: string; title: string }[] } }).content.actions;
+        const open = actions.find((a) => a.type === 'Action.OpenUrl');
+        assert.equal(open?.url, v.links.profile());
+        assert.match(open.url, /#\/profile$/);
+        assert.match(open.title, language === 'nl' ? /account verwijderen/ : /delete account/);
+      });
+
       it('keeps automatic refresh to the 60 people Teams allows', () => {
         const content = (cards.discussion as { content: { refresh: { userIds: string[] } } }).content;
         assert.equal(content.refresh.userIds.length, 60);

@@ -116,6 +116,8 @@ describe('API fuzzing (whole application, real tokens, real store)', function ()
       ...(body !== undefined ? { body: Buffer.from(JSON.stringify(body), 'utf8') } : {}),
     });
     await application.identity.whenIdle();
+    // A started data export runs on in the background; its writes are not a refused request's.
+    await application.privacy.exports.idle();
     return { status: res.status, body: res.text ? (JSON.parse(res.text) as Record<string, unknown>) : {} };
   }
 
@@ -224,6 +226,7 @@ describe('API fuzzing (whole application, real tokens, real store)', function ()
     // A refusal writes one thing on purpose: the audit log's record of the denial.
     const snapshot = async (): Promise<StoreSnapshot> => {
       await application.identity.whenIdle();
+      await application.privacy.exports.idle();
       return snapshotStore({ audit_entries: { kind: { $ne: 'access.denied' } } });
     };
 

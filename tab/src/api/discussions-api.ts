@@ -15,6 +15,8 @@ export interface PersonRef {
   id: string;
   name: string;
   isGuest: boolean;
+  /** The author was erased: shown as "Former member" (components/author-name.ts). */
+  erased?: boolean;
 }
 
 export interface Markdown {
@@ -139,7 +141,7 @@ function readPerson(raw: Raw, key: 'author'): PersonRef {
   const nested = record(raw[key]);
   const id = text(nested.id, text(nested.userId, text(raw[`${key}Id`])));
   const name = text(nested.name, text(nested.displayName, text(raw[`${key}Name`], id)));
-  return { id, name, isGuest: nested.isGuest === true };
+  return { id, name, isGuest: nested.isGuest === true, ...(nested.erased === true ? { erased: true } : {}) };
 }
 
 function readReactions(raw: Raw): ReactionCounts {

@@ -1,4 +1,5 @@
 /** One discussion in a list: title (a link), question or discussion, author, replies, last activity. */
+import { authorName } from './author-name.js';
 import { Badge } from '@fluentui/react-components';
 import type { Discussion } from '../api/discussions-api.js';
 import { useI18n } from '../i18n/i18n-provider.js';
@@ -19,7 +20,7 @@ export function DiscussionSummary({ discussion, level = 3 }: { discussion: Discu
             {discussion.answered ? t('discussion.answered') : t('discussion.question')}
           </Badge>
         ) : null}
-        <span>{t('discussion.byline', { name: discussion.author.name })}</span>
+        <span>{t('discussion.byline', { name: authorName(t, discussion.author) })}</span>
         <span aria-hidden="true">·</span>
         <span>{tp('discussion.replies', discussion.replyCount)}</span>
         <span aria-hidden="true">·</span>

@@ -5,6 +5,7 @@
  * posting, focus moves to the new reply; after accepting an answer, to that reply. A failed
  * post keeps the text.
  */
+import { authorName } from '../components/author-name.js';
 import {
   Badge,
   Button,
@@ -159,7 +160,7 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
     await run(async () => {
       const updated = await acceptAnswer(api, discussion.id, reply.id);
       onChange(updated ?? { ...latest.current, acceptedReplyId: reply.id });
-      announce(t('discussion.accepted', { name: reply.author.name }));
+      announce(t('discussion.accepted', { name: authorName(t, reply.author) }));
       focusReply(reply.id);
     });
   };
@@ -174,7 +175,7 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
 
   const startReplyTo = (reply: Reply) => {
     setReplyTo(reply.parentId ? undefined : reply);
-    announce(t('discussion.replyingTo', { name: reply.author.name }));
+    announce(t('discussion.replyingTo', { name: authorName(t, reply.author) }));
     window.requestAnimationFrame(() => composer.current?.focus());
   };
 
@@ -190,7 +191,7 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
         <p className={styles.meta}>
           {discussion.kind === 'question' ? <Badge appearance="outline">{t('discussion.question')}</Badge> : null}
           {discussion.status === 'closed' ? <Badge appearance="tint">{t('discussion.closed')}</Badge> : null}
-          <span>{t('discussion.byline', { name: discussion.author.name })}</span>
+          <span>{t('discussion.byline', { name: authorName(t, discussion.author) })}</span>
           <span aria-hidden="true">·</span>
           <time dateTime={discussion.createdAt}>{i18n.formatDateTime(discussion.createdAt, { dateStyle: 'medium', timeStyle: 'short' })}</time>
           {discussion.communityId ? (
@@ -215,7 +216,7 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
         {problem ? <ErrorMessage error={problem} /> : null}
         {accepted ? (
           <p data-testid="accepted-answer-note">
-            {t('discussion.answeredBy', { name: accepted.author.name })} <Link href={`#reply-${accepted.id}`} onClick={(e) => {
+            {t('discussion.answeredBy', { name: authorName(t, accepted.author) })} <Link href={`#reply-${accepted.id}`} onClick={(e) => {
               e.preventDefault();
               focusReply(accepted.id);
             }}>{t('discussion.goToAnswer')}</Link>
@@ -237,7 +238,7 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
                 <li key={reply.id}>
                   <ReplyView reply={reply} isAnswer={reply.id === discussion.acceptedReplyId} canAccept={canAccept} onReact={reactToReply} onAccept={accept} onReply={startReplyTo} onReport={(r) => setReporting({ type: 'reply', id: r.id })} />
                   {reply.children.length > 0 ? (
-                    <ol className={styles.children} aria-label={t('discussion.answersTo', { name: reply.author.name })}>
+                    <ol className={styles.children} aria-label={t('discussion.answersTo', { name: authorName(t, reply.author) })}>
                       {reply.children.map((child) => (
                         <li key={child.id}>
                           <ReplyView reply={child} isAnswer={child.id === discussion.acceptedReplyId} canAccept={canAccept} onReact={reactToReply} onAccept={accept} onReply={startReplyTo} onReport={(r) => setReporting({ type: 'reply', id: r.id })} />
@@ -289,7 +290,7 @@ function ReplyView({
     <article id={`reply-${reply.id}`} tabIndex={-1} data-list-item className={mergeClasses(cards.item, styles.reply, isAnswer && styles.answer)} aria-labelledby={`reply-${reply.id}-author`} data-testid="reply">
       <div className={styles.replyHead}>
         <span id={`reply-${reply.id}-author`} className={styles.author}>
-          {reply.author.name}
+          {authorName(t, reply.author)}
         </span>
         <time dateTime={reply.createdAt}>{i18n.formatDateTime(reply.createdAt, { dateStyle: 'medium', timeStyle: 'short' })}</time>
         {reply.editedAt ? <span>{t('discussion.edited')}</span> : null}
@@ -302,16 +303,16 @@ function ReplyView({
       {gone ? <p className={styles.removed}>{reply.removed ? t('discussion.replyRemoved') : t('discussion.replyHidden')}</p> : <RichText html={reply.body.html} />}
       {!gone ? (
         <div className={styles.replyActions}>
-          <ReactionBar counts={reply.reactions} mine={reply.myReactions} onToggle={(k) => void onReact(reply, k)} label={t('discussion.replyReactions', { name: reply.author.name })} />
-          <Button size="small" appearance="subtle" onClick={() => onReply(reply)} aria-label={t('discussion.replyToName', { name: reply.author.name })}>
+          <ReactionBar counts={reply.reactions} mine={reply.myReactions} onToggle={(k) => void onReact(reply, k)} label={t('discussion.replyReactions', { name: authorName(t, reply.author) })} />
+          <Button size="small" appearance="subtle" onClick={() => onReply(reply)} aria-label={t('discussion.replyToName', { name: authorName(t, reply.author) })}>
             {t('discussion.replyTo')}
           </Button>
           {canAccept && !isAnswer ? (
-            <Button size="small" onClick={() => void onAccept(reply)} aria-label={t('discussion.acceptName', { name: reply.author.name })} data-testid="accept-answer">
+            <Button size="small" onClick={() => void onAccept(reply)} aria-label={t('discussion.acceptName', { name: authorName(t, reply.author) })} data-testid="accept-answer">
               {t('discussion.accept')}
             </Button>
           ) : null}
-          <Button size="small" appearance="subtle" onClick={() => onReport(reply)} aria-label={t('report.actionName', { name: reply.author.name })}>
+          <Button size="small" appearance="subtle" onClick={() => onReport(reply)} aria-label={t('report.actionName', { name: authorName(t, reply.author) })}>
             {t('report.action')}
           </Button>
         </div>

@@ -1,7 +1,8 @@
 /**
  * My profile: who Meent knows me as, and what I tell others: organisation, function,
  * expertise, interests, "ask me about", languages (PATCH /me/profile). Saving keeps what I
- * typed when it fails and shows the API's messages under the fields.
+ * typed when it fails and shows the API's messages under the fields. Below: "Your data"
+ * (export my data, delete my account; profile-privacy.tsx).
  */
 import { Button, Field, Input, Textarea, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
@@ -17,6 +18,7 @@ import { parseList, useSubmit } from '../forms/use-submit.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
+import { PrivacySection } from './profile-privacy.js';
 
 const useStyles = makeStyles({
   facts: {
@@ -56,6 +58,7 @@ export function ProfilePage() {
             <dd className={styles.value}>{me.data.isGuest ? t('profile.accountGuest') : t('profile.accountMember')}</dd>
           </dl>
           {person.status === 'loading' ? <PageSkeleton /> : person.status === 'error' ? <ErrorMessage error={person.error} onRetry={person.reload} /> : <ProfileForm person={person.data} />}
+          <PrivacySection />
         </>
       )}
     </>

@@ -1,0 +1,64 @@
+/**
+ * The communities capability's part of "export my data" and "erase me": memberships in every
+ * state (active, requested, invited, blocked). A community's last manager cannot be erased
+ * until they hand over (the community would be left without anyone to run it).
+ */
+import { pagedLean } from '../db/paged-reads.js';
+import { ConflictError } from '../errors/domain-errors.js';
+import { FORMER_MEMBER_ID } from '../privacy/former-member.js';
+import type { DataSubject, PersonalDataContributor } from '../privacy/personal-data.js';
+import { updateCommunity } from './communities.repository.js';
+import { CommunitySettingsModel } from './community-settings.model.js';
+import { CommunityModel, type CommunityRecord } from './community.model.js';
+import { MembershipModel, type MembershipRecord } from './membership.model.js';
+
+export const LAST_MANAGER_ERASURE = 'last_manager_cannot_be_erased';
+
+export function communitiesPersonalData(): PersonalDataContributor {
+  const own = (s: DataSubject) => ({ tenantId: s.tenantId, userId: s.userId });
+  return {
+    name: 'communities',
+    files: [
+      {
+        name: 'memberships.json',
+        describe: {
+          nl: 'Je lidmaatschappen van gemeenschappen: lid of beheerder, en openstaande verzoeken en uitnodigingen, met de gemeenschap en de data.',
+          en: 'Your community memberships: member or manager, and pending requests and invitations, with the community and the dates.',
+        },
+        count: (s) => MembershipModel.countDocuments(own(s)),
+        async *records(s) {
+          for await (const m of pagedLean(MembershipModel, own(s))) {
+            const community = await CommunityModel.findById(m.communityId).select({ name: 1 }).lean<Pick<CommunityRecord, 'name'>>();
+            yield { communityId: String(m.communityId), community: community?.name ?? null, role: m.role, status: m.status, message: m.message ?? null, joinedAt: m.joinedAt ?? null, createdAt: m.createdAt, updatedAt: m.updatedAt };
+          }
+        },
+      },
+    ],
+    async precheck(s) {
+      const managed = await MembershipModel.find({ ...own(s), status: 'active', role: 'manager' }).lean<MembershipRecord[]>();
+      const stuck: string[] = [];
+      for (const m of managed) {
+        const community = await CommunityModel.findById(m.communityId).select({ counts: 1, name: 1 }).lean<CommunityRecord>();
+        if (community && (community.counts?.managerCount ?? 0) <= 1) stuck.push(String(m.communityId));
+      }
+      if (stuck.length > 0) {
+        throw new ConflictError('This person is the last manager of a community: make someone else manager first.', LAST_MANAGER_ERASURE, stuck.map((id) => ({ path: `communities.${id}`, message: 'the last manager of this community' })));
+      }
+    },
+    async erase(s) {
+      // Deleted first, then counted down: a rerun after a crash finds nothing left to count twice.
+      for await (const m of pagedLean(MembershipModel, own(s))) {
+        const deleted = await MembershipModel.deleteOne({ _id: m._id });
+        if (deleted.deletedCount !== 1 || m.status !== 'active') continue;
+        const managers = m.role === 'manager' ? -1 : 0;
+        await updateCommunity(m.communityId, {}, { $inc: { 'counts.memberCount': -1, 'counts.managerCount': managers } });
+      }
+      // Other people's memberships and the communities keep who invited, blocked or created: no longer them.
+      for (const field of ['invitedBy', 'blockedBy'] as const) {
+        await MembershipModel.updateMany({ tenantId: s.tenantId, [field]: s.userId }, { $set: { [field]: FORMER_MEMBER_ID } });
+      }
+      await CommunityModel.updateMany({ tenantId: s.tenantId, createdBy: s.userId }, { $set: { createdBy: FORMER_MEMBER_ID } });
+      await CommunitySettingsModel.updateMany({ tenantId: s.tenantId, updatedBy: s.userId }, { $set: { updatedBy: FORMER_MEMBER_ID } });
+    },
+  };
+}

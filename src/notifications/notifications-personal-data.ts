@@ -1,0 +1,70 @@
+/**
+ * The notifications capability's part of "export my data" and "erase me": notification
+ * settings and mutes, the notifications addressed to the person and how they were delivered,
+ * and the bot's personal chat with them. Notifications to others that name the person (who
+ * replied, who asked to join) keep their place but no longer name them.
+ */
+import { DEFAULT_LANGUAGE } from '../content/language.js';
+import { pagedLean } from '../db/paged-reads.js';
+import { FORMER_MEMBER_ID, formerMemberName } from '../privacy/former-member.js';
+import { mentionsSubject, scrubValues, type DataSubject, type PersonalDataContributor } from '../privacy/personal-data.js';
+import { ConversationReferenceModel } from './conversation-reference.model.js';
+import { DeliveryModel } from './delivery.model.js';
+import { NotificationMuteModel, NotificationPreferenceModel } from './notification-preference.model.js';
+import { NotificationModel, type NotificationRecord } from './notification.model.js';
+
+export function notificationsPersonalData(): PersonalDataContributor {
+  const own = (s: DataSubject) => ({ tenantId: s.tenantId, userId: s.userId });
+  const addressed = (s: DataSubject) => ({ tenantId: s.tenantId, recipientId: s.userId });
+  const personalChats = (s: DataSubject) => ({ tenantId: s.tenantId, key: `user:${s.userId}` });
+  return {
+    name: 'notifications',
+    files: [
+      {
+        name: 'notification-preferences.json',
+        describe: {
+          nl: 'Je meldingsinstellingen (per soort: direct, dagelijks, wekelijks of uit; via chat of activiteitenfeed; tijdzone en uur), wat je dempte, en of de bot een persoonlijke chat met je heeft.',
+          en: 'Your notification settings (per kind: immediately, daily, weekly or off; by chat or activity feed; time zone and hour), what you muted, and whether the bot has a personal chat with you.',
+        },
+        count: async (s) => (await NotificationPreferenceModel.countDocuments(own(s))) + (await NotificationMuteModel.countDocuments(own(s))) + (await ConversationReferenceModel.countDocuments(personalChats(s))),
+        async *records(s) {
+          for await (const p of pagedLean(NotificationPreferenceModel, own(s))) yield { type: 'preferences', kinds: p.kinds ?? {}, channel: p.channel ?? null, timeZone: p.timeZone ?? null, digestHour: p.digestHour ?? null, locale: p.locale ?? null };
+          for await (const m of pagedLean(NotificationMuteModel, own(s))) yield { type: 'mute', target: m.target, targetId: m.targetId, title: m.title ?? null };
+          for await (const c of pagedLean(ConversationReferenceModel, personalChats(s))) yield { type: 'botChat', scope: c.scope, state: c.state, installedAt: c.installedAt ?? null };
+        },
+      },
+      {
+        name: 'notifications.json',
+        describe: {
+          nl: 'Meldingen aan jou (soort, waarover, status) en hoe ze bezorgd zijn (chat, activiteitenfeed, verzonden op).',
+          en: 'Notifications to you (kind, about what, status) and how they were delivered (chat, activity feed, sent at).',
+        },
+        count: async (s) => (await NotificationModel.countDocuments(addressed(s))) + (await DeliveryModel.countDocuments(addressed(s))),
+        async *records(s) {
+          for await (const n of pagedLean(NotificationModel, addressed(s))) yield { type: 'notification', kind: n.kind, subject: n.subject, data: n.data ?? {}, status: n.status, createdAt: (n as NotificationRecord).createdAt, sentAt: n.sentAt ?? null };
+          for await (const d of pagedLean(DeliveryModel, addressed(s))) yield { type: 'delivery', route: d.route ?? null, state: d.state, notifications: (d.notificationIds ?? []).length, sentAt: d.sentAt ?? null };
+        },
+      },
+    ],
+    async erase(s) {
+      await NotificationPreferenceModel.deleteMany(own(s));
+      await NotificationMuteModel.deleteMany(own(s));
+      await NotificationModel.deleteMany(addressed(s));
+      await DeliveryModel.deleteMany(addressed(s));
+      await ConversationReferenceModel.deleteMany(own(s));
+      await ConversationReferenceModel.deleteMany(personalChats(s));
+      // A shared chat's reference remembers who spoke last.
+      await ConversationReferenceModel.updateMany({ tenantId: s.tenantId, 'reference.user.aadObjectId': s.userId }, { $unset: { 'reference.user': 1 } });
+      // Notifications to others that name them: bounded by the notifications' retention (90 days by default).
+      const replacement = formerMemberName(DEFAULT_LANGUAGE);
+      for await (const n of pagedLean(NotificationModel, { tenantId: s.tenantId })) {
+        const aboutThem = n.subject?.type === 'user' && n.subject.id === s.userId;
+        if (n.actorId !== s.userId && !aboutThem && !mentionsSubject(n.data, s)) continue;
+        await NotificationModel.updateOne(
+          { _id: n._id },
+          { $set: { data: scrubValues(n.data ?? {}, s, replacement), ...(aboutThem ? { 'subject.id': FORMER_MEMBER_ID } : {}) }, ...(n.actorId === s.userId ? { $unset: { actorId: 1 } } : {}) },
+        );
+      }
+    },
+  };
+}
