@@ -10,6 +10,8 @@ import mongoose, { Types } from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import type { AccessContext } from '../auth/authorize.js';
 import { communityById } from '../communities/communities.port.js';
+import { readableDiscussion } from '../discussions/discussions.port.js';
+import { isMeetingLinkedToCommunity } from '../meetings/meetings.port.js';
 import { resolveCommunityAccess, communityVisibility, type CommunityAccess } from '../communities/community-access.js';
 import type { CsvFile } from '../content/csv.js';
 import { markdown } from '../content/markdown.js';
@@ -97,7 +99,7 @@ export class ConsultationService {
     const status = input.status ?? 'open';
     this.checkTimes(input.opensAt ?? null, input.closesAt ?? null, input.timeZone, now);
     const questions = normaliseQuestions(input.questions);
-    const origin = await this.checkOrigin(actor, input.origin);
+    const origin = await this.checkOrigin(actor, access.community._id, input.origin);
     const created = await createConsultation({
       tenantId: actor.tenantId,
       communityId: access.community._id,
@@ -160,7 +162,7 @@ export class ConsultationService {
     if (input.title !== undefined) set.title = input.title;
     if (input.introduction !== undefined) set.introduction = markdown(input.introduction);
     for (const f of ['opensAt', 'closesAt', 'timeZone', 'audience', 'anonymous', 'resultsVisibility', 'reminderDaysBeforeClose'] as const) if (input[f] !== undefined) set[f] = input[f];
-    if (input.origin !== undefined) set.origin = await this.checkOrigin(actor, input.origin);
+    if (input.origin !== undefined) set.origin = await this.checkOrigin(actor, c.communityId, input.origin);
     const updated = await updateConsultation(c._id, guard, { $set: set });
     if (!updated) {
       if (guard.answeredOnce === false) throw new ConflictError('Someone answered already: the questions are frozen.', 'questions_frozen');
@@ -309,9 +311,24 @@ export class ConsultationService {
     if (errors.length > 0) throw new ValidationError('The times of the consultation do not fit.', errors);
   }
 
-  /** A discussion named as the origin must be one the actor can see (its id only is stored). */
-  private async checkOrigin(_actor: Actor, origin: CreateConsultationInput['origin']): Promise<CreateConsultationInput['origin'] | undefined> {
+  /**
+   * Where a consultation came from, checked as events check their follow-up discussion
+   * (src/events/event-rules.ts): a discussion must be readable by the actor, not hidden and of
+   * the same community; a meeting (Teams meeting id and/or its chat id) must be linked to the
+   * same community, a link its managers see. Every refusal is the same answer, so nothing
+   * tells whether another community's discussion or meeting exists.
+   */
+  private async checkOrigin(actor: Actor, communityId: Types.ObjectId, origin: CreateConsultationInput['origin']): Promise<CreateConsultationInput['origin'] | undefined> {
     if (!origin) return undefined;
+    const refuse = (field: string) => new ValidationError('The origin must be a discussion or a meeting of this community that you can see.', [{ path: `body.origin.${field}`, message: 'not a discussion or meeting of this community that you can see' }], 'invalid_origin');
+    if (origin.discussionId !== undefined) {
+      const discussion = await readableDiscussion(actor, origin.discussionId);
+      if (!discussion?.communityId.equals(communityId)) throw refuse('discussionId');
+    }
+    if (origin.meetingId !== undefined || origin.conversationId !== undefined) {
+      const linked = await isMeetingLinkedToCommunity(actor.tenantId, communityId, { chatId: origin.conversationId, teamsMeetingId: origin.meetingId });
+      if (!linked) throw refuse(origin.conversationId !== undefined ? 'conversationId' : 'meetingId');
+    }
     return { ...origin };
   }
 
