@@ -29,7 +29,7 @@ import { normaliseQuestions } from './consultation-questions.js';
 import type { StoredAnswer } from './consultation-response.model.js';
 import { ConsultationReporting } from './consultation-reporting.js';
 import { ConsultationViews } from './consultation-views.js';
-import { createConsultation, findConsultations, respondedConsultations, updateConsultation } from './consultation.repository.js';
+import { createConsultation, findConsultations, respondedConsultations, sealTallies, updateConsultation } from './consultation.repository.js';
 import type { CreateConsultationInput, ListConsultationsQuery, QuickPollInput, ResultsView, TextsPageView, UpdateConsultationInput, ConsultationView } from './consultation.schemas.js';
 import { consultationPolicy, canCreateConsultation } from './consultations.policy.js';
 
@@ -194,6 +194,8 @@ export class ConsultationService {
     const now = this.now();
     const closed = await updateConsultation(loaded.consultation._id, { status: 'open' }, { $set: { status: 'closed', closedAt: now, closesAt: loaded.consultation.closesAt && loaded.consultation.closesAt < now ? loaded.consultation.closesAt : now } });
     if (!closed) throw new ConflictError('This consultation is closed already.', 'consultation_closed');
+    // Closing wins over answers in flight: after this no answer is counted (or kept).
+    await sealTallies(closed.tenantId, closed._id);
     return this.parts.views.view(actor, closed, loaded.access);
   }
 
@@ -208,6 +210,7 @@ export class ConsultationService {
     // An open one past its closing time is closed now too (the worker may not have come by yet).
     const updated = await updateConsultation(c._id, { status: c.status }, { $set: { conclusion, status: 'closed', closedAt: c.closedAt ?? c.closesAt ?? now } });
     if (!updated) throw new ConflictError('The consultation changed meanwhile; reload and try again.', 'consultation_changed');
+    await sealTallies(updated.tenantId, updated._id);
     await this.parts.announcements.tellConclusion(updated, actor.userId, loaded.access.community.name);
     return this.parts.views.view(actor, updated, loaded.access);
   }
