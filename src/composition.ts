@@ -102,7 +102,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     directoryFor: (tenantId) => identity.appDirectory(tenantId),
   });
   // Consultations of a community's panel (issue 13); the bot takes `consultations.services.port`.
-  const consultations = createConsultationsModule({ config, logger, spec });
+  const consultations = createConsultationsModule({ config, logger, spec, audit: identity.audit });
   const modules: CapabilityModule[] = [
     // Capabilities register here, identity first (it establishes req.actor).
     {

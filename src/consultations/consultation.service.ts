@@ -7,6 +7,7 @@
  * community's access (community-access.ts).
  */
 import mongoose, { Types } from 'mongoose';
+import type { AuditSink } from '../audit/audit.port.js';
 import type { Actor } from '../auth/actor.js';
 import type { AccessContext } from '../auth/authorize.js';
 import { communityById } from '../communities/communities.port.js';
@@ -41,6 +42,7 @@ export interface ConsultationServiceDeps {
   notifications: NotificationOutbox;
   search: SearchIndex;
   people: PeopleRepository;
+  audit: AuditSink;
   /** CONSULTATION_MIN_GROUP_SIZE. */
   minGroupSize?: number;
   now?: Clock;
@@ -51,7 +53,7 @@ export class ConsultationService {
   /** One part per responsibility; this class runs the life cycle and delegates the rest. */
   private readonly parts: { views: ConsultationViews; answering: ConsultationAnswering; reporting: ConsultationReporting; announcements: ConsultationAnnouncements };
 
-  constructor(deps: ConsultationServiceDeps) {
+  constructor(private readonly deps: ConsultationServiceDeps) {
     this.now = clockOf(deps);
     const views = new ConsultationViews(this.now);
     this.parts = {
@@ -118,6 +120,7 @@ export class ConsultationService {
       reminderDaysBeforeClose: input.reminderDaysBeforeClose ?? 2,
       createdBy: actor.userId,
     });
+    await this.audit(actor, 'created', created);
     if (status === 'open') await this.afterOpened(created, access);
     return this.parts.views.view(actor, created, access);
   }
@@ -182,6 +185,7 @@ export class ConsultationService {
     }
     const opened = await updateConsultation(loaded.consultation._id, { status: 'draft' }, { $set: { status: 'open' } });
     if (!opened) throw new ConflictError('Only a draft can be opened.', 'consultation_not_draft');
+    await this.audit(actor, 'opened', opened);
     await this.afterOpened(opened, loaded.access);
     return this.parts.views.view(actor, opened, loaded.access);
   }
@@ -196,6 +200,7 @@ export class ConsultationService {
     if (!closed) throw new ConflictError('This consultation is closed already.', 'consultation_closed');
     // Closing wins over answers in flight: after this no answer is counted (or kept).
     await sealTallies(closed.tenantId, closed._id);
+    await this.audit(actor, 'closed', closed);
     return this.parts.views.view(actor, closed, loaded.access);
   }
 
@@ -211,6 +216,7 @@ export class ConsultationService {
     const updated = await updateConsultation(c._id, { status: c.status }, { $set: { conclusion, status: 'closed', closedAt: c.closedAt ?? c.closesAt ?? now } });
     if (!updated) throw new ConflictError('The consultation changed meanwhile; reload and try again.', 'consultation_changed');
     await sealTallies(updated.tenantId, updated._id);
+    await this.audit(actor, 'concluded', updated);
     await this.parts.announcements.tellConclusion(updated, actor.userId, loaded.access.community.name);
     return this.parts.views.view(actor, updated, loaded.access);
   }
@@ -305,6 +311,17 @@ export class ConsultationService {
 
 
   // ---- helpers ----
+
+  /** Who started, opened, closed or concluded which consultation of which community (ids only, no texts). */
+  private async audit(actor: Actor, kind: 'created' | 'opened' | 'closed' | 'concluded', c: ConsultationRecord): Promise<void> {
+    await this.deps.audit.record({
+      tenantId: c.tenantId,
+      kind: `consultation.${kind}`,
+      actorId: actor.userId,
+      subjectId: String(c._id),
+      details: { communityId: String(c.communityId), status: c.status, anonymous: c.anonymous, questions: c.questions.length },
+    });
+  }
 
   private checkTimes(opensAt: Date | null, closesAt: Date | null, timeZone: string | undefined, now: Date): void {
     const errors = [];

@@ -5,6 +5,7 @@
  * which every instance may run: passes are coordinated through a lease.
  */
 import type { Logger } from 'pino';
+import { sharedAuditLog, type AuditSink } from '../audit/audit.port.js';
 import type { Config } from '../config/config.js';
 import { withLease } from '../db/lease.js';
 import { ApiSpec } from '../http/api-spec.js';
@@ -28,6 +29,8 @@ export interface ConsultationsDeps {
   logger: Logger;
   notifications?: NotificationOutbox;
   search?: SearchIndex;
+  /** The audit log (the identity layer's); the shared collection by default. */
+  audit?: AuditSink;
   now?: () => Date;
 }
 
@@ -48,6 +51,7 @@ export function createConsultationsServices(deps: ConsultationsDeps): Consultati
     notifications,
     search: deps.search ?? searchIndex,
     people: new PeopleRepository(),
+    audit: deps.audit ?? sharedAuditLog(deps),
     ...(deps.config?.consultations ? { minGroupSize: deps.config.consultations.minGroupSize } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });

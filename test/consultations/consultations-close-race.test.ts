@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
+import { AuditEntryModel } from '../../src/audit/audit-entry.model.js';
 import { CommunityModel } from '../../src/communities/community.model.js';
 import { MembershipModel } from '../../src/communities/membership.model.js';
 import { contributions } from '../../src/consultations/consultation-questions.js';
@@ -64,6 +65,18 @@ describe('consultations: closing races answers; erasure and tallies', () => {
       await assert.rejects(s.consultations.respond(people[59]!, c.id, { answers: answersFor(1) }), { code: 'consultation_closed' });
     });
   }
+
+  it('writes audit entries when a consultation is created, opened, closed and concluded', async () => {
+    await AuditEntryModel.deleteMany({});
+    const s = services(testClock(Date.parse('2030-03-01T09:00:00Z')));
+    const c = await s.consultations.create(manager, String(communityId), createConsultationSchema.parse(questionnaire({ status: 'draft' })));
+    await s.consultations.open(manager, c.id);
+    await s.consultations.close(manager, c.id);
+    await s.consultations.conclude(manager, c.id, { text: 'Wat we hoorden: **bufferstroken** van 3 meter.' });
+    const entries = await AuditEntryModel.find({ subjectId: c.id }).sort({ _id: 1 }).lean<{ kind: string; actorId?: string }[]>();
+    assert.deepEqual(entries.map((e) => [e.kind, e.actorId]), ['created', 'opened', 'closed', 'concluded'].map((k) => [`consultation.${k}`, 'manager']));
+    assert.ok(!JSON.stringify(entries).includes('bufferstroken'), 'no texts in the audit log');
+  });
 
   /**
    * Erasure deletes the person's "has responded" record by design (AVG: it is their personal
