@@ -25,7 +25,7 @@ import { isDatabaseReachable } from './db/connection.js';
 import { DiscussionService, removeCommunityDiscussions } from './discussions/discussion.service.js';
 import { discussionsRouter } from './discussions/discussions.routes.js';
 import { ReplyService } from './discussions/reply.service.js';
-import { createConsultationsModule, deleteConsultationsOfCommunity } from './consultations/consultations.module.js';
+import { createConsultationsModule, createConsultationsServices, deleteConsultationsOfCommunity } from './consultations/consultations.module.js';
 import { createEventsModule, createEventsServices } from './events/events.module.js';
 import { feedRouter } from './feed/feed.routes.js';
 import { FeedService, type UpcomingEvents } from './feed/feed.service.js';
@@ -298,7 +298,8 @@ export async function seedDemoOrganisation(deps: { logger: Logger; config: Confi
   const now = clockOf(deps);
   const communities = createCommunitiesServices({ logger: deps.logger, now });
   const events = createEventsServices({ config: deps.config, logger: deps.logger, now });
-  return writeDemoOrganisation({ config: deps.config, now, communities, events });
+  const { consultations } = createConsultationsServices({ config: deps.config, logger: deps.logger, now });
+  return writeDemoOrganisation({ config: deps.config, now, communities, events, consultations });
 }
 
 /* The communities capability and the capabilities that live inside communities: communities
