@@ -25,7 +25,7 @@ import { isDatabaseReachable } from './db/connection.js';
 import { DiscussionService, removeCommunityDiscussions } from './discussions/discussion.service.js';
 import { discussionsRouter } from './discussions/discussions.routes.js';
 import { ReplyService } from './discussions/reply.service.js';
-import { createConsultationsModule, deleteConsultationsOfCommunity } from './consultations/consultations.module.js';
+import { createConsultationsModule, createConsultationsServices, deleteConsultationsOfCommunity } from './consultations/consultations.module.js';
 import { consultationsRetentionRule } from './consultations/consultations-personal-data.js';
 import { createEventsModule, createEventsServices } from './events/events.module.js';
 import { feedRouter } from './feed/feed.routes.js';
@@ -123,7 +123,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
   // Consultations of a community's panel (issue 13); the bot takes `consultations.services.port`.
   // A quick poll launched from a meeting is posted into its chat by the bot, which is built below.
   const polls: { post?: (actor: Actor, consultationId: string) => void } = {};
-  const consultations = createConsultationsModule({ config, logger, spec, quickPollOpened: (actor, id) => polls.post?.(actor, id) });
+  const consultations = createConsultationsModule({ config, logger, spec, audit: identity.audit, quickPollOpened: (actor, id) => polls.post?.(actor, id) });
   const bot = createBotModule({
     config,
     logger,
@@ -378,7 +378,8 @@ export async function seedDemoOrganisation(deps: { logger: Logger; config: Confi
   const now = clockOf(deps);
   const communities = createCommunitiesServices({ logger: deps.logger, now });
   const events = createEventsServices({ config: deps.config, logger: deps.logger, now });
-  return writeDemoOrganisation({ config: deps.config, now, communities, events });
+  const { consultations } = createConsultationsServices({ config: deps.config, logger: deps.logger, now });
+  return writeDemoOrganisation({ config: deps.config, now, communities, events, consultations });
 }
 
 /* The communities capability and the capabilities that live inside communities: communities

@@ -39,6 +39,15 @@ export interface RespondInput {
   responseKey?: string | undefined;
 }
 
+/**
+ * The close won the race: the tallies were sealed (consultation.repository.ts) between this
+ * answer's check and its tally write, so the answer was undone, and the close's caller never
+ * sees it counted.
+ */
+function closedMeanwhile(): ConflictError {
+  return new ConflictError('This consultation is closed; answers are no longer taken.', 'consultation_closed');
+}
+
 export class ConsultationAnswering {
   /** Freezing the questions (first answer): one write per consultation and process, shared by concurrent answers. */
   private readonly freezing = new Map<string, Promise<ConsultationRecord | null>>();
@@ -91,13 +100,16 @@ export class ConsultationAnswering {
       if (isDuplicateKeyError(err)) throw new ConflictError('Your earlier response is still being stored; try again.', 'already_responded');
       throw err;
     }
+    let counted = false;
     try {
-      await addToTally(c.tenantId, c._id, tallyDelta(group, null, answers));
-    } catch (err) {
-      await deleteAnswer(record._id);
-      await deleteResponder(c._id, actor.userId);
-      throw err;
+      counted = await addToTally(c.tenantId, c._id, tallyDelta(group, null, answers));
+    } finally {
+      if (!counted) {
+        await deleteAnswer(record._id);
+        await deleteResponder(c._id, actor.userId);
+      }
     }
+    if (!counted) throw closedMeanwhile();
     return { status: 'submitted', answers, ...(responseKey ? { responseKey } : {}) };
   }
 
@@ -134,12 +146,13 @@ export class ConsultationAnswering {
         continue;
       }
       if (!(await replaceAnswer(answerId, current.rev, answers, textQuestionsOf(answers)))) continue;
+      let counted = false;
       try {
-        await addToTally(c.tenantId, c._id, tallyDelta(current.group, current.answers, answers));
-      } catch (err) {
-        await replaceAnswer(answerId, current.rev + 1, current.answers, current.textQuestions);
-        throw err;
+        counted = await addToTally(c.tenantId, c._id, tallyDelta(current.group, current.answers, answers));
+      } finally {
+        if (!counted) await replaceAnswer(answerId, current.rev + 1, current.answers, current.textQuestions);
       }
+      if (!counted) throw closedMeanwhile();
       return;
     }
     throw new ConflictError('Your response is being changed by another request; try again.', 'already_responded');

@@ -12,7 +12,7 @@ import type { NotificationIntent, NotificationOutbox } from '../notifications/no
 import { clockOf, type Clock } from '../time/clock.js';
 import type { ConsultationService } from './consultation.service.js';
 import { audienceOf } from './consultation-audience.js';
-import { openConsultations, respondedAmong, updateConsultation } from './consultation.repository.js';
+import { openConsultations, sealTallies, respondedAmong, updateConsultation } from './consultation.repository.js';
 
 const DAY_MS = 24 * 3_600_000;
 
@@ -41,7 +41,10 @@ export class ConsultationReminders {
     const report: ConsultationPassReport = { announced: 0, reminded: 0, closed: 0 };
     for (const c of await openConsultations()) {
       if (c.closesAt && c.closesAt.getTime() <= now.getTime()) {
-        if (await updateConsultation(c._id, { status: 'open', closesAt: c.closesAt }, { $set: { status: 'closed', closedAt: c.closesAt } })) report.closed++;
+        if (await updateConsultation(c._id, { status: 'open', closesAt: c.closesAt }, { $set: { status: 'closed', closedAt: c.closesAt } })) {
+          await sealTallies(c.tenantId, c._id);
+          report.closed++;
+        }
         continue;
       }
       if (await this.deps.consultations.announceIfDue(c, now)) report.announced++;

@@ -95,6 +95,8 @@ const tallySchema = new Schema(
     consultationId: { type: Schema.Types.ObjectId, required: true },
     /** Per group: `n` respondents, and per question `q.<id>`: `a` answered, `o.<option>` chosen, `v.k<value>` scale values, `s` scale sum, `p.<option>` ranking positions summed. */
     g: { type: Schema.Types.Mixed, default: {} },
+    /** Set when the consultation closed: no answer's `$inc` lands after (consultation.repository.ts). */
+    sealed: { type: Boolean },
   },
   { timestamps: false, versionKey: false, minimize: false },
 );
@@ -105,6 +107,7 @@ export interface TallyRecord {
   tenantId: string;
   consultationId: Types.ObjectId;
   g: Partial<Record<RespondentGroup, GroupTally>>;
+  sealed?: boolean;
 }
 export interface QuestionTally {
   a?: number;

@@ -8,7 +8,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import mongoose, { Types, type QueryFilter } from 'mongoose';
 import { atomicUpdate } from '../db/atomic-update.js';
 import { documentLocks } from '../db/document-lock.js';
-import { upsertRetryingRace } from '../db/mongo-errors.js';
+import { isDuplicateKeyError, upsertRetryingRace } from '../db/mongo-errors.js';
 import { storeCapabilities } from '../db/store-capabilities.js';
 import { ConsultationModel, type ConsultationRecord } from './consultation.model.js';
 import {
@@ -233,16 +233,50 @@ export async function deleteAnswersOf(consultationId: Types.ObjectId): Promise<n
 
 // ---- tallies ----
 
-/** Adds `inc` to one tally shard of the consultation (one this process is not writing, when there is one). */
-export async function addToTally(tenantId: string, consultationId: Types.ObjectId, inc: Record<string, number>, shard = pickShard(String(consultationId))): Promise<void> {
-  if (Object.keys(inc).length === 0) return;
+/**
+ * Adds `inc` to one tally shard of the consultation (one this process is not writing, when
+ * there is one); false when the shard is sealed (the consultation closed, `sealTallies`) and
+ * nothing was added. The tally write is an answer's commit point: an answer whose tally is
+ * refused is undone by its caller. Erasure (`evenSealed`) still subtracts from sealed tallies.
+ */
+export async function addToTally(
+  tenantId: string,
+  consultationId: Types.ObjectId,
+  inc: Record<string, number>,
+  options: { shard?: number; evenSealed?: boolean } = {},
+): Promise<boolean> {
+  if (Object.keys(inc).length === 0) return true;
+  const shard = options.shard ?? pickShard(String(consultationId));
   const id = `${String(consultationId)}:${shard}`;
-  const run = () =>
-    upsertRetryingRace(() => ConsultationTallyModel.collection.updateOne({ _id: id as never }, { $inc: inc, $setOnInsert: { tenantId, consultationId } }, { upsert: true }));
-  await usingShard(String(consultationId), shard, async () => {
-    if (!storeCapabilities().needsWriteSerialisation) await run();
-    else await documentLocks.withLock(`ConsultationTally:${id}`, run);
-  });
+  const filter = options.evenSealed ? { _id: id } : { _id: id, sealed: mongoose.trusted({ $ne: true }) };
+  const run = () => upsertRetryingRace(() => ConsultationTallyModel.collection.updateOne(filter as never, { $inc: inc, $setOnInsert: { tenantId, consultationId } }, { upsert: true }));
+  try {
+    await usingShard(String(consultationId), shard, async () => {
+      if (!storeCapabilities().needsWriteSerialisation) await run();
+      else await documentLocks.withLock(`ConsultationTally:${id}`, run);
+    });
+    return true;
+  } catch (err) {
+    // A sealed shard does not match the filter, and the upsert's insert meets its `_id`.
+    if (isDuplicateKeyError(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * Seals every tally shard of the consultation: each shard under its own lock, so an `$inc`
+ * in flight on it finishes first and none lands after. When this returns, the tallies (and
+ * so results and respondents) are final.
+ */
+export async function sealTallies(tenantId: string, consultationId: Types.ObjectId): Promise<void> {
+  await Promise.all(
+    Array.from({ length: TALLY_SHARDS }, async (_, shard) => {
+      const id = `${String(consultationId)}:${shard}`;
+      const run = () => upsertRetryingRace(() => ConsultationTallyModel.collection.updateOne({ _id: id as never }, { $set: { sealed: true }, $setOnInsert: { tenantId, consultationId } }, { upsert: true }));
+      if (!storeCapabilities().needsWriteSerialisation) await run();
+      else await documentLocks.withLock(`ConsultationTally:${id}`, run);
+    }),
+  );
 }
 
 export async function talliesOf(consultationId: Types.ObjectId): Promise<TallyRecord[]> {

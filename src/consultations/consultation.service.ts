@@ -7,9 +7,12 @@
  * community's access (community-access.ts).
  */
 import mongoose, { Types } from 'mongoose';
+import type { AuditSink } from '../audit/audit.port.js';
 import type { Actor } from '../auth/actor.js';
 import type { AccessContext } from '../auth/authorize.js';
 import { communityById } from '../communities/communities.port.js';
+import { readableDiscussion } from '../discussions/discussions.port.js';
+import { isMeetingLinkedToCommunity } from '../meetings/meetings.port.js';
 import { resolveCommunityAccess, communityVisibility, type CommunityAccess } from '../communities/community-access.js';
 import type { CsvFile } from '../content/csv.js';
 import { markdown } from '../content/markdown.js';
@@ -27,7 +30,7 @@ import { normaliseQuestions } from './consultation-questions.js';
 import type { StoredAnswer } from './consultation-response.model.js';
 import { ConsultationReporting } from './consultation-reporting.js';
 import { ConsultationViews } from './consultation-views.js';
-import { createConsultation, findConsultations, respondedConsultations, updateConsultation } from './consultation.repository.js';
+import { createConsultation, findConsultations, respondedConsultations, sealTallies, updateConsultation } from './consultation.repository.js';
 import type { CreateConsultationInput, ListConsultationsQuery, QuickPollInput, ResultsView, TextsPageView, UpdateConsultationInput, ConsultationView } from './consultation.schemas.js';
 import { consultationPolicy, canCreateConsultation } from './consultations.policy.js';
 
@@ -39,6 +42,7 @@ export interface ConsultationServiceDeps {
   notifications: NotificationOutbox;
   search: SearchIndex;
   people: PeopleRepository;
+  audit: AuditSink;
   /** CONSULTATION_MIN_GROUP_SIZE. */
   minGroupSize?: number;
   now?: Clock;
@@ -56,7 +60,7 @@ export class ConsultationService {
 
   private readonly quickPollOpened: ConsultationServiceDeps['quickPollOpened'];
 
-  constructor(deps: ConsultationServiceDeps) {
+  constructor(private readonly deps: ConsultationServiceDeps) {
     this.now = clockOf(deps);
     this.quickPollOpened = deps.quickPollOpened;
     const views = new ConsultationViews(this.now);
@@ -105,7 +109,7 @@ export class ConsultationService {
     const status = input.status ?? 'open';
     this.checkTimes(input.opensAt ?? null, input.closesAt ?? null, input.timeZone, now);
     const questions = normaliseQuestions(input.questions);
-    const origin = await this.checkOrigin(actor, input.origin);
+    const origin = await this.checkOrigin(actor, access.community._id, input.origin);
     const created = await createConsultation({
       tenantId: actor.tenantId,
       communityId: access.community._id,
@@ -124,6 +128,7 @@ export class ConsultationService {
       reminderDaysBeforeClose: input.reminderDaysBeforeClose ?? 2,
       createdBy: actor.userId,
     });
+    await this.audit(actor, 'created', created);
     if (status === 'open') {
       await this.afterOpened(created, access);
       this.tellChat(actor, created);
@@ -171,7 +176,7 @@ export class ConsultationService {
     if (input.title !== undefined) set.title = input.title;
     if (input.introduction !== undefined) set.introduction = markdown(input.introduction);
     for (const f of ['opensAt', 'closesAt', 'timeZone', 'audience', 'anonymous', 'resultsVisibility', 'reminderDaysBeforeClose'] as const) if (input[f] !== undefined) set[f] = input[f];
-    if (input.origin !== undefined) set.origin = await this.checkOrigin(actor, input.origin);
+    if (input.origin !== undefined) set.origin = await this.checkOrigin(actor, c.communityId, input.origin);
     const updated = await updateConsultation(c._id, guard, { $set: set });
     if (!updated) {
       if (guard.answeredOnce === false) throw new ConflictError('Someone answered already: the questions are frozen.', 'questions_frozen');
@@ -191,6 +196,7 @@ export class ConsultationService {
     }
     const opened = await updateConsultation(loaded.consultation._id, { status: 'draft' }, { $set: { status: 'open' } });
     if (!opened) throw new ConflictError('Only a draft can be opened.', 'consultation_not_draft');
+    await this.audit(actor, 'opened', opened);
     await this.afterOpened(opened, loaded.access);
     this.tellChat(actor, opened);
     return this.parts.views.view(actor, opened, loaded.access);
@@ -209,6 +215,9 @@ export class ConsultationService {
     const now = this.now();
     const closed = await updateConsultation(loaded.consultation._id, { status: 'open' }, { $set: { status: 'closed', closedAt: now, closesAt: loaded.consultation.closesAt && loaded.consultation.closesAt < now ? loaded.consultation.closesAt : now } });
     if (!closed) throw new ConflictError('This consultation is closed already.', 'consultation_closed');
+    // Closing wins over answers in flight: after this no answer is counted (or kept).
+    await sealTallies(closed.tenantId, closed._id);
+    await this.audit(actor, 'closed', closed);
     return this.parts.views.view(actor, closed, loaded.access);
   }
 
@@ -223,6 +232,8 @@ export class ConsultationService {
     // An open one past its closing time is closed now too (the worker may not have come by yet).
     const updated = await updateConsultation(c._id, { status: c.status }, { $set: { conclusion, status: 'closed', closedAt: c.closedAt ?? c.closesAt ?? now } });
     if (!updated) throw new ConflictError('The consultation changed meanwhile; reload and try again.', 'consultation_changed');
+    await sealTallies(updated.tenantId, updated._id);
+    await this.audit(actor, 'concluded', updated);
     await this.parts.announcements.tellConclusion(updated, actor.userId, loaded.access.community.name);
     return this.parts.views.view(actor, updated, loaded.access);
   }
@@ -318,6 +329,17 @@ export class ConsultationService {
 
   // ---- helpers ----
 
+  /** Who started, opened, closed or concluded which consultation of which community (ids only, no texts). */
+  private async audit(actor: Actor, kind: 'created' | 'opened' | 'closed' | 'concluded', c: ConsultationRecord): Promise<void> {
+    await this.deps.audit.record({
+      tenantId: c.tenantId,
+      kind: `consultation.${kind}`,
+      actorId: actor.userId,
+      subjectId: String(c._id),
+      details: { communityId: String(c.communityId), status: c.status, anonymous: c.anonymous, questions: c.questions.length },
+    });
+  }
+
   private checkTimes(opensAt: Date | null, closesAt: Date | null, timeZone: string | undefined, now: Date): void {
     const errors = [];
     if (timeZone !== undefined && !isIanaTimeZone(timeZone)) errors.push({ path: 'body.timeZone', message: 'must be an IANA time zone, e.g. Europe/Amsterdam' });
@@ -326,9 +348,24 @@ export class ConsultationService {
     if (errors.length > 0) throw new ValidationError('The times of the consultation do not fit.', errors);
   }
 
-  /** A discussion named as the origin must be one the actor can see (its id only is stored). */
-  private async checkOrigin(_actor: Actor, origin: CreateConsultationInput['origin']): Promise<CreateConsultationInput['origin'] | undefined> {
+  /**
+   * Where a consultation came from, checked as events check their follow-up discussion
+   * (src/events/event-rules.ts): a discussion must be readable by the actor, not hidden and of
+   * the same community; a meeting (Teams meeting id and/or its chat id) must be linked to the
+   * same community, a link its managers see. Every refusal is the same answer, so nothing
+   * tells whether another community's discussion or meeting exists.
+   */
+  private async checkOrigin(actor: Actor, communityId: Types.ObjectId, origin: CreateConsultationInput['origin']): Promise<CreateConsultationInput['origin'] | undefined> {
     if (!origin) return undefined;
+    const refuse = (field: string) => new ValidationError('The origin must be a discussion or a meeting of this community that you can see.', [{ path: `body.origin.${field}`, message: 'not a discussion or meeting of this community that you can see' }], 'invalid_origin');
+    if (origin.discussionId !== undefined) {
+      const discussion = await readableDiscussion(actor, origin.discussionId);
+      if (!discussion?.communityId.equals(communityId)) throw refuse('discussionId');
+    }
+    if (origin.meetingId !== undefined || origin.conversationId !== undefined) {
+      const linked = await isMeetingLinkedToCommunity(actor.tenantId, communityId, { chatId: origin.conversationId, teamsMeetingId: origin.meetingId });
+      if (!linked) throw refuse(origin.conversationId !== undefined ? 'conversationId' : 'meetingId');
+    }
     return { ...origin };
   }
 

@@ -48,7 +48,7 @@ export async function eraseConsultationData(tenantId: string, userId: string): P
   for (const a of await namedAnswersOfPerson(tenantId, userId)) {
     if (!(await deleteAnswer(a._id))) continue;
     answers++;
-    await addToTally(a.tenantId, a.consultationId, tallyDelta(a.group, a.answers, null));
+    await addToTally(a.tenantId, a.consultationId, tallyDelta(a.group, a.answers, null), { evenSealed: true });
   }
   let responders = 0;
   for (const r of await responderRecordsOfPerson(tenantId, userId)) if (await deleteResponder(r.consultationId as Types.ObjectId, userId)) responders++;

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/actor.js';
+import { sharedAuditLog, type AuditSink } from '../audit/audit.port.js';
 import type { Config } from '../config/config.js';
 import { withLease } from '../db/lease.js';
 import { ApiSpec } from '../http/api-spec.js';
@@ -29,6 +30,8 @@ export interface ConsultationsDeps {
   logger: Logger;
   notifications?: NotificationOutbox;
   search?: SearchIndex;
+  /** The audit log (the identity layer's); the shared collection by default. */
+  audit?: AuditSink;
   now?: () => Date;
   /** The bot's poster of quick polls into the meeting chat they were launched from. */
   quickPollOpened?: (actor: Actor, consultationId: string) => void;
@@ -51,6 +54,7 @@ export function createConsultationsServices(deps: ConsultationsDeps): Consultati
     notifications,
     search: deps.search ?? searchIndex,
     people: new PeopleRepository(),
+    audit: deps.audit ?? sharedAuditLog(deps),
     ...(deps.config?.consultations ? { minGroupSize: deps.config.consultations.minGroupSize } : {}),
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.quickPollOpened ? { quickPollOpened: deps.quickPollOpened } : {}),

@@ -9,6 +9,8 @@ import type { Actor } from '../auth/actor.js';
 import type { CommunityService } from '../communities/community.service.js';
 import { communityNamed, membershipOf } from '../communities/communities.port.js';
 import type { Config } from '../config/config.js';
+import type { ConsultationService } from '../consultations/consultation.service.js';
+import { writeDemoConsultations } from './demo-consultations.js';
 import type { MembershipService } from '../communities/membership.service.js';
 import type { DiscussionService } from '../discussions/discussion.service.js';
 import { discussionTitled, replyWithBody } from '../discussions/discussions.port.js';
@@ -40,6 +42,8 @@ export interface DemoServices {
 
 export interface SeedDependencies extends DemoServices {
   config: Pick<Config, 'adminRole'>;
+  /** The consultations written by writeDemoConsultations (demo-consultations.ts), when given. */
+  consultations?: ConsultationService;
   now?: () => Date;
 }
 
@@ -143,8 +147,9 @@ export async function writeDemoOrganisation(deps: SeedDependencies): Promise<See
     for (const person of e.signUps) await events.signups.signUp(actor(person), String(event._id));
   }
   await events.allocator.idle();
+  const consultationsWritten = deps.consultations ? await writeDemoConsultations(deps.consultations, required(communityIds.get('bodem-water'), 'bodem-water'), actor, now()) : 0;
 
-  result.created = result.users + result.communities + result.discussions + result.replies + result.events > 0;
+  result.created = result.users + result.communities + result.discussions + result.replies + result.events + consultationsWritten > 0;
   return result;
 }
 

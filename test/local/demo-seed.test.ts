@@ -4,6 +4,8 @@ import { MembershipModel } from '../../src/communities/membership.model.js';
 import { loadConfig } from '../../src/config/config.js';
 import { DiscussionModel } from '../../src/discussions/discussion.model.js';
 import { ReplyModel } from '../../src/discussions/reply.model.js';
+import { ConsultationModel } from '../../src/consultations/consultation.model.js';
+import { ConsultationResponderModel } from '../../src/consultations/consultation-response.model.js';
 import { EventModel } from '../../src/events/event.model.js';
 import { RegistrationModel } from '../../src/events/registration.model.js';
 import { seedDemoOrganisation } from '../../src/composition.js';
@@ -24,6 +26,8 @@ describe('the demo organisation (npm run seed)', () => {
       replies: await ReplyModel.countDocuments({}),
       events: await EventModel.countDocuments({}),
       registrations: await RegistrationModel.countDocuments({}),
+      consultations: await ConsultationModel.countDocuments({}),
+      responders: await ConsultationResponderModel.countDocuments({}),
     };
   }
 
@@ -57,6 +61,17 @@ describe('the demo organisation (npm run seed)', () => {
     assert.equal(await RegistrationModel.countDocuments({ eventId: full._id, status: 'registered' }), 2, 'the small session is full');
     assert.equal(await RegistrationModel.countDocuments({ eventId: full._id, status: 'waitlisted' }), 1, 'and has a waitlist');
     assert.ok((await EventModel.findOne({ online: false, 'location.name': /Marke/ }).lean()) !== null, 'one on location');
+
+    // The panel's consultation, open and partly answered; a quick poll closed with a conclusion.
+    const panel = await ConsultationModel.findOne({ title: 'Bufferstroken langs watergangen' }).lean();
+    assert.ok(panel);
+    assert.equal(panel.status, 'open');
+    assert.deepEqual(panel.questions.map((q: { kind: string }) => q.kind), ['scale', 'multipleChoice', 'longText']);
+    assert.equal(await ConsultationResponderModel.countDocuments({ consultationId: panel._id }), 2, 'two of the four in its audience answered');
+    const poll = await ConsultationModel.findOne({ quickPoll: true }).lean();
+    assert.ok(poll);
+    assert.equal(poll.status, 'closed');
+    assert.match(poll.conclusion?.html ?? '', /<strong>avond<\/strong>/);
   });
 
   it('changes nothing when run again', async function () {
