@@ -11,6 +11,7 @@ import { startEventsWorker } from './events/events.module.js';
 import { communityLookup } from './communities/community-lookup.js';
 import { startNotificationDelivery, type NotificationChannel } from './notifications/notifications.module.js';
 import { startNotificationRetention } from './notifications/notification-retention.js';
+import { startAnalyticsRollups } from './analytics/analytics-rollup.js';
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -39,6 +40,8 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   jobs.push(startNotificationRetention({ retentionDays: deps.config.notifications.retentionDays, logger: deps.logger }));
   // After linked Teams meetings: attendees into the community, attendance reports of online events.
   jobs.push(startMeetingFollowUps({ logger: deps.logger, services: deps.meetings }));
+  // Analytics: raw events into daily counters; raw events past retention and past days' salts deleted.
+  jobs.push(startAnalyticsRollups({ logger: deps.logger }));
   deps.logger.debug({ jobs: jobs.length }, 'worker started');
   return {
     async stop() {

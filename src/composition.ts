@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 import type { Express, Router } from 'express';
 import type { Logger } from 'pino';
 import { botNotificationChannel, createBotModule } from '../bot/bot-module.js';
+import { createAnalyticsModule } from './analytics/analytics.module.js';
+import { BEACON_PATH } from './analytics/analytics.routes.js';
 import { AuditLog } from './audit/audit-log.service.js';
 import { sharedAuditLog, type AuditSink } from './audit/audit.port.js';
 import { AuditRepository } from './audit/audit.repository.js';
@@ -100,6 +102,8 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     ...(graphCredentials ? { getAccessToken: (tenantId: string) => graphCredentials.appToken(tenantId) } : {}),
     directoryFor: (tenantId) => identity.appDirectory(tenantId),
   });
+  // Analytics: the tab's beacon, the figures, and the actions of the routes below (recorded write-behind).
+  const analytics = createAnalyticsModule({ logger, spec, ...(options.identity?.now ? { now: options.identity.now } : {}) });
   const modules: CapabilityModule[] = [
     // Capabilities register here, identity first (it establishes req.actor).
     {
@@ -111,6 +115,8 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     },
     // Extra modules come before the capabilities' own: a test's stand-in bot handler wins.
     ...(options.extraModules ?? []),
+    // Before the capabilities: its middleware watches their answers.
+    analytics,
     createNotificationsModule({ spec }),
     communities,
     events,
@@ -124,6 +130,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
       events: events.services,
       communities: communities.services,
       meetings: { events: meetings.services.meetings, followUpSoon: meetings.followUpSoon },
+      analytics: analytics.recorder,
     }),
   ];
   const pick = <K extends keyof CapabilityModule>(key: K) => modules.map((m) => m[key]).filter((v): v is NonNullable<CapabilityModule[K]> => v !== undefined);
@@ -254,7 +261,8 @@ export function createIdentity(options: IdentityOptions): Identity {
     readsPerUser: config.rateLimits.userReads,
     readsPerIp: config.rateLimits.ipReads,
     store: options.rateLimitStore ?? 'mongo',
-    exemptPaths: [BOT_ENDPOINT],
+    // The beacon has its own limit: page views must not use up the budget for a person's changes.
+    exemptPaths: [BOT_ENDPOINT, BEACON_PATH],
     logger,
     now: () => now().getTime(),
   });
