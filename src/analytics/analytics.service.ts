@@ -17,31 +17,22 @@ import { scopeFor, type AnalyticsScope } from './analytics-access.js';
 import type { AnalyticsSources } from './analytics-sources.js';
 import { rollupsBetween, type RollupRow } from './analytics.repository.js';
 import { COUNTER_NAMES, type CounterName } from './daily-rollup.model.js';
+import { FIGURE_KEYS, SERIES_METRICS, type Figure, type FigureKey, type Interval, type Series, type SeriesMetric, type Summary, type TopItem, type Unit } from './analytics-view.js';
 import { emptyCounters, type DayCounters } from './visits.js';
+
+export { FIGURE_KEYS, SERIES_METRICS };
+export type { Figure, FigureKey, Interval, Series, SeriesMetric, Summary, Unit };
 
 /** Fewer people than this are not shown (a small group's figures could point at a person). */
 export const SMALL_GROUP = 5;
 /** The longest period one question covers (a year and a bit, for a year against the last). */
 export const MAX_PERIOD_DAYS = 400;
 
-export type Unit = 'people' | 'count' | 'ratio' | 'percent' | 'hours';
-
-/** Figures over time, from the daily counters. */
-export const SERIES_METRICS = ['uniqueVisitors', 'visits', 'pageViews', 'uniquePageViews', 'actionsPerVisit', 'eventPageVisits', 'signUps', 'discussionsStarted', 'replies', 'reactions', 'downloads', 'searches', 'consultationAnswers', 'guestShare'] as const;
-export type SeriesMetric = (typeof SERIES_METRICS)[number];
-
-export const FIGURE_KEYS = [
-  'members',
-  'memberGrowth',
-  'activeMembers',
-  ...SERIES_METRICS,
-  'signUpsFromCards',
-  'attendanceRate',
-  'questionsAnswered',
-  'hoursToFirstAnswer',
-  'consultationResponseRate',
-] as const;
-export type FigureKey = (typeof FIGURE_KEYS)[number];
+export interface SummaryQuery {
+  from?: string | undefined;
+  to?: string | undefined;
+  communityId?: string | undefined;
+}
 
 const UNITS: Record<FigureKey, Unit> = {
   members: 'people',
@@ -67,59 +58,6 @@ const UNITS: Record<FigureKey, Unit> = {
   hoursToFirstAnswer: 'hours',
   consultationResponseRate: 'percent',
 };
-
-export interface Figure {
-  key: FigureKey;
-  unit: Unit;
-  /** null when withheld (`suppressed`) or not available. */
-  value: number | null;
-  /** Not measured here (its source is not connected): shown as "—". */
-  available: boolean;
-  /** Fewer than 5 people: shown as "< 5". */
-  suppressed: boolean;
-  /** The same figure over the previous period of equal length. */
-  previous: number | null;
-  /** Change against the previous period in percent (one decimal), when both are shown and the previous is not 0. */
-  change: number | null;
-}
-
-export interface SummaryQuery {
-  from?: string | undefined;
-  to?: string | undefined;
-  communityId?: string | undefined;
-}
-
-export interface TopItem {
-  id: string;
-  title: string;
-  views: number;
-}
-
-export interface Summary {
-  from: string;
-  to: string;
-  previous: { from: string; to: string };
-  scope: { communityId: string | null; name: string | null; communities: number | null };
-  figures: Figure[];
-  top: { discussions: TopItem[]; events: TopItem[] };
-}
-
-export interface SeriesPoint {
-  start: string;
-  value: number | null;
-  suppressed: boolean;
-}
-
-export interface Series {
-  metric: SeriesMetric;
-  interval: Interval;
-  unit: Unit;
-  from: string;
-  to: string;
-  points: SeriesPoint[];
-}
-
-export type Interval = 'day' | 'week' | 'month';
 
 interface RawFigure {
   value: number | null;

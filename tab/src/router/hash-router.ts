@@ -23,6 +23,7 @@ export type RouteName =
   | 'search'
   | 'profile'
   | 'meeting'
+  | 'analytics'
   | 'config'
   | 'authStart'
   | 'authEnd'
@@ -46,6 +47,7 @@ const patterns: ReadonlyArray<readonly [RouteName, string]> = [
   ['search', '/search'],
   ['profile', '/profile'],
   ['meeting', '/meeting'],
+  ['analytics', '/analytics'],
   ['config', '/config'],
   ['authStart', '/auth/start'],
   ['authEnd', '/auth/end'],
