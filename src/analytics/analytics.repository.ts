@@ -74,7 +74,7 @@ export async function saveDay(tenantId: string, day: string, scopes: Map<string 
   if (scopes.size === 0) return;
   await DailyRollupModel.bulkWrite(
     [...scopes].map(([communityId, s]) => ({
-      updateOne: { filter: { tenantId, communityId, day }, update: { $set: { ...s.counters, top: s.top } }, upsert: true },
+      updateOne: { filter: { tenantId, communityId, day }, update: { $set: { ...s.counters, top: s.top, scope: scopeKey(communityId), month: day.slice(0, 7) } }, upsert: true },
     })),
     { ordered: false },
   );
@@ -94,10 +94,28 @@ export async function purgeEvents(tenantId: string | null, before: Date, limit: 
   return (await AnalyticsEventModel.deleteMany({ _id: mongoose.trusted({ $in: ids }) })).deletedCount;
 }
 
-export type RollupRow = Omit<DailyRollupRecord, 'tenantId'>;
+export type RollupRow = Omit<DailyRollupRecord, 'tenantId' | 'scope' | 'month'>;
 
-/** The daily counters of the scope between the days (both included). `communityIds` null: the organisation's. */
-export async function rollupsBetween(tenantId: string, communityIds: readonly string[] | null, from: string, to: string): Promise<RollupRow[]> {
-  const scope = communityIds === null ? { communityId: null } : { communityId: mongoose.trusted({ $in: [...communityIds] }) };
-  return DailyRollupModel.find({ tenantId, ...scope, day: mongoose.trusted({ $gte: from, $lte: to }) }, { _id: 0, tenantId: 0 }).lean<RollupRow[]>();
+/** The `scope` of a rollup document. */
+export function scopeKey(communityId: string | null): string {
+  return communityId ?? 'organisation';
+}
+
+/**
+ * The daily counters of the scope between the days (both included). `communityIds` null: the
+ * organisation's. One equality query per scope and month (see daily-rollup.model.ts), at once;
+ * `withTop` false leaves the tops out.
+ */
+export async function rollupsBetween(tenantId: string, communityIds: readonly string[] | null, from: string, to: string, withTop = true): Promise<RollupRow[]> {
+  const scopes = communityIds === null ? [scopeKey(null)] : [...communityIds];
+  const months: string[] = [];
+  for (let m = from.slice(0, 7); m <= to.slice(0, 7); m = nextMonth(m)) months.push(m);
+  const projection = { _id: 0, tenantId: 0, scope: 0, month: 0, ...(withTop ? {} : { top: 0 }) };
+  const lists = await Promise.all(scopes.flatMap((scope) => months.map((month) => DailyRollupModel.find({ tenantId, scope, month }, projection).lean<RollupRow[]>())));
+  return lists.flat().filter((row) => row.day >= from && row.day <= to);
+}
+
+function nextMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }

@@ -86,7 +86,7 @@ export class AnalyticsService {
     const length = daysBetween(from, to);
     const prevFrom = addDays(from, -length);
     const prevTo = addDays(from, -1);
-    const [current, previous] = await Promise.all([this.raw(actor.tenantId, scope, from, to), this.raw(actor.tenantId, scope, prevFrom, prevTo)]);
+    const [current, previous] = await Promise.all([this.raw(actor.tenantId, scope, from, to, true), this.raw(actor.tenantId, scope, prevFrom, prevTo, false)]);
     const figures = FIGURE_KEYS.map((key): Figure => {
       const now = shown(key, current.figures[key]);
       const before = shown(key, previous.figures[key]);
@@ -106,7 +106,7 @@ export class AnalyticsService {
   async timeseries(actor: Actor, query: SummaryQuery & { metric: SeriesMetric; interval: Interval }): Promise<Series> {
     const scope = await scopeFor(actor, query.communityId);
     const { from, to } = this.period(query);
-    const rows = await rollupsBetween(actor.tenantId, scope.communityIds, from, to);
+    const rows = await rollupsBetween(actor.tenantId, scope.communityIds, from, to, false);
     const points = bucketsOf(rows, from, to, query.interval).map(({ start, counters }) => {
       const f = shown(query.metric, countedFigures(counters)[query.metric]);
       return { start, value: f.value, suppressed: f.suppressed };
@@ -118,7 +118,7 @@ export class AnalyticsService {
   async exportCsv(actor: Actor, query: SummaryQuery & { interval: Interval; lang: 'nl' | 'en' }): Promise<CsvFile> {
     const scope = await scopeFor(actor, query.communityId);
     const { from, to } = this.period(query);
-    const rows = await rollupsBetween(actor.tenantId, scope.communityIds, from, to);
+    const rows = await rollupsBetween(actor.tenantId, scope.communityIds, from, to, false);
     const labels = CSV_LABELS[query.lang];
     const headers = [labels.period, ...SERIES_METRICS.map((m) => labels[m])];
     const lines = bucketsOf(rows, from, to, query.interval).map(({ start, counters }) => {
@@ -136,11 +136,11 @@ export class AnalyticsService {
     return { from, to };
   }
 
-  private async raw(tenantId: string, scope: AnalyticsScope, from: string, to: string): Promise<{ figures: Record<FigureKey, RawFigure>; rows: RollupRow[] }> {
+  private async raw(tenantId: string, scope: AnalyticsScope, from: string, to: string, withTop: boolean): Promise<{ figures: Record<FigureKey, RawFigure>; rows: RollupRow[] }> {
     const period = { from: startOfDay(from), to: startOfDay(addDays(to, 1)) };
     const ids = scope.communityIds;
     const [rows, members, consultations, attendance, activity] = await Promise.all([
-      rollupsBetween(tenantId, ids, from, to),
+      rollupsBetween(tenantId, ids, from, to, withTop),
       this.sources.members?.(tenantId, ids, period),
       this.sources.consultationFigures?.(tenantId, ids, period.from, period.to),
       this.sources.attendance?.(tenantId, ids, period.from, period.to),
@@ -234,13 +234,10 @@ async function topOf(rows: readonly RollupRow[]): Promise<Summary['top']> {
   }
   const top = async (route: string, title: (id: string) => Promise<string | null>) => {
     const items = [...views.values()].filter((v) => v.route === route).sort((a, b) => b.views - a.views || a.id.localeCompare(b.id));
-    const shownItems: TopItem[] = [];
-    for (const item of items) {
-      if (shownItems.length === 5) break;
-      // A deleted discussion or event is left out (its title is gone with it).
-      const name = await title(item.id);
-      if (name) shownItems.push({ id: item.id, title: name, views: item.views });
-    }
+    // A bounded number of candidates, looked up at once; a deleted discussion or event is left out (its title is gone with it).
+    const candidates = items.slice(0, 20);
+    const titles = await Promise.all(candidates.map((item) => title(item.id)));
+    const shownItems: TopItem[] = candidates.flatMap((item, i) => (titles[i] ? [{ id: item.id, title: titles[i], views: item.views }] : [])).slice(0, 5);
     return shownItems;
   };
   return { discussions: await top('discussion', discussionTitle), events: await top('event', eventTitle) };

@@ -30,6 +30,14 @@ const dailyRollupSchema = new Schema(
     tenantId: { type: String, required: true },
     communityId: { type: String, default: null },
     day: { type: String, required: true },
+    /**
+     * `organisation` or the community id, and `YYYY-MM`: what the figures query by. FerretDB
+     * hands string equalities to PostgreSQL but evaluates null, ranges and `$in` itself, after
+     * reading every document the rest matches; equalities on these keep a year's question to
+     * the year's documents of one scope.
+     */
+    scope: { type: String, required: true },
+    month: { type: String, required: true },
     ...counters,
     /** The day's most viewed discussions and events (at most 20), for the tops of a period. */
     top: { type: [{ _id: false, route: String, objectId: String, views: Number }], default: [] },
@@ -37,6 +45,7 @@ const dailyRollupSchema = new Schema(
   { versionKey: false, collection: 'analytics_daily' },
 );
 dailyRollupSchema.index({ tenantId: 1, communityId: 1, day: 1 }, { unique: true });
+dailyRollupSchema.index({ tenantId: 1, scope: 1, month: 1 });
 
 const pendingSchema = new Schema(
   {
