@@ -1,7 +1,7 @@
 /**
  * Runs the benchmarks one after another, or those named, and says where each wrote its result:
  *
- *   npm run bench                       discussions, signup, fanout, tab, load
+ *   npm run bench                       discussions, signup, fanout, tab, analytics, load
  *   npm run bench -- fanout             one (or several: `npm run bench -- signup fanout`)
  *   FANOUT_COUNT=1000 npm run bench -- fanout    (each bench's own settings pass through; see bench/README.md)
  *
@@ -50,6 +50,7 @@ const BENCHES: Record<string, Bench> = {
     writes: ['tab.json'],
     missing: () => (existsSync(CHROMIUM) ? undefined : `Chromium is not installed at ${CHROMIUM} (bash scripts/install-chromium.sh)`),
   },
+  analytics: { script: 'bench/analytics.ts', about: "the figures' summary over a generated year of a 10,000-member organisation's daily counters", needsStore: true, needsOpenssl: false, writes: ['analytics.json'] },
   load: { script: 'bench/load/load.ts', about: '80% reads / 20% writes from 50 clients for 5 minutes (BENCH_SECONDS): heap, errors, latency', needsStore: true, needsOpenssl: false, writes: ['load.json'], nodeArgs: ['--expose-gc'] },
 };
 

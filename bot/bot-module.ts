@@ -31,6 +31,7 @@ import { unavailableConsultations, type BotConsultationsPort } from './consultat
 import { ConsultationPosts } from './consultation-posts.js';
 import { findMeetingLink } from '../src/meetings/meetings.repository.js';
 import { tenantAllowlist } from '../src/auth/tenant-allowlist.js';
+import type { ActivityRecorder } from '../src/analytics/analytics-recorder.js';
 
 export interface BotModuleDeps {
   config: Config;
@@ -54,6 +55,8 @@ export interface BotModuleDeps {
   credentialsFactory?: CredentialsFactory;
   /** The meetings capability (src/meetings/): cards at a meeting's start and end, and its follow-up. */
   meetings?: { events: MeetingEventsPort; followUpSoon?: (tenantId: string, chatId: string) => void };
+  /** Records card actions (sign-ups, replies) as engagement (src/analytics/). */
+  analytics?: ActivityRecorder;
 }
 
 export interface BotModule extends CapabilityModule {
@@ -73,8 +76,10 @@ export function createBotModule(deps: BotModuleDeps): BotModule {
     );
   }
   const people = new UserDirectoryRepository();
-  const events = deps.ports?.events ?? (deps.events ? new ServiceEventsPort({ ...deps.events, communities: communityLookup }) : undefined);
-  const discussions = deps.ports?.discussions ?? (deps.communities ? new ServiceDiscussionsPort(deps.communities) : undefined);
+  const servedEvents = deps.ports?.events ?? (deps.events ? new ServiceEventsPort({ ...deps.events, communities: communityLookup }) : undefined);
+  const servedDiscussions = deps.ports?.discussions ?? (deps.communities ? new ServiceDiscussionsPort(deps.communities) : undefined);
+  const events = servedEvents && deps.analytics ? recordingCardSignUps(servedEvents, deps.analytics) : servedEvents;
+  const discussions = servedDiscussions && deps.analytics ? recordingCardReplies(servedDiscussions, deps.analytics) : servedDiscussions;
   const search = deps.ports?.search ?? (deps.communities ? new ServiceSearchPort(deps.communities) : undefined);
   // The endpoint runs the bot, and the bot answers through the endpoint's adapter (1:1 answers to commands in shared chats).
   const endpoint = createBotEndpoint({
@@ -133,4 +138,39 @@ export function createBotModule(deps: BotModuleDeps): BotModule {
 export function botNotificationChannel(config: Config, options: { credentialsFactory?: CredentialsFactory } = {}): { messenger: Messenger; renderer: NotificationRenderer } {
   const adapter = new CloudAdapter(botFrameworkAuthentication(config.bot, options));
   return { messenger: new BotMessenger(adapter, config.bot.id ?? ''), renderer: new NotificationCards(tabLinks(config.publicUrl)) };
+}
+
+/** The events port, with every sign-up from a card recorded as an action (a sign-up from a card is engagement). */
+function recordingCardSignUps(port: EventsPort, recorder: ActivityRecorder): EventsPort {
+  return {
+    upcoming: (actor, limit) => port.upcoming(actor, limit),
+    mine: (actor, limit) => port.mine(actor, limit),
+    get: (actor, eventId) => port.get(actor, eventId),
+    cancel: (actor, eventId) => port.cancel(actor, eventId),
+    async signUp(actor, eventId) {
+      const summary = await port.signUp(actor, eventId);
+      recorder.action(actor, 'signUp', { eventId }, 'card');
+      return summary;
+    },
+  };
+}
+
+/** The discussions port, with replies and questions from cards recorded as actions. */
+function recordingCardReplies(port: DiscussionsPort, recorder: ActivityRecorder): DiscussionsPort {
+  return {
+    latest: (actor, limit) => port.latest(actor, limit),
+    get: (actor, id) => port.get(actor, id),
+    follow: (actor, id, follow) => port.follow(actor, id, follow),
+    askableCommunities: (actor) => port.askableCommunities(actor),
+    async ask(actor, input) {
+      const summary = await port.ask(actor, input);
+      recorder.action(actor, 'discussionStarted', { communityId: input.communityId }, 'card');
+      return summary;
+    },
+    async reply(actor, discussionId, text) {
+      const summary = await port.reply(actor, discussionId, text);
+      recorder.action(actor, 'reply', { discussionId }, 'card');
+      return summary;
+    },
+  };
 }

@@ -23,6 +23,7 @@ import type { PersonEraser } from './privacy/privacy.port.js';
 import { PrivacySettingsRepository } from './privacy/privacy-settings.repository.js';
 import { RetentionRegistry, startRetentionJob, type RetentionRule } from './privacy/retention.js';
 import { createPrivacySettings, startPrivacyWorker, type PrivacyServices } from './privacy/privacy.module.js';
+import { startAnalyticsRollups } from './analytics/analytics-rollup.js';
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -82,6 +83,8 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   jobs.push(startMeetingFollowUps({ logger: deps.logger, services: deps.meetings }));
   // Data exports: taken over when their runner stopped; files removed 24 hours after they were ready.
   if (deps.privacy) jobs.push(startPrivacyWorker({ services: deps.privacy, logger: deps.logger }));
+  // Analytics: raw events into daily counters; raw events past retention and past days' salts deleted.
+  jobs.push(startAnalyticsRollups({ logger: deps.logger }));
   deps.logger.debug({ jobs: jobs.length }, 'worker started');
   return {
     async stop() {

@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 import type { Express, Router } from 'express';
 import type { Logger } from 'pino';
 import { botNotificationChannel, createBotModule } from '../bot/bot-module.js';
+import { createAnalyticsModule, purgeRawAnalytics } from './analytics/analytics.module.js';
+import { BEACON_PATH } from './analytics/analytics.routes.js';
 import { AuditLog } from './audit/audit-log.service.js';
 import { sharedAuditLog, type AuditSink } from './audit/audit.port.js';
 import { AuditRepository } from './audit/audit.repository.js';
@@ -26,7 +28,7 @@ import { DiscussionService, removeCommunityDiscussions } from './discussions/dis
 import { discussionsRouter } from './discussions/discussions.routes.js';
 import { ReplyService } from './discussions/reply.service.js';
 import { createConsultationsModule, createConsultationsServices, deleteConsultationsOfCommunity } from './consultations/consultations.module.js';
-import { consultationsRetentionRule } from './consultations/consultations-personal-data.js';
+import { consultationsPersonalData, consultationsRetentionRule } from './consultations/consultations-personal-data.js';
 import { createEventsModule, createEventsServices } from './events/events.module.js';
 import { feedRouter } from './feed/feed.routes.js';
 import { FeedService, type UpcomingEvents } from './feed/feed.service.js';
@@ -120,6 +122,8 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     ...(graphCredentials ? { getAccessToken: (tenantId: string) => graphCredentials.appToken(tenantId) } : {}),
     directoryFor: (tenantId) => identity.appDirectory(tenantId),
   });
+  // Analytics: the tab's beacon, the figures, and the actions of the routes below (recorded write-behind).
+  const analytics = createAnalyticsModule({ logger, spec, ...(options.identity?.now ? { now: options.identity.now } : {}) });
   // Consultations of a community's panel (issue 13); the bot takes `consultations.services.port`.
   // A quick poll launched from a meeting is posted into its chat by the bot, which is built below.
   const polls: { post?: (actor: Actor, consultationId: string) => void } = {};
@@ -133,6 +137,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     communities: communities.services,
     meetings: { events: meetings.services.meetings, followUpSoon: meetings.followUpSoon },
     consultations: consultations.services.port,
+    analytics: analytics.recorder,
   });
   polls.post = (actor, id) => void bot.consultationPosts.quickPollCreated(actor, id);
   // /privacy and /terms (public), and the admins' privacy settings (retention, grace period, keep texts).
@@ -158,6 +163,8 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     },
     // Extra modules come before the capabilities' own: a test's stand-in bot handler wins.
     ...(options.extraModules ?? []),
+    // Before the capabilities: its middleware watches their answers.
+    analytics,
     createNotificationsModule({ spec }),
     privacyPages,
     communities,
@@ -229,15 +236,14 @@ export async function startWorker(deps: {
     notifications: { ...botNotificationChannel(config), ...(activityFeed ? { activityFeed } : {}) },
     meetings,
     ...(deps.eraser ? { eraser: deps.eraser } : {}),
-    retentionRules: [consultationsRetentionRule, ...(deps.retentionRules ?? [])],
+    retentionRules: [consultationsRetentionRule, { kind: 'analytics', purge: purgeRawAnalytics }, ...(deps.retentionRules ?? [])],
   });
 }
 
 /**
  * Every capability's personal data, in the order erasure runs them: communities first (the
  * last-manager check), the audit log last (every other step may write an entry about the
- * person). A new capability with personal data adds one line here (issue 13's consultations:
- * a contributor over `exportConsultationData` / `eraseConsultationData`, before notifications).
+ * person). A new capability with personal data adds one line here.
  */
 export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 'apply'>; forgetUser?: (tenantId: string, userId: string) => void }): PersonalDataContributor[] {
   return [
@@ -246,6 +252,7 @@ export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 
     meetingsPersonalData(),
     discussionsPersonalData({ search: searchIndex }),
     moderationPersonalData(),
+    consultationsPersonalData(),
     notificationsPersonalData(),
     membersPersonalData(deps.forgetUser ? { forget: deps.forgetUser } : {}),
     exportsPersonalData(),
@@ -338,7 +345,8 @@ export function createIdentity(options: IdentityOptions): Identity {
     readsPerUser: config.rateLimits.userReads,
     readsPerIp: config.rateLimits.ipReads,
     store: options.rateLimitStore ?? 'mongo',
-    exemptPaths: [BOT_ENDPOINT],
+    // The beacon has its own limit: page views must not use up the budget for a person's changes.
+    exemptPaths: [BOT_ENDPOINT, BEACON_PATH],
     logger,
     now: () => now().getTime(),
   });

@@ -8,6 +8,7 @@
 import type { Types } from 'mongoose';
 import {
   communitiesByIds,
+  communitiesOfTenant,
   communityChannelOf,
   communityNamesOf,
   countMemberships,
@@ -30,6 +31,11 @@ export { communitiesByIds, findCommunity as communityById, findCommunityNamed as
 
 /** The names of the tenant's communities with these ids (ids from outside that are not ObjectIds are skipped by the caller). */
 export const communityNames: (tenantId: string, ids: Types.ObjectId[]) => Promise<Map<string, string>> = communityNamesOf;
+
+/** The ids of the tenant's communities (the analytics' organisation-wide member count). */
+export async function tenantCommunityIds(tenantId: string): Promise<string[]> {
+  return (await communitiesOfTenant(tenantId, { withoutDescription: true })).map((c) => String(c._id));
+}
 
 /** The Teams channel the community is pinned to, or null. */
 export async function communityChannel(tenantId: string, communityId: Types.ObjectId | string): Promise<{ teamId: string; channelId: string } | null> {

@@ -98,6 +98,10 @@ export async function consultationsCreatedBy(tenantId: string, userId: string): 
   return ConsultationModel.find({ tenantId, createdBy: userId }).lean<ConsultationRecord[]>().exec();
 }
 
+export async function consultationsConcludedBy(tenantId: string, userId: string): Promise<ConsultationRecord[]> {
+  return ConsultationModel.find({ tenantId, 'conclusion.authorId': userId }).lean<ConsultationRecord[]>().exec();
+}
+
 export async function consultationsClosedBefore(tenantId: string, before: Date, limit: number): Promise<ConsultationRecord[]> {
   return ConsultationModel.find({ tenantId, status: 'closed', rawResponsesPurged: false, closedAt: mongoose.trusted({ $lt: before }) })
     .sort({ closedAt: 1, _id: 1 })

@@ -5,11 +5,15 @@
  * per person; the "has responded" records are, and go.
  */
 import type { Types } from 'mongoose';
+import { DEFAULT_LANGUAGE } from '../content/language.js';
+import { FORMER_MEMBER_ID, formerMemberName } from '../privacy/former-member.js';
+import type { PersonalDataContributor } from '../privacy/personal-data.js';
 import type { RetentionRule } from '../privacy/retention.port.js';
 import { tallyDelta } from './consultation-questions.js';
 import {
   addToTally,
   consultationsClosedBefore,
+  consultationsConcludedBy,
   consultationsCreatedBy,
   deleteAnswer,
   deleteAnswersOf,
@@ -41,7 +45,7 @@ export async function exportConsultationData(tenantId: string, userId: string): 
 /**
  * Deletes the person's "has responded" records and named answers, subtracting the answers
  * from the tallies. Idempotent: an answer is subtracted only by the call that deleted it.
- * Consultations they created stay (they are the community's); the conclusion's author name too.
+ * Consultations they created or concluded stay (they are the community's), under "Former member".
  */
 export async function eraseConsultationData(tenantId: string, userId: string): Promise<{ responders: number; answers: number }> {
   let answers = 0;
@@ -52,6 +56,10 @@ export async function eraseConsultationData(tenantId: string, userId: string): P
   }
   let responders = 0;
   for (const r of await responderRecordsOfPerson(tenantId, userId)) if (await deleteResponder(r.consultationId as Types.ObjectId, userId)) responders++;
+  for (const c of await consultationsCreatedBy(tenantId, userId)) await updateConsultation(c._id, { createdBy: userId }, { $set: { createdBy: FORMER_MEMBER_ID } });
+  for (const c of await consultationsConcludedBy(tenantId, userId)) {
+    await updateConsultation(c._id, { 'conclusion.authorId': userId }, { $set: { 'conclusion.authorId': FORMER_MEMBER_ID, 'conclusion.authorName': formerMemberName(DEFAULT_LANGUAGE) } });
+  }
   return { responders, answers };
 }
 
@@ -74,3 +82,32 @@ export const consultationsRetentionRule: RetentionRule = {
   kind: 'consultationResponses',
   purge: async (tenantId, before, limit) => (await purgeClosedRawResponses(tenantId, before, limit)).consultations,
 };
+
+/** Consultations' part of "export my data" and "erase me" (src/privacy/personal-data.ts). */
+export function consultationsPersonalData(): PersonalDataContributor {
+  return {
+    name: 'consultations',
+    files: [
+      {
+        name: 'consultations.json',
+        describe: {
+          nl: 'Raadplegingen die je maakte, de raadplegingen waarop je antwoordde, en je antwoorden op raadplegingen op naam. Anonieme antwoorden staan er niet in: niets in Meent koppelt ze aan jou, ook Meent zelf niet.',
+          en: 'Consultations you created, the consultations you answered, and your answers to named consultations. Anonymous answers are not included: nothing in Meent links them to you, not even Meent itself.',
+        },
+        count: async (s) => {
+          const d = await exportConsultationData(s.tenantId, s.userId);
+          return d.created.length + d.responded.length + d.namedAnswers.length;
+        },
+        async *records(s) {
+          const d = await exportConsultationData(s.tenantId, s.userId);
+          for (const c of d.created) yield { type: 'created', ...c };
+          for (const r of d.responded) yield { type: 'responded', ...r };
+          for (const a of d.namedAnswers) yield { type: 'namedAnswer', ...a };
+        },
+      },
+    ],
+    async erase(s) {
+      await eraseConsultationData(s.tenantId, s.userId);
+    },
+  };
+}

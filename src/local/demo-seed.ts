@@ -24,6 +24,7 @@ import { DEMO_COMMUNITIES, DEMO_DISCUSSIONS, DEMO_EVENTS, DEMO_PERSON_IDS, type 
 import { DEMO_PEOPLE, DEMO_TENANT_ID, findDemoPerson } from './demo-people.js';
 import { actorForDemoPerson } from './local-session.js';
 import { clockOf } from '../time/clock.js';
+import { writeGeneratedActivity } from '../analytics/generated-activity.js';
 
 export interface SeedResult {
   created: boolean;
@@ -148,9 +149,35 @@ export async function writeDemoOrganisation(deps: SeedDependencies): Promise<See
   }
   await events.allocator.idle();
   const consultationsWritten = deps.consultations ? await writeDemoConsultations(deps.consultations, required(communityIds.get('bodem-water'), 'bodem-water'), actor, now()) : 0;
+  await writeDemoAnalytics(now());
 
   result.created = result.users + result.communities + result.discussions + result.replies + result.events + consultationsWritten > 0;
   return result;
+}
+
+/**
+ * Analytics (issue 16): three months of generated visits to the demo communities, their
+ * discussions and events, written as daily counters, so the dashboard has something to show.
+ * The same counters every run (deterministic), so seeding twice changes nothing.
+ */
+async function writeDemoAnalytics(now: Date): Promise<void> {
+  const places = [];
+  for (const c of DEMO_COMMUNITIES) {
+    const community = await communityNamed(DEMO_TENANT_ID, c.name);
+    if (!community) continue;
+    const discussionIds: string[] = [];
+    for (const d of DEMO_DISCUSSIONS.filter((x) => x.community === c.key)) {
+      const found = await discussionTitled(community._id, d.title);
+      if (found) discussionIds.push(String(found._id));
+    }
+    const eventIds: string[] = [];
+    for (const e of DEMO_EVENTS.filter((x) => x.community === c.key)) {
+      const found = await eventTitled(DEMO_TENANT_ID, community._id, e.title);
+      if (found) eventIds.push(String(found._id));
+    }
+    places.push({ communityId: String(community._id), discussionIds, eventIds });
+  }
+  await writeGeneratedActivity({ tenantId: DEMO_TENANT_ID, places, until: now, days: 91 });
 }
 
 async function seedMembers(services: DemoServices['communities'], communityId: string, c: (typeof DEMO_COMMUNITIES)[number], actor: (key: DemoPersonKey) => Actor): Promise<void> {

@@ -35,6 +35,7 @@ export interface CatalogueEntry {
 
 const personal = (nl: string, en: string): FieldExplanation => ({ personal: true, purpose: { nl, en } });
 const technical = (nl: string, en: string): FieldExplanation => ({ personal: false, purpose: { nl, en } });
+const count = technical('Een aantal (geen personen).', 'A count (no people).');
 
 /** Meta fields every collection may have. */
 export const COMMON_FIELDS: Record<string, FieldExplanation> = {
@@ -873,6 +874,7 @@ export const PERSONAL_DATA_CATALOGUE: CatalogueEntry[] = [
     fields: {
       consultationId: technical('De raadpleging.', 'The consultation.'),
       g: technical('Tellingen per groep en vraag.', 'Counts per group and question.'),
+      sealed: technical('Gesloten: na het sluiten telt geen antwoord meer mee.', 'Sealed: after closing no answer counts any more.'),
     },
   },
   {
@@ -924,5 +926,72 @@ export const PERSONAL_DATA_CATALOGUE: CatalogueEntry[] = [
       attempts: F.attempts,
       bytes: technical('Grootte.', 'Size.'),
     },
+  },
+  {
+    model: 'AnalyticsEvent',
+    collection: 'analytics_events',
+    purpose: {
+      nl: 'Losse paginabezoeken en handelingen, tot ze in dagtellingen zijn opgeteld. Zonder naam, id, e-mail, vrije tekst of zoekterm; de bezoeker is een pseudoniem dat elke dag wisselt.',
+      en: 'Single page views and actions, until they are added into daily counts. Without name, id, e-mail, free text or search terms; the visitor is a pseudonym that changes every day.',
+    },
+    retention: bySetting('analytics'),
+    retentionKind: 'analytics',
+    fields: {
+      day: technical('De dag.', 'The day.'),
+      at: F.at,
+      visitor: technical('Pseudoniem van de bezoeker voor die ene dag (niet terug te rekenen; het zout wordt na de dag gewist).', 'Pseudonym of the visitor for that one day (not reversible; the salt is deleted after the day).'),
+      guest: technical('Of de bezoeker gast is (voor het aandeel gasten).', 'Whether the visitor is a guest (for the guests’ share).'),
+      kind: technical('Paginabezoek, download of handeling.', 'Page view, download or action.'),
+      communityId: F.communityId,
+      page: technical('Welke soort pagina (routenaam).', 'Which kind of page (route name).'),
+      objectId: technical('Welke discussie, bijeenkomst of community (nooit een persoon).', 'Which discussion, event or community (never a person).'),
+      action: technical('Welke handeling.', 'Which action.'),
+      source: technical('Vanuit de tab of een kaart.', 'From the tab or a card.'),
+    },
+  },
+  {
+    model: 'AnalyticsDailyRollup',
+    collection: 'analytics_daily',
+    purpose: { nl: 'Dagtellingen van het gebruik per community en voor de organisatie: alleen aantallen.', en: 'Daily counts of use per community and for the organisation: numbers only.' },
+    retention: R.tenant,
+    fields: {
+      communityId: F.communityId,
+      day: technical('De dag.', 'The day.'),
+      scope: technical('Organisatie of community.', 'Organisation or community.'),
+      month: technical('De maand.', 'The month.'),
+      visitors: count,
+      guestVisitors: count,
+      visits: count,
+      pageViews: count,
+      uniquePageViews: count,
+      downloads: count,
+      actions: count,
+      eventPageVisits: count,
+      replies: count,
+      reactions: count,
+      discussionsStarted: count,
+      signUps: count,
+      signUpsFromCards: count,
+      consultationAnswers: count,
+      searches: count,
+      top: technical('De meest bekeken discussies en bijeenkomsten van de dag.', 'The day’s most viewed discussions and events.'),
+      'top.route': technical('Soort pagina.', 'Kind of page.'),
+      'top.objectId': technical('Welke discussie of bijeenkomst.', 'Which discussion or event.'),
+      'top.views': count,
+    },
+  },
+  {
+    model: 'AnalyticsPending',
+    collection: 'analytics_pending',
+    purpose: { nl: 'Welke dagen nog opgeteld moeten worden.', en: 'Which days still need adding up.' },
+    retention: R.minutes,
+    fields: { day: technical('De dag.', 'The day.'), version: F.seq },
+  },
+  {
+    model: 'VisitorSalt',
+    collection: 'analytics_salts',
+    purpose: { nl: 'Het geheime zout van één dag waarmee bezoekers gepseudonimiseerd worden.', en: 'The secret salt of one day with which visitors are pseudonymised.' },
+    retention: { nl: 'Gewist zodra de dag voorbij is, zodat pseudoniemen niet meer terug te rekenen of over dagen te koppelen zijn.', en: 'Deleted once the day is over, so pseudonyms can no longer be reversed or joined across days.' },
+    fields: { day: technical('De dag.', 'The day.'), salt: technical('Willekeurig zout (geen persoonsgegeven).', 'Random salt (not personal data).') },
   },
 ];

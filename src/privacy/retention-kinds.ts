@@ -41,13 +41,14 @@ export const RETENTION_KINDS = {
     },
   },
   analytics: {
-    defaultDays: 395,
-    minDays: 30,
-    maxDays: 3650,
-    label: { nl: 'Gebruiksstatistieken', en: 'Usage statistics' },
+    defaultDays: 30,
+    minDays: 1,
+    // The analytics rollup deletes raw events after 30 days whatever is set here (analytics-rollup.ts).
+    maxDays: 30,
+    label: { nl: 'Ruwe gebruiksgegevens', en: 'Raw usage events' },
     justification: {
-      nl: 'Dertien maanden: zo kan een organisatie een maand vergelijken met dezelfde maand een jaar eerder. Statistieken zijn niet tot personen herleidbaar.',
-      en: 'Thirteen months: so an organisation can compare a month with the same month a year before. Statistics do not lead back to a person.',
+      nl: 'Dertig dagen: losse paginabezoeken en handelingen (onder een pseudoniem dat elke dag wisselt) zijn alleen nodig tot ze in dagtellingen zijn opgeteld. De dagtellingen zijn niet tot personen herleidbaar en blijven, zodat een maand met dezelfde maand een jaar eerder te vergelijken is.',
+      en: 'Thirty days: single page views and actions (under a pseudonym that changes every day) are needed only until they are added into daily counts. The daily counts do not lead back to a person and stay, so a month can be compared with the same month a year before.',
     },
   },
   consultationResponses: {

@@ -11,6 +11,7 @@
  */
 import type { Router } from 'express';
 import type { Browser, Frame } from 'playwright-core';
+import { createAnalyticsModule, type AnalyticsModule } from '../../src/analytics/analytics.module.js';
 import type { Actor } from '../../src/auth/actor.js';
 import { createIdentity, type Identity } from '../../src/composition.js';
 import { createCommunitiesModule, type CommunitiesModule } from '../../src/composition.js';
@@ -114,6 +115,8 @@ export interface RigModules {
   events: EventsModule;
   /** Communities, discussions, people, moderation, feed and search. */
   communities: CommunitiesModule;
+  /** The beacon, the figures, and the actions of the routes mounted after it (as in the composition). */
+  analytics: AnalyticsModule;
   config: Config;
 }
 
@@ -154,8 +157,9 @@ export function useEntraTabRig(options: EntraTabRigOptions = {}): EntraTabRig {
       const identity = createIdentity({ config, logger, directoryFor: () => undefined, rateLimitStore: 'memory' });
       const events = createEventsModule({ config, logger });
       const communities = createCommunitiesModule({ logger, audit: identity.audit });
-      rig.modules = { identity, events, communities, config };
-      const mounted = options.routers ? options.routers(rig.modules) : [events, communities];
+      const analytics = createAnalyticsModule({ logger });
+      rig.modules = { identity, events, communities, analytics, config };
+      const mounted = options.routers ? options.routers(rig.modules) : [analytics, events, communities];
       return {
         config,
         networkPolicy: identity.networkPolicy,
@@ -172,6 +176,7 @@ export function useEntraTabRig(options: EntraTabRigOptions = {}): EntraTabRig {
     await rig.browser?.close();
     await rig.server?.close();
     await rig.modules?.events.close?.();
+    await rig.modules?.analytics.recorder.close();
     await rig.modules?.identity.whenIdle();
     await rig.idp?.stop();
   });

@@ -66,7 +66,7 @@ describe('tab and bot: a meeting linked to a discussion, end to end', function (
       });
       // The bot endpoint, as the app mounts it (POST /api/messages, authenticated by Bot Framework tokens).
       const messages = express.Router().post('/api/messages', bot.botHandler!);
-      return [m.events, m.communities, meetings, { publicRouters: [messages] }];
+      return [m.analytics, m.events, m.communities, meetings, { publicRouters: [messages] }];
     },
     seed: async (m) => {
       for (const p of [ANOUK, BRAM, CHANTAL, DIRK, GITA]) await seedPerson(p);

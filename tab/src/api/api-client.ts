@@ -30,6 +30,8 @@ export interface RequestOptions {
   query?: Record<string, QueryValue>;
   body?: unknown;
   signal?: AbortSignal;
+  /** Lets the request outlive the page (the analytics beacon when the tab is hidden or closed). */
+  keepalive?: boolean;
 }
 
 export class ApiClient {
@@ -99,6 +101,7 @@ export class ApiClient {
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: options.signal,
+        ...(options.keepalive ? { keepalive: true } : {}),
         // In Teams the bearer token is the only credential; a stray local cookie must not count.
         credentials: this.options.getToken ? 'omit' : 'same-origin',
         cache: 'no-store',

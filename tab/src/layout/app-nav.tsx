@@ -3,6 +3,9 @@
  * page marked with `aria-current`. Sub-pages (a community, an event) light up their section.
  */
 import { makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
+import { analyticsAllowed } from '../api/analytics-api.js';
+import { useApi } from '../api/api-provider.js';
+import { useRequest } from '../api/use-request.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { hrefFor, type RouteName } from '../router/hash-router.js';
@@ -23,6 +26,9 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/search', label: 'nav.search', routes: ['search'] },
   { path: '/profile', label: 'nav.profile', routes: ['profile'] },
 ];
+
+/** Shown to community managers and organisation admins only. */
+const ANALYTICS_ITEM: NavItem = { path: '/analytics', label: 'nav.analytics', routes: ['analytics'] };
 
 const useStyles = makeStyles({
   list: {
@@ -54,10 +60,13 @@ const useStyles = makeStyles({
 export function AppNav({ current }: { current: RouteName }) {
   const styles = useStyles();
   const { t } = useI18n();
+  const api = useApi();
+  const access = useRequest((signal) => analyticsAllowed(api, signal), [api]);
+  const items = access.status === 'success' && access.data ? [...NAV_ITEMS, ANALYTICS_ITEM] : NAV_ITEMS;
   return (
     <nav aria-label={t('nav.label')}>
       <ul className={styles.list}>
-        {NAV_ITEMS.map((item) => {
+        {items.map((item) => {
           const active = item.routes.includes(current);
           return (
             <li key={item.path}>

@@ -27,6 +27,7 @@ export type RouteName =
   | 'search'
   | 'profile'
   | 'meeting'
+  | 'analytics'
   | 'config'
   | 'authStart'
   | 'authEnd'
@@ -54,6 +55,7 @@ const patterns: ReadonlyArray<readonly [RouteName, string]> = [
   ['search', '/search'],
   ['profile', '/profile'],
   ['meeting', '/meeting'],
+  ['analytics', '/analytics'],
   ['config', '/config'],
   ['authStart', '/auth/start'],
   ['authEnd', '/auth/end'],

@@ -29,6 +29,7 @@ export const pageFor: Record<Exclude<RouteName, 'config' | 'authStart' | 'authEn
   search: lazy(() => import('../pages/search-page.js').then((m) => ({ default: m.SearchPage }))),
   profile: lazy(() => import('../pages/profile-page.js').then((m) => ({ default: m.ProfilePage }))),
   meeting: lazy(() => import('../pages/meeting-page.js').then((m) => ({ default: m.MeetingPage }))),
+  analytics: lazy(() => import('../pages/analytics-page.js').then((m) => ({ default: m.AnalyticsPage }))),
   notFound: lazy(() => import('../pages/not-found-page.js').then((m) => ({ default: m.NotFoundPage }))),
 };
 

@@ -1,0 +1,62 @@
+/**
+ * The analytics worker: rolls the raw events of changed days up into daily counters, deletes
+ * raw events once the retention has passed (in bounded batches), and deletes the salts of
+ * days that are over. One instance at a time (a lease), like the other background jobs.
+ */
+import type { Logger } from 'pino';
+import { clockOf, type Clock } from '../time/clock.js';
+import { startPeriodicJob, type PeriodicJob } from '../worker/scheduler.js';
+import { dayOf, DAY_MS } from './analytics-day.js';
+import { clearPending, deleteSaltsBefore, eventsOfDay, pendingDays, purgeEvents, saveDay } from './analytics.repository.js';
+import { rollUpDay } from './visits.js';
+
+/** Raw events are kept this long unless the privacy retention registry says otherwise. */
+export const DEFAULT_RAW_RETENTION_DAYS = 30;
+/** Days rolled up and events deleted per pass: a pass stays short; the next starts at once when more waits. */
+const DAYS_PER_PASS = 20;
+const PURGE_BATCH = 5_000;
+
+/**
+ * Deletes the tenant's raw analytics events from before `before`, at most `limit`, and answers
+ * how many went. For the privacy capability's retention registry; days not yet rolled up stay.
+ */
+export function purgeRawAnalytics(tenantId: string, before: Date, limit: number): Promise<number> {
+  return purgeEvents(tenantId, before, limit);
+}
+
+export interface RollupPass {
+  daysRolledUp: number;
+  eventsPurged: number;
+  saltsDeleted: number;
+  /** More is waiting (another pass should follow at once). */
+  more: boolean;
+}
+
+/** One pass of the analytics worker. */
+export async function runAnalyticsPass(options: { now?: Clock; retentionDays?: number } = {}): Promise<RollupPass> {
+  const now = clockOf(options)();
+  const pending = await pendingDays(DAYS_PER_PASS);
+  for (const p of pending) {
+    await saveDay(p.tenantId, p.day, rollUpDay(await eventsOfDay(p.tenantId, p.day)));
+    await clearPending(p);
+  }
+  const retentionDays = options.retentionDays ?? DEFAULT_RAW_RETENTION_DAYS;
+  const eventsPurged = await purgeEvents(null, new Date(now.getTime() - retentionDays * DAY_MS), PURGE_BATCH);
+  const saltsDeleted = await deleteSaltsBefore(dayOf(now));
+  return { daysRolledUp: pending.length, eventsPurged, saltsDeleted, more: pending.length === DAYS_PER_PASS || eventsPurged === PURGE_BATCH };
+}
+
+/** The worker's analytics job: a pass every `everyMs` (default 60 s) under a lease. */
+export function startAnalyticsRollups(options: { logger: Pick<Logger, 'error' | 'info'>; everyMs?: number; retentionDays?: number; now?: Clock }): PeriodicJob {
+  return startPeriodicJob({
+    everyMs: options.everyMs ?? 60_000,
+    lease: { key: 'analytics:rollup', ms: 10 * 60_000 },
+    logger: options.logger,
+    failureMessage: 'analytics rollup pass failed; continuing',
+    run: async () => {
+      const pass = await runAnalyticsPass(options);
+      if (pass.eventsPurged > 0) options.logger.info({ analytics: pass }, 'analytics raw events past retention deleted');
+      return pass.more;
+    },
+  });
+}
