@@ -6,7 +6,7 @@
 import { Link } from '@fluentui/react-components';
 import { app } from '@microsoft/teams-js';
 import { Suspense, useEffect, type ReactNode } from 'react';
-import { usePageViews } from './analytics/use-page-views.js';
+import { PageViews } from './analytics/use-page-views.js';
 import { ApiProvider } from './api/api-provider.js';
 import { MeProvider } from './api/me-provider.js';
 import { PageSkeleton } from './components/loading-skeleton.js';
@@ -39,7 +39,6 @@ function Surface() {
   const host = useHost();
   const route = useRoute();
   const { t } = useI18n();
-  usePageViews(route);
 
   useEffect(() => {
     // Tells Teams the tab has rendered, so it can take its own loading indicator away.
@@ -59,6 +58,7 @@ function Surface() {
   const Page = pageFor[route.name];
   return (
     <MeProvider>
+      <PageViews route={route} />
       <AppShell route={route.name}>
         <PageErrorBoundary key={route.path} title={t('error.page.title')} body={t('error.page.body')} action={<Link href={hrefFor('/')}>{t('notFound.action')}</Link>}>
           <Suspense fallback={<PageSkeleton />}>

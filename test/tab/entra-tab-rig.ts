@@ -12,6 +12,7 @@
 import type { Router } from 'express';
 import type { Browser, Frame } from 'playwright-core';
 import { createAnalyticsModule, type AnalyticsModule } from '../../src/analytics/analytics.module.js';
+import { createConsultationsModule, type ConsultationsModule } from '../../src/consultations/consultations.module.js';
 import type { Actor } from '../../src/auth/actor.js';
 import { createIdentity, type Identity } from '../../src/composition.js';
 import { createCommunitiesModule, type CommunitiesModule } from '../../src/composition.js';
@@ -117,6 +118,8 @@ export interface RigModules {
   communities: CommunitiesModule;
   /** The beacon, the figures, and the actions of the routes mounted after it (as in the composition). */
   analytics: AnalyticsModule;
+  /** The home page asks for the consultations to answer, so the default mount has them. */
+  consultations: ConsultationsModule;
   config: Config;
 }
 
@@ -134,7 +137,7 @@ export interface EntraTabRig {
 export interface EntraTabRigOptions {
   /** Routers mounted before the real ones (e.g. a stand-in for an API that is not built yet, or a fault). */
   extraApiRouters?: () => Router[];
-  /** Which capability routers to mount besides the identity's (default: events and communities). */
+  /** Which capability routers to mount besides the identity's (default: analytics, events, communities and consultations). */
   routers?: (modules: RigModules) => { apiRouters?: Router[]; publicRouters?: Router[] }[];
   /** Runs once the store is connected and the modules exist. */
   seed?: (modules: RigModules) => Promise<void>;
@@ -158,8 +161,9 @@ export function useEntraTabRig(options: EntraTabRigOptions = {}): EntraTabRig {
       const events = createEventsModule({ config, logger });
       const communities = createCommunitiesModule({ logger, audit: identity.audit });
       const analytics = createAnalyticsModule({ logger });
-      rig.modules = { identity, events, communities, analytics, config };
-      const mounted = options.routers ? options.routers(rig.modules) : [analytics, events, communities];
+      const consultations = createConsultationsModule({ config, logger, audit: identity.audit });
+      rig.modules = { identity, events, communities, analytics, consultations, config };
+      const mounted = options.routers ? options.routers(rig.modules) : [analytics, events, communities, consultations];
       return {
         config,
         networkPolicy: identity.networkPolicy,
