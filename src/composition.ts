@@ -28,6 +28,7 @@ import { DiscussionService, removeCommunityDiscussions } from './discussions/dis
 import { discussionsRouter } from './discussions/discussions.routes.js';
 import { ReplyService } from './discussions/reply.service.js';
 import { createConsultationsModule, createConsultationsServices, deleteConsultationsOfCommunity } from './consultations/consultations.module.js';
+import { consultationResponseFigures } from './consultations/consultations.port.js';
 import { consultationsPersonalData, consultationsRetentionRule } from './consultations/consultations-personal-data.js';
 import { createEventsModule, createEventsServices } from './events/events.module.js';
 import { feedRouter } from './feed/feed.routes.js';
@@ -123,7 +124,8 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     directoryFor: (tenantId) => identity.appDirectory(tenantId),
   });
   // Analytics: the tab's beacon, the figures, and the actions of the routes below (recorded write-behind).
-  const analytics = createAnalyticsModule({ logger, spec, ...(options.identity?.now ? { now: options.identity.now } : {}) });
+  // The consultation response rate comes from the consultations capability's port.
+  const analytics = createAnalyticsModule({ logger, spec, sources: { consultationFigures: consultationResponseFigures }, ...(options.identity?.now ? { now: options.identity.now } : {}) });
   // Consultations of a community's panel (issue 13); the bot takes `consultations.services.port`.
   // A quick poll launched from a meeting is posted into its chat by the bot, which is built below.
   const polls: { post?: (actor: Actor, consultationId: string) => void } = {};

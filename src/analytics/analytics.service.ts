@@ -159,7 +159,8 @@ export class AnalyticsService {
         attendanceRate: attendance ? { value: percent(attendance.attended, attendance.registered), available: true, people: attendance.registered } : missing,
         questionsAnswered: activity ? { value: activity.questionsAnswered, available: true } : missing,
         hoursToFirstAnswer: activity ? { value: activity.medianHoursToFirstAnswer, available: true } : missing,
-        consultationResponseRate: consultations ? { value: percent(consultations.responded, consultations.invited), available: true, people: consultations.responded } : missing,
+        // No consultation open in the period: no rate was measured ("—"), not a rate of 0 over nobody.
+        consultationResponseRate: consultations && consultations.invited > 0 ? { value: percent(consultations.responded, consultations.invited), available: true, people: consultations.responded } : missing,
       },
     };
   }

@@ -102,6 +102,27 @@ export async function consultationsConcludedBy(tenantId: string, userId: string)
   return ConsultationModel.find({ tenantId, 'conclusion.authorId': userId }).lean<ConsultationRecord[]>().exec();
 }
 
+/**
+ * Consultations (not drafts) that were open at some moment of [from, to): opened before `to`
+ * (`opensAt`, or when created where it opened at once) and not closed before `from`. At most
+ * `limit`, the newest first; `communityIds` null is every community of the tenant.
+ */
+export async function consultationsOpenDuring(tenantId: string, communityIds: readonly Types.ObjectId[] | null, from: Date, to: Date, limit: number): Promise<ConsultationRecord[]> {
+  return ConsultationModel.find({
+    tenantId,
+    status: mongoose.trusted({ $in: ['open', 'closed'] }),
+    ...(communityIds ? { communityId: mongoose.trusted({ $in: communityIds }) } : {}),
+    $and: [
+      { $or: [{ opensAt: mongoose.trusted({ $lt: to }) }, { opensAt: null, createdAt: mongoose.trusted({ $lt: to }) }] },
+      { $or: [{ closedAt: mongoose.trusted({ $gte: from }) }, { closedAt: null, closesAt: null }, { closedAt: null, closesAt: mongoose.trusted({ $gte: from }) }] },
+    ],
+  })
+    .sort({ createdAt: -1, _id: -1 })
+    .limit(limit)
+    .lean<ConsultationRecord[]>()
+    .exec();
+}
+
 export async function consultationsClosedBefore(tenantId: string, before: Date, limit: number): Promise<ConsultationRecord[]> {
   return ConsultationModel.find({ tenantId, status: 'closed', rawResponsesPurged: false, closedAt: mongoose.trusted({ $lt: before }) })
     .sort({ closedAt: 1, _id: 1 })

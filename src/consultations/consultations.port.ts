@@ -10,6 +10,8 @@ import { quickPollSchema, type ConsultationView, type ResultsView } from './cons
 import { parseOrThrow } from '../http/api-spec.js';
 
 export type { ConsultationView, ResultsView };
+/** The analytics dashboard's response rate: invited and responded, over consultations open in a period. */
+export { consultationResponseFigures, type ConsultationFigures } from './consultation-figures.js';
 
 export interface QuickPollRequest {
   communityId: string;

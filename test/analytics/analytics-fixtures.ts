@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { AnalyticsEventModel } from '../../src/analytics/analytics-event.model.js';
 import { analyticsRouter } from '../../src/analytics/analytics.routes.js';
 import { AnalyticsService } from '../../src/analytics/analytics.service.js';
+import type { AnalyticsSources } from '../../src/analytics/analytics-sources.js';
 import { AnalyticsRecorder } from '../../src/analytics/analytics-recorder.js';
 import { resolveCommunity } from '../../src/analytics/analytics.module.js';
 import { AnalyticsPendingModel, DailyRollupModel } from '../../src/analytics/daily-rollup.model.js';
@@ -28,8 +29,8 @@ export function recorderAt(clock: TestClock): AnalyticsRecorder {
   return new AnalyticsRecorder({ resolveCommunity, logger: silentLogger, now: clock.now, autoFlush: false });
 }
 
-export function analyticsApp(clock: TestClock, recorder: AnalyticsRecorder, beaconLimit = { batches: 30, windowMs: 60_000 }): Express {
+export function analyticsApp(clock: TestClock, recorder: AnalyticsRecorder, beaconLimit = { batches: 30, windowMs: 60_000 }, sources?: AnalyticsSources): Express {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PUBLIC_URL: 'https://meent.test', RATE_LIMIT_USER_WRITES: '0', RATE_LIMIT_IP_WRITES: '0', RATE_LIMIT_USER_READS: '0', RATE_LIMIT_IP_READS: '0' });
-  const analytics = new AnalyticsService({ now: clock.now });
+  const analytics = new AnalyticsService({ now: clock.now, ...(sources ? { sources } : {}) });
   return createApp({ config, logger: silentLogger, isReady: async () => true, authenticate: testAuthenticate, apiRouters: [analyticsRouter(new ApiSpec(), { analytics, recorder, beaconLimit, now: () => clock.now().getTime() })] });
 }

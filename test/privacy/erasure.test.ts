@@ -13,10 +13,13 @@
 import assert from 'node:assert/strict';
 import mongoose from 'mongoose';
 import sinon from 'sinon';
+import { ConsultationModel } from '../../src/consultations/consultation.model.js';
+import { ConsultationAnswerModel, ConsultationResponderModel } from '../../src/consultations/consultation-response.model.js';
 import { DiscussionModel } from '../../src/discussions/discussion.model.js';
 import { MembershipModel } from '../../src/communities/membership.model.js';
 import { UserModel } from '../../src/members/user.model.js';
 import { NotificationModel } from '../../src/notifications/notification.model.js';
+import { FORMER_MEMBER_ID } from '../../src/privacy/former-member.js';
 import { ErasureJobModel } from '../../src/privacy/privacy.model.js';
 import { useTestDatabase } from '../support/database.js';
 import { giveDataOfEveryKind, ok, person, usePrivacyRig, type Person } from './privacy-fixtures.js';
@@ -105,6 +108,23 @@ describe('erase me (HTTP, real tokens)', function () {
     assert.equal(list.find((d) => d.id === data.discussionId)?.author.erased, true);
     // The like is gone from the count.
     assert.equal((await DiscussionModel.findById(data.othersDiscussionId).lean())?.counts?.reactions?.like, 0);
+
+    // Consultations: what they created and concluded stays, by "Former member"; their named
+    // answer is gone and no longer counted; their anonymous answer (nobody's) still counts.
+    const own = await ConsultationModel.findById(data.ownConsultationId).lean();
+    assert.equal(own?.createdBy, FORMER_MEMBER_ID);
+    assert.equal(own?.conclusion?.authorId, FORMER_MEMBER_ID);
+    assert.equal(ok(await rig.api(manager, 'get', `/consultations/${data.ownConsultationId}`)).body.conclusion.authorName, 'Voormalig lid');
+    const named = ok(await rig.api(manager, 'get', `/consultations/${data.namedConsultationId}/results`)).body;
+    assert.equal(named.respondents, 1, 'only the other respondent');
+    assert.deepEqual(named.questions[0].options.map((o: { optionId: string; count: number }) => [o.optionId, o.count]), [['yes', 0], ['no', 1]]);
+    assert.equal(ok(await rig.api(manager, 'get', `/consultations/${data.namedConsultationId}/results/texts?questionId=q2`)).body.items.length, 0, 'their open answer is gone');
+    assert.equal(await ConsultationAnswerModel.countDocuments({ consultationId: data.namedConsultationId }), 1);
+    const anonymous = ok(await rig.api(manager, 'get', `/consultations/${data.anonymousConsultationId}/results`)).body;
+    assert.equal(anonymous.respondents, 2, 'the anonymous answer still counts');
+    assert.deepEqual(anonymous.questions[0].options.map((o: { optionId: string; count: number }) => [o.optionId, o.count]), [['yes', 1], ['no', 1]]);
+    assert.deepEqual(ok(await rig.api(manager, 'get', `/consultations/${data.anonymousConsultationId}/results/texts?questionId=q2`)).body.items, [{ text: 'Anoniem antwoord' }]);
+    assert.equal(await ConsultationResponderModel.countDocuments({ userId: subject.oid }), 0, 'their has-responded records are gone');
 
     // Audit: kept, pseudonymised; erasing again is idempotent.
     const entries = ok(await rig.api(admin, 'get', '/audit?kind=person.erased&limit=10')).body.items as { subjectId: string; details: { by: string } }[];

@@ -111,6 +111,10 @@ export interface Everything {
   othersDiscussionId: string;
   replyId: string;
   eventId: string;
+  /** Consultations: one the subject created, closed and concluded; a named and an anonymous one they (and `waiting`) answered. */
+  ownConsultationId: string;
+  namedConsultationId: string;
+  anonymousConsultationId: string;
 }
 
 /**
@@ -150,6 +154,8 @@ export async function giveDataOfEveryKind(rig: PrivacyRig, subject: Person, mana
   assert.equal(ok(await api(waiting, 'post', `/events/${eventId}/registrations`, {}), 201).body.status, 'waitlisted');
   ok(await api(subject, 'post', '/me/calendar-feed', {}), 201);
 
+  const consultations = await consultationData(rig, subject, manager, waiting, communityId);
+
   ok(await api(subject, 'patch', '/me/notification-preferences', { channel: 'chat', digestHour: 8 }));
   ok(await api(subject, 'put', `/me/notification-mutes/discussion/${othersDiscussionId}`, { title: 'Gemaal onderhoud' }), [200, 201, 204]);
 
@@ -177,7 +183,26 @@ export async function giveDataOfEveryKind(rig: PrivacyRig, subject: Person, mana
     installedAt: new Date(),
   });
   await DeliveryModel.create({ key: `d:${tenantId}:${subject.oid}:2026-W01`, tenantId, recipientId: subject.oid, route: 'chat', state: 'sent', owner: 'worker:test', leaseUntil: new Date(), sentAt: new Date() });
-  return { tenantId, communityId, closedCommunityId, discussionId, othersDiscussionId, replyId, eventId };
+  return { tenantId, communityId, closedCommunityId, discussionId, othersDiscussionId, replyId, eventId, ...consultations };
+}
+
+/**
+ * The subject, made a co-manager (so never the last one), creates a poll, closes and concludes
+ * it; they and `waiting` answer the manager's named and anonymous consultations.
+ */
+async function consultationData(rig: PrivacyRig, subject: Person, manager: Person, waiting: Person, communityId: string): Promise<Pick<Everything, 'ownConsultationId' | 'namedConsultationId' | 'anonymousConsultationId'>> {
+  const { api } = rig;
+  ok(await api(manager, 'patch', `/communities/${communityId}/members/${subject.oid}`, { role: 'manager' }));
+  const poll = (title: string, anonymous: boolean) => ({ title, anonymous, questions: [{ id: 'q1', kind: 'yesNo', text: 'Moet het peil omhoog?', required: true }, { id: 'q2', kind: 'shortText', text: 'Waarom?' }] });
+  const ownConsultationId = ok(await api(subject, 'post', `/communities/${communityId}/consultations`, poll('Maaibeleid bermen', false)), 201).body.id as string;
+  ok(await api(subject, 'post', `/consultations/${ownConsultationId}/close`));
+  ok(await api(subject, 'post', `/consultations/${ownConsultationId}/conclusion`, { text: 'We maaien later in het seizoen.' }));
+  const namedConsultationId = ok(await api(manager, 'post', `/communities/${communityId}/consultations`, poll('Streefpeil winter', false)), 201).body.id as string;
+  const anonymousConsultationId = ok(await api(manager, 'post', `/communities/${communityId}/consultations`, poll('Streefpeil zomer', true)), 201).body.id as string;
+  ok(await api(subject, 'put', `/consultations/${namedConsultationId}/responses/me`, { answers: [{ questionId: 'q1', yes: true }, { questionId: 'q2', text: 'Droge zomers' }] }));
+  ok(await api(subject, 'put', `/consultations/${anonymousConsultationId}/responses/me`, { answers: [{ questionId: 'q1', yes: true }, { questionId: 'q2', text: 'Anoniem antwoord' }] }));
+  for (const id of [namedConsultationId, anonymousConsultationId]) ok(await api(waiting, 'put', `/consultations/${id}/responses/me`, { answers: [{ questionId: 'q1', yes: false }] }));
+  return { ownConsultationId, namedConsultationId, anonymousConsultationId };
 }
 
 async function profile(rig: PrivacyRig, p: Person): Promise<void> {
