@@ -7,14 +7,18 @@ import type { Types } from 'mongoose';
 import { MeetingLinkModel } from './meeting-link.model.js';
 
 /**
- * Whether the meeting (its chat id and/or its Teams meeting id, both when both are given) is
+ * Whether the meeting (its chat id, or its Teams meeting id when no chat is given) is
  * linked to this community of the tenant. Such a link is shown to the community's managers,
  * the people who start its consultations.
  */
 export async function isMeetingLinkedToCommunity(tenantId: string, communityId: Types.ObjectId, meeting: { chatId?: string | undefined; teamsMeetingId?: string | undefined }): Promise<boolean> {
   if (!meeting.chatId && !meeting.teamsMeetingId) return false;
-  const filter: Record<string, unknown> = { tenantId, communityId };
-  if (meeting.chatId) filter.chatId = meeting.chatId;
-  if (meeting.teamsMeetingId) filter.teamsMeetingId = meeting.teamsMeetingId;
-  return (await MeetingLinkModel.exists(filter)) !== null;
+  // The chat names the link. A link made by hand has no Teams meeting id, so a meeting id given
+  // beside the chat is checked only against a link that has one (and must then be the same).
+  if (meeting.chatId) {
+    const link = await MeetingLinkModel.findOne({ tenantId, communityId, chatId: meeting.chatId }, { teamsMeetingId: 1 }).lean<{ teamsMeetingId?: string | null }>();
+    if (!link) return false;
+    return !meeting.teamsMeetingId || !link.teamsMeetingId || link.teamsMeetingId === meeting.teamsMeetingId;
+  }
+  return (await MeetingLinkModel.exists({ tenantId, communityId, teamsMeetingId: meeting.teamsMeetingId })) !== null;
 }
