@@ -19,21 +19,7 @@ import { UserModel } from '../../src/members/user.model.js';
 import { NotificationModel } from '../../src/notifications/notification.model.js';
 import { ErasureJobModel } from '../../src/privacy/privacy.model.js';
 import { useTestDatabase } from '../support/database.js';
-import { giveDataOfEveryKind, ok, person, usePrivacyRig, type Person } from './privacy-fixtures.js';
-
-/** Every document of every collection that holds the person's id, name or address (case-insensitive). */
-async function traces(p: Person): Promise<string[]> {
-  const db = mongoose.connection.db!;
-  const needles = [p.oid, p.name, p.upn].map((n) => n.toLowerCase());
-  const found: string[] = [];
-  for (const { name } of await db.listCollections().toArray()) {
-    for (const doc of await db.collection(name).find({}).toArray()) {
-      const text = JSON.stringify(doc).toLowerCase();
-      for (const needle of needles) if (text.includes(needle)) found.push(`${name} ${String(doc._id)}: ${needle}`);
-    }
-  }
-  return found;
-}
+import { giveDataOfEveryKind, ok, person, traces, usePrivacyRig } from './privacy-fixtures.js';
 
 async function snapshot(): Promise<string> {
   const db = mongoose.connection.db!;

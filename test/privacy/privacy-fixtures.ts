@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import request from 'supertest';
 import type { Actor } from '../../src/auth/actor.js';
 import { buildApplication, type Application } from '../../src/composition.js';
@@ -182,4 +182,18 @@ export async function giveDataOfEveryKind(rig: PrivacyRig, subject: Person, mana
 
 async function profile(rig: PrivacyRig, p: Person): Promise<void> {
   ok(await rig.api(p, 'patch', '/me/profile', { organisation: 'Waterschap Rivierenland', expertise: ['peilbeheer'], askMeAbout: 'Gemalen' }));
+}
+
+/** Every document of every collection that holds the person's id, name or address (case-insensitive). */
+export async function traces(p: Person): Promise<string[]> {
+  const db = mongoose.connection.db!;
+  const needles = [p.oid, p.name, p.upn].map((n) => n.toLowerCase());
+  const found: string[] = [];
+  for (const { name } of await db.listCollections().toArray()) {
+    for (const doc of await db.collection(name).find({}).toArray()) {
+      const text = JSON.stringify(doc).toLowerCase();
+      for (const needle of needles) if (text.includes(needle)) found.push(`${name} ${String(doc._id)}: ${needle}`);
+    }
+  }
+  return found;
 }
