@@ -13,6 +13,8 @@
 import assert from 'node:assert/strict';
 import mongoose from 'mongoose';
 import sinon from 'sinon';
+import { CalendarSyncModel } from '../../src/events/calendar-sync.model.js';
+import { EventModel } from '../../src/events/event.model.js';
 import { DiscussionModel } from '../../src/discussions/discussion.model.js';
 import { MembershipModel } from '../../src/communities/membership.model.js';
 import { UserModel } from '../../src/members/user.model.js';
@@ -79,6 +81,12 @@ describe('erase me (HTTP, real tokens)', function () {
     assert.equal(ok(await rig.api(waiter, 'get', `/events/${data.eventId}/registrations/me`)).body.status, 'registered');
     const told = await NotificationModel.find({ recipientId: waiter.oid, kind: 'eventPromoted' }).lean();
     assert.equal(told.length, 1);
+    // The event they organised keeps working without their mailbox: no more Outlook sync for it.
+    const event = await EventModel.findById(data.eventId).lean();
+    assert.equal(event?.calendar?.mailbox, null);
+    assert.ok(!event?.organizers.includes(subject.oid));
+    assert.equal(await CalendarSyncModel.countDocuments({ mailbox: subject.oid }), 0);
+    ok(await rig.api(manager, 'get', `/events/${data.eventId}`));
 
     // Their discussion and reply stay, by "Former member", with their text (keepText by default).
     const discussion = ok(await rig.api(manager, 'get', `/discussions/${data.discussionId}`)).body;

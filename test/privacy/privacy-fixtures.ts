@@ -14,6 +14,8 @@ import request from 'supertest';
 import type { Actor } from '../../src/auth/actor.js';
 import { buildApplication, type Application } from '../../src/composition.js';
 import { loadConfig } from '../../src/config/config.js';
+import { CalendarSyncModel } from '../../src/events/calendar-sync.model.js';
+import { EventModel } from '../../src/events/event.model.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { EventAttendanceModel } from '../../src/meetings/attendance.model.js';
 import { MeetingLinkModel } from '../../src/meetings/meeting-link.model.js';
@@ -149,6 +151,9 @@ export async function giveDataOfEveryKind(rig: PrivacyRig, subject: Person, mana
   assert.equal(ok(await api(subject, 'post', `/events/${eventId}/registrations`, {}), 201).body.status, 'registered');
   assert.equal(ok(await api(waiting, 'post', `/events/${eventId}/registrations`, {}), 201).body.status, 'waitlisted');
   ok(await api(subject, 'post', '/me/calendar-feed', {}), 201);
+  // The subject also organises the event: its Outlook copy is in their mailbox, with a sync job queued.
+  await EventModel.updateOne({ _id: eventId }, { $set: { 'calendar.mailbox': subject.oid, 'calendar.eventId': `AAMk-${subject.oid}`, 'calendar.iCalUId': `ical-${subject.oid}` }, $addToSet: { organizers: subject.oid } });
+  await CalendarSyncModel.updateOne({ eventId: new Types.ObjectId(eventId) }, { $set: { tenantId: TEST_HOME_TENANT, mailbox: subject.oid, dueAt: new Date(start.getTime() + DAY) } }, { upsert: true });
 
   ok(await api(subject, 'patch', '/me/notification-preferences', { channel: 'chat', digestHour: 8 }));
   ok(await api(subject, 'put', `/me/notification-mutes/discussion/${othersDiscussionId}`, { title: 'Gemaal onderhoud' }), [200, 201, 204]);
