@@ -247,7 +247,7 @@ export async function startWorker(deps: {
  * last-manager check), the audit log last (every other step may write an entry about the
  * person). A new capability with personal data adds one line here.
  */
-export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 'apply'>; forgetUser?: (tenantId: string, userId: string) => void }): PersonalDataContributor[] {
+export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 'apply' | 'idle'>; forgetUser?: (tenantId: string, userId: string) => void }): PersonalDataContributor[] {
   return [
     communitiesPersonalData(),
     eventsPersonalData({ allocator: deps.allocator }),

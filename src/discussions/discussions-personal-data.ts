@@ -4,14 +4,14 @@
  * and where others mentioned them. Erasure puts "Former member" in place of the author and,
  * unless the text is kept, removes what they wrote.
  */
-import type { Model } from 'mongoose';
+import type { Model, Types } from 'mongoose';
 import { pagedLean } from '../db/paged-reads.js';
 import { FORMER_MEMBER_ID } from '../privacy/former-member.js';
 import type { DataSubject, EraseOptions, PersonalDataContributor } from '../privacy/personal-data.js';
 import type { SearchIndex } from '../search-index/search-index.js';
 import { ActivityModel } from './activity.model.js';
 import { DiscussionModel, type DiscussionRecord, type ReactionKind } from './discussion.model.js';
-import { removeReaction } from './discussions.repository.js';
+import { removeReaction, updateDiscussion, updateReply } from './discussions.repository.js';
 import { FollowModel } from './follow.model.js';
 import { ReactionModel } from './reaction.model.js';
 import { ReadMarkerModel } from './read-marker.model.js';
@@ -94,22 +94,42 @@ export function discussionsPersonalData(deps: { search: SearchIndex }): Personal
       for await (const r of pagedLean(ReactionModel, own(s))) await removeReaction(r.targetType as 'discussion' | 'reply', r.targetId, s.userId, r.kind as ReactionKind);
       await FollowModel.deleteMany(own(s));
       await ReadMarkerModel.deleteMany(own(s));
-      await eraseAuthorship(DiscussionModel, s, options, deps.search, 'discussion');
-      await eraseAuthorship(ReplyModel, s, options, deps.search, 'reply');
+      await eraseAuthorship(s, options, deps.search, 'discussion');
+      await eraseAuthorship(s, options, deps.search, 'reply');
+      // Activity entries are denormalised copies without counters, rewritten in bulk everywhere
+      // (see discussions.repository.ts): a bulk $set of the author fields races with nothing.
       await ActivityModel.updateMany({ tenantId: s.tenantId, authorId: s.userId }, { $set: { authorId: FORMER_MEMBER_ID, authorName: '', ...(options.keepText ? {} : { excerpt: '' }) } });
       // Others' content: mentions of them, and who closed, hid or removed something.
-      await DiscussionModel.updateMany(mentioning(s), { $pull: { mentions: s.userId } });
-      await ReplyModel.updateMany(mentioning(s), { $pull: { mentions: s.userId } });
-      for (const field of ['closedBy', 'hiddenBy'] as const) await DiscussionModel.updateMany({ tenantId: s.tenantId, [field]: s.userId }, { $set: { [field]: FORMER_MEMBER_ID } });
-      for (const field of ['removedBy', 'hiddenBy'] as const) await ReplyModel.updateMany({ tenantId: s.tenantId, [field]: s.userId }, { $set: { [field]: FORMER_MEMBER_ID } });
-      await replaceEditor(DiscussionModel, s);
-      await replaceEditor(ReplyModel, s);
+      await eachGuarded('discussion', mentioning(s), { $pull: { mentions: s.userId } });
+      await eachGuarded('reply', mentioning(s), { $pull: { mentions: s.userId } });
+      for (const field of ['closedBy', 'hiddenBy'] as const) await eachGuarded('discussion', { tenantId: s.tenantId, [field]: s.userId }, { $set: { [field]: FORMER_MEMBER_ID } });
+      for (const field of ['removedBy', 'hiddenBy'] as const) await eachGuarded('reply', { tenantId: s.tenantId, [field]: s.userId }, { $set: { [field]: FORMER_MEMBER_ID } });
+      await replaceEditor('discussion', s);
+      await replaceEditor('reply', s);
     },
   };
 }
 
+/**
+ * Discussions and replies carry counters that reactions and replies change concurrently
+ * (`$inc` through `updateDiscussion` / `updateReply`). A bulk `updateMany` would bypass their
+ * per-document lock, and FerretDB applies an update as read-modify-write of the whole document:
+ * a reaction counted meanwhile could be lost even though this update only $sets author fields.
+ * So each matching document is updated through the guarded update, the filter repeated as the
+ * guard (a document that no longer matches is left alone; a rerun of the erasure finds the rest).
+ */
+async function eachGuarded(type: 'discussion' | 'reply', filter: Record<string, unknown>, update: Record<string, unknown>): Promise<void> {
+  const model = type === 'discussion' ? DiscussionModel : ReplyModel;
+  for await (const doc of pagedLean(model, filter)) {
+    const guard = { ...filter };
+    if (type === 'discussion') await updateDiscussion(doc._id, guard, update);
+    else await updateReply(doc._id, guard, update);
+  }
+}
+
 /** Their discussions or replies: the author becomes "Former member"; without `keepText` the text goes too. */
-async function eraseAuthorship(model: typeof DiscussionModel | typeof ReplyModel, s: DataSubject, options: EraseOptions, search: SearchIndex, type: 'discussion' | 'reply'): Promise<void> {
+async function eraseAuthorship(s: DataSubject, options: EraseOptions, search: SearchIndex, type: 'discussion' | 'reply'): Promise<void> {
+  const model = type === 'discussion' ? DiscussionModel : ReplyModel;
   if (!options.keepText) {
     for await (const doc of pagedLean(model, { tenantId: s.tenantId, authorId: s.userId })) await search.remove(type, String(doc._id));
   }
@@ -117,13 +137,34 @@ async function eraseAuthorship(model: typeof DiscussionModel | typeof ReplyModel
     type === 'discussion'
       ? { title: '…', body: { source: '', html: '' }, excerpt: '', conclusion: { source: '', html: '' }, history: [] }
       : { body: { source: '', html: '' }, removed: true, history: [] };
-  await (model as unknown as Model<{ authorId: string }>).updateMany({ tenantId: s.tenantId, authorId: s.userId }, { $set: { authorId: FORMER_MEMBER_ID, authorName: '', ...(options.keepText ? {} : removeText) } });
+  await eachGuarded(type, { tenantId: s.tenantId, authorId: s.userId }, { $set: { authorId: FORMER_MEMBER_ID, authorName: '', ...(options.keepText ? {} : removeText) } });
 }
 
-/** Edit history entries by them (their own, and their edits of others' posts as a manager). */
-async function replaceEditor(model: typeof DiscussionModel | typeof ReplyModel, s: DataSubject): Promise<void> {
-  for await (const doc of pagedLean(model, { tenantId: s.tenantId, 'history.editedBy': s.userId })) {
-    const entries = ((doc.history ?? []) as unknown as HistoryEntry[]).map((e) => (e.editedBy === s.userId ? { ...e, editedBy: FORMER_MEMBER_ID } : e));
-    await (model as unknown as Model<{ history: HistoryEntry[] }>).updateOne({ _id: doc._id }, { $set: { history: entries } });
+/**
+ * Edit history entries by them (their own, and their edits of others' posts as a manager).
+ * The history is rewritten whole, so the write is guarded by the `updatedAt` it was read at:
+ * any write in between (an edit, a counted reaction) makes the guard fail, and the document is
+ * read again (a few times; a rerun of the erasure otherwise finds it).
+ */
+async function replaceEditor(type: 'discussion' | 'reply', s: DataSubject): Promise<void> {
+  const model = (type === 'discussion' ? DiscussionModel : ReplyModel) as unknown as Model<Versioned>;
+  const filter = { tenantId: s.tenantId, 'history.editedBy': s.userId };
+  for await (const first of pagedLean(model, filter)) {
+    let doc: Versioned | null = first;
+    for (let attempt = 0; doc && attempt < 3; attempt++) {
+      const entries = ((doc.history ?? []) as HistoryEntry[]).map((e) => (e.editedBy === s.userId ? { ...e, editedBy: FORMER_MEMBER_ID } : e));
+      // Not the array-path filter itself: FerretDB's findAndModify does not match it (find does).
+      const guard = { tenantId: s.tenantId, updatedAt: doc.updatedAt };
+      const update = { $set: { history: entries } };
+      const done = type === 'discussion' ? await updateDiscussion(doc._id, guard, update) : await updateReply(doc._id, guard, update);
+      if (done) break;
+      doc = await model.findOne({ ...filter, _id: doc._id }).select({ history: 1, updatedAt: 1 }).lean<Versioned>();
+    }
   }
+}
+
+interface Versioned {
+  _id: Types.ObjectId;
+  updatedAt: Date;
+  history?: HistoryEntry[] | null;
 }

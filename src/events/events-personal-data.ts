@@ -9,13 +9,14 @@ import { pagedLean } from '../db/paged-reads.js';
 import { FORMER_MEMBER_ID } from '../privacy/former-member.js';
 import type { DataSubject, PersonalDataContributor } from '../privacy/personal-data.js';
 import { CalendarFeedModel } from './calendar-feed.model.js';
+import { CalendarSyncModel } from './calendar-sync.model.js';
 import { EventModel, type EventRecord } from './event.model.js';
 import { ACTIVE_STATUSES, RegistrationModel, type RegistrationRecord } from './registration.model.js';
 import type { SeatAllocator } from './seat-allocator.js';
 
 const INACTIVE: RegistrationRecord['status'][] = ['cancelled', 'declined', 'removed'];
 
-export function eventsPersonalData(deps: { allocator: Pick<SeatAllocator, 'apply'> }): PersonalDataContributor {
+export function eventsPersonalData(deps: { allocator: Pick<SeatAllocator, 'apply' | 'idle'> }): PersonalDataContributor {
   const own = (s: DataSubject) => ({ tenantId: s.tenantId, userId: s.userId });
   return {
     name: 'events',
@@ -47,6 +48,14 @@ export function eventsPersonalData(deps: { allocator: Pick<SeatAllocator, 'apply
       },
     ],
     async erase(s) {
+      // The Outlook copy of an event they organised lives in their mailbox (their user id). It is
+      // unset rather than handed to another organiser: the Outlook event id belongs to that
+      // mailbox, and another mailbox would need a new Outlook event sent to every attendee. With
+      // no mailbox the calendar outbox asks nothing more of Outlook (`requestSync` returns early);
+      // the event, its registrations and its Teams join link keep working, and the calendar feed
+      // names the remaining organiser (or Meent) as organiser. Unset before the cancellations
+      // below, so their seat changes queue no outbox job for that mailbox.
+      await EventModel.updateMany({ tenantId: s.tenantId, 'calendar.mailbox': s.userId }, { $set: { 'calendar.mailbox': null, 'calendar.eventId': null, 'calendar.iCalUId': null } });
       for await (const r of pagedLean(RegistrationModel, { ...own(s) })) {
         const eventExists = (await EventModel.countDocuments({ _id: r.eventId })) > 0;
         if (eventExists && ACTIVE_STATUSES.includes(r.status as RegistrationRecord['status'])) {
@@ -58,6 +67,10 @@ export function eventsPersonalData(deps: { allocator: Pick<SeatAllocator, 'apply
       }
       if ((await RegistrationModel.countDocuments(own(s))) > 0) throw new Error('a registration of the person is still active; the erasure is rerun');
       await CalendarFeedModel.deleteMany(own(s));
+      // A seat change committed before the mailbox was unset may still be queueing its outbox job
+      // (after-commit work runs after `apply` resolves): wait for it, then drop the jobs.
+      await deps.allocator.idle();
+      await CalendarSyncModel.deleteMany({ tenantId: s.tenantId, mailbox: s.userId });
       for (const field of ['addedBy', 'decidedBy'] as const) await RegistrationModel.updateMany({ tenantId: s.tenantId, [field]: s.userId }, { $set: { [field]: FORMER_MEMBER_ID } });
       await EventModel.updateMany({ tenantId: s.tenantId, organizers: s.userId }, { $pull: { organizers: s.userId } });
       await EventModel.updateMany({ tenantId: s.tenantId, createdBy: s.userId }, { $set: { createdBy: FORMER_MEMBER_ID } });

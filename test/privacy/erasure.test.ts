@@ -15,6 +15,8 @@ import mongoose from 'mongoose';
 import sinon from 'sinon';
 import { ConsultationModel } from '../../src/consultations/consultation.model.js';
 import { ConsultationAnswerModel, ConsultationResponderModel } from '../../src/consultations/consultation-response.model.js';
+import { CalendarSyncModel } from '../../src/events/calendar-sync.model.js';
+import { EventModel } from '../../src/events/event.model.js';
 import { DiscussionModel } from '../../src/discussions/discussion.model.js';
 import { MembershipModel } from '../../src/communities/membership.model.js';
 import { UserModel } from '../../src/members/user.model.js';
@@ -22,21 +24,7 @@ import { NotificationModel } from '../../src/notifications/notification.model.js
 import { FORMER_MEMBER_ID } from '../../src/privacy/former-member.js';
 import { ErasureJobModel } from '../../src/privacy/privacy.model.js';
 import { useTestDatabase } from '../support/database.js';
-import { giveDataOfEveryKind, ok, person, usePrivacyRig, type Person } from './privacy-fixtures.js';
-
-/** Every document of every collection that holds the person's id, name or address (case-insensitive). */
-async function traces(p: Person): Promise<string[]> {
-  const db = mongoose.connection.db!;
-  const needles = [p.oid, p.name, p.upn].map((n) => n.toLowerCase());
-  const found: string[] = [];
-  for (const { name } of await db.listCollections().toArray()) {
-    for (const doc of await db.collection(name).find({}).toArray()) {
-      const text = JSON.stringify(doc).toLowerCase();
-      for (const needle of needles) if (text.includes(needle)) found.push(`${name} ${String(doc._id)}: ${needle}`);
-    }
-  }
-  return found;
-}
+import { giveDataOfEveryKind, ok, person, traces, usePrivacyRig } from './privacy-fixtures.js';
 
 async function snapshot(): Promise<string> {
   const db = mongoose.connection.db!;
@@ -96,6 +84,12 @@ describe('erase me (HTTP, real tokens)', function () {
     assert.equal(ok(await rig.api(waiter, 'get', `/events/${data.eventId}/registrations/me`)).body.status, 'registered');
     const told = await NotificationModel.find({ recipientId: waiter.oid, kind: 'eventPromoted' }).lean();
     assert.equal(told.length, 1);
+    // The event they organised keeps working without their mailbox: no more Outlook sync for it.
+    const event = await EventModel.findById(data.eventId).lean();
+    assert.equal(event?.calendar?.mailbox, null);
+    assert.ok(!event?.organizers.includes(subject.oid));
+    assert.equal(await CalendarSyncModel.countDocuments({ mailbox: subject.oid }), 0);
+    ok(await rig.api(manager, 'get', `/events/${data.eventId}`));
 
     // Their discussion and reply stay, by "Former member", with their text (keepText by default).
     const discussion = ok(await rig.api(manager, 'get', `/discussions/${data.discussionId}`)).body;

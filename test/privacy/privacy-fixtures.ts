@@ -9,11 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import request from 'supertest';
 import type { Actor } from '../../src/auth/actor.js';
 import { buildApplication, type Application } from '../../src/composition.js';
 import { loadConfig } from '../../src/config/config.js';
+import { CalendarSyncModel } from '../../src/events/calendar-sync.model.js';
+import { EventModel } from '../../src/events/event.model.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { EventAttendanceModel } from '../../src/meetings/attendance.model.js';
 import { MeetingLinkModel } from '../../src/meetings/meeting-link.model.js';
@@ -153,6 +155,9 @@ export async function giveDataOfEveryKind(rig: PrivacyRig, subject: Person, mana
   assert.equal(ok(await api(subject, 'post', `/events/${eventId}/registrations`, {}), 201).body.status, 'registered');
   assert.equal(ok(await api(waiting, 'post', `/events/${eventId}/registrations`, {}), 201).body.status, 'waitlisted');
   ok(await api(subject, 'post', '/me/calendar-feed', {}), 201);
+  // The subject also organises the event: its Outlook copy is in their mailbox, with a sync job queued.
+  await EventModel.updateOne({ _id: eventId }, { $set: { 'calendar.mailbox': subject.oid, 'calendar.eventId': `AAMk-${subject.oid}`, 'calendar.iCalUId': `ical-${subject.oid}` }, $addToSet: { organizers: subject.oid } });
+  await CalendarSyncModel.updateOne({ eventId: new Types.ObjectId(eventId) }, { $set: { tenantId: TEST_HOME_TENANT, mailbox: subject.oid, dueAt: new Date(start.getTime() + DAY) } }, { upsert: true });
 
   const consultations = await consultationData(rig, subject, manager, waiting, communityId);
 
@@ -207,4 +212,18 @@ async function consultationData(rig: PrivacyRig, subject: Person, manager: Perso
 
 async function profile(rig: PrivacyRig, p: Person): Promise<void> {
   ok(await rig.api(p, 'patch', '/me/profile', { organisation: 'Waterschap Rivierenland', expertise: ['peilbeheer'], askMeAbout: 'Gemalen' }));
+}
+
+/** Every document of every collection that holds the person's id, name or address (case-insensitive). */
+export async function traces(p: Person): Promise<string[]> {
+  const db = mongoose.connection.db!;
+  const needles = [p.oid, p.name, p.upn].map((n) => n.toLowerCase());
+  const found: string[] = [];
+  for (const { name } of await db.listCollections().toArray()) {
+    for (const doc of await db.collection(name).find({}).toArray()) {
+      const text = JSON.stringify(doc).toLowerCase();
+      for (const needle of needles) if (text.includes(needle)) found.push(`${name} ${String(doc._id)}: ${needle}`);
+    }
+  }
+  return found;
 }
