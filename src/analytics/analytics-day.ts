@@ -2,7 +2,7 @@
  * Analytics days: a day is a calendar day in Amsterdam (the product is Dutch; a board reads
  * "Monday" as its own Monday), written `YYYY-MM-DD` so that days sort and compare as strings.
  */
-import { DEFAULT_TIME_ZONE, wallClock } from '../time/time-zone.js';
+import { DEFAULT_TIME_ZONE, utcOffsetMinutes, wallClock } from '../time/time-zone.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -32,6 +32,12 @@ export function weekOf(day: string): string {
 /** The first day of the month of `day`. */
 export function monthOf(day: string): string {
   return `${day.slice(0, 7)}-01`;
+}
+
+/** Midnight in Amsterdam at the start of `day`. */
+export function startOfDay(day: string): Date {
+  const utcMidnight = Date.parse(`${day}T00:00:00Z`);
+  return new Date(utcMidnight - utcOffsetMinutes(utcMidnight, DEFAULT_TIME_ZONE) * 60_000);
 }
 
 function pad(n: number): string {

@@ -6,8 +6,10 @@
 import type { Logger } from 'pino';
 import { clockOf, type Clock } from '../time/clock.js';
 import { startPeriodicJob, type PeriodicJob } from '../worker/scheduler.js';
-import { dayOf, DAY_MS } from './analytics-day.js';
-import { clearPending, deleteSaltsBefore, eventsOfDay, pendingDays, purgeEvents, saveDay } from './analytics.repository.js';
+import { tenantsWithCommunities } from '../communities/communities.port.js';
+import { addDays, dayOf, DAY_MS, startOfDay } from './analytics-day.js';
+import { countMembers } from './analytics-sources.js';
+import { clearPending, deleteSaltsBefore, eventsOfDay, hasMemberSnapshot, pendingDays, purgeEvents, saveDay, saveMemberSnapshot } from './analytics.repository.js';
 import { rollUpDay } from './visits.js';
 
 /** Raw events are kept this long unless the privacy retention registry says otherwise. */
@@ -28,6 +30,8 @@ export interface RollupPass {
   daysRolledUp: number;
   eventsPurged: number;
   saltsDeleted: number;
+  /** Tenants whose member snapshot of yesterday this pass wrote. */
+  memberSnapshots: number;
   /** More is waiting (another pass should follow at once). */
   more: boolean;
 }
@@ -43,7 +47,26 @@ export async function runAnalyticsPass(options: { now?: Clock; retentionDays?: n
   const retentionDays = options.retentionDays ?? DEFAULT_RAW_RETENTION_DAYS;
   const eventsPurged = await purgeEvents(null, new Date(now.getTime() - retentionDays * DAY_MS), PURGE_BATCH);
   const saltsDeleted = await deleteSaltsBefore(dayOf(now));
-  return { daysRolledUp: pending.length, eventsPurged, saltsDeleted, more: pending.length === DAYS_PER_PASS || eventsPurged === PURGE_BATCH };
+  const memberSnapshots = await snapshotMembers(addDays(dayOf(now), -1));
+  return { daysRolledUp: pending.length, eventsPurged, saltsDeleted, memberSnapshots, more: pending.length === DAYS_PER_PASS || eventsPurged === PURGE_BATCH };
+}
+
+/**
+ * Yesterday's members of every tenant, written once into the daily rollups, so that the figures
+ * read a day's snapshot instead of counting memberships. The count is made on the first pass
+ * after midnight from the memberships as they stand then, leaving out who joined since
+ * midnight; someone who left between midnight and that pass is already gone from it (a pass
+ * or so of staleness). A day the worker did not see (it was down) gets no snapshot: the
+ * figures then use the last snapshot before it.
+ */
+async function snapshotMembers(day: string): Promise<number> {
+  let written = 0;
+  for (const tenantId of await tenantsWithCommunities()) {
+    if (await hasMemberSnapshot(tenantId, day)) continue;
+    await saveMemberSnapshot(tenantId, day, await countMembers(tenantId, { from: startOfDay(day), to: startOfDay(addDays(day, 1)) }));
+    written += 1;
+  }
+  return written;
 }
 
 /** The worker's analytics job: a pass every `everyMs` (default 60 s) under a lease. */

@@ -15,7 +15,7 @@ import type { CapabilityModule } from '../http/app.js';
 import type { Clock } from '../time/clock.js';
 import { trackActions } from './action-tracking.js';
 import { AnalyticsRecorder, type AnalyticsRecorderOptions, type CommunityResolver } from './analytics-recorder.js';
-import { membersFromCommunities, type AnalyticsSources } from './analytics-sources.js';
+import { activityFromCapabilities, attendanceFromCapabilities, type AnalyticsSources } from './analytics-sources.js';
 import { analyticsRouter, type BeaconLimit } from './analytics.routes.js';
 import { AnalyticsService } from './analytics.service.js';
 
@@ -26,7 +26,7 @@ export interface AnalyticsDeps {
   logger: Logger;
   spec?: ApiSpec;
   now?: Clock;
-  /** Figures from other capabilities; members come from the communities capability unless replaced. */
+  /** Figures from other capabilities: activity and attendance from discussions, events and meetings unless replaced (members come from the daily snapshots). */
   sources?: AnalyticsSources;
   beaconLimit?: BeaconLimit;
   recorder?: Partial<Pick<AnalyticsRecorderOptions, 'flushEveryMs' | 'maxBuffered' | 'autoFlush'>>;
@@ -55,7 +55,7 @@ export const resolveCommunity: CommunityResolver = async (tenantId, kind, id) =>
 
 export function createAnalyticsModule(deps: AnalyticsDeps): AnalyticsModule {
   const recorder = new AnalyticsRecorder({ resolveCommunity, logger: deps.logger, ...(deps.now ? { now: deps.now } : {}), ...deps.recorder });
-  const service = new AnalyticsService({ sources: { members: membersFromCommunities, ...deps.sources }, ...(deps.now ? { now: deps.now } : {}) });
+  const service = new AnalyticsService({ sources: { activity: activityFromCapabilities, attendance: attendanceFromCapabilities, ...deps.sources }, ...(deps.now ? { now: deps.now } : {}) });
   const now = deps.now;
   const tracking = Router();
   tracking.use(trackActions(recorder));

@@ -80,6 +80,23 @@ export async function saveDay(tenantId: string, day: string, scopes: Map<string 
   );
 }
 
+/** Whether the organisation's member snapshot of the tenant's day is written (then every scope's is). */
+export async function hasMemberSnapshot(tenantId: string, day: string): Promise<boolean> {
+  const row = await DailyRollupModel.findOne({ tenantId, scope: scopeKey(null), month: day.slice(0, 7), day }, { _id: 0, members: 1 }).lean();
+  return typeof row?.members === 'number';
+}
+
+/** Writes the day's member snapshot of every scope, the organisation's last (its presence marks the day as done). */
+export async function saveMemberSnapshot(tenantId: string, day: string, counts: Map<string | null, { members: number; newMembers: number; guests: number }>): Promise<void> {
+  const write = (communityId: string | null, c: { members: number; newMembers: number; guests: number }) => ({
+    updateOne: { filter: { tenantId, communityId, day }, update: { $set: { members: c.members, newMembers: c.newMembers, guestMembers: c.guests, scope: scopeKey(communityId), month: day.slice(0, 7) } }, upsert: true },
+  });
+  const communities = [...counts].filter(([id]) => id !== null);
+  if (communities.length > 0) await DailyRollupModel.bulkWrite(communities.map(([id, c]) => write(id, c)), { ordered: false });
+  const organisation = counts.get(null);
+  if (organisation) await DailyRollupModel.bulkWrite([write(null, organisation)]);
+}
+
 /**
  * Deletes raw events from before `before`, at most `limit` of them, leaving days that still
  * wait for their rollup; answers how many went.

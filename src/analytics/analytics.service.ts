@@ -11,10 +11,9 @@ import { discussionTitle } from '../discussions/discussions.port.js';
 import { eventTitle } from '../events/events.port.js';
 import { ValidationError } from '../errors/domain-errors.js';
 import { clockOf, type Clock } from '../time/clock.js';
-import { DEFAULT_TIME_ZONE, utcOffsetMinutes } from '../time/time-zone.js';
-import { addDays, dayOf, daysBetween, monthOf, weekOf } from './analytics-day.js';
+import { addDays, dayOf, daysBetween, monthOf, startOfDay, weekOf } from './analytics-day.js';
 import { scopeFor, type AnalyticsScope } from './analytics-access.js';
-import type { AnalyticsSources } from './analytics-sources.js';
+import { LiveMemberCounts, type AnalyticsSources, type MemberCountsByScope, type Period } from './analytics-sources.js';
 import { rollupsBetween, type RollupRow } from './analytics.repository.js';
 import { COUNTER_NAMES, type CounterName } from './daily-rollup.model.js';
 import { FIGURE_KEYS, SERIES_METRICS, type Figure, type FigureKey, type Interval, type Series, type SeriesMetric, type Summary, type TopItem, type Unit } from './analytics-view.js';
@@ -69,15 +68,20 @@ interface RawFigure {
 export interface AnalyticsServiceDeps {
   sources?: AnalyticsSources;
   now?: Clock;
+  /** The current day's member counts (default: counted live from the memberships, cached a minute). */
+  liveMembers?: (tenantId: string, day: Period) => Promise<MemberCountsByScope>;
 }
 
 export class AnalyticsService {
   private readonly now: Clock;
   private readonly sources: AnalyticsSources;
+  private readonly liveMembers: (tenantId: string, day: Period) => Promise<MemberCountsByScope>;
 
   constructor(deps: AnalyticsServiceDeps = {}) {
     this.now = clockOf(deps);
     this.sources = deps.sources ?? {};
+    const live = new LiveMemberCounts({ now: this.now });
+    this.liveMembers = deps.liveMembers ?? ((tenantId, day) => live.of(tenantId, day));
   }
 
   async summary(actor: Actor, query: SummaryQuery): Promise<Summary> {
@@ -139,14 +143,16 @@ export class AnalyticsService {
   private async raw(tenantId: string, scope: AnalyticsScope, from: string, to: string, withTop: boolean): Promise<{ figures: Record<FigureKey, RawFigure>; rows: RollupRow[] }> {
     const period = { from: startOfDay(from), to: startOfDay(addDays(to, 1)) };
     const ids = scope.communityIds;
-    const [rows, members, consultations, attendance, activity] = await Promise.all([
+    const today = dayOf(this.now());
+    const [rows, live, consultations, attendance, activity] = await Promise.all([
       rollupsBetween(tenantId, ids, from, to, withTop),
-      this.sources.members?.(tenantId, ids, period),
+      from <= today && today <= to ? this.liveMembers(tenantId, { from: startOfDay(today), to: startOfDay(addDays(today, 1)) }) : undefined,
       this.sources.consultationFigures?.(tenantId, ids, period.from, period.to),
       this.sources.attendance?.(tenantId, ids, period.from, period.to),
       this.sources.activity?.(tenantId, ids, period.from, period.to),
     ]);
     const counters = sum(rows);
+    const members = memberFigures(rows, ids, today, live);
     const missing: RawFigure = { value: null, available: false };
     return {
       rows,
@@ -154,16 +160,49 @@ export class AnalyticsService {
         ...countedFigures(counters),
         signUpsFromCards: { value: counters.signUpsFromCards, available: true },
         members: members ? { value: members.members, available: true } : missing,
-        memberGrowth: members ? { value: members.joined, available: true } : missing,
+        memberGrowth: members ? { value: members.newMembers, available: true } : missing,
         activeMembers: activity ? { value: activity.activeMembers, available: true } : missing,
         attendanceRate: attendance ? { value: percent(attendance.attended, attendance.registered), available: true, people: attendance.registered } : missing,
         questionsAnswered: activity ? { value: activity.questionsAnswered, available: true } : missing,
-        hoursToFirstAnswer: activity ? { value: activity.medianHoursToFirstAnswer, available: true } : missing,
+        hoursToFirstAnswer: activity ? { value: activity.medianHoursToFirstAnswer, available: true, people: activity.questionsTimed } : missing,
         // No consultation open in the period: no rate was measured ("—"), not a rate of 0 over nobody.
         consultationResponseRate: consultations && consultations.invited > 0 ? { value: percent(consultations.responded, consultations.invited), available: true, people: consultations.responded } : missing,
       },
     };
   }
+}
+
+/**
+ * Members at the end of the period and new members within it, from the daily snapshots (the
+ * current day's from the live count). A scope's members are its last snapshot in the period;
+ * a scope of several communities (a manager's) sums its communities' members, so someone in
+ * two of them counts twice there; the organisation's snapshot counts each person once.
+ * New members are the sum of each day's joiners (someone who joined and left within the
+ * period still joined in it). Undefined when no day of the period has a snapshot.
+ */
+function memberFigures(rows: readonly RollupRow[], ids: readonly string[] | null, today: string, live: MemberCountsByScope | undefined): { members: number; newMembers: number } | undefined {
+  const scopes = ids ?? [null];
+  let members = 0;
+  let newMembers = 0;
+  let seen = false;
+  for (const scope of scopes) {
+    let last: { day: string; members: number } | null = null;
+    for (const row of rows) {
+      if ((row.communityId ?? null) !== scope || typeof row.members !== 'number' || row.day >= today) continue;
+      newMembers += row.newMembers ?? 0;
+      if (!last || row.day > last.day) last = { day: row.day, members: row.members };
+    }
+    const now = live?.get(scope);
+    if (now) {
+      members += now.members;
+      newMembers += now.newMembers;
+      seen = true;
+    } else if (last) {
+      members += last.members;
+      seen = true;
+    }
+  }
+  return seen ? { members, newMembers } : undefined;
 }
 
 /** The figures that come from the counters alone. */
@@ -242,12 +281,6 @@ async function topOf(rows: readonly RollupRow[]): Promise<Summary['top']> {
     return shownItems;
   };
   return { discussions: await top('discussion', discussionTitle), events: await top('event', eventTitle) };
-}
-
-/** Midnight in Amsterdam at the start of `day`. */
-function startOfDay(day: string): Date {
-  const utcMidnight = Date.parse(`${day}T00:00:00Z`);
-  return new Date(utcMidnight - utcOffsetMinutes(utcMidnight, DEFAULT_TIME_ZONE) * 60_000);
 }
 
 const CSV_LABELS: Record<'nl' | 'en', Record<SeriesMetric | 'period' | 'organisation', string>> = {

@@ -39,6 +39,14 @@ const dailyRollupSchema = new Schema(
     scope: { type: String, required: true },
     month: { type: String, required: true },
     ...counters,
+    /**
+     * The scope's members at the end of the day, of them joined that day, and guests: a
+     * snapshot the rollup job writes once the day is over (absent for days it did not see).
+     * Not counters: a period's members are its last snapshot, its growth the sum of `newMembers`.
+     */
+    members: { type: Number },
+    newMembers: { type: Number },
+    guestMembers: { type: Number },
     /** The day's most viewed discussions and events (at most 20), for the tops of a period. */
     top: { type: [{ _id: false, route: String, objectId: String, views: Number }], default: [] },
   },

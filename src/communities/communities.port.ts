@@ -7,7 +7,9 @@
  */
 import type { Types } from 'mongoose';
 import {
+  activeMembershipsOfTenant,
   communitiesByIds,
+  tenantsWithCommunities,
   communitiesOfTenant,
   communityChannelOf,
   communityNamesOf,
@@ -27,7 +29,7 @@ import { communityContext } from './community-policy.js';
 export type { CommunityRecord, MembershipRecord };
 export type { CommunityVisibility } from './community.model.js';
 export type { MembershipStatus } from './membership.model.js';
-export { communitiesByIds, findCommunity as communityById, findCommunityNamed as communityNamed, findMembership as membershipOf, managesAnyCommunity };
+export { activeMembershipsOfTenant, tenantsWithCommunities, communitiesByIds, findCommunity as communityById, findCommunityNamed as communityNamed, findMembership as membershipOf, managesAnyCommunity };
 
 /** The names of the tenant's communities with these ids (ids from outside that are not ObjectIds are skipped by the caller). */
 export const communityNames: (tenantId: string, ids: Types.ObjectId[]) => Promise<Map<string, string>> = communityNamesOf;

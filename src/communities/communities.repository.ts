@@ -140,6 +140,16 @@ export async function membershipsOfCommunity(communityId: Types.ObjectId | strin
 
 
 /** One page of the community's memberships in this status. */
+/** The tenants that have communities (the analytics' daily member snapshot goes through them). */
+export async function tenantsWithCommunities(): Promise<string[]> {
+  return (await CommunityModel.distinct('tenantId')).map(String);
+}
+
+/** The tenant's active memberships, with only what a member count needs (the analytics' daily snapshot). */
+export async function activeMembershipsOfTenant(tenantId: string): Promise<Pick<MembershipRecord, 'communityId' | 'userId' | 'joinedAt' | 'isGuest'>[]> {
+  return MembershipModel.find({ tenantId, status: 'active' }, { _id: 0, communityId: 1, userId: 1, joinedAt: 1, isGuest: 1 }).lean<Pick<MembershipRecord, 'communityId' | 'userId' | 'joinedAt' | 'isGuest'>[]>();
+}
+
 /** How many memberships of the community are in this status (guests' left out when `withoutGuests`). */
 export async function countMemberships(communityId: Types.ObjectId | string, status: MembershipStatus, options: { withoutGuests?: boolean } = {}): Promise<number> {
   return MembershipModel.countDocuments({ communityId, status, ...(options.withoutGuests ? { isGuest: false } : {}) }).exec();

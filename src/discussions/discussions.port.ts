@@ -11,6 +11,7 @@ import { resolveDiscussionAccess } from './discussion-access.js';
 import type { DiscussionRecord } from './discussion.model.js';
 import {
   activityInBucket,
+  discussionActivityBetween,
   findDiscussion,
   findDiscussionInTenant,
   findDiscussionTitled,
@@ -24,6 +25,8 @@ import {
 import type { FollowRecord } from './follow.model.js';
 import type { ReplyRecord } from './reply.model.js';
 
+export { discussionActivityBetween };
+export type { AskedQuestion } from './discussions.repository.js';
 export type { ActivityRecord, ContentTarget, DiscussionRecord, FollowRecord, ReplyRecord };
 
 /** The discussion with this id (any tenant: callers hold an id they stored themselves). */

@@ -303,3 +303,43 @@ export async function deleteCommunityContent(communityId: Types.ObjectId): Promi
     ActivityModel.deleteMany({ communityId }),
   ]);
 }
+
+// ---- analytics ----
+
+/** A question asked in a period, with when it was first answered by someone else (or null). */
+export interface AskedQuestion {
+  askedAt: Date;
+  /** The first reply by someone other than the asker that is not removed. */
+  firstAnswerAt: Date | null;
+  /** An answer was accepted. */
+  accepted: boolean;
+}
+
+/**
+ * The analytics' activity in discussions between the instants (`to` exclusive) in the
+ * communities (null: the whole tenant): the distinct people who started a discussion or
+ * replied, and the questions asked, each with its first answer. Hidden and removed content
+ * does not count. Only ids are read (no bodies).
+ */
+export async function discussionActivityBetween(tenantId: string, communityIds: readonly Types.ObjectId[] | null, from: Date, to: Date): Promise<{ authors: string[]; questions: AskedQuestion[] }> {
+  const inScope = communityIds === null ? {} : { communityId: mongoose.trusted({ $in: communityIds }) };
+  const period = { createdAt: mongoose.trusted({ $gte: from, $lt: to }) };
+  const [started, replied] = await Promise.all([
+    DiscussionModel.find({ tenantId, ...inScope, ...period, hidden: false }, { authorId: 1, kind: 1, createdAt: 1, acceptedReplyId: 1 }).lean<Pick<DiscussionRecord, '_id' | 'authorId' | 'kind' | 'createdAt' | 'acceptedReplyId'>[]>(),
+    ReplyModel.find({ tenantId, ...inScope, ...period, removed: false, hidden: false }, { _id: 0, authorId: 1 }).lean<Pick<ReplyRecord, 'authorId'>[]>(),
+  ]);
+  const asked = started.filter((d) => d.kind === 'question');
+  const replies = asked.length === 0 ? [] : await ReplyModel.find({ discussionId: mongoose.trusted({ $in: asked.map((q) => q._id) }), removed: false, hidden: false }, { _id: 0, discussionId: 1, authorId: 1, createdAt: 1 }).lean<Pick<ReplyRecord, 'discussionId' | 'authorId' | 'createdAt'>[]>();
+  const firstAnswer = new Map<string, Date>();
+  const askers = new Map(asked.map((q) => [String(q._id), q.authorId]));
+  for (const r of replies) {
+    const id = String(r.discussionId);
+    if (r.authorId === askers.get(id)) continue;
+    const seen = firstAnswer.get(id);
+    if (!seen || r.createdAt < seen) firstAnswer.set(id, r.createdAt);
+  }
+  return {
+    authors: [...new Set([...started.map((d) => d.authorId), ...replied.map((r) => r.authorId)])],
+    questions: asked.map((q) => ({ askedAt: q.createdAt, firstAnswerAt: firstAnswer.get(String(q._id)) ?? null, accepted: q.acceptedReplyId !== null && q.acceptedReplyId !== undefined })),
+  };
+}

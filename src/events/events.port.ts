@@ -7,7 +7,9 @@ import mongoose, { type Types } from 'mongoose';
 import type { EventRecord } from './event.model.js';
 import { latestEventsOfTenant, findByJoinUrl, findEvent, findEventByTitle, findEventTitle, updateEvent } from './event.repository.js';
 import type { RegistrationRecord } from './registration.model.js';
-import { registeredOf, registrationsOf } from './registration.repository.js';
+import { eventActivityBetween, registeredOf, registrationsOf } from './registration.repository.js';
+
+export { eventActivityBetween };
 
 export type { EventRecord, RegistrationRecord };
 

@@ -4,6 +4,7 @@
  * else reads them through here.
  */
 import mongoose, { type Types } from 'mongoose';
+import { EventModel } from './event.model.js';
 import { ACTIVE_STATUSES, RegistrationModel, type RegistrationRecord, type RegistrationStatus } from './registration.model.js';
 
 export async function findRegistration(eventId: Types.ObjectId, userId: string): Promise<RegistrationRecord | null> {
@@ -64,4 +65,23 @@ export async function registrationPage(
 /** Where a waitlisted registration stands in the line (1 = next). */
 export async function waitlistPosition(registration: Pick<RegistrationRecord, 'eventId' | 'queue'>): Promise<number> {
   return 1 + (await RegistrationModel.countDocuments({ eventId: registration.eventId, status: 'waitlisted', queue: mongoose.trusted({ $lt: registration.queue }) }));
+}
+
+/**
+ * The analytics' view of events between the instants (`to` exclusive) in the communities
+ * (null: the whole tenant): who signed up (their first sign-up in the period), and the
+ * registrations that stood at `registered` for the events that started in the period.
+ */
+export async function eventActivityBetween(tenantId: string, communityIds: readonly Types.ObjectId[] | null, from: Date, to: Date): Promise<{ registrants: string[]; heldRegistrations: { eventId: Types.ObjectId; registrationId: Types.ObjectId }[] }> {
+  const inScope = communityIds === null ? {} : { communityId: mongoose.trusted({ $in: communityIds }) };
+  const held = await EventModel.find({ tenantId, ...inScope, start: mongoose.trusted({ $gte: from, $lt: to }), status: mongoose.trusted({ $ne: 'cancelled' }) }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+  // Sign-ups in a community: of its events (all of the tenant's events when the scope is the organisation).
+  const scopedEvents = communityIds === null ? null : (await EventModel.find({ tenantId, ...inScope }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>()).map((e) => e._id);
+  const [signedUp, registered] = await Promise.all([
+    scopedEvents !== null && scopedEvents.length === 0
+      ? []
+      : RegistrationModel.find({ tenantId, ...(scopedEvents ? { eventId: mongoose.trusted({ $in: scopedEvents }) } : {}), createdAt: mongoose.trusted({ $gte: from, $lt: to }) }, { _id: 0, userId: 1 }).lean<{ userId: string }[]>(),
+    held.length === 0 ? [] : RegistrationModel.find({ eventId: mongoose.trusted({ $in: held.map((e) => e._id) }), status: 'registered' }, { _id: 1, eventId: 1 }).lean<{ _id: Types.ObjectId; eventId: Types.ObjectId }[]>(),
+  ]);
+  return { registrants: [...new Set(signedUp.map((r) => r.userId))], heldRegistrations: registered.map((r) => ({ eventId: r.eventId, registrationId: r._id })) };
 }

@@ -5,6 +5,9 @@
  */
 import type { Types } from 'mongoose';
 import { MeetingLinkModel } from './meeting-link.model.js';
+import { attendanceReportsOf } from './meetings.repository.js';
+
+export { attendanceReportsOf };
 
 /**
  * Whether the meeting (its chat id, or its Teams meeting id when no chat is given) is

@@ -66,6 +66,23 @@ export function attendanceOfEvent(eventId: Types.ObjectId): Promise<AttendanceRe
   return EventAttendanceModel.find({ eventId }).lean<AttendanceRecord[]>().exec();
 }
 
+/**
+ * Of these events, those whose Teams attendance report has been read, each with the
+ * registrations that attended (the analytics' attendance rate: events without a report say
+ * nothing about attendance and are left out).
+ */
+export async function attendanceReportsOf(eventIds: readonly Types.ObjectId[]): Promise<Map<string, Set<string>>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = await EventAttendanceModel.find({ eventId: mongoose.trusted({ $in: eventIds }) }, { _id: 0, eventId: 1, registrationId: 1 }).lean<Pick<AttendanceRecord, 'eventId' | 'registrationId'>[]>();
+  const reports = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const attended = reports.get(String(r.eventId)) ?? new Set<string>();
+    if (r.registrationId) attended.add(String(r.registrationId));
+    reports.set(String(r.eventId), attended);
+  }
+  return reports;
+}
+
 /** Makes these rows (by key) the event's whole attendance: rows from an earlier read that are not among them go. */
 export async function replaceAttendance(eventId: Types.ObjectId, rows: Map<string, Omit<AttendanceRecord, '_id' | 'createdAt' | 'updatedAt'>>): Promise<void> {
   await EventAttendanceModel.deleteMany({ eventId, key: mongoose.trusted({ $nin: [...rows.keys()] }) });

@@ -77,6 +77,7 @@ function pages(): string[] {
     '#/search',
     '#/search?q=drainage',
     '#/profile',
+    '#/analytics',
     '#/no-such-page',
   ];
 }

@@ -563,6 +563,7 @@ export const en = {
   ...consultationsEn,
   'analytics.title': 'Figures',
   'analytics.intro': 'How your communities are used, measured inside Meent: no cookies, no third parties. Figures of fewer than 5 people are shown as “< 5”; “—” means not measured here.',
+  'analytics.definitions': 'Members: at the end of the period (counted each night; today’s count is at most a minute old); new members: who joined in the period. Active members: people who started a discussion, replied or signed up for an event in the period (reading alone is not counted: visitors are not followed from day to day). Attendance: of online events with a Teams attendance report, the registered people who attended. Questions answered: questions asked in the period with an accepted answer or a reply from someone else; hours to first answer: the median time to that reply.',
   'analytics.controls': 'What to show',
   'analytics.scope': 'Community',
   'analytics.scope.all': 'Everything I may see',

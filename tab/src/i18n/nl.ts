@@ -560,6 +560,7 @@ export const nl: Catalogue = {
   ...consultationsNl,
   'analytics.title': 'Cijfers',
   'analytics.intro': 'Hoe je community’s gebruikt worden, gemeten binnen Meent: zonder cookies en zonder derden. Cijfers over minder dan 5 mensen staan er als „< 5”; „—” betekent: hier niet gemeten.',
+  'analytics.definitions': 'Leden: aan het eind van de periode (elke nacht geteld; de telling van vandaag is hooguit een minuut oud); nieuwe leden: wie in de periode lid werd. Actieve leden: mensen die in de periode een discussie begonnen, reageerden of zich aanmeldden voor een evenement (alleen lezen telt niet: bezoekers worden niet van dag tot dag gevolgd). Opkomst: bij online evenementen met een aanwezigheidsrapport uit Teams, het deel van de aangemelde mensen dat er was. Beantwoorde vragen: vragen uit de periode met een geaccepteerd antwoord of een reactie van iemand anders; uren tot eerste antwoord: de mediaan van de tijd tot die reactie.',
   'analytics.controls': 'Wat je ziet',
   'analytics.scope': 'Welke community',
   'analytics.scope.all': 'Alles wat ik mag zien',

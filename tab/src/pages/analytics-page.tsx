@@ -180,6 +180,7 @@ function Report({ summary, i18n }: { summary: Summary; i18n: Translator }) {
             </div>
           ))}
         </dl>
+        <p data-testid="analytics-definitions">{t('analytics.definitions')}</p>
       </Section>
       <div className={styles.tops}>
         <TopList title={t('analytics.top.discussions')} items={summary.top.discussions} route="discussion" i18n={i18n} />
