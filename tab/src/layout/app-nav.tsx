@@ -5,6 +5,7 @@
 import { makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
 import { analyticsAllowed } from '../api/analytics-api.js';
 import { useApi } from '../api/api-provider.js';
+import { useMe } from '../api/me-provider.js';
 import { useRequest } from '../api/use-request.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/i18n-provider.js';
@@ -61,7 +62,9 @@ export function AppNav({ current }: { current: RouteName }) {
   const styles = useStyles();
   const { t } = useI18n();
   const api = useApi();
-  const access = useRequest((signal) => analyticsAllowed(api, signal), [api]);
+  // Asked only once someone is signed in: the sign-in prompt asks the server for nothing else.
+  const signedIn = useMe().status === 'success';
+  const access = useRequest((signal) => (signedIn ? analyticsAllowed(api, signal) : Promise.resolve(false)), [api, signedIn]);
   const items = access.status === 'success' && access.data ? [...NAV_ITEMS, ANALYTICS_ITEM] : NAV_ITEMS;
   return (
     <nav aria-label={t('nav.label')}>
