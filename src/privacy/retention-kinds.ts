@@ -64,7 +64,9 @@ export const RETENTION_KINDS = {
   exportFiles: {
     defaultDays: 1,
     minDays: 1,
-    maxDays: 30,
+    // Fixed: the privacy worker removes an export with its 24-hour download link
+    // (export.service.ts purgeExpiredExports), so a longer period would be a setting that does nothing.
+    maxDays: 1,
     label: { nl: 'Exportbestanden ("download mijn gegevens")', en: 'Export files ("download my data")' },
     justification: {
       nl: 'Een dag: de downloadlink verloopt na 24 uur; een kopie van iemands gegevens hoort niet langer klaar te liggen.',

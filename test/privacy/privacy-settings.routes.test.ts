@@ -58,7 +58,7 @@ describe('GET|PUT /api/v1/admin/privacy-settings', () => {
     assert.equal(res.body.retentionDays.exportFiles, 1);
     assert.equal(res.body.leaverGraceDays, 30);
     assert.equal(res.body.erasureKeepText, true);
-    assert.deepEqual(res.body.bounds.retentionDays.exportFiles, { min: 1, max: 30 });
+    assert.deepEqual(res.body.bounds.retentionDays.exportFiles, { min: 1, max: 1 }, 'export files go with their 24-hour link');
   });
 
   it('refuses a member who is not an admin (403), reading and writing, and changes nothing', async () => {
@@ -71,13 +71,13 @@ describe('GET|PUT /api/v1/admin/privacy-settings', () => {
   });
 
   it('replaces the choices, audited; what is left out goes back to its default', async () => {
-    const res = await api('put', adminId, { retentionDays: { auditLog: 730, exportFiles: 2 }, leaverGraceDays: 14, erasureKeepText: false });
+    const res = await api('put', adminId, { retentionDays: { auditLog: 730, consultationResponses: 30 }, leaverGraceDays: 14, erasureKeepText: false });
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.retentionDays.auditLog, 730);
     assert.equal(res.body.retentionDays.analytics, RETENTION_KINDS.analytics.defaultDays);
     assert.equal(res.body.updatedBy, adminId);
     const effective = await settings().effective(TEST_HOME_TENANT);
-    assert.deepEqual([effective.retentionDays.auditLog, effective.retentionDays.exportFiles, effective.leaverGraceDays, effective.erasureKeepText], [730, 2, 14, false]);
+    assert.deepEqual([effective.retentionDays.auditLog, effective.retentionDays.consultationResponses, effective.leaverGraceDays, effective.erasureKeepText], [730, 30, 14, false]);
     const entry = await AuditEntryModel.findOne({ kind: 'privacy.settings_changed' }).lean();
     assert.equal(entry?.actorId, adminId);
     assert.equal((entry?.details as Record<string, unknown>)['auditLogDays'], 730);
@@ -92,7 +92,7 @@ describe('GET|PUT /api/v1/admin/privacy-settings', () => {
 
   const bad: Array<[string, object]> = [
     ['an audit log kept shorter than its lower bound', { retentionDays: { auditLog: 5 } }],
-    ['export files kept longer than 30 days', { retentionDays: { exportFiles: 31 } }],
+    ['export files kept longer than their 24-hour link', { retentionDays: { exportFiles: 2 } }],
     ['a fraction of a day', { leaverGraceDays: 1.5 }],
     ['a negative grace period', { leaverGraceDays: -1 }],
     ['a kind that does not exist', { retentionDays: { everything: 10 } }],
