@@ -55,7 +55,7 @@ import { moderationRouter } from './moderation/moderation.routes.js';
 import { ModerationService } from './moderation/moderation.service.js';
 import { deleteReportsOfCommunity } from './moderation/moderation.repository.js';
 import type { PersonEraser } from './privacy/privacy.port.js';
-import type { RetentionRule } from './privacy/retention.port.js';
+import type { RetentionRule } from './personal-data/retention.port.js';
 import { notificationOutbox, type NotificationOutbox } from './notifications/notification-outbox.js';
 import { createNotificationsModule } from './notifications/notifications.module.js';
 import { searchIndex, type SearchIndex } from './search-index/search-index.js';
@@ -72,7 +72,7 @@ import { membersPersonalData } from './members/members-personal-data.js';
 import { moderationPersonalData } from './moderation/moderation-personal-data.js';
 import { notificationsPersonalData } from './notifications/notifications-personal-data.js';
 import { exportsPersonalData } from './privacy/export.service.js';
-import type { PersonalDataContributor } from './privacy/personal-data.js';
+import type { PersonalDataContributor } from './personal-data/personal-data.js';
 import { createPrivacyModule, createPrivacyPagesModule, createPrivacyServices, createPrivacySettings, type PrivacyServices } from './privacy/privacy.module.js';
 import { clockOf } from './time/clock.js';
 

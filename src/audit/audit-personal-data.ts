@@ -6,7 +6,7 @@
  */
 import mongoose from 'mongoose';
 import { pagedLean } from '../db/paged-reads.js';
-import { mentionsSubject, scrubText, scrubValues, type DataSubject, type PersonalDataContributor } from '../privacy/personal-data.js';
+import { mentionsSubject, scrubText, scrubValues, type DataSubject, type PersonalDataContributor } from '../personal-data/personal-data.js';
 import { AuditEntryModel, type AuditEntryRecord } from './audit-entry.model.js';
 
 export function auditPersonalData(): PersonalDataContributor {

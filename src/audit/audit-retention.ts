@@ -1,9 +1,9 @@
 /**
  * The audit log is kept for the organisation's "audit log" period (default a year; see
- * src/privacy/retention-kinds.ts for why), then removed by the privacy retention job in
+ * src/personal-data/retention-kinds.ts for why), then removed by the privacy retention job in
  * bounded batches.
  */
-import type { RetentionRule } from '../privacy/retention.port.js';
+import type { RetentionRule } from '../personal-data/retention.port.js';
 import { AuditRepository } from './audit.repository.js';
 
 export function auditRetentionRule(repository: AuditRepository = new AuditRepository()): RetentionRule {

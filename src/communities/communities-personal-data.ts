@@ -5,8 +5,8 @@
  */
 import { pagedLean } from '../db/paged-reads.js';
 import { ConflictError } from '../errors/domain-errors.js';
-import { FORMER_MEMBER_ID } from '../privacy/former-member.js';
-import type { DataSubject, PersonalDataContributor } from '../privacy/personal-data.js';
+import { FORMER_MEMBER_ID } from '../personal-data/former-member.js';
+import type { DataSubject, PersonalDataContributor } from '../personal-data/personal-data.js';
 import { updateCommunity } from './communities.repository.js';
 import { CommunitySettingsModel } from './community-settings.model.js';
 import { CommunityModel, type CommunityRecord } from './community.model.js';

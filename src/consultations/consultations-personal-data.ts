@@ -6,9 +6,9 @@
  */
 import type { Types } from 'mongoose';
 import { DEFAULT_LANGUAGE } from '../content/language.js';
-import { FORMER_MEMBER_ID, formerMemberName } from '../privacy/former-member.js';
-import type { PersonalDataContributor } from '../privacy/personal-data.js';
-import type { RetentionRule } from '../privacy/retention.port.js';
+import { FORMER_MEMBER_ID, formerMemberName } from '../personal-data/former-member.js';
+import type { PersonalDataContributor } from '../personal-data/personal-data.js';
+import type { RetentionRule } from '../personal-data/retention.port.js';
 import { tallyDelta } from './consultation-questions.js';
 import {
   addToTally,
@@ -83,7 +83,7 @@ export const consultationsRetentionRule: RetentionRule = {
   purge: async (tenantId, before, limit) => (await purgeClosedRawResponses(tenantId, before, limit)).consultations,
 };
 
-/** Consultations' part of "export my data" and "erase me" (src/privacy/personal-data.ts). */
+/** Consultations' part of "export my data" and "erase me" (src/personal-data/personal-data.ts). */
 export function consultationsPersonalData(): PersonalDataContributor {
   return {
     name: 'consultations',

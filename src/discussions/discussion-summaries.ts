@@ -1,5 +1,5 @@
 /** How a discussion shows in its community's list, and reaction counts as the API shows them. */
-import { authorView } from '../privacy/former-member.js';
+import { authorView } from '../personal-data/former-member.js';
 import type { Actor } from '../auth/actor.js';
 import { REACTION_KINDS, type DiscussionRecord, type ReactionKind } from './discussion.model.js';
 import type { DiscussionSummaryView } from './discussion.schemas.js';

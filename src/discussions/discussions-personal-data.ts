@@ -6,8 +6,8 @@
  */
 import type { Model, Types } from 'mongoose';
 import { pagedLean } from '../db/paged-reads.js';
-import { FORMER_MEMBER_ID } from '../privacy/former-member.js';
-import type { DataSubject, EraseOptions, PersonalDataContributor } from '../privacy/personal-data.js';
+import { FORMER_MEMBER_ID } from '../personal-data/former-member.js';
+import type { DataSubject, EraseOptions, PersonalDataContributor } from '../personal-data/personal-data.js';
 import type { SearchIndex } from '../search-index/search-index.js';
 import { ActivityModel } from './activity.model.js';
 import { DiscussionModel, type DiscussionRecord, type ReactionKind } from './discussion.model.js';

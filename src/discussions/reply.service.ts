@@ -4,7 +4,7 @@
  * "removed" placeholder keeps the thread's shape). Writing a reply makes the writer follow
  * the discussion and tells its followers (and the people mentioned).
  */
-import { authorView } from '../privacy/former-member.js';
+import { authorView } from '../personal-data/former-member.js';
 import mongoose from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import { takeActivitySeq } from '../communities/communities.port.js';

@@ -6,8 +6,8 @@
  */
 import mongoose, { type Types } from 'mongoose';
 import { pagedLean } from '../db/paged-reads.js';
-import { FORMER_MEMBER_ID } from '../privacy/former-member.js';
-import type { DataSubject, PersonalDataContributor } from '../privacy/personal-data.js';
+import { FORMER_MEMBER_ID } from '../personal-data/former-member.js';
+import type { DataSubject, PersonalDataContributor } from '../personal-data/personal-data.js';
 import { CalendarFeedModel } from './calendar-feed.model.js';
 import { CalendarSyncModel } from './calendar-sync.model.js';
 import { EventModel, type EventRecord } from './event.model.js';

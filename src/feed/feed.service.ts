@@ -6,7 +6,7 @@
  * community, the sequence number below which the next page continues, so items that arrive
  * while someone pages appear on a fresh first page and are never skipped or repeated.
  */
-import { authorView } from '../privacy/former-member.js';
+import { authorView } from '../personal-data/former-member.js';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
 import { communityVisibility } from '../communities/community-access.js';

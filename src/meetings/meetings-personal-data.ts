@@ -4,8 +4,8 @@
  * person linked it or is listed in its follow-up.
  */
 import { pagedLean } from '../db/paged-reads.js';
-import { FORMER_MEMBER_ID } from '../privacy/former-member.js';
-import type { DataSubject, PersonalDataContributor } from '../privacy/personal-data.js';
+import { FORMER_MEMBER_ID } from '../personal-data/former-member.js';
+import type { DataSubject, PersonalDataContributor } from '../personal-data/personal-data.js';
 import { EventAttendanceModel } from './attendance.model.js';
 import { MeetingLinkModel, type ListedPerson, type MeetingLinkRecord } from './meeting-link.model.js';
 

@@ -3,7 +3,7 @@
  * (what they edited and what Meent stored from Microsoft Graph) and the cached photo.
  */
 import { pagedLean } from '../db/paged-reads.js';
-import type { DataSubject, PersonalDataContributor } from '../privacy/personal-data.js';
+import type { DataSubject, PersonalDataContributor } from '../personal-data/personal-data.js';
 import { UserPhotoModel } from './user-photo.model.js';
 import { UserModel, type UserRecord } from './user.model.js';
 

@@ -4,8 +4,8 @@
  * people reported it" must stay true) under the person's pseudonym, not their id.
  */
 import { pagedLean } from '../db/paged-reads.js';
-import { FORMER_MEMBER_ID } from '../privacy/former-member.js';
-import type { DataSubject, PersonalDataContributor } from '../privacy/personal-data.js';
+import { FORMER_MEMBER_ID } from '../personal-data/former-member.js';
+import type { DataSubject, PersonalDataContributor } from '../personal-data/personal-data.js';
 import { ReportModel, type ReportRecord } from './report.model.js';
 
 export function moderationPersonalData(): PersonalDataContributor {

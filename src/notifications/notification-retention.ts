@@ -6,7 +6,7 @@
  * finished delivery records older than it are deleted; dead letters (`failed`) stay until an
  * admin has dealt with them, and nothing pending, held or being sent is touched.
  */
-import type { RetentionRule } from '../privacy/retention.port.js';
+import type { RetentionRule } from '../personal-data/retention.port.js';
 import { purgeSettled } from './notifications.repository.js';
 
 export const notificationRetentionRule: RetentionRule = {

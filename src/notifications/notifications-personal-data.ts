@@ -6,8 +6,8 @@
  */
 import { DEFAULT_LANGUAGE } from '../content/language.js';
 import { pagedLean } from '../db/paged-reads.js';
-import { FORMER_MEMBER_ID, formerMemberName } from '../privacy/former-member.js';
-import { mentionsSubject, scrubValues, type DataSubject, type PersonalDataContributor } from '../privacy/personal-data.js';
+import { FORMER_MEMBER_ID, formerMemberName } from '../personal-data/former-member.js';
+import { mentionsSubject, scrubValues, type DataSubject, type PersonalDataContributor } from '../personal-data/personal-data.js';
 import { ConversationReferenceModel } from './conversation-reference.model.js';
 import { DeliveryModel } from './delivery.model.js';
 import { NotificationMuteModel, NotificationPreferenceModel } from './notification-preference.model.js';

@@ -12,7 +12,7 @@ import { tryLease } from '../db/lease.js';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors/domain-errors.js';
 import { clockOf, type Clock } from '../time/clock.js';
-import { scrubText, type DataSubject, type PersonalDataContributor } from './personal-data.js';
+import { scrubText, type DataSubject, type PersonalDataContributor } from '../personal-data/personal-data.js';
 import type { ErasureOutcome, ErasureRequest, PersonEraser } from './privacy.port.js';
 import { ErasureJobModel, type ErasureJobRecord } from './privacy.model.js';
 import { existingPseudonymOf, pseudonymOf } from './pseudonyms.js';

@@ -1,6 +1,6 @@
 /** README.html of a data export: what each file holds, in the person's language. */
 import type { Language } from '../content/language.js';
-import type { ExportFile } from './personal-data.js';
+import type { ExportFile } from '../personal-data/personal-data.js';
 
 const TEXT: Record<Language, { title: string; intro: string; made: string; anonymous: string; format: string; file: string; contents: string }> = {
   nl: {

@@ -23,7 +23,7 @@ import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import { NotFoundError } from '../errors/domain-errors.js';
 import { clockOf, type Clock } from '../time/clock.js';
 import { exportReadme } from './export-readme.js';
-import type { DataSubject, ExportFile, PersonalDataContributor } from './personal-data.js';
+import type { DataSubject, ExportFile, PersonalDataContributor } from '../personal-data/personal-data.js';
 import { ExportJobModel, type ExportJobRecord } from './privacy.model.js';
 import { pseudonymOf } from './pseudonyms.js';
 

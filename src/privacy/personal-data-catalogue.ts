@@ -8,8 +8,8 @@
  * `_id`, `__v`, `createdAt`, `updatedAt` and `tenantId` mean the same everywhere and are
  * explained once (`COMMON_FIELDS`); every other path is listed per model.
  */
-import type { Explanation } from './explanation.js';
-import { LEAVER_GRACE, RETENTION_KIND_NAMES, RETENTION_KINDS, type RetentionKind } from './retention-kinds.js';
+import type { Explanation } from '../personal-data/explanation.js';
+import { LEAVER_GRACE, RETENTION_KIND_NAMES, RETENTION_KINDS, type RetentionKind } from '../personal-data/retention-kinds.js';
 
 export interface FieldExplanation {
   /** Whether the field holds personal data (AVG art. 4: about an identifiable person). */

@@ -7,9 +7,9 @@
 import { Router, type Request, type Response } from 'express';
 import { escapeHtml } from '../content/markdown-syntax.js';
 import { DEFAULT_LANGUAGE, type Language } from '../content/language.js';
-import type { Explanation } from './explanation.js';
+import type { Explanation } from '../personal-data/explanation.js';
 import { PERSONAL_DATA_CATALOGUE, type CatalogueEntry } from './personal-data-catalogue.js';
-import { LEAVER_GRACE, RETENTION_KIND_NAMES, RETENTION_KINDS } from './retention-kinds.js';
+import { LEAVER_GRACE, RETENTION_KIND_NAMES, RETENTION_KINDS } from '../personal-data/retention-kinds.js';
 
 export interface Organisation {
   name?: string | undefined;

@@ -5,7 +5,7 @@
  * (unique index); absent fields mean the defaults.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
-import { RETENTION_KIND_NAMES } from './retention-kinds.js';
+import { RETENTION_KIND_NAMES } from '../personal-data/retention-kinds.js';
 
 const retentionDaysSchema = Object.fromEntries(RETENTION_KIND_NAMES.map((kind) => [kind, { type: Number, min: 0, max: 3650 }]));
 

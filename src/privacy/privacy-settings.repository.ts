@@ -1,7 +1,7 @@
 /** Storage of the per-tenant privacy settings; the only module that touches `PrivacySettingsModel`. */
 import { upsertRetryingRace } from '../db/mongo-errors.js';
 import { PrivacySettingsModel, type PrivacySettingsRecord } from './privacy-settings.model.js';
-import type { RetentionKind } from './retention-kinds.js';
+import type { RetentionKind } from '../personal-data/retention-kinds.js';
 
 /** What an admin chose; an absent field means "the default". */
 export interface PrivacyChoices {

@@ -8,7 +8,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiSpec } from '../http/api-spec.js';
 import { privacySettingsBodySchema, type PrivacySettingsService } from './privacy-settings.service.js';
-import { RETENTION_KIND_NAMES, type RetentionKind } from './retention-kinds.js';
+import { RETENTION_KIND_NAMES, type RetentionKind } from '../personal-data/retention-kinds.js';
 
 const perKind = <T extends z.ZodType>(item: T) => z.object(Object.fromEntries(RETENTION_KIND_NAMES.map((kind) => [kind, item])) as Record<RetentionKind, T>);
 const bounds = z.object({ min: z.number().int(), max: z.number().int() });

@@ -10,7 +10,7 @@ import { definePolicy, orgAdmin } from '../auth/authorize.js';
 import type { AuditSink } from '../audit/audit.port.js';
 import { clockOf, type Clock } from '../time/clock.js';
 import { PrivacySettingsRepository, type PrivacyChoices } from './privacy-settings.repository.js';
-import { LEAVER_GRACE, RETENTION_KIND_NAMES, RETENTION_KINDS, type RetentionKind } from './retention-kinds.js';
+import { LEAVER_GRACE, RETENTION_KIND_NAMES, RETENTION_KINDS, type RetentionKind } from '../personal-data/retention-kinds.js';
 
 export interface EffectivePrivacySettings {
   /** Days per kind; 0 means "kept" (only NOTIFY_RETENTION_DAYS=0 can make a default 0). */

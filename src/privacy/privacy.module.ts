@@ -18,7 +18,7 @@ import { clockOf, type Clock } from '../time/clock.js';
 import { startPeriodicJob } from '../worker/scheduler.js';
 import { ErasureService } from './erasure.service.js';
 import { ExportService, purgeExpiredExports } from './export.service.js';
-import type { PersonalDataContributor } from './personal-data.js';
+import type { PersonalDataContributor } from '../personal-data/personal-data.js';
 import { privacyPagesRouter } from './privacy-pages.js';
 import { PrivacySettingsService } from './privacy-settings.service.js';
 import { privacySettingsRouter } from './privacy-settings.routes.js';

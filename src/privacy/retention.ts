@@ -9,8 +9,8 @@ import type { Logger } from 'pino';
 import { clockOf, type Clock } from '../time/clock.js';
 import { idleJob, startPeriodicJob, type PeriodicJob } from '../worker/scheduler.js';
 import type { PrivacySettingsReader } from './privacy-settings.service.js';
-import type { RetentionKind } from './retention-kinds.js';
-import type { RetentionRule } from './retention.port.js';
+import type { RetentionKind } from '../personal-data/retention-kinds.js';
+import type { RetentionRule } from '../personal-data/retention.port.js';
 
 export type { RetentionRule };
 

@@ -21,7 +21,7 @@ import { DiscussionModel } from '../../src/discussions/discussion.model.js';
 import { MembershipModel } from '../../src/communities/membership.model.js';
 import { UserModel } from '../../src/members/user.model.js';
 import { NotificationModel } from '../../src/notifications/notification.model.js';
-import { FORMER_MEMBER_ID } from '../../src/privacy/former-member.js';
+import { FORMER_MEMBER_ID } from '../../src/personal-data/former-member.js';
 import { ErasureJobModel } from '../../src/privacy/privacy.model.js';
 import { useTestDatabase } from '../support/database.js';
 import { giveDataOfEveryKind, ok, person, traces, usePrivacyRig } from './privacy-fixtures.js';

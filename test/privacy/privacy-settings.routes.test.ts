@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { PrivacySettingsModel } from '../../src/privacy/privacy-settings.model.js';
 import type { PrivacyModule } from '../../src/privacy/privacy.module.js';
-import { RETENTION_KINDS } from '../../src/privacy/retention-kinds.js';
+import { RETENTION_KINDS } from '../../src/personal-data/retention-kinds.js';
 import { useTestDatabase } from '../support/database.js';
 import { startGraphServer, type GraphServer } from '../support/graph-server.js';
 import { TEST_APP_ID_URI, TEST_CLIENT_ID, TEST_HOME_TENANT, entraEnvironment } from '../support/identity-app.js';
