@@ -3,6 +3,7 @@
  * state (active, requested, invited, blocked). A community's last manager cannot be erased
  * until they hand over (the community would be left without anyone to run it).
  */
+import mongoose, { type Types } from 'mongoose';
 import { pagedLean } from '../db/paged-reads.js';
 import { ConflictError } from '../errors/domain-errors.js';
 import { FORMER_MEMBER_ID } from '../personal-data/former-member.js';
@@ -46,12 +47,15 @@ export function communitiesPersonalData(): PersonalDataContributor {
       }
     },
     async erase(s) {
-      // Deleted first, then counted down: a rerun after a crash finds nothing left to count twice.
+      // Per membership: first set the community's counts to a recount of its active memberships
+      // without this person, then delete the membership. A crash between the two leaves the
+      // membership in place and the counts already right; the rerun recounts (the same numbers)
+      // and deletes. Counting down after deleting could not be repaired: the membership is gone.
+      // The counts are what membership.service.ts keeps: active memberships, and the active
+      // ones whose role is manager.
       for await (const m of pagedLean(MembershipModel, own(s))) {
-        const deleted = await MembershipModel.deleteOne({ _id: m._id });
-        if (deleted.deletedCount !== 1 || m.status !== 'active') continue;
-        const managers = m.role === 'manager' ? -1 : 0;
-        await updateCommunity(m.communityId, {}, { $inc: { 'counts.memberCount': -1, 'counts.managerCount': managers } });
+        if (m.status === 'active') await recountWithout(m.communityId, s.userId);
+        await MembershipModel.deleteOne({ _id: m._id });
       }
       // Other people's memberships and the communities keep who invited, blocked or created: no longer them.
       for (const field of ['invitedBy', 'blockedBy'] as const) {
@@ -61,4 +65,13 @@ export function communitiesPersonalData(): PersonalDataContributor {
       await CommunitySettingsModel.updateMany({ tenantId: s.tenantId, updatedBy: s.userId }, { $set: { updatedBy: FORMER_MEMBER_ID } });
     },
   };
+}
+
+async function recountWithout(communityId: Types.ObjectId, userId: string): Promise<void> {
+  const active = { communityId, status: 'active' as const, userId: mongoose.trusted({ $ne: userId }) };
+  const [memberCount, managerCount] = await Promise.all([
+    MembershipModel.countDocuments(active),
+    MembershipModel.countDocuments({ ...active, role: 'manager' as const }),
+  ]);
+  await updateCommunity(communityId, {}, { $set: { 'counts.memberCount': memberCount, 'counts.managerCount': managerCount } });
 }
