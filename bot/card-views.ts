@@ -2,6 +2,7 @@
  * From the core's answers to card data: the one place that decides what a card shows (seats
  * left, the person's status, which buttons), in the person's language.
  */
+import { formerMemberName } from '../src/personal-data/former-member.js';
 import type { EffectivePreferences, MuteView } from '../src/notifications/notification-preferences.js';
 import { PREFERENCE_GROUPS, type PreferenceGroup } from '../src/notifications/notification-preferences.js';
 import type { Cadence } from '../src/notifications/notification-preference.model.js';
@@ -70,9 +71,9 @@ export function discussionView(v: ViewContext, d: DiscussionSummary, options: { 
     id: d.id,
     title: d.title,
     community: d.communityName,
-    byline: `${d.authorName} · ${t.replies(d.replyCount)}`,
+    byline: `${authorName(v.language, d.authorName, d.authorErased)} · ${t.replies(d.replyCount)}`,
     excerpt: d.excerpt,
-    latestReplies: d.latestReplies.slice(-3),
+    latestReplies: d.latestReplies.slice(-3).map((r) => ({ author: authorName(v.language, r.author, r.authorErased), text: r.text })),
     canReply: d.canReply,
     following: d.following,
     notice: options.notice ?? '',
@@ -81,6 +82,11 @@ export function discussionView(v: ViewContext, d: DiscussionSummary, options: { 
     refreshUserIds: options.refreshUserIds ?? [],
     labels: { replyPlaceholder: t.replyPlaceholder, reply: t.sendReply, follow: t.follow, unfollow: t.unfollow, open: t.open },
   });
+}
+
+/** An erased author is "Former member" / "Voormalig lid" in the card's language, whatever name came along. */
+function authorName(language: Language, name: string, erased: true | undefined): string {
+  return erased ? formerMemberName(language) : name;
 }
 
 export function eventListView(v: ViewContext, title: string, empty: string, events: EventSummary[]): CardAttachment {

@@ -77,7 +77,7 @@ export class ServiceDiscussionsPort implements DiscussionsPort {
       .filter((r) => r.body !== null)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
       .slice(-LATEST_REPLIES)
-      .map((r) => ({ author: r.author.displayName, text: oneLine(markdownToText(r.body?.source ?? ''), REPLY_TEXT_LENGTH) }));
+      .map((r) => ({ author: r.author.displayName, ...(r.author.erased ? { authorErased: true as const } : {}), text: oneLine(markdownToText(r.body?.source ?? ''), REPLY_TEXT_LENGTH) }));
     return {
       id: view.id,
       title: view.title,
@@ -85,6 +85,8 @@ export class ServiceDiscussionsPort implements DiscussionsPort {
       communityId: view.communityId,
       communityName: access.community.community.name,
       authorName: view.author.displayName,
+      // The API's displayName of an erased author is in the organisation's language; the card names them in its own.
+      ...(view.author.erased ? { authorErased: true as const } : {}),
       replyCount: view.replyCount,
       lastActivityAt: new Date(view.lastActivityAt),
       latestReplies,

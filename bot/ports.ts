@@ -40,9 +40,11 @@ export interface DiscussionSummary {
   communityId: string;
   communityName: string;
   authorName: string;
+  /** The author was erased: the card says "Former member" in its own language, not `authorName`. */
+  authorErased?: true;
   replyCount: number;
   lastActivityAt: Date;
-  latestReplies: { author: string; text: string }[];
+  latestReplies: { author: string; authorErased?: true; text: string }[];
   following: boolean;
   canReply: boolean;
 }

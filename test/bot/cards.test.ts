@@ -110,6 +110,8 @@ describe('bot cards (Adaptive Cards 1.5, parsed by the adaptivecards library)', 
         'event list': eventListView(v, 'x', 'none', [event(), event({ id: 'e2' })]),
         'empty event list': eventListView(v, 'x', 'none', []),
         'discussion list': discussionListView(v, [discussion]),
+        // As the port gives an erased author: the API's name is in the organisation's language (Dutch here).
+        'discussion (erased author)': discussionView(v, { ...discussion, authorName: 'Voormalig lid', authorErased: true, latestReplies: [{ author: 'Voormalig lid', authorErased: true, text: 'Eens' }, { author: 'Anna', text: 'Ik ook' }] }),
         search: searchView(v, tricky, [{ kind: 'person', id: 'p', title: 'Sanne', subtitle: '' }]),
         ask: askView(v, { communities: [{ id: 'c', name: tricky }], question: tricky, source: 'bot' }),
         'ask (message extension, two communities)': askView(v, { communities: [{ id: 'c', name: 'a' }, { id: 'd', name: 'b' }], question: '', source: 'messageExtension', notice: 'x' }),
@@ -167,6 +169,16 @@ describe('bot cards (Adaptive Cards 1.5, parsed by the adaptivecards library)', 
         assert.equal(open?.url, v.links.profile());
         assert.match(open.url, /#\/profile$/);
         assert.match(open.title, language === 'nl' ? /account verwijderen/ : /delete account/);
+      });
+
+      it('names an erased author "Former member" in the card\'s language, whoever else is named as usual', () => {
+        const shown = markdownTexts(cards['discussion (erased author)']).join('\n');
+        const former = language === 'nl' ? 'Voormalig lid' : 'Former member';
+        const other = language === 'nl' ? 'Former member' : 'Voormalig lid';
+        assert.ok(shown.includes(`${former} · `), `the byline: ${shown}`);
+        assert.ok(shown.includes(`**${escapeMarkdown(former)}**: Eens`), `the reply: ${shown}`);
+        assert.ok(shown.includes(`**${escapeMarkdown('Anna')}**: Ik ook`), `another author: ${shown}`);
+        assert.ok(!shown.includes(other), `nothing in the other language: ${shown}`);
       });
 
       it('keeps automatic refresh to the 60 people Teams allows', () => {
