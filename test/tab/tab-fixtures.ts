@@ -5,12 +5,14 @@
  * that the tab really sends its credential. Tests inside Teams sign in for real instead
  * (entra-tab-rig.ts).
  */
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import express, { type RequestHandler, type Router } from 'express';
 import type { Browser, Frame } from 'playwright-core';
 import type { Actor } from '../../src/auth/actor.js';
 import { UnauthorizedError } from '../../src/errors/domain-errors.js';
 import { launchChromium } from '../support/browser.js';
+import type { TeamsHost, TeamsTheme } from '../support/teams-host.js';
 import { ensureTabBuilt, startTabServer, type TabServer } from '../support/tab-server.js';
 
 export const SESSION_COOKIE = 'meent_test_session';
@@ -121,4 +123,26 @@ export async function axeViolations(tab: Frame, axeSource: string): Promise<Arra
     nodes: string[];
   }>;
   return result;
+}
+
+export const THEMES: readonly TeamsTheme[] = ['default', 'dark', 'contrast'];
+
+/** Asserts axe finds nothing on the tab in the light, dark and high-contrast themes. */
+export async function expectNoViolationsInAnyTheme(host: TeamsHost, tab: Frame, axeSource: string, where: string): Promise<void> {
+  for (const theme of THEMES) {
+    await host.setTheme(theme);
+    await tab.locator(`[data-theme="${theme}"]`).first().waitFor();
+    const violations = await axeViolations(tab, axeSource);
+    assert.deepEqual(violations, [], `axe violations on ${where} (${theme}):\n${JSON.stringify(violations, null, 2)}`);
+  }
+}
+
+/** Presses Tab until the element with this test id (or, without one, this text) has the focus. */
+export async function tabUntilFocused(host: TeamsHost, tab: Frame, target: string, most = 60): Promise<void> {
+  for (let i = 0; i < most; i++) {
+    await host.page.keyboard.press('Tab');
+    const focused = await tab.evaluate(() => document.activeElement && (document.activeElement.getAttribute('data-testid') || document.activeElement.textContent));
+    if (focused === target) return;
+  }
+  assert.fail(`the keyboard never reached ${target}`);
 }

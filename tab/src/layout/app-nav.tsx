@@ -31,6 +31,9 @@ export const NAV_ITEMS: readonly NavItem[] = [
 /** Shown to community managers and organisation admins only. */
 const ANALYTICS_ITEM: NavItem = { path: '/analytics', label: 'nav.analytics', routes: ['analytics'] };
 
+/** Shown to organisation admins only (the server refuses the settings to anyone else). */
+const PRIVACY_SETTINGS_ITEM: NavItem = { path: '/admin/privacy', label: 'nav.privacySettings', routes: ['privacySettings'] };
+
 const useStyles = makeStyles({
   list: {
     display: 'flex',
@@ -63,9 +66,11 @@ export function AppNav({ current }: { current: RouteName }) {
   const { t } = useI18n();
   const api = useApi();
   // Asked only once someone is signed in: the sign-in prompt asks the server for nothing else.
-  const signedIn = useMe().status === 'success';
+  const me = useMe();
+  const signedIn = me.status === 'success';
   const access = useRequest((signal) => (signedIn ? analyticsAllowed(api, signal) : Promise.resolve(false)), [api, signedIn]);
-  const items = access.status === 'success' && access.data ? [...NAV_ITEMS, ANALYTICS_ITEM] : NAV_ITEMS;
+  const isOrgAdmin = me.status === 'success' && me.data.isOrgAdmin;
+  const items = [...NAV_ITEMS, ...(access.status === 'success' && access.data ? [ANALYTICS_ITEM] : []), ...(isOrgAdmin ? [PRIVACY_SETTINGS_ITEM] : [])];
   return (
     <nav aria-label={t('nav.label')}>
       <ul className={styles.list}>

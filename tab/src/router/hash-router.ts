@@ -28,6 +28,7 @@ export type RouteName =
   | 'profile'
   | 'meeting'
   | 'analytics'
+  | 'privacySettings'
   | 'config'
   | 'authStart'
   | 'authEnd'
@@ -56,6 +57,7 @@ const patterns: ReadonlyArray<readonly [RouteName, string]> = [
   ['profile', '/profile'],
   ['meeting', '/meeting'],
   ['analytics', '/analytics'],
+  ['privacySettings', '/admin/privacy'],
   ['config', '/config'],
   ['authStart', '/auth/start'],
   ['authEnd', '/auth/end'],

@@ -30,6 +30,7 @@ export const pageFor: Record<Exclude<RouteName, 'config' | 'authStart' | 'authEn
   profile: lazy(() => import('../pages/profile-page.js').then((m) => ({ default: m.ProfilePage }))),
   meeting: lazy(() => import('../pages/meeting-page.js').then((m) => ({ default: m.MeetingPage }))),
   analytics: lazy(() => import('../pages/analytics-page.js').then((m) => ({ default: m.AnalyticsPage }))),
+  privacySettings: lazy(() => import('../pages/privacy-settings-page.js').then((m) => ({ default: m.PrivacySettingsPage }))),
   notFound: lazy(() => import('../pages/not-found-page.js').then((m) => ({ default: m.NotFoundPage }))),
 };
 
