@@ -8,6 +8,7 @@
  * https://learn.microsoft.com/en-us/graph/teams-send-activityfeednotifications
  */
 import { languageOrDefault } from '../src/content/language.js';
+import { formerMemberName } from '../src/personal-data/former-member.js';
 import { DEFAULT_TIME_ZONE } from '../src/time/time-zone.js';
 import type { DigestSection, NotificationRenderer, OutgoingMessage, ActivityFeedNotification } from '../src/notifications/messenger.js';
 import type { NotificationKind, NotificationRecord } from '../src/notifications/notification.model.js';
@@ -126,7 +127,7 @@ export class NotificationCards implements NotificationRenderer {
     const d = describe(n, prefs.locale, this.links);
     const data = (n.data ?? {}) as Data;
     const declared = DECLARED_FEED_TYPES[n.kind];
-    const actor = str(data.actorName) || 'Meent';
+    const actor = actorNameOf(data, prefs.locale) || 'Meent';
     return {
       activityType: declared ? n.kind : 'systemDefault',
       previewText: d.text || d.title,
@@ -146,7 +147,7 @@ export class NotificationCards implements NotificationRenderer {
 export function describe(n: NotificationRecord, language: Language, links: Links): Described {
   const d = (n.data ?? {}) as Data;
   const nl = language === 'nl';
-  const actor = str(d.actorName) || (nl ? 'Iemand' : 'Someone');
+  const actor = actorNameOf(d, language) || (nl ? 'Iemand' : 'Someone');
   const discussion = quote(str(d.discussionTitle));
   const event = quote(str(d.eventTitle));
   const community = str(d.communityName);
@@ -260,6 +261,11 @@ function urlFor(n: NotificationRecord, links: Links): string {
       if (str(d.communityId)) return links.community(str(d.communityId));
       return links.app();
   }
+}
+
+/** Erasure leaves "Former member" in the organisation's language and the mark `actorErased`: the reader's language wins. */
+function actorNameOf(d: Data, language: Language): string {
+  return d.actorErased === true ? formerMemberName(language) : str(d.actorName);
 }
 
 function str(value: unknown): string {

@@ -62,7 +62,14 @@ export function notificationsPersonalData(): PersonalDataContributor {
         if (n.actorId !== s.userId && !aboutThem && !mentionsSubject(n.data, s)) continue;
         await NotificationModel.updateOne(
           { _id: n._id },
-          { $set: { data: scrubValues(n.data ?? {}, s, replacement), ...(aboutThem ? { 'subject.id': FORMER_MEMBER_ID } : {}) }, ...(n.actorId === s.userId ? { $unset: { actorId: 1 } } : {}) },
+          {
+            $set: {
+              // The mark lets a card name them in its reader's language; the replacement is only the organisation's.
+              data: { ...scrubValues(n.data ?? {}, s, replacement), ...(n.actorId === s.userId ? { actorErased: true } : {}) },
+              ...(aboutThem ? { 'subject.id': FORMER_MEMBER_ID } : {}),
+            },
+            ...(n.actorId === s.userId ? { $unset: { actorId: 1 } } : {}),
+          },
         );
       }
     },

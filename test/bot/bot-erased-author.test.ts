@@ -8,8 +8,11 @@ import assert from 'node:assert/strict';
 import { discussionView } from '../../bot/card-views.js';
 import { ServiceDiscussionsPort } from '../../bot/discussions-port.js';
 import { tabLinks } from '../../bot/ports.js';
+import { NotificationCards } from '../../bot/notification-cards.js';
 import { textsFor } from '../../bot/texts.js';
 import type { CommunitiesModule } from '../../src/composition.js';
+import { NotificationModel, type NotificationRecord } from '../../src/notifications/notification.model.js';
+import { NotificationPreferences } from '../../src/notifications/notification-preferences.js';
 import { markdownTexts } from '../support/adaptive-cards.js';
 import { useTestDatabase } from '../support/database.js';
 import { TEST_HOME_TENANT } from '../support/identity-app.js';
@@ -28,6 +31,9 @@ describe('bot cards name an erased author in the card\'s language', function () 
     const discussionId = ok(await rig.api(subject, 'post', `/communities/${communityId}/discussions`, { title: 'Peilbuizen', body: 'Wie leest ze af?' }), 201).body.id as string;
     ok(await rig.api(subject, 'post', `/discussions/${discussionId}/replies`, { body: 'Aanvulling: ook in de winter.' }), 201);
     ok(await rig.api(manager, 'post', `/discussions/${discussionId}/replies`, { body: 'De gemeente.' }), 201);
+    // The manager is told of the subject's reply to the manager's own discussion.
+    const managersId = ok(await rig.api(manager, 'post', `/communities/${communityId}/discussions`, { title: 'Maaibeleid', body: 'Wanneer maaien we?' }), 201).body.id as string;
+    ok(await rig.api(subject, 'post', `/discussions/${managersId}/replies`, { body: 'In juni.' }), 201);
     assert.deepEqual(await rig.application.privacy.erasure.erase(TEST_HOME_TENANT, subject.oid, { by: 'self' }), { status: 'erased' });
 
     const services = rig.application.modules.find((m): m is CommunitiesModule => 'services' in m && 'discussions' in (m as CommunitiesModule).services)!.services;
@@ -39,6 +45,16 @@ describe('bot cards name an erased author in the card\'s language', function () 
       assert.ok(shown.includes(`**${former}**: Aanvulling`), `${language} reply: ${shown}`);
       assert.ok(shown.includes(`**${manager.name}**: De gemeente.`), `${language} another author: ${shown}`);
       assert.ok(!shown.includes(other) && !shown.includes(subject.name), `${language}: ${shown}`);
+    }
+
+    // The manager's notification of the erased person's reply: the actor too, in the reader's language.
+    const told = await NotificationModel.findOne({ recipientId: manager.oid, kind: 'reply' }).lean<NotificationRecord>();
+    assert.ok(told, 'the manager was told of the reply');
+    assert.equal((told.data as Record<string, unknown>).actorErased, true);
+    for (const [language, former, other] of [['en', 'Former member', 'Voormalig lid'], ['nl', 'Voormalig lid', 'Former member']] as const) {
+      const card = new NotificationCards(tabLinks('https://meent.example')).message(told, { ...new NotificationPreferences().defaults(), locale: language }).attachments?.[0];
+      const shown = markdownTexts(card).join('\n');
+      assert.ok(shown.includes(former) && !shown.includes(other) && !shown.includes(subject.name), `${language} notification: ${shown}`);
     }
   });
 });
