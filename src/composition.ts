@@ -72,6 +72,7 @@ import { membersPersonalData } from './members/members-personal-data.js';
 import { moderationPersonalData } from './moderation/moderation-personal-data.js';
 import { notificationsPersonalData } from './notifications/notifications-personal-data.js';
 import { exportsPersonalData } from './privacy/export.service.js';
+import { departuresPersonalData } from './privacy/departures-personal-data.js';
 import type { PersonalDataContributor } from './personal-data/personal-data.js';
 import { createPrivacyModule, createPrivacyPagesModule, createPrivacyServices, createPrivacySettings, type PrivacyServices } from './privacy/privacy.module.js';
 import { clockOf } from './time/clock.js';
@@ -258,6 +259,7 @@ export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 
     notificationsPersonalData(),
     membersPersonalData(deps.forgetUser ? { forget: deps.forgetUser } : {}),
     exportsPersonalData(),
+    departuresPersonalData(),
     auditPersonalData(),
   ];
 }

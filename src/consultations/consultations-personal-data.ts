@@ -26,17 +26,20 @@ import {
 
 export interface ConsultationPersonalData {
   created: Array<{ id: string; communityId: string; title: string; status: string; createdAt: string }>;
+  /** Conclusions the person wrote (of consultations they may not have created). */
+  concluded: Array<{ id: string; title: string; conclusion: string; publishedAt: string }>;
   responded: Array<{ consultationId: string; group: string }>;
   namedAnswers: Array<{ consultationId: string; title: string | null; answers: unknown[] }>;
 }
 
 /** The consultations the person created, their "has responded" records and their named answers. */
 export async function exportConsultationData(tenantId: string, userId: string): Promise<ConsultationPersonalData> {
-  const [created, responded, answers] = await Promise.all([consultationsCreatedBy(tenantId, userId), responderRecordsOfPerson(tenantId, userId), namedAnswersOfPerson(tenantId, userId)]);
+  const [created, concluded, responded, answers] = await Promise.all([consultationsCreatedBy(tenantId, userId), consultationsConcludedBy(tenantId, userId), responderRecordsOfPerson(tenantId, userId), namedAnswersOfPerson(tenantId, userId)]);
   const titles = new Map<string, string | null>();
   for (const a of answers) if (!titles.has(String(a.consultationId))) titles.set(String(a.consultationId), (await findConsultation(a.consultationId))?.title ?? null);
   return {
     created: created.map((c) => ({ id: String(c._id), communityId: String(c.communityId), title: c.title, status: c.status, createdAt: c.createdAt.toISOString() })),
+    concluded: concluded.flatMap((c) => (c.conclusion ? [{ id: String(c._id), title: c.title, conclusion: c.conclusion.source, publishedAt: c.conclusion.publishedAt.toISOString() }] : [])),
     responded: responded.map((r) => ({ consultationId: String(r.consultationId), group: r.group })),
     namedAnswers: answers.map((a) => ({ consultationId: String(a.consultationId), title: titles.get(String(a.consultationId)) ?? null, answers: a.answers })),
   };
@@ -91,16 +94,17 @@ export function consultationsPersonalData(): PersonalDataContributor {
       {
         name: 'consultations.json',
         describe: {
-          nl: 'Raadplegingen die je maakte, de raadplegingen waarop je antwoordde, en je antwoorden op raadplegingen op naam. Anonieme antwoorden staan er niet in: niets in Meent koppelt ze aan jou, ook Meent zelf niet.',
-          en: 'Consultations you created, the consultations you answered, and your answers to named consultations. Anonymous answers are not included: nothing in Meent links them to you, not even Meent itself.',
+          nl: 'Raadplegingen die je maakte of afsloot met een conclusie, de raadplegingen waarop je antwoordde, en je antwoorden op raadplegingen op naam. Anonieme antwoorden staan er niet in: niets in Meent koppelt ze aan jou, ook Meent zelf niet.',
+          en: 'Consultations you created or concluded, the consultations you answered, and your answers to named consultations. Anonymous answers are not included: nothing in Meent links them to you, not even Meent itself.',
         },
         count: async (s) => {
           const d = await exportConsultationData(s.tenantId, s.userId);
-          return d.created.length + d.responded.length + d.namedAnswers.length;
+          return d.created.length + d.concluded.length + d.responded.length + d.namedAnswers.length;
         },
         async *records(s) {
           const d = await exportConsultationData(s.tenantId, s.userId);
           for (const c of d.created) yield { type: 'created', ...c };
+          for (const c of d.concluded) yield { type: 'concluded', ...c };
           for (const r of d.responded) yield { type: 'responded', ...r };
           for (const a of d.namedAnswers) yield { type: 'namedAnswer', ...a };
         },

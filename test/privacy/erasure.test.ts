@@ -24,7 +24,7 @@ import { NotificationModel } from '../../src/notifications/notification.model.js
 import { FORMER_MEMBER_ID } from '../../src/personal-data/former-member.js';
 import { ErasureJobModel } from '../../src/privacy/privacy.model.js';
 import { useTestDatabase } from '../support/database.js';
-import { giveDataOfEveryKind, ok, person, traces, usePrivacyRig } from './privacy-fixtures.js';
+import { giveDataOfEveryKind, giveDeparture, ok, person, traces, usePrivacyRig } from './privacy-fixtures.js';
 
 async function snapshot(): Promise<string> {
   const db = mongoose.connection.db!;
@@ -71,6 +71,7 @@ describe('erase me (HTTP, real tokens)', function () {
     const subject = person('Sanne Subject');
     const waiter = person('Willem Wachter');
     const data = await giveDataOfEveryKind(rig, subject, manager, waiter);
+    await giveDeparture(subject);
     ok(await rig.api(subject, 'post', '/me/export', {}), 201);
     await rig.application.privacy.exports.idle();
     assert.ok((await traces(subject)).length > 0, 'the scan finds the person before');

@@ -12,7 +12,7 @@ import { AuditEntryModel } from '../../src/audit/audit-entry.model.js';
 import { ExportJobModel } from '../../src/privacy/privacy.model.js';
 import { bulkReplies } from '../support/bulk-discussions.js';
 import { useTestDatabase } from '../support/database.js';
-import { actorOf, giveDataOfEveryKind, ok, person, usePrivacyRig, DAY, type Everything, type Person, type PrivacyRig } from './privacy-fixtures.js';
+import { actorOf, giveDataOfEveryKind, giveDeparture, ok, person, usePrivacyRig, DAY, type Everything, type Person, type PrivacyRig } from './privacy-fixtures.js';
 
 interface ExportView {
   status: string;
@@ -48,6 +48,7 @@ describe('export my data (HTTP, real tokens)', function () {
 
   before(async () => {
     data = await giveDataOfEveryKind(rig, subject, manager, waiting);
+    await giveDeparture(subject);
     ok(await rig.api(other, 'get', '/me'));
   });
 
@@ -96,13 +97,15 @@ describe('export my data (HTTP, real tokens)', function () {
     assert.ok(notifications.some((n) => n.type === 'notification' && n.kind === 'reply'), 'the manager replied to their discussion');
     assert.ok(notifications.some((n) => n.type === 'delivery'));
     assert.equal((await records(zip, 'reports.json'))[0]!.text, 'Dubbel geplaatst');
-    // Consultations: the one they created, both has-responded records, the named answer; never the anonymous answer.
+    // Consultations: the one they created and concluded, both has-responded records, the named answer; never the anonymous answer.
     const consultations = await records(zip, 'consultations.json');
     assert.deepEqual(consultations.filter((r) => r.type === 'created').map((r) => [r.id, r.title, r.status]), [[data.ownConsultationId, 'Maaibeleid bermen', 'closed']]);
     assert.deepEqual(consultations.filter((r) => r.type === 'responded').map((r) => r.consultationId).sort(), [data.namedConsultationId, data.anonymousConsultationId].sort());
     const named = consultations.filter((r) => r.type === 'namedAnswer');
     assert.deepEqual(named.map((r) => [r.consultationId, r.title, r.answers]), [[data.namedConsultationId, 'Streefpeil winter', [{ questionId: 'q1', yes: true }, { questionId: 'q2', text: 'Droge zomers' }]]]);
-    assert.equal(consultations.length, 4, 'nothing else');
+    assert.deepEqual(consultations.filter((r) => r.type === 'concluded').map((r) => r.id), [data.ownConsultationId], 'the conclusion they wrote');
+    assert.equal(consultations.length, 5, 'nothing else');
+    assert.deepEqual(await records(zip, 'departure.json'), [{ leftAt: '2026-01-05T00:00:00.000Z', reason: 'deleted' }]);
     for (const file of Object.values(zip.files)) assert.ok(!(await file.async('string')).includes('Anoniem antwoord'), `the anonymous answer is nobody's: not in ${file.name}`);
     assert.ok((await records(zip, 'audit-log.json')).some((e) => e.kind === 'user.first_sign_in'));
 

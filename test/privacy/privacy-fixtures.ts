@@ -18,6 +18,7 @@ import { CalendarSyncModel } from '../../src/events/calendar-sync.model.js';
 import { EventModel } from '../../src/events/event.model.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { EventAttendanceModel } from '../../src/meetings/attendance.model.js';
+import { DepartureModel } from '../../src/privacy/departure.model.js';
 import { MeetingLinkModel } from '../../src/meetings/meeting-link.model.js';
 import { UserPhotoModel } from '../../src/members/user-photo.model.js';
 import { ConversationReferenceModel } from '../../src/notifications/conversation-reference.model.js';
@@ -123,6 +124,11 @@ export interface Everything {
  * Gives `subject` data of every kind. `manager` runs the communities and the event; `waiting`
  * signs up after the subject took the event's one seat, so is first on the waitlist.
  */
+/** What the leavers job keeps of a person Microsoft 365 no longer knows (an admin may erase before the grace period ends). */
+export async function giveDeparture(subject: Person): Promise<void> {
+  await DepartureModel.create({ tenantId: TEST_HOME_TENANT, userId: subject.oid, reason: 'deleted', leftAt: new Date(Date.UTC(2026, 0, 5)) });
+}
+
 export async function giveDataOfEveryKind(rig: PrivacyRig, subject: Person, manager: Person, waiting: Person): Promise<Everything> {
   const { api } = rig;
   rig.graph.addUser({ id: subject.oid, displayName: subject.name, mail: subject.upn, jobTitle: 'Peilbeheerder', department: 'Water', officeLocation: 'Stadhuis' });
