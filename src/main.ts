@@ -10,6 +10,9 @@ import { projectRoot, tabBuildDirectory } from './config/paths.js';
 import { listen } from './http/server.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { openStore } from './db/open-store.js';
+import { countWaitingNotifications } from './notifications/notification-backlog.js';
+import { startTelemetry } from './telemetry/telemetry.js';
+import { runMigrations } from './migrations/run-migrations.js';
 
 type Mode = 'server' | 'worker' | 'seed';
 
@@ -27,11 +30,16 @@ export async function main(argv: string[]): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const store = await openStore(config, logger);
+  // Traces and metrics when configured (APPLICATIONINSIGHTS_CONNECTION_STRING or OTEL_EXPORTER_OTLP_ENDPOINT); nothing otherwise.
+  const telemetry = await startTelemetry({ config, logger, notificationBacklog: countWaitingNotifications });
+  // Stored documents written by an earlier version are brought up to date before anything reads them (once, under a lease).
+  await runMigrations({ logger });
   const stops: Array<() => Promise<void>> = [];
   const shutdown = onceAsync(async (signal: string) => {
     logger.info({ signal }, 'stopping');
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.error({ err }, 'error while stopping'));
     await store.close();
+    await telemetry?.shutdown().catch((err: unknown) => logger.warn({ err }, 'telemetry did not shut down cleanly'));
     process.exit(0);
   });
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -3,14 +3,23 @@
  * Teams SSO token the tab sent), and as the app itself for background work (client
  * credentials), both through `@azure/identity` with a client secret or a certificate and the
  * authority from `ENTRA_AUTHORITY_HOST`. Tokens are cached until shortly before they expire.
+ * With a user-assigned managed identity (`MANAGED_IDENTITY_CLIENT_ID`, App Service), app-only
+ * tokens for the home tenant are the identity's own (ManagedIdentityCredential, which reads App
+ * Service's IDENTITY_ENDPOINT and IDENTITY_HEADER:
+ * https://learn.microsoft.com/en-us/azure/app-service/overview-managed-identity#rest-endpoint-reference);
+ * and without a secret or certificate, the app registration signs in with the identity's token
+ * as a federated client assertion (workload identity federation), on behalf of a person and in
+ * other tenants: https://learn.microsoft.com/en-us/entra/workload-id/workload-identity-federation-config-app-trust-managed-identity
  * An Entra answer that the user must consent or sign in interactively becomes
  * `ConsentRequiredError` (`consent_required` / `interaction_required`), which the tab acts on.
  * https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-on-behalf-of-flow
  */
 import { createHash } from 'node:crypto';
 import {
+  ClientAssertionCredential,
   ClientCertificateCredential,
   ClientSecretCredential,
+  ManagedIdentityCredential,
   OnBehalfOfCredential,
   type AccessToken,
   type TokenCredential,
@@ -26,6 +35,8 @@ export interface GraphCredentialsOptions {
   clientSecret?: string;
   /** PEM file with the private key and the certificate. */
   clientCertificatePath?: string;
+  /** The client id of a user-assigned managed identity (App Service): app-only tokens of the home tenant come from it. */
+  managedIdentityClientId?: string;
   /** `ENTRA_AUTHORITY_HOST`. */
   authorityHost: string;
   /** Default `https://graph.microsoft.com/.default`. */
@@ -42,6 +53,9 @@ interface CachedToken {
   expiresAt: number;
 }
 
+/** The audience of a managed identity's token used as a federated credential (public cloud). */
+const FEDERATED_TOKEN_AUDIENCE = 'api://AzureADTokenExchange/.default';
+
 /** Entra error codes that mean "the user has to do something first". */
 const CONSENT_CODES = new Set([65001, 65004, 65005]);
 const INTERACTION_CODES = new Set([50076, 50079, 50158, 50072, 53003, 50105, 50097]);
@@ -50,13 +64,15 @@ export class GraphCredentials {
   private readonly cache = new Map<string, CachedToken>();
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly appCredentials = new Map<string, TokenCredential>();
+  private readonly managedIdentity: TokenCredential | undefined;
   private readonly scope: string;
   private readonly refreshMarginMs: number;
   private readonly maxCachedTokens: number;
   private readonly now: () => number;
 
   constructor(private readonly options: GraphCredentialsOptions) {
-    if (!options.clientSecret && !options.clientCertificatePath) throw new Error('GraphCredentials needs a client secret or a certificate');
+    if (!options.clientSecret && !options.clientCertificatePath && !options.managedIdentityClientId) throw new Error('GraphCredentials needs a client secret, a certificate or a managed identity');
+    this.managedIdentity = options.managedIdentityClientId ? new ManagedIdentityCredential({ clientId: options.managedIdentityClientId }) : undefined;
     this.scope = options.scope ?? 'https://graph.microsoft.com/.default';
     this.refreshMarginMs = options.refreshMarginMs ?? 5 * 60 * 1000;
     this.maxCachedTokens = options.maxCachedTokens ?? 5_000;
@@ -78,7 +94,9 @@ export class GraphCredentials {
       };
       const credential = this.options.clientCertificatePath
         ? new OnBehalfOfCredential({ ...common, certificatePath: this.options.clientCertificatePath })
-        : new OnBehalfOfCredential({ ...common, clientSecret: this.options.clientSecret ?? '' });
+        : this.options.clientSecret
+          ? new OnBehalfOfCredential({ ...common, clientSecret: this.options.clientSecret })
+          : new OnBehalfOfCredential({ ...common, getAssertion: this.federatedAssertion() });
       return credential.getToken(this.scope);
     });
   }
@@ -92,12 +110,32 @@ export class GraphCredentials {
     let credential = this.appCredentials.get(tenantId);
     if (!credential) {
       const common = { authorityHost: this.options.authorityHost, disableInstanceDiscovery: true };
-      credential = this.options.clientCertificatePath
-        ? new ClientCertificateCredential(tenantId, this.options.clientId, this.options.clientCertificatePath, common)
-        : new ClientSecretCredential(tenantId, this.options.clientId, this.options.clientSecret ?? '', common);
+      credential =
+        // The identity lives in the home tenant only; elsewhere the app registration signs in.
+        this.managedIdentity && tenantId === this.options.tenantId
+          ? this.managedIdentity
+          : this.options.clientCertificatePath
+            ? new ClientCertificateCredential(tenantId, this.options.clientId, this.options.clientCertificatePath, common)
+            : this.options.clientSecret
+              ? new ClientSecretCredential(tenantId, this.options.clientId, this.options.clientSecret, common)
+              : new ClientAssertionCredential(tenantId, this.options.clientId, this.federatedAssertion(), common);
       this.appCredentials.set(tenantId, credential);
     }
     return credential;
+  }
+
+  /**
+   * The managed identity's token for Entra's token exchange audience: the app registration's
+   * client assertion when it trusts the identity as a federated credential.
+   */
+  private federatedAssertion(): () => Promise<string> {
+    const identity = this.managedIdentity;
+    return async () => {
+      if (!identity) throw new Error('No managed identity to sign the app registration in with');
+      const token = await identity.getToken(FEDERATED_TOKEN_AUDIENCE);
+      if (!token?.token) throw new Error('The managed identity returned no token');
+      return token.token;
+    };
   }
 
   private async cached(key: string, acquire: () => Promise<AccessToken | null>): Promise<string> {

@@ -118,6 +118,15 @@ const schema = z
     ORGANISATION_CONTACT: contactPoint,
     PRIVACY_OFFICER_CONTACT: contactPoint,
     NOTIFY_MAX_ATTEMPTS: z.coerce.number({ error: 'must be a whole number' }).int().min(1, { error: 'must be 1-20' }).max(20, { error: 'must be 1-20' }).default(5),
+    // Operations (src/telemetry/): Application Insights, or any OTLP/HTTP collector; neither set: nothing is sent.
+    APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString.pipe(z.string().regex(/(^|;)\s*(InstrumentationKey|ConnectionString)=|IngestionEndpoint=/i, { error: 'must be an Application Insights connection string (InstrumentationKey=...;IngestionEndpoint=...)' }).optional()),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(httpsOrLoopbackUrl.optional()),
+    OTEL_SERVICE_NAME: z.string().trim().min(1).max(100).default('meent'),
+    OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number({ error: 'must be milliseconds' }).int().min(1000, { error: 'must be at least 1000 ms' }).max(3_600_000).default(60_000),
+    // Managed identity (App Service): the user-assigned identity's client id. Graph app-only tokens come from it
+    // (ManagedIdentityCredential); the app registration's own secret is then needed only for on-behalf-of, unless the
+    // registration trusts this identity as a federated credential (docs/operations.md).
+    MANAGED_IDENTITY_CLIENT_ID: optionalString.pipe(uuid.optional()),
   })
   .superRefine((c, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -128,8 +137,8 @@ const schema = z
     if (c.AUTH_MODE === 'entra') {
       if (!c.ENTRA_TENANT_ID) issue('ENTRA_TENANT_ID', 'is required when AUTH_MODE=entra: the home tenant GUID');
       if (!c.ENTRA_CLIENT_ID) issue('ENTRA_CLIENT_ID', 'is required when AUTH_MODE=entra: the app registration (client) id');
-      if (!c.ENTRA_CLIENT_SECRET && !c.ENTRA_CLIENT_CERTIFICATE_PATH) {
-        issue('ENTRA_CLIENT_SECRET', 'or ENTRA_CLIENT_CERTIFICATE_PATH is required when AUTH_MODE=entra');
+      if (!c.ENTRA_CLIENT_SECRET && !c.ENTRA_CLIENT_CERTIFICATE_PATH && !c.MANAGED_IDENTITY_CLIENT_ID) {
+        issue('ENTRA_CLIENT_SECRET', 'or ENTRA_CLIENT_CERTIFICATE_PATH or MANAGED_IDENTITY_CLIENT_ID is required when AUTH_MODE=entra');
       }
       if (!c.ENTRA_APP_ID_URI) issue('ENTRA_APP_ID_URI', 'is required when AUTH_MODE=entra: api://<host>/<client id>');
       if (!c.MONGODB_URI && c.NODE_ENV === 'production') issue('MONGODB_URI', 'is required in production');
@@ -169,6 +178,8 @@ const schema = z
         authorityHost: c.ENTRA_AUTHORITY_HOST.replace(/\/+$/, ''),
         allowedTenants: c.ENTRA_ALLOWED_TENANTS,
         allowedClientApps: c.ENTRA_ALLOWED_CLIENT_APPS,
+        /** The user-assigned managed identity's client id (App Service); Graph app-only tokens then come from it. */
+        managedIdentityClientId: c.MANAGED_IDENTITY_CLIENT_ID,
       },
       graphBaseUrl: c.GRAPH_BASE_URL.replace(/\/+$/, ''),
       bot: { id: c.BOT_ID, password: c.BOT_PASSWORD, type: c.BOT_TYPE, tenantId: c.BOT_TENANT_ID },
@@ -209,6 +220,13 @@ const schema = z
         contact: c.ORGANISATION_CONTACT,
         privacyOfficer: c.PRIVACY_OFFICER_CONTACT,
       },
+      /** Traces and metrics (src/telemetry/): to Application Insights, or an OTLP collector; neither: off. */
+      telemetry: {
+        applicationInsightsConnectionString: c.APPLICATIONINSIGHTS_CONNECTION_STRING,
+        otlpEndpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT,
+        serviceName: c.OTEL_SERVICE_NAME,
+        metricExportIntervalMs: c.OTEL_METRIC_EXPORT_INTERVAL,
+      },
     };
   });
 
@@ -237,7 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 function isSecretName(name: string): boolean {
   // Connection strings carry passwords.
-  return /SECRET|PASSWORD|URI$|POSTGRES_URL$/.test(name);
+  return /SECRET|PASSWORD|URI$|POSTGRES_URL$|CONNECTION_STRING$/.test(name);
 }
 
 export function isLoopbackHost(host: string): boolean {

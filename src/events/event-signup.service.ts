@@ -17,6 +17,7 @@ import type { Person, RegistrationOutcome, SeatAllocator } from './seat-allocato
 import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { csvFile, type CsvFile } from '../content/csv.js';
 import type { RegistrationView } from './registration-view.js';
+import { recordSignUp } from '../telemetry/meent-metrics.js';
 
 export interface EventSignupDeps {
   allocator: SeatAllocator;
@@ -52,6 +53,8 @@ export class EventSignupService {
     access.authorize('event.signUp');
     const person = await this.personFromActor(actor);
     const outcome = await this.deps.allocator.apply(actor.tenantId, access.event._id, { kind: 'signUp', person, ...(input.message ? { message: input.message } : {}) });
+    // The sign-up rate operators watch (src/telemetry/); signing up twice is not a new one.
+    if (outcome.created) recordSignUp(outcome.registration.status);
     return { registration: fullView(outcome), created: outcome.created };
   }
 

@@ -13,6 +13,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
+import { recordGraphCall } from '../telemetry/meent-metrics.js';
 
 export interface RetryPolicy {
   /** Attempts in total, the first included. */
@@ -154,6 +155,7 @@ export class GraphRetryHandler implements Middleware {
       }
       const response = context.response as Response | undefined;
       const status = failed ? undefined : response?.status;
+      recordGraphCall(status, path);
       const retryable = failed ? replaySafe : status !== undefined && (isThrottleStatus(status) || (status === 504 && replaySafe));
       if (!retryable || attempt >= this.policy.maxAttempts) {
         if (failed) throw failure;

@@ -15,6 +15,7 @@ import { redactSerializedRequest } from '../logging/url-secrets.js';
 import { problemErrorHandler, sendProblem } from './problem.js';
 import { refuseUnstorableText } from './refuse-unstorable-text.js';
 import { securityHeaders } from './security-headers.js';
+import { requestTelemetry } from '../telemetry/request-telemetry.js';
 
 /** What a capability hands to the HTTP app (the composition root gathers them into `AppDependencies`). */
 export interface CapabilityModule {
@@ -72,6 +73,8 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
   app.use(securityHeaders());
+  // A span and a duration per request (a no-op unless telemetry is configured; src/telemetry/).
+  app.use(requestTelemetry());
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

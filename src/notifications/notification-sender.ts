@@ -15,6 +15,7 @@ import { DeliveryError, type ConversationRef, type DigestSection, type OutgoingM
 import type { NotificationRecord } from './notification.model.js';
 import { openPersonalChat } from './personal-chat.js';
 import type { Lane } from './rate-governor.js';
+import { recordJobLag, recordNotificationSend } from '../telemetry/meent-metrics.js';
 
 export class NotificationSender {
   constructor(private readonly context: DeliveryContext) {}
@@ -35,11 +36,16 @@ export class NotificationSender {
       await timed(this.context, 'governor', () => this.context.governor.acquire(target.lanes));
       try {
         const result = await timed(this.context, 'channel', () => target.send());
+        recordNotificationSend(channelOf(target.lanes), 'sent', false);
+        // Lag: from the oldest notification of the job being written to its delivery.
+        const oldest = Math.min(...job.notifications.map((n) => new Date(n.createdAt).getTime()));
+        if (Number.isFinite(oldest)) recordJobLag('notification-delivery', (this.context.now().getTime() - oldest) / 1000);
         await claim.finish(job, 'sent', { tries: attempt, ...(result.activityId !== undefined ? { activityId: result.activityId } : {}), ...(target.conversationId !== undefined ? { conversationId: target.conversationId } : {}) });
         stats.sent += job.notifications.length;
         return;
       } catch (err) {
         const failure = err instanceof DeliveryError ? err : new DeliveryError('transient', err instanceof Error ? err.message : String(err));
+        recordNotificationSend(channelOf(target.lanes), failure.failure, failure.failure === 'throttled');
         if (failure.failure === 'blocked' || failure.failure === 'gone') {
           if (target.referenceKey) await this.context.references.setState(job.tenantId, target.referenceKey, failure.failure, failure.code ?? String(failure.status ?? ''), this.context.now());
           await claim.finish(job, 'skipped', { reason: failure.failure, error: describe(failure), tries: attempt });
@@ -165,4 +171,9 @@ export class NotificationSender {
 
 export function describe(error: DeliveryError): string {
   return `${error.failure}${error.status !== undefined ? ` ${error.status}` : ''}${error.code ? ` ${error.code}` : ''}`.slice(0, 500);
+}
+
+/** Which service a send went through: the activity feed is Graph's, everything else the Bot connector. */
+function channelOf(lanes: Lane[]): 'bot-connector' | 'activity-feed' {
+  return lanes.some((l) => l.kind === 'activityFeed') ? 'activity-feed' : 'bot-connector';
 }

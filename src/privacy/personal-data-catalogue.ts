@@ -741,6 +741,17 @@ export const PERSONAL_DATA_CATALOGUE: CatalogueEntry[] = [
     fields: { key: F.key, owner: F.owner, expiresAt: F.leaseUntil },
   },
   {
+    model: 'Migration',
+    collection: 'migrations',
+    purpose: { nl: 'Welke bijwerkingen van opgeslagen documenten bij een upgrade al zijn uitgevoerd.', en: 'Which updates of stored documents an upgrade has already run.' },
+    retention: { nl: 'Zolang Meent draait (één klein document per bijwerking, zonder persoonsgegevens).', en: 'As long as Meent runs (one small document per update, no personal data).' },
+    fields: {
+      appliedAt: technical('Wanneer de bijwerking is uitgevoerd.', 'When the update ran.'),
+      changed: count,
+      durationMs: technical('Hoe lang de bijwerking duurde.', 'How long the update took.'),
+    },
+  },
+  {
     model: 'PrivacySettings',
     collection: 'privacy_settings',
     purpose: { nl: 'De bewaartermijnen en wisregels die de organisatie kiest.', en: 'The retention periods and erasure rules the organisation chooses.' },

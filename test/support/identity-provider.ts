@@ -10,6 +10,9 @@
  *   GET  /{tid}/oauth2/v2.0/authorize                   the sign-in and consent screen, answered at once as a
  *                                                        user who accepts (or declines, `authorizeAnswer`):
  *                                                        302 to redirect_uri with code and state (or error)
+ *   GET  /msi/token                                     App Service's managed identity endpoint (IDENTITY_ENDPOINT,
+ *                                                        X-IDENTITY-HEADER = IDENTITY_HEADER, api-version 2019-08-01,
+ *                                                        resource, client_id of a user-assigned identity)
  *   GET  /botframework/v1/.well-known/openidconfiguration, /botframework/v1/keys
  *                                                        the Bot Framework channel's metadata and keys
  *
@@ -21,7 +24,9 @@
  *
  * Sources: https://learn.microsoft.com/en-us/entra/identity-platform/access-token-claims-reference,
  * https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-on-behalf-of-flow,
- * https://learn.microsoft.com/en-us/azure/bot-service/rest-api/bot-framework-rest-connector-authentication
+ * https://learn.microsoft.com/en-us/azure/bot-service/rest-api/bot-framework-rest-connector-authentication,
+ * https://learn.microsoft.com/en-us/azure/app-service/overview-managed-identity#rest-endpoint-reference,
+ * https://learn.microsoft.com/en-us/entra/workload-id/workload-identity-federation-config-app-trust-managed-identity
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -94,7 +99,32 @@ export interface RegisteredClient {
   secret?: string;
   /** PEM certificate whose private key signs the client's assertions. */
   certificatePem?: string;
+  /**
+   * A federated identity credential: the managed identity (principal id, and the tenant whose
+   * issuer signs its tokens) whose tokens for api://AzureADTokenExchange this client accepts as
+   * its client assertion, in any tenant it asks a token for.
+   */
+  trustedManagedIdentity?: { principalId: string; tenantId: string };
 }
+
+/** A user-assigned managed identity the MSI endpoint hands tokens of. */
+export interface ManagedIdentity {
+  clientId: string;
+  principalId: string;
+  tenantId: string;
+}
+
+export interface ManagedIdentityRequestRecord {
+  clientId: string | null;
+  resource: string | null;
+  apiVersion: string | null;
+  /** Whether X-IDENTITY-HEADER carried IDENTITY_HEADER. */
+  headerOk: boolean;
+  status: number;
+}
+
+/** The audience of managed identity tokens used as federated credentials. */
+export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
 export interface TokenFault {
   /** OAuth `error`: e.g. `invalid_grant` with suberror `consent_required`, or `interaction_required`. */
@@ -168,6 +198,13 @@ export class IdentityProvider {
   readonly authorizeRequests: AuthorizeRequestRecord[] = [];
   /** How the simulated user answers the consent screen. */
   authorizeAnswer: 'accept' | 'decline' = 'accept';
+  /** Every request to the managed identity endpoint. */
+  readonly managedIdentityRequests: ManagedIdentityRequestRecord[] = [];
+  /** Access tokens the managed identity endpoint handed out (a subset of `issuedAccessTokens`). */
+  readonly managedIdentityTokens = new Set<string>();
+  /** The secret App Service puts in IDENTITY_HEADER (rotated by the platform; fixed per stand-in here). */
+  readonly identityHeader = randomUUID();
+  private readonly managedIdentities = new Map<string, ManagedIdentity>();
 
   private keys: SigningKey[] = [];
   private activeKid = '';
@@ -221,6 +258,8 @@ export class IdentityProvider {
     this.tokenLifetimeSeconds = 3599;
     this.authorizeRequests.length = 0;
     this.authorizeAnswer = 'accept';
+    this.managedIdentityRequests.length = 0;
+    this.managedIdentityTokens.clear();
   }
 
   // ---- keys ----
@@ -262,6 +301,19 @@ export class IdentityProvider {
 
   tokenEndpoint(tenantId: string): string {
     return `${this.baseUrl}/${tenantId}/oauth2/v2.0/token`;
+  }
+
+  // ---- managed identities ----
+
+  /** IDENTITY_ENDPOINT for a process that should get its managed identity's tokens here. */
+  get managedIdentityEndpoint(): string {
+    return `${this.baseUrl}/msi/token`;
+  }
+
+  registerManagedIdentity(identity: Omit<ManagedIdentity, 'principalId'> & { principalId?: string }): ManagedIdentity {
+    const registered = { ...identity, principalId: identity.principalId ?? randomUUID() };
+    this.managedIdentities.set(registered.clientId, registered);
+    return registered;
   }
 
   // ---- clients ----
@@ -381,6 +433,8 @@ export class IdentityProvider {
       return json(res, 200, { keys: this.botKeys.map((k) => ({ ...k.publicJwk, x5t: k.kid, endorsements: ['msteams', 'webchat', 'directline', 'emulator'] })) });
     }
 
+    if (method === 'GET' && url.pathname === '/msi/token') return this.managedIdentityToken(req, res, url.searchParams);
+
     const [tenant, ...rest] = segments;
     if (tenant === undefined || !(GUID.test(tenant) || tenant === 'common' || tenant === 'organizations')) {
       return json(res, 400, entraError('invalid_tenant', 90002, `Tenant '${tenant ?? ''}' not found.`));
@@ -462,6 +516,52 @@ export class IdentityProvider {
     if (state !== null) back.searchParams.set('state', state);
     res.writeHead(302, { Location: back.toString(), 'Cache-Control': 'no-store' });
     res.end();
+  }
+
+  /**
+   * App Service's local token endpoint: GET with api-version 2019-08-01, `resource`, and for a
+   * user-assigned identity `client_id`; the X-IDENTITY-HEADER header must carry IDENTITY_HEADER.
+   * The answer's `expires_on` is seconds since the epoch, as a string.
+   */
+  private async managedIdentityToken(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+    const record: ManagedIdentityRequestRecord = {
+      clientId: query.get('client_id'),
+      resource: query.get('resource'),
+      apiVersion: query.get('api-version'),
+      headerOk: req.headers['x-identity-header'] === this.identityHeader,
+      status: 0,
+    };
+    this.managedIdentityRequests.push(record);
+    const answer = (status: number, body: Record<string, unknown>) => {
+      record.status = status;
+      json(res, status, body);
+    };
+    if (!record.headerOk) return answer(401, { statusCode: 401, message: 'Unauthorized: X-IDENTITY-HEADER is missing or wrong.' });
+    if (record.apiVersion !== '2019-08-01') return answer(400, { statusCode: 400, message: 'Unsupported api-version.' });
+    if (!record.resource) return answer(400, { statusCode: 400, message: 'Required query variable resource is missing.' });
+    // Several user-assigned identities: the caller must say which; none registered under that id: 400.
+    const identity = record.clientId ? this.managedIdentities.get(record.clientId) : this.managedIdentities.size === 1 ? [...this.managedIdentities.values()][0] : undefined;
+    if (!identity) return answer(400, { statusCode: 400, message: 'No Managed Identity found for specified ClientId/ResourceId/PrincipalId.' });
+    const resource = record.resource.replace(/\/+$/, '');
+    const now = Math.floor(Date.now() / 1000);
+    const accessToken = await this.sign({
+      aud: resource,
+      iss: this.issuerV1(identity.tenantId),
+      iat: now,
+      nbf: now - 300,
+      exp: now + this.tokenLifetimeSeconds,
+      appid: identity.clientId,
+      oid: identity.principalId,
+      sub: identity.principalId,
+      tid: identity.tenantId,
+      idtyp: 'app',
+      roles: resource === TOKEN_EXCHANGE_AUDIENCE ? [] : ['User.Read.All'],
+      ver: '1.0',
+      xms_mirid: `/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/meent/providers/Microsoft.ManagedIdentity/userAssignedIdentities/meent`,
+    });
+    this.issuedAccessTokens.add(accessToken);
+    this.managedIdentityTokens.add(accessToken);
+    return answer(200, { access_token: accessToken, expires_on: String(now + this.tokenLifetimeSeconds), resource, token_type: 'Bearer', client_id: identity.clientId });
   }
 
   private async token(res: ServerResponse, tenantId: string, form: URLSearchParams): Promise<void> {
@@ -556,6 +656,17 @@ export class IdentityProvider {
       return entraError('invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
     }
     const assertion = form.get('client_assertion');
+    if (assertion !== null && form.get('client_assertion_type') === CLIENT_ASSERTION_TYPE && client.trustedManagedIdentity) {
+      // A federated identity credential: the assertion is a token of the trusted managed identity for the exchange audience.
+      try {
+        const trusted = client.trustedManagedIdentity;
+        const { payload } = await jwtVerify(assertion, createLocalJWKSet(this.jwks()), { algorithms: ['RS256'], audience: TOKEN_EXCHANGE_AUDIENCE, issuer: [this.issuerV1(trusted.tenantId), this.issuerV2(trusted.tenantId)] });
+        if (payload.sub !== trusted.principalId) throw new Error('the subject is not the trusted managed identity');
+        return undefined;
+      } catch (error) {
+        return entraError('invalid_client', 700213, `No matching federated identity record found for presented assertion. ${(error as Error).message}`);
+      }
+    }
     if (assertion !== null && form.get('client_assertion_type') === CLIENT_ASSERTION_TYPE) {
       if (!client.certificatePem) return entraError('invalid_client', 700027, 'Client assertion contains an invalid signature: no certificate is registered.');
       try {
