@@ -155,8 +155,9 @@ export async function countMemberships(communityId: Types.ObjectId | string, sta
   return MembershipModel.countDocuments({ communityId, status, ...(options.withoutGuests ? { isGuest: false } : {}) }).exec();
 }
 
-export async function membershipPage(communityId: Types.ObjectId, status: MembershipStatus, page: { cursor?: string; limit?: number }): Promise<Page<MembershipRecord>> {
-  return findPage(MembershipModel as unknown as Model<MembershipRecord>, { filter: { communityId, status }, ...page });
+export async function membershipPage(communityId: Types.ObjectId, status: MembershipStatus, page: { cursor?: string; limit?: number }, onlyUserIds?: readonly string[]): Promise<Page<MembershipRecord>> {
+  const filter = onlyUserIds ? { communityId, status, userId: mongoose.trusted({ $in: [...onlyUserIds] }) } : { communityId, status };
+  return findPage(MembershipModel as unknown as Model<MembershipRecord>, { filter, ...page });
 }
 
 /** Applies the update when the membership (and the guard) matches; the membership after, or null. */

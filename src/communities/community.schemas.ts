@@ -103,6 +103,7 @@ export const membersParams = z.object({ id: objectIdString, userId: userIdString
 export const listMembersQuery = z
   .object({
     status: z.enum(MEMBERSHIP_STATUSES).default('active').meta({ description: 'active (default); requested, invited and blocked for managers' }),
+    q: z.string().trim().max(100).optional().meta({ description: 'Only people whose name (or e-mail address) has a word starting with each word given' }),
     ...pageQuery,
   })
   .strict();

@@ -18,6 +18,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { DirectoryGateway } from '../graph/directory-gateway.js';
 import { ensurePersonKnown, type PeopleRepository } from '../members/people.repository.js';
 import type { UserRecord } from '../members/people.repository.js';
+import { analyseQuery, words as wordsOf } from '../search-index/text-analysis.js';
 import type { NotificationIntent, NotificationOutbox } from '../notifications/notification-outbox.js';
 import { resolveCommunityAccess, type CommunityAccess } from './community-access.js';
 import {
@@ -63,12 +64,32 @@ export class MembershipService {
   async list(actor: Actor, communityId: string, query: ListMembersQuery): Promise<Page<MemberView>> {
     const access = await resolveCommunityAccess(actor, communityId);
     access.authorize(query.status === 'active' ? 'members.list' : 'members.manage');
-    const page = await membershipPage(access.community._id, query.status, {
-      ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
-      ...(query.limit !== undefined ? { limit: query.limit } : {}),
-    });
+    const page = await membershipPage(
+      access.community._id,
+      query.status,
+      {
+        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+        ...(query.limit !== undefined ? { limit: query.limit } : {}),
+      },
+      query.q ? await this.peopleNamed(actor.tenantId, query.q) : undefined,
+    );
     const people = await this.deps.people.findMany(actor.tenantId, page.items.map((m) => m.userId));
     return { items: page.items.map((m) => memberToView(m, people.get(m.userId))), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  }
+
+  /**
+   * The ids of the tenant's people with a word of their name or address starting with each
+   * word of `q` (the member search). The directory is read whole, as the people search does;
+   * it is bounded by MAX_DIRECTORY.
+   */
+  private async peopleNamed(tenantId: string, q: string): Promise<string[]> {
+    const wanted = analyseQuery(q);
+    if (wanted.length === 0) return [];
+    const all = await this.deps.people.allInTenant(tenantId);
+    return all.filter((u) => {
+      const names = wordsOf(`${u.displayName} ${u.mail ?? ''}`);
+      return wanted.every((w) => names.some((n) => n.startsWith(w.word)));
+    }).map((u) => u.userId);
   }
 
   /**

@@ -14,6 +14,7 @@ import {
   discussionActivityBetween,
   findDiscussion,
   findDiscussionInTenant,
+  findConclusions,
   findDiscussionTitled,
   findReplyWithBody,
   findShownDiscussions,
@@ -24,6 +25,7 @@ import {
 } from './discussions.repository.js';
 import type { FollowRecord } from './follow.model.js';
 import type { ReplyRecord } from './reply.model.js';
+import { excerptOf } from '../content/markdown.js';
 
 export { discussionActivityBetween };
 export type { AskedQuestion } from './discussions.repository.js';
@@ -34,6 +36,22 @@ export const discussionById: (discussionId: Types.ObjectId | string) => Promise<
 
 /** The tenant's discussion with this id. */
 export const discussionOfTenant: (tenantId: string, discussionId: Types.ObjectId | string) => Promise<DiscussionRecord | null> = findDiscussionInTenant;
+
+/**
+ * The conclusion (as a plain-text excerpt) of each of these discussions that was closed with
+ * one, by id. Read when shown rather than copied into the activity, so a changed or erased
+ * conclusion never lingers in a feed.
+ */
+export async function conclusionsOf(tenantId: string, discussionIds: readonly Types.ObjectId[]): Promise<Map<string, string>> {
+  const unique = [...new Map(discussionIds.map((id) => [String(id), id])).values()];
+  const found = await findConclusions(tenantId, unique);
+  const out = new Map<string, string>();
+  for (const d of found) {
+    const source = d.conclusion?.source ?? '';
+    if (source.trim() !== '') out.set(String(d._id), excerptOf(source));
+  }
+  return out;
+}
 
 /** A discussion another capability points people at (an event's follow-up, a meeting's linked discussion). */
 export interface DiscussionRef {

@@ -55,6 +55,14 @@ export async function findShownDiscussions(tenantId: string, ids: Types.ObjectId
     .lean<Pick<DiscussionRecord, '_id' | 'communityId' | 'title'>[]>();
 }
 
+/** The conclusions of those of these discussions that are closed with one (the home feed shows them with the discussion). */
+export async function findConclusions(tenantId: string, ids: Types.ObjectId[]): Promise<Pick<DiscussionRecord, '_id' | 'conclusion'>[]> {
+  if (ids.length === 0) return [];
+  return DiscussionModel.find({ tenantId, _id: mongoose.trusted({ $in: ids }), status: 'closed' })
+    .select({ _id: 1, conclusion: 1 })
+    .lean<Pick<DiscussionRecord, '_id' | 'conclusion'>[]>();
+}
+
 /** The community's discussion with this title (the demo seed finds what it made before). */
 export async function findDiscussionTitled(communityId: Types.ObjectId | string, title: string): Promise<DiscussionRecord | null> {
   return DiscussionModel.findOne({ communityId, title }).lean<DiscussionRecord>();

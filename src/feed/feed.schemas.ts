@@ -21,6 +21,7 @@ export const feedItemView = z
     excerpt: z.string(),
     author: z.object({ id: z.string(), displayName: z.string(), erased: z.literal(true).optional() }),
     at: z.string(),
+    conclusion: z.string().nullable().meta({ description: 'For a new discussion that has since been closed with a conclusion: the conclusion as plain text (an excerpt)' }),
   })
   .meta({ id: 'FeedItem' });
 export type FeedItemView = z.output<typeof feedItemView>;

@@ -13,7 +13,7 @@ import { communityVisibility } from '../communities/community-access.js';
 import type { CommunityRecord } from '../communities/communities.port.js';
 import { MAX_PAGE_SIZE } from '../db/pagination.js';
 import { ValidationError } from '../errors/domain-errors.js';
-import { activityOfCommunity, followsOfPerson, type ActivityRecord } from '../discussions/discussions.port.js';
+import { activityOfCommunity, conclusionsOf, followsOfPerson, type ActivityRecord } from '../discussions/discussions.port.js';
 import { bucketOf, firstSeqOf } from '../discussions/feed-buckets.js';
 import type { FeedItemView, FeedView } from './feed.schemas.js';
 
@@ -151,15 +151,16 @@ export class FeedService {
       nextCursor = encodeFeedCursor({ t: lastAt, p: positions });
     }
     const upcomingEvents = !cursor && this.deps.upcomingEvents ? await this.deps.upcomingEvents(actor, 5).catch(() => []) : undefined;
+    const conclusions = await conclusionsOf(actor.tenantId, out.filter(({ item }) => item.kind === 'discussion').map(({ item }) => item.discussionId));
     return {
-      items: out.map(({ source, item }) => toItem(item, source.community)),
+      items: out.map(({ source, item }) => toItem(item, source.community, item.kind === 'discussion' ? (conclusions.get(String(item.discussionId)) ?? null) : null)),
       ...(nextCursor ? { nextCursor } : {}),
       ...(upcomingEvents ? { upcomingEvents } : {}),
     };
   }
 }
 
-function toItem(a: ActivityRecord, community: CommunityRecord): FeedItemView {
+function toItem(a: ActivityRecord, community: CommunityRecord, conclusion: string | null): FeedItemView {
   return {
     type: a.kind,
     id: String(a._id),
@@ -171,6 +172,7 @@ function toItem(a: ActivityRecord, community: CommunityRecord): FeedItemView {
     excerpt: a.excerpt,
     author: authorView(a.authorId, a.authorName),
     at: a.at.toISOString(),
+    conclusion,
   };
 }
 

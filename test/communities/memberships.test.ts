@@ -138,6 +138,23 @@ describe('community membership (HTTP, real database)', function () {
     assert.deepEqual(await counts(c.id), { members: 1, managers: 1 });
   });
 
+  it('finds members by the start of a word of their name, within the status asked for', async () => {
+    const manager = await person({ userId: 'ms-manager', name: 'Marit Smit' });
+    const anna = await person({ userId: 'ms-anna', name: 'Anna de Boer' });
+    const annelies = await person({ userId: 'ms-annelies', name: 'Annelies Visser' });
+    const bert = await person({ userId: 'ms-bert', name: 'Bert Annema' });
+    const c = await community(world, manager, { visibility: 'closed', members: [anna, bert] });
+    await as(world.app, annelies).post(`/communities/${c.id}/members`, {}).expect(201);
+    const names = async (query: string) =>
+      ((await as(world.app, manager).get(`/communities/${c.id}/members?${query}`).expect(200)).body.items as Array<{ displayName: string }>).map((m) => m.displayName).sort();
+    assert.deepEqual(await names('q=ann'), ['Anna de Boer', 'Bert Annema'], 'active members only; a later word counts too');
+    assert.deepEqual(await names('q=ann&status=requested'), ['Annelies Visser']);
+    assert.deepEqual(await names('q=anna%20boer'), ['Anna de Boer'], 'every word must match');
+    assert.deepEqual(await names('q=zz'), []);
+    // Text is matched as words, never as a pattern.
+    assert.deepEqual(await names('q=.*'), []);
+  });
+
   it('counts every one of many concurrent joins exactly once', async () => {
     const manager = await person({ userId: 'cc-manager' });
     const c = await community(world, manager);

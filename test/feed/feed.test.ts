@@ -40,6 +40,29 @@ describe('the home feed (HTTP, real database)', function () {
     assert.equal(res.body.nextCursor, undefined);
   });
 
+  it('shows the conclusion with a discussion closed since, in its current state, and none once reopened', async () => {
+    const me = await person({ userId: 'fc-me' });
+    const ann = await person({ userId: 'fc-ann' });
+    const a = await community(world, ann, { name: 'Concluded', members: [me] });
+    const { discussions, replies } = world.module.services;
+    const open = await discussions.create(ann, a.id, { title: 'Still open', body: 'x', kind: 'discussion' });
+    const closed = await discussions.create(ann, a.id, { title: 'Decided', body: 'x', kind: 'discussion' });
+    await world.module.services.discussions.follow(me, closed.id);
+    await replies.create(ann, closed.id, { body: 'a reply before closing' });
+    await discussions.update(ann, closed.id, { status: 'closed', conclusion: 'We **meet** in May.' });
+    const conclusions = async () =>
+      ((await as(world.app, me).get('/feed').expect(200)).body.items as Array<{ type: string; discussionId: string; conclusion: string | null }>).map((i) => [i.type, i.discussionId, i.conclusion]);
+    assert.deepEqual(await conclusions(), [
+      ['reply', closed.id, null],
+      ['discussion', closed.id, 'We meet in May.'],
+      ['discussion', open.id, null],
+    ]);
+    await discussions.update(ann, closed.id, { status: 'closed', conclusion: 'We meet in June.' });
+    assert.equal((await conclusions())[1]?.[2], 'We meet in June.', 'a changed conclusion is shown as it is now');
+    await discussions.update(ann, closed.id, { status: 'open' });
+    assert.deepEqual((await conclusions()).map((c) => c[2]), [null, null, null]);
+  });
+
   it('pages across communities and buckets without skipping or repeating while new items arrive', async () => {
     const me = await person({ userId: 'fp-me' });
     const ann = await person({ userId: 'fp-ann' });

@@ -1,8 +1,8 @@
 /**
  * The configuration page of the channel, chat and meeting tab, driven through the Teams
  * host's save flow against the real communities API (signed in for real): the choice is
- * saved with `settings.setSettings`, Save is enabled only for a complete choice, a new
- * community is pinned to the team and channel, and a failed save keeps the input and shows
+ * saved with `settings.setSettings`, Save is enabled only for a complete choice, a new or
+ * chosen community is pinned to the team and channel, and a failed save keeps the input and shows
  * the API's message next to the field.
  */
 import assert from 'node:assert/strict';
@@ -57,6 +57,8 @@ describe('tab configuration page', function () {
     const { settings } = await host.state();
     const url = `${rig.server.origin}/tab/index.html#/community/${ids.mestbeleid}`;
     assert.deepEqual(settings, { entityId: `community-${ids.mestbeleid}`, contentUrl: url, websiteUrl: url, suggestedDisplayName: 'Mestbeleid waterschap' });
+    const pinned = await CommunityModel.findById(ids.mestbeleid).lean();
+    assert.deepEqual([pinned?.teamId, pinned?.channelId], [GROUP_ID, CHANNEL_ID], 'the chosen community is pinned to the channel, as a new one is');
   });
 
   it('creates a new community: an invalid name is shown next to the field, nothing typed is lost, and a corrected save succeeds', async () => {

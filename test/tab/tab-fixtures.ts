@@ -146,3 +146,8 @@ export async function tabUntilFocused(host: TeamsHost, tab: Frame, target: strin
   }
   assert.fail(`the keyboard never reached ${target}`);
 }
+
+/** Waits until the tab's live region has announced exactly `text`. */
+export async function liveRegionSays(tab: Frame, text: string): Promise<void> {
+  await tab.waitForFunction((t) => document.querySelector('[data-testid="live-region"]')?.textContent === t, text);
+}

@@ -42,7 +42,12 @@ describe('tab readers of API answers', () => {
     assert.deepEqual(d.reactions, reactions);
     assert.deepEqual(d.myReactions, ['like'], 'unknown kinds are dropped');
     assert.equal(d.acceptedReplyId, 'r9');
-    assert.deepEqual(d.permissions, { canReply: true, canEdit: true, canAccept: true, canModerate: false });
+    assert.deepEqual(d.permissions, { canReply: true, canEdit: true, canAccept: true, canModerate: false, canClose: false, canPin: false, canDelete: false });
+    assert.equal(d.conclusion, null, 'an open discussion has no conclusion');
+
+    const closed = readDiscussion({ id: 'd3', status: 'closed', closedAt: '2030-01-03T10:00:00.000Z', conclusion: { source: 'Ja', html: '<p>Ja</p>' }, permissions: { canClose: true, canPin: true, canDelete: true } });
+    assert.deepEqual([closed.status, closed.closedAt, closed.conclusion], ['closed', '2030-01-03T10:00:00.000Z', { source: 'Ja', html: '<p>Ja</p>' }]);
+    assert.deepEqual([closed.permissions.canClose, closed.permissions.canPin, closed.permissions.canDelete], [true, true, true]);
 
     const summary = readDiscussion({ id: 'd2', communityId: 'c1', author: { id: 'u2', displayName: 'Anouk' }, kind: 'discussion', title: 'T', answered: false, replyCount: 0, reactions, createdAt: 'x', lastActivityAt: 'y' });
     assert.equal(summary.following, false);
@@ -68,6 +73,9 @@ describe('tab readers of API answers', () => {
     assert.equal(r.children.length, 1);
     assert.equal(r.children[0]?.parentId, 'r1');
     assert.equal(r.children[0]?.removed, true);
+    assert.deepEqual([r.permissions, r.history], [{ canEdit: false, canDelete: false }, []], 'nothing allowed unless the API says so');
+    const edited = readReply({ id: 'r3', editedAt: '2030-01-02T00:00:00.000Z', permissions: { canEdit: true, canDelete: true }, history: [{ body: 'eerst', editedAt: '2030-01-02T00:00:00.000Z', editedBy: 'u1' }] });
+    assert.deepEqual([edited.permissions, edited.history], [{ canEdit: true, canDelete: true }, [{ body: 'eerst', editedAt: '2030-01-02T00:00:00.000Z' }]]);
     assert.deepEqual(r.children[0]?.body, { source: '', html: '' });
   });
 
@@ -116,6 +124,8 @@ describe('tab readers of API answers', () => {
     assert.equal(item.route, '/discussion/6650a1b2c3d4e5f601234570');
     assert.equal(item.actorName, 'Anouk');
     assert.equal(readFeedItem({ discussionId: '../admin' }).route, undefined);
+    assert.equal(readFeedItem({ type: 'discussion', discussionId: 'd1', conclusion: 'We meet in May.' }).conclusion, 'We meet in May.');
+    assert.equal(readFeedItem({ type: 'discussion', discussionId: 'd1', conclusion: null }).conclusion, undefined);
   });
 });
 

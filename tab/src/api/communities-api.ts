@@ -120,7 +120,8 @@ export async function createCommunity(api: ApiClient, input: NewCommunity): Prom
   return readCommunity(await api.post<unknown>('/communities', input));
 }
 
-export async function updateCommunity(api: ApiClient, id: string, changes: Partial<NewCommunity>): Promise<Community> {
+/** Changes a community (managers); `teamId` and `channelId` null unpin it from its channel. */
+export async function updateCommunity(api: ApiClient, id: string, changes: Partial<Omit<NewCommunity, 'teamId' | 'channelId'>> & { teamId?: string | null; channelId?: string | null }): Promise<Community> {
   return readCommunity(await api.patch<unknown>(path(id), changes));
 }
 
@@ -142,8 +143,17 @@ export function removeMember(api: ApiClient, id: string, userId: string): Promis
   return api.delete(`${path(id)}/members/${encodeURIComponent(userId)}`);
 }
 
-export function listMembers(api: ApiClient, id: string, options: PageOptions & { status?: MembershipStatus } = {}): Promise<Page<Member>> {
-  return api.get<Page<Member>>(`${path(id)}/members`, { query: { status: options.status, cursor: options.cursor, limit: options.limit }, signal: options.signal });
+export function listMembers(api: ApiClient, id: string, options: PageOptions & { status?: MembershipStatus; q?: string } = {}): Promise<Page<Member>> {
+  return api.get<Page<Member>>(`${path(id)}/members`, { query: { status: options.status, q: options.q || undefined, cursor: options.cursor, limit: options.limit }, signal: options.signal });
+}
+
+/** What inviting someone did: invited, or (when they had asked) approved; `unchanged` when they already were in. */
+export type InviteOutcome = 'invited' | 'approved' | 'unchanged' | 'joined' | 'requested' | 'accepted';
+
+/** Invites a person of the organisation (managers); an open request of theirs is approved instead. */
+export async function inviteMember(api: ApiClient, id: string, userId: string, message?: string): Promise<{ outcome: InviteOutcome; member: Member | undefined }> {
+  const answer = await api.post<{ outcome?: InviteOutcome; member?: Member }>(`${path(id)}/members`, { userId, ...(message ? { message } : {}) });
+  return { outcome: answer.outcome ?? 'invited', member: answer.member };
 }
 
 /** Approve a request (`status: 'active'`), block someone, or change a role (managers). */

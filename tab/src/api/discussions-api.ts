@@ -47,7 +47,10 @@ export interface Discussion {
   createdAt: string;
   lastActivityAt: string;
   editedAt: string | null;
-  permissions: { canReply: boolean; canEdit: boolean; canAccept: boolean; canModerate: boolean };
+  /** The conclusion it was closed with, when it has one. */
+  conclusion: Markdown | null;
+  closedAt: string | null;
+  permissions: { canReply: boolean; canEdit: boolean; canAccept: boolean; canModerate: boolean; canClose: boolean; canPin: boolean; canDelete: boolean };
 }
 
 export interface Reply {
@@ -64,6 +67,16 @@ export interface Reply {
   editedAt: string | null;
   /** Nested replies (one level), oldest first. */
   children: Reply[];
+  /** Mine to change (the author), or a manager's to remove. */
+  permissions: { canEdit: boolean; canDelete: boolean };
+  /** Earlier versions, oldest first: only when read one at a time (`getReply`). */
+  history: ReplyVersion[];
+}
+
+/** The text a reply had before an edit, and when it was replaced. */
+export interface ReplyVersion {
+  body: string;
+  editedAt: string;
 }
 
 /** My reactions and the counts after a change, as the server has them. */
@@ -183,11 +196,16 @@ export function readDiscussion(value: unknown): Discussion {
     createdAt: text(raw.createdAt),
     lastActivityAt: text(raw.lastActivityAt, text(raw.createdAt)),
     editedAt: optionalText(raw.editedAt),
+    conclusion: raw.conclusion && typeof raw.conclusion === 'object' ? readMarkdown(raw.conclusion) : null,
+    closedAt: optionalText(raw.closedAt),
     permissions: {
       canReply: (permissions.canReply ?? permissions.canPost ?? true) === true,
       canEdit: permissions.canEdit === true,
       canAccept: permissions.canAccept === true || permissions.canAcceptAnswer === true,
       canModerate: permissions.canModerate === true,
+      canClose: permissions.canClose === true,
+      canPin: permissions.canPin === true,
+      canDelete: permissions.canDelete === true,
     },
   };
 }
@@ -195,6 +213,7 @@ export function readDiscussion(value: unknown): Discussion {
 export function readReply(value: unknown): Reply {
   const raw = record(value);
   const children = raw.replies ?? raw.children;
+  const permissions = record(raw.permissions);
   return {
     id: text(raw.id),
     discussionId: text(raw.discussionId),
@@ -208,6 +227,8 @@ export function readReply(value: unknown): Reply {
     createdAt: text(raw.createdAt),
     editedAt: optionalText(raw.editedAt),
     children: Array.isArray(children) ? children.map(readReply) : [],
+    permissions: { canEdit: permissions.canEdit === true, canDelete: permissions.canDelete === true },
+    history: Array.isArray(raw.history) ? raw.history.map(record).map((h) => ({ body: text(h.body), editedAt: text(h.editedAt) })) : [],
   };
 }
 
@@ -266,6 +287,32 @@ export async function listReplies(api: ApiClient, discussionId: string, options:
 
 export async function postReply(api: ApiClient, discussionId: string, input: NewReply): Promise<Reply> {
   return readReply(await api.post<unknown>(`${discussionPath(discussionId)}/replies`, input));
+}
+
+/** Closes a discussion with a conclusion (Markdown; may be empty), or reopens it (author, managers). */
+export async function setClosed(api: ApiClient, id: string, change: { closed: true; conclusion: string } | { closed: false }): Promise<Discussion> {
+  const body = change.closed ? { status: 'closed', conclusion: change.conclusion } : { status: 'open' };
+  return readDiscussion(await api.patch<unknown>(discussionPath(id), body));
+}
+
+/** Pins a discussion to the top of its community, or unpins it (managers). */
+export async function setPinned(api: ApiClient, id: string, pinned: boolean): Promise<Discussion> {
+  return readDiscussion(await api.patch<unknown>(discussionPath(id), { pinned }));
+}
+
+/** A reply with its edit history. */
+export async function getReply(api: ApiClient, id: string, signal?: AbortSignal): Promise<Reply> {
+  return readReply(await api.get<unknown>(`/replies/${encodeURIComponent(id)}`, { signal }));
+}
+
+/** Changes my reply's text (the earlier version is kept in its history). */
+export async function editReply(api: ApiClient, id: string, input: { body: string; mentions?: string[] }): Promise<Reply> {
+  return readReply(await api.patch<unknown>(`/replies/${encodeURIComponent(id)}`, input));
+}
+
+/** Removes a reply, leaving a placeholder (its author, managers). */
+export function deleteReply(api: ApiClient, id: string): Promise<unknown> {
+  return api.delete<unknown>(`/replies/${encodeURIComponent(id)}`);
 }
 
 /** Adds (`on`) or takes back my reaction of one kind (PUT and DELETE are idempotent); the server's new counts when it sends them. */

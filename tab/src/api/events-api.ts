@@ -70,6 +70,8 @@ export interface EventInput {
   hideAttendees?: boolean;
   followUpDiscussionId?: string | null;
   communityId?: string | null;
+  /** Every organiser, the creator included (changes only). */
+  organizers?: string[];
 }
 
 const path = (id: string) => `/events/${encodeURIComponent(id)}`;
@@ -109,6 +111,11 @@ export function cancelSignUp(api: ApiClient, id: string): Promise<Registration> 
 
 export function listRegistrations(api: ApiClient, id: string, options: PageOptions & { status?: RegistrationStatus } = {}): Promise<Page<Registration>> {
   return api.get<Page<Registration>>(`${path(id)}/registrations`, { query: { status: options.status, cursor: options.cursor, limit: options.limit }, signal: options.signal });
+}
+
+/** Gives someone a seat (organisers; the waitlist when full): how invite-only events get their invitees. */
+export function addAttendee(api: ApiClient, id: string, userId: string): Promise<Registration> {
+  return api.put<Registration>(`${path(id)}/registrations/${encodeURIComponent(userId)}`);
 }
 
 export function decideRegistration(api: ApiClient, id: string, userId: string, action: 'approve' | 'decline'): Promise<Registration> {

@@ -13,6 +13,8 @@ export interface FeedItem {
   actorName: string | undefined;
   excerpt: string;
   at: string;
+  /** A discussion closed since: its conclusion (plain text). */
+  conclusion: string | undefined;
 }
 
 type Raw = Record<string, unknown>;
@@ -38,6 +40,7 @@ export function readFeedItem(value: unknown): FeedItem {
     actorName: str(raw.actorName) ?? str(actor.name) ?? str(actor.displayName),
     excerpt: str(raw.excerpt) ?? str(raw.snippet) ?? '',
     at: str(raw.at) ?? str(raw.lastActivityAt) ?? str(raw.createdAt) ?? '',
+    conclusion: str(raw.conclusion),
   };
 }
 

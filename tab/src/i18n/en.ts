@@ -4,6 +4,7 @@
  * `Catalogue`). Keys are grouped by the page or component that shows them.
  */
 import { consultationsEn } from './en-consultations.js';
+import { manageEn } from './en-manage.js';
 
 export const en = {
   'app.name': 'Meent',
@@ -562,6 +563,7 @@ export const en = {
   'signIn.action': 'Sign in',
 
   ...consultationsEn,
+  ...manageEn,
   'privacySettings.title': 'Privacy settings',
   'privacySettings.intro': 'How long Meent keeps personal data of your organisation, and what happens when someone is erased. An empty field goes back to its default.',
   'privacySettings.retention': 'How long data is kept',

@@ -1,6 +1,7 @@
 /** Nederlandse teksten: dezelfde sleutels en `{plaatshouders}` als de Engelse catalogus. */
 import type { Catalogue } from './en.js';
 import { consultationsNl } from './nl-consultations.js';
+import { manageNl } from './nl-manage.js';
 
 export const nl: Catalogue = {
   'app.name': 'Meent',
@@ -559,6 +560,7 @@ export const nl: Catalogue = {
   'signIn.action': 'Aanmelden',
 
   ...consultationsNl,
+  ...manageNl,
   'privacySettings.title': 'Privacy-instellingen',
   'privacySettings.intro': 'Hoe lang Meent persoonsgegevens van je organisatie bewaart, en wat er gebeurt als iemand gewist wordt. Een leeg veld gaat terug naar de standaardwaarde.',
   'privacySettings.retention': 'Hoe lang gegevens bewaard blijven',

@@ -127,6 +127,8 @@ function CommunityView({ community, onChange, route }: { community: Community; o
         ) : null}
         {manager ? <QuickPollButton communityId={community.id} /> : null}
         {manager ? <Link href={hrefFor(`/community/${community.id}/edit`)}>{t('community.edit')}</Link> : null}
+        {manager ? <Link href={hrefFor(`/communities/${community.id}/members`)} data-testid="manage-members">{t('community.manageMembers')}</Link> : null}
+        {manager ? <Link href={hrefFor(`/communities/${community.id}/settings`)} data-testid="community-settings">{t('community.settings')}</Link> : null}
         {manager ? (
           <Button onClick={() => void exportMembers()} data-testid="export-members">
             {t('community.members.export')}

@@ -10,7 +10,7 @@ import { pages, type app } from '@microsoft/teams-js';
 import { useEffect, useRef, useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import type { ApiProblem } from '../api/api-problem.js';
-import { createCommunity, listCommunities, type CommunitySummary, type CommunityVisibility } from '../api/communities-api.js';
+import { createCommunity, listCommunities, updateCommunity, type CommunitySummary, type CommunityVisibility } from '../api/communities-api.js';
 import { CommunityOptions } from '../components/community-options.js';
 import { useRequest } from '../api/use-request.js';
 import { ErrorMessage, toProblem } from '../components/error-message.js';
@@ -92,8 +92,13 @@ export function ConfigPage() {
       const form = current.current;
       if (form.mode === 'existing') {
         const found = form.items.find((c) => c.id === form.selectedId);
-        if (found) return found;
-        throw new Error('no community selected');
+        if (!found) throw new Error('no community selected');
+        // Added to a channel, the community is pinned to it, as a new one is: the community
+        // page then offers the channel's conversations (only managers' communities are offered).
+        const teamId = host.context?.team?.groupId;
+        const channelId = host.context?.channel?.id;
+        if (teamId && channelId && (found.teamId !== teamId || found.channelId !== channelId)) return updateCommunity(api, found.id, { teamId, channelId });
+        return found;
       }
       const name = form.draft.name.trim();
       // A community created by an earlier attempt whose setConfig failed is not created twice.

@@ -19,7 +19,7 @@ import {
   mergeClasses,
   tokens,
 } from '@fluentui/react-components';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import type { ApiProblem } from '../api/api-problem.js';
 import {
@@ -48,6 +48,8 @@ import { RichText } from '../components/rich-text.js';
 import { Section, useCardListStyles } from '../components/section.js';
 import { loadDraft, saveDraft } from '../forms/draft-store.js';
 import { QuickPollButton } from '../components/quick-poll.js';
+import { AcceptedAnswerPanel, ConclusionPanel, DiscussionTools } from '../components/discussion-tools.js';
+import { DeleteReplyDialog, ReplyEditor, ReplyHistoryDialog } from '../components/reply-tools.js';
 import { RecordPage } from '../components/record-page.js';
 import { useActions } from '../forms/use-actions.js';
 import { useI18n } from '../i18n/i18n-provider.js';
@@ -91,6 +93,8 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
   const { problem, run } = useActions();
   const [replyTo, setReplyTo] = useState<Reply | undefined>(undefined);
   const [reporting, setReporting] = useState<{ type: 'discussion' | 'reply'; id: string } | undefined>(undefined);
+  const [deleting, setDeleting] = useState<Reply | undefined>(undefined);
+  const [historyOf, setHistoryOf] = useState<string | undefined>(undefined);
   const list = useRef<HTMLOListElement>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
   const latest = useRef(discussion);
@@ -179,18 +183,30 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
     window.requestAnimationFrame(() => composer.current?.focus());
   };
 
-  const accepted = useMemo(
-    () => (replies.status === 'success' && discussion.acceptedReplyId ? replies.items.flatMap((r) => [r, ...r.children]).find((r) => r.id === discussion.acceptedReplyId) : undefined),
-    [replies, discussion.acceptedReplyId],
-  );
+  const edited = (reply: Reply) => {
+    replies.update((items) => changeReply(items, reply.id, (r) => ({ ...r, body: reply.body, editedAt: reply.editedAt, permissions: reply.permissions })));
+    announce(t('replyTools.saved'));
+    focusReply(reply.id);
+  };
+
+  const deleted = (reply: Reply) => {
+    replies.update((items) => changeReply(items, reply.id, (r) => ({ ...r, removed: true, body: { source: '', html: '' }, permissions: { canEdit: false, canDelete: false } })));
+    if (latest.current.acceptedReplyId === reply.id) onChange({ ...latest.current, acceptedReplyId: null });
+    setDeleting(undefined);
+    focusReply(reply.id);
+  };
+
+  const replyProps = { canAccept, onReact: reactToReply, onAccept: accept, onReply: startReplyTo, onReport: (r: Reply) => setReporting({ type: 'reply', id: r.id }), onEdited: edited, onDelete: setDeleting, onHistory: (r: Reply) => setHistoryOf(r.id) };
 
   return (
     <>
       <PageHeader title={discussion.title} />
+      <ConclusionPanel discussion={discussion} />
       <div className={styles.opening}>
         <p className={styles.meta}>
           {discussion.kind === 'question' ? <Badge appearance="outline">{t('discussion.question')}</Badge> : null}
           {discussion.status === 'closed' ? <Badge appearance="tint">{t('discussion.closed')}</Badge> : null}
+          {discussion.pinned ? <Badge appearance="tint">{t('discussion.pinned')}</Badge> : null}
           <span>{t('discussion.byline', { name: authorName(t, discussion.author) })}</span>
           <span aria-hidden="true">·</span>
           <time dateTime={discussion.createdAt}>{i18n.formatDateTime(discussion.createdAt, { dateStyle: 'medium', timeStyle: 'short' })}</time>
@@ -209,19 +225,13 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
           </ToggleButton>
           {discussion.permissions.canEdit ? <Link href={hrefFor(`/discussion/${discussion.id}/edit`)}>{t('discussion.edit')}</Link> : null}
           {discussion.permissions.canModerate && discussion.communityId ? <QuickPollButton communityId={discussion.communityId} origin={{ discussionId: discussion.id }} /> : null}
+          <DiscussionTools discussion={discussion} onChange={onChange} />
           <Button appearance="subtle" onClick={() => setReporting({ type: 'discussion', id: discussion.id })}>
             {t('report.action')}
           </Button>
         </div>
         {problem ? <ErrorMessage error={problem} /> : null}
-        {accepted ? (
-          <p data-testid="accepted-answer-note">
-            {t('discussion.answeredBy', { name: authorName(t, accepted.author) })} <Link href={`#reply-${accepted.id}`} onClick={(e) => {
-              e.preventDefault();
-              focusReply(accepted.id);
-            }}>{t('discussion.goToAnswer')}</Link>
-          </p>
-        ) : null}
+        <AcceptedAnswerPanel key={discussion.acceptedReplyId ?? 'none'} discussion={discussion} onGoTo={focusReply} />
       </div>
 
       <Section title={tp('discussion.repliesTitle', discussion.replyCount)} testId="replies">
@@ -236,12 +246,12 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
             <ol className={styles.replies} ref={list} data-testid="reply-list">
               {replies.items.map((reply) => (
                 <li key={reply.id}>
-                  <ReplyView reply={reply} isAnswer={reply.id === discussion.acceptedReplyId} canAccept={canAccept} onReact={reactToReply} onAccept={accept} onReply={startReplyTo} onReport={(r) => setReporting({ type: 'reply', id: r.id })} />
+                  <ReplyView reply={reply} isAnswer={reply.id === discussion.acceptedReplyId} {...replyProps} />
                   {reply.children.length > 0 ? (
                     <ol className={styles.children} aria-label={t('discussion.answersTo', { name: authorName(t, reply.author) })}>
                       {reply.children.map((child) => (
                         <li key={child.id}>
-                          <ReplyView reply={child} isAnswer={child.id === discussion.acceptedReplyId} canAccept={canAccept} onReact={reactToReply} onAccept={accept} onReply={startReplyTo} onReport={(r) => setReporting({ type: 'reply', id: r.id })} />
+                          <ReplyView reply={child} isAnswer={child.id === discussion.acceptedReplyId} {...replyProps} />
                         </li>
                       ))}
                     </ol>
@@ -260,6 +270,8 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
         <p>{discussion.status === 'closed' ? t('discussion.closedNote') : t('discussion.cannotReply')}</p>
       )}
       <ReportDialog subject={reporting} onClose={() => setReporting(undefined)} />
+      <DeleteReplyDialog reply={deleting} onClose={() => setDeleting(undefined)} onDeleted={deleted} />
+      <ReplyHistoryDialog replyId={historyOf} onClose={() => setHistoryOf(undefined)} />
     </>
   );
 }
@@ -272,6 +284,9 @@ function ReplyView({
   onAccept,
   onReply,
   onReport,
+  onEdited,
+  onDelete,
+  onHistory,
 }: {
   reply: Reply;
   isAnswer: boolean;
@@ -280,12 +295,17 @@ function ReplyView({
   onAccept: (reply: Reply) => Promise<void>;
   onReply: (reply: Reply) => void;
   onReport: (reply: Reply) => void;
+  onEdited: (reply: Reply) => void;
+  onDelete: (reply: Reply) => void;
+  onHistory: (reply: Reply) => void;
 }) {
   const styles = useStyles();
   const cards = useCardListStyles();
   const i18n = useI18n();
   const { t } = i18n;
   const gone = reply.removed || reply.hidden;
+  const [editing, setEditing] = useState(false);
+  const name = authorName(t, reply.author);
   return (
     <article id={`reply-${reply.id}`} tabIndex={-1} data-list-item className={mergeClasses(cards.item, styles.reply, isAnswer && styles.answer)} aria-labelledby={`reply-${reply.id}-author`} data-testid="reply">
       <div className={styles.replyHead}>
@@ -293,15 +313,32 @@ function ReplyView({
           {authorName(t, reply.author)}
         </span>
         <time dateTime={reply.createdAt}>{i18n.formatDateTime(reply.createdAt, { dateStyle: 'medium', timeStyle: 'short' })}</time>
-        {reply.editedAt ? <span>{t('discussion.edited')}</span> : null}
+        {reply.editedAt && !gone ? (
+          <Button size="small" appearance="transparent" onClick={() => onHistory(reply)} aria-label={t('replyTools.historyName', { name })} data-testid="edited-marker">
+            {t('discussion.edited')}
+          </Button>
+        ) : null}
         {isAnswer ? (
           <Badge appearance="filled" color="success" data-testid="answer-badge">
             {t('discussion.answer')}
           </Badge>
         ) : null}
       </div>
-      {gone ? <p className={styles.removed}>{reply.removed ? t('discussion.replyRemoved') : t('discussion.replyHidden')}</p> : <RichText html={reply.body.html} />}
-      {!gone ? (
+      {gone ? (
+        <p className={styles.removed}>{reply.removed ? t('discussion.replyRemoved') : t('discussion.replyHidden')}</p>
+      ) : editing ? (
+        <ReplyEditor
+          reply={reply}
+          onCancel={() => setEditing(false)}
+          onSaved={(r) => {
+            setEditing(false);
+            onEdited(r);
+          }}
+        />
+      ) : (
+        <RichText html={reply.body.html} />
+      )}
+      {!gone && !editing ? (
         <div className={styles.replyActions}>
           <ReactionBar counts={reply.reactions} mine={reply.myReactions} onToggle={(k) => void onReact(reply, k)} label={t('discussion.replyReactions', { name: authorName(t, reply.author) })} />
           <Button size="small" appearance="subtle" onClick={() => onReply(reply)} aria-label={t('discussion.replyToName', { name: authorName(t, reply.author) })}>
@@ -310,6 +347,16 @@ function ReplyView({
           {canAccept && !isAnswer ? (
             <Button size="small" onClick={() => void onAccept(reply)} aria-label={t('discussion.acceptName', { name: authorName(t, reply.author) })} data-testid="accept-answer">
               {t('discussion.accept')}
+            </Button>
+          ) : null}
+          {reply.permissions.canEdit ? (
+            <Button size="small" appearance="subtle" onClick={() => setEditing(true)} aria-label={t('replyTools.editName', { name })} data-testid="edit-reply">
+              {t('replyTools.edit')}
+            </Button>
+          ) : null}
+          {reply.permissions.canDelete ? (
+            <Button size="small" appearance="subtle" onClick={() => onDelete(reply)} aria-label={t('replyTools.deleteName', { name })} data-testid="delete-reply">
+              {t('replyTools.delete')}
             </Button>
           ) : null}
           <Button size="small" appearance="subtle" onClick={() => onReport(reply)} aria-label={t('report.actionName', { name: authorName(t, reply.author) })}>

@@ -38,6 +38,7 @@ import { saveFile } from '../components/download.js';
 import { EmptyState } from '../components/empty-state.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { EventAttendance } from '../components/event-attendance.js';
+import { CoOrganisers, EventInvitees } from '../components/event-organiser-tools.js';
 import { eventWhen, eventWhere, MyRegistrationBadge, SeatsBadge } from '../components/event-summary.js';
 import { RichText } from '../components/rich-text.js';
 import { Section, useCardListStyles } from '../components/section.js';
@@ -171,6 +172,8 @@ function EventDetails({ event, onChange }: { event: MeentEvent; onChange: (e: Me
           ) : null}
           {!event.hideAttendees || event.canManage ? <Attendees event={event} onChange={onChange} /> : null}
           {event.canManage && event.online ? <EventAttendance eventId={event.id} /> : null}
+          {event.canManage && event.status === 'scheduled' ? <EventInvitees event={event} onChange={onChange} /> : null}
+          {event.canManage ? <CoOrganisers event={event} onChange={onChange} /> : null}
         </div>
         <SignUpPanel event={event} onChange={onChange} onCalendar={() => void download('ics')} />
       </div>

@@ -103,6 +103,11 @@ function Feed() {
             ) : null}
           </p>
           {item.excerpt ? <p className={cards.body}>{item.excerpt}</p> : null}
+          {item.conclusion ? (
+            <p className={cards.body} data-testid="feed-conclusion">
+              <strong>{t('feed.conclusion', { text: item.conclusion })}</strong>
+            </p>
+          ) : null}
         </li>
       ))}
     </ul>

@@ -11,6 +11,8 @@ export type RouteName =
   | 'communityNew'
   | 'community'
   | 'communityEdit'
+  | 'communityMembers'
+  | 'communitySettings'
   | 'discussionNew'
   | 'discussion'
   | 'discussionEdit'
@@ -40,6 +42,8 @@ const patterns: ReadonlyArray<readonly [RouteName, string]> = [
   ['communityNew', '/communities/new'],
   ['community', '/community/:id'],
   ['communityEdit', '/community/:id/edit'],
+  ['communityMembers', '/communities/:id/members'],
+  ['communitySettings', '/communities/:id/settings'],
   ['discussionNew', '/community/:id/new-discussion'],
   ['discussion', '/discussion/:id'],
   ['discussionEdit', '/discussion/:id/edit'],
