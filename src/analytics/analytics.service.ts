@@ -16,7 +16,7 @@ import { scopeFor, type AnalyticsScope } from './analytics-access.js';
 import { type AnalyticsSources, type MemberCountsByScope, type Period } from './analytics-sources.js';
 import { rollupsBetween, type RollupRow } from './analytics.repository.js';
 import { MembersNow } from './members-now.js';
-import { rowsOfPeriod } from './period-rollups.js';
+import { rowsOfPeriod, rowsOfPeriods } from './period-rollups.js';
 import { COUNTER_NAMES, type CounterName } from './daily-rollup.model.js';
 import { FIGURE_KEYS, SERIES_METRICS, type Figure, type FigureKey, type Interval, type Series, type SeriesMetric, type Summary, type TopItem, type Unit } from './analytics-view.js';
 import { emptyCounters, type DayCounters } from './visits.js';
@@ -99,7 +99,12 @@ export class AnalyticsService {
     const length = daysBetween(from, to);
     const prevFrom = addDays(from, -length);
     const prevTo = addDays(from, -1);
-    const [current, previous] = await Promise.all([this.raw(actor.tenantId, scope, from, to, true), this.raw(actor.tenantId, scope, prevFrom, prevTo, false)]);
+    // Both periods' rows in one reading (they share months and days), then each period's figures.
+    const read = this.months
+      ? rowsOfPeriods(actor.tenantId, scope.communityIds, [{ from, to, withTop: true }, { from: prevFrom, to: prevTo, withTop: false }], { today: dayOf(this.now()), months: true })
+      : Promise.all([rollupsBetween(actor.tenantId, scope.communityIds, from, to, true), rollupsBetween(actor.tenantId, scope.communityIds, prevFrom, prevTo, false)]);
+    const rows = read.then(([now, before]) => ({ now: now!, before: before! }));
+    const [current, previous] = await Promise.all([this.raw(actor.tenantId, scope, from, to, rows.then((r) => r.now)), this.raw(actor.tenantId, scope, prevFrom, prevTo, rows.then((r) => r.before))]);
     const figures = FIGURE_KEYS.map((key): Figure => {
       const now = shown(key, current.figures[key]);
       const before = shown(key, previous.figures[key]);
@@ -150,17 +155,17 @@ export class AnalyticsService {
   }
 
   /** The period's rows; months as monthly rows only where nothing finer than a month is asked (a day or week bucket needs its days). */
-  private rows(tenantId: string, communityIds: readonly string[] | null, from: string, to: string, withTop: boolean, interval: Interval | 'period'): Promise<RollupRow[]> {
-    const months = this.months && (interval === 'month' || interval === 'period');
+  private rows(tenantId: string, communityIds: readonly string[] | null, from: string, to: string, withTop: boolean, interval: Interval): Promise<RollupRow[]> {
+    const months = this.months && interval === 'month';
     return months ? rowsOfPeriod(tenantId, communityIds, from, to, { withTop, today: dayOf(this.now()), months }) : rollupsBetween(tenantId, communityIds, from, to, withTop);
   }
 
-  private async raw(tenantId: string, scope: AnalyticsScope, from: string, to: string, withTop: boolean): Promise<{ figures: Record<FigureKey, RawFigure>; rows: RollupRow[] }> {
+  private async raw(tenantId: string, scope: AnalyticsScope, from: string, to: string, periodRows: Promise<RollupRow[]>): Promise<{ figures: Record<FigureKey, RawFigure>; rows: RollupRow[] }> {
     const period = { from: startOfDay(from), to: startOfDay(addDays(to, 1)) };
     const ids = scope.communityIds;
     const today = dayOf(this.now());
     const [rows, live, consultations, attendance, activity] = await Promise.all([
-      this.rows(tenantId, ids, from, to, withTop, 'period'),
+      periodRows,
       from <= today && today <= to ? this.liveMembers(tenantId, { from: startOfDay(today), to: startOfDay(addDays(today, 1)) }) : undefined,
       this.sources.consultationFigures?.(tenantId, ids, period.from, period.to),
       this.sources.attendance?.(tenantId, ids, period.from, period.to),

@@ -7,7 +7,7 @@
  */
 import mongoose from 'mongoose';
 import { DailyRollupModel } from './daily-rollup.model.js';
-import { sumMonth, type DayRow, type MonthSum } from './month-sums.js';
+import { sumMonth, type DayRow } from './month-sums.js';
 import { AnalyticsPendingMonthModel, MonthlyRollupModel, MonthlyTopModel } from './monthly-rollup.model.js';
 import { scopeKey, type RollupRow } from './analytics.repository.js';
 
@@ -69,19 +69,26 @@ export type MonthRow = RollupRow & { month: string };
 
 /**
  * The months of each scope (`communityIds` null: the organisation's) among `months`, with
- * their tops when `withTop`. One query per scope and year (and as many for the tops), at once.
+ * their tops for `topMonths`. One query per scope (and per scope and year of `topMonths` for
+ * the tops), at once.
  * A month missing for a scope is absent from its map.
  */
-export async function monthsOf(tenantId: string, communityIds: readonly string[] | null, months: readonly string[], withTop: boolean): Promise<Map<string, Map<string, MonthRow>>> {
+export async function monthsOf(tenantId: string, communityIds: readonly string[] | null, months: readonly string[], topMonths: ReadonlySet<string>): Promise<Map<string, Map<string, MonthRow>>> {
   const scopes = communityIds === null ? [scopeKey(null)] : [...communityIds];
   const wanted = new Set(months);
   const years = [...new Set(months.map((m) => m.slice(0, 4)))];
-  const read = (scope: string, year: string) =>
-    Promise.all([
-      MonthlyRollupModel.find({ tenantId, scope, year }, { _id: 0, tenantId: 0, scope: 0, year: 0 }).lean<(Omit<MonthSum, 'members' | 'top' | 'counters'> & Record<string, unknown> & { month: string })[]>(),
-      withTop ? MonthlyTopModel.find({ tenantId, scope, year }, { _id: 0, month: 1, top: 1 }).lean<{ month: string; top: RollupRow['top'] }[]>() : [],
+  const topYears = new Set([...topMonths].map((m) => m.slice(0, 4)));
+  // The counters are small: months of more than one year come from one query per scope (all
+  // its months, twelve a year); the tops, larger, per year asked.
+  const counterFilters = years.length > 1 ? [{}] : years.map((year) => ({ year }));
+  const read = async (scope: string) => {
+    const [rows, tops] = await Promise.all([
+      Promise.all(counterFilters.map((f) => MonthlyRollupModel.find({ tenantId, scope, ...f }, { _id: 0, tenantId: 0, scope: 0, year: 0 }).lean<(Record<string, unknown> & { month: string })[]>())),
+      Promise.all([...topYears].map((year) => MonthlyTopModel.find({ tenantId, scope, year }, { _id: 0, month: 1, top: 1 }).lean<{ month: string; top: RollupRow['top'] }[]>())),
     ]);
-  const lists = await Promise.all(scopes.flatMap((scope) => years.map(async (year) => ({ scope, found: await read(scope, year) }))));
+    return [rows.flat(), tops.flat()] as const;
+  };
+  const lists = await Promise.all(scopes.map(async (scope) => ({ scope, found: await read(scope) })));
   const result = new Map<string, Map<string, MonthRow>>(scopes.map((s) => [s, new Map()]));
   for (const { scope, found } of lists) {
     const [rows, tops] = found;
@@ -89,7 +96,7 @@ export async function monthsOf(tenantId: string, communityIds: readonly string[]
     for (const row of rows) {
       if (!wanted.has(row.month)) continue;
       const { membersDay, ...rest } = row as { membersDay?: string } & Record<string, unknown>;
-      result.get(scope)!.set(row.month, { ...(rest as unknown as RollupRow), month: row.month, day: membersDay ?? `${row.month}-01`, top: (topOf.get(row.month) ?? []) as RollupRow['top'] });
+      result.get(scope)!.set(row.month, { ...(rest as unknown as RollupRow), month: row.month, day: membersDay ?? `${row.month}-01`, top: ((topMonths.has(row.month) && topOf.get(row.month)) || []) as RollupRow['top'] });
     }
   }
   return result;
