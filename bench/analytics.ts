@@ -1,10 +1,12 @@
 /**
- * Analytics bench: a generated year of a 10,000-member organisation (40 communities, every
+ * Analytics bench: two generated years of a 10,000-member organisation (40 communities, every
  * person a member of one or two, a day's counters for the organisation and for each
- * community: 365 + 14,600 documents), and the time the figures take to answer: the summary of
- * a year against the year before (as an organisation admin and as a community's manager), a
- * year per week as a series, and the year as CSV. The issue's bar: the summary in under
- * 200 ms. Results in bench/results/analytics.json.
+ * community: 730 + 29,200 documents), rolled up into months by the worker's own passes, and
+ * the time the figures take to answer: the summary of a year against the year before (as an
+ * organisation admin, for one community and as the manager of three; the admin's also read
+ * from the days alone, the path before monthly rollups), 28 days, a year per week and per
+ * month as a series, and the year as CSV. The issue's bar: the summary in under 200 ms.
+ * Results in bench/results/analytics.json.
  *
  *   npx tsx bench/analytics.ts          (ANALYTICS_RUNS=20 timed runs of each, after 3 warm-ups)
  */
@@ -15,9 +17,13 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Types } from 'mongoose';
 import { addDays, dayOf, startOfDay } from '../src/analytics/analytics-day.js';
-import { countMembers } from '../src/analytics/analytics-sources.js';
+import { runAnalyticsPass } from '../src/analytics/analytics-rollup.js';
+import { countMembers, LiveMemberCounts } from '../src/analytics/analytics-sources.js';
+import { markMonthChanged } from '../src/analytics/analytics.repository.js';
 import { AnalyticsService } from '../src/analytics/analytics.service.js';
-import { DailyRollupModel } from '../src/analytics/daily-rollup.model.js';
+import { AnalyticsPendingModel, DailyRollupModel } from '../src/analytics/daily-rollup.model.js';
+import { MembersNowModel } from '../src/analytics/members-now.model.js';
+import { AnalyticsPendingMonthModel, MonthlyRollupModel, MonthlyTopModel } from '../src/analytics/monthly-rollup.model.js';
 import type { Actor } from '../src/auth/actor.js';
 import { CommunityModel } from '../src/communities/community.model.js';
 import { MembershipModel } from '../src/communities/membership.model.js';
@@ -36,7 +42,7 @@ const progress = (what: string) => process.stdout.write(`${((performance.now() -
 const loadAtStart = loadavg();
 const result = await withBenchStore('analytics', async () => {
   progress('store ready');
-  for (const model of [DailyRollupModel, CommunityModel, MembershipModel]) await (model as { syncIndexes(): Promise<unknown> }).syncIndexes();
+  for (const model of [DailyRollupModel, AnalyticsPendingModel, MonthlyRollupModel, MonthlyTopModel, AnalyticsPendingMonthModel, MembersNowModel, CommunityModel, MembershipModel]) await (model as { syncIndexes(): Promise<unknown> }).syncIndexes();
   const { random } = seededRandom(16);
   const communities = Array.from({ length: COMMUNITIES }, () => new Types.ObjectId());
   await CommunityModel.insertMany(communities.map((_id, i) => ({ _id, tenantId: TENANT, name: `Gemeenschap ${i + 1}`, visibility: i % 10 === 0 ? 'secret' : 'public', createdBy: 'bench' })));
@@ -125,11 +131,26 @@ const result = await withBenchStore('analytics', async () => {
   }
   const writeSeconds = (performance.now() - startWrite) / 1000;
 
+  // The worker's passes, as after the days were written one by one: every month that is over
+  // rolled up into monthly counters, and the current day's members counted.
+  const now = () => new Date(`${LAST_DAY}T12:00:00Z`);
+  const months = [...new Set(rollups.map((r) => (r.day as string).slice(0, 7)))];
+  for (const month of months) await markMonthChanged(TENANT, month);
+  const startRollup = performance.now();
+  let passes = 0;
+  for (let more = true; more; passes++) {
+    const pass = await runAnalyticsPass({ now });
+    progress(`  worker pass: ${pass.monthsRolledUp} months, ${pass.membersCounted} member counts`);
+    more = pass.more;
+  }
+  const rollupSeconds = (performance.now() - startRollup) / 1000;
+
   const admin: Actor = { userId: 'bench-admin', tenantId: TENANT, name: 'Admin', isGuest: false, mfa: true, isOrgAdmin: true, roles: ['Meent.Admin'] };
   const manager: Actor = { userId: 'bench-manager', tenantId: TENANT, name: 'Manager', isGuest: false, mfa: true, isOrgAdmin: false, roles: [] };
-  const now = () => new Date(`${LAST_DAY}T12:00:00Z`);
-  // Members come from the snapshots; the current day (the year's last) from the live count, cached a minute.
+  // Members come from the snapshots; the current day (the year's last) from the worker's count.
   const withMembers = new AnalyticsService({ now });
+  // The path before monthly rollups: whole months read from their days.
+  const viaDays = new AnalyticsService({ now, readFrom: 'days' });
   // Counters only: the live count of the current day left out, to show what it costs.
   const countersOnly = new AnalyticsService({ now, liveMembers: async () => new Map() });
   const todayWindow = { from: startOfDay(LAST_DAY), to: startOfDay(addDays(LAST_DAY, 1)) };
@@ -138,19 +159,25 @@ const result = await withBenchStore('analytics', async () => {
     summaryYearAdmin: () => withMembers.summary(admin, year),
     summaryYearAdminCountersOnly: () => countersOnly.summary(admin, year),
     summaryYearAdminEndingYesterday: () => withMembers.summary(admin, { from: addDays(FIRST_DAY, -1), to: addDays(LAST_DAY, -1) }),
-    summaryYearAdminLiveCountCold: () => new AnalyticsService({ now }).summary(admin, year),
+    summaryYearAdminViaDays: () => viaDays.summary(admin, year),
+    // Without the worker's count (it is not running): the current day's members counted for the question.
+    summaryYearAdminLiveCountCold: () => new AnalyticsService({ now, liveMembers: (tenantId, day) => new LiveMemberCounts({ now }).of(tenantId, day) }).summary(admin, year),
     liveMemberCountOneTenant: () => countMembers(TENANT, todayWindow),
     summaryYearManager: () => withMembers.summary(manager, year),
     summaryYearOneCommunity: () => withMembers.summary(admin, { ...year, communityId: String(communities[1]) }),
     summary28DaysAdmin: () => withMembers.summary(admin, { from: addDays(LAST_DAY, -27), to: LAST_DAY }),
     timeseriesYearPerWeek: () => countersOnly.timeseries(admin, { ...year, metric: 'visits', interval: 'week' }),
+    timeseriesYearPerMonth: () => countersOnly.timeseries(admin, { ...year, metric: 'visits', interval: 'month' }),
     exportYearPerDay: () => countersOnly.exportCsv(admin, { ...year, interval: 'day', lang: 'nl' }),
   };
   const timings: Record<string, Record<string, number>> = {};
+  // The two that count memberships take seconds each on a busy machine: fewer runs of them.
+  const fewer = new Set(['summaryYearAdminLiveCountCold', 'liveMemberCountOneTenant']);
   for (const [name, run] of Object.entries(cases)) {
-    for (let i = 0; i < 3; i++) await run();
+    const runs = fewer.has(name) ? Math.min(RUNS, 5) : RUNS;
+    for (let i = 0; i < (fewer.has(name) ? 1 : 3); i++) await run();
     const ms: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < runs; i++) {
       const t = performance.now();
       await run();
       ms.push(performance.now() - t);
@@ -162,10 +189,21 @@ const result = await withBenchStore('analytics', async () => {
   }
   const sample = (await withMembers.summary(admin, year)).figures.filter((f) => ['members', 'uniqueVisitors', 'visits', 'actionsPerVisit'].includes(f.key)).map((f) => ({ key: f.key, value: f.value, change: f.change }));
   return {
-    data: { members: MEMBERS, memberships: memberships.length, communities: COMMUNITIES, dailyRollups: rollups.length, days: `${addDays(FIRST_DAY, -365)}..${LAST_DAY}`, writeSeconds: Math.round(writeSeconds * 10) / 10 },
+    data: {
+      members: MEMBERS,
+      memberships: memberships.length,
+      communities: COMMUNITIES,
+      dailyRollups: rollups.length,
+      monthlyRollups: await MonthlyRollupModel.countDocuments({ tenantId: TENANT }),
+      days: `${addDays(FIRST_DAY, -365)}..${LAST_DAY}`,
+      writeSeconds: Math.round(writeSeconds * 10) / 10,
+      workerPasses: passes,
+      workerRollupSeconds: Math.round(rollupSeconds * 10) / 10,
+    },
     runsPerCase: RUNS,
+    runsOfTheCountingCases: Math.min(RUNS, 5),
     latencyMs: timings,
-    summaryUnder200Ms: (timings.summaryYearAdmin?.p50 ?? Infinity) < 200 && (timings.summaryYearOneCommunity?.p50 ?? Infinity) < 200,
+    summaryUnder200Ms: ['summaryYearAdmin', 'summaryYearOneCommunity', 'summaryYearManager'].every((k) => (timings[k]?.p50 ?? Infinity) < 200),
     sample,
     store: storeDescription(),
   };

@@ -1,15 +1,18 @@
 /**
- * The analytics worker: rolls the raw events of changed days up into daily counters, deletes
- * raw events once the retention has passed (in bounded batches), and deletes the salts of
- * days that are over. One instance at a time (a lease), like the other background jobs.
+ * The analytics worker: rolls the raw events of changed days up into daily counters, and the
+ * daily counters of changed months that are over into monthly ones, deletes raw events once
+ * the retention has passed (in bounded batches), and deletes the salts of days that are over.
+ * One instance at a time (a lease), like the other background jobs.
  */
 import type { Logger } from 'pino';
 import { clockOf, type Clock } from '../time/clock.js';
 import { startPeriodicJob, type PeriodicJob } from '../worker/scheduler.js';
-import { tenantsWithCommunities } from '../communities/communities.port.js';
+import { tenantCommunityIds, tenantsWithCommunities } from '../communities/communities.port.js';
 import { addDays, dayOf, DAY_MS, startOfDay } from './analytics-day.js';
 import { countMembers } from './analytics-sources.js';
 import { clearPending, deleteSaltsBefore, eventsOfDay, hasMemberSnapshot, pendingDays, purgeEvents, saveDay, saveMemberSnapshot } from './analytics.repository.js';
+import { refreshMembersNow } from './members-now.js';
+import { clearPendingMonth, pendingMonthsBefore, rollUpMonth } from './monthly-rollups.repository.js';
 import { rollUpDay } from './visits.js';
 
 /** Raw events are kept this long unless the privacy retention registry says otherwise. */
@@ -17,6 +20,8 @@ export const DEFAULT_RAW_RETENTION_DAYS = 30;
 /** Days rolled up and events deleted per pass: a pass stays short; the next starts at once when more waits. */
 const DAYS_PER_PASS = 20;
 const PURGE_BATCH = 5_000;
+/** Months rolled up per pass (a month reads up to 31 daily documents of every scope). */
+const MONTHS_PER_PASS = 4;
 
 /**
  * Deletes the tenant's raw analytics events from before `before`, at most `limit`, and answers
@@ -32,6 +37,10 @@ export interface RollupPass {
   saltsDeleted: number;
   /** Tenants whose member snapshot of yesterday this pass wrote. */
   memberSnapshots: number;
+  /** (Tenant, month) pairs whose monthly counters this pass wrote. */
+  monthsRolledUp: number;
+  /** Tenants whose current day's members this pass counted (members-now.ts). */
+  membersCounted: number;
   /** More is waiting (another pass should follow at once). */
   more: boolean;
 }
@@ -48,7 +57,23 @@ export async function runAnalyticsPass(options: { now?: Clock; retentionDays?: n
   const eventsPurged = await purgeEvents(null, new Date(now.getTime() - retentionDays * DAY_MS), PURGE_BATCH);
   const saltsDeleted = await deleteSaltsBefore(dayOf(now));
   const memberSnapshots = await snapshotMembers(addDays(dayOf(now), -1));
-  return { daysRolledUp: pending.length, eventsPurged, saltsDeleted, memberSnapshots, more: pending.length === DAYS_PER_PASS || eventsPurged === PURGE_BATCH };
+  const monthsRolledUp = await rollUpMonths(dayOf(now).slice(0, 7));
+  const membersCounted = await refreshMembersNow(now);
+  return { daysRolledUp: pending.length, eventsPurged, saltsDeleted, memberSnapshots, monthsRolledUp, membersCounted, more: pending.length === DAYS_PER_PASS || eventsPurged === PURGE_BATCH || monthsRolledUp === MONTHS_PER_PASS };
+}
+
+/**
+ * The monthly counters of months that are over and whose days changed since (the last day's
+ * member snapshot, written just after the month ends, is such a change). The current month is
+ * left alone: its figures are read from its days until it is over.
+ */
+async function rollUpMonths(currentMonth: string): Promise<number> {
+  const pending = await pendingMonthsBefore(currentMonth, MONTHS_PER_PASS);
+  for (const p of pending) {
+    await rollUpMonth(p.tenantId, p.month, await tenantCommunityIds(p.tenantId));
+    await clearPendingMonth(p);
+  }
+  return pending.length;
 }
 
 /**

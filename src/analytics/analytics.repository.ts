@@ -1,13 +1,15 @@
 /**
  * The analytics store: raw events (written in batches, read one tenant-day at a time, deleted
  * after retention in bounded batches), the day's salts, the pending-rollup markers and the
- * daily counters. Only this file imports the analytics models.
+ * daily counters. Only this file and monthly-rollups.repository.ts (the months) import the
+ * analytics models.
  */
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import { AnalyticsEventModel } from './analytics-event.model.js';
 import { AnalyticsPendingModel, DailyRollupModel, type DailyRollupRecord } from './daily-rollup.model.js';
+import { AnalyticsPendingMonthModel } from './monthly-rollup.model.js';
 import { VisitorSaltModel } from './visitor-salt.model.js';
 import type { RawEvent, ScopeDay } from './visits.js';
 
@@ -78,6 +80,18 @@ export async function saveDay(tenantId: string, day: string, scopes: Map<string 
     })),
     { ordered: false },
   );
+  await markMonthChanged(tenantId, day.slice(0, 7));
+}
+
+/**
+ * Marks the month for its monthly rollup. After the days are written, never before: the rollup
+ * that clears the marker (version unchanged) has then read these days.
+ */
+export async function markMonthChanged(tenantId: string, month: string): Promise<void> {
+  await AnalyticsPendingMonthModel.updateOne({ tenantId, month }, { $inc: { version: 1 } }, { upsert: true }).catch((err: unknown) => {
+    if (!isDuplicateKeyError(err)) throw err;
+    return AnalyticsPendingMonthModel.updateOne({ tenantId, month }, { $inc: { version: 1 } });
+  });
 }
 
 /** Whether the organisation's member snapshot of the tenant's day is written (then every scope's is). */
@@ -95,6 +109,7 @@ export async function saveMemberSnapshot(tenantId: string, day: string, counts: 
   if (communities.length > 0) await DailyRollupModel.bulkWrite(communities.map(([id, c]) => write(id, c)), { ordered: false });
   const organisation = counts.get(null);
   if (organisation) await DailyRollupModel.bulkWrite([write(null, organisation)]);
+  await markMonthChanged(tenantId, day.slice(0, 7));
 }
 
 /**
@@ -125,11 +140,21 @@ export function scopeKey(communityId: string | null): string {
  */
 export async function rollupsBetween(tenantId: string, communityIds: readonly string[] | null, from: string, to: string, withTop = true): Promise<RollupRow[]> {
   const scopes = communityIds === null ? [scopeKey(null)] : [...communityIds];
+  return daysOf(tenantId, scopes.flatMap((scope) => monthsBetween(from, to).map((month) => ({ scope, month }))), from, to, withTop);
+}
+
+/** The daily rows of these (scope, month) pairs between the days (both included): one equality query per pair, at once. */
+export async function daysOf(tenantId: string, pairs: readonly { scope: string; month: string }[], from: string, to: string, withTop: boolean): Promise<RollupRow[]> {
+  const projection = { _id: 0, tenantId: 0, scope: 0, month: 0, ...(withTop ? {} : { top: 0 }) };
+  const lists = await Promise.all(pairs.map(({ scope, month }) => DailyRollupModel.find({ tenantId, scope, month }, projection).lean<RollupRow[]>()));
+  return lists.flat().filter((row) => row.day >= from && row.day <= to);
+}
+
+/** The months (`YYYY-MM`) the days touch, in order. */
+export function monthsBetween(from: string, to: string): string[] {
   const months: string[] = [];
   for (let m = from.slice(0, 7); m <= to.slice(0, 7); m = nextMonth(m)) months.push(m);
-  const projection = { _id: 0, tenantId: 0, scope: 0, month: 0, ...(withTop ? {} : { top: 0 }) };
-  const lists = await Promise.all(scopes.flatMap((scope) => months.map((month) => DailyRollupModel.find({ tenantId, scope, month }, projection).lean<RollupRow[]>())));
-  return lists.flat().filter((row) => row.day >= from && row.day <= to);
+  return months;
 }
 
 function nextMonth(month: string): string {

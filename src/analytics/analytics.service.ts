@@ -13,8 +13,10 @@ import { ValidationError } from '../errors/domain-errors.js';
 import { clockOf, type Clock } from '../time/clock.js';
 import { addDays, dayOf, daysBetween, monthOf, startOfDay, weekOf } from './analytics-day.js';
 import { scopeFor, type AnalyticsScope } from './analytics-access.js';
-import { LiveMemberCounts, type AnalyticsSources, type MemberCountsByScope, type Period } from './analytics-sources.js';
+import { type AnalyticsSources, type MemberCountsByScope, type Period } from './analytics-sources.js';
 import { rollupsBetween, type RollupRow } from './analytics.repository.js';
+import { MembersNow } from './members-now.js';
+import { rowsOfPeriod, rowsOfPeriods } from './period-rollups.js';
 import { COUNTER_NAMES, type CounterName } from './daily-rollup.model.js';
 import { FIGURE_KEYS, SERIES_METRICS, type Figure, type FigureKey, type Interval, type Series, type SeriesMetric, type Summary, type TopItem, type Unit } from './analytics-view.js';
 import { emptyCounters, type DayCounters } from './visits.js';
@@ -68,19 +70,26 @@ interface RawFigure {
 export interface AnalyticsServiceDeps {
   sources?: AnalyticsSources;
   now?: Clock;
-  /** The current day's member counts (default: counted live from the memberships, cached a minute). */
+  /** The current day's member counts (default: the worker's count of at most ten minutes ago, else counted live and cached a minute; members-now.ts). */
   liveMembers?: (tenantId: string, day: Period) => Promise<MemberCountsByScope>;
+  /**
+   * Where whole months that are over are read from: their monthly rollups (default), or their
+   * days (the reference; the figures are the same, see period-rollups.ts).
+   */
+  readFrom?: 'months' | 'days';
 }
 
 export class AnalyticsService {
   private readonly now: Clock;
   private readonly sources: AnalyticsSources;
   private readonly liveMembers: (tenantId: string, day: Period) => Promise<MemberCountsByScope>;
+  private readonly months: boolean;
 
   constructor(deps: AnalyticsServiceDeps = {}) {
     this.now = clockOf(deps);
+    this.months = deps.readFrom !== 'days';
     this.sources = deps.sources ?? {};
-    const live = new LiveMemberCounts({ now: this.now });
+    const live = new MembersNow({ now: this.now });
     this.liveMembers = deps.liveMembers ?? ((tenantId, day) => live.of(tenantId, day));
   }
 
@@ -90,7 +99,12 @@ export class AnalyticsService {
     const length = daysBetween(from, to);
     const prevFrom = addDays(from, -length);
     const prevTo = addDays(from, -1);
-    const [current, previous] = await Promise.all([this.raw(actor.tenantId, scope, from, to, true), this.raw(actor.tenantId, scope, prevFrom, prevTo, false)]);
+    // Both periods' rows in one reading (they share months and days), then each period's figures.
+    const read = this.months
+      ? rowsOfPeriods(actor.tenantId, scope.communityIds, [{ from, to, withTop: true }, { from: prevFrom, to: prevTo, withTop: false }], { today: dayOf(this.now()), months: true })
+      : Promise.all([rollupsBetween(actor.tenantId, scope.communityIds, from, to, true), rollupsBetween(actor.tenantId, scope.communityIds, prevFrom, prevTo, false)]);
+    const rows = read.then(([now, before]) => ({ now: now!, before: before! }));
+    const [current, previous] = await Promise.all([this.raw(actor.tenantId, scope, from, to, rows.then((r) => r.now)), this.raw(actor.tenantId, scope, prevFrom, prevTo, rows.then((r) => r.before))]);
     const figures = FIGURE_KEYS.map((key): Figure => {
       const now = shown(key, current.figures[key]);
       const before = shown(key, previous.figures[key]);
@@ -110,7 +124,7 @@ export class AnalyticsService {
   async timeseries(actor: Actor, query: SummaryQuery & { metric: SeriesMetric; interval: Interval }): Promise<Series> {
     const scope = await scopeFor(actor, query.communityId);
     const { from, to } = this.period(query);
-    const rows = await rollupsBetween(actor.tenantId, scope.communityIds, from, to, false);
+    const rows = await this.rows(actor.tenantId, scope.communityIds, from, to, false, query.interval);
     const points = bucketsOf(rows, from, to, query.interval).map(({ start, counters }) => {
       const f = shown(query.metric, countedFigures(counters)[query.metric]);
       return { start, value: f.value, suppressed: f.suppressed };
@@ -122,7 +136,7 @@ export class AnalyticsService {
   async exportCsv(actor: Actor, query: SummaryQuery & { interval: Interval; lang: 'nl' | 'en' }): Promise<CsvFile> {
     const scope = await scopeFor(actor, query.communityId);
     const { from, to } = this.period(query);
-    const rows = await rollupsBetween(actor.tenantId, scope.communityIds, from, to, false);
+    const rows = await this.rows(actor.tenantId, scope.communityIds, from, to, false, query.interval);
     const labels = CSV_LABELS[query.lang];
     const headers = [labels.period, ...SERIES_METRICS.map((m) => labels[m])];
     const lines = bucketsOf(rows, from, to, query.interval).map(({ start, counters }) => {
@@ -140,12 +154,18 @@ export class AnalyticsService {
     return { from, to };
   }
 
-  private async raw(tenantId: string, scope: AnalyticsScope, from: string, to: string, withTop: boolean): Promise<{ figures: Record<FigureKey, RawFigure>; rows: RollupRow[] }> {
+  /** The period's rows; months as monthly rows only where nothing finer than a month is asked (a day or week bucket needs its days). */
+  private rows(tenantId: string, communityIds: readonly string[] | null, from: string, to: string, withTop: boolean, interval: Interval): Promise<RollupRow[]> {
+    const months = this.months && interval === 'month';
+    return months ? rowsOfPeriod(tenantId, communityIds, from, to, { withTop, today: dayOf(this.now()), months }) : rollupsBetween(tenantId, communityIds, from, to, withTop);
+  }
+
+  private async raw(tenantId: string, scope: AnalyticsScope, from: string, to: string, periodRows: Promise<RollupRow[]>): Promise<{ figures: Record<FigureKey, RawFigure>; rows: RollupRow[] }> {
     const period = { from: startOfDay(from), to: startOfDay(addDays(to, 1)) };
     const ids = scope.communityIds;
     const today = dayOf(this.now());
     const [rows, live, consultations, attendance, activity] = await Promise.all([
-      rollupsBetween(tenantId, ids, from, to, withTop),
+      periodRows,
       from <= today && today <= to ? this.liveMembers(tenantId, { from: startOfDay(today), to: startOfDay(addDays(today, 1)) }) : undefined,
       this.sources.consultationFigures?.(tenantId, ids, period.from, period.to),
       this.sources.attendance?.(tenantId, ids, period.from, period.to),

@@ -7,7 +7,8 @@
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
-const counters = {
+/** The counters' fields, shared with the monthly rollups (their sums). */
+export const COUNTER_FIELDS = {
   visitors: { type: Number, default: 0 },
   guestVisitors: { type: Number, default: 0 },
   visits: { type: Number, default: 0 },
@@ -38,7 +39,7 @@ const dailyRollupSchema = new Schema(
      */
     scope: { type: String, required: true },
     month: { type: String, required: true },
-    ...counters,
+    ...COUNTER_FIELDS,
     /**
      * The scope's members at the end of the day, of them joined that day, and guests: a
      * snapshot the rollup job writes once the day is over (absent for days it did not see).
@@ -65,8 +66,8 @@ const pendingSchema = new Schema(
 );
 pendingSchema.index({ tenantId: 1, day: 1 }, { unique: true });
 
-export const COUNTER_NAMES = Object.keys(counters) as (keyof typeof counters)[];
-export type CounterName = keyof typeof counters;
+export const COUNTER_NAMES = Object.keys(COUNTER_FIELDS) as (keyof typeof COUNTER_FIELDS)[];
+export type CounterName = keyof typeof COUNTER_FIELDS;
 export type DailyRollupRecord = InferSchemaType<typeof dailyRollupSchema>;
 export const DailyRollupModel = mongoose.model('AnalyticsDailyRollup', dailyRollupSchema);
 export const AnalyticsPendingModel = mongoose.model('AnalyticsPending', pendingSchema);

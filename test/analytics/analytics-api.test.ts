@@ -3,6 +3,8 @@ import request from 'supertest';
 import { AnalyticsEventModel } from '../../src/analytics/analytics-event.model.js';
 import { runAnalyticsPass } from '../../src/analytics/analytics-rollup.js';
 import { AnalyticsPendingModel, DailyRollupModel } from '../../src/analytics/daily-rollup.model.js';
+import { MembersNowModel } from '../../src/analytics/members-now.model.js';
+import { AnalyticsPendingMonthModel, MonthlyRollupModel, MonthlyTopModel } from '../../src/analytics/monthly-rollup.model.js';
 import { VisitorSaltModel } from '../../src/analytics/visitor-salt.model.js';
 import { useTestDatabase } from '../support/database.js';
 import { as, community, person, testClock } from '../events/events-fixtures.js';
@@ -136,11 +138,19 @@ describe('analytics API', () => {
     }
     await recorder.flush();
     await runAnalyticsPass({ now: clock.now });
+    const pendingMonths = await AnalyticsPendingMonthModel.find({}).lean();
+    // The month over: its monthly counters and tops, and the worker's count of the day's members.
+    clock.set(new Date('2030-06-01T08:00:00Z'));
+    await runAnalyticsPass({ now: clock.now });
+    const months = [...(await MonthlyRollupModel.find({}).lean()), ...(await MonthlyTopModel.find({}).lean()), ...(await MembersNowModel.find({}).lean())];
+    assert.ok(pendingMonths.length > 0 && months.length >= 5);
     const docs = [
       ...(await AnalyticsEventModel.find({}).lean()),
       ...(await DailyRollupModel.find({}).lean()),
       ...(await AnalyticsPendingModel.find({}).lean()),
       ...(await VisitorSaltModel.find({}).lean()),
+      ...pendingMonths,
+      ...months,
     ];
     assert.ok(docs.length > 12);
     const text = JSON.stringify(docs);

@@ -8,6 +8,7 @@ import type { AnalyticsSources } from '../../src/analytics/analytics-sources.js'
 import { AnalyticsRecorder } from '../../src/analytics/analytics-recorder.js';
 import { resolveCommunity } from '../../src/analytics/analytics.module.js';
 import { AnalyticsPendingModel, DailyRollupModel } from '../../src/analytics/daily-rollup.model.js';
+import { AnalyticsPendingMonthModel, MonthlyRollupModel, MonthlyTopModel } from '../../src/analytics/monthly-rollup.model.js';
 import { VisitorSaltModel } from '../../src/analytics/visitor-salt.model.js';
 import { loadConfig } from '../../src/config/config.js';
 import { ApiSpec } from '../../src/http/api-spec.js';
@@ -17,12 +18,15 @@ import type { TestClock } from '../events/events-fixtures.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
+/** Every analytics model (each test file starts from none of their documents). */
+const MODELS = [AnalyticsEventModel, AnalyticsPendingModel, DailyRollupModel, VisitorSaltModel, MonthlyRollupModel, MonthlyTopModel, AnalyticsPendingMonthModel];
+
 export async function syncAnalyticsIndexes(): Promise<void> {
-  for (const model of [AnalyticsEventModel, AnalyticsPendingModel, DailyRollupModel, VisitorSaltModel]) await (model as { syncIndexes(): Promise<unknown> }).syncIndexes();
+  for (const model of MODELS) await (model as { syncIndexes(): Promise<unknown> }).syncIndexes();
 }
 
 export async function clearAnalytics(): Promise<void> {
-  for (const model of [AnalyticsEventModel, AnalyticsPendingModel, DailyRollupModel, VisitorSaltModel]) await (model as { deleteMany(f: object): Promise<unknown> }).deleteMany({});
+  for (const model of MODELS) await (model as { deleteMany(f: object): Promise<unknown> }).deleteMany({});
 }
 
 export function recorderAt(clock: TestClock): AnalyticsRecorder {

@@ -4,6 +4,7 @@ import { AnalyticsRecorder } from '../../src/analytics/analytics-recorder.js';
 import { resolveCommunity } from '../../src/analytics/analytics.module.js';
 import { purgeRawAnalytics, runAnalyticsPass } from '../../src/analytics/analytics-rollup.js';
 import { AnalyticsPendingModel, DailyRollupModel } from '../../src/analytics/daily-rollup.model.js';
+import { MonthlyRollupModel } from '../../src/analytics/monthly-rollup.model.js';
 import { VisitorSaltModel } from '../../src/analytics/visitor-salt.model.js';
 import { useTestDatabase } from '../support/database.js';
 import { testActor, TEST_TENANT } from '../support/test-actor.js';
@@ -54,6 +55,9 @@ describe('analytics rollups and retention', () => {
     assert.equal((await runAnalyticsPass({ now: clock.now })).eventsPurged, 6);
     assert.equal(await AnalyticsEventModel.countDocuments({}), 0);
     assert.equal(await DailyRollupModel.countDocuments({ day: '2030-01-10' }), 1);
+    // January is over: its monthly counters were summed from the day's, and stay too.
+    const january = await MonthlyRollupModel.findOne({ tenantId: TEST_TENANT, scope: 'organisation', month: '2030-01' }).lean();
+    assert.deepEqual([january?.visitors, january?.visits, january?.pageViews], [5, 6, 6]);
   });
 
   it('purges for the retention registry in bounded batches, and never a day still waiting for its rollup', async () => {

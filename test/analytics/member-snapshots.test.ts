@@ -95,4 +95,31 @@ describe('analytics member snapshots', () => {
     const manager = await new AnalyticsService({ now: clock.now }).summary(testActor({ userId: 'boss' }), { from: '2030-01-07', to: '2030-01-08' });
     assert.equal(manager.figures.find((f) => f.key === 'members')?.value, 22 + 22);
   });
+
+  it('reads the current day\'s members from the worker\'s count while it is at most ten minutes old, and counts live otherwise', async () => {
+    const [a] = await CommunityModel.insertMany([{ tenantId: TEST_TENANT, name: 'A', createdBy: 'x' }]);
+    await join(a!._id, group('m', 6), '2030-02-01T08:00:00Z');
+    const clock = testClock(Date.parse('2030-02-03T09:00:00Z'));
+    assert.equal((await runAnalyticsPass({ now: clock.now })).membersCounted, 1);
+    clock.advance(60_000);
+    assert.equal((await runAnalyticsPass({ now: clock.now })).membersCounted, 0, 'not again within five minutes');
+    // Six join; the stored count does not know them yet, a live count would.
+    await join(a!._id, group('n', 6), '2030-02-03T09:01:30Z');
+    const service = new AnalyticsService({ now: clock.now });
+    const members = async () => {
+      const s = await service.summary(admin, { from: '2030-02-03', to: '2030-02-03' });
+      return [s.figures.find((f) => f.key === 'members')?.value, s.figures.find((f) => f.key === 'memberGrowth')?.value];
+    };
+    assert.deepEqual(await members(), [6, null], 'growth 0: fewer than 5, withheld');
+    // Five minutes on, the worker counts again.
+    clock.advance(5 * 60_000);
+    assert.equal((await runAnalyticsPass({ now: clock.now })).membersCounted, 1);
+    assert.deepEqual(await members(), [12, 6]);
+    // The worker stops: ten minutes after its last count the figures count for themselves.
+    await join(a!._id, group('o', 3), '2030-02-03T09:08:00Z');
+    clock.advance(9 * 60_000);
+    assert.deepEqual(await members(), [12, 6]);
+    clock.advance(60_000);
+    assert.deepEqual(await members(), [15, 9]);
+  });
 });
