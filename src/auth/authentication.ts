@@ -1,7 +1,8 @@
 /**
  * Authentication assembled from configuration: network policy (IP allow-list, per-address
  * write limit) and authentication of /api/v1 (Teams SSO tokens, or the local demo session,
- * then the per-person write limit), and the consent pop-up routes in entra mode. The
+ * then the per-person write limit), the consent pop-up routes in entra mode, and how the tab
+ * signs in outside Teams (`/auth/browser-config`). The
  * composition root hands in the audit log, the people directory, the local session and the
  * write limits.
  */
@@ -10,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { Actor } from './actor.js';
 import { authenticateRequests, entraStrategy, type ActorStrategy, type DenialRecorder } from './authenticate.js';
+import { browserSignInRouter } from './browser-sign-in.routes.js';
 import { consentRouter } from './consent.routes.js';
 import type { GraphCredentials } from './graph-credentials.js';
 import { IpAllowlist, ipAllowlistMiddleware } from './ip-allowlist.js';
@@ -75,7 +77,8 @@ export function createAuthentication(options: AuthenticationOptions): Authentica
       homeTenantId,
       allowedTenants: config.entra.allowedTenants,
       audiences: [required(config.entra.appIdUri, 'ENTRA_APP_ID_URI'), clientId],
-      allowedClientApps: [...MICROSOFT_365_TAB_CLIENTS, ...config.entra.allowedClientApps],
+      // Meent's own client id: the tab's browser sign-in (msal-browser) asks for tokens as Meent itself.
+      allowedClientApps: [...MICROSOFT_365_TAB_CLIENTS, clientId, ...config.entra.allowedClientApps],
       now: () => now().getTime(),
     });
     strategy = entraStrategy({
@@ -87,10 +90,15 @@ export function createAuthentication(options: AuthenticationOptions): Authentica
     // The tab's consent pop-up (when Graph needs consent or a step-up sign-in).
     publicRouters.push(
       consentRouter({ publicUrl: config.publicUrl, authorityHost: config.entra.authorityHost, clientId, homeTenantId, allowedTenants: config.entra.allowedTenants, graphBaseUrl: config.graphBaseUrl }),
+      browserSignInRouter({
+        publicUrl: config.publicUrl,
+        entra: { authorityHost: config.entra.authorityHost, tenant: config.entra.browserTenant ?? homeTenantId, clientId, appIdUri: required(config.entra.appIdUri, 'ENTRA_APP_ID_URI') },
+      }),
     );
   } else {
     if (!options.localSession) throw new Error('AUTH_MODE=local needs the local demo session');
     strategy = options.localSession.strategy;
+    publicRouters.push(browserSignInRouter({ publicUrl: config.publicUrl }));
   }
 
   const verify = authenticateRequests({ strategy, onAuthenticated: options.onAuthenticated, audit, homeTenantId, logger, track: options.track });

@@ -87,6 +87,8 @@ const schema = z
     ENTRA_ALLOWED_TENANTS: commaList(uuid),
     /** Client apps besides the Microsoft 365 tab hosts whose tokens for Meent are accepted (e.g. Meent's own browser sign-in). */
     ENTRA_ALLOWED_CLIENT_APPS: commaList(uuid),
+    /** The tenant the browser sign-in (outside Teams) asks Entra for: the home tenant (its people and B2B guests), `organizations`, or a tenant id. */
+    ENTRA_BROWSER_TENANT: optionalString.pipe(z.union([z.literal('organizations'), uuid], { error: 'must be organizations or a tenant GUID (empty: the home tenant)' }).optional()),
     GRAPH_BASE_URL: httpsOrLoopbackUrl.default('https://graph.microsoft.com'),
     TEAMS_APP_ID: optionalString.pipe(uuid.optional()),
     BOT_ID: optionalString.pipe(uuid.optional()),
@@ -180,6 +182,8 @@ const schema = z
         allowedClientApps: c.ENTRA_ALLOWED_CLIENT_APPS,
         /** The user-assigned managed identity's client id (App Service); Graph app-only tokens then come from it. */
         managedIdentityClientId: c.MANAGED_IDENTITY_CLIENT_ID,
+        /** Outside Teams the tab signs in at `<authorityHost>/<browserTenant>` (default the home tenant, so B2B guests get a token of this tenant). */
+        browserTenant: c.ENTRA_BROWSER_TENANT ?? c.ENTRA_TENANT_ID,
       },
       graphBaseUrl: c.GRAPH_BASE_URL.replace(/\/+$/, ''),
       bot: { id: c.BOT_ID, password: c.BOT_PASSWORD, type: c.BOT_TYPE, tenantId: c.BOT_TENANT_ID },

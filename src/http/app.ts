@@ -72,7 +72,7 @@ export function createApp(deps: AppDependencies): Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
   );
-  app.use(securityHeaders());
+  app.use(securityHeaders(config.authMode === 'entra' ? { identityProviderOrigin: new URL(config.entra.authorityHost).origin } : {}));
   // A span and a duration per request (a no-op unless telemetry is configured; src/telemetry/).
   app.use(requestTelemetry());
 

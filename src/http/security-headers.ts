@@ -19,7 +19,17 @@ export const TEAMS_FRAME_ANCESTORS = [
   'https://outlook-sdf.office365.com',
 ] as const;
 
-export function securityHeaders(options: { extraFrameAncestors?: string[] } = {}): RequestHandler {
+export interface SecurityHeaderOptions {
+  extraFrameAncestors?: string[];
+  /**
+   * The identity provider's origin (entra mode): the tab's browser sign-in (msal-browser) reads its
+   * metadata and redeems codes and refresh tokens there (fetch), and may renew in a hidden frame.
+   */
+  identityProviderOrigin?: string;
+}
+
+export function securityHeaders(options: SecurityHeaderOptions = {}): RequestHandler {
+  const idp = options.identityProviderOrigin ? [options.identityProviderOrigin] : [];
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -34,7 +44,8 @@ export function securityHeaders(options: { extraFrameAncestors?: string[] } = {}
         // The Teams JS library fetches its list of valid host origins from this CDN
         // (validOriginsCdnEndpoint in @microsoft/teams-js src/internal/constants.ts) and falls
         // back to a built-in list; allowing it keeps the tab's console free of CSP errors.
-        connectSrc: ["'self'", 'https://res.cdn.office.net'],
+        connectSrc: ["'self'", 'https://res.cdn.office.net', ...idp],
+        frameSrc: ["'self'", ...idp],
         objectSrc: ["'none'"],
         formAction: ["'self'"],
         frameAncestors: [...TEAMS_FRAME_ANCESTORS, ...(options.extraFrameAncestors ?? [])],

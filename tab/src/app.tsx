@@ -7,6 +7,9 @@ import { Link } from '@fluentui/react-components';
 import { app } from '@microsoft/teams-js';
 import { Suspense, useEffect, type ReactNode } from 'react';
 import { PageViews } from './analytics/use-page-views.js';
+import { AccessGate, SignInGate, SignOutControl } from './auth/browser-access-gate.js';
+import type { BrowserSession } from './auth/browser-session.js';
+import { BrowserSessionProvider } from './auth/session-context.js';
 import { ApiProvider } from './api/api-provider.js';
 import { MeProvider } from './api/me-provider.js';
 import { PageSkeleton } from './components/loading-skeleton.js';
@@ -20,9 +23,11 @@ import type { HostConnection } from './teams/host-connection.js';
 import { HostProvider, useHost } from './teams/host-context.js';
 import { ThemeRoot } from './theme/theme-root.js';
 
-export function App({ host }: { host: HostConnection }) {
+/** `session`: the browser sign-in outside Teams (undefined inside Teams, where Teams SSO signs in). */
+export function App({ host, session }: { host: HostConnection; session?: BrowserSession }) {
   return (
     <HostProvider value={host}>
+      <BrowserSessionProvider session={session}>
       <I18nProvider locale={host.locale}>
         <ThemeRoot initial={host.theme} inTeams={host.inTeams}>
           <ApiProvider>
@@ -31,6 +36,7 @@ export function App({ host }: { host: HostConnection }) {
           </ApiProvider>
         </ThemeRoot>
       </I18nProvider>
+      </BrowserSessionProvider>
     </HostProvider>
   );
 }
@@ -57,16 +63,20 @@ function Surface() {
 
   const Page = pageFor[route.name];
   return (
-    <MeProvider>
-      <PageViews route={route} />
-      <AppShell route={route.name}>
-        <PageErrorBoundary key={route.path} title={t('error.page.title')} body={t('error.page.body')} action={<Link href={hrefFor('/')}>{t('notFound.action')}</Link>}>
-          <Suspense fallback={<PageSkeleton />}>
-            <Page route={route} />
-          </Suspense>
-        </PageErrorBoundary>
-      </AppShell>
-    </MeProvider>
+    <SignInGate>
+      <MeProvider>
+        <AccessGate>
+          <PageViews route={route} />
+          <AppShell route={route.name} account={<SignOutControl />}>
+            <PageErrorBoundary key={route.path} title={t('error.page.title')} body={t('error.page.body')} action={<Link href={hrefFor('/')}>{t('notFound.action')}</Link>}>
+              <Suspense fallback={<PageSkeleton />}>
+                <Page route={route} />
+              </Suspense>
+            </PageErrorBoundary>
+          </AppShell>
+        </AccessGate>
+      </MeProvider>
+    </SignInGate>
   );
 }
 

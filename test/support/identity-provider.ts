@@ -13,6 +13,9 @@
  *   GET  /msi/token                                     App Service's managed identity endpoint (IDENTITY_ENDPOINT,
  *                                                        X-IDENTITY-HEADER = IDENTITY_HEADER, api-version 2019-08-01,
  *                                                        resource, client_id of a user-assigned identity)
+ *   GET  /{tid}/oauth2/v2.0/authorize, POST /{tid}/oauth2/v2.0/token (authorization_code with PKCE,
+ *        refresh_token), GET /{tid}/oauth2/v2.0/logout   the browser sign-in of a single-page
+ *                                                        application (idp-browser-sign-in.ts)
  *   GET  /botframework/v1/.well-known/openidconfiguration, /botframework/v1/keys
  *                                                        the Bot Framework channel's metadata and keys
  *
@@ -50,6 +53,7 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose';
+import { BrowserSignIn, type Answer, type BrowserAccount } from './idp-browser-sign-in.js';
 import { testTlsCredentials } from './tls.js';
 
 /** The Teams desktop/web client that asks for SSO tokens (its well-known client id). */
@@ -105,6 +109,8 @@ export interface RegisteredClient {
    * its client assertion, in any tenant it asks a token for.
    */
   trustedManagedIdentity?: { principalId: string; tenantId: string };
+  /** Redirect URIs registered on the `spa` platform: the browser sign-in (code + PKCE, no secret). */
+  spaRedirectUris?: string[];
 }
 
 /** A user-assigned managed identity the MSI endpoint hands tokens of. */
@@ -213,10 +219,31 @@ export class IdentityProvider {
   private faults: (TokenFault & { remaining: number })[] = [];
   private readonly refusedUsers = new Map<string, TokenFault>();
 
+  /** The browser sign-in (authorization code with PKCE, refresh tokens, sign-out) of SPA clients. */
+  readonly browser: BrowserSignIn;
+
   private constructor(
     private readonly server: Server,
     readonly baseUrl: string,
-  ) {}
+  ) {
+    this.browser = new BrowserSignIn({
+      baseUrl,
+      issuerV1: (t) => this.issuerV1(t),
+      issuerV2: (t) => this.issuerV2(t),
+      sign: (claims) => this.sign(claims),
+      spaRedirectUris: (clientId) => {
+        const client = this.clients.get(clientId);
+        return client ? (client.spaRedirectUris ?? []) : undefined;
+      },
+      tokenLifetimeSeconds: () => this.tokenLifetimeSeconds,
+      issued: (token) => this.issuedAccessTokens.add(token),
+    });
+  }
+
+  /** The person at the keyboard: who signs in at the next browser authorization request. */
+  signInAs(account: BrowserAccount | undefined): void {
+    this.browser.account = account;
+  }
 
   static async start(): Promise<IdentityProvider> {
     const { key, cert } = testTlsCredentials();
@@ -260,6 +287,7 @@ export class IdentityProvider {
     this.authorizeAnswer = 'accept';
     this.managedIdentityRequests.length = 0;
     this.managedIdentityTokens.clear();
+    this.browser.reset();
   }
 
   // ---- keys ----
@@ -440,11 +468,24 @@ export class IdentityProvider {
       return json(res, 400, entraError('invalid_tenant', 90002, `Tenant '${tenant ?? ''}' not found.`));
     }
     const path = rest.join('/');
-    if (method === 'GET' && path === 'v2.0/.well-known/openid-configuration') return json(res, 200, this.metadataV2(tenant));
-    if (method === 'GET' && path === '.well-known/openid-configuration') return json(res, 200, this.metadataV1(tenant));
-    if (method === 'GET' && (path === 'discovery/v2.0/keys' || path === 'discovery/keys')) return json(res, 200, this.jwks());
-    if (method === 'POST' && path === 'oauth2/v2.0/token') return this.token(res, tenant, new URLSearchParams(body.toString('utf8')));
-    if (method === 'GET' && path === 'oauth2/v2.0/authorize') return this.authorize(res, tenant, url.searchParams);
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    // Entra serves its metadata and keys to any origin (a browser app reads them cross-origin).
+    const anyOrigin = { 'Access-Control-Allow-Origin': '*' };
+    if (method === 'GET' && path === 'v2.0/.well-known/openid-configuration') return json(res, 200, this.metadataV2(tenant), anyOrigin);
+    if (method === 'GET' && path === '.well-known/openid-configuration') return json(res, 200, this.metadataV1(tenant), anyOrigin);
+    if (method === 'GET' && (path === 'discovery/v2.0/keys' || path === 'discovery/keys')) return json(res, 200, this.jwks(), anyOrigin);
+    if (method === 'OPTIONS' && path === 'oauth2/v2.0/token') return send(res, this.browser.preflight(origin));
+    if (method === 'POST' && path === 'oauth2/v2.0/token') {
+      const form = new URLSearchParams(body.toString('utf8'));
+      const browserAnswer = await this.browser.token(tenant, form, origin);
+      if (browserAnswer) return send(res, browserAnswer);
+      return this.token(res, tenant, form);
+    }
+    if (method === 'GET' && path === 'oauth2/v2.0/authorize') {
+      if (this.clients.has(url.searchParams.get('client_id') ?? '') && this.browser.handles(url.searchParams)) return send(res, this.browser.authorize(tenant, url.searchParams));
+      return this.authorize(res, tenant, url.searchParams);
+    }
+    if (method === 'GET' && path === 'oauth2/v2.0/logout') return send(res, this.browser.logout(tenant, url.searchParams));
     return json(res, 404, entraError('not_found', 0, `No such endpoint: ${method} ${url.pathname}`));
   }
 
@@ -743,10 +784,16 @@ function entraError(error: string, code: number, description: string): Record<st
   };
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...headers });
   res.end(text);
+}
+
+function send(res: ServerResponse, answer: Answer): void {
+  if (answer.body !== undefined && typeof answer.body !== 'string') return json(res, answer.status, answer.body, answer.headers);
+  res.writeHead(answer.status, answer.headers);
+  res.end(answer.body);
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {

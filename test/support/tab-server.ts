@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Express, RequestHandler, Router } from 'express';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createApp } from '../../src/http/app.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { testTlsCredentials } from './tls.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -78,6 +78,8 @@ export interface TabServerOptions {
   authenticate?: RequestHandler;
   apiRouters?: Router[];
   publicRouters?: Router[];
+  /** The app's logger (request logs); default silent. */
+  logger?: Logger;
 }
 
 /**
@@ -101,7 +103,7 @@ export async function startTabServer(options: TabServerOptions | ((origin: strin
   const config = resolved.config ?? loadConfig({ NODE_ENV: 'test', AUTH_MODE: 'local', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0' });
   holder.app = createApp({
     config,
-    logger: createLogger('silent'),
+    logger: resolved.logger ?? createLogger('silent'),
     isReady: () => Promise.resolve(true),
     networkPolicy: resolved.networkPolicy,
     authenticate: resolved.authenticate,

@@ -9,6 +9,7 @@
  *   const rig = useEntraTabRig({ modules: (m) => [m.events] });
  *   const { host, tab } = await rig.openTab(ANOUK, { hash: '#/events' });
  */
+import type { Writable } from 'node:stream';
 import type { Router } from 'express';
 import type { Browser, Frame } from 'playwright-core';
 import { createAnalyticsModule, type AnalyticsModule } from '../../src/analytics/analytics.module.js';
@@ -141,6 +142,10 @@ export interface EntraTabRigOptions {
   routers?: (modules: RigModules) => { apiRouters?: Router[]; publicRouters?: Router[] }[];
   /** Runs once the store is connected and the modules exist. */
   seed?: (modules: RigModules) => Promise<void>;
+  /** Settings besides the rig's (e.g. GUESTS_ALLOWED=false, ENTRA_BROWSER_TENANT=organizations). */
+  env?: Record<string, string>;
+  /** Where the server's logs (requests, modules) go, at level `debug`; default nowhere. */
+  logTo?: Writable;
 }
 
 export function useEntraTabRig(options: EntraTabRigOptions = {}): EntraTabRig {
@@ -151,11 +156,13 @@ export function useEntraTabRig(options: EntraTabRigOptions = {}): EntraTabRig {
     const [idp] = await Promise.all([IdentityProvider.start(), ensureTabBuilt()]);
     rig.idp = idp;
     idp.registerClient({ clientId: TEST_CLIENT_ID, appIdUri: TEST_APP_ID_URI, secret: TEST_CLIENT_SECRET });
-    const logger = createLogger('silent');
+    const logger = options.logTo ? createLogger('debug', options.logTo) : createLogger('silent');
     rig.server = await startTabServer((origin) => {
+      // The browser sign-in's redirect URIs, registered on the app's Single-page application platform.
+      idp.registerClient({ clientId: TEST_CLIENT_ID, appIdUri: TEST_APP_ID_URI, secret: TEST_CLIENT_SECRET, spaRedirectUris: [`${origin}/tab/auth-end`, `${origin}/tab/signed-out`] });
       // Graph is never reached: profiles come from the tokens and the seed; calendars are local.
       const config = loadConfig(
-        entraEnvironment(idp.baseUrl, 'https://graph.invalid', { HOST: '127.0.0.1', PORT: '0', PUBLIC_URL: origin, ADMIN_ROLE, RATE_LIMIT_USER_WRITES: '0', RATE_LIMIT_IP_WRITES: '0', RATE_LIMIT_USER_READS: '0', RATE_LIMIT_IP_READS: '0' }),
+        entraEnvironment(idp.baseUrl, 'https://graph.invalid', { HOST: '127.0.0.1', PORT: '0', PUBLIC_URL: origin, ADMIN_ROLE, RATE_LIMIT_USER_WRITES: '0', RATE_LIMIT_IP_WRITES: '0', RATE_LIMIT_USER_READS: '0', RATE_LIMIT_IP_READS: '0', ...options.env }),
       );
       const identity = createIdentity({ config, logger, directoryFor: () => undefined, rateLimitStore: 'memory' });
       const events = createEventsModule({ config, logger });
@@ -166,6 +173,7 @@ export function useEntraTabRig(options: EntraTabRigOptions = {}): EntraTabRig {
       const mounted = options.routers ? options.routers(rig.modules) : [analytics, events, communities, consultations];
       return {
         config,
+        logger,
         networkPolicy: identity.networkPolicy,
         authenticate: identity.authenticate,
         apiRouters: [...(options.extraApiRouters?.() ?? []), ...identity.apiRouters, ...mounted.flatMap((m) => m.apiRouters ?? [])],

@@ -9,6 +9,7 @@ import { useState, type ReactNode } from 'react';
 import { ApiProblem } from '../api/api-problem.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import type { Translator } from '../i18n/translator.js';
+import { useEntraSession } from '../auth/session-context.js';
 import { askForConsent } from '../teams/consent.js';
 import { useHost } from '../teams/host-context.js';
 
@@ -115,9 +116,18 @@ export function ConsentPrompt({ reason, onConsented }: { reason: string; onConse
   return <Prompt intent="warning" testId="consent-prompt" title={t('consent.title')} body={state === 'declined' ? t('consent.declined') : t('consent.body')} action={action} />;
 }
 
-/** Outside Teams: the way to the local sign-in page. */
+/** Outside Teams: the way to sign in again (Microsoft's sign-in in entra mode, the local sign-in page otherwise). */
 export function SignInPrompt() {
   const { t } = useI18n();
+  const entra = useEntraSession();
+  if (entra) {
+    const action = (
+      <Button appearance="primary" onClick={() => void entra.signIn()}>
+        {t('browserSignIn.action')}
+      </Button>
+    );
+    return <Prompt intent="info" testId="sign-in-prompt" title={t('browserSignIn.title')} body={t('browserSignIn.expired')} action={action} />;
+  }
   return <Prompt intent="info" testId="sign-in-prompt" title={t('signIn.title')} body={t('signIn.body')} action={<Link href={localSignInUrl()}>{t('signIn.action')}</Link>} />;
 }
 

@@ -48,7 +48,8 @@ const useStyles = makeStyles({
   },
 });
 
-export function AppShell({ route, children }: { route: RouteName; children: ReactNode }) {
+/** `account`: controls beside the signed-in user (sign-out in a browser). */
+export function AppShell({ route, account, children }: { route: RouteName; account?: ReactNode; children: ReactNode }) {
   const styles = useStyles();
   const { t } = useI18n();
   const me = useMe();
@@ -74,6 +75,7 @@ export function AppShell({ route, children }: { route: RouteName; children: Reac
           <span className={styles.user} data-testid="signed-in-user">
             {t('shell.signedInAs', { name: me.data.name })}
             {me.data.isGuest ? <Badge appearance="outline">{t('shell.guest')}</Badge> : null}
+            {account}
           </span>
         ) : null}
         <div className={styles.navRow}>
