@@ -4,6 +4,9 @@
  * `Catalogue`). Keys are grouped by the page or component that shows them.
  */
 import { consultationsEn } from './en-consultations.js';
+import { problemsEn } from './en-problems.js';
+import { adminEn } from './en-admin.js';
+import { meEn } from './en-me.js';
 
 export const en = {
   'app.name': 'Meent',
@@ -562,6 +565,9 @@ export const en = {
   'signIn.action': 'Sign in',
 
   ...consultationsEn,
+  ...problemsEn,
+  ...adminEn,
+  ...meEn,
   'privacySettings.title': 'Privacy settings',
   'privacySettings.intro': 'How long Meent keeps personal data of your organisation, and what happens when someone is erased. An empty field goes back to its default.',
   'privacySettings.retention': 'How long data is kept',

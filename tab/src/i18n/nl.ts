@@ -1,6 +1,9 @@
 /** Nederlandse teksten: dezelfde sleutels en `{plaatshouders}` als de Engelse catalogus. */
 import type { Catalogue } from './en.js';
 import { consultationsNl } from './nl-consultations.js';
+import { problemsNl } from './nl-problems.js';
+import { adminNl } from './nl-admin.js';
+import { meNl } from './nl-me.js';
 
 export const nl: Catalogue = {
   'app.name': 'Meent',
@@ -559,6 +562,9 @@ export const nl: Catalogue = {
   'signIn.action': 'Aanmelden',
 
   ...consultationsNl,
+  ...problemsNl,
+  ...adminNl,
+  ...meNl,
   'privacySettings.title': 'Privacy-instellingen',
   'privacySettings.intro': 'Hoe lang Meent persoonsgegevens van je organisatie bewaart, en wat er gebeurt als iemand gewist wordt. Een leeg veld gaat terug naar de standaardwaarde.',
   'privacySettings.retention': 'Hoe lang gegevens bewaard blijven',
