@@ -25,7 +25,8 @@ export class AuditRepository {
   }
 
   async insert(entry: NewAuditEntry, at: Date): Promise<void> {
-    await AuditEntryModel.create({ ...entry, count: 1, lastAt: at, aggregationKey: randomUUID() });
+    // The service's clock dates the entry (not the database's), so a period filter sees what the service saw.
+    await AuditEntryModel.create({ ...entry, count: 1, createdAt: at, lastAt: at, aggregationKey: randomUUID() });
   }
 
   /**
@@ -46,12 +47,31 @@ export class AuditRepository {
     await upsertRetryingRace(upsert);
   }
 
-  async page(tenantId: string, options: { kind?: string; cursor?: string; limit?: number }): Promise<Page<AuditEntryRecord>> {
+  async page(tenantId: string, options: AuditFilter & { cursor?: string; limit?: number }): Promise<Page<AuditEntryRecord>> {
     return findPage<AuditEntryRecord>(AuditEntryModel as never, {
-      filter: { tenantId, ...(options.kind !== undefined ? { kind: options.kind } : {}) },
+      filter: auditFilter(tenantId, options),
       sortField: 'createdAt',
       ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
       ...(options.limit !== undefined ? { limit: options.limit } : {}),
     });
   }
+}
+
+/** What admins filter the log by: a kind (`access.denied`) or a group of kinds (`community`), a person (who acted or whom it is about), a period. */
+export interface AuditFilter {
+  kind?: string;
+  person?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/** The filter as a query; values were validated at the edge (kinds are `[a-z_.]`, so the prefix needs no escaping). */
+function auditFilter(tenantId: string, f: AuditFilter): Record<string, unknown> {
+  const and: Record<string, unknown>[] = [{ tenantId }];
+  if (f.kind !== undefined) and.push(f.kind.includes('.') ? { kind: f.kind } : { kind: mongoose.trusted({ $regex: `^${f.kind.replace(/[^a-z_]/g, '')}\\.` }) });
+  if (f.person !== undefined) and.push({ $or: [{ actorId: f.person }, { subjectId: f.person }] });
+  if (f.from !== undefined || f.to !== undefined) {
+    and.push({ createdAt: mongoose.trusted({ ...(f.from !== undefined ? { $gte: f.from } : {}), ...(f.to !== undefined ? { $lt: f.to } : {}) }) });
+  }
+  return and.length === 1 ? { tenantId } : { $and: and };
 }

@@ -26,7 +26,7 @@ export type RejectionReason =
   | 'unknown_person';
 
 /** The code and message a client sees for each reason: precise where the client can act on it, generic otherwise. */
-const publicFace: Record<RejectionReason, [code: string, message: string]> = {
+const publicFace = {
   missing_token: ['unauthenticated', 'Sign in first: send a Teams SSO token as Authorization: Bearer <token>.'],
   malformed_token: ['invalid_token', 'The access token is not valid.'],
   unsupported_algorithm: ['invalid_token', 'The access token is not valid.'],
@@ -44,7 +44,8 @@ const publicFace: Record<RejectionReason, [code: string, message: string]> = {
   mfa_required: ['step_up_required', 'Sign in again with multi-factor authentication to continue.'],
   no_session: ['unauthenticated', 'Sign in first.'],
   unknown_person: ['unauthenticated', 'Sign in again: your session names someone Meent does not know.'],
-};
+  // Literal types, so test/errors/problem-codes.test.ts finds the codes.
+} as const satisfies Record<RejectionReason, readonly [code: string, message: string]>;
 
 /** A request without a valid identity (kind `unauthenticated`), with the RFC 6750 challenge the HTTP edge sends. */
 export class AuthenticationFailedError extends UnauthorizedError implements ProblemExtras {

@@ -19,7 +19,7 @@ const plainLine = (max: number) =>
     .string()
     .trim()
     .max(max, { error: `at most ${max} characters` })
-    .refine((v) => !hasControlCharacter(v), { error: 'cannot hold control characters' });
+    .refine((v) => !hasControlCharacter(v), { error: 'cannot hold control characters', params: { fieldCode: 'control_characters' } });
 const teamsId = z.string().trim().min(1).max(200).regex(/^[A-Za-z0-9@:._=-]+$/, { error: 'must be a Teams id' });
 
 export const createCommunitySchema = z

@@ -16,7 +16,7 @@ import { isMeetingLinkedToCommunity } from '../meetings/meetings.port.js';
 import { resolveCommunityAccess, communityVisibility, type CommunityAccess } from '../communities/community-access.js';
 import type { CsvFile } from '../content/csv.js';
 import { markdown } from '../content/markdown.js';
-import { ConflictError, ForbiddenError, ValidationError } from '../errors/domain-errors.js';
+import { ConflictError, ForbiddenError, ValidationError, type ErrorDetail } from '../errors/domain-errors.js';
 import type { PeopleRepository } from '../members/people.repository.js';
 import type { NotificationOutbox } from '../notifications/notification-outbox.js';
 import type { SearchIndex } from '../search-index/search-index.js';
@@ -341,10 +341,10 @@ export class ConsultationService {
   }
 
   private checkTimes(opensAt: Date | null, closesAt: Date | null, timeZone: string | undefined, now: Date): void {
-    const errors = [];
-    if (timeZone !== undefined && !isIanaTimeZone(timeZone)) errors.push({ path: 'body.timeZone', message: 'must be an IANA time zone, e.g. Europe/Amsterdam' });
-    if (closesAt && closesAt.getTime() <= now.getTime()) errors.push({ path: 'body.closesAt', message: 'must be in the future' });
-    if (opensAt && closesAt && closesAt.getTime() <= opensAt.getTime()) errors.push({ path: 'body.closesAt', message: 'must be after opensAt' });
+    const errors: ErrorDetail[] = [];
+    if (timeZone !== undefined && !isIanaTimeZone(timeZone)) errors.push({ path: 'body.timeZone', message: 'must be an IANA time zone, e.g. Europe/Amsterdam', code: 'unknown_time_zone' });
+    if (closesAt && closesAt.getTime() <= now.getTime()) errors.push({ path: 'body.closesAt', message: 'must be in the future', code: 'not_in_future' });
+    if (opensAt && closesAt && closesAt.getTime() <= opensAt.getTime()) errors.push({ path: 'body.closesAt', message: 'must be after opensAt', code: 'not_after_start' });
     if (errors.length > 0) throw new ValidationError('The times of the consultation do not fit.', errors);
   }
 

@@ -24,7 +24,7 @@ export function unstorableText(value: string): string | undefined {
 }
 
 /** The first text in `value` (a string, or a property name) the store cannot keep, with its path. Iterative: input may nest deeply. */
-export function unstorableTextIn(value: unknown, where: string): { path: string; message: string } | undefined {
+export function unstorableTextIn(value: unknown, where: string): { path: string; message: string; code: 'unstorable_text' } | undefined {
   interface Visit {
     value: unknown;
     key: string;
@@ -39,12 +39,12 @@ export function unstorableTextIn(value: unknown, where: string): { path: string;
   for (let visit = stack.pop(); visit; visit = stack.pop()) {
     if (typeof visit.value === 'string') {
       const fault = unstorableText(visit.value);
-      if (fault) return { path: pathOf(visit), message: fault };
+      if (fault) return { path: pathOf(visit), message: fault, code: 'unstorable_text' };
     } else if (typeof visit.value === 'object' && visit.value !== null) {
       for (const [key, child] of Object.entries(visit.value)) {
         const next: Visit = { value: child, key, parent: visit };
         const fault = unstorableText(key);
-        if (fault) return { path: pathOf(next), message: `the name ${fault}` };
+        if (fault) return { path: pathOf(next), message: `the name ${fault}`, code: 'unstorable_text' };
         stack.push(next);
       }
     }

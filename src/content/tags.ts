@@ -24,7 +24,7 @@ export const tagListSchema = z
       .string()
       .max(MAX_TAG_LENGTH, { error: `a tag has at most ${MAX_TAG_LENGTH} characters` })
       .regex(/^[^<>{}$]*$/, { error: 'a tag cannot hold <, >, {, } or $' })
-      .refine((v) => !hasControlCharacter(v), { error: 'a tag cannot hold control characters' }),
+      .refine((v) => !hasControlCharacter(v), { error: 'a tag cannot hold control characters', params: { fieldCode: 'control_characters' } }),
   )
   .max(MAX_TAGS, { error: `at most ${MAX_TAGS} tags` })
   .transform(normalizeTags);

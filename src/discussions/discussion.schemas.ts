@@ -16,7 +16,7 @@ const title = z
   .trim()
   .min(1, { error: 'a title is required' })
   .max(200, { error: 'at most 200 characters' })
-  .refine((v) => !hasControlCharacter(v), { error: 'cannot hold control characters' });
+  .refine((v) => !hasControlCharacter(v), { error: 'cannot hold control characters', params: { fieldCode: 'control_characters' } });
 const mentions = z.array(userIdString).max(20, { error: 'at most 20 mentions' });
 
 export const createDiscussionSchema = z

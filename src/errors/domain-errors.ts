@@ -3,10 +3,33 @@
  * and the bot map their `kind` to a status code or a card at the edge. `code` is stable and
  * part of the API contract; nothing here knows about HTTP.
  */
+import type { z } from 'zod';
+
 export interface ErrorDetail {
   /** Dotted path of the offending field, e.g. `body.title`. */
   path: string;
   message: string;
+  /** What is wrong with the field, stable (the tab shows its own text for it); `invalid` when left out. */
+  code?: FieldCode;
+}
+
+/**
+ * The codes a field error may carry: zod's issue codes, for input a schema refuses, and the
+ * rules that services check themselves. Part of the API contract, like `DomainError.code`.
+ */
+export type FieldCode =
+  | z.core.$ZodIssue['code']
+  | 'invalid'
+  | 'required'
+  | 'unstorable_text'
+  | 'control_characters'
+  | 'unknown_time_zone'
+  | 'not_after_start'
+  | 'not_in_future';
+
+/** The code of a field error as the API answers it: every field error has one. */
+export function fieldCodeOf(detail: ErrorDetail): FieldCode {
+  return detail.code ?? 'invalid';
 }
 
 /** What went wrong, in the domain's terms. Each edge maps a kind to its own answer. */

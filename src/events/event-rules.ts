@@ -52,11 +52,11 @@ interface CheckedFields {
 /** The rules that relate an event's fields to each other and to now; every problem at once. */
 export function checkEvent(fields: CheckedFields, now: Date, options: { startChanged: boolean }): void {
   const problems: ErrorDetail[] = [];
-  if (!isIanaTimeZone(fields.timeZone)) problems.push({ path: 'body.timeZone', message: 'must be an IANA time zone such as Europe/Amsterdam' });
-  if (!(fields.end.getTime() > fields.start.getTime())) problems.push({ path: 'body.end', message: 'must be after the start' });
-  if (options.startChanged && fields.start.getTime() <= now.getTime()) problems.push({ path: 'body.start', message: 'must be in the future' });
+  if (!isIanaTimeZone(fields.timeZone)) problems.push({ path: 'body.timeZone', message: 'must be an IANA time zone such as Europe/Amsterdam', code: 'unknown_time_zone' });
+  if (!(fields.end.getTime() > fields.start.getTime())) problems.push({ path: 'body.end', message: 'must be after the start', code: 'not_after_start' });
+  if (options.startChanged && fields.start.getTime() <= now.getTime()) problems.push({ path: 'body.start', message: 'must be in the future', code: 'not_in_future' });
   if (fields.signupDeadline && fields.signupDeadline.getTime() > fields.start.getTime()) problems.push({ path: 'body.signupDeadline', message: 'must not be after the start' });
   if (fields.capacity !== null && (!Number.isInteger(fields.capacity) || fields.capacity < 0)) problems.push({ path: 'body.capacity', message: 'must be 0 or more' });
-  if (!fields.online && !fields.location?.name) problems.push({ path: 'body.location', message: 'an event needs a location, or must be online' });
+  if (!fields.online && !fields.location?.name) problems.push({ path: 'body.location', message: 'an event needs a location, or must be online', code: 'required' });
   if (problems.length > 0) throw new ValidationError('The event is not valid.', problems);
 }

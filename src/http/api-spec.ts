@@ -9,7 +9,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
 import { unstorableTextIn } from '../content/plain-text.js';
-import { UnauthorizedError, ValidationError, type ErrorDetail } from '../errors/domain-errors.js';
+import { UnauthorizedError, ValidationError, type ErrorDetail, type FieldCode } from '../errors/domain-errors.js';
 import { sendProblem } from './problem.js';
 
 type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -72,7 +72,7 @@ const problemSchema = z
     status: z.number().int(),
     code: z.string().meta({ description: 'Stable machine-readable code' }),
     detail: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string().meta({ description: 'Stable code of what is wrong with the field' }) })).optional(),
     requestId: z.string().optional(),
   })
   .meta({ id: 'Problem' });
@@ -92,7 +92,19 @@ const statusText: Record<number, string> = {
 
 /** zod issues -> our error details with a dotted path prefixed by where the value came from. */
 export function issuesToDetails(where: string, error: z.ZodError): ErrorDetail[] {
-  return error.issues.slice(0, 20).map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message }));
+  return error.issues.slice(0, 20).map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message, code: fieldCodeOfIssue(issue) }));
+}
+
+/**
+ * A missing or empty required value is `required`; a refinement may name its own code
+ * (`params: { fieldCode }`); any other issue keeps zod's code.
+ */
+function fieldCodeOfIssue(issue: z.core.$ZodIssue): FieldCode {
+  const own = issue.code === 'custom' ? (issue.params as { fieldCode?: FieldCode } | undefined)?.fieldCode : undefined;
+  if (own !== undefined) return own;
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return 'required';
+  if (issue.code === 'too_small' && issue.origin === 'string' && Number(issue.minimum) === 1) return 'required';
+  return issue.code;
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { isStoreUnreachableError, STORE_RETRY_AFTER_SECONDS, storeUnavailableError } from '../db/mongo-errors.js';
-import { DomainError, RateLimitedError, type ErrorDetail, type ErrorKind, type ProblemExtras } from '../errors/domain-errors.js';
+import { DomainError, fieldCodeOf, RateLimitedError, type ErrorDetail, type ErrorKind, type ProblemExtras } from '../errors/domain-errors.js';
 
 export interface ProblemBody {
   type: string;
@@ -100,7 +100,7 @@ function expressClientError(err: unknown): ExpressClientError | undefined {
 }
 
 /** What the body parser's errors become, by `type`. */
-const bodyParserProblems: Record<string, [number, string, string]> = {
+const bodyParserProblems = {
   'entity.too.large': [413, 'payload_too_large', 'The request body is too large.'],
   'entity.parse.failed': [400, 'malformed_json', 'The request body is not valid JSON.'],
   'encoding.unsupported': [415, 'unsupported_encoding', 'The request body encoding is not supported.'],
@@ -108,10 +108,13 @@ const bodyParserProblems: Record<string, [number, string, string]> = {
   'entity.verify.failed': [400, 'invalid_body', 'The request body could not be read.'],
   'request.aborted': [400, 'request_aborted', 'The request was aborted.'],
   'request.size.invalid': [400, 'invalid_body', 'The request body could not be read.'],
-};
+} as const satisfies Record<string, readonly [number, string, string]>;
 
-function clientProblem(err: unknown, error: ExpressClientError): [number, string, string] {
-  const known = typeof error.type === 'string' ? bodyParserProblems[error.type] : undefined;
+/** Status, code and detail; the codes are literal types, so test/errors/problem-codes.test.ts finds them. */
+type ClientProblem = (typeof bodyParserProblems)[keyof typeof bodyParserProblems] | readonly [number, 'malformed_url' | 'not_found' | 'invalid_request', string];
+
+function clientProblem(err: unknown, error: ExpressClientError): ClientProblem {
+  const known = typeof error.type === 'string' && Object.hasOwn(bodyParserProblems, error.type) ? bodyParserProblems[error.type as keyof typeof bodyParserProblems] : undefined;
   if (known) return known;
   if (err instanceof URIError) return [400, 'malformed_url', 'The request URL is not valid: a percent-encoded part of it is not UTF-8.'];
   // E.g. a missing file under /tab/assets (the static middleware does not fall through).
@@ -148,7 +151,7 @@ export function problemErrorHandler(logger: Logger): ErrorRequestHandler {
         detail: err.message,
         instance,
         requestId,
-        ...(err.details.length > 0 ? { errors: err.details } : {}),
+        ...(err.details.length > 0 ? { errors: err.details.map((d) => ({ ...d, code: fieldCodeOf(d) })) } : {}),
         ...(extras.problemExtensions ? { extensions: extras.problemExtensions } : {}),
       });
       return;

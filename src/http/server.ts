@@ -65,11 +65,12 @@ export async function listen(app: Express, options: { port: number; host: string
 }
 
 /** Node's own answers to a request its parser refuses (as its default handler gives them), as problems. */
-const parserProblems: Record<string, [number, string, string, string]> = {
+const parserProblems = {
   HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'request_headers_too_large', 'The request line or headers are too large.'],
   HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'Content Too Large', 'payload_too_large', 'The request body is too large.'],
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'request_timeout', 'The request took too long to arrive.'],
-};
+  // Literal types, so test/errors/problem-codes.test.ts finds the codes.
+} as const satisfies Record<string, readonly [number, string, string, string]>;
 
 const answered = new WeakSet<Duplex>();
 
@@ -88,7 +89,8 @@ function answerClientError(err: Error & { code?: string }, socket: Duplex, busy:
     socket.destroy();
     return;
   }
-  const [status, reason, code, detail] = parserProblems[err.code ?? ''] ?? [400, 'Bad Request', 'malformed_request', 'The request is not valid HTTP.'];
+  const known = err.code !== undefined && Object.hasOwn(parserProblems, err.code) ? parserProblems[err.code as keyof typeof parserProblems] : undefined;
+  const [status, reason, code, detail] = known ?? ([400, 'Bad Request', 'malformed_request', 'The request is not valid HTTP.'] as const);
   const body = JSON.stringify({ type: `https://meent.app/problems/${code}`, title: reason, status, code, detail });
   answered.add(socket);
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`);

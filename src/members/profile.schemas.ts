@@ -10,7 +10,7 @@ const line = (max: number) =>
     .trim()
     .max(max, { error: `at most ${max} characters` })
     .regex(/^[^<>]*$/, { error: 'cannot hold < or >' })
-    .refine((v) => !hasControlCharacter(v), { error: 'cannot hold control characters' });
+    .refine((v) => !hasControlCharacter(v), { error: 'cannot hold control characters', params: { fieldCode: 'control_characters' } });
 
 export const updateProfileSchema = z
   .object({

@@ -15,7 +15,7 @@ import { idParams, objectIdString, pageOf } from '../http/api-schemas.js';
 import type { ApiSpec } from '../http/api-spec.js';
 import type { DeadLetters } from './dead-letters.js';
 import { CADENCES, DELIVERY_CHANNELS, MUTE_TARGETS } from './notification-preference.model.js';
-import { PERSONAL_KINDS, preferencesPatchSchema, type NotificationPreferences } from './notification-preferences.js';
+import { PERSONAL_KINDS, PREFERENCE_GROUPS, preferencesPatchSchema, type NotificationPreferences, type PreferenceGroup } from './notification-preferences.js';
 
 export interface NotificationsRouterDeps {
   preferences: NotificationPreferences;
@@ -36,6 +36,9 @@ export const notificationPreferencesView = z
     digestHour: z.number().int(),
     locale: z.enum(['nl', 'en']),
     mutes: z.array(muteView),
+    groups: z
+      .record(z.enum(Object.keys(PREFERENCE_GROUPS) as [PreferenceGroup, ...PreferenceGroup[]]), z.array(z.enum(PERSONAL_KINDS)))
+      .meta({ description: 'The kinds in each group, as the bot\'s settings card shows them (a surface lists kinds under these headings)' }),
   })
   .meta({ id: 'NotificationPreferences' });
 
@@ -69,7 +72,7 @@ export function notificationsRouter(spec: ApiSpec, deps: NotificationsRouterDeps
     },
     async ({ actor }) => {
       const [effective, mutes] = await Promise.all([preferences.get(actor.tenantId, actor.userId), preferences.listMutes(actor)]);
-      return { ...effective, mutes };
+      return { ...effective, mutes, groups: PREFERENCE_GROUPS };
     },
   );
   spec.route(
@@ -85,7 +88,7 @@ export function notificationsRouter(spec: ApiSpec, deps: NotificationsRouterDeps
     },
     async ({ actor, body }) => {
       const effective = await preferences.update(actor, body);
-      return { ...effective, mutes: await preferences.listMutes(actor) };
+      return { ...effective, mutes: await preferences.listMutes(actor), groups: PREFERENCE_GROUPS };
     },
   );
   spec.route(

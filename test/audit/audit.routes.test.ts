@@ -130,4 +130,50 @@ describe('GET /api/v1/audit (organisation admins)', () => {
     await bounded.recordDenied({ tenantId: TEST_HOME_TENANT, reason: 'missing_token', ip: '203.0.113.1', method: 'GET', path: '/api/v1/again' });
     assert.equal((await AuditEntryModel.findOne({ ip: '203.0.113.1' }).lean())?.count, 2);
   });
+
+  describe('filters and export', () => {
+    const at = (iso: string) => new AuditLog({ repository: new AuditRepository(), logger: createLogger('silent'), now: () => new Date(iso) });
+    beforeEach(async () => {
+      await at('2026-03-01T09:00:00Z').record({ tenantId: TEST_HOME_TENANT, kind: 'community.role_changed', actorId: 'anna', subjectId: 'bert', details: { role: 'manager' } });
+      await at('2026-03-02T09:00:00Z').record({ tenantId: TEST_HOME_TENANT, kind: 'community.created', actorId: 'bert', subjectId: 'c1' });
+      await at('2026-03-03T09:00:00Z').record({ tenantId: TEST_HOME_TENANT, kind: 'event.guests_changed', actorId: 'carla', subjectId: 'e1', details: { note: '=HYPERLINK("x")' } });
+      await at('2026-03-04T09:00:00Z').record({ tenantId: TEST_PARTNER_TENANT, kind: 'community.created', actorId: 'bert', subjectId: 'other' });
+    });
+    const subjects = (res: { body: { items: { subjectId: string }[] } }) => res.body.items.map((e) => e.subjectId);
+
+    it('finds what a person did or what is about them, a group of kinds, and a period (from inclusive, to exclusive)', async () => {
+      const admin = await bearer({ admin: true });
+      assert.deepEqual(subjects(await get('/api/v1/audit?person=bert', admin)), ['c1', 'bert']);
+      assert.deepEqual(subjects(await get('/api/v1/audit?kind=community', admin)), ['c1', 'bert']);
+      assert.deepEqual(subjects(await get('/api/v1/audit?kind=community.created', admin)), ['c1']);
+      assert.deepEqual(subjects(await get(`/api/v1/audit?from=${encodeURIComponent('2026-03-02T09:00:00Z')}&to=${encodeURIComponent('2026-03-03T09:00:00Z')}`, admin)), ['c1']);
+      assert.deepEqual(subjects(await get(`/api/v1/audit?person=bert&kind=community&from=${encodeURIComponent('2026-03-01T10:00:00+01:00')}`, admin)), ['c1']);
+    });
+
+    it('refuses a period that ends before it starts, a bad instant or a bad person with 400 and a field code', async () => {
+      const admin = await bearer({ admin: true });
+      for (const query of ['from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z', 'from=yesterday', 'person=a%20b', 'kind=Community']) {
+        const res = await get(`/api/v1/audit?${query}`, admin);
+        assert.equal(res.status, 400, query);
+        const [field] = res.body.errors as { path: string; code: string }[];
+        assert.ok(field && typeof field.code === 'string' && field.path.startsWith('query.'), `${query}: ${JSON.stringify(res.body.errors)}`);
+      }
+    });
+
+    it('exports the filtered log as CSV (newest first, details as JSON), records the export, and refuses a member', async () => {
+      const res = await get('/api/v1/audit.csv?kind=community&person=bert', await bearer({ admin: true }));
+      assert.equal(res.status, 200);
+      assert.match(res.headers['content-type'] ?? '', /^text\/csv/);
+      assert.match(res.headers['content-disposition'] ?? '', /attachment; filename="audit-/);
+      const lines = res.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+      assert.equal(lines.length, 3);
+      assert.match(lines[0]!, /^"at";"lastAt";"kind";"actorId";"subjectId"/);
+      assert.match(lines[1]!, /"community\.created";"bert";"c1"/);
+      assert.match(lines[2]!, /"community\.role_changed";"anna";"bert"/);
+      const all = await get('/api/v1/audit.csv?kind=event', await bearer({ admin: true }));
+      assert.ok(all.text.includes('"{""note"":""=HYPERLINK(\\""x\\"")""}"'), all.text);
+      assert.equal(await AuditEntryModel.countDocuments({ kind: 'audit.exported' }), 2);
+      assert.equal((await get('/api/v1/audit.csv', await bearer())).status, 403);
+    });
+  });
 });

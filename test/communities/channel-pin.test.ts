@@ -103,7 +103,7 @@ describe('pinning a community to a Teams channel', function () {
     it('refuses a channel of another team, and a channel without its team', async () => {
       const res = await create(owner, { teamId: otherTeam.id, channelId: general() });
       refused(res, 400, 'channel_not_in_team');
-      assert.deepEqual(res.body.errors, [{ path: 'body.channelId', message: 'not a channel of this team' }]);
+      assert.deepEqual(res.body.errors, [{ path: 'body.channelId', message: 'not a channel of this team', code: 'invalid' }]);
       refused(await create(owner, { channelId: general() }), 400, 'channel_without_team');
       assert.equal(await CommunityModel.countDocuments(), 0);
     });

@@ -80,8 +80,8 @@ describe('event organisers', () => {
     assert.match(String(refused.headers['content-type']), /^application\/problem\+json/);
     assert.equal(refused.body.code, 'organizer_not_admitted');
     assert.deepEqual(refused.body.errors, [
-      { path: 'body.organizers.1', message: 'not an active member of the community' },
-      { path: 'body.organizers.2', message: 'a guest, and the community does not admit guests' },
+      { path: 'body.organizers.1', message: 'not an active member of the community', code: 'invalid' },
+      { path: 'body.organizers.2', message: 'a guest, and the community does not admit guests', code: 'invalid' },
     ]);
     assert.equal(await EventModel.countDocuments(), 0);
 

@@ -131,7 +131,7 @@ describe('the HTTP server', () => {
       assert.equal(res.body.type, `https://meent.app/problems/${code}`);
       assert.equal(res.body.instance, '/api/v1/boom');
       assert.ok(res.body.requestId);
-      if (error instanceof ValidationError) assert.deepEqual(res.body.errors, [{ path: 'body.title', message: 'required' }]);
+      if (error instanceof ValidationError) assert.deepEqual(res.body.errors, [{ path: 'body.title', message: 'required', code: 'invalid' }]);
       if (error instanceof RateLimitedError) assert.equal(res.headers['retry-after'], '7');
       if (error instanceof UnauthorizedError) assert.match(String(res.headers['www-authenticate']), /^Bearer /);
     });
@@ -209,7 +209,7 @@ describe('the HTTP server', () => {
     const { app } = appWith(router);
     const body = await request(app).post('/api/v1/things').send({ title: 'ok', nested: [{ body: '<img src=x onerror=alert(1)\u0000>' }] }).expect(400);
     assert.equal(body.body.code, 'invalid_input');
-    assert.deepEqual(body.body.errors, [{ path: 'body.nested.0.body', message: 'cannot hold the character U+0000' }]);
+    assert.deepEqual(body.body.errors, [{ path: 'body.nested.0.body', message: 'cannot hold the character U+0000', code: 'unstorable_text' }]);
     const query = await request(app).get('/api/v1/things').query({ q: 'a\u0000b' }).expect(400);
     assert.equal(query.body.code, 'invalid_input');
     const key = await request(app).post('/api/v1/things').send({ 'a\u0000': 1 }).expect(400);

@@ -21,7 +21,7 @@ describe('tab API client', () => {
       next();
     });
     router.get('/things', (req, res) => res.json({ items: [{ id: '1' }], query: req.query }));
-    router.post('/things', (_req, _res, next) => next(new ValidationError('The request is invalid.', [{ path: 'body.name', message: 'Use at least 3 characters.' }, { path: 'body.location.address', message: 'Required.' }])));
+    router.post('/things', (_req, _res, next) => next(new ValidationError('The request is invalid.', [{ path: 'body.name', message: 'Use at least 3 characters.', code: 'too_small' }, { path: 'body.location.address', message: 'Required.', code: 'required' }])));
     router.put('/things/1', (_req, res) => res.status(204).end());
     router.delete('/things/1', (_req, _res, next) => next(new ConflictError('The last manager cannot leave.', 'last_manager')));
     router.get('/limited', (_req, _res, next) => next(new RateLimitedError(42)));
@@ -65,9 +65,14 @@ describe('tab API client', () => {
     assert.equal(problem.status, 400);
     assert.equal(problem.code, 'invalid_input');
     assert.equal(problem.detail, 'The request is invalid.');
-    assert.equal(problem.fieldError('name'), 'Use at least 3 characters.');
-    assert.equal(problem.fieldError('location.address'), 'Required.');
-    assert.equal(problem.fieldError('address'), 'Required.');
+    // The field codes' texts in the reader's language (English here), not the server's message.
+    assert.equal(problem.fieldError('name'), 'This is too short or too small.');
+    assert.equal(problem.fieldError('location.address'), 'Fill this in.');
+    assert.equal(problem.fieldError('address'), 'Fill this in.');
+    assert.deepEqual(problem.errors.map((e) => e.code), ['too_small', 'required']);
+    const dutch = await problemOf(client({ language: 'nl' }).post('/things', { name: 'x' }));
+    assert.equal(dutch.fieldError('name'), 'Dit is te kort of te klein.');
+    assert.equal(dutch.fieldError('address'), 'Vul dit in.');
     assert.equal(problem.fieldError('title'), undefined);
     assert.match(problem.requestId ?? '', /.+/);
     assert.deepEqual(seen.at(-1)?.body, { name: 'x' });

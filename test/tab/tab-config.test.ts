@@ -74,7 +74,7 @@ describe('tab configuration page', function () {
 
     const failed = await host.save();
     assert.deepEqual(failed, { ok: false, reason: 'The tab could not be saved.' });
-    const message = tab.getByText('cannot hold control characters');
+    const message = tab.getByText('This cannot hold control characters (such as a pasted tab or bell).');
     await message.waitFor();
     assert.equal(await name.getAttribute('aria-invalid'), 'true');
     const describedBy = (await name.getAttribute('aria-describedby')) ?? '';

@@ -110,7 +110,7 @@ export class ApiClient {
       if (options.signal?.aborted) throw err;
       throw new ApiProblem({ status: 0, code: 'network_error', detail: err instanceof Error ? err.message : String(err) });
     }
-    if (!response.ok) throw await problemFromResponse(response);
+    if (!response.ok) throw await problemFromResponse(response, this.options.language);
     return response;
   }
 

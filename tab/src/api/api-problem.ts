@@ -3,11 +3,14 @@
  * (RFC 9457) from the server, or a failure before one arrived (network, Teams SSO). Forms
  * read `fieldError()` to show messages next to the field they concern.
  */
+import { fieldText } from '../i18n/problem-texts.js';
 
-/** One invalid field, as the server reports it (`path` like `body.name`). */
+/** One invalid field, as the server reports it (`path` like `body.name`); `message` is in the reader's language when the tab knows `code`. */
 export interface ProblemFieldError {
   path: string;
   message: string;
+  /** Stable field code, e.g. `too_big`, `required`. */
+  code?: string;
 }
 
 export interface ProblemFields {
@@ -69,11 +72,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function fieldErrors(value: unknown): ProblemFieldError[] {
+function fieldErrors(value: unknown, language: string | undefined): ProblemFieldError[] {
   if (!Array.isArray(value)) return [];
-  return value.flatMap((item): ProblemFieldError[] =>
-    isRecord(item) && typeof item.path === 'string' && typeof item.message === 'string' ? [{ path: item.path, message: item.message }] : [],
-  );
+  return value.flatMap((item): ProblemFieldError[] => {
+    if (!isRecord(item) || typeof item.path !== 'string' || typeof item.message !== 'string') return [];
+    const code = typeof item.code === 'string' ? item.code : undefined;
+    // The server's own message is English; the code's text is the reader's language.
+    return [{ path: item.path, message: fieldText(code, language) ?? item.message, ...(code !== undefined ? { code } : {}) }];
+  });
 }
 
 function retryAfter(response: Response): number | undefined {
@@ -84,8 +90,8 @@ function retryAfter(response: Response): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
-/** Reads a failed response into an `ApiProblem`, whatever its body (problem+json, JSON or none). */
-export async function problemFromResponse(response: Response): Promise<ApiProblem> {
+/** Reads a failed response into an `ApiProblem`, whatever its body (problem+json, JSON or none); field messages in `language`. */
+export async function problemFromResponse(response: Response, language?: string): Promise<ApiProblem> {
   let body: unknown;
   const type = response.headers.get('Content-Type') ?? '';
   if (/json/i.test(type)) {
@@ -98,7 +104,7 @@ export async function problemFromResponse(response: Response): Promise<ApiProble
     code: text('code') ?? `http_${response.status}`,
     title: text('title'),
     detail: text('detail'),
-    errors: fieldErrors(problem.errors),
+    errors: fieldErrors(problem.errors, language),
     requestId: text('requestId') ?? response.headers.get('X-Request-Id') ?? undefined,
     retryAfterSeconds: retryAfter(response),
   });

@@ -8,6 +8,7 @@ import { Button, Link, MessageBar, MessageBarActions, MessageBarBody, MessageBar
 import { useState, type ReactNode } from 'react';
 import { ApiProblem } from '../api/api-problem.js';
 import { useI18n } from '../i18n/i18n-provider.js';
+import { problemText } from '../i18n/problem-texts.js';
 import type { Translator } from '../i18n/translator.js';
 import { useEntraSession } from '../auth/session-context.js';
 import { askForConsent } from '../teams/consent.js';
@@ -39,23 +40,27 @@ interface Description {
   reference?: string;
 }
 
-function describe(problem: ApiProblem, { t }: Translator): Description {
+function describe(problem: ApiProblem, i18n: Translator): Description {
+  const { t } = i18n;
+  // What the code means in the reader's language; the server's own detail (English) only for a code this tab does not know.
+  const known = problemText(problem.code, i18n.language);
+  const said = known ?? problem.detail;
   if (problem.code === 'network_error') return { title: t('error.network.title'), body: t('error.network.body') };
   if (problem.code === 'sso_failed') return { title: t('error.sso.title'), body: t('error.sso.body') };
   switch (problem.status) {
     case 400:
     case 422:
-      return { title: t('error.invalid.title'), body: problem.detail };
+      return { title: t('error.invalid.title'), body: said };
     case 401:
       // A refusal the user cannot fix by signing in again (tenant or guest policy) says why.
-      if (!SIGN_IN_AGAIN_CODES.has(problem.code)) return { title: t('error.forbidden.title'), body: problem.detail ?? t('error.forbidden.body') };
+      if (!SIGN_IN_AGAIN_CODES.has(problem.code)) return { title: t('error.forbidden.title'), body: said ?? t('error.forbidden.body') };
       return { title: t('error.unauthenticated.title'), body: t('error.unauthenticated.body') };
     case 403:
-      return { title: t('error.forbidden.title'), body: problem.detail ?? t('error.forbidden.body') };
+      return { title: t('error.forbidden.title'), body: said ?? t('error.forbidden.body') };
     case 404:
-      return { title: t('error.notFound.title'), body: t('error.notFound.body') };
+      return { title: t('error.notFound.title'), body: known && problem.code !== 'not_found' ? known : t('error.notFound.body') };
     case 409:
-      return { title: t('error.conflict.title'), body: problem.detail };
+      return { title: t('error.conflict.title'), body: said };
     case 429:
       return { title: t('error.rateLimited.title'), body: t('error.rateLimited.body', { seconds: problem.retryAfterSeconds ?? 30 }) };
     case 503:

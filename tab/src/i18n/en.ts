@@ -5,6 +5,9 @@
  */
 import { consultationsEn } from './en-consultations.js';
 import { manageEn } from './en-manage.js';
+import { problemsEn } from './en-problems.js';
+import { adminEn } from './en-admin.js';
+import { meEn } from './en-me.js';
 
 export const en = {
   'app.name': 'Meent',
@@ -579,6 +582,9 @@ export const en = {
 
   ...consultationsEn,
   ...manageEn,
+  ...problemsEn,
+  ...adminEn,
+  ...meEn,
   'privacySettings.title': 'Privacy settings',
   'privacySettings.intro': 'How long Meent keeps personal data of your organisation, and what happens when someone is erased. An empty field goes back to its default.',
   'privacySettings.retention': 'How long data is kept',

@@ -2,6 +2,9 @@
 import type { Catalogue } from './en.js';
 import { consultationsNl } from './nl-consultations.js';
 import { manageNl } from './nl-manage.js';
+import { problemsNl } from './nl-problems.js';
+import { adminNl } from './nl-admin.js';
+import { meNl } from './nl-me.js';
 
 export const nl: Catalogue = {
   'app.name': 'Meent',
@@ -576,6 +579,9 @@ export const nl: Catalogue = {
 
   ...consultationsNl,
   ...manageNl,
+  ...problemsNl,
+  ...adminNl,
+  ...meNl,
   'privacySettings.title': 'Privacy-instellingen',
   'privacySettings.intro': 'Hoe lang Meent persoonsgegevens van je organisatie bewaart, en wat er gebeurt als iemand gewist wordt. Een leeg veld gaat terug naar de standaardwaarde.',
   'privacySettings.retention': 'Hoe lang gegevens bewaard blijven',

@@ -26,6 +26,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/people', label: 'nav.people', routes: ['people', 'person'] },
   { path: '/search', label: 'nav.search', routes: ['search'] },
   { path: '/profile', label: 'nav.profile', routes: ['profile'] },
+  { path: '/me', label: 'nav.me', routes: ['me'] },
 ];
 
 /** Shown to community managers and organisation admins only. */
@@ -33,6 +34,9 @@ const ANALYTICS_ITEM: NavItem = { path: '/analytics', label: 'nav.analytics', ro
 
 /** Shown to organisation admins only (the server refuses the settings to anyone else). */
 const PRIVACY_SETTINGS_ITEM: NavItem = { path: '/admin/privacy', label: 'nav.privacySettings', routes: ['privacySettings'] };
+
+/** The organisation admin area (issue 17), for organisation admins only. */
+const ADMIN_ITEM: NavItem = { path: '/admin', label: 'nav.admin', routes: ['admin', 'adminAudit', 'adminFailed', 'adminSettings', 'adminModeration'] };
 
 const useStyles = makeStyles({
   list: {
@@ -70,7 +74,7 @@ export function AppNav({ current }: { current: RouteName }) {
   const signedIn = me.status === 'success';
   const access = useRequest((signal) => (signedIn ? analyticsAllowed(api, signal) : Promise.resolve(false)), [api, signedIn]);
   const isOrgAdmin = me.status === 'success' && me.data.isOrgAdmin;
-  const items = [...NAV_ITEMS, ...(access.status === 'success' && access.data ? [ANALYTICS_ITEM] : []), ...(isOrgAdmin ? [PRIVACY_SETTINGS_ITEM] : [])];
+  const items = [...NAV_ITEMS, ...(access.status === 'success' && access.data ? [ANALYTICS_ITEM] : []), ...(isOrgAdmin ? [PRIVACY_SETTINGS_ITEM, ADMIN_ITEM] : [])];
   return (
     <nav aria-label={t('nav.label')}>
       <ul className={styles.list}>

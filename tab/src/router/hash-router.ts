@@ -31,6 +31,12 @@ export type RouteName =
   | 'meeting'
   | 'analytics'
   | 'privacySettings'
+  | 'me'
+  | 'admin'
+  | 'adminAudit'
+  | 'adminFailed'
+  | 'adminSettings'
+  | 'adminModeration'
   | 'config'
   | 'authStart'
   | 'authEnd'
@@ -62,6 +68,12 @@ const patterns: ReadonlyArray<readonly [RouteName, string]> = [
   ['meeting', '/meeting'],
   ['analytics', '/analytics'],
   ['privacySettings', '/admin/privacy'],
+  ['me', '/me'],
+  ['admin', '/admin'],
+  ['adminAudit', '/admin/audit'],
+  ['adminFailed', '/admin/notifications'],
+  ['adminSettings', '/admin/settings'],
+  ['adminModeration', '/admin/moderation'],
   ['config', '/config'],
   ['authStart', '/auth/start'],
   ['authEnd', '/auth/end'],

@@ -33,6 +33,12 @@ export const pageFor: Record<Exclude<RouteName, 'config' | 'authStart' | 'authEn
   meeting: lazy(() => import('../pages/meeting-page.js').then((m) => ({ default: m.MeetingPage }))),
   analytics: lazy(() => import('../pages/analytics-page.js').then((m) => ({ default: m.AnalyticsPage }))),
   privacySettings: lazy(() => import('../pages/privacy-settings-page.js').then((m) => ({ default: m.PrivacySettingsPage }))),
+  me: lazy(() => import('../pages/me-page.js').then((m) => ({ default: m.MePage }))),
+  admin: lazy(() => import('../pages/admin-page.js').then((m) => ({ default: m.AdminPage }))),
+  adminAudit: lazy(() => import('../pages/admin-audit-page.js').then((m) => ({ default: m.AdminAuditPage }))),
+  adminFailed: lazy(() => import('../pages/admin-failed-page.js').then((m) => ({ default: m.AdminFailedPage }))),
+  adminSettings: lazy(() => import('../pages/admin-settings-page.js').then((m) => ({ default: m.AdminSettingsPage }))),
+  adminModeration: lazy(() => import('../pages/admin-moderation-page.js').then((m) => ({ default: m.AdminModerationPage }))),
   notFound: lazy(() => import('../pages/not-found-page.js').then((m) => ({ default: m.NotFoundPage }))),
 };
 
