@@ -13,7 +13,13 @@ import { storeCapabilities } from '../src/db/store-capabilities.js';
 import { createTemporaryPostgresDatabase, type TemporaryPostgresDatabase } from '../test/support/postgres.js';
 
 /** Connects to a store of its own for the bench `name`, runs `work`, and drops it all afterwards. */
-export async function withBenchStore<T>(name: string, work: () => Promise<T>): Promise<T> {
+/** Where the bench's store runs, when the bench started it (for CPU accounting). */
+export interface BenchStore {
+  ferretDbPort?: number;
+  postgresUrl?: string;
+}
+
+export async function withBenchStore<T>(name: string, work: (store: BenchStore) => Promise<T>): Promise<T> {
   let postgres: TemporaryPostgresDatabase | undefined;
   let ferret: FerretDbServer | undefined;
   let uri = process.env.MEENT_BENCH_MONGODB_URI;
@@ -25,7 +31,7 @@ export async function withBenchStore<T>(name: string, work: () => Promise<T>): P
       uri = ferret.uri;
     }
     await connectDatabase({ uri, dbName: `bench_${name}_${Date.now()}`, maxPoolSize: 10, ...(postgres ? { ferretDbPostgresUrl: postgres.url } : {}) });
-    return await work();
+    return await work({ ...(ferret ? { ferretDbPort: ferret.port } : {}), ...(postgres ? { postgresUrl: postgres.url } : {}) });
   } finally {
     if (mongoose.connection.readyState === 1) await mongoose.connection.dropDatabase().catch(() => undefined);
     await disconnectDatabase().catch(() => undefined);

@@ -34,14 +34,22 @@ import { createLogger } from '../../src/logging/logger.js';
 import { UserModel } from '../../src/members/user.model.js';
 import { SearchEntryModel } from '../../src/search-index/search-entry.model.js';
 import { bulkDiscussions, bulkReplies } from '../../test/support/bulk-discussions.js';
-import { machineDescription, seededRandom, storeDescription, withBenchStore } from '../bench-support.js';
+import { configureReadCache, readCache } from '../../src/db/read-cache.js';
+import { searchIndex } from '../../src/search-index/search-index.js';
+import { machineDescription, seededRandom, storeDescription, withBenchStore, type BenchStore } from '../bench-support.js';
+import { profileWhile, startCpuAccounting, type CpuSplit } from '../cpu-accounting.js';
+import { rawStoreRequests, type RawScenario } from './raw-store.js';
 import { actorHeader, testActor, testAuthenticate, TEST_TENANT } from '../../test/support/test-actor.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsFile = join(here, '..', 'results', 'discussions.json');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const DISCUSSIONS = 2000;
+const DISCUSSIONS = Number(process.env.BENCH_DISCUSSIONS ?? 2000);
+/** The scaling run: discussions in the community and search entries in the tenant at the large scale. */
+const LARGE_DISCUSSIONS = Number(process.env.BENCH_LARGE_DISCUSSIONS ?? 20_000);
+const LARGE_SEARCH_ENTRIES = Number(process.env.BENCH_LARGE_SEARCH_ENTRIES ?? 200_000);
+const SCALING = process.env.BENCH_SCALING !== '0';
 const REPLIES = 500;
 const PEOPLE = 50;
 
@@ -73,15 +81,7 @@ async function seedData(): Promise<{ communityId: string; threadId: string; read
     await CommunityModel.updateOne({ _id: c }, { $set: { 'counts.memberCount': PEOPLE } });
   }
   // 2,000 discussions in the big community, one a minute, each about one of 20 topics.
-  await bulkDiscussions(
-    big.id,
-    people,
-    Array.from({ length: DISCUSSIONS }, (_, i) => {
-      const topic = pick(TOPICS);
-      return { title: `${topic[0]?.toUpperCase()}${topic.slice(1)}: ${sentence(4)}`, body: `${sentence(30, random() < 0.3 ? pick(TOPICS) : undefined)}\n\n${sentence(20)}`, tags: [topic], kind: i % 4 === 0 ? 'question' : 'discussion' };
-    }),
-    now - 3_600_000,
-  );
+  await addDiscussions(big.id, people, DISCUSSIONS, now - 3_600_000);
   // One discussion with 500 replies (every tenth a nested reply), which the reader follows.
   const thread = await discussions.create(owner, threadCommunity.id, { title: 'Hoe pakken we hittestress aan?', body: 'Deel uw ervaringen.', kind: 'discussion', tags: ['klimaatadaptatie'] });
   await bulkReplies(thread.id, people, Array.from({ length: REPLIES }, () => sentence(25, random() < 0.2 ? pick(TOPICS) : undefined)), { nestedEvery: 10 });
@@ -91,6 +91,35 @@ async function seedData(): Promise<{ communityId: string; threadId: string; read
   return { communityId: big.id, threadId: thread.id, reader };
 }
 
+/** Appends `count` discussions to the community, one a minute ending at `endAt`. */
+async function addDiscussions(communityId: string, people: ReturnType<typeof testActor>[], count: number, endAt: number): Promise<void> {
+  for (let done = 0; done < count; done += 2000) {
+    const n = Math.min(2000, count - done);
+    await bulkDiscussions(
+      communityId,
+      people,
+      Array.from({ length: n }, (_, i) => {
+        const topic = pick(TOPICS);
+        return { title: `${topic[0]?.toUpperCase()}${topic.slice(1)}: ${sentence(4)}`, body: `${sentence(30, random() < 0.3 ? pick(TOPICS) : undefined)}\n\n${sentence(20)}`, tags: [topic], kind: (done + i) % 4 === 0 ? 'question' : 'discussion' };
+      }),
+      endAt - (count - done - n) * 60_000,
+    );
+  }
+}
+
+/** Fills the tenant's search index up to `total` entries with reply entries of the community (older than the discussions). */
+async function fillSearchEntries(communityId: string, total: number): Promise<void> {
+  const have = await SearchEntryModel.estimatedDocumentCount();
+  const cid = new Types.ObjectId(communityId);
+  const old = Date.now() - 400 * 24 * 3_600_000;
+  for (let i = have; i < total; i += 1000) {
+    const batch = Array.from({ length: Math.min(1000, total - i) }, (_, j) =>
+      searchIndex.entryFor({ tenantId: TEST_TENANT, type: 'reply', itemId: String(new Types.ObjectId()), communityId: cid, discussionId: new Types.ObjectId(), title: sentence(4), body: [sentence(25, random() < 0.2 ? pick(TOPICS) : undefined)], at: new Date(old + (i + j) * 60_000) }),
+    );
+    await SearchEntryModel.insertMany(batch, { lean: true });
+  }
+}
+
 interface Figures {
   url: string;
   requestsPerSecond: number;
@@ -98,12 +127,23 @@ interface Figures {
   requests: number;
   errors: number;
   non2xx: number;
+  /** CPU time per request, by process (this process includes autocannon). */
+  cpuMsPerRequest?: { node: number; ferretDb: number; postgres: number; total: number };
+  profile?: Record<string, unknown>;
 }
 
-async function measure(base: string, path: string, header: string): Promise<Figures> {
+const perRequest = (cpu: CpuSplit, requests: number) => {
+  const r = (n: number) => Math.round((n / Math.max(1, requests)) * 100) / 100;
+  return { node: r(cpu.nodeMs), ferretDb: r(cpu.ferretDbMs), postgres: r(cpu.postgresMs), total: r(cpu.nodeMs + cpu.ferretDbMs + cpu.postgresMs) };
+};
+
+async function measure(base: string, path: string, header: string, store: BenchStore, withProfile: boolean): Promise<Figures> {
   // A short warm-up, then the measured run.
   await autocannon({ url: base + path, connections: 5, duration: 2, headers: { 'x-test-actor': header } });
-  const result = await autocannon({ url: base + path, connections: CONNECTIONS, duration: SECONDS, headers: { 'x-test-actor': header } });
+  const stop = await startCpuAccounting(store);
+  const run = () => autocannon({ url: base + path, connections: CONNECTIONS, duration: SECONDS, headers: { 'x-test-actor': header } });
+  const { result, profile } = withProfile ? await profileWhile(run) : { result: await run(), profile: undefined };
+  const cpu = await stop();
   return {
     url: path,
     requestsPerSecond: Math.round(result.requests.average * 10) / 10,
@@ -111,12 +151,22 @@ async function measure(base: string, path: string, header: string): Promise<Figu
     requests: result.requests.total,
     errors: result.errors,
     non2xx: result.non2xx,
+    cpuMsPerRequest: perRequest(cpu, result.requests.total),
+    ...(profile ? { profile } : {}),
   };
 }
 
+const memory = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = process.memoryUsage();
+  return { heapUsedMiB: Math.round((m.heapUsed / 2 ** 20) * 10) / 10, rssMiB: Math.round((m.rss / 2 ** 20) * 10) / 10, afterForcedGc: typeof (globalThis as { gc?: unknown }).gc === 'function' };
+};
+
+type ScenarioName = 'communityFeedPage' | 'homeFeedPage' | 'thread500RepliesFirstPage' | 'search';
+
 async function main(): Promise<void> {
   const loadAtStart = loadavg();
-  await withBenchStore('discussions', async () => {
+  await withBenchStore('discussions', async (store) => {
     console.log('seeding...');
     const seedStart = Date.now();
     const seeded = await seedData();
@@ -128,30 +178,116 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
     const header = actorHeader(seeded.reader);
-    const scenarios: Record<string, Figures> = {};
-    const run = async (name: string, path: string) => {
-      console.log(`measuring ${name} (${CONNECTIONS} clients, ${SECONDS} s)...`);
-      scenarios[name] = await measure(base, path, header);
-      console.log(JSON.stringify(scenarios[name]));
+    const paths: Record<ScenarioName, string> = {
+      communityFeedPage: `/communities/${seeded.communityId}/discussions?limit=20`,
+      homeFeedPage: '/feed?limit=20',
+      thread500RepliesFirstPage: `/discussions/${seeded.threadId}/replies?limit=50`,
+      search: '/search?q=bemesten',
     };
-    await run('communityFeedPage', `/communities/${seeded.communityId}/discussions?limit=20`);
-    await run('homeFeedPage', '/feed?limit=20');
-    await run('thread500RepliesFirstPage', `/discussions/${seeded.threadId}/replies?limit=50`);
-    await run('search', '/search?q=bemesten');
+    const raw: RawScenario = { tenantId: TEST_TENANT, communityId: seeded.communityId, threadId: seeded.threadId, userId: seeded.reader.userId, searchKeys: ['bemest'] };
+    const runAll = async (label: string, withProfile: boolean) => {
+      const out: Partial<Record<ScenarioName, Figures>> = {};
+      for (const [name, path] of Object.entries(paths) as [ScenarioName, string][]) {
+        console.log(`${label}: measuring ${name} (${CONNECTIONS} clients, ${SECONDS} s)...`);
+        out[name] = await measure(base, path, header, store, withProfile);
+        const { profile: _p, ...shown } = out[name] as Figures;
+        console.log(JSON.stringify(shown));
+      }
+      return out as Record<ScenarioName, Figures>;
+    };
+    const runRaw = async (label: string) => {
+      const out: Partial<Record<ScenarioName, Figures & { queriesPerRequest: number }>> = {};
+      for (const name of Object.keys(paths) as ScenarioName[]) {
+        console.log(`${label}: raw store, ${name}...`);
+        const stop = await startCpuAccounting(store);
+        const r = await rawStoreRequests(name, raw, CONNECTIONS, SECONDS * 1000);
+        const cpu = await stop();
+        out[name] = { url: `mongodb driver: ${r.queries}`, requestsPerSecond: r.requestsPerSecond, latencyMs: r.latencyMs, requests: r.requests, errors: 0, non2xx: 0, queriesPerRequest: r.queriesPerRequest, cpuMsPerRequest: perRequest(cpu, r.requests) };
+        console.log(JSON.stringify(out[name]));
+      }
+      return out as Record<ScenarioName, Figures & { queriesPerRequest: number }>;
+    };
+
+    // Before: every request reads the store (the read cache off), with a profile.
+    configureReadCache({ enabled: false });
+    const uncached = await runAll('cache off', true);
+    // After: the read cache on, as the app runs.
+    const cache = configureReadCache({});
+    const cached = await runAll('cache on', true);
+    const cacheStats = cache.stats();
+    const rawSmall = await runRaw('2,000');
+    const memorySmall = memory();
+    const small = { discussions: DISCUSSIONS, searchEntries: await SearchEntryModel.estimatedDocumentCount() };
+
+    let scaling: Record<string, unknown> | undefined;
+    if (SCALING) {
+      console.log(`scaling: adding discussions up to ${LARGE_DISCUSSIONS} and search entries up to ${LARGE_SEARCH_ENTRIES}...`);
+      const people = Array.from({ length: PEOPLE }, (_, i) => testActor({ userId: `bench-${i}`, name: `Bench Person ${i}` }));
+      await addDiscussions(seeded.communityId, people, LARGE_DISCUSSIONS - DISCUSSIONS, Date.now());
+      await fillSearchEntries(seeded.communityId, LARGE_SEARCH_ENTRIES);
+      const large = { discussions: LARGE_DISCUSSIONS, searchEntries: await SearchEntryModel.estimatedDocumentCount() };
+      const cachedLarge = await runAll(`cache on, ${LARGE_DISCUSSIONS}`, false);
+      const rawLarge = await runRaw(`${LARGE_DISCUSSIONS}`);
+      const ratio = (name: ScenarioName) => Math.round((cached[name].requestsPerSecond / Math.max(0.1, cachedLarge[name].requestsPerSecond)) * 100) / 100;
+      scaling = {
+        smallDataset: small,
+        largeDataset: large,
+        note: 'The same scenarios with the read cache on, first at the small scale, then after adding data (same run, same store). smallOverLargeThroughput: the goal is at most 1.25.',
+        smallOverLargeThroughput: Object.fromEntries((Object.keys(paths) as ScenarioName[]).map((n) => [n, ratio(n)])),
+        large: { scenarios: cachedLarge, rawStore: rawLarge, memory: memory(), readCache: readCache().stats() },
+      };
+    }
     server.close();
-    const results = {
-      benchmark: 'discussions',
+
+    const goals = {
+      feedsAndThread: 'at least 400 requests/s each at 50 clients, p99 under 150 ms',
+      search: 'at least 100 requests/s at 50 clients, p99 under 500 ms, results bounded and ranked',
+      scaling: '20,000 discussions / 200,000 search entries within 1.25x of 2,000',
+    };
+    const vsRaw = (name: ScenarioName) => Math.round((cached[name].requestsPerSecond / Math.max(0.1, rawSmall[name].requestsPerSecond)) * 100) / 100;
+    const common = {
       date: new Date().toISOString(),
-      machine: machineDescription(loadAtStart, 'shared 2-core machine; other work was running at the same time (see the load averages)'),
+      machine: machineDescription(loadAtStart, 'shared 2-core machine: seven other engineers ran builds and tests at the same time (see the load averages); figures are for comparison within this run'),
       store: storeDescription(),
-      dataset: { discussionsInCommunity: DISCUSSIONS, repliesInThread: REPLIES, people: PEOPLE, searchEntries: await SearchEntryModel.estimatedDocumentCount() },
-      load: { connections: CONNECTIONS, durationSeconds: SECONDS, tool: 'autocannon 8' },
-      targets: { communityFeedPageP99Ms: 100 },
-      scenarios,
+      load: { connections: CONNECTIONS, durationSeconds: SECONDS, tool: 'autocannon 8 (in this process: its CPU is in the node figures)' },
+      readCache: { stampFreshMs: cache.stampFreshMs, maxBytes: cache.maxBytes, afterCachedRuns: cacheStats },
+      memory: memorySmall,
+      howToRead: {
+        uncached: 'the read cache off: every request reads the store (the state before issue 19), with a CPU profile',
+        cached: 'the read cache on (as the app runs), with a CPU profile',
+        rawStore: 'the mongodb driver sending the queries an uncached request sends, 50 concurrent loops, in the same run',
+        cachedOverRawStore: 'app requests/s with the cache over raw-store requests/s: a machine-independent figure',
+        cpuMsPerRequest: 'CPU milliseconds per request by process; node includes autocannon',
+      },
+    };
+    const pick = (set: Record<ScenarioName, Figures>, names: ScenarioName[]) => Object.fromEntries(names.map((n) => [n, set[n]]));
+    const feedNames: ScenarioName[] = ['communityFeedPage', 'homeFeedPage', 'thread500RepliesFirstPage'];
+    const discussionsResult = {
+      benchmark: 'discussions',
+      ...common,
+      goals: { feedsAndThread: goals.feedsAndThread, scaling: goals.scaling },
+      dataset: { discussionsInCommunity: DISCUSSIONS, repliesInThread: REPLIES, people: PEOPLE, searchEntries: small.searchEntries },
+      scenarios: pick(cached, feedNames),
+      uncached: pick(uncached, feedNames),
+      rawStore: pick(rawSmall, feedNames),
+      cachedOverRawStore: Object.fromEntries(feedNames.map((n) => [n, vsRaw(n)])),
+      ...(scaling ? { scaling: { ...scaling, large: { ...(scaling.large as Record<string, unknown>), scenarios: pick((scaling.large as { scenarios: Record<ScenarioName, Figures> }).scenarios, feedNames) } } } : {}),
+    };
+    const searchResult = {
+      benchmark: 'search',
+      ...common,
+      goals: { search: goals.search, scaling: goals.scaling },
+      dataset: { searchEntries: small.searchEntries, query: 'bemesten' },
+      scenarios: pick(cached, ['search']),
+      uncached: pick(uncached, ['search']),
+      rawStore: pick(rawSmall, ['search']),
+      cachedOverRawStore: { search: vsRaw('search') },
+      ...(scaling ? { scaling: { ...scaling, large: { ...(scaling.large as Record<string, unknown>), scenarios: pick((scaling.large as { scenarios: Record<ScenarioName, Figures> }).scenarios, ['search']) } } } : {}),
     };
     mkdirSync(dirname(resultsFile), { recursive: true });
-    writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`written to ${resultsFile}`);
+    writeFileSync(resultsFile, `${JSON.stringify(discussionsResult, null, 2)}\n`);
+    writeFileSync(join(dirname(resultsFile), 'search.json'), `${JSON.stringify(searchResult, null, 2)}\n`);
+    console.log(`written to ${resultsFile} and search.json`);
   });
 }
 

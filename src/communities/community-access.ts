@@ -9,7 +9,8 @@
 import { isValidObjectId, Types } from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import { NotFoundError } from '../errors/domain-errors.js';
-import { communitiesForAccess, communitiesOfTenant, findCommunityInTenant, findMembership, membershipsOfPerson, type CommunityRecord, type MembershipRecord } from './communities.repository.js';
+import { communitiesForAccess, findCommunityInTenant, findMembership, membershipsOfPerson, type CommunityRecord, type MembershipRecord } from './communities.repository.js';
+import { cachedCommunitiesOfTenant, cachedCommunityInTenant, cachedMembership, cachedMembershipsOfPerson } from './community-read-cache.js';
 import { canReadContent, canSeeCommunity, communityContext, communityPolicy, type CommunityAction, type CommunityContext } from './community-policy.js';
 
 export interface CommunityAccess {
@@ -70,12 +71,14 @@ export function accessFor(actor: Actor, community: CommunityRecord, membership: 
  * The community and the actor's relation to it; `NotFoundError` (code `community_not_found`)
  * when it does not exist in the actor's tenant or the actor may not see it.
  */
-export async function resolveCommunityAccess(actor: Actor, communityId: string | Types.ObjectId): Promise<CommunityAccess> {
+export async function resolveCommunityAccess(actor: Actor, communityId: string | Types.ObjectId, options: { forRead?: boolean } = {}): Promise<CommunityAccess> {
   const id = toObjectId(communityId);
-  const [community, membership] = await Promise.all([
-    findCommunityInTenant(actor.tenantId, id),
-    findMembership(id, actor.userId),
-  ]);
+  // Pages that only show (`forRead`) take the records from the read cache; writes read the store.
+  const [community, membership] = await Promise.all(
+    options.forRead
+      ? [cachedCommunityInTenant(actor.tenantId, id), cachedMembership(actor.tenantId, id, actor.userId)]
+      : [findCommunityInTenant(actor.tenantId, id), findMembership(id, actor.userId)],
+  );
   if (!community) throw communityNotFound();
   const access = accessFor(actor, community, membership);
   if (!access.canSee) throw communityNotFound();
@@ -125,8 +128,8 @@ export interface CommunityVisibilityMap {
 export async function communityVisibility(actor: Actor): Promise<CommunityVisibilityMap> {
   const [communities, memberships] = await Promise.all([
     // All but the description (Markdown and HTML, the bulk of a community): the feed needs the counters.
-    communitiesOfTenant(actor.tenantId, { withoutDescription: true }),
-    membershipsOf(actor),
+    cachedCommunitiesOfTenant(actor.tenantId),
+    cachedMembershipsOfPerson(actor.tenantId, actor.userId).then((rows) => new Map(rows.map((m) => [String(m.communityId), m]))),
   ]);
   const result: CommunityVisibilityMap = { visible: new Set(), readable: new Set(), member: new Set(), names: new Map(), records: new Map() };
   for (const c of communities) {

@@ -6,6 +6,8 @@
  * The counters in `counts` change only through `atomicUpdate` (see src/db/atomic-update.ts).
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { versionStamped } from '../db/read-cache.js';
+import { stampedCommunity } from '../db/read-scopes.js';
 import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 export const COMMUNITY_VISIBILITIES = ['public', 'closed', 'secret'] as const;
@@ -61,4 +63,6 @@ export type CommunityRecord = InferSchemaType<typeof communitySchema> & {
   updatedAt: Date;
 };
 
+// Writes move the read caches' stamps (read-cache.ts).
+versionStamped(communitySchema, stampedCommunity('Community'));
 export const CommunityModel = mongoose.model('Community', communitySchema);

@@ -4,6 +4,8 @@
  * (community, person), enforced by a unique index, so concurrent joins cannot create two.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { versionStamped } from '../db/read-cache.js';
+import { stampedMembership } from '../db/read-scopes.js';
 import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 export const MEMBERSHIP_ROLES = ['manager', 'member'] as const;
@@ -46,4 +48,6 @@ export type MembershipRecord = InferSchemaType<typeof membershipSchema> & {
   updatedAt: Date;
 };
 
+// Writes move the read caches' stamps (read-cache.ts).
+versionStamped(membershipSchema, stampedMembership('Membership'));
 export const MembershipModel = mongoose.model('Membership', membershipSchema);

@@ -5,6 +5,8 @@
  * community's `activitySeq`) and bucketed like the other long lists (feed-buckets.ts).
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { versionStamped } from '../db/read-cache.js';
+import { stampedByCommunity } from '../db/read-scopes.js';
 
 const activitySchema = new Schema(
   {
@@ -30,4 +32,6 @@ activitySchema.index({ discussionId: 1 });
 
 export type ActivityRecord = InferSchemaType<typeof activitySchema> & { _id: mongoose.Types.ObjectId; kind: 'discussion' | 'reply' };
 
+// Writes move the read caches' stamps (read-cache.ts).
+versionStamped(activitySchema, stampedByCommunity('Activity'));
 export const ActivityModel = mongoose.model('Activity', activitySchema, 'activities');

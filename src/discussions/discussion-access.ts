@@ -10,6 +10,7 @@ import { resolveCommunityAccess, toObjectId, type CommunityAccess } from '../com
 import type { CommunityAction } from '../communities/community-policy.js';
 import { NotFoundError } from '../errors/domain-errors.js';
 import type { DiscussionRecord } from './discussion.model.js';
+import { cachedDiscussionInTenant } from './discussion-read-cache.js';
 import { findDiscussion, findDiscussionInTenant, findReplyInTenant } from './discussions.repository.js';
 import type { ReplyRecord } from './reply.model.js';
 
@@ -25,18 +26,19 @@ export interface DiscussionAccess {
   can(action: CommunityAction, ownerId?: string): boolean;
 }
 
-export async function resolveDiscussionAccess(actor: Actor, discussionId: string | Types.ObjectId): Promise<DiscussionAccess> {
+/** `forRead`: for a page that only shows, from the read cache (discussion-read-cache.ts). */
+export async function resolveDiscussionAccess(actor: Actor, discussionId: string | Types.ObjectId, options: { forRead?: boolean } = {}): Promise<DiscussionAccess> {
   const id = toObjectId(discussionId, discussionNotFound);
-  const discussion = await findDiscussionInTenant(actor.tenantId, id);
+  const discussion = options.forRead ? await cachedDiscussionInTenant(actor.tenantId, id) : await findDiscussionInTenant(actor.tenantId, id);
   if (!discussion) throw discussionNotFound();
-  return accessToDiscussion(actor, discussion);
+  return accessToDiscussion(actor, discussion, undefined, options);
 }
 
-export async function accessToDiscussion(actor: Actor, discussion: DiscussionRecord, community?: CommunityAccess): Promise<DiscussionAccess> {
+export async function accessToDiscussion(actor: Actor, discussion: DiscussionRecord, community?: CommunityAccess, options: { forRead?: boolean } = {}): Promise<DiscussionAccess> {
   let access = community;
   if (!access) {
     try {
-      access = await resolveCommunityAccess(actor, discussion.communityId);
+      access = await resolveCommunityAccess(actor, discussion.communityId, options);
     } catch (err) {
       if (err instanceof NotFoundError) throw discussionNotFound();
       throw err;

@@ -6,6 +6,8 @@
  * (src/discussions/feed-buckets.ts); search keys live in src/search/.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { versionStamped } from '../db/read-cache.js';
+import { stampedDiscussion } from '../db/read-scopes.js';
 import { toJsonPlugin } from '../db/to-json-plugin.js';
 
 export const DISCUSSION_KINDS = ['discussion', 'question'] as const;
@@ -104,4 +106,6 @@ export type DiscussionRecord = InferSchemaType<typeof discussionSchema> & {
   updatedAt: Date;
 };
 
+// Writes move the read caches' stamps (read-cache.ts).
+versionStamped(discussionSchema, stampedDiscussion('Discussion'));
 export const DiscussionModel = mongoose.model('Discussion', discussionSchema);

@@ -29,21 +29,19 @@ import {
   deleteCommunityContent,
   deleteDiscussion,
   deleteDiscussionContent,
-  discussionSummariesInBucket,
-  discussionSummary,
   findReadMarker,
   findReplyIn,
   followsOfDiscussion,
   isFollowing,
   myReactionsTo,
   raiseReadMarker,
-  readMarkersIn,
   recordActivity,
   removeFollow,
   updateDiscussion,
   updateDiscussionActivity,
   updateReply,
 } from './discussions.repository.js';
+import { cachedMarkersIn, cachedSummariesInBucket, cachedSummary } from './discussion-read-cache.js';
 import { mentionIntents, stillReaders, visibleMentions } from './mentions.js';
 import type { ReadMarkerRecord } from './read-marker.model.js';
 import { clockOf, type Clock } from '../time/clock.js';
@@ -132,7 +130,7 @@ export class DiscussionService {
 
   /** The community's discussions, newest first, pinned ones at the top of the first page. */
   async listForCommunity(actor: Actor, communityId: string, query: ListDiscussionsQuery): Promise<Page<DiscussionSummaryView>> {
-    const community = await resolveCommunityAccess(actor, communityId);
+    const community = await resolveCommunityAccess(actor, communityId, { forRead: true });
     community.authorize('discussion.read');
     const limit = Math.min(query.limit ?? 20, MAX_PAGE_SIZE);
     const id = community.community._id;
@@ -150,7 +148,7 @@ export class DiscussionService {
       (!d.hidden || canModerate || d.authorId === actor.userId) && (query.kind === undefined || d.kind === query.kind) && (tag === undefined || d.tags.includes(tag));
 
     const pinnedIds = query.cursor ? [] : (community.community.pinnedDiscussionIds ?? []);
-    const pinned = (await Promise.all(pinnedIds.map((pid) => discussionSummary(id, pid))))
+    const pinned = (await Promise.all(pinnedIds.map((pid) => cachedSummary(id, pid))))
       .filter((d): d is DiscussionRecord => d !== null && d.pinned === true)
       .filter(wanted)
       .sort((a, b) => (b.pinnedAt?.getTime() ?? 0) - (a.pinnedAt?.getTime() ?? 0));
@@ -166,8 +164,8 @@ export class DiscussionService {
       }
       if (reads >= MAX_BUCKET_READS) break;
       reads++;
-      const docs = await discussionSummariesInBucket(id, bucket);
-      docs.sort((a, b) => b.seq - a.seq);
+      // The cached bucket is shared and frozen: sort a copy.
+      const docs = [...(await cachedSummariesInBucket(id, bucket))].sort((a, b) => b.seq - a.seq);
       for (const d of docs) if (d.seq < below && !d.pinned && wanted(d)) items.push(d);
       bucket--;
     }
@@ -385,7 +383,7 @@ export class DiscussionService {
   }
 
   private async markersIn(actor: Actor, communityId: Types.ObjectId): Promise<Map<string, ReadMarkerRecord>> {
-    const markers = await readMarkersIn(communityId, actor.userId);
+    const markers = await cachedMarkersIn(communityId, actor.userId);
     return new Map(markers.map((m) => [String(m.discussionId), m]));
   }
 

@@ -10,7 +10,6 @@ import type { ActivityRecord } from './activity.model.js';
 import { resolveDiscussionAccess } from './discussion-access.js';
 import type { DiscussionRecord } from './discussion.model.js';
 import {
-  activityInBucket,
   discussionActivityBetween,
   findDiscussion,
   findDiscussionInTenant,
@@ -18,11 +17,11 @@ import {
   findDiscussionTitled,
   findReplyWithBody,
   findShownDiscussions,
-  followsOf,
   isContentHidden,
   setContentHidden,
   type ContentTarget,
 } from './discussions.repository.js';
+import { cachedActivityInBucket, cachedFollowsOf } from './discussion-read-cache.js';
 import type { FollowRecord } from './follow.model.js';
 import type { ReplyRecord } from './reply.model.js';
 import { excerptOf } from '../content/markdown.js';
@@ -104,10 +103,10 @@ export const discussionTitled: (communityId: Types.ObjectId | string, title: str
 export const replyWithBody: (discussionId: Types.ObjectId, source: string) => Promise<ReplyRecord | null> = findReplyWithBody;
 
 /** The person's follows across the tenant. */
-export const followsOfPerson: (tenantId: string, userId: string) => Promise<FollowRecord[]> = followsOf;
+export const followsOfPerson: (tenantId: string, userId: string) => Promise<readonly FollowRecord[]> = cachedFollowsOf;
 
 /** The community's activity entries in one bucket (see feed-buckets.ts). */
-export const activityOfCommunity: (communityId: Types.ObjectId, bucket: number) => Promise<ActivityRecord[]> = activityInBucket;
+export const activityOfCommunity: (communityId: Types.ObjectId, bucket: number) => Promise<readonly ActivityRecord[]> = cachedActivityInBucket;
 
 /** Hides or shows a discussion or reply with these fields (and its activity entries); false when it already was so. */
 export const hideContent: (type: ContentTarget, targetId: Types.ObjectId, hidden: boolean, set: Record<string, unknown>) => Promise<boolean> = setContentHidden;

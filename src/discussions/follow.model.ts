@@ -1,5 +1,7 @@
 /** A person following a discussion (authors and repliers follow automatically). One per person and discussion. */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { versionStamped } from '../db/read-cache.js';
+import { stampedByPerson } from '../db/read-scopes.js';
 
 const followSchema = new Schema(
   {
@@ -17,4 +19,6 @@ followSchema.index({ tenantId: 1, userId: 1 });
 
 export type FollowRecord = InferSchemaType<typeof followSchema> & { _id: mongoose.Types.ObjectId };
 
+// Writes move the read caches' stamps (read-cache.ts).
+versionStamped(followSchema, stampedByPerson('Follow'));
 export const FollowModel = mongoose.model('Follow', followSchema);

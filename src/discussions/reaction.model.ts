@@ -3,6 +3,8 @@
  * each kind per person" hold under any concurrency; the counts on the target follow it.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { versionStamped } from '../db/read-cache.js';
+import { stampedByPerson } from '../db/read-scopes.js';
 import { REACTION_KINDS } from './discussion.model.js';
 
 const reactionSchema = new Schema(
@@ -24,4 +26,6 @@ reactionSchema.index({ tenantId: 1, userId: 1 });
 
 export type ReactionRecord = InferSchemaType<typeof reactionSchema> & { _id: mongoose.Types.ObjectId };
 
+// Writes move the read caches' stamps (read-cache.ts).
+versionStamped(reactionSchema, stampedByPerson('Reaction'));
 export const ReactionModel = mongoose.model('Reaction', reactionSchema);

@@ -3,6 +3,8 @@
  * replies are those above it; a discussion without a marker is new to the person.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { versionStamped } from '../db/read-cache.js';
+import { stampedByPerson } from '../db/read-scopes.js';
 
 const readMarkerSchema = new Schema(
   {
@@ -21,4 +23,6 @@ readMarkerSchema.index({ tenantId: 1, userId: 1 });
 
 export type ReadMarkerRecord = InferSchemaType<typeof readMarkerSchema> & { _id: mongoose.Types.ObjectId };
 
+// Writes move the read caches' stamps (read-cache.ts).
+versionStamped(readMarkerSchema, stampedByPerson('ReadMarker'));
 export const ReadMarkerModel = mongoose.model('ReadMarker', readMarkerSchema, 'read_markers');

@@ -5,6 +5,8 @@
  * shape. Edits keep the previous versions in `history`.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { versionStamped } from '../db/read-cache.js';
+import { stampedReply } from '../db/read-scopes.js';
 import { HIDDEN_REASONS, reactionCountsDefinition } from './discussion.model.js';
 import { toJsonPlugin } from '../db/to-json-plugin.js';
 
@@ -72,4 +74,6 @@ export type ReplyRecord = InferSchemaType<typeof replySchema> & {
   updatedAt: Date;
 };
 
+// Writes move the read caches' stamps (read-cache.ts).
+versionStamped(replySchema, stampedReply('Reply'));
 export const ReplyModel = mongoose.model('Reply', replySchema);

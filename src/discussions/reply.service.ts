@@ -26,15 +26,14 @@ import {
   deleteReplyActivity,
   findReplyIn,
   followsOfDiscussion,
-  myReactionsIn,
   myReactionsTo,
   recordActivity,
-  repliesInBucket,
   repliesTagged,
   updateDiscussion,
   updateReply,
   updateReplyActivityExcerpt,
 } from './discussions.repository.js';
+import { cachedReactionsIn, cachedRepliesInBucket } from './discussion-read-cache.js';
 import { clockOf, type Clock } from '../time/clock.js';
 
 export interface ReplyServiceDeps extends DiscussionServiceDeps {
@@ -126,7 +125,7 @@ export class ReplyService {
 
   /** A page of the thread: top-level replies oldest first, each with its nested replies. */
   async list(actor: Actor, discussionId: string, query: { cursor?: string; limit?: number }): Promise<Page<ReplyView>> {
-    const access = await resolveDiscussionAccess(actor, discussionId);
+    const access = await resolveDiscussionAccess(actor, discussionId, { forRead: true });
     access.authorize('discussion.read');
     const d = access.discussion;
     const limit = Math.min(query.limit ?? DEFAULT_THREAD_PAGE, MAX_PAGE_SIZE);
@@ -145,8 +144,8 @@ export class ReplyService {
     for (let b = bucketOf(first); b <= bucketOf(last); b++) buckets.push(b);
     const [docs, mine] = await Promise.all([
       // A thread page shows no edit history (GET /replies/{id} does) and no tags (copied for "who knows about X").
-      Promise.all(buckets.map((b) => repliesInBucket(d._id, b))).then((all) => all.flat()),
-      myReactionsIn(d._id, actor.userId),
+      Promise.all(buckets.map((b) => cachedRepliesInBucket(d._id, b))).then((all) => all.flat()),
+      cachedReactionsIn(d._id, actor.userId),
     ]);
     const myReactions = new Map<string, ReactionKind[]>();
     for (const r of mine) myReactions.set(String(r.targetId), [...(myReactions.get(String(r.targetId)) ?? []), r.kind as ReactionKind]);

@@ -752,6 +752,13 @@ export const PERSONAL_DATA_CATALOGUE: CatalogueEntry[] = [
     },
   },
   {
+    model: 'VersionStamp',
+    collection: 'version_stamps',
+    purpose: { nl: 'Versiestempels waarmee serverinstanties zien dat hun tijdelijke kopieën verouderd zijn.', en: 'Version stamps by which server instances see that their temporary copies are outdated.' },
+    retention: { nl: 'Eén per gemeenschap, organisatie of groep van personen (1 van 4.096, geen persoon); overschreven bij elke wijziging.', en: 'One per community, organisation or group of people (1 of 4,096, not a person); overwritten with every change.' },
+    fields: { v: technical('Willekeurige waarde, nieuw bij elke wijziging.', 'Random value, new with every change.') },
+  },
+  {
     model: 'PrivacySettings',
     collection: 'privacy_settings',
     purpose: { nl: 'De bewaartermijnen en wisregels die de organisatie kiest.', en: 'The retention periods and erasure rules the organisation chooses.' },

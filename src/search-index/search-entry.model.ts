@@ -6,6 +6,8 @@
  * purpose, because FerretDB reads whole documents.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { versionStamped } from '../db/read-cache.js';
+import { stampedBySearchTenant } from '../db/read-scopes.js';
 
 export const SEARCH_ENTRY_TYPES = ['community', 'discussion', 'reply', 'event', 'person', 'consultation'] as const;
 export type SearchEntryType = (typeof SEARCH_ENTRY_TYPES)[number];
@@ -41,4 +43,6 @@ searchEntrySchema.index({ tenantId: 1, terms: 1 });
 
 export type SearchEntryRecord = InferSchemaType<typeof searchEntrySchema> & { _id: mongoose.Types.ObjectId; type: SearchEntryType };
 
+// Writes move the read caches' stamps (read-cache.ts).
+versionStamped(searchEntrySchema, stampedBySearchTenant('SearchEntry'));
 export const SearchEntryModel = mongoose.model('SearchEntry', searchEntrySchema, 'search_entries');

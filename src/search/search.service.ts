@@ -24,6 +24,8 @@ import { matchingEvents } from './event-search-source.js';
 import type { SearchHitView, SearchQuery, SearchResultType } from './search.schemas.js';
 import { analyseQuery, type QueryWord } from '../search-index/text-analysis.js';
 import { clockOf, type Clock } from '../time/clock.js';
+import { readCache } from '../db/read-cache.js';
+import { stampScope } from '../db/version-stamps.js';
 
 export const RECENCY_WEIGHT = 1;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -74,14 +76,12 @@ export class SearchService {
     const wants = (t: SearchResultType) => query.type === undefined || query.type === t;
 
     const visibility = await communityVisibility(actor);
-    const [entries, events, people] = await Promise.all([
-      wants('community') || wants('discussion') || wants('reply') ? this.entriesFor(actor, words) : Promise.resolve([]),
+    const [{ entries, hiddenDiscussions }, events, people] = await Promise.all([
+      wants('community') || wants('discussion') || wants('reply') ? this.cachedEntriesFor(actor, words) : Promise.resolve({ entries: [], hiddenDiscussions: new Set<string>() }),
       wants('event') ? matchingEvents(actor, words, visibility.readable) : Promise.resolve([]),
       wants('person') ? this.deps.people.search(actor, words, 50) : Promise.resolve([]),
     ]);
 
-    // A reply of a hidden discussion is as hidden as the discussion.
-    const hiddenDiscussions = await searchIndex.hiddenDiscussions(entries.filter((e) => e.type === 'reply' && e.discussionId).map((e) => String(e.discussionId)));
     const candidates: Candidate[] = [];
     for (const e of entries) {
       if (!wants(e.type) || e.type === 'person' || e.type === 'event') continue;
@@ -133,6 +133,23 @@ export class SearchService {
       ...(offset + limit < scored.length ? { nextCursor: encodeOffset(offset + limit) } : {}),
       words: words.map((w) => w.word),
     };
+  }
+
+  /**
+   * The entries with the query's keys and the hidden discussions among theirs, through the read
+   * cache (shared by everyone in the tenant searching for the same keys; what the actor may see
+   * is decided above, per request). Any write of a search entry of the tenant renews it.
+   */
+  private async cachedEntriesFor(actor: Actor, words: QueryWord[]): Promise<{ entries: readonly MatchedEntry[]; hiddenDiscussions: ReadonlySet<string> }> {
+    const keys = [...new Set(words.flatMap((w) => w.keys))].sort();
+    const found = await readCache().get(`search:${actor.tenantId}:${MAX_CANDIDATES_PER_KEY}:${JSON.stringify(keys)}`, [stampScope.tenantSearch(actor.tenantId), stampScope.wholeModel('SearchEntry')], async () => {
+      const entries = await this.entriesFor(actor, words);
+      // A reply of a hidden discussion is as hidden as the discussion.
+      const hidden = await searchIndex.hiddenDiscussions(entries.filter((e) => e.type === 'reply' && e.discussionId).map((e) => String(e.discussionId)));
+      // Plain arrays: the cache freezes what it keeps, and measures it as JSON.
+      return { entries: entries.map((e) => ({ ...e, matchedKeys: [...e.matchedKeys] })), hiddenDiscussions: [...hidden] };
+    });
+    return { entries: found.entries.map((e) => ({ ...e, matchedKeys: new Set(e.matchedKeys) }) as MatchedEntry), hiddenDiscussions: new Set(found.hiddenDiscussions) };
   }
 
   /**
