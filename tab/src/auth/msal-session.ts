@@ -10,7 +10,7 @@
 import { InteractionRequiredAuthError, LogLevel, PublicClientApplication, type AccountInfo, type AuthenticationResult } from '@azure/msal-browser';
 import { ApiProblem } from '../api/api-problem.js';
 import type { EntraBrowserConfig } from './browser-config.js';
-import type { EntraSession } from './browser-session.js';
+import type { EntraSession } from './session.js';
 import { safeReturnRoute } from './return-to.js';
 
 /** OAuth error codes are short ASCII words; anything else is reported as a failed sign-in. */
