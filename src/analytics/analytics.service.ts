@@ -225,7 +225,15 @@ function memberFigures(rows: readonly RollupRow[], ids: readonly string[] | null
   return seen ? { members, newMembers } : undefined;
 }
 
-/** The figures that come from the counters alone. */
+/**
+ * The figures that come from the counters alone. "Unique visitors" of a period longer than a
+ * day is the sum of its days' unique visitors: pseudonyms change every day and cannot be joined
+ * across days (by design), so someone who comes on three days counts three times. Matomo does
+ * not sum daily uniques for a year or a range either; it leaves the figure out unless it may
+ * count distinct visitors over the whole period from its logs, and warns that such a sum counts
+ * a person once per day (https://matomo.org/faq/how-to/faq_113/). The monthly rollups hold the
+ * same sum, so a year reads the same figure from months as from days.
+ */
 function countedFigures(c: DayCounters): Record<SeriesMetric, RawFigure> {
   const f = (value: number): RawFigure => ({ value, available: true });
   return {
