@@ -142,7 +142,7 @@ describe('event organisers', () => {
 
   it('lets a guest organise an organisation-wide event only while the event admits guests', async () => {
     const refused = await request(app).post('/api/v1/events').set(as(admin)).send(body({ organizers: [gita.userId] }));
-    assert.deepEqual([refused.status, refused.body.code, refused.body.errors], [400, 'organizer_not_admitted', [{ path: 'body.organizers.0', message: 'a guest, and the event does not admit guests' }]]);
+    assert.deepEqual([refused.status, refused.body.code, refused.body.errors], [400, 'organizer_not_admitted', [{ path: 'body.organizers.0', message: 'a guest, and the event does not admit guests', code: 'invalid' }]]);
     const created = await request(app).post('/api/v1/events').set(as(admin)).send(body({ organizers: [gita.userId], guestsAllowed: true }));
     assert.equal(created.status, 201);
     const id = created.body.id as string;
