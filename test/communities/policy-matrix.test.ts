@@ -9,10 +9,15 @@
 import assert from 'node:assert/strict';
 import type { Actor } from '../../src/auth/actor.js';
 import type { CommunityVisibility } from '../../src/communities/community.model.js';
+import { readCache } from '../../src/db/read-cache.js';
 import { useTestDatabase } from '../support/database.js';
 import { as, buildWorld, community, person, type TestWorld } from './communities-fixtures.js';
 
 type Letter = 'A' | 'F' | 'N' | 'B';
+/** The operations that only read: re-run with the read cache warm. */
+/** Of those, the pages served from the read cache (the others read the store: reading a discussion marks it read). */
+const CACHED_READS = new Set(['list its discussions', 'read its replies']);
+const WARM_READS = new Set(['read the community', 'list its discussions', 'list its members', 'read a discussion', 'read its replies', 'read a reply']);
 const subjectNames = ['guest', 'non-member', 'member', 'manager', 'admin'] as const;
 
 interface Setup {
@@ -124,6 +129,20 @@ describe('the community policy matrix (HTTP, real database)', function () {
           },
         };
       });
+
+      // Last, the reads again with the read cache warm: everyone reads, the most privileged
+      // first, so that the shared records are cached by people who may see them; then the
+      // whole row again, which must not change (no leakage through the cache).
+      for (const op of operations.filter((o) => WARM_READS.has(o.name))) {
+        it(`${op.name}, read cache warm: ${op.expected[visibility]}`, async () => {
+          const hitsBefore = readCache().stats().hits;
+          for (const name of [...subjectNames].reverse()) await op.run(s, s.people[name]);
+          const got: string[] = [];
+          for (const name of subjectNames) got.push(letterOf((await op.run(s, s.people[name])).status));
+          assert.equal(got.join(''), op.expected[visibility], `${op.name} with a warm cache (${subjectNames.join(', ')})`);
+          if (CACHED_READS.has(op.name)) assert.ok(readCache().stats().hits > hitsBefore, 'the reads were answered from the cache');
+        });
+      }
 
       for (const op of operations) {
         it(`${op.name}: ${op.expected[visibility]}`, async () => {
