@@ -34,6 +34,9 @@ import { createEventsModule, createEventsServices } from './events/events.module
 import { feedRouter } from './feed/feed.routes.js';
 import { FeedService, type UpcomingEvents } from './feed/feed.service.js';
 import { GraphActivityFeed } from './notifications/activity-feed-gateway.js';
+import { GraphAppInstaller } from './notifications/app-installation-gateway.js';
+import { GraphMailSender } from './notifications/mail-gateway.js';
+import { TeamsReach } from './notifications/teams-reach.js';
 import { GraphDirectoryGateway, type DirectoryGateway } from './graph/directory-gateway.js';
 import { meentGraphClient } from './graph/graph-client.js';
 import { GraphTeamsGateway, type TeamsGateway } from './graph/teams-gateway.js';
@@ -168,7 +171,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     ...(options.extraModules ?? []),
     // Before the capabilities: its middleware watches their answers.
     analytics,
-    createNotificationsModule({ spec }),
+    createNotificationsModule({ spec, reach: { reach: teamsReach(config, graphCredentials), audit: identity.audit } }),
     privacyPages,
     communities,
     events,
@@ -221,6 +224,7 @@ export async function startWorker(deps: {
   const communities = createCommunitiesServices({ logger });
   const meetings = createMeetingsServices({ config, logger, communities, ...(appToken ? { getAccessToken: appToken } : {}) });
   const activityFeed = graph ? graphActivityFeed(config, graph) : undefined;
+  const reach = teamsReach(config, graph);
   const events = createEventsServices({ config, logger });
   const audit = sharedAuditLog({ logger });
   const settings = createPrivacySettings({ config, audit });
@@ -236,7 +240,7 @@ export async function startWorker(deps: {
     config,
     logger,
     ...(appToken ? { appToken } : {}),
-    notifications: { ...botNotificationChannel(config), ...(activityFeed ? { activityFeed } : {}) },
+    notifications: { ...botNotificationChannel(config), ...(activityFeed ? { activityFeed } : {}), reach },
     meetings,
     ...(deps.eraser ? { eraser: deps.eraser } : {}),
     retentionRules: [consultationsRetentionRule, { kind: 'analytics', purge: purgeRawAnalytics }, ...(deps.retentionRules ?? [])],
@@ -268,6 +272,28 @@ export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 
 function graphActivityFeed(config: Config, credentials: GraphCredentials): GraphActivityFeed {
   // One attempt per call: the delivery's rate governor owns retries (and Retry-After).
   return new GraphActivityFeed((tenantId) => meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => credentials.appToken(tenantId), singleAttempt: true }));
+}
+
+/**
+ * Reaching people who never installed the app (issue 14): installing it through Graph with the
+ * catalogue app id, and e-mail from NOTIFY_MAILBOX for those Teams refuses. Without Graph
+ * (local mode) or a catalogue id, nothing is installed; without a mailbox, nothing is e-mailed.
+ */
+function teamsReach(config: Config, credentials: GraphCredentials | undefined): TeamsReach {
+  const people = new PeopleRepository();
+  // One attempt per call: the delivery's rate governor owns pacing and retries.
+  const graphFor = (tenantId: string) => meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => (credentials as GraphCredentials).appToken(tenantId), singleAttempt: true });
+  const catalogAppId = config.notifications.catalogAppId;
+  const mailbox = config.notifications.mailbox;
+  return new TeamsReach({
+    ...(credentials && catalogAppId ? { installer: new GraphAppInstaller(graphFor, catalogAppId) } : {}),
+    ...(credentials && mailbox ? { mail: new GraphMailSender(graphFor, mailbox) } : {}),
+    addresses: async (tenantId, userId) => {
+      const person = await people.find(tenantId, userId);
+      return person ? { mail: person.mail ?? null } : null;
+    },
+    autoInstall: config.notifications.autoInstall,
+  });
 }
 
 /* The identity layer: authentication (src/auth/authentication.ts) with the audit log, the people

@@ -669,6 +669,31 @@ export const PERSONAL_DATA_CATALOGUE: CatalogueEntry[] = [
     },
   },
   {
+    model: 'TeamsAppInstallation',
+    collection: 'teams_app_installations',
+    purpose: {
+      nl: 'Of Meent de app voor iemand installeerde om een bericht te bezorgen, of dat Teams dat weigerde (dan per e-mail of niet bereikbaar).',
+      en: 'Whether Meent installed the app for someone to deliver a message, or Teams refused it (then by e-mail, or unreachable).',
+    },
+    retention: R.person,
+    fields: {
+      userId: F.userId,
+      state: F.state,
+      reason: technical('Het antwoord van Microsoft Graph (status en code).', "Microsoft Graph's answer (status and code)."),
+      retryAfter: technical('Tot wanneer een weigering geldt; daarna vraagt Meent opnieuw.', 'Until when a refusal holds; after it Meent asks again.'),
+      attempts: technical('Hoe vaak Meent het vroeg.', 'How often Meent asked.'),
+    },
+  },
+  {
+    model: 'NotificationReachSettings',
+    collection: 'notification_reach_settings',
+    purpose: { nl: 'Of Meent de app mag installeren voor wie een bericht moet krijgen (instelling van de organisatie).', en: 'Whether Meent may install the app for people it must reach (the organisation’s setting).' },
+    retention: R.tenant,
+    fields: {
+      autoInstall: technical('Aan of uit.', 'On or off.'),
+    },
+  },
+  {
     model: 'ConversationReference',
     collection: 'conversation_references',
     purpose: { nl: 'Hoe de bot iemand of een kanaal in Teams bereikt.', en: 'How the bot reaches a person or a channel in Teams.' },
