@@ -37,6 +37,10 @@ import { GraphActivityFeed } from './notifications/activity-feed-gateway.js';
 import { GraphAppInstaller } from './notifications/app-installation-gateway.js';
 import { GraphMailSender } from './notifications/mail-gateway.js';
 import { TeamsReach } from './notifications/teams-reach.js';
+import { GraphGuestInvitationsGateway } from './graph/guest-invitations-gateway.js';
+import { InvitationService } from './invitations/invitation.service.js';
+import { invitationsPersonalData } from './invitations/invitations-personal-data.js';
+import { invitationsRouter } from './invitations/invitations.routes.js';
 import { GraphDirectoryGateway, type DirectoryGateway } from './graph/directory-gateway.js';
 import { meentGraphClient } from './graph/graph-client.js';
 import { GraphTeamsGateway, type TeamsGateway } from './graph/teams-gateway.js';
@@ -103,7 +107,9 @@ export interface BuildOptions {
 export async function buildApplication(config: Config, logger: Logger, options: BuildOptions = {}): Promise<Application> {
   // One API description for every capability's routes (/api/v1/openapi.json).
   const spec = new ApiSpec();
-  const identity = createIdentity({ config, logger, spec, ...options.identity });
+  // A guest's first sign-in accepts the invitations waiting for them (the invitations capability, built below).
+  const signIns: { hook?: (actor: Actor) => Promise<void> } = {};
+  const identity = createIdentity({ config, logger, spec, afterSignIn: (actor) => signIns.hook?.(actor) ?? Promise.resolve(), ...options.identity });
   const graphCredentials = identity.graphCredentials;
   // Events: Outlook through Graph with the app's own token (entra), the local calendar otherwise.
   const events = createEventsModule({ config, logger, spec, audit: identity.audit, ...(graphCredentials ? { getAccessToken: () => graphCredentials.appToken() } : {}) });
@@ -116,6 +122,9 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     ...(graphCredentials ? { teamsFor: (actor: Actor) => new GraphTeamsGateway({ graph: meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => graphCredentials.appToken(actor.tenantId) }) }) } : {}),
     upcomingEvents: async (actor, limit) => (await events.services.events.list(actor, { limit })).items.map((e) => ({ ...e })),
   });
+  // Invitations by e-mail (issue 14): people of the tenant as members, others as B2B guests through Graph.
+  const invitations = createInvitations({ config, spec, audit: identity.audit, memberships: communities.services.memberships, graphCredentials });
+  signIns.hook = (actor) => invitations.service.signedIn(actor);
   // Teams meetings linked to discussions: the tab in meetings, the bot's meeting events, the follow-up.
   const meetings = createMeetingsModule({
     config,
@@ -178,6 +187,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     meetings,
     consultations,
     privacy,
+    invitations.module,
     // The bot at /api/messages.
     bot,
   ];
@@ -264,6 +274,7 @@ export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 
     membersPersonalData(deps.forgetUser ? { forget: deps.forgetUser } : {}),
     exportsPersonalData(),
     departuresPersonalData(),
+    invitationsPersonalData(),
     auditPersonalData(),
   ];
 }
@@ -296,6 +307,30 @@ function teamsReach(config: Config, credentials: GraphCredentials | undefined): 
   });
 }
 
+/** The invitations capability: its service (sign-in hook) and routes, over Graph with the app's credential. */
+function createInvitations(deps: { config: Config; spec: ApiSpec; audit: AuditSink; memberships: MembershipService; graphCredentials: GraphCredentials | undefined }): { service: InvitationService; module: CapabilityModule } {
+  const { config, graphCredentials } = deps;
+  // One gateway per tenant, so that its pacing (Graph's invitation limit is per tenant) spans every request.
+  const gateways = new Map<string, GraphGuestInvitationsGateway>();
+  const gatewayOf = (credentials: GraphCredentials, tenantId: string) => {
+    let gateway = gateways.get(tenantId);
+    if (!gateway) {
+      gateway = new GraphGuestInvitationsGateway({ graph: meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => credentials.appToken(tenantId) }) });
+      gateways.set(tenantId, gateway);
+    }
+    return gateway;
+  };
+  const service = new InvitationService({
+    memberships: deps.memberships,
+    audit: deps.audit,
+    // Application permission User.Invite.All (and User.Read.All for the lookups); absent in local mode.
+    gatewayFor: (actor) => (graphCredentials ? gatewayOf(graphCredentials, actor.tenantId) : undefined),
+    guestsAllowed: config.guestsAllowed,
+    publicUrl: config.publicUrl,
+  });
+  return { service, module: { apiRouters: [invitationsRouter(deps.spec, { invitations: service })] } };
+}
+
 /* The identity layer: authentication (src/auth/authentication.ts) with the audit log, the people
  * directory, Graph credentials and, in local mode, the demo sign-in; and their routes
  * (GET /me, GET /me/photo, GET /audit, the local sign-in page). */
@@ -312,6 +347,8 @@ export interface IdentityOptions {
   graphCredentials?: GraphCredentials | undefined;
   /** The API description the routes are declared on (one for the whole API). */
   spec?: ApiSpec;
+  /** Runs after the people directory has recorded an authenticated person (invitations waiting for a guest). */
+  afterSignIn?: (actor: Actor) => Promise<void>;
 }
 
 export interface Identity extends Authentication {
@@ -386,7 +423,10 @@ export function createIdentity(options: IdentityOptions): Identity {
     now,
     homeTenantId,
     audit,
-    onAuthenticated: (actor) => users.signedIn(actor),
+    onAuthenticated: async (actor) => {
+      await users.signedIn(actor);
+      await options.afterSignIn?.(actor);
+    },
     ...(graphCredentials ? { graphCredentials } : {}),
     ...(localSession ? { localSession } : {}),
     writeLimits,
