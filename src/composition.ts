@@ -34,6 +34,13 @@ import { createEventsModule, createEventsServices } from './events/events.module
 import { feedRouter } from './feed/feed.routes.js';
 import { FeedService, type UpcomingEvents } from './feed/feed.service.js';
 import { GraphActivityFeed } from './notifications/activity-feed-gateway.js';
+import { GraphAppInstaller } from './notifications/app-installation-gateway.js';
+import { GraphMailSender } from './notifications/mail-gateway.js';
+import { TeamsReach } from './notifications/teams-reach.js';
+import { GraphGuestInvitationsGateway } from './graph/guest-invitations-gateway.js';
+import { InvitationService } from './invitations/invitation.service.js';
+import { invitationsPersonalData } from './invitations/invitations-personal-data.js';
+import { invitationsRouter } from './invitations/invitations.routes.js';
 import { GraphDirectoryGateway, type DirectoryGateway } from './graph/directory-gateway.js';
 import { meentGraphClient } from './graph/graph-client.js';
 import { GraphTeamsGateway, type TeamsGateway } from './graph/teams-gateway.js';
@@ -100,7 +107,9 @@ export interface BuildOptions {
 export async function buildApplication(config: Config, logger: Logger, options: BuildOptions = {}): Promise<Application> {
   // One API description for every capability's routes (/api/v1/openapi.json).
   const spec = new ApiSpec();
-  const identity = createIdentity({ config, logger, spec, ...options.identity });
+  // A guest's first sign-in accepts the invitations waiting for them (the invitations capability, built below).
+  const signIns: { hook?: (actor: Actor) => Promise<void> } = {};
+  const identity = createIdentity({ config, logger, spec, afterSignIn: (actor) => signIns.hook?.(actor) ?? Promise.resolve(), ...options.identity });
   const graphCredentials = identity.graphCredentials;
   // Events: Outlook through Graph with the app's own token (entra), the local calendar otherwise.
   const events = createEventsModule({ config, logger, spec, audit: identity.audit, ...(graphCredentials ? { getAccessToken: () => graphCredentials.appToken() } : {}) });
@@ -113,6 +122,9 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     ...(graphCredentials ? { teamsFor: (actor: Actor) => new GraphTeamsGateway({ graph: meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => graphCredentials.appToken(actor.tenantId) }) }) } : {}),
     upcomingEvents: async (actor, limit) => (await events.services.events.list(actor, { limit })).items.map((e) => ({ ...e })),
   });
+  // Invitations by e-mail (issue 14): people of the tenant as members, others as B2B guests through Graph.
+  const invitations = createInvitations({ config, spec, audit: identity.audit, memberships: communities.services.memberships, graphCredentials });
+  signIns.hook = (actor) => invitations.service.signedIn(actor);
   // Teams meetings linked to discussions: the tab in meetings, the bot's meeting events, the follow-up.
   const meetings = createMeetingsModule({
     config,
@@ -168,13 +180,14 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     ...(options.extraModules ?? []),
     // Before the capabilities: its middleware watches their answers.
     analytics,
-    createNotificationsModule({ spec }),
+    createNotificationsModule({ spec, reach: { reach: teamsReach(config, graphCredentials), audit: identity.audit } }),
     privacyPages,
     communities,
     events,
     meetings,
     consultations,
     privacy,
+    invitations.module,
     // The bot at /api/messages.
     bot,
   ];
@@ -221,6 +234,7 @@ export async function startWorker(deps: {
   const communities = createCommunitiesServices({ logger });
   const meetings = createMeetingsServices({ config, logger, communities, ...(appToken ? { getAccessToken: appToken } : {}) });
   const activityFeed = graph ? graphActivityFeed(config, graph) : undefined;
+  const reach = teamsReach(config, graph);
   const events = createEventsServices({ config, logger });
   const audit = sharedAuditLog({ logger });
   const settings = createPrivacySettings({ config, audit });
@@ -236,7 +250,7 @@ export async function startWorker(deps: {
     config,
     logger,
     ...(appToken ? { appToken } : {}),
-    notifications: { ...botNotificationChannel(config), ...(activityFeed ? { activityFeed } : {}) },
+    notifications: { ...botNotificationChannel(config), ...(activityFeed ? { activityFeed } : {}), reach },
     meetings,
     ...(deps.eraser ? { eraser: deps.eraser } : {}),
     retentionRules: [consultationsRetentionRule, { kind: 'analytics', purge: purgeRawAnalytics }, ...(deps.retentionRules ?? [])],
@@ -260,6 +274,7 @@ export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 
     membersPersonalData(deps.forgetUser ? { forget: deps.forgetUser } : {}),
     exportsPersonalData(),
     departuresPersonalData(),
+    invitationsPersonalData(),
     auditPersonalData(),
   ];
 }
@@ -268,6 +283,52 @@ export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 
 function graphActivityFeed(config: Config, credentials: GraphCredentials): GraphActivityFeed {
   // One attempt per call: the delivery's rate governor owns retries (and Retry-After).
   return new GraphActivityFeed((tenantId) => meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => credentials.appToken(tenantId), singleAttempt: true }));
+}
+
+/**
+ * Reaching people who never installed the app (issue 14): installing it through Graph with the
+ * catalogue app id, and e-mail from NOTIFY_MAILBOX for those Teams refuses. Without Graph
+ * (local mode) or a catalogue id, nothing is installed; without a mailbox, nothing is e-mailed.
+ */
+function teamsReach(config: Config, credentials: GraphCredentials | undefined): TeamsReach {
+  const people = new PeopleRepository();
+  // One attempt per call: the delivery's rate governor owns pacing and retries.
+  const graphFor = (tenantId: string) => meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => (credentials as GraphCredentials).appToken(tenantId), singleAttempt: true });
+  const catalogAppId = config.notifications.catalogAppId;
+  const mailbox = config.notifications.mailbox;
+  return new TeamsReach({
+    ...(credentials && catalogAppId ? { installer: new GraphAppInstaller(graphFor, catalogAppId) } : {}),
+    ...(credentials && mailbox ? { mail: new GraphMailSender(graphFor, mailbox) } : {}),
+    addresses: async (tenantId, userId) => {
+      const person = await people.find(tenantId, userId);
+      return person ? { mail: person.mail ?? null } : null;
+    },
+    autoInstall: config.notifications.autoInstall,
+  });
+}
+
+/** The invitations capability: its service (sign-in hook) and routes, over Graph with the app's credential. */
+function createInvitations(deps: { config: Config; spec: ApiSpec; audit: AuditSink; memberships: MembershipService; graphCredentials: GraphCredentials | undefined }): { service: InvitationService; module: CapabilityModule } {
+  const { config, graphCredentials } = deps;
+  // One gateway per tenant, so that its pacing (Graph's invitation limit is per tenant) spans every request.
+  const gateways = new Map<string, GraphGuestInvitationsGateway>();
+  const gatewayOf = (credentials: GraphCredentials, tenantId: string) => {
+    let gateway = gateways.get(tenantId);
+    if (!gateway) {
+      gateway = new GraphGuestInvitationsGateway({ graph: meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => credentials.appToken(tenantId) }) });
+      gateways.set(tenantId, gateway);
+    }
+    return gateway;
+  };
+  const service = new InvitationService({
+    memberships: deps.memberships,
+    audit: deps.audit,
+    // Application permission User.Invite.All (and User.Read.All for the lookups); absent in local mode.
+    gatewayFor: (actor) => (graphCredentials ? gatewayOf(graphCredentials, actor.tenantId) : undefined),
+    guestsAllowed: config.guestsAllowed,
+    publicUrl: config.publicUrl,
+  });
+  return { service, module: { apiRouters: [invitationsRouter(deps.spec, { invitations: service })] } };
 }
 
 /* The identity layer: authentication (src/auth/authentication.ts) with the audit log, the people
@@ -286,6 +347,8 @@ export interface IdentityOptions {
   graphCredentials?: GraphCredentials | undefined;
   /** The API description the routes are declared on (one for the whole API). */
   spec?: ApiSpec;
+  /** Runs after the people directory has recorded an authenticated person (invitations waiting for a guest). */
+  afterSignIn?: (actor: Actor) => Promise<void>;
 }
 
 export interface Identity extends Authentication {
@@ -360,7 +423,10 @@ export function createIdentity(options: IdentityOptions): Identity {
     now,
     homeTenantId,
     audit,
-    onAuthenticated: (actor) => users.signedIn(actor),
+    onAuthenticated: async (actor) => {
+      await users.signedIn(actor);
+      await options.afterSignIn?.(actor);
+    },
     ...(graphCredentials ? { graphCredentials } : {}),
     ...(localSession ? { localSession } : {}),
     writeLimits,

@@ -129,6 +129,11 @@ const schema = z
     // (ManagedIdentityCredential); the app registration's own secret is then needed only for on-behalf-of, unless the
     // registration trusts this identity as a federated credential (docs/operations.md).
     MANAGED_IDENTITY_CLIENT_ID: optionalString.pipe(uuid.optional()),
+    // Installing the app for people who need a message (issue 14): the app's id in the organisation's catalogue
+    // (teamsApp id, not the manifest id), whether Meent may install it at all, and the mailbox that e-mails those it cannot reach.
+    TEAMS_CATALOG_APP_ID: optionalString.pipe(z.string().max(200).regex(/^[A-Za-z0-9-]+$/, { error: 'must be a Teams app catalogue id' }).optional()),
+    NOTIFY_AUTO_INSTALL: booleanString.default(true),
+    NOTIFY_MAILBOX: optionalString.pipe(z.email({ error: 'must be the e-mail address of a mailbox' }).max(320).optional()),
   })
   .superRefine((c, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -217,6 +222,12 @@ const schema = z
         activityFeedPerSecond: c.NOTIFY_ACTIVITY_FEED_RATE_PER_SECOND,
         maxAttempts: c.NOTIFY_MAX_ATTEMPTS,
         retentionDays: c.NOTIFY_RETENTION_DAYS,
+        /** The app's id in the tenant's app catalogue; without it Meent installs nothing. */
+        catalogAppId: c.TEAMS_CATALOG_APP_ID,
+        /** Whether Meent may install the app for people it must reach (each tenant's admins can still turn it off). */
+        autoInstall: c.NOTIFY_AUTO_INSTALL,
+        /** The mailbox that e-mails people the app cannot be installed for; unset: they get no message. */
+        mailbox: c.NOTIFY_MAILBOX,
       },
       /** Who is responsible for the data, named on /privacy and /terms; unset outside production. */
       organisation: {

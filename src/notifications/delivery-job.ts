@@ -12,6 +12,7 @@ import type { ActivityFeed, Messenger, NotificationRenderer } from './messenger.
 import type { NotificationRecord } from './notification.model.js';
 import type { EffectivePreferences, NotificationPreferences } from './notification-preferences.js';
 import type { RateGovernor } from './rate-governor.js';
+import type { TeamsReach } from './teams-reach.js';
 
 export interface DeliveryStats {
   routed: number;
@@ -79,6 +80,10 @@ export interface DeliveryContext {
   bulkReferencesFrom: number;
   adoptEveryMs: number;
   observer?: DeliveryObserver;
+  /** Installing the app for people without a chat, and e-mail for those Teams refuses (issue 14). */
+  reach?: TeamsReach;
+  /** How long a send waits for the bot's installation update after installing the app. */
+  installWaitMs: number;
 }
 
 /** Runs `work` and tells the observer, if any, how long it took. */
@@ -105,6 +110,8 @@ export interface Outcome {
   attempts?: number;
   /** The attempt that settled it (for the delivery record). */
   tries?: number;
+  /** Sent by e-mail instead of Teams (the person is unreachable by Teams). */
+  via?: 'mail';
 }
 
 export type FinalState = 'sent' | 'skipped' | 'failed';

@@ -28,7 +28,7 @@ const deliverySchema = new Schema(
     notificationIds: { type: [Schema.Types.ObjectId], default: [] },
     /** The lot the notification was claimed with (sends of single notifications). */
     lot: { type: Schema.Types.ObjectId },
-    route: { type: String, enum: ['chat', 'activityFeed', 'channel'] },
+    route: { type: String, enum: ['chat', 'activityFeed', 'channel', 'mail'] },
     state: { type: String, enum: DELIVERY_STATES, required: true },
     owner: { type: String, required: true, maxlength: 100 },
     leaseUntil: { type: Date, required: true },

@@ -47,6 +47,7 @@ import type { ActivityFeed, Messenger, NotificationRenderer } from './messenger.
 import { NotificationPreferences } from './notification-preferences.js';
 import { NotificationSender } from './notification-sender.js';
 import { RateGovernor } from './rate-governor.js';
+import type { TeamsReach } from './teams-reach.js';
 import { clockOf } from '../time/clock.js';
 
 export type { DeliveryObserver, DeliveryPhase, DeliveryStats } from './delivery-job.js';
@@ -101,6 +102,10 @@ export interface NotificationDeliveryDeps {
   adoptEveryMs?: number;
   /** Told where the time goes (benchmarks, profiling). */
   observer?: DeliveryObserver;
+  /** Installs the app for people without a chat and e-mails those Teams refuses (absent: neither). */
+  reach?: TeamsReach;
+  /** How long a send waits for the bot's installation update after installing (default 10 seconds). */
+  installWaitMs?: number;
 }
 
 const WORKER_LEASE_PREFIX = 'notifications:worker:';
@@ -141,6 +146,8 @@ export class NotificationDelivery {
       bulkReferencesFrom: deps.bulkReferencesFrom ?? 25,
       adoptEveryMs: deps.adoptEveryMs ?? 60_000,
       ...(deps.observer ? { observer: deps.observer } : {}),
+      ...(deps.reach ? { reach: deps.reach } : {}),
+      installWaitMs: deps.installWaitMs ?? 10_000,
     };
     const sender = new NotificationSender(this.context);
     this.lots = new LotDelivery(this.context, sender, new RecordWriter());

@@ -11,11 +11,15 @@
  */
 import { channelKey, personalKey, toConversationRef } from './conversation-references.js';
 import { groupBy, timed, type DeliveryContext, type DeliveryStats, type SendJob } from './delivery-job.js';
-import { DeliveryError, type ConversationRef, type DigestSection, type OutgoingMessage } from './messenger.js';
+import { DeliveryError, type ConversationRef, type DigestSection, type Messenger, type OutgoingMessage } from './messenger.js';
 import type { NotificationRecord } from './notification.model.js';
 import { openPersonalChat } from './personal-chat.js';
 import type { Lane } from './rate-governor.js';
 import { recordJobLag, recordNotificationSend } from '../telemetry/meent-metrics.js';
+import type { Reach } from './teams-reach.js';
+
+/** Where a job goes: the lanes it uses and the call that sends it, or why it cannot go. */
+type SendTarget = { skip: string; error?: string } | { lanes: Lane[]; send: () => Promise<{ activityId?: string }>; referenceKey?: string; conversationId?: string; via?: 'mail' };
 
 export class NotificationSender {
   constructor(private readonly context: DeliveryContext) {}
@@ -25,7 +29,7 @@ export class NotificationSender {
     if (!claim) return;
     const target = await this.target(job);
     if ('skip' in target) {
-      await claim.finish(job, 'skipped', { reason: target.skip });
+      await claim.finish(job, 'skipped', { reason: target.skip, ...(target.error ? { error: target.error } : {}) });
       stats.skipped += job.notifications.length;
       return;
     }
@@ -40,7 +44,7 @@ export class NotificationSender {
         // Lag: from the oldest notification of the job being written to its delivery.
         const oldest = Math.min(...job.notifications.map((n) => new Date(n.createdAt).getTime()));
         if (Number.isFinite(oldest)) recordJobLag('notification-delivery', (this.context.now().getTime() - oldest) / 1000);
-        await claim.finish(job, 'sent', { tries: attempt, ...(result.activityId !== undefined ? { activityId: result.activityId } : {}), ...(target.conversationId !== undefined ? { conversationId: target.conversationId } : {}) });
+        await claim.finish(job, 'sent', { tries: attempt, ...(result.activityId !== undefined ? { activityId: result.activityId } : {}), ...(target.conversationId !== undefined ? { conversationId: target.conversationId } : {}), ...(target.via ? { via: target.via } : {}) });
         stats.sent += job.notifications.length;
         return;
       } catch (err) {
@@ -78,7 +82,7 @@ export class NotificationSender {
   }
 
   /** Where a job goes: the lanes it uses and the call that sends it, or why it cannot go. */
-  private async target(job: SendJob): Promise<{ skip: string } | { lanes: Lane[]; send: () => Promise<{ activityId?: string }>; referenceKey?: string; conversationId?: string }> {
+  private async target(job: SendJob): Promise<SendTarget> {
     const { messenger, activityFeed, renderer } = this.context;
     const prefs = job.prefs;
     const tenantLane: Lane = { kind: 'tenant', tenantId: job.tenantId };
@@ -109,8 +113,12 @@ export class NotificationSender {
     let ref: ConversationRef | undefined = reference ? toConversationRef(reference) : undefined;
     if (!ref) {
       // No personal chat yet: open one from any installation in the tenant.
-      const via = await this.context.references.anyActive(job.tenantId);
-      if (via) ref = await openPersonalChat({ references: this.context.references, messenger }, toConversationRef(via), { userId: job.recipientId, tenantId: job.tenantId });
+      ref = await this.openChat(job);
+      if (!ref && !reference && this.context.reach) {
+        // Never installed: install the app for the person, or reach them another way (teams-reach.ts).
+        const reached = await this.reachNewcomer(job, messenger);
+        if (reached) return reached;
+      }
       if (!ref) return feedTarget() ?? { skip: 'not_installed' };
     }
     const message: OutgoingMessage = job.digest ? renderer.digest({ cadence: job.digest.cadence, sections: await this.sections(job), prefs }) : renderer.message(job.notifications[0] as NotificationRecord, prefs);
@@ -120,6 +128,82 @@ export class NotificationSender {
       send: () => messenger.sendToConversation(conversationRef, message),
       referenceKey: personalKey(job.recipientId),
       conversationId: conversationRef.conversation.id,
+    };
+  }
+
+  private async openChat(job: SendJob): Promise<ConversationRef | undefined> {
+    const messenger = this.context.messenger;
+    if (!messenger) return undefined;
+    const via = await this.context.references.anyActive(job.tenantId);
+    if (!via) return undefined;
+    return openPersonalChat({ references: this.context.references, messenger }, toConversationRef(via), { userId: job.recipientId, tenantId: job.tenantId });
+  }
+
+  /**
+   * A person with no chat and none ever stored: Meent installs the app for them (once), waits
+   * for the bot's installation update to store their chat, and sends there. Refused by policy:
+   * unreachable by Teams, so by e-mail from the configured mailbox, or skipped with the reason.
+   * Undefined: installation is off or impossible; the caller falls back as before.
+   */
+  private async reachNewcomer(job: SendJob, messenger: Messenger): Promise<SendTarget | undefined> {
+    const reach = this.context.reach;
+    if (!reach) return undefined;
+    const tenantLane: Lane = { kind: 'tenant', tenantId: job.tenantId };
+    const reached = await reach.ensureInstalled(job.tenantId, job.recipientId, this.context.governor);
+    if (reached.state === 'off' || reached.state === 'gone') return undefined;
+    if (reached.state === 'refused') return this.mailTarget(job, reached.reason);
+    const message: OutgoingMessage = job.digest ? this.context.renderer.digest({ cadence: job.digest.cadence, sections: await this.sections(job), prefs: job.prefs }) : this.context.renderer.message(job.notifications[0] as NotificationRecord, job.prefs);
+    let state: Reach = reached;
+    return {
+      lanes: [tenantLane],
+      referenceKey: personalKey(job.recipientId),
+      send: async () => {
+        // Graph throttled or failed the installation: each retry of the send asks again.
+        if (state.state === 'later') state = await reach.ensureInstalled(job.tenantId, job.recipientId, this.context.governor);
+        if (state.state === 'later') throw new DeliveryError(state.status === 429 ? 'throttled' : 'transient', 'installing the app did not succeed yet', state.status, state.retryAfterMs);
+        if (state.state !== 'installed') {
+          // Refused (or gone) on a later try: unreachable by Teams after all.
+          const reason = state.state === 'refused' ? state.reason : state.state;
+          const mail = await this.mailTarget(job, reason);
+          if ('skip' in mail) throw new DeliveryError('permanent', `unreachable_by_teams: ${mail.error ?? reason}`);
+          return mail.send();
+        }
+        const ref = await this.waitForChat(job);
+        // Not there yet: a transient failure, so the send is tried again with backoff.
+        if (!ref) throw new DeliveryError('transient', 'the app is installed but its chat is not known yet');
+        return messenger.sendToConversation(ref, message);
+      },
+    };
+  }
+
+  /** The chat the bot's installation update stores (bot/ saves it), polled for `installWaitMs`; then opened ourselves. */
+  private async waitForChat(job: SendJob): Promise<ConversationRef | undefined> {
+    const deadline = this.context.now().getTime() + this.context.installWaitMs;
+    for (;;) {
+      const stored = await this.context.references.find(job.tenantId, personalKey(job.recipientId));
+      if (stored?.state === 'active') return toConversationRef(stored);
+      if (this.context.now().getTime() >= deadline) break;
+      await this.context.sleep(Math.min(500, Math.max(50, this.context.installWaitMs / 10)));
+    }
+    // The update may have been lost; with the app installed, Teams now lets the bot open the chat.
+    return this.openChat(job);
+  }
+
+  /** Unreachable by Teams: e-mail from the mailbox when there is one and an address is known, else skipped with the reason. */
+  private async mailTarget(job: SendJob, reason: string): Promise<SendTarget> {
+    const mail = this.context.reach?.mail;
+    if (!mail) return { skip: 'unreachable_by_teams', error: `${reason}; no mailbox configured` };
+    const to = await this.context.reach?.addressOf(job.tenantId, job.recipientId);
+    if (!to) return { skip: 'unreachable_by_teams', error: `${reason}; no e-mail address known` };
+    const feed = job.digest ? this.context.renderer.digestFeed({ cadence: job.digest.cadence, count: job.notifications.length, prefs: job.prefs }) : this.context.renderer.feed(job.notifications[0] as NotificationRecord, job.prefs);
+    const text = `${feed.previewText}\n\n${feed.topic.webUrl}\n`;
+    return {
+      lanes: [{ kind: 'mailbox', mailbox: mail.mailbox }, { kind: 'tenant', tenantId: job.tenantId }],
+      via: 'mail',
+      send: async () => {
+        await mail.send(job.tenantId, { to, subject: feed.topic.title, text });
+        return {};
+      },
     };
   }
 

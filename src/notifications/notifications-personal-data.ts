@@ -9,6 +9,7 @@ import { pagedLean } from '../db/paged-reads.js';
 import { FORMER_MEMBER_ID, formerMemberName } from '../personal-data/former-member.js';
 import { mentionsSubject, scrubValues, type DataSubject, type PersonalDataContributor } from '../personal-data/personal-data.js';
 import { ConversationReferenceModel } from './conversation-reference.model.js';
+import { AppInstallationModel } from './app-installation.model.js';
 import { DeliveryModel } from './delivery.model.js';
 import { NotificationMuteModel, NotificationPreferenceModel } from './notification-preference.model.js';
 import { NotificationModel, type NotificationRecord } from './notification.model.js';
@@ -23,14 +24,19 @@ export function notificationsPersonalData(): PersonalDataContributor {
       {
         name: 'notification-preferences.json',
         describe: {
-          nl: 'Je meldingsinstellingen (per soort: direct, dagelijks, wekelijks of uit; via chat of activiteitenfeed; tijdzone en uur), wat je dempte, en of de bot een persoonlijke chat met je heeft.',
-          en: 'Your notification settings (per kind: immediately, daily, weekly or off; by chat or activity feed; time zone and hour), what you muted, and whether the bot has a personal chat with you.',
+          nl: 'Je meldingsinstellingen (per soort: direct, dagelijks, wekelijks of uit; via chat of activiteitenfeed; tijdzone en uur), wat je dempte, of de bot een persoonlijke chat met je heeft, en of Meent de app voor je installeerde (of Teams dat weigerde).',
+          en: 'Your notification settings (per kind: immediately, daily, weekly or off; by chat or activity feed; time zone and hour), what you muted, whether the bot has a personal chat with you, and whether Meent installed the app for you (or Teams refused it).',
         },
-        count: async (s) => (await NotificationPreferenceModel.countDocuments(own(s))) + (await NotificationMuteModel.countDocuments(own(s))) + (await ConversationReferenceModel.countDocuments(personalChats(s))),
+        count: async (s) =>
+          (await NotificationPreferenceModel.countDocuments(own(s))) +
+          (await NotificationMuteModel.countDocuments(own(s))) +
+          (await ConversationReferenceModel.countDocuments(personalChats(s))) +
+          (await AppInstallationModel.countDocuments(own(s))),
         async *records(s) {
           for await (const p of pagedLean(NotificationPreferenceModel, own(s))) yield { type: 'preferences', kinds: p.kinds ?? {}, channel: p.channel ?? null, timeZone: p.timeZone ?? null, digestHour: p.digestHour ?? null, locale: p.locale ?? null };
           for await (const m of pagedLean(NotificationMuteModel, own(s))) yield { type: 'mute', target: m.target, targetId: m.targetId, title: m.title ?? null };
           for await (const c of pagedLean(ConversationReferenceModel, personalChats(s))) yield { type: 'botChat', scope: c.scope, state: c.state, installedAt: c.installedAt ?? null };
+          for await (const i of pagedLean(AppInstallationModel, own(s))) yield { type: 'appInstallation', state: i.state, reason: i.reason ?? null, at: i.updatedAt };
         },
       },
       {
@@ -53,6 +59,7 @@ export function notificationsPersonalData(): PersonalDataContributor {
       await DeliveryModel.deleteMany(addressed(s));
       await ConversationReferenceModel.deleteMany(own(s));
       await ConversationReferenceModel.deleteMany(personalChats(s));
+      await AppInstallationModel.deleteMany(own(s));
       // A shared chat's reference remembers who spoke last.
       await ConversationReferenceModel.updateMany({ tenantId: s.tenantId, 'reference.user.aadObjectId': s.userId }, { $unset: { 'reference.user': 1 } });
       // Notifications to others that name them: bounded by the notifications' retention (90 days by default).

@@ -16,16 +16,23 @@ import type { CommunityLookup } from './delivery-job.js';
 import { NotificationPreferences } from './notification-preferences.js';
 import { notificationsRouter } from './notifications.routes.js';
 import { limitsFromConfig, RateGovernor } from './rate-governor.js';
+import type { TeamsReach } from './teams-reach.js';
+import type { AuditSink } from '../audit/audit.port.js';
+import { reachSettingsRouter } from './reach-settings.routes.js';
 
 export interface NotificationsModule extends CapabilityModule {
   services: { preferences: NotificationPreferences; deadLetters: DeadLetters };
 }
 
 /** `spec`: the API description the routes are declared on (one for the whole API). */
-export function createNotificationsModule(deps: { spec?: ApiSpec } = {}): NotificationsModule {
+export function createNotificationsModule(deps: { spec?: ApiSpec; reach?: { reach: TeamsReach; audit: AuditSink } } = {}): NotificationsModule {
   const preferences = new NotificationPreferences();
   const deadLetters = new DeadLetters();
-  return { apiRouters: [notificationsRouter(deps.spec ?? new ApiSpec(), { preferences, deadLetters })], services: { preferences, deadLetters } };
+  const spec = deps.spec ?? new ApiSpec();
+  const apiRouters = [notificationsRouter(spec, { preferences, deadLetters })];
+  // The admins' switch for installing the app for people (issue 14).
+  if (deps.reach) apiRouters.push(reachSettingsRouter(spec, deps.reach));
+  return { apiRouters, services: { preferences, deadLetters } };
 }
 
 /** Where notifications go out: a surface's messenger and cards, and the Teams activity feed when there is one. */
@@ -33,6 +40,8 @@ export interface NotificationChannel {
   messenger: Messenger;
   renderer: NotificationRenderer;
   activityFeed?: ActivityFeed;
+  /** Installing the app for people without a chat, and e-mail for those Teams refuses (issue 14). */
+  reach?: TeamsReach;
 }
 
 export interface NotificationDeliveryOptions {
@@ -51,6 +60,7 @@ export function startNotificationDelivery(options: NotificationDeliveryOptions):
     renderer: channel.renderer,
     messenger: channel.messenger,
     ...(channel.activityFeed ? { activityFeed: channel.activityFeed } : {}),
+    ...(channel.reach ? { reach: channel.reach } : {}),
     governor: new RateGovernor({ limits: limitsFromConfig(config.notifications) }),
     maxAttempts: config.notifications.maxAttempts,
     communities: options.communities,

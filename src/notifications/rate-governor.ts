@@ -26,7 +26,20 @@ export interface GovernorLimits {
   perConversation: RateWindow[];
   perTenant: RateWindow[];
   activityFeed: RateWindow[];
+  /**
+   * Installing the app for a person through Graph (POST installedApps: 30 requests per second
+   * per app per tenant, https://learn.microsoft.com/en-us/graph/throttling-limits#microsoft-teams-service-limits).
+   */
+  appInstall?: RateWindow[];
+  /**
+   * E-mail from one mailbox: Exchange Online sends 30 messages a minute per mailbox
+   * (https://learn.microsoft.com/en-us/office365/servicedescriptions/exchange-online-service-description/exchange-online-limits#sending-limits).
+   */
+  mailbox?: RateWindow[];
 }
+
+const APP_INSTALL_LIMIT: RateWindow[] = [{ count: 30, windowMs: 1_000 }];
+const MAILBOX_LIMIT: RateWindow[] = [{ count: 30, windowMs: 60_000 }];
 
 export const TEAMS_LIMITS: GovernorLimits = {
   perConversation: [
@@ -48,7 +61,12 @@ export function limitsFromConfig(rates: { conversationPerSecond: number; tenantP
   };
 }
 
-export type Lane = { kind: 'conversation'; conversationId: string } | { kind: 'tenant'; tenantId: string } | { kind: 'activityFeed'; tenantId: string };
+export type Lane =
+  | { kind: 'conversation'; conversationId: string }
+  | { kind: 'tenant'; tenantId: string }
+  | { kind: 'activityFeed'; tenantId: string }
+  | { kind: 'appInstall'; tenantId: string }
+  | { kind: 'mailbox'; mailbox: string };
 
 export interface RateGovernorOptions {
   limits?: GovernorLimits;
@@ -139,19 +157,39 @@ export class RateGovernor {
   }
 
   private state(lane: Lane): LaneState {
-    const key = lane.kind === 'conversation' ? `c:${lane.conversationId}` : lane.kind === 'tenant' ? `t:${lane.tenantId}` : `f:${lane.tenantId}`;
+    const key = laneKey(lane);
     let s = this.lanes.get(key);
     if (!s) {
-      const windows = lane.kind === 'conversation' ? this.limits.perConversation : lane.kind === 'tenant' ? this.limits.perTenant : this.limits.activityFeed;
+      const windows = this.windowsOf(lane);
       s = { windows, log: [], pausedUntil: 0, lastUsed: this.now() };
       this.lanes.set(key, s);
     }
     return s;
   }
 
+  private windowsOf(lane: Lane): RateWindow[] {
+    switch (lane.kind) {
+      case 'conversation': return this.limits.perConversation;
+      case 'tenant': return this.limits.perTenant;
+      case 'activityFeed': return this.limits.activityFeed;
+      case 'appInstall': return this.limits.appInstall ?? APP_INSTALL_LIMIT;
+      case 'mailbox': return this.limits.mailbox ?? MAILBOX_LIMIT;
+    }
+  }
+
   private forgetIdleLanes(t: number): void {
     for (const [key, s] of this.lanes) {
       if (t - s.lastUsed > IDLE_LANE_MS && s.pausedUntil < t) this.lanes.delete(key);
     }
+  }
+}
+
+function laneKey(lane: Lane): string {
+  switch (lane.kind) {
+    case 'conversation': return `c:${lane.conversationId}`;
+    case 'tenant': return `t:${lane.tenantId}`;
+    case 'activityFeed': return `f:${lane.tenantId}`;
+    case 'appInstall': return `i:${lane.tenantId}`;
+    case 'mailbox': return `m:${lane.mailbox.toLowerCase()}`;
   }
 }

@@ -669,6 +669,58 @@ export const PERSONAL_DATA_CATALOGUE: CatalogueEntry[] = [
     },
   },
   {
+    model: 'Invitation',
+    collection: 'invitations',
+    purpose: {
+      nl: 'Uitnodigingen per e-mailadres voor een community: wie, hoe (lid of gast) en hoe het ervoor staat.',
+      en: 'Invitations by e-mail address to a community: whom, how (member or guest) and where they stand.',
+    },
+    retention: {
+      nl: 'Het e-mailadres blijft zolang de uitnodiging openstaat of mislukt is (om te tonen en opnieuw te sturen) en verdwijnt zodra ze is aangenomen; een ingetrokken of mislukte uitnodiging wordt na 30 dagen gewist.',
+      en: 'The e-mail address is kept while the invitation is pending or failed (to show and re-send it) and removed the moment it is accepted; a withdrawn or failed invitation is deleted after 30 days.',
+    },
+    fields: {
+      communityId: technical('De community.', 'The community.'),
+      key: technical('Een hash van het adres: één uitnodiging per adres en community.', 'A hash of the address: one invitation per address and community.'),
+      email: personal('Het e-mailadres van wie uitgenodigd werd.', 'The e-mail address of the person invited.'),
+      userId: F.userId,
+      kind: technical('Lid van de organisatie of gast.', 'Member of the organisation or guest.'),
+      state: F.state,
+      reason: technical('Waarom het mislukte (het antwoord van Microsoft Graph).', "Why it failed (Microsoft Graph's answer)."),
+      graphStatus: technical('De HTTP-status van Microsoft Graph.', "Microsoft Graph's HTTP status."),
+      invitedBy: personal('Wie uitnodigde.', 'Who invited.'),
+      sends: technical('Hoe vaak verstuurd.', 'How often sent.'),
+      sentAt: technical('Wanneer verstuurd.', 'When sent.'),
+      acceptedAt: technical('Wanneer aangenomen.', 'When accepted.'),
+      closedAt: technical('Wanneer ingetrokken of mislukt.', 'When withdrawn or failed.'),
+    },
+  },
+  {
+    model: 'TeamsAppInstallation',
+    collection: 'teams_app_installations',
+    purpose: {
+      nl: 'Of Meent de app voor iemand installeerde om een bericht te bezorgen, of dat Teams dat weigerde (dan per e-mail of niet bereikbaar).',
+      en: 'Whether Meent installed the app for someone to deliver a message, or Teams refused it (then by e-mail, or unreachable).',
+    },
+    retention: R.person,
+    fields: {
+      userId: F.userId,
+      state: F.state,
+      reason: technical('Het antwoord van Microsoft Graph (status en code).', "Microsoft Graph's answer (status and code)."),
+      retryAfter: technical('Tot wanneer een weigering geldt; daarna vraagt Meent opnieuw.', 'Until when a refusal holds; after it Meent asks again.'),
+      attempts: technical('Hoe vaak Meent het vroeg.', 'How often Meent asked.'),
+    },
+  },
+  {
+    model: 'NotificationReachSettings',
+    collection: 'notification_reach_settings',
+    purpose: { nl: 'Of Meent de app mag installeren voor wie een bericht moet krijgen (instelling van de organisatie).', en: 'Whether Meent may install the app for people it must reach (the organisation’s setting).' },
+    retention: R.tenant,
+    fields: {
+      autoInstall: technical('Aan of uit.', 'On or off.'),
+    },
+  },
+  {
     model: 'ConversationReference',
     collection: 'conversation_references',
     purpose: { nl: 'Hoe de bot iemand of een kanaal in Teams bereikt.', en: 'How the bot reaches a person or a channel in Teams.' },

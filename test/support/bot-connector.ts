@@ -128,6 +128,8 @@ export class BotConnector {
   injectedThrottles = 0;
 
   private readonly conversations = new Map<string, ConversationInfo>();
+  /** People (object ids) the app is not installed for: Create Conversation is refused for them. */
+  private readonly notInstalled = new Set<string>();
   private faults: (ConnectorFault & { remaining: number })[] = [];
   private randomThrottle: { fraction: number; retryAfter: number; random: () => number } | undefined;
   private limits: ConnectorLimits | undefined;
@@ -179,6 +181,7 @@ export class BotConnector {
   /** Forget activities, requests, faults and limits (conversations stay). */
   reset(): void {
     this.activities.length = 0;
+    this.notInstalled.clear();
     this.requests.length = 0;
     this.faults = [];
     this.randomThrottle = undefined;
@@ -208,6 +211,20 @@ export class BotConnector {
 
   conversation(id: string): ConversationInfo | undefined {
     return this.conversations.get(id);
+  }
+
+  /**
+   * The app is not installed for this person (Entra object id): Create Conversation answers 403
+   * BotNotInConversationRoster, as Teams does for a bot the person never added
+   * (https://learn.microsoft.com/en-us/microsoftteams/platform/bots/how-to/conversations/conversation-messages#status-codes-from-bot-conversational-apis).
+   */
+  withoutApp(aadObjectId: string): void {
+    this.notInstalled.add(aadObjectId.toLowerCase());
+  }
+
+  /** The app was installed for this person: Create Conversation works for them again. */
+  appInstalled(aadObjectId: string): void {
+    this.notInstalled.delete(aadObjectId.toLowerCase());
   }
 
   /** The person blocked the bot: sends answer 403 ConversationBlockedByUser. */
@@ -347,6 +364,7 @@ export class BotConnector {
     // Teams answers with the existing 1:1 chat between the bot and this person.
     let conversation = [...this.conversations.values()].find((c) => c.conversationType === 'personal' && c.tenantId === tenantId && (c.user?.id === member.id || (typeof member.aadObjectId === 'string' && c.user?.aadObjectId === member.aadObjectId)));
     if (conversation?.state === 'blocked') return error(403, 'ConversationBlockedByUser', 'User blocked the conversation with the bot.');
+    if (typeof member.aadObjectId === 'string' && this.notInstalled.has(member.aadObjectId.toLowerCase())) return error(403, 'BotNotInConversationRoster', 'The bot is not part of the conversation roster.');
     if (!conversation || conversation.state === 'gone') {
       conversation = this.addConversation({
         tenantId,

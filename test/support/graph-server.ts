@@ -20,6 +20,8 @@
  *   GET    /v1.0/teams/{teamId}/channels/{channelId}?$select=..   (404 when the team has no such channel)
  *   GET    /v1.0/teams/{teamId}/channels/{channelId}/members      (paged; a standard channel's are the team's)
  *   POST   /v1.0/$batch                                  (at most 20 sub-requests, dispatched through the routes above)
+ *   POST   /v1.0/invitations, POST|GET /v1.0/users/{id}/teamwork/installedApps, POST /v1.0/users/{id}/sendMail
+ *                                                         (reaching people, issue 14: state and contracts in graph-reach.ts, `reach`)
  *
  * Every request needs `Authorization: Bearer <token>` (401 in Graph's error shape otherwise;
  * `validToken` makes it check the token itself) and is recorded, batch sub-requests too, so
@@ -31,6 +33,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { GraphReach, type ReachAnswer, type ReachDirectory } from './graph-reach.js';
 import { testTlsCredentials } from './tls.js';
 
 export interface RecordedRequest {
@@ -272,6 +275,8 @@ export class GraphServer {
   readonly activityNotifications: ActivityNotificationRecord[] = [];
   /** When set, `@odata.nextLink` points at this origin instead of our own (to test link checks). */
   nextLinkOrigin: string | undefined;
+  /** Invitations, app installations and mail (graph-reach.ts). */
+  readonly reach = new GraphReach();
 
   private readonly users = new Map<string, StandInUser>();
   /** Users deleted but restorable (the tenant's recycle bin): the delta says `changed` for them. */
@@ -343,6 +348,7 @@ export class GraphServer {
     this.faults = [];
     this.drops = [];
     this.nextLinkOrigin = undefined;
+    this.reach.reset();
   }
 
   addUser(input: Partial<StandInUser> = {}): StandInUser {
@@ -582,6 +588,10 @@ export class GraphServer {
       if (request.via === 'batch') throw new HttpError(400, 'BadRequest', 'A batch cannot contain a batch.');
       return this.batch(request);
     }
+    if (resource === 'invitations' && id === undefined) {
+      if (method !== 'POST') throw notAllowed();
+      return reachReply(this.reach.invite(request.body, this.reachDirectory(), request.at), request.headers);
+    }
     if (resource !== 'users') throw unknownSegment(resource);
     if ((id === 'delta' || id === 'microsoft.graph.delta') && child === undefined) {
       if (method !== 'GET') throw notAllowed();
@@ -607,6 +617,15 @@ export class GraphServer {
       if (method !== 'POST') throw notAllowed();
       if (!user) throw userNotFound(id);
       return this.sendActivityNotification(user, request.body);
+    }
+    if (child === 'teamwork' && eventId === 'installedApps' && action === undefined) {
+      if (method === 'POST') return reachReply(this.reach.install(id, request.body, this.reachDirectory()), request.headers);
+      if (method === 'GET') return reachReply(this.reach.listInstalled(id, this.reachDirectory()), request.headers);
+      throw notAllowed();
+    }
+    if (child === 'sendMail' && eventId === undefined) {
+      if (method !== 'POST') throw notAllowed();
+      return reachReply(this.reach.sendMail(id, request.body, this.reachDirectory()), request.headers);
     }
     if (child !== 'events') throw unknownSegment(child);
     if (!user) throw new HttpError(404, 'ErrorInvalidUser', `The requested user '${id}' is invalid.`);
@@ -641,6 +660,15 @@ export class GraphServer {
   }
 
   // ---- users ----
+
+  /** The directory as graph-reach.ts sees it: find by id, UPN or mail, and add a B2B guest. */
+  private reachDirectory(): ReachDirectory {
+    return {
+      find: (idOrUpn) => this.findUser(idOrUpn),
+      findByMail: (mail) => [...this.users.values()].find((u) => (u.mail ?? '').toLowerCase() === mail.toLowerCase()),
+      addGuest: ({ mail, displayName }) => this.addUser({ mail, displayName, userType: 'Guest', userPrincipalName: `${mail.replace('@', '_')}#EXT#@contoso.onmicrosoft.com` }),
+    };
+  }
 
   private findUser(idOrUpn: string): StandInUser | undefined {
     const direct = this.users.get(idOrUpn);
@@ -1143,6 +1171,15 @@ function graphError(status: number, code: string, message: string, requestHeader
     headers: { 'Content-Type': JSON_TYPE },
     body: { error: { code, message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': clientRequestId } } },
   };
+}
+
+function reachReply(answer: ReachAnswer, requestHeaders: Record<string, string>): Reply {
+  if (answer.error) {
+    const reply = graphError(answer.status, answer.error.code, answer.error.message, requestHeaders);
+    if (answer.retryAfter !== undefined) reply.headers['Retry-After'] = String(answer.retryAfter);
+    return reply;
+  }
+  return answer.body ? ok(answer.status, answer.body) : { status: answer.status, headers: {} };
 }
 
 function send(res: ServerResponse, reply: Reply): void {
