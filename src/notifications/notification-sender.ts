@@ -257,7 +257,8 @@ export function describe(error: DeliveryError): string {
   return `${error.failure}${error.status !== undefined ? ` ${error.status}` : ''}${error.code ? ` ${error.code}` : ''}`.slice(0, 500);
 }
 
-/** Which service a send went through: the activity feed is Graph's, everything else the Bot connector. */
-function channelOf(lanes: Lane[]): 'bot-connector' | 'activity-feed' {
+/** Which service a send went through: the activity feed and sendMail are Graph's, everything else the Bot connector. */
+function channelOf(lanes: Lane[]): 'bot-connector' | 'activity-feed' | 'mail' {
+  if (lanes.some((l) => l.kind === 'mailbox')) return 'mail';
   return lanes.some((l) => l.kind === 'activityFeed') ? 'activity-feed' : 'bot-connector';
 }

@@ -67,7 +67,7 @@ export function recordGraphCall(status: number | undefined, path: string): void 
   if (status === 429) i.throttled.add(1, { service: 'graph' });
 }
 
-export function recordNotificationSend(channel: 'bot-connector' | 'activity-feed', outcome: string, throttled: boolean): void {
+export function recordNotificationSend(channel: 'bot-connector' | 'activity-feed' | 'mail', outcome: string, throttled: boolean): void {
   const i = instruments();
   i.sends.add(1, { channel, outcome });
   if (throttled) i.throttled.add(1, { service: channel === 'bot-connector' ? 'bot-connector' : 'graph' });
