@@ -62,12 +62,19 @@ export async function readStamps(keys: readonly string[]): Promise<Map<string, s
   return out;
 }
 
-/** Gives each scope a new value in the store (one round trip); answers the values written. */
+/**
+ * Gives each scope a new value in the store, one upsert per scope; answers the values written.
+ * Not one bulkWrite: on FerretDB 1.24 a bulk of upserts over documents that already exist never
+ * answered after a run of concurrent writes (test/consultations/consultations-close-race.test.ts
+ * hung in its second setup, with nothing waiting in PostgreSQL). A write bumps one to three
+ * scopes; only bulk inserts (a seed, a list of members) bump many.
+ */
 export async function writeStamps(keys: readonly string[]): Promise<Map<string, string>> {
   const values = new Map(keys.map((k) => [k, newStampValue()]));
   if (values.size === 0) return values;
-  const ops = [...values].map(([key, v]) => ({ updateOne: { filter: { _id: key }, update: { $set: { v } }, upsert: true } }));
-  // Two first writes of one scope at once: the loser's insert hits the unique _id; again it updates.
-  await upsertRetryingRace(() => VersionStampModel.bulkWrite(ops, { ordered: false }));
+  for (const [key, v] of values) {
+    // Two first writes of one scope at once: the loser's insert hits the unique _id; again it updates.
+    await upsertRetryingRace(() => VersionStampModel.updateOne({ _id: key }, { $set: { v } }, { upsert: true }));
+  }
   return values;
 }
