@@ -120,7 +120,10 @@ describe('people search in the organisation\'s directory (source=directory)', fu
       const res = await get(manager.id, '/api/v1/people', query);
       assert.equal(res.status, 400, `${JSON.stringify(query)}: ${JSON.stringify(res.body)}`);
       assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(res.body.code, 'invalid_input');
     }
+    const missing = await get(manager.id, '/api/v1/people', { source: 'directory' });
+    assert.deepEqual(missing.body.errors.map((e: { path: string }) => e.path), ['query.q']);
     assert.equal(searches().length, 0);
     assert.equal(await UserModel.countDocuments(), before);
   });

@@ -2,7 +2,8 @@
  * Finds people of the organisation by name and offers one action per person (invite, add as
  * co-organiser). The search waits for a pause in typing; each result's button names the
  * person, and a person already picked shows `doneLabel` instead, so the list stays where it is
- * for the next pick from the keyboard.
+ * for the next pick from the keyboard. For invitations it also searches the organisation's
+ * directory (`source=directory`), so someone who never used Meent can be found.
  */
 import { Button, SearchBox, makeStyles, tokens } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
