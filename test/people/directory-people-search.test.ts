@@ -15,7 +15,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { UserModel } from '../../src/members/user.model.js';
 import { useTestDatabase } from '../support/database.js';
 import { startGraphServer, type GraphServer } from '../support/graph-server.js';
-import { entraEnvironment, TEST_APP_ID_URI, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_HOME_TENANT } from '../support/identity-app.js';
+import { entraEnvironment, TEST_APP_ID_URI, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_HOME_TENANT, TEST_PARTNER_TENANT } from '../support/identity-app.js';
 import { startIdentityProvider, type IdentityProvider } from '../support/identity-provider.js';
 
 describe('people search in the organisation\'s directory (source=directory)', function () {
@@ -132,6 +132,16 @@ describe('people search in the organisation\'s directory (source=directory)', fu
     const res = await get(manager.id, '/api/v1/people', { q: 'femke" OR "displayName:\\de', source: 'directory' });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(searches()[0]?.query.get('$search'), '"displayName:femke OR displayName: de"');
+  });
+
+  it('does not search the directory for a guest: guests see only the people of their communities', async () => {
+    const guest = randomUUID();
+    const token = await idp.userToken({ tenantId: TEST_HOME_TENANT, oid: guest, apiClientId: TEST_CLIENT_ID, apiAppIdUri: TEST_APP_ID_URI, acct: 1, idp: `https://sts.windows.net/${TEST_PARTNER_TENANT}/` });
+    const res = await request(application.app).get('/api/v1/people').query({ q: 'femke', source: 'directory' }).set('Authorization', `Bearer ${token}`);
+    await application.identity.whenIdle();
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.items, []);
+    assert.equal(searches().length, 0);
   });
 
   it('waits out throttling (429 with Retry-After) and answers', async () => {
