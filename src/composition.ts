@@ -112,7 +112,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
   const identity = createIdentity({ config, logger, spec, afterSignIn: (actor) => signIns.hook?.(actor) ?? Promise.resolve(), ...options.identity });
   const graphCredentials = identity.graphCredentials;
   // Events: Outlook through Graph with the app's own token (entra), the local calendar otherwise.
-  const events = createEventsModule({ config, logger, spec, audit: identity.audit, ...(graphCredentials ? { getAccessToken: () => graphCredentials.appToken() } : {}) });
+  const events = createEventsModule({ config, logger, spec, audit: identity.audit, directoryFor: (actor) => identity.appDirectory(actor.tenantId), ...(graphCredentials ? { getAccessToken: () => graphCredentials.appToken() } : {}) });
   // Communities, discussions, people, moderation, feed, search and /api/v1/openapi.json (the bot uses its services).
   const communities = createCommunitiesModule({
     logger,
@@ -512,7 +512,7 @@ export function createCommunitiesServices(deps: Omit<CommunitiesDeps, 'spec'>): 
   const discussions = new DiscussionService(common);
   const replies = new ReplyService({ ...common, discussions });
   const moderation = new ModerationService({ ...common, communities });
-  const people = new PeopleService({ people: peopleRepository });
+  const people = new PeopleService({ people: peopleRepository, ...(deps.directoryFor ? { directoryFor: deps.directoryFor } : {}) });
   const feed = new FeedService(deps.upcomingEvents ? { upcomingEvents: deps.upcomingEvents } : {});
   const searchService = new SearchService({ people, ...(now ? { now } : {}) });
   communities.onDelete((communityId) => removeCommunityDiscussions(communityId, search));

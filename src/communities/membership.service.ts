@@ -16,6 +16,7 @@ import type { Page } from '../db/pagination.js';
 import { csvFile, type CsvFile } from '../content/csv.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import type { DirectoryGateway } from '../graph/directory-gateway.js';
+import { directoryPerson } from '../members/directory-person.js';
 import { ensurePersonKnown, type PeopleRepository } from '../members/people.repository.js';
 import type { UserRecord } from '../members/people.repository.js';
 import { analyseQuery, words as wordsOf } from '../search-index/text-analysis.js';
@@ -381,19 +382,6 @@ export class MembershipService {
   private async notify(intents: NotificationIntent[]): Promise<void> {
     if (intents.length > 0) await this.deps.notifications.enqueue(intents);
   }
-}
-
-function directoryPerson(user: { id: string; displayName: string | null; mail: string | null; userPrincipalName: string | null; jobTitle: string | null; department: string | null; userType: 'Member' | 'Guest' | null }) {
-  return {
-    userId: user.id,
-    displayName: user.displayName ?? user.mail ?? user.userPrincipalName ?? user.id,
-    ...(user.mail ? { mail: user.mail } : {}),
-    ...(user.userPrincipalName ? { userPrincipalName: user.userPrincipalName } : {}),
-    ...(user.jobTitle ? { jobTitle: user.jobTitle } : {}),
-    ...(user.department ? { department: user.department } : {}),
-    // Guests are marked #EXT# in their UPN when Graph does not say (https://learn.microsoft.com/en-us/entra/external-id/user-properties).
-    isGuest: user.userType === 'Guest' || (user.userType === null && (user.userPrincipalName ?? '').includes('#EXT#')),
-  };
 }
 
 export function memberToView(m: MembershipRecord, person?: UserRecord): MemberView {

@@ -7,6 +7,10 @@
 import type { AuditSink } from '../audit/audit.port.js';
 import type { Actor } from '../auth/actor.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
+import type { DirectoryGateway } from '../graph/directory-gateway.js';
+import { directoryPerson } from '../members/directory-person.js';
+import { ensurePersonKnown } from '../members/people.repository.js';
+import type { UserRecord } from '../members/user.model.js';
 import type { UserDirectoryRepository } from '../members/user-directory.repository.js';
 import { loadEvent, resolveEventAccess, type EventLoader } from './event-access.js';
 import type { EventRecord } from './event.model.js';
@@ -23,6 +27,8 @@ export interface EventSignupDeps {
   allocator: SeatAllocator;
   people: Pick<UserDirectoryRepository, 'find'>;
   audit: AuditSink;
+  /** The organisation's directory for an actor: someone Meent has not seen yet becomes known when added. */
+  directoryFor?: (actor: Actor) => DirectoryGateway | undefined;
 }
 
 export type { RegistrationView };
@@ -85,8 +91,7 @@ export class EventSignupService {
   async add(actor: Actor, eventId: string, userId: string): Promise<SignUpResult> {
     const access = await resolveEventAccess(actor, eventId);
     access.authorize('attendees.manage');
-    const user = await this.deps.people.find(actor.tenantId, userId);
-    if (!user) throw new NotFoundError('There is no such person in this organisation.', 'person_not_found');
+    const user = await this.personToAdd(actor, userId);
     if (user.isGuest && !access.event.guestsAllowed) throw new ConflictError('This event is not open to guests.', 'guests_not_allowed');
     const person: Person = {
       userId,
@@ -97,6 +102,15 @@ export class EventSignupService {
     };
     const outcome = await this.deps.allocator.apply(actor.tenantId, access.event._id, { kind: 'add', person, by: actor.userId });
     return { registration: fullView(outcome), created: outcome.created };
+  }
+
+  /** The person Meent knows, or one from the organisation's directory made known now (as an invitation to a community does). */
+  private async personToAdd(actor: Actor, userId: string): Promise<UserRecord> {
+    const known = await this.deps.people.find(actor.tenantId, userId);
+    if (known) return known;
+    const fromDirectory = await this.deps.directoryFor?.(actor)?.getUser(userId);
+    if (!fromDirectory) throw new NotFoundError('There is no such person in this organisation.', 'person_not_found');
+    return ensurePersonKnown(actor.tenantId, directoryPerson(fromDirectory));
   }
 
   /** Removes someone from the event (organisers); a freed seat goes to the first person waiting. */

@@ -10,9 +10,11 @@
 import type { Logger } from 'pino';
 import { sharedAuditLog, type AuditSink } from '../audit/audit.port.js';
 import type { CapabilityModule } from '../http/app.js';
+import type { Actor } from '../auth/actor.js';
 import type { Config } from '../config/config.js';
 import { withLease } from '../db/lease.js';
 import { GraphCalendarGateway, type CalendarGateway } from '../graph/calendar-gateway.js';
+import type { DirectoryGateway } from '../graph/directory-gateway.js';
 import { ApiSpec } from '../http/api-spec.js';
 import { meentGraphClient } from '../graph/graph-client.js';
 import { UserDirectoryRepository } from '../members/user-directory.repository.js';
@@ -42,6 +44,8 @@ export interface EventsDeps {
   notifications?: NotificationOutbox;
   /** The audit log (the identity layer's); the shared collection by default. */
   audit?: AuditSink;
+  /** The organisation's directory for an actor: organisers add people who never used Meent; absent in local mode. */
+  directoryFor?: (actor: Actor) => DirectoryGateway | undefined;
   now?: () => Date;
 }
 
@@ -93,7 +97,7 @@ export function createEventsServices(deps: EventsDeps): EventsServices {
   });
   return {
     events: new EventService({ allocator, notifications, calendar: outbox, people, reminders, audit, publicUrl: deps.config.publicUrl, now }),
-    signups: new EventSignupService({ allocator, people, audit }),
+    signups: new EventSignupService({ allocator, people, audit, ...(deps.directoryFor ? { directoryFor: deps.directoryFor } : {}) }),
     calendars: new EventCalendarService({ people, audit, publicUrl: deps.config.publicUrl, guestsAllowed: deps.config.guestsAllowed ?? true, now }),
     allocator,
     outbox,

@@ -36,7 +36,18 @@ export interface DirectoryGateway {
   getUserPhoto(id: string): Promise<UserPhoto | null>;
   /** The person whose mail or user principal name is `email` (case-insensitive), or null. */
   findUserByEmail(email: string): Promise<DirectoryUser | null>;
+  /**
+   * People of the organisation (and its guests) whose display name has words starting with
+   * the words of `text`, at most `limit`; also those who never used Meent. No e-mail addresses.
+   */
+  searchUsers(text: string, limit: number): Promise<DirectorySearchHit[]>;
 }
+
+/** A person found by name in the directory: only what a picker shows (no e-mail address). */
+export type DirectorySearchHit = Pick<DirectoryUser, 'id' | 'displayName' | 'jobTitle' | 'department' | 'userType'>;
+
+/** A name search answers at most this many people (Graph allows `$top` up to 999 for users). */
+export const maxSearchHits = 25;
 
 /** One user in Graph's `users` delta: still there (with its type), or removed from the tenant. */
 export interface DirectoryUserChange {
@@ -160,6 +171,50 @@ export class GraphDirectoryGateway implements DirectoryGateway, DirectoryChangeF
     const first = page.value?.[0];
     return first ? fromGraphUser(first) : null;
   }
+
+  searchUsers(text: string, limit: number): Promise<DirectorySearchHit[]> {
+    return searchDirectoryUsers(this.graph, text, limit);
+  }
+}
+
+/**
+ * Graph's tokenized name search: `$search="displayName:<words>"`, which needs the
+ * `ConsistencyLevel: eventual` header and `$count=true` (an advanced query:
+ * https://learn.microsoft.com/graph/aad-advanced-queries, and `$search` on users:
+ * https://learn.microsoft.com/graph/api/user-list, https://learn.microsoft.com/graph/search-query-parameter).
+ * `$select` keeps to what the picker shows, so no e-mail address leaves Graph for it.
+ * Throttling (429 with Retry-After) is retried by the client's retry handler.
+ */
+export async function searchDirectoryUsers(graph: GraphClient, text: string, limit: number): Promise<DirectorySearchHit[]> {
+  const words = searchWords(text);
+  if (words === '') return [];
+  const top = Math.max(1, Math.min(Math.trunc(limit), maxSearchHits));
+  // The SDK puts $search into the URL as given: we percent-encode it ourselves.
+  const search = encodeURIComponent(`"displayName:${words}"`);
+  const page = (await withGraphErrors(() =>
+    graph.api('/users').header('ConsistencyLevel', 'eventual').search(search).count(true).select([...searchFields]).top(top).get(),
+  )) as { value?: unknown };
+  if (!Array.isArray(page.value)) throw unreadable();
+  return (page.value as User[]).slice(0, top).map((u) => {
+    const { id, displayName, jobTitle, department, userType } = fromGraphUser(u);
+    return { id, displayName, jobTitle, department, userType };
+  });
+}
+
+const searchFields = ['id', 'displayName', 'jobTitle', 'department', 'userType'] as const;
+
+/**
+ * The words of a name search as one `$search` clause may hold them: the double quote ends the
+ * clause and the backslash escapes, so both go (with control characters), as do runs of spaces.
+ * A name has neither, so nothing findable is lost.
+ */
+export function searchWords(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const code = ch.charCodeAt(0);
+    out += ch === '"' || ch === '\\' || code < 0x20 || code === 0x7f ? ' ' : ch;
+  }
+  return out.split(/\s+/).filter(Boolean).join(' ').slice(0, 100);
 }
 
 function hasControlCharacter(value: string): boolean {

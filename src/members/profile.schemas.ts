@@ -32,9 +32,18 @@ export const listPeopleQuery = z
   .object({
     q: z.string().max(200).optional().meta({ description: 'Words in the name, organisation, function or expertise' }),
     expertise: z.string().max(40).optional().meta({ description: 'A declared expertise (tag)' }),
+    source: z
+      .enum(['meent', 'directory'])
+      .optional()
+      .meta({ description: "`directory`: also the organisation's directory (Microsoft 365) by name, for people who never used Meent; one page, no cursor, `q` required" }),
     ...pageQuery,
   })
-  .strict();
+  .strict()
+  .superRefine((query, ctx) => {
+    if (query.source !== 'directory') return;
+    if (!query.q?.trim()) ctx.addIssue({ code: 'custom', path: ['q'], message: 'a name to search for is required' });
+    if (query.cursor !== undefined) ctx.addIssue({ code: 'custom', path: ['cursor'], message: 'the directory search answers one page' });
+  });
 export type ListPeopleQuery = z.output<typeof listPeopleQuery>;
 
 export const expertsQuery = z

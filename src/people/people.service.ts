@@ -12,6 +12,8 @@ import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { repliesByTag } from '../discussions/reply.service.js';
 import { analyseQuery, foldText, searchKeys, words as wordsOf, type QueryWord } from '../search-index/text-analysis.js';
+import { maxSearchHits, type DirectoryGateway, type DirectorySearchHit } from '../graph/directory-gateway.js';
+import { isDirectoryGuest } from '../members/directory-person.js';
 import type { PeopleRepository } from '../members/people.repository.js';
 import type { ExpertView, ListPeopleQuery, PersonView, UpdateProfileInput } from '../members/profile.schemas.js';
 import type { UserRecord } from '../members/user.model.js';
@@ -21,13 +23,17 @@ export const EXPERT_WEIGHTS = { declaredExpertise: 5, acceptedAnswer: 3, reply: 
 
 export interface PeopleServiceDeps {
   people: PeopleRepository;
+  /** The organisation's directory for an actor (the picker's search by name); absent in local mode. */
+  directoryFor?: (actor: Actor) => DirectoryGateway | undefined;
 }
 
 export class PeopleService {
   private readonly people: PeopleRepository;
+  private readonly directoryFor: ((actor: Actor) => DirectoryGateway | undefined) | undefined;
 
   constructor(deps: PeopleServiceDeps) {
     this.people = deps.people;
+    this.directoryFor = deps.directoryFor;
   }
 
   async get(actor: Actor, userId: string): Promise<PersonView> {
@@ -38,6 +44,7 @@ export class PeopleService {
 
   /** The directory, by name; `q` matches name, organisation, function, job title, department and expertise. */
   async list(actor: Actor, query: ListPeopleQuery): Promise<Page<PersonView>> {
+    if (query.source === 'directory') return { items: await this.withDirectory(actor, query) };
     let visible = await this.visiblePeople(actor);
     if (query.q) {
       const words = analyseQuery(query.q);
@@ -113,6 +120,30 @@ export class PeopleService {
     return found.slice(0, limit).map(({ person, weights }) => ({ person, weights }));
   }
 
+  /**
+   * `source=directory`: the people Meent knows who match (as the list), merged with the
+   * organisation's directory by name, so that someone who never used Meent can be invited;
+   * one page, by name. A person Meent knows appears once, as Meent shows them (a known person
+   * the actor may not see stays hidden). Directory-only people come without an e-mail
+   * address. Guests search only Meent's people: the directory is the organisation's.
+   */
+  private async withDirectory(actor: Actor, query: ListPeopleQuery): Promise<PersonView[]> {
+    const limit = Math.min(query.limit ?? 20, MAX_PAGE_SIZE);
+    const known = (await this.list(actor, { q: query.q, limit: MAX_PAGE_SIZE, ...(query.expertise ? { expertise: query.expertise } : {}) })).items;
+    const directory = actor.isGuest ? undefined : this.directoryFor?.(actor);
+    const hits = directory && query.q && !query.expertise ? await directory.searchUsers(query.q, Math.min(limit, maxSearchHits)) : [];
+    // Known to Meent but not matched or not visible: Meent's rules decide, not the directory's.
+    const knownToMeent = await this.people.findMany(actor.tenantId, hits.map((h) => h.id));
+    const seen = new Set(known.map((p) => p.id));
+    const unknown: PersonView[] = [];
+    for (const hit of hits) {
+      if (seen.has(hit.id) || knownToMeent.has(hit.id)) continue;
+      seen.add(hit.id);
+      unknown.push(directoryOnlyView(hit));
+    }
+    return [...known, ...unknown].sort((a, b) => byName({ displayName: a.displayName, userId: a.id } as UserRecord, { displayName: b.displayName, userId: b.id } as UserRecord)).slice(0, limit);
+  }
+
   /** Whether the actor may see this person in the directory. */
   async canSee(actor: Actor, user: UserRecord): Promise<boolean> {
     if (user.tenantId !== actor.tenantId) return false;
@@ -158,6 +189,24 @@ function decodeNameCursor(cursor: string): { name: string; id: string } {
     // fall through
   }
   throw new ValidationError('The cursor is not valid; start again without one.', [{ path: 'query.cursor', message: 'invalid cursor' }], 'invalid_cursor');
+}
+
+/** Someone only the organisation's directory knows: the picker's fields, no e-mail address, no profile yet. */
+function directoryOnlyView(hit: DirectorySearchHit): PersonView {
+  return {
+    id: hit.id,
+    displayName: hit.displayName ?? hit.id,
+    jobTitle: hit.jobTitle,
+    department: hit.department,
+    mail: null,
+    isGuest: isDirectoryGuest(hit),
+    organisation: null,
+    function: null,
+    expertise: [],
+    interests: [],
+    askMeAbout: null,
+    languages: [],
+  };
 }
 
 export function personToView(u: UserRecord): PersonView {

@@ -3,6 +3,8 @@
  * users' calendars) and answers the calls Meent makes with Graph's documented shapes:
  *
  *   GET    /v1.0/users?$filter=mail eq '..' or userPrincipalName eq '..'&$select&$top  (paged, @odata.nextLink)
+ *   GET    /v1.0/users?$search="displayName:words"&$count=true&$select&$top  (needs ConsistencyLevel: eventual;
+ *                                                         each word a prefix of a word of the name; bad syntax 400)
  *   GET    /v1.0/users/{id | userPrincipalName}?$select=..
  *   GET    /v1.0/users/delta[?$select=..]                (paged by `pageSize`; @odata.nextLink, then @odata.deltaLink;
  *                                                         with $deltatoken: what changed since, removed users as
@@ -680,12 +682,17 @@ export class GraphServer {
   private listUsers(request: RecordedRequest): Reply {
     const filter = request.query.get('$filter');
     const clauses = filter === null ? [] : parseUserFilter(filter);
+    const search = request.query.get('$search');
+    const words = search === null ? null : parseUserSearch(search, request.headers.consistencylevel);
     const matching = [...this.users.values()].filter(
-      (u) => clauses.length === 0 || clauses.some(([field, value]) => String(u[field as keyof StandInUser] ?? '').toLowerCase() === value.toLowerCase()),
+      (u) =>
+        (clauses.length === 0 || clauses.some(([field, value]) => String(u[field as keyof StandInUser] ?? '').toLowerCase() === value.toLowerCase())) &&
+        (words === null || matchesNameSearch(u.displayName ?? '', words)),
     );
     const { page, nextLink } = this.paged(request, matching, { top: 'Request_UnsupportedQuery', token: 'Directory_ExpiredPageToken' });
     const select = request.query.get('$select');
     const body: Record<string, unknown> = { '@odata.context': `${this.baseUrl}/v1.0/$metadata#users`, value: page.map((u) => this.userJson(u, select, false)) };
+    if (request.query.get('$count') === 'true') body['@odata.count'] = matching.length;
     if (nextLink) body['@odata.nextLink'] = nextLink;
     return ok(200, body);
   }
@@ -1318,6 +1325,30 @@ function parseJsonBody(raw: Buffer, contentType: string | undefined): unknown {
   } catch {
     return invalidJson;
   }
+}
+
+/**
+ * `$search` on users as Graph documents it for names: `"displayName:<words>"` in double quotes,
+ * an advanced query that needs `ConsistencyLevel: eventual`
+ * (https://learn.microsoft.com/graph/search-query-parameter, https://learn.microsoft.com/graph/aad-advanced-queries).
+ * Anything else is refused with 400 as Graph does. Answers the words, lower-case.
+ */
+function parseUserSearch(search: string, consistencyLevel: string | undefined): string[] {
+  if (consistencyLevel?.toLowerCase() !== 'eventual') {
+    throw new HttpError(400, 'Request_UnsupportedQuery', "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+  }
+  const clause = /^"([A-Za-z]+):([^"\\]*)"$/.exec(search.trim());
+  if (!clause?.[1]) throw new HttpError(400, 'Request_UnsupportedQuery', 'Syntax error: the $search clause is not valid.');
+  if (clause[1] !== 'displayName') throw new HttpError(400, 'Request_UnsupportedQuery', `Unsupported or invalid search clause specified for property '${clause[1]}' of resource 'User'.`);
+  const words = (clause[2] ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) throw new HttpError(400, 'Request_UnsupportedQuery', 'Syntax error: the $search clause is empty.');
+  return words;
+}
+
+/** Graph's tokenized search, simply: each searched word starts a word of the name. */
+function matchesNameSearch(displayName: string, words: string[]): boolean {
+  const nameWords = displayName.toLowerCase().split(/[\s\-_.,()]+/).filter(Boolean);
+  return words.every((w) => nameWords.some((n) => n.startsWith(w)));
 }
 
 /**

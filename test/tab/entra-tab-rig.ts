@@ -19,6 +19,7 @@ import { createIdentity, type Identity } from '../../src/composition.js';
 import { createCommunitiesModule, type CommunitiesModule } from '../../src/composition.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createEventsModule, type EventsModule } from '../../src/events/events.module.js';
+import type { DirectoryGateway } from '../../src/graph/directory-gateway.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { UserModel } from '../../src/members/user.model.js';
 import { launchChromium } from '../support/browser.js';
@@ -146,6 +147,8 @@ export interface EntraTabRigOptions {
   env?: Record<string, string>;
   /** Where the server's logs (requests, modules) go, at level `debug`; default nowhere. */
   logTo?: Writable;
+  /** The organisation's directory for the communities and events (the pickers' directory search); default none. */
+  directoryFor?: (actor: Actor) => DirectoryGateway | undefined;
 }
 
 export function useEntraTabRig(options: EntraTabRigOptions = {}): EntraTabRig {
@@ -165,8 +168,9 @@ export function useEntraTabRig(options: EntraTabRigOptions = {}): EntraTabRig {
         entraEnvironment(idp.baseUrl, 'https://graph.invalid', { HOST: '127.0.0.1', PORT: '0', PUBLIC_URL: origin, ADMIN_ROLE, RATE_LIMIT_USER_WRITES: '0', RATE_LIMIT_IP_WRITES: '0', RATE_LIMIT_USER_READS: '0', RATE_LIMIT_IP_READS: '0', ...options.env }),
       );
       const identity = createIdentity({ config, logger, directoryFor: () => undefined, rateLimitStore: 'memory' });
-      const events = createEventsModule({ config, logger });
-      const communities = createCommunitiesModule({ logger, audit: identity.audit });
+      const directory = options.directoryFor ? { directoryFor: options.directoryFor } : {};
+      const events = createEventsModule({ config, logger, ...directory });
+      const communities = createCommunitiesModule({ logger, audit: identity.audit, ...directory });
       const analytics = createAnalyticsModule({ logger });
       const consultations = createConsultationsModule({ config, logger, audit: identity.audit });
       rig.modules = { identity, events, communities, analytics, consultations, config };

@@ -11,6 +11,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { CommunityModel } from '../../src/communities/community.model.js';
 import { MembershipModel } from '../../src/communities/membership.model.js';
+import { GraphDirectoryGateway } from '../../src/graph/directory-gateway.js';
+import { createGraphClient } from '../../src/graph/graph-client.js';
+import { UserModel } from '../../src/members/user.model.js';
+import { startGraphServer, type GraphServer } from '../support/graph-server.js';
 import type { TeamsHost } from '../support/teams-host.js';
 import { actorOf, ANOUK, BRAM, CHANTAL, DIRK, seedCommunity, seedPerson, useEntraTabRig, type RigModules, type TestPerson } from './entra-tab-rig.js';
 import { expectNoViolationsInAnyTheme, liveRegionSays, tabUntilFocused } from './tab-fixtures.js';
@@ -20,6 +24,9 @@ const EVA: TestPerson = { oid: 'a1b2c3d4-0000-4000-8000-000000000005', name: 'Ev
 const CHANNEL_ID = '19:b2c3d4e5f6a1@thread.tacv2';
 const GROUP_ID = 'f2c1e0d9-0000-4000-8000-00000000beef';
 const seeded = { community: '' };
+/** In the organisation's directory (the Graph stand-in) only: she never used Meent. */
+const FEMKE = { id: 'a1b2c3d4-0000-4000-8000-0000000000f1', displayName: 'Femke de Jong', jobTitle: 'Ecoloog', mail: 'femke.dejong@waterschap.example', userPrincipalName: 'femke.dejong@waterschap.example', userType: 'Member' as const };
+const organisation: { graph?: GraphServer; directory?: GraphDirectoryGateway } = {};
 
 async function seed(modules: RigModules): Promise<void> {
   for (const p of [ANOUK, BRAM, CHANTAL, DIRK, EVA]) await seedPerson(p);
@@ -41,7 +48,15 @@ async function membership(person: TestPerson) {
 
 describe('tab: members page and community settings', function () {
   this.timeout(300_000);
-  const rig = useEntraTabRig({ seed });
+  before(async () => {
+    organisation.graph = await startGraphServer();
+    organisation.graph.addUser(FEMKE);
+    organisation.directory = new GraphDirectoryGateway({ graph: createGraphClient({ baseUrl: organisation.graph.baseUrl, getAccessToken: async () => 'app-token', retry: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 2 } }) });
+  });
+  after(async () => {
+    await organisation.graph?.stop();
+  });
+  const rig = useEntraTabRig({ seed, directoryFor: () => organisation.directory });
   let host: TeamsHost | undefined;
   afterEach(async () => {
     await host?.close();
@@ -68,6 +83,18 @@ describe('tab: members page and community settings', function () {
     await liveRegionSays(tab, 'Dirk Visser was invited.');
     assert.equal((await membership(DIRK))?.status, 'invited');
     await expectNoViolationsInAnyTheme(host, tab, axeSource, 'the members page with invite results');
+
+    // Invite someone of the organisation who never used Meent, found in the directory.
+    await tabUntilFocused(host, tab, 'invite-search');
+    await keys.press('Control+A');
+    await keys.type('femke de');
+    await tab.getByTestId(`invite-${FEMKE.id}`).waitFor();
+    await tabUntilFocused(host, tab, `invite-${FEMKE.id}`);
+    await keys.press('Enter');
+    await liveRegionSays(tab, 'Femke de Jong was invited.');
+    assert.equal((await MembershipModel.findOne({ userId: FEMKE.id }).lean())?.status, 'invited');
+    assert.equal((await UserModel.findOne({ userId: FEMKE.id }).lean())?.displayName, 'Femke de Jong');
+    assert.ok(organisation.graph?.requests.some((r) => r.query.get('$search') === '"displayName:femke de"'));
 
     // Make Bram manager.
     await tabUntilFocused(host, tab, `role-${BRAM.oid}`);

@@ -58,9 +58,10 @@ export function readPerson(value: unknown): Person {
   };
 }
 
-export async function listPeople(api: ApiClient, options: PageOptions & { q?: string; expertise?: string } = {}): Promise<Page<Person>> {
+/** `source: 'directory'` also searches the organisation's directory by name (one page, for inviting people new to Meent). */
+export async function listPeople(api: ApiClient, options: PageOptions & { q?: string; expertise?: string; source?: 'directory' } = {}): Promise<Page<Person>> {
   const answer = record(
-    await api.get<unknown>('/people', { query: { q: options.q || undefined, expertise: options.expertise || undefined, cursor: options.cursor, limit: options.limit }, signal: options.signal }),
+    await api.get<unknown>('/people', { query: { q: options.q || undefined, expertise: options.expertise || undefined, source: options.source, cursor: options.cursor, limit: options.limit }, signal: options.signal }),
   );
   const items = Array.isArray(answer.items) ? answer.items.map(readPerson) : [];
   return typeof answer.nextCursor === 'string' ? { items, nextCursor: answer.nextCursor } : { items };

@@ -2,7 +2,8 @@
  * Finds people of the organisation by name and offers one action per person (invite, add as
  * co-organiser). The search waits for a pause in typing; each result's button names the
  * person, and a person already picked shows `doneLabel` instead, so the list stays where it is
- * for the next pick from the keyboard.
+ * for the next pick from the keyboard. For invitations it also searches the organisation's
+ * directory (`source=directory`), so someone who never used Meent can be found.
  */
 import { Button, SearchBox, makeStyles, tokens } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
@@ -45,16 +46,21 @@ export interface PersonPickerProps {
   busy: boolean;
   onPick: (person: Person) => void;
   testId: string;
+  /** Also search the organisation's directory, so people who never used Meent can be found (invitations). */
+  directory?: boolean;
 }
 
-export function PersonPicker({ label, action, actionName, doneLabel, done, busy, onPick, testId }: PersonPickerProps) {
+export function PersonPicker({ label, action, actionName, doneLabel, done, busy, onPick, testId, directory = false }: PersonPickerProps) {
   const styles = useStyles();
   const cards = useCardListStyles();
   const { t } = useI18n();
   const api = useApi();
   const [text, setText] = useState('');
   const q = useSettled(text);
-  const people = usePagedList((cursor, signal) => (q ? listPeople(api, { q, cursor, limit: 10, signal }) : Promise.resolve({ items: [] as Person[] })), [api, q]);
+  const people = usePagedList(
+    (cursor, signal) => (q ? listPeople(api, { q, limit: 10, signal, ...(directory ? { source: 'directory' as const } : { cursor }) }) : Promise.resolve({ items: [] as Person[] })),
+    [api, q, directory],
+  );
   return (
     <div className={styles.root}>
       <SearchBox className={styles.search} value={text} onChange={(_, d) => setText(d.value)} aria-label={label} placeholder={label} data-testid={`${testId}-search`} />
@@ -106,7 +112,7 @@ export function InvitePeopleSection({ title, intro, testId, pickerTestId, labels
     <Section title={title} testId={testId}>
       <p className={cards.meta}>{intro}</p>
       {problem ? <ErrorMessage error={problem} /> : null}
-      <PersonPicker {...labels} done={done} busy={busy} onPick={(p) => void pick(p)} testId={pickerTestId} />
+      <PersonPicker {...labels} done={done} busy={busy} onPick={(p) => void pick(p)} testId={pickerTestId} directory />
     </Section>
   );
 }

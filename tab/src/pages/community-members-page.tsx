@@ -1,7 +1,8 @@
 /**
  * A community's members page (`#/communities/:id/members`). Everyone who may read the
  * community sees its members and can search them by name; managers also invite people of
- * the organisation (found in Meent's directory, invited through the members API), make
+ * the organisation (found among Meent's people and in the organisation's directory, invited
+ * through the members API), make
  * someone manager or member, remove or block them, decide requests, withdraw invitations and
  * unblock. Removing and blocking ask first. After each action the outcome is announced and
  * focus moves to the list, so the whole page works from the keyboard.
