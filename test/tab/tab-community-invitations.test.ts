@@ -129,6 +129,7 @@ describe('tab: invitations by e-mail', function () {
     await tab.getByTestId('invite-addresses').fill(tooMany);
     await tab.getByTestId('invite-send').click();
     await tab.getByTestId('invite-by-email').getByTestId('error-message').waitFor();
+    await tab.getByText('At most 200 addresses at a time. Split the list and send the rest afterwards.').waitFor();
     assert.equal(await tab.getByTestId('invite-addresses').inputValue(), tooMany);
   });
 
