@@ -41,6 +41,7 @@ import { GraphGuestInvitationsGateway } from './graph/guest-invitations-gateway.
 import { InvitationService } from './invitations/invitation.service.js';
 import { invitationsPersonalData } from './invitations/invitations-personal-data.js';
 import { invitationsRouter } from './invitations/invitations.routes.js';
+import { invitationRetentionRule } from './invitations/invitation-retention.js';
 import { GraphDirectoryGateway, type DirectoryGateway } from './graph/directory-gateway.js';
 import { meentGraphClient } from './graph/graph-client.js';
 import { GraphTeamsGateway, type TeamsGateway } from './graph/teams-gateway.js';
@@ -253,7 +254,7 @@ export async function startWorker(deps: {
     notifications: { ...botNotificationChannel(config), ...(activityFeed ? { activityFeed } : {}), reach },
     meetings,
     ...(deps.eraser ? { eraser: deps.eraser } : {}),
-    retentionRules: [consultationsRetentionRule, { kind: 'analytics', purge: purgeRawAnalytics }, ...(deps.retentionRules ?? [])],
+    retentionRules: [consultationsRetentionRule, { kind: 'analytics', purge: purgeRawAnalytics }, invitationRetentionRule, ...(deps.retentionRules ?? [])],
   });
 }
 

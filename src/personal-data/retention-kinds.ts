@@ -73,6 +73,16 @@ export const RETENTION_KINDS = {
       en: 'One day: the download link expires after 24 hours; a copy of someone’s data should not wait around longer.',
     },
   },
+  invitations: {
+    defaultDays: 30,
+    minDays: 1,
+    maxDays: 365,
+    label: { nl: 'Ingetrokken en mislukte uitnodigingen per e-mail', en: 'Withdrawn and failed invitations by e-mail' },
+    justification: {
+      nl: 'Dertig dagen na het intrekken of mislukken: genoeg voor de beheerder om te zien wat er misging en het opnieuw te proberen; daarna is het e-mailadres niet meer nodig.',
+      en: 'Thirty days after being withdrawn or failing: enough for the manager to see what went wrong and try again; after that the e-mail address is no longer needed.',
+    },
+  },
 } as const satisfies Record<string, RetentionKindSpec>;
 
 export type RetentionKind = keyof typeof RETENTION_KINDS;

@@ -676,9 +676,10 @@ export const PERSONAL_DATA_CATALOGUE: CatalogueEntry[] = [
       en: 'Invitations by e-mail address to a community: whom, how (member or guest) and where they stand.',
     },
     retention: {
-      nl: 'Het e-mailadres blijft zolang de uitnodiging openstaat of mislukt is (om te tonen en opnieuw te sturen) en verdwijnt zodra ze is aangenomen; een ingetrokken of mislukte uitnodiging wordt na 30 dagen gewist.',
-      en: 'The e-mail address is kept while the invitation is pending or failed (to show and re-send it) and removed the moment it is accepted; a withdrawn or failed invitation is deleted after 30 days.',
+      nl: 'Het e-mailadres blijft zolang de uitnodiging openstaat of mislukt is (om te tonen en opnieuw te sturen) en verdwijnt zodra ze is aangenomen; een ingetrokken of mislukte uitnodiging wordt gewist na de bewaartermijn voor uitnodigingen die de organisatie koos (30 dagen als de beheerder niets anders koos), gerekend vanaf het intrekken of mislukken.',
+      en: 'The e-mail address is kept while the invitation is pending or failed (to show and re-send it) and removed the moment it is accepted; a withdrawn or failed invitation is deleted after the organisation\'s period for invitations (30 days unless the admin chose otherwise), counted from when it was withdrawn or failed.',
     },
+    retentionKind: 'invitations',
     fields: {
       communityId: technical('De community.', 'The community.'),
       key: technical('Een hash van het adres: één uitnodiging per adres en community.', 'A hash of the address: one invitation per address and community.'),

@@ -3,6 +3,7 @@
  * keys, and each message must keep the same `{placeholders}` (checked by the compiler through
  * `Catalogue`). Keys are grouped by the page or component that shows them.
  */
+import { invitationsEn } from './en-invitations.js';
 import { consultationsEn } from './en-consultations.js';
 import { manageEn } from './en-manage.js';
 import { problemsEn } from './en-problems.js';
@@ -584,6 +585,7 @@ export const en = {
   ...manageEn,
   ...problemsEn,
   ...adminEn,
+  ...invitationsEn,
   ...meEn,
   'privacySettings.title': 'Privacy settings',
   'privacySettings.intro': 'How long Meent keeps personal data of your organisation, and what happens when someone is erased. An empty field goes back to its default.',

@@ -1,4 +1,5 @@
 /** Nederlandse teksten: dezelfde sleutels en `{plaatshouders}` als de Engelse catalogus. */
+import { invitationsNl } from './nl-invitations.js';
 import type { Catalogue } from './en.js';
 import { consultationsNl } from './nl-consultations.js';
 import { manageNl } from './nl-manage.js';
@@ -581,6 +582,7 @@ export const nl: Catalogue = {
   ...manageNl,
   ...problemsNl,
   ...adminNl,
+  ...invitationsNl,
   ...meNl,
   'privacySettings.title': 'Privacy-instellingen',
   'privacySettings.intro': 'Hoe lang Meent persoonsgegevens van je organisatie bewaart, en wat er gebeurt als iemand gewist wordt. Een leeg veld gaat terug naar de standaardwaarde.',

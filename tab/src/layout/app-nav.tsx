@@ -21,7 +21,7 @@ interface NavItem {
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { path: '/', label: 'nav.home', routes: ['home'] },
-  { path: '/communities', label: 'nav.communities', routes: ['communities', 'communityNew', 'community', 'communityEdit', 'communityMembers', 'communitySettings', 'discussionNew', 'discussion', 'discussionEdit', 'consultationNew', 'consultation', 'consultationEdit', 'consultationReport'] },
+  { path: '/communities', label: 'nav.communities', routes: ['communities', 'communityNew', 'community', 'communityEdit', 'communityMembers', 'communityInvitations', 'communitySettings', 'discussionNew', 'discussion', 'discussionEdit', 'consultationNew', 'consultation', 'consultationEdit', 'consultationReport'] },
   { path: '/events', label: 'nav.events', routes: ['events', 'eventNew', 'event', 'eventEdit'] },
   { path: '/people', label: 'nav.people', routes: ['people', 'person'] },
   { path: '/search', label: 'nav.search', routes: ['search'] },

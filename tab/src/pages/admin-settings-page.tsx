@@ -4,6 +4,7 @@
  * what was typed.
  */
 import { Button, Field, Input, Radio, RadioGroup, makeStyles, tokens } from '@fluentui/react-components';
+import { ReachSettings } from './admin-reach-settings.js';
 import { useState } from 'react';
 import { COMMUNITY_CREATION, getCommunitySettings, updateCommunitySettings, type CommunityCreation, type CommunitySettings } from '../api/admin-api.js';
 import { useApi } from '../api/api-provider.js';
@@ -32,6 +33,7 @@ export function AdminSettingsPage(_props: { route: Route }) {
       <AdminBackLink />
       <PageHeader title={t('orgSettings.title')} intro={t('orgSettings.intro')} />
       {settings.status === 'loading' ? <PageSkeleton /> : settings.status === 'error' ? <ErrorMessage error={settings.error} onRetry={settings.reload} /> : <SettingsForm settings={settings.data} />}
+      <ReachSettings />
     </>
   );
 }

@@ -65,6 +65,13 @@ function MembersView({ community, route }: { community: Community; route: Route 
       </Link>
       {manager ? <InvitePeople community={community} onInvited={() => setVersion((v) => v + 1)} /> : null}
       {manager ? (
+        <p>
+          <Link href={hrefFor(`/communities/${community.id}/invitations`)} data-testid="invite-by-email-link">
+            {t('invitations.link')}
+          </Link>
+        </p>
+      ) : null}
+      {manager ? (
         <TabList selectedValue={status} onTabSelect={(_, d) => selectStatus(d.value as MembershipStatus)} aria-label={t('members.lists')}>
           {STATUSES.map((s) => (
             <Tab key={s} value={s} data-testid={`members-tab-${s}`}>

@@ -12,6 +12,7 @@ export type RouteName =
   | 'community'
   | 'communityEdit'
   | 'communityMembers'
+  | 'communityInvitations'
   | 'communitySettings'
   | 'discussionNew'
   | 'discussion'
@@ -49,6 +50,7 @@ const patterns: ReadonlyArray<readonly [RouteName, string]> = [
   ['community', '/community/:id'],
   ['communityEdit', '/community/:id/edit'],
   ['communityMembers', '/communities/:id/members'],
+  ['communityInvitations', '/communities/:id/invitations'],
   ['communitySettings', '/communities/:id/settings'],
   ['discussionNew', '/community/:id/new-discussion'],
   ['discussion', '/discussion/:id'],

@@ -14,6 +14,7 @@ export const pageFor: Record<Exclude<RouteName, 'config' | 'authStart' | 'authEn
   community: lazy(() => import('../pages/community-page.js').then((m) => ({ default: m.CommunityPage }))),
   communityEdit: lazy(() => import('../pages/community-form-page.js').then((m) => ({ default: m.CommunityFormPage }))),
   communityMembers: lazy(() => import('../pages/community-members-page.js').then((m) => ({ default: m.CommunityMembersPage }))),
+  communityInvitations: lazy(() => import('../pages/community-invitations-page.js').then((m) => ({ default: m.CommunityInvitationsPage }))),
   communitySettings: lazy(() => import('../pages/community-settings-page.js').then((m) => ({ default: m.CommunitySettingsPage }))),
   discussionNew: lazy(() => import('../pages/discussion-form-page.js').then((m) => ({ default: m.DiscussionFormPage }))),
   discussion: lazy(() => import('../pages/discussion-page.js').then((m) => ({ default: m.DiscussionPage }))),
