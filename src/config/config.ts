@@ -118,6 +118,10 @@ const schema = z
     ORGANISATION_CONTACT: contactPoint,
     PRIVACY_OFFICER_CONTACT: contactPoint,
     NOTIFY_MAX_ATTEMPTS: z.coerce.number({ error: 'must be a whole number' }).int().min(1, { error: 'must be 1-20' }).max(20, { error: 'must be 1-20' }).default(5),
+    // Attachments (issue 21): the largest upload, blocked file types, and the library for uploads to communities not pinned to a team.
+    ATTACHMENTS_MAX_MB: z.coerce.number({ error: 'must be a number of megabytes' }).int().min(1, { error: 'must be 1 or more' }).max(250_000, { error: 'must be at most 250000 (OneDrive and SharePoint take files up to 250 GB)' }).default(250),
+    ATTACHMENTS_BLOCKED_TYPES: commaList(z.string().regex(/^[a-z0-9]{1,10}$/i, { error: 'must be file extensions without dots, e.g. exe,bat' })).transform((v) => (v.length > 0 ? v.map((x) => x.toLowerCase()) : ['exe', 'bat', 'cmd', 'com', 'msi', 'scr', 'ps1', 'vbs', 'js', 'jar', 'dll'])),
+    ATTACHMENTS_LIBRARY_DRIVE_ID: optionalString.pipe(z.string().max(200, { error: 'must be a drive id' }).optional()),
   })
   .superRefine((c, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -202,6 +206,11 @@ const schema = z
         activityFeedPerSecond: c.NOTIFY_ACTIVITY_FEED_RATE_PER_SECOND,
         maxAttempts: c.NOTIFY_MAX_ATTEMPTS,
         retentionDays: c.NOTIFY_RETENTION_DAYS,
+      },
+      attachments: {
+        maxBytes: c.ATTACHMENTS_MAX_MB * 1024 * 1024,
+        blockedTypes: c.ATTACHMENTS_BLOCKED_TYPES,
+        libraryDriveId: c.ATTACHMENTS_LIBRARY_DRIVE_ID,
       },
       /** Who is responsible for the data, named on /privacy and /terms; unset outside production. */
       organisation: {
