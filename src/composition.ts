@@ -158,7 +158,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     logger,
     spec,
     audit: identity.audit,
-    contributors: personalDataContributors({ allocator: events.services.allocator, forgetUser: (tenantId, userId) => identity.users.forget(tenantId, userId) }),
+    contributors: personalDataContributors({ allocator: events.services.allocator, forgetUser: (tenantId, userId) => identity.users.forget(tenantId, userId), attachments: attachments.service }),
     keepTextFor: async (tenantId) => (await privacyPages.settings.effective(tenantId)).erasureKeepText,
     ...(options.privacy?.now ? { now: options.privacy.now } : {}),
   });
@@ -232,11 +232,14 @@ export async function startWorker(deps: {
   const events = createEventsServices({ config, logger });
   const audit = sharedAuditLog({ logger });
   const settings = createPrivacySettings({ config, audit });
+  // Erasure takes back the drive permissions Meent granted to the person (issue 21). Through Graph
+  // only: the local drive store keeps its index in one process's memory (the server's).
+  const attachments = graph ? createAttachments({ config, logger, spec: new ApiSpec(), graphCredentials: graph }) : undefined;
   const privacy = createPrivacyServices({
     config,
     logger,
     audit,
-    contributors: personalDataContributors({ allocator: events.allocator }),
+    contributors: personalDataContributors({ allocator: events.allocator, ...(attachments ? { attachments: attachments.service } : {}) }),
     keepTextFor: async (tenantId) => (await settings.effective(tenantId)).erasureKeepText,
   });
   return startWorkerJobs({
@@ -256,7 +259,7 @@ export async function startWorker(deps: {
  * last-manager check), the audit log last (every other step may write an entry about the
  * person). A new capability with personal data adds one line here.
  */
-export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 'apply' | 'idle'>; forgetUser?: (tenantId: string, userId: string) => void }): PersonalDataContributor[] {
+export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 'apply' | 'idle'>; forgetUser?: (tenantId: string, userId: string) => void; attachments?: Pick<AttachmentService, 'revokeGrantsOf'> }): PersonalDataContributor[] {
   return [
     communitiesPersonalData(),
     eventsPersonalData({ allocator: deps.allocator }),
@@ -268,7 +271,7 @@ export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 
     membersPersonalData(deps.forgetUser ? { forget: deps.forgetUser } : {}),
     exportsPersonalData(),
     departuresPersonalData(),
-    attachmentsPersonalData(),
+    attachmentsPersonalData(deps.attachments ? { revokeGrantsOf: deps.attachments.revokeGrantsOf.bind(deps.attachments) } : {}),
     auditPersonalData(),
   ];
 }

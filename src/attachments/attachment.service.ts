@@ -28,6 +28,7 @@ import {
   deleteGrant,
   deleteUpload,
   grantsOfItem,
+  grantsOfPerson,
   insertAttachments,
   itemsWhere,
   markItem,
@@ -284,6 +285,15 @@ export class AttachmentService {
       organization ||= r.organization;
     }
     return { users, organization };
+  }
+
+  /** Erasure: takes back every permission Meent granted to the person (one already gone is no error). */
+  async revokeGrantsOf(tenantId: string, userId: string): Promise<void> {
+    const app = this.deps.drives.asApp(tenantId);
+    for (const g of await grantsOfPerson(tenantId, userId)) {
+      await app.deletePermission(g.driveId, g.itemId, g.permissionId);
+      await deleteGrant(g._id);
+    }
   }
 
   async markUnavailable(item: ItemKey): Promise<void> {

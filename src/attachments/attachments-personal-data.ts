@@ -10,7 +10,16 @@ import { attachmentsByAuthor, countAttachmentsByAuthor, deleteGrantsOfPerson, de
 
 const PAGE = 200;
 
-export function attachmentsPersonalData(): PersonalDataContributor {
+export interface AttachmentsPersonalDataDeps {
+  /**
+   * Takes back on the drives the permissions Meent granted to the person and forgets them.
+   * Without it only the records go, and the person keeps reading the files through
+   * permissions nobody knows of any more.
+   */
+  revokeGrantsOf?: (tenantId: string, userId: string) => Promise<void>;
+}
+
+export function attachmentsPersonalData(deps: AttachmentsPersonalDataDeps = {}): PersonalDataContributor {
   return {
     name: 'attachments',
     files: [
@@ -47,6 +56,7 @@ export function attachmentsPersonalData(): PersonalDataContributor {
     ],
     async erase(s) {
       await scrubAuthor(s.tenantId, s.userId, { authorId: FORMER_MEMBER_ID, authorName: '' });
+      if (deps.revokeGrantsOf) await deps.revokeGrantsOf(s.tenantId, s.userId);
       await deleteGrantsOfPerson(s.tenantId, s.userId);
       await deleteUploadsOfPerson(s.tenantId, s.userId);
     },
