@@ -134,6 +134,28 @@ describe('attachments (HTTP, real database, local drives)', function () {
     assert.deepEqual(grants.map((g) => g.userId).sort(), ['pm-manager']);
   });
 
+  it('follows replies and the community: a hidden reply, a public community made closed, a deleted discussion', async () => {
+    const manager = await person({ userId: 'fo-manager' });
+    const member = await person({ userId: 'fo-member' });
+    const c = await community(world, manager, { members: [member] });
+    const start = ownFile(manager, 'Startnotitie.docx');
+    const answer = ownFile(member, 'Antwoord.xlsx');
+    const d = await as(world.app, manager).post(`/communities/${c.id}/discussions`, { title: 'Start', body: 'x', attachments: [start] }).expect(201);
+    const r = await as(world.app, member).post(`/discussions/${d.body.id}/replies`, { body: 'y', attachments: [answer] }).expect(201);
+    assert.equal(r.body.attachments[0].name, 'Antwoord.xlsx');
+    assert.deepEqual(sharedWith(answer), { users: ['fo-manager'], organization: true });
+    await as(world.app, manager).put(`/replies/${r.body.id}/hidden`).expect(200);
+    assert.deepEqual(sharedWith(answer), { users: [], organization: false });
+    assert.deepEqual(sharedWith(start), { users: ['fo-member'], organization: true });
+    await as(world.app, manager).patch(`/communities/${c.id}`, { visibility: 'closed' }).expect(200);
+    assert.deepEqual(sharedWith(start), { users: ['fo-member'], organization: false });
+    await as(world.app, manager).delete(`/discussions/${d.body.id}`).expect(204);
+    assert.deepEqual(sharedWith(start), { users: [], organization: false });
+    assert.deepEqual(sharedWith(answer), { users: [], organization: false });
+    assert.equal(await countWhereItemIn(AttachmentModel, [start.itemId, answer.itemId]), 0);
+    assert.equal(await countWhereItemIn(AttachmentGrantModel, [start.itemId, answer.itemId]), 0);
+  });
+
   it('refuses a post with a file the actor cannot read or share, writes nothing, and takes back the grants of a post that failed', async () => {
     const manager = await person({ userId: 'rf-manager' });
     const author = await person({ userId: 'rf-author' });
