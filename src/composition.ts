@@ -250,6 +250,7 @@ export async function startWorker(deps: {
     notifications: { ...botNotificationChannel(config), ...(activityFeed ? { activityFeed } : {}) },
     meetings,
     ...(deps.eraser ? { eraser: deps.eraser } : {}),
+    ...(attachments ? { attachments: attachments.service } : {}),
     retentionRules: [consultationsRetentionRule, { kind: 'analytics', purge: purgeRawAnalytics }, ...(deps.retentionRules ?? [])],
   });
 }

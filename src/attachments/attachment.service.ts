@@ -29,6 +29,7 @@ import {
   deleteUpload,
   grantsOfItem,
   grantsOfPerson,
+  itemsDueForCheck,
   insertAttachments,
   itemsWhere,
   markItem,
@@ -285,6 +286,44 @@ export class AttachmentService {
       organization ||= r.organization;
     }
     return { users, organization };
+  }
+
+  /**
+   * One pass of the reconciliation: the items checked longest ago, each looked up on its drive
+   * (gone: its cards say "no longer available" and Meent's permissions go), Meent's own grants
+   * that the owner removed behind Meent's back forgotten and granted again, and the permissions
+   * brought to what the posts' readers need. Permissions Meent did not grant stay (the owner's).
+   * Answers how many items were checked.
+   */
+  async reconcile(limit = 50): Promise<number> {
+    const items = await itemsDueForCheck(limit);
+    for (const item of items) {
+      try {
+        await this.reconcileItem(item);
+      } catch (error) {
+        // Stamped anyway, so one failing item does not block the rest; it comes round again.
+        await markItem(item, { checkedAt: this.now() });
+        this.deps.logger.warn({ err: error }, 'attachment reconciliation of an item failed; it is tried again later');
+      }
+    }
+    return items.length;
+  }
+
+  private async reconcileItem(item: ItemKey): Promise<void> {
+    const attachments = await attachmentsOfItem(item);
+    const tenantId = attachments[0]?.tenantId;
+    if (!tenantId) return;
+    const app = this.deps.drives.asApp(tenantId);
+    const info = await app.getItem(item.driveId, item.itemId);
+    if (!info) {
+      await markItem(item, { available: false, checkedAt: this.now() });
+      await this.syncItem(item);
+      return;
+    }
+    const live = new Set((await app.permissions(item.driveId, item.itemId)).map((p) => p.id));
+    for (const g of await grantsOfItem(item)) if (!live.has(g.permissionId)) await deleteGrant(g._id);
+    await markItem(item, { available: true, checkedAt: this.now() });
+    await this.syncItem(item);
   }
 
   /** Erasure: takes back every permission Meent granted to the person (one already gone is no error). */

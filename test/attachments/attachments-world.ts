@@ -34,13 +34,16 @@ export interface AttachmentsWorld {
   faults: Fault[];
   /** Waits the upload retry asked for (recorded, not waited). */
   waits: number[];
+  /** Moves the world's clock (uploads, the drive store, the reconciliation's stamps). */
+  setNow(at: Date): void;
   dispose(): void;
 }
 
 export function buildAttachmentsWorld(): AttachmentsWorld {
   const logger = createLogger(process.env.MEENT_TEST_LOG === '1' ? 'error' : 'silent');
   const directory = mkdtempSync(join(tmpdir(), 'meent-drives-'));
-  const now = () => new Date(FIXED_NOW);
+  let current = FIXED_NOW;
+  const now = () => new Date(current);
   const store = new LocalDriveStore(directory, now);
   const base = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
   const config = { ...base, attachments: { ...base.attachments, libraryDriveId: LOCAL_LIBRARY_DRIVE_ID } };
@@ -52,7 +55,7 @@ export function buildAttachmentsWorld(): AttachmentsWorld {
   const files = createAttachments({ config, logger, spec, drives, now, resume: { maxAttempts: 2, sleep: (ms) => Promise.resolve(void waits.push(ms)) } });
   const module = createCommunitiesModule({ logger, spec, attachments: files.service });
   const app = createApp({ config, logger, isReady: () => Promise.resolve(true), authenticate: testAuthenticate, apiRouters: [...module.apiRouters, ...files.apiRouters], publicRouters: module.publicRouters });
-  return { app, module, attachments: files.service, store, faults, waits, dispose: () => rmSync(directory, { recursive: true, force: true }) };
+  return { app, module, attachments: files.service, store, faults, waits, setNow: (at) => void (current = at), dispose: () => rmSync(directory, { recursive: true, force: true }) };
 }
 
 /** The gateway with `faults` applied to upload fragments (each fault used `times` times). */

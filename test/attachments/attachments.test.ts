@@ -18,7 +18,7 @@ import { FORMER_MEMBER_ID } from '../../src/personal-data/former-member.js';
 import { useTestDatabase } from '../support/database.js';
 import { actorHeader } from '../support/test-actor.js';
 import { as, community, person } from '../communities/communities-fixtures.js';
-import { buildAttachmentsWorld, type AttachmentsWorld } from './attachments-world.js';
+import { buildAttachmentsWorld, FIXED_NOW, type AttachmentsWorld } from './attachments-world.js';
 
 describe('attachments (HTTP, real database, local drives)', function () {
   this.timeout(120_000);
@@ -154,6 +154,40 @@ describe('attachments (HTTP, real database, local drives)', function () {
     assert.deepEqual(sharedWith(answer), { users: [], organization: false });
     assert.equal(await countWhereItemIn(AttachmentModel, [start.itemId, answer.itemId]), 0);
     assert.equal(await countWhereItemIn(AttachmentGrantModel, [start.itemId, answer.itemId]), 0);
+  });
+
+  it('reconciles: a permission removed behind Meent’s back is granted again, one Meent did not grant stays, a vanished file is no longer available', async () => {
+    const manager = await person({ userId: 'rc-manager' });
+    const member = await person({ userId: 'rc-member' });
+    const c = await community(world, manager, { visibility: 'closed', members: [member] });
+    const file = ownFile(manager, 'Begroting.xlsx');
+    const d = await as(world.app, manager).post(`/communities/${c.id}/discussions`, { title: 'Begroting', body: 'x', attachments: [file] }).expect(201);
+    const [granted] = world.store.permissionsOf('app', file.driveId, file.itemId);
+    assert.ok(granted);
+    // The owner takes the member's permission away and shares with someone else, both outside Meent.
+    world.store.deletePermission('app', file.driveId, file.itemId, granted.id);
+    world.store.invite('app', file.driveId, file.itemId, ['rc-colleague'], ['read']);
+    const later = new Date(FIXED_NOW.getTime() + 60 * 60_000);
+    world.setNow(later);
+    try {
+      await world.attachments.reconcile(1000);
+      assert.deepEqual(sharedWith(file).users, ['rc-colleague', 'rc-member']);
+      const grants = await AttachmentGrantModel.find({ itemId: file.itemId }).lean();
+      assert.deepEqual(grants.map((g) => g.userId), ['rc-member']);
+      assert.notEqual(grants[0]?.permissionId, granted.id);
+      assert.ok(world.store.permissionsOf('app', file.driveId, file.itemId).some((p) => p.id === grants[0]?.permissionId));
+      const card = await AttachmentModel.findOne({ itemId: file.itemId }).lean();
+      assert.equal(card?.checkedAt?.toISOString(), later.toISOString());
+      // The file vanishes: its card says "no longer available", without a link.
+      world.store.deleteItem(file.driveId, file.itemId);
+      await world.attachments.reconcile(1000);
+      const view = await as(world.app, member).get(`/discussions/${d.body.id}`).expect(200);
+      assert.equal(view.body.attachments[0].available, false);
+      assert.equal(view.body.attachments[0].webUrl, null);
+      assert.equal(await AttachmentGrantModel.countDocuments({ itemId: file.itemId }), 0);
+    } finally {
+      world.setNow(FIXED_NOW);
+    }
   });
 
   it('refuses a post with a file the actor cannot read or share, writes nothing, and takes back the grants of a post that failed', async () => {
