@@ -24,6 +24,8 @@ import { PrivacySettingsRepository } from './privacy/privacy-settings.repository
 import { RetentionRegistry, startRetentionJob, type RetentionRule } from './privacy/retention.js';
 import { createPrivacySettings, startPrivacyWorker, type PrivacyServices } from './privacy/privacy.module.js';
 import { startAnalyticsRollups } from './analytics/analytics-rollup.js';
+import type { AttachmentService } from './attachments/attachment.service.js';
+import { startAttachmentsReconciliation } from './attachments/attachments-reconciliation.js';
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -44,6 +46,8 @@ export interface WorkerDependencies {
   retentionRules?: RetentionRule[];
   /** Data exports whose runner stopped, and expired export files. */
   privacy?: PrivacyServices;
+  /** Files in posts, whose permissions and availability the reconciliation re-checks; absent: no reconciliation. */
+  attachments?: Pick<AttachmentService, 'reconcile'>;
 }
 
 export async function startWorker(deps: WorkerDependencies): Promise<RunningWorker> {
@@ -85,6 +89,8 @@ export async function startWorker(deps: WorkerDependencies): Promise<RunningWork
   if (deps.privacy) jobs.push(startPrivacyWorker({ services: deps.privacy, logger: deps.logger }));
   // Analytics: raw events into daily counters; raw events past retention and past days' salts deleted.
   jobs.push(startAnalyticsRollups({ logger: deps.logger }));
+  // Attachments: permissions Meent granted and the owner removed are granted again; vanished files marked unavailable.
+  if (deps.attachments) jobs.push(startAttachmentsReconciliation({ logger: deps.logger, attachments: deps.attachments }));
   deps.logger.debug({ jobs: jobs.length }, 'worker started');
   return {
     async stop() {

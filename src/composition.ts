@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Express, Router } from 'express';
+import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { botNotificationChannel, createBotModule } from '../bot/bot-module.js';
 import { createAnalyticsModule, purgeRawAnalytics } from './analytics/analytics.module.js';
@@ -84,6 +85,9 @@ import { departuresPersonalData } from './privacy/departures-personal-data.js';
 import type { PersonalDataContributor } from './personal-data/personal-data.js';
 import { createPrivacyModule, createPrivacyPagesModule, createPrivacyServices, createPrivacySettings, type PrivacyServices } from './privacy/privacy.module.js';
 import { clockOf } from './time/clock.js';
+import { createAttachments } from './attachments/attachments.module.js';
+import type { AttachmentService } from './attachments/attachment.service.js';
+import { attachmentsPersonalData } from './attachments/attachments-personal-data.js';
 
 export interface Application {
   app: Express;
@@ -114,10 +118,13 @@ export async function buildApplication(config: Config, logger: Logger, options: 
   const graphCredentials = identity.graphCredentials;
   // Events: Outlook through Graph with the app's own token (entra), the local calendar otherwise.
   const events = createEventsModule({ config, logger, spec, audit: identity.audit, directoryFor: (actor) => identity.appDirectory(actor.tenantId), ...(graphCredentials ? { getAccessToken: () => graphCredentials.appToken() } : {}) });
+  // Files in discussions, replies and events (issue 21): OneDrive/SharePoint through Graph, or the local drive store.
+  const attachments = createAttachments({ config, logger, spec, graphCredentials, ...(options.identity?.now ? { now: options.identity.now } : {}) });
   // Communities, discussions, people, moderation, feed, search and /api/v1/openapi.json (the bot uses its services).
   const communities = createCommunitiesModule({
     logger,
     spec,
+    attachments: attachments.service,
     audit: identity.audit,
     directoryFor: (actor) => identity.appDirectory(actor.tenantId),
     ...(graphCredentials ? { teamsFor: (actor: Actor) => new GraphTeamsGateway({ graph: meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => graphCredentials.appToken(actor.tenantId) }) }) } : {}),
@@ -164,7 +171,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     logger,
     spec,
     audit: identity.audit,
-    contributors: personalDataContributors({ allocator: events.services.allocator, forgetUser: (tenantId, userId) => identity.users.forget(tenantId, userId) }),
+    contributors: personalDataContributors({ allocator: events.services.allocator, forgetUser: (tenantId, userId) => identity.users.forget(tenantId, userId), attachments: attachments.service }),
     keepTextFor: async (tenantId) => (await privacyPages.settings.effective(tenantId)).erasureKeepText,
     ...(options.privacy?.now ? { now: options.privacy.now } : {}),
   });
@@ -184,6 +191,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     createNotificationsModule({ spec, reach: { reach: teamsReach(config, graphCredentials), audit: identity.audit } }),
     privacyPages,
     communities,
+    { apiRouters: attachments.apiRouters },
     events,
     meetings,
     consultations,
@@ -239,11 +247,14 @@ export async function startWorker(deps: {
   const events = createEventsServices({ config, logger });
   const audit = sharedAuditLog({ logger });
   const settings = createPrivacySettings({ config, audit });
+  // Erasure takes back the drive permissions Meent granted to the person (issue 21). Through Graph
+  // only: the local drive store keeps its index in one process's memory (the server's).
+  const attachments = graph ? createAttachments({ config, logger, spec: new ApiSpec(), graphCredentials: graph }) : undefined;
   const privacy = createPrivacyServices({
     config,
     logger,
     audit,
-    contributors: personalDataContributors({ allocator: events.allocator }),
+    contributors: personalDataContributors({ allocator: events.allocator, ...(attachments ? { attachments: attachments.service } : {}) }),
     keepTextFor: async (tenantId) => (await settings.effective(tenantId)).erasureKeepText,
   });
   return startWorkerJobs({
@@ -254,6 +265,7 @@ export async function startWorker(deps: {
     notifications: { ...botNotificationChannel(config), ...(activityFeed ? { activityFeed } : {}), reach },
     meetings,
     ...(deps.eraser ? { eraser: deps.eraser } : {}),
+    ...(attachments ? { attachments: attachments.service } : {}),
     retentionRules: [consultationsRetentionRule, { kind: 'analytics', purge: purgeRawAnalytics }, invitationRetentionRule, ...(deps.retentionRules ?? [])],
   });
 }
@@ -263,7 +275,7 @@ export async function startWorker(deps: {
  * last-manager check), the audit log last (every other step may write an entry about the
  * person). A new capability with personal data adds one line here.
  */
-export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 'apply' | 'idle'>; forgetUser?: (tenantId: string, userId: string) => void }): PersonalDataContributor[] {
+export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 'apply' | 'idle'>; forgetUser?: (tenantId: string, userId: string) => void; attachments?: Pick<AttachmentService, 'revokeGrantsOf'> }): PersonalDataContributor[] {
   return [
     communitiesPersonalData(),
     eventsPersonalData({ allocator: deps.allocator }),
@@ -276,6 +288,7 @@ export function personalDataContributors(deps: { allocator: Pick<SeatAllocator, 
     exportsPersonalData(),
     departuresPersonalData(),
     invitationsPersonalData(),
+    attachmentsPersonalData(deps.attachments ? { revokeGrantsOf: deps.attachments.revokeGrantsOf.bind(deps.attachments) } : {}),
     auditPersonalData(),
   ];
 }
@@ -481,6 +494,8 @@ export interface CommunitiesDeps {
   /** Where operations are recorded for the OpenAPI document (one per app). */
   spec?: ApiSpec;
   now?: () => Date;
+  /** Files in posts; their permissions follow memberships, settings and moderation. */
+  attachments?: AttachmentService;
 }
 
 export interface CommunitiesServices {
@@ -507,18 +522,21 @@ export function createCommunitiesServices(deps: Omit<CommunitiesDeps, 'spec'>): 
   const search = deps.search ?? searchIndex;
   const peopleRepository = new PeopleRepository();
   const now = deps.now;
-  const common = { audit, notifications, search, people: peopleRepository, ...(now ? { now } : {}) };
-  const communities = new CommunityService({ audit, search, ...(now ? { now } : {}), ...(deps.teamsFor ? { teamsFor: deps.teamsFor } : {}) });
-  const memberships = new MembershipService({ ...common, ...(deps.directoryFor ? { directoryFor: deps.directoryFor } : {}) });
+  const files = deps.attachments;
+  const accessChanged = files ? { accessChanged: (id: Types.ObjectId) => files.communityChanged(id) } : {};
+  const common = { audit, notifications, search, people: peopleRepository, ...(now ? { now } : {}), ...(files ? { attachments: files } : {}) };
+  const communities = new CommunityService({ audit, search, ...(now ? { now } : {}), ...(deps.teamsFor ? { teamsFor: deps.teamsFor } : {}), ...accessChanged });
+  const memberships = new MembershipService({ ...common, ...(deps.directoryFor ? { directoryFor: deps.directoryFor } : {}), ...accessChanged });
   const discussions = new DiscussionService(common);
   const replies = new ReplyService({ ...common, discussions });
-  const moderation = new ModerationService({ ...common, communities });
+  const moderation = new ModerationService({ ...common, communities, ...(files ? { contentChanged: (type: 'discussion' | 'reply', id: Types.ObjectId) => files.postChanged(type, id) } : {}) });
   const people = new PeopleService({ people: peopleRepository, ...(deps.directoryFor ? { directoryFor: deps.directoryFor } : {}) });
   const feed = new FeedService(deps.upcomingEvents ? { upcomingEvents: deps.upcomingEvents } : {});
   const searchService = new SearchService({ people, ...(now ? { now } : {}) });
   communities.onDelete((communityId) => removeCommunityDiscussions(communityId, search));
   communities.onDelete(deleteReportsOfCommunity);
   communities.onDelete(deleteConsultationsOfCommunity);
+  if (files) communities.onDelete((communityId) => files.communityRemoved(communityId));
   return { communities, memberships, discussions, replies, moderation, people, feed, search: searchService };
 }
 

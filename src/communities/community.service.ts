@@ -49,6 +49,8 @@ export interface CommunityServiceDeps {
   teamsFor?: (actor: Actor) => TeamsGateway | undefined;
   /** Called after a community is deleted (the discussions capability registers its cleanup). */
   cleanups?: CommunityCleanup[];
+  /** Told when who may read the community changed (visibility, guests): attached files' permissions follow. */
+  accessChanged?: (communityId: Types.ObjectId) => Promise<void>;
 }
 
 export class CommunityService {
@@ -176,6 +178,9 @@ export class CommunityService {
     if (!updated) return this.get(actor, communityId);
     await this.indexForSearch(updated);
     await this.auditUpdate(actor, access.community, updated);
+    if (updated.visibility !== access.community.visibility || (updated.guestsAllowed === true) !== (access.community.guestsAllowed === true)) {
+      await this.deps.accessChanged?.(updated._id);
+    }
     return this.get(actor, communityId);
   }
 

@@ -44,6 +44,8 @@ export interface MembershipServiceDeps {
   /** The organisation's directory for this actor (invitations by e-mail); undefined without Graph. */
   directoryFor?: (actor: Actor) => DirectoryGateway | undefined;
   now?: Clock;
+  /** Told when who may read the community changed (attached files' permissions follow). */
+  accessChanged?: (communityId: Types.ObjectId) => Promise<void>;
 }
 
 export interface AddMemberResult {
@@ -99,11 +101,21 @@ export class MembershipService {
    * (or approves their pending request).
    */
   async add(actor: Actor, communityId: string, input: AddMemberInput): Promise<AddMemberResult> {
+    const result = await this.addMember(actor, communityId, input);
+    if (result.outcome === 'joined' || result.outcome === 'accepted' || result.outcome === 'approved') await this.changed(communityId);
+    return result;
+  }
+
+  private async addMember(actor: Actor, communityId: string, input: AddMemberInput): Promise<AddMemberResult> {
     if (input.userId !== undefined || input.email !== undefined) {
       if (input.userId === actor.userId) return this.joinSelf(actor, communityId, input.message);
       return this.invite(actor, communityId, input);
     }
     return this.joinSelf(actor, communityId, input.message);
+  }
+
+  private async changed(communityId: string | Types.ObjectId): Promise<void> {
+    if (this.deps.accessChanged && mongoose.isValidObjectId(communityId)) await this.deps.accessChanged(new mongoose.Types.ObjectId(String(communityId)));
   }
 
   private async joinSelf(actor: Actor, communityId: string, message?: string): Promise<AddMemberResult> {
@@ -205,6 +217,7 @@ export class MembershipService {
         { ...this.intentBase(actor, membership, userId), kind: 'roleChanged', idempotencyKey: `roleChanged:${String(membership._id)}:${input.role}:${this.now().getTime()}`, data: { role: input.role } },
       ]);
     }
+    await this.changed(access.community._id);
     return memberToView(membership, person ?? undefined);
   }
 
@@ -222,6 +235,7 @@ export class MembershipService {
     }
     const membership = await this.membershipOf(access, userId);
     await this.deleteMembership(access, membership);
+    await this.changed(access.community._id);
     if (!self) {
       const kind = membership.status === 'requested' ? 'membershipDeclined' : null;
       if (kind) await this.notify([{ ...this.intentBase(actor, membership, userId), kind, idempotencyKey: `${kind}:${String(membership._id)}` }]);

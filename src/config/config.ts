@@ -134,6 +134,10 @@ const schema = z
     TEAMS_CATALOG_APP_ID: optionalString.pipe(z.string().max(200).regex(/^[A-Za-z0-9-]+$/, { error: 'must be a Teams app catalogue id' }).optional()),
     NOTIFY_AUTO_INSTALL: booleanString.default(true),
     NOTIFY_MAILBOX: optionalString.pipe(z.email({ error: 'must be the e-mail address of a mailbox' }).max(320).optional()),
+    // Attachments (issue 21): the largest upload, blocked file types, and the library for uploads to communities not pinned to a team.
+    ATTACHMENTS_MAX_MB: z.coerce.number({ error: 'must be a number of megabytes' }).int().min(1, { error: 'must be 1 or more' }).max(250_000, { error: 'must be at most 250000 (OneDrive and SharePoint take files up to 250 GB)' }).default(250),
+    ATTACHMENTS_BLOCKED_TYPES: commaList(z.string().regex(/^[a-z0-9]{1,10}$/i, { error: 'must be file extensions without dots, e.g. exe,bat' })).transform((v) => (v.length > 0 ? v.map((x) => x.toLowerCase()) : ['exe', 'bat', 'cmd', 'com', 'msi', 'scr', 'ps1', 'vbs', 'js', 'jar', 'dll'])),
+    ATTACHMENTS_LIBRARY_DRIVE_ID: optionalString.pipe(z.string().max(200, { error: 'must be a drive id' }).optional()),
   })
   .superRefine((c, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -228,6 +232,11 @@ const schema = z
         autoInstall: c.NOTIFY_AUTO_INSTALL,
         /** The mailbox that e-mails people the app cannot be installed for; unset: they get no message. */
         mailbox: c.NOTIFY_MAILBOX,
+      },
+      attachments: {
+        maxBytes: c.ATTACHMENTS_MAX_MB * 1024 * 1024,
+        blockedTypes: c.ATTACHMENTS_BLOCKED_TYPES,
+        libraryDriveId: c.ATTACHMENTS_LIBRARY_DRIVE_ID,
       },
       /** Who is responsible for the data, named on /privacy and /terms; unset outside production. */
       organisation: {

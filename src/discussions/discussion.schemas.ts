@@ -5,6 +5,7 @@ import { hasControlCharacter } from '../content/plain-text.js';
 import { objectIdString, pageQuery, userIdString } from '../http/api-schemas.js';
 import { MAX_MARKDOWN_LENGTH } from '../communities/community.schemas.js';
 import { DISCUSSION_KINDS, REACTION_KINDS } from './discussion.model.js';
+import { attachmentRefsSchema, attachmentView } from '../attachments/attachment.schemas.js';
 
 const markdownBody = (what: string) =>
   z
@@ -27,6 +28,8 @@ export const createDiscussionSchema = z
     kind: z.enum(DISCUSSION_KINDS).default('discussion'),
     /** People to mention (user ids); people who cannot see the discussion are left out silently. */
     mentions: mentions.optional(),
+    /** Files from OneDrive or SharePoint, or uploaded through Meent (up to 10). */
+    attachments: attachmentRefsSchema.optional(),
   })
   .strict();
 export type CreateDiscussionInput = z.output<typeof createDiscussionSchema>;
@@ -42,6 +45,8 @@ export const updateDiscussionSchema = z
     conclusion: z.string().max(MAX_MARKDOWN_LENGTH, { error: `at most ${MAX_MARKDOWN_LENGTH} characters` }).optional(),
     /** Pin to the top of the community: managers. */
     pinned: z.boolean().optional(),
+    /** The post's files after the edit (the author). */
+    attachments: attachmentRefsSchema.optional(),
   })
   .strict()
   .refine((v) => Object.values(v).some((x) => x !== undefined), { error: 'nothing to change' });
@@ -62,11 +67,12 @@ export const createReplySchema = z
     /** Answer this reply; a reply to a nested reply is attached to its parent. */
     parentId: objectIdString.optional(),
     mentions: mentions.optional(),
+    attachments: attachmentRefsSchema.optional(),
   })
   .strict();
 export type CreateReplyInput = z.output<typeof createReplySchema>;
 
-export const updateReplySchema = z.object({ body: markdownBody('the reply'), mentions: mentions.optional() }).strict();
+export const updateReplySchema = z.object({ body: markdownBody('the reply'), mentions: mentions.optional(), attachments: attachmentRefsSchema.optional() }).strict();
 export type UpdateReplyInput = z.output<typeof updateReplySchema>;
 
 export const listRepliesQuery = z.object({ ...pageQuery }).strict();
@@ -127,6 +133,7 @@ export const discussionView = discussionSummaryView
       canAcceptAnswer: z.boolean(),
       canModerate: z.boolean(),
     }),
+    attachments: z.array(attachmentView).optional().meta({ description: 'The files attached, in order' }),
   })
   .meta({ id: 'Discussion' });
 export type DiscussionView = z.output<typeof discussionView>;
@@ -146,6 +153,7 @@ const replyBase = z.object({
   editedAt: z.string().nullable(),
   createdAt: z.string(),
   permissions: z.object({ canEdit: z.boolean(), canDelete: z.boolean(), canModerate: z.boolean() }),
+  attachments: z.array(attachmentView).optional(),
 });
 export const replyView = replyBase
   .extend({

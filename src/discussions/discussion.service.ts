@@ -45,6 +45,7 @@ import { cachedMarkersIn, cachedSummariesInBucket, cachedSummary } from './discu
 import { mentionIntents, stillReaders, visibleMentions } from './mentions.js';
 import type { ReadMarkerRecord } from './read-marker.model.js';
 import { clockOf, type Clock } from '../time/clock.js';
+import type { PostAttachments, PreparedAttachments } from '../attachments/attachments.port.js';
 
 export interface DiscussionServiceDeps {
   people: PeopleRepository;
@@ -52,6 +53,8 @@ export interface DiscussionServiceDeps {
   audit: AuditSink;
   search: SearchIndex;
   now?: () => Date;
+  /** Files in posts (issue 21); absent: posts take no attachments. */
+  attachments?: PostAttachments;
 }
 
 /** At most this many buckets are read for one page of a filtered list; the cursor carries on from there. */
@@ -73,8 +76,16 @@ export class DiscussionService {
       this.deps.people.find(actor.tenantId, actor.userId),
     ]);
     const authorName = author?.displayName ?? actor.name;
-    const counters = await countNewDiscussion(community.community._id, now);
-    if (!counters) throw new ConflictError('The community was deleted meanwhile.', 'community_gone');
+    // Files are shared with the readers before the post exists, and taken back if writing it fails.
+    const files = await this.prepareAttachments(actor, community.community._id, input.attachments);
+    const counters = await countNewDiscussion(community.community._id, now).catch(async (err: unknown) => {
+      await files?.rollback();
+      throw err;
+    });
+    if (!counters) {
+      await files?.rollback();
+      throw new ConflictError('The community was deleted meanwhile.', 'community_gone');
+    }
     const seq = counters.discussionSeq;
     const activitySeq = counters.activitySeq;
     const body = markdown(input.body);
@@ -98,7 +109,18 @@ export class DiscussionService {
       });
     } catch (err) {
       await countRemovedDiscussion(community.community._id);
+      await files?.rollback();
       throw err;
+    }
+    if (files) {
+      try {
+        await files.commit({ type: 'discussion', id: created._id });
+      } catch (err) {
+        await files.rollback();
+        await deleteDiscussion(created._id);
+        await countRemovedDiscussion(community.community._id);
+        throw err;
+      }
     }
     await Promise.all([
       recordActivity({
@@ -187,7 +209,7 @@ export class DiscussionService {
     const now = this.now();
     const set: Record<string, unknown> = {};
     const push: Record<string, unknown> = {};
-    const contentChange = input.title !== undefined || input.body !== undefined || input.tags !== undefined || input.mentions !== undefined;
+    const contentChange = input.title !== undefined || input.body !== undefined || input.tags !== undefined || input.mentions !== undefined || input.attachments !== undefined;
     let newMentions: string[] = [];
     if (contentChange) {
       access.authorize('discussion.update', d.authorId);
@@ -231,6 +253,7 @@ export class DiscussionService {
       set.pinned = input.pinned;
       set.pinnedAt = input.pinned ? now : null;
     }
+    if (input.attachments !== undefined && this.deps.attachments) await this.deps.attachments.replace(actor, d.communityId, { type: 'discussion', id: d._id }, input.attachments);
     const updated = await updateDiscussion(d._id, {}, { $set: set, ...(Object.keys(push).length ? { $push: push } : {}) });
     if (!updated) throw new ConflictError('The discussion was deleted meanwhile.', 'discussion_gone');
     if (input.pinned !== undefined && input.pinned !== (d.pinned === true)) {
@@ -273,6 +296,7 @@ export class DiscussionService {
     await countRemovedDiscussion(d.communityId, d.pinned ? d._id : undefined);
     await removeDiscussionContent(d._id, this.deps.search);
     await this.deps.search.remove('discussion', String(d._id));
+    await this.deps.attachments?.postRemoved('discussion', d._id);
     if (d.authorId !== actor.userId) {
       await this.deps.audit.record({
         tenantId: actor.tenantId,
@@ -348,10 +372,11 @@ export class DiscussionService {
 
   async view(actor: Actor, access: DiscussionAccess, options: { markRead: boolean }): Promise<DiscussionView> {
     const d = access.discussion;
-    const [marker, following, mine] = await Promise.all([
+    const [marker, following, mine, files] = await Promise.all([
       findReadMarker(d._id, actor.userId),
       isFollowing(d._id, actor.userId),
       myReactionsTo(d._id, actor.userId),
+      this.deps.attachments?.viewsOf('discussion', [d._id]),
     ]);
     if (options.markRead) await this.markRead(actor, d);
     const summary = summaryOf(actor, d, marker ?? undefined);
@@ -379,7 +404,14 @@ export class DiscussionService {
         canAcceptAnswer: d.kind === 'question' && access.can('discussion.acceptAnswer', d.authorId),
         canModerate: access.canModerate,
       },
+      attachments: files?.get(String(d._id)) ?? [],
     };
+  }
+
+  private async prepareAttachments(actor: Actor, communityId: Types.ObjectId, refs: CreateDiscussionInput['attachments']): Promise<PreparedAttachments | null> {
+    if (!refs || refs.length === 0) return null;
+    if (!this.deps.attachments) throw new ValidationError('Attachments are not available here.', [{ path: 'body.attachments', message: 'not supported' }], 'attachments_unavailable');
+    return this.deps.attachments.prepare(actor, communityId, refs);
   }
 
   private async markersIn(actor: Actor, communityId: Types.ObjectId): Promise<Map<string, ReadMarkerRecord>> {
@@ -432,7 +464,8 @@ export class DiscussionService {
       communityId: d.communityId,
       discussionId: d._id,
       title: d.title,
-      keywords: d.tags,
+      // Attached files' names find the post too.
+      keywords: [...d.tags, ...((await this.deps.attachments?.namesOf('discussion', d._id)) ?? [])],
       body: [markdownToText(d.body?.source ?? '')],
       snippet: d.excerpt ?? '',
       at: d.createdAt,

@@ -15,6 +15,7 @@ import {
   findDiscussionInTenant,
   findConclusions,
   findDiscussionTitled,
+  findReply,
   findReplyWithBody,
   findShownDiscussions,
   isContentHidden,
@@ -113,3 +114,6 @@ export const hideContent: (type: ContentTarget, targetId: Types.ObjectId, hidden
 
 /** Whether the discussion or reply is hidden. */
 export const contentHidden: (type: ContentTarget, targetId: Types.ObjectId | string) => Promise<boolean> = isContentHidden;
+
+/** A reply by id (attachments: whether it is hidden or removed, and its discussion). */
+export const replyById: (replyId: Types.ObjectId | string) => Promise<ReplyRecord | null> = findReply;

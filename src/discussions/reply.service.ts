@@ -71,8 +71,13 @@ export class ReplyService {
     ]);
     const authorName = author?.displayName ?? actor.name;
     // The guard `status: open` makes "close" and "reply" exclusive: a reply never lands in a closed discussion.
+    // Files are shared before the reply exists and taken back if it cannot be written (nothing posted half).
+    const files = input.attachments?.length && this.deps.attachments ? await this.deps.attachments.prepare(actor, d.communityId, input.attachments) : null;
     const counters = await updateDiscussion(d._id, { status: 'open' }, { $inc: { 'counts.replies': 1, 'counts.replySeq': 1, 'counts.threadSeq': parent ? 0 : 1 }, $set: { lastActivityAt: now } });
-    if (!counters) throw new ConflictError('This discussion is closed: it takes no more replies.', 'discussion_closed');
+    if (!counters) {
+      await files?.rollback();
+      throw new ConflictError('This discussion is closed: it takes no more replies.', 'discussion_closed');
+    }
     const seq = counters.counts?.replySeq ?? 0;
     const threadSeq = parent ? parent.threadSeq : (counters.counts?.threadSeq ?? 0);
     const body = markdown(input.body);
@@ -92,8 +97,10 @@ export class ReplyService {
           mentions,
         tags: d.tags ?? [],
       });
+      await files?.commit({ type: 'reply', id: reply._id, discussionId: d._id });
     } catch (err) {
       await updateDiscussion(d._id, {}, { $inc: { 'counts.replies': -1 } });
+      await files?.rollback();
       throw err;
     }
     const excerpt = excerptOf(input.body);
@@ -120,7 +127,7 @@ export class ReplyService {
       this.indexForSearch(reply, d),
     ]);
     await this.notifyReply(actor, access, reply, parent, mentions);
-    return this.toView(actor, access, reply, [], new Set());
+    return (await this.withAttachments([this.toView(actor, access, reply, [], new Set())]))[0] as ReplyView;
   }
 
   /** A page of the thread: top-level replies oldest first, each with its nested replies. */
@@ -162,7 +169,16 @@ export class ReplyService {
         myReactions,
       ),
     );
-    return { items, ...(last < top ? { nextCursor: encodeSeqCursor(last) } : {}) };
+    return { items: await this.withAttachments(items), ...(last < top ? { nextCursor: encodeSeqCursor(last) } : {}) };
+  }
+
+  /** The replies' files (one read for the page); a removed or concealed reply shows none. */
+  private async withAttachments(views: ReplyView[]): Promise<ReplyView[]> {
+    if (!this.deps.attachments) return views;
+    const all = views.flatMap((v) => [v, ...v.replies]).filter((v) => v.body !== null);
+    const files = await this.deps.attachments.viewsOf('reply', all.map((v) => new mongoose.Types.ObjectId(v.id)));
+    const add = <T extends ReplyBaseView>(v: T): T => (v.body !== null ? { ...v, attachments: files.get(v.id) ?? [] } : v);
+    return views.map((v) => ({ ...add(v), replies: v.replies.map(add) }));
   }
 
   async get(actor: Actor, replyId: string): Promise<ReplyView> {
@@ -191,6 +207,7 @@ export class ReplyService {
     }
     const updated = await updateReply(r._id, { removed: false }, { $set: set, $push: { history: { body: r.body?.source ?? '', editedAt: now, editedBy: actor.userId } } });
     if (!updated) throw new ConflictError('This reply was removed meanwhile.', 'reply_removed');
+    if (input.attachments !== undefined && this.deps.attachments) await this.deps.attachments.replace(actor, r.communityId, { type: 'reply', id: r._id, discussionId: r.discussionId }, input.attachments);
     await updateReplyActivityExcerpt(r._id, excerptOf(input.body));
     await this.indexForSearch(updated, access.discussion);
     await this.notify(
@@ -216,6 +233,7 @@ export class ReplyService {
       await updateDiscussion(r.discussionId, {}, { $set: { acceptedReplyId: null } });
     }
     await Promise.all([deleteReplyActivity(r._id), this.deps.search.remove('reply', String(r._id)), deleteReactionsTo(r._id)]);
+    await this.deps.attachments?.postRemoved('reply', r._id);
     if (r.authorId !== actor.userId) {
       await this.deps.audit.record({
         tenantId: actor.tenantId,
@@ -295,6 +313,7 @@ export class ReplyService {
       title: d.title,
       // The discussion's title names the reply in results; only the reply's own words make it match.
       weighTitle: false,
+      keywords: (await this.deps.attachments?.namesOf('reply', r._id)) ?? [],
       body: [markdownToText(r.body?.source ?? '')],
       at: r.createdAt,
       hidden: r.hidden === true,

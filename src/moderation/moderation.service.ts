@@ -28,6 +28,8 @@ export interface ModerationServiceDeps {
   audit: AuditSink;
   search: SearchIndex;
   now?: Clock;
+  /** Told when content is hidden or shown again: attached files' permissions follow. */
+  contentChanged?: (type: ContentType, id: Types.ObjectId) => Promise<void>;
 }
 
 type ContentType = 'discussion' | 'reply';
@@ -169,6 +171,7 @@ export class ModerationService {
     const set = hidden ? { hidden: true, hiddenReason: reason, hiddenAt: this.now(), hiddenBy: extra.automatic ? null : actor.userId } : { hidden: false, hiddenReason: null, hiddenAt: null, hiddenBy: null };
     if (!(await hideContent(type, targetId, hidden, set))) return false;
     await this.deps.search.setHidden(type, String(targetId), hidden);
+    await this.deps.contentChanged?.(type, targetId);
     await this.deps.audit.record({
       tenantId: actor.tenantId,
       kind: hidden ? (extra.automatic ? 'content.auto_hidden' : 'content.hidden') : 'content.unhidden',

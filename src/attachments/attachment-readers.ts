@@ -1,0 +1,57 @@
+/**
+ * Who may read a post, and so who may open the files attached to it: the community's active
+ * members (guests only while the community admits guests), nobody while the post is hidden,
+ * and in a public community the organisation as a whole (an organisation-scoped link; never an
+ * anonymous one). An event outside any community is for the whole organisation.
+ */
+import type { Types } from 'mongoose';
+import { activeMembersOf, communityById, type CommunityRecord } from '../communities/communities.port.js';
+import { discussionById, replyById } from '../discussions/discussions.port.js';
+import { eventById } from '../events/events.port.js';
+import type { AttachmentTarget } from './attachment.model.js';
+
+export interface Readers {
+  /** People to invite (Entra object ids). */
+  users: Set<string>;
+  /** Whether the whole organisation may read (an organisation link). */
+  organization: boolean;
+}
+
+export const NO_READERS: Readers = Object.freeze({ users: new Set<string>(), organization: false }) as Readers;
+
+/** The readers of a community's content (not of one post: see `readersOfPost`). */
+export async function readersOfCommunity(community: Pick<CommunityRecord, '_id' | 'visibility' | 'guestsAllowed'>): Promise<Readers> {
+  const members = await activeMembersOf(community._id);
+  const admitted = members.filter((m) => !m.isGuest || community.guestsAllowed === true);
+  return { users: new Set(admitted.map((m) => m.userId)), organization: community.visibility === 'public' };
+}
+
+/** Where a post is and whether it can be read at all (null: it is gone). */
+export async function postState(targetType: AttachmentTarget, targetId: Types.ObjectId): Promise<{ communityId: Types.ObjectId | null; hidden: boolean } | null> {
+  if (targetType === 'discussion') {
+    const d = await discussionById(targetId);
+    return d ? { communityId: d.communityId, hidden: d.hidden === true } : null;
+  }
+  if (targetType === 'reply') {
+    const r = await replyById(targetId);
+    if (!r || r.removed) return null;
+    const d = await discussionById(r.discussionId);
+    return d ? { communityId: r.communityId, hidden: r.hidden === true || d.hidden === true } : null;
+  }
+  const e = await eventById(targetId);
+  return e ? { communityId: e.communityId ?? null, hidden: false } : null;
+}
+
+/** The readers of one post, with a cache of community readers for a batch of posts. */
+export async function readersOfPost(targetType: AttachmentTarget, targetId: Types.ObjectId, cache = new Map<string, Readers>()): Promise<Readers> {
+  const state = await postState(targetType, targetId);
+  if (!state || state.hidden) return NO_READERS;
+  if (!state.communityId) return { users: new Set(), organization: true };
+  const key = String(state.communityId);
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const community = await communityById(state.communityId);
+  const readers = community ? await readersOfCommunity(community) : NO_READERS;
+  cache.set(key, readers);
+  return readers;
+}

@@ -1,0 +1,63 @@
+/**
+ * Builds the attachments capability: the drive port over Graph (AUTH_MODE=entra: on behalf of
+ * the person, or as the app) or over the local drive store (local mode: files under
+ * `<DATA_DIR>/drives`), the service and its routes.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Actor } from '../auth/actor.js';
+import type { GraphCredentials } from '../auth/graph-credentials.js';
+import type { Config } from '../config/config.js';
+import { dataDirectory } from '../config/paths.js';
+import { ForbiddenError } from '../errors/domain-errors.js';
+import { meentGraphClient } from '../graph/graph-client.js';
+import type { ApiSpec } from '../http/api-spec.js';
+import { AttachmentService, type DriveAccess } from './attachment.service.js';
+import { attachmentsRouter } from './attachments.routes.js';
+import { GraphDriveGateway } from './graph-drive-gateway.js';
+import { LocalDriveGateway } from './local-drive-gateway.js';
+import { LocalDriveStore } from './local-drive-store.js';
+import type { ResumeOptions } from './resumable-upload.js';
+
+/** The library local mode uploads into (communities not pinned to a team). */
+export const LOCAL_LIBRARY_DRIVE_ID = 'b!meent-local-library';
+
+export function graphDriveAccess(config: Config, credentials: GraphCredentials): DriveAccess {
+  return {
+    asActor: (actor: Actor) => {
+      const delegated = actor.delegated;
+      if (!delegated) throw new ForbiddenError('Attaching files needs your Microsoft 365 sign-in.', 'attachments_need_sign_in');
+      return new GraphDriveGateway({ graph: meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => delegated.graphToken() }) });
+    },
+    asApp: (tenantId: string) => new GraphDriveGateway({ graph: meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => credentials.appToken(tenantId) }) }),
+  };
+}
+
+export function localDriveAccess(store: LocalDriveStore, publicUrl: string): DriveAccess {
+  return {
+    asActor: (actor: Actor) => new LocalDriveGateway(store, { userId: actor.userId }, publicUrl),
+    asApp: () => new LocalDriveGateway(store, 'app', publicUrl),
+  };
+}
+
+export function createAttachments(deps: { config: Config; logger: Logger; spec: ApiSpec; graphCredentials?: GraphCredentials | undefined; drives?: DriveAccess; now?: () => Date; resume?: ResumeOptions }) {
+  const { config } = deps;
+  let drives = deps.drives;
+  let libraryDriveId = config.attachments.libraryDriveId;
+  if (!drives) {
+    if (deps.graphCredentials) {
+      drives = graphDriveAccess(config, deps.graphCredentials);
+    } else {
+      drives = localDriveAccess(new LocalDriveStore(join(dataDirectory(config.dataDir), 'drives')), config.publicUrl);
+      libraryDriveId ??= LOCAL_LIBRARY_DRIVE_ID;
+    }
+  }
+  const service = new AttachmentService({
+    drives,
+    settings: { maxBytes: config.attachments.maxBytes, blockedTypes: config.attachments.blockedTypes, libraryDriveId },
+    logger: deps.logger,
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.resume ? { resume: deps.resume } : {}),
+  });
+  return { service, apiRouters: [attachmentsRouter(deps.spec, { attachments: service })] };
+}

@@ -1,0 +1,76 @@
+/**
+ * The attachments tests' world: the communities app (real FerretDB, real HTTP) with the
+ * attachments capability over the local drive store in a temporary directory, a fixed clock
+ * for uploads, and a fault switch on the app's drive gateway (Graph's 503s and dropped answers
+ * during an upload, injected per fragment).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import type { Actor } from '../../src/auth/actor.js';
+import { createCommunitiesModule, type CommunitiesModule } from '../../src/composition.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createApp } from '../../src/http/app.js';
+import { ApiSpec } from '../../src/http/api-spec.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { GraphUnavailableError } from '../../src/graph/graph-errors.js';
+import type { AttachmentService, DriveAccess } from '../../src/attachments/attachment.service.js';
+import { createAttachments, LOCAL_LIBRARY_DRIVE_ID, localDriveAccess } from '../../src/attachments/attachments.module.js';
+import type { ChunkResult, DriveGateway, UploadSessionRef } from '../../src/attachments/drive-gateway.js';
+import { LocalDriveStore } from '../../src/attachments/local-drive-store.js';
+import { testAuthenticate } from '../support/test-actor.js';
+
+export const FIXED_NOW = new Date('2026-12-01T09:00:00Z');
+
+/** How a fragment fails: before the drive store takes it (a 503), or after (the answer is lost). */
+export type Fault = { atStart: number; kind: 'refused' | 'answer_lost'; times: number };
+
+export interface AttachmentsWorld {
+  app: Express;
+  module: CommunitiesModule;
+  attachments: AttachmentService;
+  store: LocalDriveStore;
+  faults: Fault[];
+  /** Waits the upload retry asked for (recorded, not waited). */
+  waits: number[];
+  /** Moves the world's clock (uploads, the drive store, the reconciliation's stamps). */
+  setNow(at: Date): void;
+  dispose(): void;
+}
+
+export function buildAttachmentsWorld(): AttachmentsWorld {
+  const logger = createLogger(process.env.MEENT_TEST_LOG === '1' ? 'error' : 'silent');
+  const directory = mkdtempSync(join(tmpdir(), 'meent-drives-'));
+  let current = FIXED_NOW;
+  const now = () => new Date(current);
+  const store = new LocalDriveStore(directory, now);
+  const base = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+  const config = { ...base, attachments: { ...base.attachments, libraryDriveId: LOCAL_LIBRARY_DRIVE_ID } };
+  const faults: Fault[] = [];
+  const waits: number[] = [];
+  const local = localDriveAccess(store, config.publicUrl);
+  const drives: DriveAccess = { asActor: (actor: Actor) => local.asActor(actor), asApp: (tenantId: string) => faulty(local.asApp(tenantId), faults) };
+  const spec = new ApiSpec();
+  const files = createAttachments({ config, logger, spec, drives, now, resume: { maxAttempts: 2, sleep: (ms) => Promise.resolve(void waits.push(ms)) } });
+  const module = createCommunitiesModule({ logger, spec, attachments: files.service });
+  const app = createApp({ config, logger, isReady: () => Promise.resolve(true), authenticate: testAuthenticate, apiRouters: [...module.apiRouters, ...files.apiRouters], publicRouters: module.publicRouters });
+  return { app, module, attachments: files.service, store, faults, waits, setNow: (at) => void (current = at), dispose: () => rmSync(directory, { recursive: true, force: true }) };
+}
+
+/** The gateway with `faults` applied to upload fragments (each fault used `times` times). */
+function faulty(gateway: DriveGateway, faults: Fault[]): DriveGateway {
+  return new Proxy(gateway, {
+    get(target, property, receiver) {
+      if (property !== 'uploadChunk') return Reflect.get(target, property, receiver) as unknown;
+      return async (session: UploadSessionRef, start: number, total: number, bytes: Uint8Array): Promise<ChunkResult> => {
+        const fault = faults.find((f) => f.atStart === start && f.times > 0);
+        if (!fault) return target.uploadChunk(session, start, total, bytes);
+        fault.times -= 1;
+        if (fault.kind === 'refused') throw new GraphUnavailableError();
+        await target.uploadChunk(session, start, total, bytes);
+        throw new GraphUnavailableError();
+      };
+    },
+  });
+}

@@ -1,0 +1,283 @@
+/**
+ * Files in discussions (issue 21) through HTTP with a real database and the local drive
+ * store: resumable uploads through faults, permissions that follow the readers, search by file
+ * name, export and erasure, and bad input that changes nothing.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import request from 'supertest';
+import type { Actor } from '../../src/auth/actor.js';
+import { AttachmentModel } from '../../src/attachments/attachment.model.js';
+import { AttachmentGrantModel } from '../../src/attachments/attachment-grant.model.js';
+import { AttachmentUploadModel } from '../../src/attachments/attachment-upload.model.js';
+import { attachmentsPersonalData } from '../../src/attachments/attachments-personal-data.js';
+import { LOCAL_LIBRARY_DRIVE_ID } from '../../src/attachments/attachments.module.js';
+import { UPLOAD_FRAGMENT_UNIT } from '../../src/attachments/local-drive-store.js';
+import { DiscussionModel } from '../../src/discussions/discussion.model.js';
+import { FORMER_MEMBER_ID } from '../../src/personal-data/former-member.js';
+import { useTestDatabase } from '../support/database.js';
+import { actorHeader } from '../support/test-actor.js';
+import { as, community, person } from '../communities/communities-fixtures.js';
+import { buildAttachmentsWorld, FIXED_NOW, type AttachmentsWorld } from './attachments-world.js';
+
+describe('attachments (HTTP, real database, local drives)', function () {
+  this.timeout(120_000);
+  useTestDatabase('attachments');
+  let world: AttachmentsWorld;
+  before(() => {
+    world = buildAttachmentsWorld();
+  });
+  after(() => world.dispose());
+
+  /** A file in the person's own OneDrive. */
+  function ownFile(owner: Actor, name: string, bytes = Buffer.from(`inhoud van ${name}`)) {
+    const item = world.store.addFile(world.store.oneDriveOf(owner.userId).id, '', name, bytes, owner.userId);
+    return { driveId: item.driveId, itemId: item.id };
+  }
+
+  /** Who Meent's permissions on an item reach: invited people (sorted) and whether an organisation link exists. */
+  function sharedWith(ref: { driveId: string; itemId: string }) {
+    const permissions = world.store.permissionsOf('app', ref.driveId, ref.itemId);
+    return { users: permissions.flatMap((p) => (p.userId ? [p.userId] : [])).sort(), organization: permissions.some((p) => p.linkScope === 'organization') };
+  }
+
+  /** Records about any of the items (one query each: the app's queries are sanitised, so no `$in` from here). */
+  async function countWhereItemIn(model: typeof AttachmentModel | typeof AttachmentGrantModel, itemIds: string[]): Promise<number> {
+    let total = 0;
+    for (const itemId of itemIds) total += await (model as typeof AttachmentModel).countDocuments({ itemId });
+    return total;
+  }
+
+  function putFragment(actor: Actor, uploadId: string, start: number, bytes: Buffer, total: number) {
+    return request(world.app)
+      .put(`/api/v1/uploads/${uploadId}`)
+      .set('X-Test-Actor', actorHeader(actor))
+      .set('Content-Type', 'application/octet-stream')
+      .set('Content-Range', `bytes ${start}-${start + bytes.length - 1}/${total}`)
+      .send(bytes);
+  }
+
+  it('uploads 30 MB in 320 KiB-multiple fragments through a 503 and a lost answer, resumes in the same session, and creates one file', async () => {
+    const author = await person({ userId: 'up-author' });
+    const c = await community(world, author, { visibility: 'closed' });
+    const file = randomBytes(30 * 1024 * 1024);
+    const started = await as(world.app, author).post(`/communities/${c.id}/uploads`, { name: 'Bijlage gebiedsproces.pdf', size: file.length }).expect(201);
+    const { id, fragmentBytes } = started.body as { id: string; fragmentBytes: number };
+    assert.equal(fragmentBytes % UPLOAD_FRAGMENT_UNIT, 0);
+    // Fragment 3: its answer is lost once after the store took it (Meent asks where the session stands and goes on).
+    // Fragment 6: refused twice, more than Meent retries, so the tab gets a 503 and resumes from the status.
+    world.faults.push({ atStart: 3 * fragmentBytes, kind: 'answer_lost', times: 1 }, { atStart: 6 * fragmentBytes, kind: 'refused', times: 2 });
+    let offset = 0;
+    let unavailable = 0;
+    let last: { done: boolean; item: { driveId: string; itemId: string } | null } | undefined;
+    while (offset < file.length) {
+      const bytes = file.subarray(offset, Math.min(offset + fragmentBytes, file.length));
+      const res = await putFragment(author, id, offset, bytes, file.length);
+      if (res.status === 503) {
+        unavailable += 1;
+        const status = await as(world.app, author).get(`/uploads/${id}`).expect(200);
+        offset = status.body.nextOffset;
+        continue;
+      }
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      offset = res.body.nextOffset;
+      last = res.body;
+    }
+    assert.equal(unavailable, 1);
+    assert.ok(world.waits.length >= 2, 'Meent waited before asking the session where it stood');
+    assert.ok(last?.done && last.item);
+    const files = world.store.filesIn(LOCAL_LIBRARY_DRIVE_ID);
+    assert.equal(files.length, 1, 'exactly one file in the library');
+    assert.equal(files[0]?.size, file.length);
+    const stored = world.store.content('app', last.item.driveId, last.item.itemId);
+    assert.equal(createHash('sha256').update(stored).digest('hex'), createHash('sha256').update(file).digest('hex'));
+    // The upload is attached to a discussion: shared with the community's members.
+    const member = await person({ userId: 'up-member' });
+    await as(world.app, author).post(`/communities/${c.id}/members`, { userId: member.userId }).expect(201);
+    await as(world.app, member).post(`/communities/${c.id}/members`, {}).expect((r) => assert.ok(r.status < 300, JSON.stringify(r.body)));
+    const d = await as(world.app, author).post(`/communities/${c.id}/discussions`, { title: 'Met bijlage', body: 'x', attachments: [last.item] }).expect(201);
+    assert.equal(d.body.attachments[0].name, 'Bijlage gebiedsproces.pdf');
+    assert.deepEqual(sharedWith(last.item).users, ['up-author', 'up-member']);
+  });
+
+  it('shares an attached OneDrive file with exactly the readers and takes it back on leave, removal, block, hide and guests turned off', async () => {
+    const manager = await person({ userId: 'pm-manager' });
+    const author = await person({ userId: 'pm-author' });
+    const leaver = await person({ userId: 'pm-leaver' });
+    const removed = await person({ userId: 'pm-removed' });
+    const blocked = await person({ userId: 'pm-blocked' });
+    const guest = await person({ userId: 'pm-guest', isGuest: true });
+    const outsider = await person({ userId: 'pm-outsider' });
+    const c = await community(world, manager, { visibility: 'closed', guestsAllowed: true, members: [author, leaver, removed, blocked, guest] });
+    const note = ownFile(author, 'Conceptnotitie gebiedsproces Baakse Beek.docx');
+    const d = await as(world.app, author).post(`/communities/${c.id}/discussions`, { title: 'Conceptnotitie', body: 'Reacties vóór 15 december', attachments: [note] }).expect(201);
+    assert.equal(d.body.attachments.length, 1);
+    assert.equal(d.body.attachments[0].available, true);
+    // The author owns the file; everyone else who may read the post is invited; a closed community has no organisation link.
+    assert.deepEqual(sharedWith(note), { users: ['pm-blocked', 'pm-guest', 'pm-leaver', 'pm-manager', 'pm-removed'], organization: false });
+    assert.ok(!sharedWith(note).users.includes(outsider.userId));
+
+    await as(world.app, leaver).delete(`/communities/${c.id}/members/${leaver.userId}`).expect(204);
+    assert.deepEqual(sharedWith(note).users, ['pm-blocked', 'pm-guest', 'pm-manager', 'pm-removed']);
+    await as(world.app, manager).delete(`/communities/${c.id}/members/${removed.userId}`).expect(204);
+    assert.deepEqual(sharedWith(note).users, ['pm-blocked', 'pm-guest', 'pm-manager']);
+    await as(world.app, manager).patch(`/communities/${c.id}/members/${blocked.userId}`, { status: 'blocked' }).expect(200);
+    assert.deepEqual(sharedWith(note).users, ['pm-guest', 'pm-manager']);
+    await as(world.app, manager).patch(`/communities/${c.id}`, { guestsAllowed: false }).expect(200);
+    assert.deepEqual(sharedWith(note).users, ['pm-manager']);
+    await as(world.app, manager).put(`/discussions/${d.body.id}/hidden`).expect(200);
+    assert.deepEqual(sharedWith(note).users, []);
+    await as(world.app, manager).delete(`/discussions/${d.body.id}/hidden`).expect(200);
+    assert.deepEqual(sharedWith(note).users, ['pm-manager']);
+    // What Meent recorded matches what the drive holds.
+    const grants = await AttachmentGrantModel.find({ itemId: note.itemId }).lean();
+    assert.deepEqual(grants.map((g) => g.userId).sort(), ['pm-manager']);
+  });
+
+  it('follows replies and the community: a hidden reply, a public community made closed, a deleted discussion', async () => {
+    const manager = await person({ userId: 'fo-manager' });
+    const member = await person({ userId: 'fo-member' });
+    const c = await community(world, manager, { members: [member] });
+    const start = ownFile(manager, 'Startnotitie.docx');
+    const answer = ownFile(member, 'Antwoord.xlsx');
+    const d = await as(world.app, manager).post(`/communities/${c.id}/discussions`, { title: 'Start', body: 'x', attachments: [start] }).expect(201);
+    const r = await as(world.app, member).post(`/discussions/${d.body.id}/replies`, { body: 'y', attachments: [answer] }).expect(201);
+    assert.equal(r.body.attachments[0].name, 'Antwoord.xlsx');
+    assert.deepEqual(sharedWith(answer), { users: ['fo-manager'], organization: true });
+    await as(world.app, manager).put(`/replies/${r.body.id}/hidden`).expect(200);
+    assert.deepEqual(sharedWith(answer), { users: [], organization: false });
+    assert.deepEqual(sharedWith(start), { users: ['fo-member'], organization: true });
+    await as(world.app, manager).patch(`/communities/${c.id}`, { visibility: 'closed' }).expect(200);
+    assert.deepEqual(sharedWith(start), { users: ['fo-member'], organization: false });
+    await as(world.app, manager).delete(`/discussions/${d.body.id}`).expect(204);
+    assert.deepEqual(sharedWith(start), { users: [], organization: false });
+    assert.deepEqual(sharedWith(answer), { users: [], organization: false });
+    assert.equal(await countWhereItemIn(AttachmentModel, [start.itemId, answer.itemId]), 0);
+    assert.equal(await countWhereItemIn(AttachmentGrantModel, [start.itemId, answer.itemId]), 0);
+  });
+
+  it('reconciles: a permission removed behind Meent’s back is granted again, one Meent did not grant stays, a vanished file is no longer available', async () => {
+    const manager = await person({ userId: 'rc-manager' });
+    const member = await person({ userId: 'rc-member' });
+    const c = await community(world, manager, { visibility: 'closed', members: [member] });
+    const file = ownFile(manager, 'Begroting.xlsx');
+    const d = await as(world.app, manager).post(`/communities/${c.id}/discussions`, { title: 'Begroting', body: 'x', attachments: [file] }).expect(201);
+    const [granted] = world.store.permissionsOf('app', file.driveId, file.itemId);
+    assert.ok(granted);
+    // The owner takes the member's permission away and shares with someone else, both outside Meent.
+    world.store.deletePermission('app', file.driveId, file.itemId, granted.id);
+    world.store.invite('app', file.driveId, file.itemId, ['rc-colleague'], ['read']);
+    const later = new Date(FIXED_NOW.getTime() + 60 * 60_000);
+    world.setNow(later);
+    try {
+      await world.attachments.reconcile(1000);
+      assert.deepEqual(sharedWith(file).users, ['rc-colleague', 'rc-member']);
+      const grants = await AttachmentGrantModel.find({ itemId: file.itemId }).lean();
+      assert.deepEqual(grants.map((g) => g.userId), ['rc-member']);
+      assert.notEqual(grants[0]?.permissionId, granted.id);
+      assert.ok(world.store.permissionsOf('app', file.driveId, file.itemId).some((p) => p.id === grants[0]?.permissionId));
+      const card = await AttachmentModel.findOne({ itemId: file.itemId }).lean();
+      assert.equal(card?.checkedAt?.toISOString(), later.toISOString());
+      // The file vanishes: its card says "no longer available", without a link.
+      world.store.deleteItem(file.driveId, file.itemId);
+      await world.attachments.reconcile(1000);
+      const view = await as(world.app, member).get(`/discussions/${d.body.id}`).expect(200);
+      assert.equal(view.body.attachments[0].available, false);
+      assert.equal(view.body.attachments[0].webUrl, null);
+      assert.equal(await AttachmentGrantModel.countDocuments({ itemId: file.itemId }), 0);
+    } finally {
+      world.setNow(FIXED_NOW);
+    }
+  });
+
+  it('refuses a post with a file the actor cannot read or share, writes nothing, and takes back the grants of a post that failed', async () => {
+    const manager = await person({ userId: 'rf-manager' });
+    const author = await person({ userId: 'rf-author' });
+    const stranger = await person({ userId: 'rf-stranger' });
+    const c = await community(world, manager, { visibility: 'closed', members: [author] });
+    const foreign = ownFile(stranger, 'Geheim.docx');
+    const before = await DiscussionModel.countDocuments({ communityId: c.id });
+    const unreadable = await as(world.app, author).post(`/communities/${c.id}/discussions`, { title: 'Niet van mij', body: 'x', attachments: [foreign] }).expect(400);
+    assert.equal(unreadable.body.code, 'attachment_unreadable');
+    // Read-only access: the author can open it but not share it.
+    world.store.invite('app', foreign.driveId, foreign.itemId, [author.userId], ['read']);
+    const mine = ownFile(author, 'Eigen notitie.docx');
+    const notShareable = await as(world.app, author).post(`/communities/${c.id}/discussions`, { title: 'Twee bestanden', body: 'x', attachments: [mine, foreign] }).expect(403);
+    assert.equal(notShareable.body.code, 'attachment_not_shareable');
+    assert.equal(await DiscussionModel.countDocuments({ communityId: c.id }), before);
+    assert.equal(await countWhereItemIn(AttachmentModel, [mine.itemId, foreign.itemId]), 0);
+    // The first file had been shared with the manager before the second failed: taken back, on the drive and in the records.
+    assert.deepEqual(sharedWith(mine), { users: [], organization: false });
+    assert.equal(await AttachmentGrantModel.countDocuments({ itemId: mine.itemId }), 0);
+    assert.deepEqual(sharedWith(foreign).users, [author.userId]);
+  });
+
+  it('finds a discussion by the name of an attached file', async () => {
+    const author = await person({ userId: 'sr-author' });
+    const reader = await person({ userId: 'sr-reader' });
+    const c = await community(world, author, { members: [reader] });
+    const file = ownFile(author, 'Waterpeilbesluit-Zuiderveld.pdf');
+    const d = await as(world.app, author).post(`/communities/${c.id}/discussions`, { title: 'Peilbesluit', body: 'Graag reacties', attachments: [file] }).expect(201);
+    // A public community: the organisation link, and the members invited.
+    assert.deepEqual(sharedWith(file), { users: ['sr-reader'], organization: true });
+    const found = await as(world.app, reader).get('/search?q=Waterpeilbesluit').expect(200);
+    assert.ok(
+      found.body.items.some((x: { id: string }) => x.id === d.body.id),
+      JSON.stringify(found.body),
+    );
+  });
+
+  it('exports a person’s attachment records, and erasure leaves their file cards under "Former member" and takes back their grants', async () => {
+    const author = await person({ userId: 'pd-author' });
+    const reader = await person({ userId: 'pd-reader' });
+    const c = await community(world, author, { visibility: 'closed', members: [reader] });
+    const file = ownFile(author, 'Verslag.docx');
+    const other = ownFile(reader, 'Reactie.docx');
+    const d = await as(world.app, author).post(`/communities/${c.id}/discussions`, { title: 'Verslag', body: 'x', attachments: [file] }).expect(201);
+    await as(world.app, reader).post(`/discussions/${d.body.id}/replies`, { body: 'y', attachments: [other] }).expect(201);
+    const contributor = attachmentsPersonalData({ revokeGrantsOf: (tenantId, userId) => world.attachments.revokeGrantsOf(tenantId, userId) });
+    const subject = (a: Actor) => ({ tenantId: a.tenantId, userId: a.userId, names: [a.name], emails: [], pseudonym: `pseudonym:${a.userId}` });
+    const exported: Record<string, unknown[]> = {};
+    for (const f of contributor.files) {
+      exported[f.name] = [];
+      for await (const r of f.records(subject(author))) exported[f.name]?.push(r);
+    }
+    assert.deepEqual((exported['attachments.json'] as { name: string }[]).map((a) => a.name), ['Verslag.docx']);
+    assert.deepEqual((exported['attachment-permissions.json'] as { itemId: string }[]).map((g) => g.itemId), [other.itemId]);
+    assert.deepEqual(sharedWith(other).users, ['pd-author']);
+
+    await contributor.erase(subject(author), { keepText: true });
+    const cards = await AttachmentModel.find({ itemId: file.itemId }).lean();
+    assert.equal(cards.length, 1);
+    assert.equal(cards[0]?.authorId, FORMER_MEMBER_ID);
+    assert.equal(await AttachmentGrantModel.countDocuments({ userId: author.userId }), 0);
+    assert.deepEqual(sharedWith(other).users, [], 'the erased person no longer has the permission Meent granted');
+    assert.equal(await AttachmentUploadModel.countDocuments({ userId: author.userId }), 0);
+  });
+
+  it('refuses uploads over the size limit or of blocked types and posts with more than 10 files, and changes nothing', async () => {
+    const author = await person({ userId: 'bad-author' });
+    const c = await community(world, author, { visibility: 'closed' });
+    const uploadsBefore = await AttachmentUploadModel.countDocuments({});
+    const tooLarge = await as(world.app, author).post(`/communities/${c.id}/uploads`, { name: 'Groot.zip', size: 251 * 1024 * 1024 }).expect(400);
+    assert.equal(tooLarge.body.code, 'file_too_large');
+    const blocked = await as(world.app, author).post(`/communities/${c.id}/uploads`, { name: 'installeer.exe', size: 1000 }).expect(400);
+    assert.equal(blocked.body.code, 'file_type_blocked');
+    assert.equal(await AttachmentUploadModel.countDocuments({}), uploadsBefore);
+    const blockedFile = ownFile(author, 'script.exe');
+    const attachBlocked = await as(world.app, author).post(`/communities/${c.id}/discussions`, { title: 'Exe', body: 'x', attachments: [blockedFile] }).expect(400);
+    assert.equal(attachBlocked.body.code, 'file_type_blocked');
+    const eleven = Array.from({ length: 11 }, (_, i) => ownFile(author, `bestand-${i}.txt`));
+    const tooMany = await as(world.app, author).post(`/communities/${c.id}/discussions`, { title: 'Veel', body: 'x', attachments: eleven }).expect(400);
+    assert.match(JSON.stringify(tooMany.body), /10/);
+    assert.equal(await DiscussionModel.countDocuments({ communityId: c.id }), 0);
+    assert.equal(await AttachmentModel.countDocuments({ authorId: author.userId }), 0);
+    assert.equal(await countWhereItemIn(AttachmentGrantModel, [blockedFile.itemId, ...eleven.map((e) => e.itemId)]), 0);
+    // A fragment that is not a multiple of 320 KiB (and not the last) is refused.
+    const started = await as(world.app, author).post(`/communities/${c.id}/uploads`, { name: 'Klein.pdf', size: 2 * UPLOAD_FRAGMENT_UNIT }).expect(201);
+    const odd = await putFragment(author, started.body.id, 0, Buffer.alloc(1000), 2 * UPLOAD_FRAGMENT_UNIT).expect(400);
+    assert.equal(odd.body.code, 'invalid_range');
+    const status = await as(world.app, author).get(`/uploads/${started.body.id}`).expect(200);
+    assert.equal(status.body.nextOffset, 0);
+  });
+});
