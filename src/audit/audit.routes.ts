@@ -20,7 +20,9 @@ const auditFilterFields = {
 };
 
 /** A period that ends before it starts is an error, not an empty answer. */
-const periodInOrder = (q: { from?: Date; to?: Date }) => q.from === undefined || q.to === undefined || q.from.getTime() < q.to.getTime();
+// zod 4 runs an object's refinement even when a field already failed (its transform then never
+// ran, so the value is still the string sent): only compare two dates that did parse.
+const periodInOrder = (q: { from?: unknown; to?: unknown }) => !(q.from instanceof Date) || !(q.to instanceof Date) || q.from.getTime() < q.to.getTime();
 const periodIssue = { error: 'must be after from', path: ['to'] };
 
 export const auditQuerySchema = z
