@@ -11,7 +11,13 @@ export interface ErrorDetail {
   message: string;
   /** What is wrong with the field, stable (the tab shows its own text for it); `invalid` when left out. */
   code?: FieldCode;
+  /** For `too_big` and `too_small`: the bound the value broke, so a reader is told the number. */
+  limit?: number;
+  /** What `limit` counts: characters of a text or items of a list; absent for a number. */
+  unit?: LimitUnit;
 }
+
+export type LimitUnit = 'characters' | 'items';
 
 /**
  * The codes a field error may carry: zod's issue codes, for input a schema refuses, and the

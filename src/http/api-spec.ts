@@ -72,7 +72,17 @@ const problemSchema = z
     status: z.number().int(),
     code: z.string().meta({ description: 'Stable machine-readable code' }),
     detail: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string().meta({ description: 'Stable code of what is wrong with the field' }) })).optional(),
+    errors: z
+      .array(
+        z.object({
+          path: z.string(),
+          message: z.string(),
+          code: z.string().meta({ description: 'Stable code of what is wrong with the field' }),
+          limit: z.number().optional().meta({ description: 'For too_big and too_small: the bound the value broke' }),
+          unit: z.enum(['characters', 'items']).optional().meta({ description: 'What the limit counts; absent for a number' }),
+        }),
+      )
+      .optional(),
     requestId: z.string().optional(),
   })
   .meta({ id: 'Problem' });
@@ -92,7 +102,23 @@ const statusText: Record<number, string> = {
 
 /** zod issues -> our error details with a dotted path prefixed by where the value came from. */
 export function issuesToDetails(where: string, error: z.ZodError): ErrorDetail[] {
-  return error.issues.slice(0, 20).map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message, code: fieldCodeOfIssue(issue) }));
+  return error.issues.slice(0, 20).map((issue) => {
+    const code = fieldCodeOfIssue(issue);
+    return { path: [where, ...issue.path.map(String)].join('.'), message: issue.message, code, ...(code === 'too_big' || code === 'too_small' ? limitOfIssue(issue) : {}) };
+  });
+}
+
+/** The bound of a size issue, so the reader's text can name it ("at most 20,000 characters"). */
+function limitOfIssue(issue: z.core.$ZodIssue): Pick<ErrorDetail, 'limit' | 'unit'> {
+  if (issue.code !== 'too_big' && issue.code !== 'too_small') return {};
+  const limit = Number(issue.code === 'too_big' ? issue.maximum : issue.minimum);
+  if (!Number.isFinite(limit)) return {};
+  switch (issue.origin) {
+    case 'string': return { limit, unit: 'characters' };
+    case 'array': case 'set': return { limit, unit: 'items' };
+    case 'number': case 'int': return { limit };
+    default: return {};
+  }
 }
 
 /**

@@ -42,10 +42,11 @@ describe('problem codes in the reader\'s language', function () {
     assert.deepEqual(missing, []);
   });
 
+  // A size code's texts by unit (`field.too_big.characters`) belong to their code.
   it('keeps no text for a code the API no longer answers', () => {
     const stale = Object.keys(en)
       .filter((key) => key.startsWith('problem.') || key.startsWith('field.'))
-      .filter((key) => (key.startsWith('problem.') ? !scan.problemCodes.has(key.slice(8)) : !scan.fieldCodes.has(key.slice(6))));
+      .filter((key) => (key.startsWith('problem.') ? !scan.problemCodes.has(key.slice(8)) : !scan.fieldCodes.has(key.slice(6).split('.')[0] ?? '')));
     assert.deepEqual(stale, []);
     assert.equal(Object.keys(nl).length, Object.keys(en).length);
   });

@@ -17,7 +17,9 @@ import {
   UnavailableError,
   ValidationError,
 } from '../../src/errors/domain-errors.js';
+import { z } from 'zod';
 import { createApp } from '../../src/http/app.js';
+import { parseOrThrow } from '../../src/http/api-spec.js';
 import { listen } from '../../src/http/server.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { newUrlSecret } from '../../src/logging/url-secrets.js';
@@ -216,6 +218,21 @@ describe('the HTTP server', () => {
     assert.equal(key.body.code, 'invalid_input');
     sinon.assert.notCalled(handler);
     await request(app).post('/api/v1/things').send({ title: 'a\\u0000 as typed, and \u2028' }).expect(200);
+  });
+
+  it('names the bound a value broke in its field error, so the tab can tell the reader the number', async () => {
+    const schema = z.object({ title: z.string().max(5, { error: 'at most 5 characters' }), tags: z.array(z.string()).min(2), seats: z.number().int().max(100), name: z.string().min(1) }).strict();
+    const router = express.Router().post('/things', (req, res) => void res.json(parseOrThrow(schema, req.body, 'body')));
+    const res = await request(appWith(router).app).post('/api/v1/things').send({ title: 'too long', tags: [], seats: 101, name: '' }).expect(400);
+    assert.deepEqual(
+      (res.body.errors as Array<Record<string, unknown>>).map(({ path, code, limit, unit }) => ({ path, code, limit, unit })),
+      [
+        { path: 'body.title', code: 'too_big', limit: 5, unit: 'characters' },
+        { path: 'body.tags', code: 'too_small', limit: 2, unit: 'items' },
+        { path: 'body.seats', code: 'too_big', limit: 100, unit: undefined },
+        { path: 'body.name', code: 'required', limit: undefined, unit: undefined },
+      ],
+    );
   });
 
   it('answers a path parameter that is not percent-encoded UTF-8 with a 400 problem, without calling the route', async () => {

@@ -21,7 +21,7 @@ describe('tab API client', () => {
       next();
     });
     router.get('/things', (req, res) => res.json({ items: [{ id: '1' }], query: req.query }));
-    router.post('/things', (_req, _res, next) => next(new ValidationError('The request is invalid.', [{ path: 'body.name', message: 'Use at least 3 characters.', code: 'too_small' }, { path: 'body.location.address', message: 'Required.', code: 'required' }])));
+    router.post('/things', (_req, _res, next) => next(new ValidationError('The request is invalid.', [{ path: 'body.name', message: 'Use at least 3 characters.', code: 'too_small' }, { path: 'body.location.address', message: 'Required.', code: 'required' }, { path: 'body.summary', message: 'at most 20000 characters', code: 'too_big', limit: 20_000, unit: 'characters' }, { path: 'body.tags', message: 'at least 1', code: 'too_small', limit: 2, unit: 'items' }, { path: 'body.capacity', message: 'too big', code: 'too_big', limit: 5000 }])));
     router.put('/things/1', (_req, res) => res.status(204).end());
     router.delete('/things/1', (_req, _res, next) => next(new ConflictError('The last manager cannot leave.', 'last_manager')));
     router.get('/limited', (_req, _res, next) => next(new RateLimitedError(42)));
@@ -69,9 +69,15 @@ describe('tab API client', () => {
     assert.equal(problem.fieldError('name'), 'This is too short or too small.');
     assert.equal(problem.fieldError('location.address'), 'Fill this in.');
     assert.equal(problem.fieldError('address'), 'Fill this in.');
-    assert.deepEqual(problem.errors.map((e) => e.code), ['too_small', 'required']);
+    assert.deepEqual(problem.errors.map((e) => e.code), ['too_small', 'required', 'too_big', 'too_small', 'too_big']);
+    // A size error with its bound names the number, formatted for the reader.
+    assert.equal(problem.fieldError('summary'), 'At most 20,000 characters.');
+    assert.equal(problem.fieldError('tags'), 'At least 2 items.');
+    assert.equal(problem.fieldError('capacity'), 'At most 5,000.');
     const dutch = await problemOf(client({ language: 'nl' }).post('/things', { name: 'x' }));
     assert.equal(dutch.fieldError('name'), 'Dit is te kort of te klein.');
+    assert.equal(dutch.fieldError('summary'), 'Maximaal 20.000 tekens.');
+    assert.equal(dutch.fieldError('capacity'), 'Maximaal 5.000.');
     assert.equal(dutch.fieldError('address'), 'Vul dit in.');
     assert.equal(problem.fieldError('title'), undefined);
     assert.match(problem.requestId ?? '', /.+/);

@@ -67,7 +67,7 @@ describe('tab: closing, pinning and changing replies', function () {
       el.dispatchEvent(new Event('input', { bubbles: true }));
     }, tooLong);
     await tab.getByTestId('confirm-close').click();
-    await tab.getByText('at most 20000 characters').waitFor();
+    await tab.getByText('At most 20,000 characters.').waitFor();
     assert.equal((await tab.getByTestId('conclusion-input').inputValue()).length, 20_001, 'the text is kept');
     assert.equal((await DiscussionModel.findById(seeded.talk).lean())?.status, 'open', 'nothing changed');
 

@@ -11,6 +11,9 @@ export interface ProblemFieldError {
   message: string;
   /** Stable field code, e.g. `too_big`, `required`. */
   code?: string;
+  /** For `too_big` and `too_small`: the bound, and what it counts (characters, items; none for a number). */
+  limit?: number;
+  unit?: 'characters' | 'items';
 }
 
 export interface ProblemFields {
@@ -77,8 +80,10 @@ function fieldErrors(value: unknown, language: string | undefined): ProblemField
   return value.flatMap((item): ProblemFieldError[] => {
     if (!isRecord(item) || typeof item.path !== 'string' || typeof item.message !== 'string') return [];
     const code = typeof item.code === 'string' ? item.code : undefined;
+    const limit = typeof item.limit === 'number' && Number.isFinite(item.limit) ? item.limit : undefined;
+    const unit = item.unit === 'characters' || item.unit === 'items' ? item.unit : undefined;
     // The server's own message is English; the code's text is the reader's language.
-    return [{ path: item.path, message: fieldText(code, language) ?? item.message, ...(code !== undefined ? { code } : {}) }];
+    return [{ path: item.path, message: fieldText(code, language, limit === undefined ? undefined : { limit, unit }) ?? item.message, ...(code !== undefined ? { code } : {}), ...(limit !== undefined ? { limit } : {}), ...(unit !== undefined ? { unit } : {}) }];
   });
 }
 

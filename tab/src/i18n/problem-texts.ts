@@ -18,7 +18,16 @@ export function problemText(code: string, language: Language | string | undefine
   return lookup(`problem.${code}`, language);
 }
 
-/** What a field code means, in the reader's language; undefined for a code this tab does not know. */
-export function fieldText(code: string | undefined, language: Language | string | undefined): string | undefined {
-  return code === undefined ? undefined : lookup(`field.${code}`, language);
+/**
+ * What a field code means, in the reader's language; undefined for a code this tab does not
+ * know. A size code with its bound names the number ("At most 20,000 characters.").
+ */
+export function fieldText(code: string | undefined, language: Language | string | undefined, bound?: { limit: number; unit?: 'characters' | 'items' | undefined }): string | undefined {
+  if (code === undefined) return undefined;
+  if (bound && (code === 'too_big' || code === 'too_small')) {
+    const text = lookup(`field.${code}.${bound.unit ?? 'number'}`, language);
+    const locale = language?.toLowerCase().startsWith('nl') ? 'nl-NL' : 'en-GB';
+    if (text) return text.replace('{limit}', new Intl.NumberFormat(locale).format(bound.limit));
+  }
+  return lookup(`field.${code}`, language);
 }
