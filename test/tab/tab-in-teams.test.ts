@@ -96,7 +96,7 @@ describe('tab in Teams (real sign-in)', function () {
     const tab = await host.tab();
     await tab.getByRole('heading', { level: 1, name: `Welkom, ${ANOUK.name}` }).waitFor();
     const nav = tab.getByRole('navigation', { name: 'Onderdelen van Meent' });
-    assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Start', 'Community’s', 'Bijeenkomsten', 'Mensen', 'Zoeken', 'Mijn profiel']);
+    assert.deepEqual(await nav.getByRole('link').allInnerTexts(), ['Start', 'Community’s', 'Bijeenkomsten', 'Mensen', 'Zoeken', 'Mijn profiel', 'Mijn Meent']);
     assert.equal(await tab.getByRole('heading', { level: 2 }).first().innerText(), 'Jouw tijdlijn');
     assert.equal(await tab.evaluate('document.documentElement.lang'), 'nl-NL');
     assert.equal(await tab.evaluate('document.title'), `Welkom, ${ANOUK.name} – Meent`);
