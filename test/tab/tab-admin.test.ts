@@ -113,7 +113,7 @@ describe('tab: organisation admin area and My Meent', function () {
     await tab.getByTestId('org-settings-form').waitFor();
     await tab.getByTestId('org-settings-threshold').fill('500');
     await tab.getByTestId('org-settings-save').click();
-    await tab.getByText('Dit is te lang of te groot.').waitFor();
+    await tab.getByText('Maximaal 100.').waitFor();
     assert.equal(await tab.getByTestId('org-settings-threshold').inputValue(), '500', 'what was typed is kept');
     await expectNoViolationsInAnyTheme(host, tab, axeSource, 'organisation settings with a field error (Dutch)');
     await tab.getByTestId('org-settings-threshold').fill('4');
