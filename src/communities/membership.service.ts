@@ -155,24 +155,19 @@ export class MembershipService {
   }
 
   /**
-   * An event's organiser invites someone they invited to the event into the event's community
-   * (issue 14), as a manager would. The events capability has decided that the actor runs the
-   * event; that, not a manager's role, is what lets them invite for it.
+   * Takes back an invitation into the community while it still waits (an event invitation
+   * that brought it was withdrawn). Managers only, as inviting is.
    */
-  async inviteForEvent(actor: Actor, communityId: string, userId: string): Promise<AddMemberResult> {
-    return this.invite(actor, communityId, { userId }, { runsEvent: true });
-  }
-
-  /** Takes back an invitation `inviteForEvent` made, while it still waits (the event invitation was withdrawn). */
-  async withdrawForEvent(actor: Actor, communityId: string, userId: string): Promise<void> {
+  async withdrawWaiting(actor: Actor, communityId: string, userId: string): Promise<void> {
     const access = await resolveCommunityAccess(actor, communityId);
+    access.authorize('members.manage');
     const membership = await findMembership(access.community._id, userId);
     if (membership?.status === 'invited') await this.deleteMembership(access, membership);
   }
 
-  private async invite(actor: Actor, communityId: string, input: AddMemberInput, vouched: { runsEvent?: boolean } = {}): Promise<AddMemberResult> {
+  private async invite(actor: Actor, communityId: string, input: AddMemberInput): Promise<AddMemberResult> {
     const access = await resolveCommunityAccess(actor, communityId);
-    if (!vouched.runsEvent) access.authorize('members.manage');
+    access.authorize('members.manage');
     const person = await this.findInvitee(actor, input);
     if (person.isGuest && !access.community.guestsAllowed) {
       throw new ConflictError('This community does not admit guests.', 'guests_not_allowed');

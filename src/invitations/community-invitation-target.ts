@@ -18,7 +18,7 @@ export async function communityInvitationTarget(actor: Actor, communityId: strin
   return {
     scope: { communityId: id, eventId: null },
     subjectId: String(id),
-    admitsGuests: access.community.guestsAllowed,
+    guestRefusal: access.community.guestsAllowed ? null : 'guests_not_allowed',
     landing: `/communities/${String(id)}`,
     async inviteKnown(userId): Promise<KnownInviteResult> {
       try {

@@ -5,9 +5,17 @@
  * yet in it; a new guest's membership waits, as a community's guest invitation does, and their
  * first sign-in registers them (InvitationService.signedIn). Nobody is invited to an event
  * that is cancelled or has started.
+ *
+ * Running an event does not let anyone into its community: only an organiser who may manage
+ * the community's members (its managers, organisation admins) brings people into it. Another
+ * organiser registers people of the tenant on the event, as adding them by name does, and
+ * cannot invite guests (`needs_community_manager`): a guest outside the community could not
+ * open the event, and inviting them would open a closed or secret community to whoever runs
+ * one of its events.
  */
 import type { Actor } from '../auth/actor.js';
 import { communityById, membershipOf } from '../communities/communities.port.js';
+import { resolveCommunityAccess } from '../communities/community-access.js';
 import type { MembershipService } from '../communities/membership.service.js';
 import { ConflictError } from '../errors/domain-errors.js';
 import { resolveEventAccess } from '../events/event-access.js';
@@ -19,7 +27,7 @@ import type { InvitationTarget, KnownInviteResult } from './invitation-target.js
 
 export interface EventTargetDeps {
   signups: Pick<EventSignupService, 'add'>;
-  memberships: Pick<MembershipService, 'inviteForEvent' | 'withdrawForEvent'>;
+  memberships: Pick<MembershipService, 'add' | 'withdrawWaiting'>;
   now: Clock;
 }
 
@@ -39,14 +47,15 @@ export async function eventInvitationTarget(actor: Actor, eventId: string, deps:
   if (closed) throw new ConflictError(CLOSED[closed], closed);
   const communityId = event.communityId ?? null;
   const community = access.community?.community ?? (communityId ? await communityById(communityId) : null);
+  const managesCommunity = communityId ? (await resolveCommunityAccess(actor, String(communityId))).can('members.manage') : false;
 
   /** Into the event's community, unless they are in it or invited already (a refusal there leaves the registration be). */
   const intoCommunity = async (userId: string) => {
-    if (!communityId) return;
+    if (!communityId || !managesCommunity) return;
     const status = (await membershipOf(communityId, userId))?.status;
     if (status === 'active' || status === 'invited') return;
     try {
-      await deps.memberships.inviteForEvent(actor, String(communityId), userId);
+      await deps.memberships.add(actor, String(communityId), { userId });
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
     }
@@ -55,7 +64,7 @@ export async function eventInvitationTarget(actor: Actor, eventId: string, deps:
   return {
     scope: { communityId, eventId: event._id },
     subjectId: String(event._id),
-    admitsGuests: event.guestsAllowed === true && (community ? community.guestsAllowed : true),
+    guestRefusal: event.guestsAllowed !== true || (community && !community.guestsAllowed) ? 'guests_not_allowed' : communityId && !managesCommunity ? 'needs_community_manager' : null,
     landing: `/events/${String(event._id)}`,
     async inviteKnown(userId): Promise<KnownInviteResult> {
       let added;
@@ -75,7 +84,7 @@ export async function eventInvitationTarget(actor: Actor, eventId: string, deps:
       return status === 'registered' || status === 'waitlisted';
     },
     async release(item) {
-      if (communityId && item.userId) await deps.memberships.withdrawForEvent(actor, String(communityId), item.userId);
+      if (communityId && managesCommunity && item.userId) await deps.memberships.withdrawWaiting(actor, String(communityId), item.userId);
     },
   };
 }

@@ -26,8 +26,8 @@ export interface InvitationTarget {
   scope: InvitationScope;
   /** What the audit entries name: the community or the event. */
   subjectId: string;
-  /** Whether someone outside the tenant may be invited as a guest (GUESTS_ALLOWED aside). */
-  admitsGuests: boolean;
+  /** Why someone outside the tenant may not be invited as a guest here (GUESTS_ALLOWED aside); null when they may. */
+  guestRefusal: InviteOutcome | null;
   /** The tab route a guest lands on after redeeming (`/communities/<id>`, `/events/<id>`). */
   landing: string;
   /** Invites someone of the tenant (already made known to Meent). */

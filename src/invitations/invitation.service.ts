@@ -185,8 +185,8 @@ export class InvitationService {
         outcomes.set(email, await this.inviteKnown(actor, target, email, person));
       } else if (!gateway) {
         outcomes.set(email, { address: email, outcome: 'not_found' });
-      } else if (!this.deps.guestsAllowed || !target.admitsGuests) {
-        outcomes.set(email, { address: email, outcome: 'guests_not_allowed' });
+      } else if (!this.deps.guestsAllowed || target.guestRefusal) {
+        outcomes.set(email, { address: email, outcome: this.deps.guestsAllowed ? (target.guestRefusal ?? 'guests_not_allowed') : 'guests_not_allowed' });
       } else {
         guests.push(email);
       }

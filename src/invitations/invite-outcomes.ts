@@ -14,6 +14,7 @@ export const INVITE_OUTCOMES = [
   'event_closed',
   'invalid_address',
   'guests_not_allowed',
+  'needs_community_manager',
   'refused_by_policy',
   'address_refused',
   'throttled',

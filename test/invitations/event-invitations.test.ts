@@ -84,9 +84,9 @@ describe('invitations by e-mail to an event (registered at once, or at a guestâ€
 
   const post = (app: Express, actor: ReturnType<typeof testActor>, path: string, body?: object) => request(app).post(`/api/v1${path}`).set('X-Test-Actor', actorHeader(actor)).send(body);
 
-  it('a mixed paste by an organiser who does not manage the community: seats, the waitlist, pending guests, malformed and refused; the same again changes nothing; a guestâ€™s first sign-in registers them', async () => {
+  it('a mixed paste by an organiser who manages the community: seats, the waitlist, pending guests, malformed and refused; the same again changes nothing; a guestâ€™s first sign-in registers them', async () => {
     const r = rig();
-    const { organiser, plain, panel, event } = await scene(r);
+    const { manager, plain, panel, event } = await scene(r);
     const colleagues = ['anna', 'bram', 'cees'].map((n) => graph.addUser({ mail: `${n}@waterschap.example`, displayName: n }));
     // Already a member of the community: registered, and no invitation to the community.
     graph.addUser({ id: plain.userId, mail: 'plain@waterschap.example', displayName: 'Plain member' });
@@ -94,7 +94,7 @@ describe('invitations by e-mail to an event (registered at once, or at a guestâ€
     const pasted = ['anna@waterschap.example', 'bram@waterschap.example', 'PLAIN@waterschap.example', 'nieuw1@boerderij.example', 'nieuw2@boerderij.example', 'x@geweigerd.example', 'geen-adres', 'twee@@apenstaart.example', 'anna@waterschap.example'].join('\n');
     const body = { addresses: pasted, language: 'en', message: 'Welcome to the session.' };
 
-    const first = await post(r.app, organiser, `/events/${event.id}/invitations`, body);
+    const first = await post(r.app, manager, `/events/${event.id}/invitations`, body);
 
     assert.equal(first.status, 200, JSON.stringify(first.body));
     const outcomes = Object.fromEntries((first.body.outcomes as { address: string; outcome: string }[]).map((o) => [o.address.toLowerCase(), o.outcome]));
@@ -132,7 +132,7 @@ describe('invitations by e-mail to an event (registered at once, or at a guestâ€
 
     // The same request again: nothing changes, Graph is not asked.
     const before = graph.requests.length;
-    const second = await post(r.app, organiser, `/events/${event.id}/invitations`, body);
+    const second = await post(r.app, manager, `/events/${event.id}/invitations`, body);
     assert.equal(second.status, 200);
     assert.equal(graph.requests.length, before, 'no Graph request');
     const again = (second.body.outcomes as { outcome: string }[]).map((o) => o.outcome).sort();
@@ -146,19 +146,19 @@ describe('invitations by e-mail to an event (registered at once, or at a guestâ€
     assert.equal(await membership(guest.userId), 'active');
     const registration = await RegistrationModel.findOne({ eventId: event.id, userId: guest.userId }).lean();
     assert.equal(registration?.status, 'waitlisted');
-    assert.equal(registration?.addedBy, organiser.userId, 'added as the organiser who invited them would have');
+    assert.equal(registration?.addedBy, manager.userId, 'added as the organiser who invited them would have');
     const accepted = await InvitationModel.findOne({ eventId: event.id, userId: guest.userId }).lean();
     assert.deepEqual([accepted?.state, accepted?.email], ['accepted', undefined]);
 
     // The organiser's list: pending, accepted, failed.
-    const list = await request(r.app).get(`/api/v1/events/${event.id}/invitations`).set('X-Test-Actor', actorHeader(organiser));
+    const list = await request(r.app).get(`/api/v1/events/${event.id}/invitations`).set('X-Test-Actor', actorHeader(manager));
     assert.equal(list.status, 200);
     const items = list.body.items as { id: string; state: string; userId: string | null; kind: string }[];
     assert.deepEqual(items.map((i) => i.state).sort(), ['accepted', 'accepted', 'accepted', 'accepted', 'failed', 'pending']);
 
     // Withdraw the other guest's: their waiting membership goes.
     const other = items.find((i) => i.state === 'pending')!;
-    const withdrawn = await request(r.app).delete(`/api/v1/events/${event.id}/invitations/${other.id}`).set('X-Test-Actor', actorHeader(organiser));
+    const withdrawn = await request(r.app).delete(`/api/v1/events/${event.id}/invitations/${other.id}`).set('X-Test-Actor', actorHeader(manager));
     assert.equal(withdrawn.status, 200, JSON.stringify(withdrawn.body));
     assert.equal(withdrawn.body.state, 'withdrawn');
     assert.equal(await membership(sent[1]!.userId), undefined);
@@ -166,7 +166,7 @@ describe('invitations by e-mail to an event (registered at once, or at a guestâ€
     // Send the refused one again once the policy allows the domain.
     graph.reach.reset();
     const failed = items.find((i) => i.state === 'failed')!;
-    const resent = await post(r.app, organiser, `/events/${event.id}/invitations/${failed.id}/resend`, { language: 'nl' });
+    const resent = await post(r.app, manager, `/events/${event.id}/invitations/${failed.id}/resend`, { language: 'nl' });
     assert.equal(resent.status, 200, JSON.stringify(resent.body));
     assert.deepEqual([resent.body.outcome, resent.body.invitation.state, resent.body.invitation.sends], ['invited_guest', 'pending', 2]);
 
@@ -177,6 +177,19 @@ describe('invitations by e-mail to an event (registered at once, or at a guestâ€
     assert.equal(await AuditEntryModel.countDocuments({ kind: mongoose.trusted({ $in: ['invitations.withdrawn', 'invitations.resent'] }) }), 2);
     const written = JSON.stringify(await AuditEntryModel.find({}).lean()) + logLines.join('');
     assert.ok(!/[a-z0-9.]+@[a-z]+\.example/i.test(written), 'an e-mail address in the audit log or the log');
+  });
+
+  it('an organiser who does not manage the community registers people of the tenant, brings nobody into the community and invites no guests', async () => {
+    const r = rig();
+    const { organiser, panel, event } = await scene(r);
+    const colleague = graph.addUser({ mail: 'anna@waterschap.example', displayName: 'Anna' });
+    const answer = await post(r.app, organiser, `/events/${event.id}/invitations`, { addresses: 'anna@waterschap.example, gast@boerderij.example' });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.deepEqual(answer.body.outcomes.map((o: { outcome: string }) => o.outcome), ['registered', 'needs_community_manager']);
+    assert.equal((await RegistrationModel.findOne({ eventId: event.id, userId: colleague.id }).lean())?.status, 'registered', 'registered, as adding them by name does');
+    assert.equal(await MembershipModel.countDocuments({ communityId: panel.id, userId: colleague.id }), 0, 'running an event lets nobody into the closed community');
+    assert.equal(graph.reach.invitations.length, 0, 'no guest invited through Graph');
+    assert.equal(await InvitationModel.countDocuments({ eventId: event.id, state: 'pending' }), 0);
   });
 
   it('a guest invited to a full event without a waitlist is not registered at sign-in: the invitation fails with the reason', async () => {

@@ -25,6 +25,7 @@ export const invitationsEn = {
   'invitations.outcome.event_closed': 'The event no longer takes people (cancelled or started).',
   'invitations.outcome.invalid_address': 'Not a valid e-mail address.',
   'invitations.outcome.guests_not_allowed': 'Not in the organisation, and this community or the organisation admits no guests.',
+  'invitations.outcome.needs_community_manager': 'Not in the organisation: only a manager of the community can invite a guest into it.',
   'invitations.outcome.refused_by_policy': 'Refused by the organisation’s policy for guests (Microsoft Entra).',
   'invitations.outcome.address_refused': 'Microsoft refused this address.',
   'invitations.outcome.throttled': 'Microsoft was busy; try this one again in a few minutes.',

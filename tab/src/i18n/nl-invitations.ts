@@ -25,6 +25,7 @@ export const invitationsNl: { readonly [K in keyof typeof invitationsEn]: Catalo
   'invitations.outcome.event_closed': 'De bijeenkomst neemt niemand meer aan (geannuleerd of begonnen).',
   'invitations.outcome.invalid_address': 'Geen geldig e-mailadres.',
   'invitations.outcome.guests_not_allowed': 'Niet van de organisatie, en deze community of de organisatie laat geen gasten toe.',
+  'invitations.outcome.needs_community_manager': 'Niet in de organisatie: alleen een beheerder van de community kan een gast daarin uitnodigen.',
   'invitations.outcome.refused_by_policy': 'Geweigerd door het gastenbeleid van de organisatie (Microsoft Entra).',
   'invitations.outcome.address_refused': 'Microsoft weigerde dit adres.',
   'invitations.outcome.throttled': 'Microsoft had het druk; probeer deze over een paar minuten opnieuw.',
