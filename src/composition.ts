@@ -76,6 +76,7 @@ import { communitiesPersonalData } from './communities/communities-personal-data
 import { discussionsPersonalData } from './discussions/discussions-personal-data.js';
 import { eventsPersonalData } from './events/events-personal-data.js';
 import type { SeatAllocator } from './events/seat-allocator.js';
+import type { EventSignupService } from './events/event-signup.service.js';
 import { meetingsPersonalData } from './meetings/meetings-personal-data.js';
 import { membersPersonalData } from './members/members-personal-data.js';
 import { moderationPersonalData } from './moderation/moderation-personal-data.js';
@@ -130,8 +131,8 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     ...(graphCredentials ? { teamsFor: (actor: Actor) => new GraphTeamsGateway({ graph: meentGraphClient({ baseUrl: config.graphBaseUrl, getAccessToken: () => graphCredentials.appToken(actor.tenantId) }) }) } : {}),
     upcomingEvents: async (actor, limit) => (await events.services.events.list(actor, { limit })).items.map((e) => ({ ...e })),
   });
-  // Invitations by e-mail (issue 14): people of the tenant as members, others as B2B guests through Graph.
-  const invitations = createInvitations({ config, spec, audit: identity.audit, memberships: communities.services.memberships, graphCredentials });
+  // Invitations by e-mail (issue 14), to communities and events: people of the tenant as members, others as B2B guests through Graph.
+  const invitations = createInvitations({ config, spec, audit: identity.audit, memberships: communities.services.memberships, signups: events.services.signups, graphCredentials });
   signIns.hook = (actor) => invitations.service.signedIn(actor);
   // Teams meetings linked to discussions: the tab in meetings, the bot's meeting events, the follow-up.
   const meetings = createMeetingsModule({
@@ -322,7 +323,7 @@ function teamsReach(config: Config, credentials: GraphCredentials | undefined): 
 }
 
 /** The invitations capability: its service (sign-in hook) and routes, over Graph with the app's credential. */
-function createInvitations(deps: { config: Config; spec: ApiSpec; audit: AuditSink; memberships: MembershipService; graphCredentials: GraphCredentials | undefined }): { service: InvitationService; module: CapabilityModule } {
+function createInvitations(deps: { config: Config; spec: ApiSpec; audit: AuditSink; memberships: MembershipService; signups: EventSignupService; graphCredentials: GraphCredentials | undefined }): { service: InvitationService; module: CapabilityModule } {
   const { config, graphCredentials } = deps;
   // One gateway per tenant, so that its pacing (Graph's invitation limit is per tenant) spans every request.
   const gateways = new Map<string, GraphGuestInvitationsGateway>();
@@ -336,6 +337,7 @@ function createInvitations(deps: { config: Config; spec: ApiSpec; audit: AuditSi
   };
   const service = new InvitationService({
     memberships: deps.memberships,
+    signups: deps.signups,
     audit: deps.audit,
     // Application permission User.Invite.All (and User.Read.All for the lookups); absent in local mode.
     gatewayFor: (actor) => (graphCredentials ? gatewayOf(graphCredentials, actor.tenantId) : undefined),

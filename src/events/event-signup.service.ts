@@ -104,6 +104,20 @@ export class EventSignupService {
     return { registration: fullView(outcome), created: outcome.created };
   }
 
+  /**
+   * Registers a guest whom an organiser invited to the event by e-mail (issue 14), at their
+   * first sign-in: as that organiser would have added them (a seat, or the waitlist when
+   * full). The invitation vouches for them, so an invite-only event takes them; the event
+   * must still admit guests.
+   */
+  async admitInvited(guest: Actor, eventId: string, invitedBy: string): Promise<RegistrationView> {
+    const access = await resolveEventAccess(guest, eventId);
+    if (guest.isGuest && !access.event.guestsAllowed) throw new ConflictError('This event is not open to guests.', 'guests_not_allowed');
+    const person = await this.personFromActor(guest);
+    const outcome = await this.deps.allocator.apply(guest.tenantId, access.event._id, { kind: 'add', person, by: invitedBy });
+    return fullView(outcome);
+  }
+
   /** The person Meent knows, or one from the organisation's directory made known now (as an invitation to a community does). */
   private async personToAdd(actor: Actor, userId: string): Promise<UserRecord> {
     const known = await this.deps.people.find(actor.tenantId, userId);

@@ -7,7 +7,7 @@ import mongoose, { type Types } from 'mongoose';
 import type { EventRecord } from './event.model.js';
 import { latestEventsOfTenant, findByJoinUrl, findEvent, findEventByTitle, findEventTitle, updateEvent } from './event.repository.js';
 import type { RegistrationRecord } from './registration.model.js';
-import { eventActivityBetween, registeredOf, registrationsOf } from './registration.repository.js';
+import { eventActivityBetween, findRegistration, registeredOf, registrationsOf } from './registration.repository.js';
 
 export { eventActivityBetween };
 
@@ -30,6 +30,9 @@ export const eventTitled: (tenantId: string, communityId: Types.ObjectId | strin
 
 /** Every registration of the event, in any status. */
 export const registrationsOfEvent: (eventId: Types.ObjectId) => Promise<RegistrationRecord[]> = registrationsOf;
+
+/** The person's registration for the event, in any status, or null (invitations by e-mail see whether it was taken up). */
+export const registrationOfPerson: (eventId: Types.ObjectId, userId: string) => Promise<RegistrationRecord | null> = findRegistration;
 
 /** The event's registered people, in arrival order. */
 export const registeredOfEvent = (eventId: Types.ObjectId): Promise<RegistrationRecord[]> => registeredOf(eventId);

@@ -1,6 +1,7 @@
 /**
- * Invitations by e-mail address to a community (issue 14). A manager pastes one address or up
- * to 200; each gets an outcome in words (a stable code the tab translates):
+ * Invitations by e-mail address to a community or to an event (issue 14). A community's
+ * manager, or whoever runs an event, pastes one address or up to 200; each gets an outcome in
+ * words (a stable code the tab translates). For a community:
  *
  * - someone already in the tenant (member or guest), found through Graph in `$batch`es of 20,
  *   is invited as today (an `invited` membership and a notification): `invited_member`;
@@ -10,6 +11,11 @@
  *   `invited` and bound to the new guest's object id, until their first sign-in accepts it;
  * - `invalid_address`, `guests_not_allowed`, `already_member`, `already_invited`, or Graph's
  *   refusal (`refused_by_policy`, `address_refused`, `throttled`, `graph_failed`).
+ *
+ * For an event, someone of the tenant is registered at once (`registered`, `waitlisted`,
+ * `already_registered`, `event_full`) and invited into its community; a new guest is invited
+ * as for a community, and their first sign-in also registers them. What differs between the
+ * two is the target's (invitation-target.ts); addresses, Graph and outcomes are kept here.
  *
  * A second identical request changes nothing and calls Graph for nothing: every address it
  * names already has its invitation. A pending or failed invitation can be re-sent, a pending
@@ -21,32 +27,23 @@ import mongoose from 'mongoose';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.js';
 import type { AuditSink } from '../audit/audit.port.js';
-import { resolveCommunityAccess } from '../communities/community-access.js';
 import type { MembershipService } from '../communities/membership.service.js';
-import { membershipOf } from '../communities/communities.port.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
+import type { EventSignupService } from '../events/event-signup.service.js';
 import type { DirectoryUser } from '../graph/directory-gateway.js';
 import type { GuestInvitationsGateway, InviteAnswer } from '../graph/guest-invitations-gateway.js';
 import { ensurePersonKnown } from '../members/people.repository.js';
 import { atomicUpdate } from '../db/atomic-update.js';
 import { upsertRetryingRace } from '../db/mongo-errors.js';
 import { clockOf, type Clock } from '../time/clock.js';
+import { communityInvitationTarget } from './community-invitation-target.js';
+import { eventInvitationTarget } from './event-invitation-target.js';
 import { InvitationModel, type InvitationRecord } from './invitation.model.js';
+import type { InvitationScope, InvitationTarget, InviteOutcome } from './invitation-target.js';
+
+export type { InviteOutcome };
 
 export const MAX_ADDRESSES = 200;
-
-export type InviteOutcome =
-  | 'invited_member'
-  | 'invited_guest'
-  | 'already_member'
-  | 'already_invited'
-  | 'invalid_address'
-  | 'guests_not_allowed'
-  | 'refused_by_policy'
-  | 'address_refused'
-  | 'throttled'
-  | 'graph_failed'
-  | 'not_found';
 
 export interface AddressOutcome {
   address: string;
@@ -73,10 +70,14 @@ export interface InvitationServiceDeps {
   gatewayFor: (actor: Actor) => GuestInvitationsGateway | undefined;
   /** GUESTS_ALLOWED. */
   guestsAllowed: boolean;
-  /** `PUBLIC_URL`: a guest lands on `<publicUrl>/tab/#/communities/<id>` after redeeming. */
+  /** `PUBLIC_URL`: a guest lands on `<publicUrl>/tab/#/communities/<id>` (or `/events/<id>`) after redeeming. */
   publicUrl: string;
+  /** Registrations for invitations to events; without it, events take no invitations. */
+  signups?: Pick<EventSignupService, 'add' | 'admitInvited'>;
   now?: Clock;
 }
+
+type Input = { addresses: string; message?: string; language?: 'nl' | 'en' };
 
 const address = z.email();
 
@@ -101,10 +102,57 @@ export class InvitationService {
     this.now = clockOf(deps);
   }
 
-  async invite(actor: Actor, communityId: string, input: { addresses: string; message?: string; language?: 'nl' | 'en' }): Promise<{ outcomes: AddressOutcome[] }> {
-    const access = await resolveCommunityAccess(actor, communityId);
-    access.authorize('members.manage');
-    const community = access.community;
+  /** Invites to a community (its managers). */
+  async invite(actor: Actor, communityId: string, input: Input): Promise<{ outcomes: AddressOutcome[] }> {
+    return this.inviteTo(actor, await this.community(actor, communityId), input);
+  }
+
+  /** Invites to an event (whoever runs it); refused for an event that is cancelled or has started. */
+  async inviteToEvent(actor: Actor, eventId: string, input: Input): Promise<{ outcomes: AddressOutcome[] }> {
+    return this.inviteTo(actor, await this.event(actor, eventId), input);
+  }
+
+  /** The community's own invitations (managers): pending, accepted, failed; newest first. */
+  async list(actor: Actor, communityId: string): Promise<InvitationView[]> {
+    return this.listOf(actor, await this.community(actor, communityId));
+  }
+
+  /** The event's invitations (whoever runs it), as `list`. */
+  async listForEvent(actor: Actor, eventId: string): Promise<InvitationView[]> {
+    return this.listOf(actor, await this.event(actor, eventId, { evenIfClosed: true }));
+  }
+
+  /** Withdraws a pending invitation to a community: the waiting membership goes, the address is kept until the retention period ends. */
+  async withdraw(actor: Actor, communityId: string, invitationId: string): Promise<InvitationView> {
+    return this.withdrawFrom(actor, await this.community(actor, communityId), invitationId);
+  }
+
+  /** Withdraws a pending invitation to an event (a guest's, whose registration waits for their sign-in). */
+  async withdrawFromEvent(actor: Actor, eventId: string, invitationId: string): Promise<InvitationView> {
+    return this.withdrawFrom(actor, await this.event(actor, eventId, { evenIfClosed: true }), invitationId);
+  }
+
+  /** Sends a pending or failed invitation to a community again (a guest's through Graph; a member's as a notification). */
+  async resend(actor: Actor, communityId: string, invitationId: string, language: 'nl' | 'en' = 'nl'): Promise<{ invitation: InvitationView; outcome: InviteOutcome }> {
+    return this.resendTo(actor, await this.community(actor, communityId), invitationId, language);
+  }
+
+  /** Sends a pending or failed invitation to an event again. */
+  async resendForEvent(actor: Actor, eventId: string, invitationId: string, language: 'nl' | 'en' = 'nl'): Promise<{ invitation: InvitationView; outcome: InviteOutcome }> {
+    return this.resendTo(actor, await this.event(actor, eventId), invitationId, language);
+  }
+
+  private community(actor: Actor, communityId: string): Promise<InvitationTarget> {
+    return communityInvitationTarget(actor, communityId, this.deps.memberships);
+  }
+
+  private event(actor: Actor, eventId: string, options: { evenIfClosed?: boolean } = {}): Promise<InvitationTarget> {
+    const signups = this.deps.signups;
+    if (!signups) throw new Error('invitations to events need the sign-ups service');
+    return eventInvitationTarget(actor, eventId, { signups, memberships: this.deps.memberships, now: this.now }, options);
+  }
+
+  private async inviteTo(actor: Actor, target: InvitationTarget, input: Input): Promise<{ outcomes: AddressOutcome[] }> {
     const pasted = splitAddresses(input.addresses);
     if (pasted.length === 0) throw new ValidationError('Give at least one e-mail address.', [{ path: 'addresses', message: 'must hold an e-mail address' }], 'no_addresses');
     if (pasted.length > MAX_ADDRESSES) throw new ValidationError(`At most ${MAX_ADDRESSES} addresses at once.`, [{ path: 'addresses', message: `at most ${MAX_ADDRESSES} addresses` }], 'too_many_addresses');
@@ -118,13 +166,13 @@ export class InvitationService {
       else valid.push(email);
     }
 
-    // Addresses this community already has an invitation for: nothing changes for them.
-    const existing = await InvitationModel.find({ tenantId: actor.tenantId, communityId: community._id, key: mongoose.trusted({ $in: valid.map(addressKey) }) }).lean<InvitationRecord[]>().exec();
+    // Addresses this target already has an invitation for: nothing changes for them.
+    const existing = await InvitationModel.find({ tenantId: actor.tenantId, ...target.scope, key: mongoose.trusted({ $in: valid.map(addressKey) }) }).lean<InvitationRecord[]>().exec();
     const byKey = new Map(existing.map((i) => [i.key, i]));
     const fresh: string[] = [];
     for (const email of valid) {
       const known = byKey.get(addressKey(email));
-      if (known) outcomes.set(email, { address: email, outcome: known.state === 'accepted' ? 'already_member' : 'already_invited', invitationId: String(known._id) });
+      if (known) outcomes.set(email, { address: email, outcome: alreadyOutcome(known), invitationId: String(known._id) });
       else fresh.push(email);
     }
 
@@ -134,38 +182,45 @@ export class InvitationService {
     for (const email of fresh) {
       const person = found.get(email);
       if (person) {
-        outcomes.set(email, await this.inviteKnown(actor, community._id, email, person));
+        outcomes.set(email, await this.inviteKnown(actor, target, email, person));
       } else if (!gateway) {
         outcomes.set(email, { address: email, outcome: 'not_found' });
-      } else if (!this.deps.guestsAllowed || !community.guestsAllowed) {
-        outcomes.set(email, { address: email, outcome: 'guests_not_allowed' });
+      } else if (!this.deps.guestsAllowed || target.guestRefusal) {
+        outcomes.set(email, { address: email, outcome: this.deps.guestsAllowed ? (target.guestRefusal ?? 'guests_not_allowed') : 'guests_not_allowed' });
       } else {
         guests.push(email);
       }
     }
     if (guests.length > 0 && gateway) {
       const language = input.language ?? 'nl';
-      const redirectUrl = `${this.deps.publicUrl}/tab/#/communities/${String(community._id)}`;
+      const redirectUrl = `${this.deps.publicUrl}/tab/#${target.landing}`;
       const answers = await gateway.invite(guests.map((email) => ({ email, redirectUrl, language, ...(input.message ? { message: input.message } : {}) })));
       for (let i = 0; i < guests.length; i++) {
         const email = guests[i] as string;
-        outcomes.set(email, await this.recordGuestAnswer(actor, community._id, email, answers[i] ?? { ok: false, code: 'graph_failed', status: 0 }));
+        outcomes.set(email, await this.recordGuestAnswer(actor, target, email, answers[i] ?? { ok: false, code: 'graph_failed', status: 0 }));
       }
     }
 
     const list = [...outcomes.values()];
-    const count = (o: InviteOutcome) => list.filter((x) => x.outcome === o).length;
+    const count = (...o: InviteOutcome[]) => list.filter((x) => o.includes(x.outcome)).length;
     await this.deps.audit.record({
       tenantId: actor.tenantId,
       kind: 'invitations.sent',
       actorId: actor.userId,
-      subjectId: String(community._id),
-      details: { addresses: pasted.length, members: count('invited_member'), guests: count('invited_guest'), refused: list.filter((x) => ['refused_by_policy', 'address_refused', 'throttled', 'graph_failed'].includes(x.outcome)).length, invalid: count('invalid_address') },
+      subjectId: target.subjectId,
+      details: {
+        ...scopeDetails(target.scope),
+        addresses: pasted.length,
+        members: count('invited_member', 'registered', 'waitlisted'),
+        guests: count('invited_guest'),
+        refused: count('refused_by_policy', 'address_refused', 'throttled', 'graph_failed'),
+        invalid: count('invalid_address'),
+      },
     });
     return { outcomes: list };
   }
 
-  private async inviteKnown(actor: Actor, communityId: mongoose.Types.ObjectId, email: string, person: DirectoryUser): Promise<AddressOutcome> {
+  private async inviteKnown(actor: Actor, target: InvitationTarget, email: string, person: DirectoryUser): Promise<AddressOutcome> {
     const isGuest = person.userType === 'Guest' || (person.userType === null && (person.userPrincipalName ?? '').includes('#EXT#'));
     await ensurePersonKnown(actor.tenantId, {
       userId: person.id,
@@ -174,114 +229,90 @@ export class InvitationService {
       ...(person.userPrincipalName ? { userPrincipalName: person.userPrincipalName } : {}),
       isGuest,
     });
-    let outcome: InviteOutcome = 'invited_member';
-    try {
-      await this.deps.memberships.add(actor, String(communityId), { userId: person.id });
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      outcome = err.code === 'already_member' ? 'already_member' : err.code === 'guests_not_allowed' ? 'guests_not_allowed' : 'already_invited';
-    }
-    const accepted = outcome === 'already_member';
-    const failed = outcome === 'guests_not_allowed';
-    const saved = await this.save(actor, communityId, email, {
+    const { outcome, state } = await target.inviteKnown(person.id);
+    const saved = await this.save(actor, target.scope, email, {
       userId: person.id,
       kind: 'member',
-      state: accepted ? 'accepted' : failed ? 'failed' : 'pending',
-      ...(failed ? { reason: outcome, closedAt: this.now() } : {}),
-      ...(accepted ? { acceptedAt: this.now() } : {}),
+      state,
+      ...(state === 'failed' ? { reason: outcome, closedAt: this.now() } : {}),
+      ...(state === 'accepted' ? { acceptedAt: this.now() } : {}),
     });
     return { address: email, outcome, invitationId: String(saved._id) };
   }
 
-  private async recordGuestAnswer(actor: Actor, communityId: mongoose.Types.ObjectId, email: string, answer: InviteAnswer): Promise<AddressOutcome> {
+  private async recordGuestAnswer(actor: Actor, target: InvitationTarget, email: string, answer: InviteAnswer): Promise<AddressOutcome> {
     if (!answer.ok) {
-      const saved = await this.save(actor, communityId, email, { kind: 'guest', state: 'failed', reason: answer.code, graphStatus: answer.status, closedAt: this.now() });
+      const saved = await this.save(actor, target.scope, email, { kind: 'guest', state: 'failed', reason: answer.code, graphStatus: answer.status, closedAt: this.now() });
       return { address: email, outcome: answer.code, invitationId: String(saved._id) };
     }
-    // The membership waits, bound to the guest's object id, until their first sign-in (signedIn).
+    // What the target holds for the guest waits, bound to their object id, until their first sign-in (signedIn).
     await ensurePersonKnown(actor.tenantId, { userId: answer.userId, displayName: email, mail: email, isGuest: true });
-    try {
-      await this.deps.memberships.add(actor, String(communityId), { userId: answer.userId });
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-    }
-    const saved = await this.save(actor, communityId, email, { userId: answer.userId, kind: 'guest', state: 'pending', sentAt: this.now() });
+    await target.holdForGuest(answer.userId);
+    const saved = await this.save(actor, target.scope, email, { userId: answer.userId, kind: 'guest', state: 'pending', sentAt: this.now() });
     return { address: email, outcome: 'invited_guest', invitationId: String(saved._id) };
   }
 
-  private async save(actor: Actor, communityId: mongoose.Types.ObjectId, email: string, set: Partial<InvitationRecord>): Promise<InvitationRecord> {
+  private async save(actor: Actor, scope: InvitationScope, email: string, set: Partial<InvitationRecord>): Promise<InvitationRecord> {
     const key = addressKey(email);
+    // Accepted: the address has done its job and is not kept.
     const keepAddress = set.state === 'pending' || set.state === 'failed';
-    const doc = await upsertRetryingRace(() =>
+    const doc = (await upsertRetryingRace(() =>
       atomicUpdate(
         InvitationModel,
-        { tenantId: actor.tenantId, communityId, key },
-        { $set: { ...set, ...(keepAddress ? { email } : {}), invitedBy: actor.userId }, $setOnInsert: { tenantId: actor.tenantId, communityId, key } },
-        { upsert: true, lockKey: `invitations:${actor.tenantId}:${String(communityId)}:${key}` },
+        { tenantId: actor.tenantId, ...scope, key },
+        { $set: { ...set, ...(keepAddress ? { email } : {}), invitedBy: actor.userId }, ...(keepAddress ? {} : { $unset: { email: 1 } }), $setOnInsert: { tenantId: actor.tenantId, ...scope, key } },
+        { upsert: true, lockKey: lockKeyOf(actor.tenantId, scope, key) },
       ),
-    ) as InvitationRecord | null;
+    )) as InvitationRecord | null;
     if (!doc) throw new Error('invitation upsert returned nothing');
     return doc;
   }
 
-  /** The community's invitations (managers): pending, accepted, failed; newest first. */
-  async list(actor: Actor, communityId: string): Promise<InvitationView[]> {
-    const access = await resolveCommunityAccess(actor, communityId);
-    access.authorize('members.manage');
-    const items = await InvitationModel.find({ tenantId: actor.tenantId, communityId: access.community._id, state: mongoose.trusted({ $ne: 'withdrawn' }) }).sort({ createdAt: -1 }).limit(1000).lean<InvitationRecord[]>().exec();
+  private async listOf(actor: Actor, target: InvitationTarget): Promise<InvitationView[]> {
+    const items = await InvitationModel.find({ tenantId: actor.tenantId, ...target.scope, state: mongoose.trusted({ $ne: 'withdrawn' }) }).sort({ createdAt: -1 }).limit(1000).lean<InvitationRecord[]>().exec();
     const views: InvitationView[] = [];
     for (const item of items) {
-      let current = item;
-      // A member accepts in Teams or the tab (their membership turns active): the invitation follows.
-      if (item.state === 'pending' && item.userId) {
-        const membership = await membershipOf(access.community._id, item.userId);
-        if (membership?.status === 'active') current = (await this.markAccepted(item)) ?? item;
-      }
+      // Accepted in Teams or the tab meanwhile: the invitation follows.
+      const current = item.state === 'pending' && (await target.takenUp(item)) ? ((await this.markAccepted(item)) ?? item) : item;
       views.push(toView(current));
     }
     return views;
   }
 
-  /** Withdraws a pending invitation: the waiting membership goes, the address is kept until the retention period ends. */
-  async withdraw(actor: Actor, communityId: string, invitationId: string): Promise<InvitationView> {
-    const access = await resolveCommunityAccess(actor, communityId);
-    access.authorize('members.manage');
-    const item = await this.find(actor, access.community._id, invitationId);
+  private async withdrawFrom(actor: Actor, target: InvitationTarget, invitationId: string): Promise<InvitationView> {
+    const item = await this.find(actor, target.scope, invitationId);
     if (item.state !== 'pending') throw new ConflictError('Only a pending invitation can be withdrawn.', 'not_pending');
-    if (item.userId) {
-      const membership = await membershipOf(access.community._id, item.userId);
-      if (membership?.status === 'invited') await this.deps.memberships.remove(actor, communityId, item.userId);
-    }
+    if (!(await this.sharesWaitingMembership(item))) await target.release(item);
     const updated = (await atomicUpdate(InvitationModel, { _id: item._id, state: 'pending' }, { $set: { state: 'withdrawn', closedAt: this.now() } })) as InvitationRecord | null;
     if (!updated) throw new ConflictError('The invitation changed meanwhile; look again.', 'invitation_changed');
-    await this.deps.audit.record({ tenantId: actor.tenantId, kind: 'invitations.withdrawn', actorId: actor.userId, subjectId: String(item._id), details: { communityId: String(access.community._id) } });
+    await this.deps.audit.record({ tenantId: actor.tenantId, kind: 'invitations.withdrawn', actorId: actor.userId, subjectId: String(item._id), details: scopeDetails(target.scope) });
     return toView(updated);
   }
 
-  /** Sends a pending or failed invitation again (a guest's through Graph; a member's as a notification). */
-  async resend(actor: Actor, communityId: string, invitationId: string, language: 'nl' | 'en' = 'nl'): Promise<{ invitation: InvitationView; outcome: InviteOutcome }> {
-    const access = await resolveCommunityAccess(actor, communityId);
-    access.authorize('members.manage');
-    const item = await this.find(actor, access.community._id, invitationId);
+  /** Another pending invitation (to the community, or one of its events) waits on the same membership: it stays. */
+  private async sharesWaitingMembership(item: InvitationRecord): Promise<boolean> {
+    if (!item.userId || !item.communityId) return false;
+    return (await InvitationModel.countDocuments({ tenantId: item.tenantId, communityId: item.communityId, userId: item.userId, state: 'pending', _id: mongoose.trusted({ $ne: item._id }) })) > 0;
+  }
+
+  private async resendTo(actor: Actor, target: InvitationTarget, invitationId: string, language: 'nl' | 'en'): Promise<{ invitation: InvitationView; outcome: InviteOutcome }> {
+    const item = await this.find(actor, target.scope, invitationId);
     if ((item.state !== 'pending' && item.state !== 'failed') || !item.email) throw new ConflictError('Only a pending or failed invitation can be sent again.', 'not_resendable');
     // Forget the old answer, then invite as new: the same path as a first invitation, one address.
     await InvitationModel.deleteOne({ _id: item._id });
-    if (item.state === 'pending' && item.userId && item.kind === 'member') {
-      const membership = await membershipOf(access.community._id, item.userId);
-      if (membership?.status === 'invited') await this.deps.memberships.remove(actor, communityId, item.userId);
-    }
-    const { outcomes } = await this.invite(actor, communityId, { addresses: item.email, language });
+    if (item.state === 'pending' && item.kind === 'member' && !(await this.sharesWaitingMembership(item))) await target.release(item);
+    const { outcomes } = await this.inviteTo(actor, target, { addresses: item.email, language });
     const outcome = outcomes[0]?.outcome ?? 'graph_failed';
-    const again = (await atomicUpdate(InvitationModel, { tenantId: actor.tenantId, communityId: access.community._id, key: item.key }, { $set: { sends: (item.sends ?? 1) + 1 } }, { lockKey: `invitations:${actor.tenantId}:${String(access.community._id)}:${item.key}` })) as InvitationRecord | null;
-    await this.deps.audit.record({ tenantId: actor.tenantId, kind: 'invitations.resent', actorId: actor.userId, subjectId: again ? String(again._id) : String(item._id), details: { communityId: String(access.community._id), outcome } });
+    const again = (await atomicUpdate(InvitationModel, { tenantId: actor.tenantId, ...target.scope, key: item.key }, { $set: { sends: (item.sends ?? 1) + 1 } }, { lockKey: lockKeyOf(actor.tenantId, target.scope, item.key) })) as InvitationRecord | null;
+    await this.deps.audit.record({ tenantId: actor.tenantId, kind: 'invitations.resent', actorId: actor.userId, subjectId: again ? String(again._id) : String(item._id), details: { ...scopeDetails(target.scope), outcome } });
     if (!again) throw new NotFoundError('The invitation is gone.', 'invitation_not_found');
     return { invitation: toView(again), outcome };
   }
 
   /**
    * On each authenticated request: a guest's first sign-in accepts the invitations that wait
-   * for them (their membership turns active). Looked up at most every 5 minutes per person
-   * and process.
+   * for them (their membership turns active; an event's registers them as the organiser who
+   * invited them would have). Looked up at most every 5 minutes per person and process.
    */
   async signedIn(actor: Actor): Promise<void> {
     if (!actor.isGuest) return;
@@ -292,9 +323,35 @@ export class InvitationService {
     if (this.checked.size > 10_000) this.checked.clear();
     this.checked.set(memo, now);
     const waiting = await InvitationModel.find({ tenantId: actor.tenantId, userId: actor.userId, kind: 'guest', state: 'pending' }).lean<InvitationRecord[]>().exec();
+    // Communities first: an event of a closed community is seen by its members only.
+    waiting.sort((a, b) => Number(Boolean(a.eventId)) - Number(Boolean(b.eventId)));
     for (const item of waiting) {
-      const result = await this.deps.memberships.add(actor, String(item.communityId), {}).catch(() => undefined);
-      if (result && (result.outcome === 'accepted' || result.outcome === 'unchanged') && result.member.status === 'active') await this.markAccepted(item);
+      if (item.communityId) {
+        const result = await this.deps.memberships.add(actor, String(item.communityId), {}).catch(() => undefined);
+        const member = result && (result.outcome === 'accepted' || result.outcome === 'unchanged') && result.member.status === 'active';
+        if (!member) continue;
+      }
+      if (item.eventId) {
+        const refused = await this.admitToEvent(actor, item);
+        if (refused) {
+          // Full without a waitlist, cancelled or started meanwhile: the organiser sees why and may send it again.
+          await atomicUpdate(InvitationModel, { _id: item._id, state: 'pending' }, { $set: { state: 'failed', reason: refused, closedAt: this.now() } });
+          continue;
+        }
+      }
+      await this.markAccepted(item);
+    }
+  }
+
+  /** Registers the guest on the event; why not when the event no longer takes them. */
+  private async admitToEvent(actor: Actor, item: InvitationRecord): Promise<InviteOutcome | null> {
+    if (!this.deps.signups) return 'event_closed';
+    try {
+      await this.deps.signups.admitInvited(actor, String(item.eventId), item.invitedBy);
+      return null;
+    } catch (err) {
+      if (!(err instanceof ConflictError || err instanceof NotFoundError)) throw err;
+      return err.code === 'event_full' || err.code === 'guests_not_allowed' ? err.code : 'event_closed';
     }
   }
 
@@ -303,12 +360,26 @@ export class InvitationService {
     return (await atomicUpdate(InvitationModel, { _id: item._id, state: 'pending' }, { $set: { state: 'accepted', acceptedAt: this.now() }, $unset: { email: 1 } })) as InvitationRecord | null;
   }
 
-  private async find(actor: Actor, communityId: mongoose.Types.ObjectId, invitationId: string): Promise<InvitationRecord> {
+  private async find(actor: Actor, scope: InvitationScope, invitationId: string): Promise<InvitationRecord> {
     if (!mongoose.isValidObjectId(invitationId)) throw new NotFoundError('There is no such invitation.', 'invitation_not_found');
-    const item = await InvitationModel.findOne({ _id: new mongoose.Types.ObjectId(invitationId), tenantId: actor.tenantId, communityId }).lean<InvitationRecord>().exec();
+    const item = await InvitationModel.findOne({ _id: new mongoose.Types.ObjectId(invitationId), tenantId: actor.tenantId, ...scope }).lean<InvitationRecord>().exec();
     if (!item) throw new NotFoundError('There is no such invitation.', 'invitation_not_found');
     return item;
   }
+}
+
+/** What an address with an invitation already comes to: nothing new. */
+function alreadyOutcome(known: InvitationRecord): InviteOutcome {
+  if (known.state !== 'accepted') return 'already_invited';
+  return known.eventId ? 'already_registered' : 'already_member';
+}
+
+function scopeDetails(scope: InvitationScope): Record<string, string> {
+  return { ...(scope.communityId ? { communityId: String(scope.communityId) } : {}), ...(scope.eventId ? { eventId: String(scope.eventId) } : {}) };
+}
+
+function lockKeyOf(tenantId: string, scope: InvitationScope, key: string): string {
+  return `invitations:${tenantId}:${String(scope.communityId)}:${String(scope.eventId)}:${key}`;
 }
 
 function toView(i: InvitationRecord): InvitationView {

@@ -672,8 +672,8 @@ export const PERSONAL_DATA_CATALOGUE: CatalogueEntry[] = [
     model: 'Invitation',
     collection: 'invitations',
     purpose: {
-      nl: 'Uitnodigingen per e-mailadres voor een community: wie, hoe (lid of gast) en hoe het ervoor staat.',
-      en: 'Invitations by e-mail address to a community: whom, how (member or guest) and where they stand.',
+      nl: 'Uitnodigingen per e-mailadres voor een community of een bijeenkomst: wie, hoe (lid of gast) en hoe het ervoor staat.',
+      en: 'Invitations by e-mail address to a community or an event: whom, how (member or guest) and where they stand.',
     },
     retention: {
       nl: 'Het e-mailadres blijft zolang de uitnodiging openstaat of mislukt is (om te tonen en opnieuw te sturen) en verdwijnt zodra ze is aangenomen; een ingetrokken of mislukte uitnodiging wordt gewist na de bewaartermijn voor uitnodigingen die de organisatie koos (30 dagen als de beheerder niets anders koos), gerekend vanaf het intrekken of mislukken.',
@@ -681,8 +681,9 @@ export const PERSONAL_DATA_CATALOGUE: CatalogueEntry[] = [
     },
     retentionKind: 'invitations',
     fields: {
-      communityId: technical('De community.', 'The community.'),
-      key: technical('Een hash van het adres: één uitnodiging per adres en community.', 'A hash of the address: one invitation per address and community.'),
+      communityId: technical('De community (bij een bijeenkomst: die van de bijeenkomst).', "The community (for an event: the event's)."),
+      eventId: technical('De bijeenkomst, bij een uitnodiging voor een bijeenkomst.', 'The event, for an invitation to an event.'),
+      key: technical('Een hash van het adres: één uitnodiging per adres en community of bijeenkomst.', 'A hash of the address: one invitation per address and community or event.'),
       email: personal('Het e-mailadres van wie uitgenodigd werd.', 'The e-mail address of the person invited.'),
       userId: F.userId,
       kind: technical('Lid van de organisatie of gast.', 'Member of the organisation or guest.'),

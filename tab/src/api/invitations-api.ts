@@ -1,24 +1,14 @@
 /**
  * Invitations by e-mail address to a community (`/api/v1/communities/{id}/invitations`,
- * src/invitations/invitations.routes.ts), for managers: invite pasted addresses, list,
+ * src/invitations/invitations.routes.ts), for managers, and to an event
+ * (`/api/v1/events/{id}/invitations`), for its organisers: invite pasted addresses, list,
  * withdraw, re-send; and the organisation's switch for installing the app for people Meent
  * must reach (`/api/v1/admin/notifications/reach`, src/notifications/reach-settings.routes.ts).
  */
+import { INVITE_OUTCOMES } from '../../../src/invitations/invite-outcomes.js';
 import type { ApiClient } from './api-client.js';
 
-export const INVITATION_OUTCOMES = [
-  'invited_member',
-  'invited_guest',
-  'already_member',
-  'already_invited',
-  'invalid_address',
-  'guests_not_allowed',
-  'refused_by_policy',
-  'address_refused',
-  'throttled',
-  'graph_failed',
-  'not_found',
-] as const;
+export const INVITATION_OUTCOMES = INVITE_OUTCOMES;
 export type InvitationOutcome = (typeof INVITATION_OUTCOMES)[number];
 export type InvitationState = 'pending' | 'accepted' | 'failed' | 'withdrawn';
 
@@ -55,6 +45,24 @@ export function withdrawInvitation(api: ApiClient, communityId: string, invitati
 
 export function resendInvitation(api: ApiClient, communityId: string, invitationId: string, language: 'nl' | 'en'): Promise<{ invitation: Invitation; outcome: InvitationOutcome }> {
   return api.post(`${path(communityId)}/${encodeURIComponent(invitationId)}/resend`, { language });
+}
+
+const eventPath = (id: string) => `/events/${encodeURIComponent(id)}/invitations`;
+
+export async function inviteToEventByEmail(api: ApiClient, eventId: string, addresses: string, language: 'nl' | 'en'): Promise<AddressOutcome[]> {
+  return (await api.post<{ outcomes: AddressOutcome[] }>(eventPath(eventId), { addresses, language })).outcomes;
+}
+
+export async function listEventInvitations(api: ApiClient, eventId: string, signal?: AbortSignal): Promise<Invitation[]> {
+  return (await api.get<{ items: Invitation[] }>(eventPath(eventId), signal ? { signal } : {})).items;
+}
+
+export function withdrawEventInvitation(api: ApiClient, eventId: string, invitationId: string): Promise<Invitation> {
+  return api.delete<Invitation>(`${eventPath(eventId)}/${encodeURIComponent(invitationId)}`);
+}
+
+export function resendEventInvitation(api: ApiClient, eventId: string, invitationId: string, language: 'nl' | 'en'): Promise<{ invitation: Invitation; outcome: InvitationOutcome }> {
+  return api.post(`${eventPath(eventId)}/${encodeURIComponent(invitationId)}/resend`, { language });
 }
 
 export interface NotificationReach {

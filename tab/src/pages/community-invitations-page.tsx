@@ -1,43 +1,23 @@
 /**
  * A community's invitations by e-mail (`#/communities/:id/invitations`, issue 14), for its
- * managers: paste one address or up to 200, send, and read per address what came of it (in
- * words, never a bare code); below, the invitations with whether they are pending, accepted
- * or failed, to withdraw or send again. While sending, the button stays focusable and a
- * status line says so; a refused send shows the problem and keeps the pasted text. Every
- * outcome is announced, so the page works from the keyboard with a screen reader.
+ * managers: the form, the outcome per address and the invitations to withdraw or send again
+ * (components/email-invitations.tsx), for this community.
  */
-import { Button, Field, Link, Spinner, Textarea, makeStyles, tokens } from '@fluentui/react-components';
-import { useRef, useState } from 'react';
+import { Link, makeStyles, tokens } from '@fluentui/react-components';
+import { useMemo } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { getCommunity, type Community } from '../api/communities-api.js';
-import { INVITATION_OUTCOMES, inviteByEmail, listInvitations, resendInvitation, withdrawInvitation, type AddressOutcome, type Invitation, type InvitationOutcome } from '../api/invitations-api.js';
-import { useRequest } from '../api/use-request.js';
-import { CardItem } from '../components/card-list.js';
+import { inviteByEmail, listInvitations, resendInvitation, withdrawInvitation } from '../api/invitations-api.js';
+import { EmailInvitations, type EmailInvitationsClient } from '../components/email-invitations.js';
 import { EmptyState } from '../components/empty-state.js';
-import { ErrorMessage } from '../components/error-message.js';
-import { ListSkeleton } from '../components/loading-skeleton.js';
 import { RecordPage } from '../components/record-page.js';
-import { Section, useCardListStyles } from '../components/section.js';
-import { useActions } from '../forms/use-actions.js';
 import { useI18n } from '../i18n/i18n-provider.js';
-import { announce } from '../layout/live-region.js';
 import { PageHeader } from '../layout/page-header.js';
 import { hrefFor, type Route } from '../router/hash-router.js';
 
 const useStyles = makeStyles({
   back: { display: 'inline-block', marginBottom: tokens.spacingVerticalM },
-  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, maxWidth: '40rem', marginBottom: tokens.spacingVerticalXL },
-  send: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalM },
-  row: { display: 'flex', flexWrap: 'wrap', justifyContent: 'space-between', alignItems: 'center', gap: tokens.spacingHorizontalS },
-  buttons: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS },
-  address: { fontWeight: tokens.fontWeightSemibold, overflowWrap: 'anywhere' },
 });
-
-/** The outcome code in words; a code the tab does not know yet reads as "Microsoft could not be reached". */
-export function outcomeKey(code: string | null | undefined): `invitations.outcome.${InvitationOutcome}` {
-  const known = INVITATION_OUTCOMES.find((o) => o === code);
-  return `invitations.outcome.${known ?? 'graph_failed'}`;
-}
 
 export function CommunityInvitationsPage({ route }: { route: Route }) {
   return (
@@ -50,163 +30,24 @@ export function CommunityInvitationsPage({ route }: { route: Route }) {
 function InvitationsView({ community }: { community: Community }) {
   const styles = useStyles();
   const { t } = useI18n();
-  // Bumped after sending, so the list is read again.
-  const [version, setVersion] = useState(0);
+  const api = useApi();
+  const client = useMemo<EmailInvitationsClient>(
+    () => ({
+      key: community.id,
+      invite: (addresses, language) => inviteByEmail(api, community.id, addresses, language),
+      list: (signal) => listInvitations(api, community.id, signal),
+      withdraw: (id) => withdrawInvitation(api, community.id, id),
+      resend: (id, language) => resendInvitation(api, community.id, id, language),
+    }),
+    [api, community.id],
+  );
   return (
     <>
       <PageHeader title={t('invitations.title')} intro={t('invitations.intro', { name: community.name })} />
       <Link className={styles.back} href={hrefFor(`/communities/${community.id}/members`)}>
         {t('invitations.back', { name: community.name })}
       </Link>
-      {community.permissions.canManage ? (
-        <>
-          <InviteForm community={community} onSent={() => setVersion((v) => v + 1)} />
-          <InvitationList key={version} community={community} />
-        </>
-      ) : (
-        <EmptyState title={t('invitations.title')} body={t('invitations.notManager')} />
-      )}
+      {community.permissions.canManage ? <EmailInvitations client={client} /> : <EmptyState title={t('invitations.title')} body={t('invitations.notManager')} />}
     </>
-  );
-}
-
-function InviteForm({ community, onSent }: { community: Community; onSent: () => void }) {
-  const styles = useStyles();
-  const cards = useCardListStyles();
-  const { t, language } = useI18n();
-  const api = useApi();
-  const [addresses, setAddresses] = useState('');
-  const [outcomes, setOutcomes] = useState<AddressOutcome[] | undefined>(undefined);
-  const { busy, problem, run } = useActions();
-  const results = useRef<HTMLHeadingElement>(null);
-
-  const send = () =>
-    run(
-      async () => {
-        const answer = await inviteByEmail(api, community.id, addresses, language === 'nl' ? 'nl' : 'en');
-        setOutcomes(answer);
-        // Sent: the text has done its work. On a problem `run` keeps it (and shows why).
-        setAddresses('');
-        onSent();
-        announce(t('invitations.sent', { count: answer.length }));
-        window.requestAnimationFrame(() => results.current?.focus());
-      },
-      { blocking: true },
-    );
-
-  return (
-    <>
-      <form
-        className={styles.form}
-        data-testid="invite-by-email"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (!busy) void send();
-        }}
-      >
-        {problem ? <ErrorMessage error={problem} /> : null}
-        <Field label={t('invitations.addresses')} hint={t('invitations.addressesHint')} required>
-          <Textarea value={addresses} onChange={(_, d) => setAddresses(d.value)} rows={6} resize="vertical" data-testid="invite-addresses" />
-        </Field>
-        <div className={styles.send}>
-          <Button type="submit" appearance="primary" disabledFocusable={busy || addresses.trim() === ''} data-testid="invite-send">
-            {t('invitations.send')}
-          </Button>
-          {busy ? <Spinner size="tiny" label={t('invitations.sending')} data-testid="invite-progress" /> : null}
-        </div>
-      </form>
-      {outcomes ? (
-        <section aria-labelledby="invitation-outcomes" data-testid="invite-outcomes">
-          <h2 id="invitation-outcomes" ref={results} tabIndex={-1}>
-            {t('invitations.outcomes')}
-          </h2>
-          <ul className={cards.list}>
-            {outcomes.map((o, i) => (
-              <CardItem key={`${o.address}-${i}`} testId={`outcome-${o.address}`}>
-                <span className={styles.address}>{o.address}</span>
-                <p className={cards.body}>{t(outcomeKey(o.outcome))}</p>
-              </CardItem>
-            ))}
-          </ul>
-        </section>
-      ) : null}
-    </>
-  );
-}
-
-function InvitationList({ community }: { community: Community }) {
-  const styles = useStyles();
-  const cards = useCardListStyles();
-  const { t, language } = useI18n();
-  const api = useApi();
-  const list = useRequest((signal) => listInvitations(api, community.id, signal), [api, community.id]);
-  const [changed, setChanged] = useState<Record<string, Invitation>>({});
-  const { busy, problem, run } = useActions();
-
-  const shown = (i: Invitation) => changed[i.id] ?? i;
-  const named = (i: Invitation) => i.address ?? t('invitations.acceptedAddress');
-
-  const withdraw = (i: Invitation) =>
-    run(
-      async () => {
-        const updated = await withdrawInvitation(api, community.id, i.id);
-        setChanged((c) => ({ ...c, [i.id]: updated }));
-        announce(t('invitations.withdrawn', { address: named(i) }));
-      },
-      { blocking: true },
-    );
-
-  const resend = (i: Invitation) =>
-    run(
-      async () => {
-        const { invitation, outcome } = await resendInvitation(api, community.id, i.id, language === 'nl' ? 'nl' : 'en');
-        setChanged((c) => ({ ...c, [i.id]: invitation }));
-        announce(t('invitations.resent', { address: named(i), outcome: t(outcomeKey(outcome)) }));
-      },
-      { blocking: true },
-    );
-
-  return (
-    <Section title={t('invitations.list')} testId="invitations">
-      {problem ? <ErrorMessage error={problem} /> : null}
-      {list.status === 'loading' ? (
-        <ListSkeleton lines={3} label={t('invitations.list')} />
-      ) : list.status === 'error' ? (
-        <ErrorMessage error={list.error} onRetry={list.reload} />
-      ) : list.data.length === 0 ? (
-        <EmptyState title={t('invitations.empty')} body={t('invitations.emptyBody')} />
-      ) : (
-        <ul className={cards.list} data-testid="invitations-list">
-          {list.data.map((original) => {
-            const i = shown(original);
-            const address = named(i);
-            const meta = [t(`invitations.state.${i.state}`), i.kind ? t(`invitations.kind.${i.kind}`) : null, i.sends > 1 ? t('invitations.sends', { count: i.sends }) : null].filter(Boolean).join(' · ');
-            return (
-              <CardItem key={i.id} testId={`invitation-${i.id}`}>
-                <div className={styles.row}>
-                  <span>
-                    <span className={styles.address}>{address}</span>
-                    <span className={cards.meta}>{meta}</span>
-                  </span>
-                  <span className={styles.buttons}>
-                    {i.state === 'pending' ? (
-                      <Button size="small" disabledFocusable={busy} onClick={() => void withdraw(i)} aria-label={t('invitations.withdrawName', { address })} data-testid={`withdraw-${i.id}`}>
-                        {t('invitations.withdraw')}
-                      </Button>
-                    ) : null}
-                    {i.state === 'pending' || i.state === 'failed' ? (
-                      <Button size="small" disabledFocusable={busy} onClick={() => void resend(i)} aria-label={t('invitations.resendName', { address })} data-testid={`resend-${i.id}`}>
-                        {t('invitations.resend')}
-                      </Button>
-                    ) : null}
-                  </span>
-                </div>
-                {i.state === 'failed' && i.reason ? <p className={cards.body}>{t(outcomeKey(i.reason))}</p> : null}
-              </CardItem>
-            );
-          })}
-        </ul>
-      )}
-    </Section>
   );
 }

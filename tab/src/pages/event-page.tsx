@@ -2,7 +2,8 @@
  * One event: when (in the reader's time zone) and where, seats left, signing up or cancelling
  * (the outcome, e.g. a waitlist position, is announced and focus moves to it), the invitation
  * as `.ics`, the follow-up discussion, and for organisers the attendee list, requests to
- * decide, the CSV export, editing and cancelling.
+ * decide, the CSV export, editing and cancelling, and for an invite-only event inviting by
+ * e-mail address (issue 14).
  */
 import {
   Button,
@@ -38,6 +39,7 @@ import { saveFile } from '../components/download.js';
 import { EmptyState } from '../components/empty-state.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { EventAttendance } from '../components/event-attendance.js';
+import { EventEmailInvitations } from '../components/event-email-invitations.js';
 import { CoOrganisers, EventInvitees } from '../components/event-organiser-tools.js';
 import { eventWhen, eventWhere, MyRegistrationBadge, SeatsBadge } from '../components/event-summary.js';
 import { RichText } from '../components/rich-text.js';
@@ -173,6 +175,7 @@ function EventDetails({ event, onChange }: { event: MeentEvent; onChange: (e: Me
           {!event.hideAttendees || event.canManage ? <Attendees event={event} onChange={onChange} /> : null}
           {event.canManage && event.online ? <EventAttendance eventId={event.id} /> : null}
           {event.canManage && event.status === 'scheduled' ? <EventInvitees event={event} onChange={onChange} /> : null}
+          {event.canManage && event.status === 'scheduled' && event.signupMethod === 'invite' ? <EventEmailInvitations event={event} onChange={onChange} /> : null}
           {event.canManage ? <CoOrganisers event={event} onChange={onChange} /> : null}
         </div>
         <SignUpPanel event={event} onChange={onChange} onCalendar={() => void download('ics')} />

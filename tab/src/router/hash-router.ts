@@ -47,6 +47,8 @@ const patterns: ReadonlyArray<readonly [RouteName, string]> = [
   ['home', '/'],
   ['communities', '/communities'],
   ['communityNew', '/communities/new'],
+  // Where a guest invited by e-mail lands after redeeming (the redirect URL Graph keeps); before the usual path, which names the page.
+  ['community', '/communities/:id'],
   ['community', '/community/:id'],
   ['communityEdit', '/community/:id/edit'],
   ['communityMembers', '/communities/:id/members'],
@@ -61,6 +63,7 @@ const patterns: ReadonlyArray<readonly [RouteName, string]> = [
   ['consultationReport', '/consultations/:id/report'],
   ['events', '/events'],
   ['eventNew', '/events/new'],
+  ['event', '/events/:id'],
   ['event', '/event/:id'],
   ['eventEdit', '/event/:id/edit'],
   ['people', '/people'],
