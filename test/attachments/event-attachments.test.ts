@@ -120,6 +120,53 @@ describe('event attachments (HTTP, real database, local drives)', function () {
     assert.deepEqual(sharedWith(extra), { users: await guestsOfTenant(), organization: true });
   });
 
+  /**
+   * Who may open an event's file, against who may read the event (GET /events/:id), per kind of
+   * event and per person: R reads and may open it, r reads but holds no permission, - neither.
+   * The one r is deliberate: an organisation admin reads every event to oversee it, and Meent
+   * does not spread the files of closed and secret communities to every admin for that.
+   */
+  it('the grant matrix: an event’s file reaches exactly its readers (guest, outsider, member, admin)', async () => {
+    const manager = await person({ userId: 'mx-manager', isOrgAdmin: true });
+    const subjects = {
+      guest: await person({ userId: 'mx-guest', isGuest: true }),
+      outsider: await person({ userId: 'mx-outsider' }),
+      member: await person({ userId: 'mx-member' }),
+      admin: await person({ userId: 'mx-admin', isOrgAdmin: true }),
+    };
+    const kinds: { name: string; expected: string; make(file: { driveId: string; itemId: string }): Promise<string> }[] = [];
+    for (const visibility of ['public', 'closed', 'secret'] as const) {
+      kinds.push({
+        name: `${visibility} community`,
+        expected: visibility === 'public' ? 'RRRR' : 'R-Rr',
+        async make(file) {
+          const c = await community(world, manager, { visibility, guestsAllowed: true, members: [subjects.guest, subjects.member] });
+          return (await as(world.app, manager).post(`/communities/${c.id}/events`, session(`Matrix ${visibility}`, { attachments: [file] })).expect(201)).body.id;
+        },
+      });
+    }
+    for (const guestsAllowed of [true, false]) {
+      kinds.push({
+        name: `organisation-wide, guests ${guestsAllowed ? 'admitted' : 'not admitted'}`,
+        expected: guestsAllowed ? 'RRRR' : '-RRR',
+        make: async (file) => (await as(world.app, manager).post('/events', session('Matrix organisatie', { guestsAllowed, attachments: [file] })).expect(201)).body.id,
+      });
+    }
+    for (const kind of kinds) {
+      const file = ownFile(manager, `Matrix ${kind.name}.docx`);
+      const eventId = await kind.make(file);
+      const shared = sharedWith(file);
+      let actual = '';
+      for (const subject of Object.values(subjects)) {
+        const reads = (await as(world.app, subject).get(`/events/${eventId}`)).status === 200;
+        const opens = shared.users.includes(subject.userId) || (shared.organization && !subject.isGuest);
+        assert.ok(reads || !opens, `${kind.name}: ${subject.userId} may open the file of an event they cannot read`);
+        actual += reads ? (opens ? 'R' : 'r') : '-';
+      }
+      assert.equal(actual, kind.expected, kind.name);
+    }
+  });
+
   it('refuses a file the organiser cannot read, on create and on edit, and changes nothing', async () => {
     const manager = await person({ userId: 'rf-manager' });
     const member = await person({ userId: 'rf-member' });
