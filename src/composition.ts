@@ -117,10 +117,10 @@ export async function buildApplication(config: Config, logger: Logger, options: 
   const signIns: { hook?: (actor: Actor) => Promise<void> } = {};
   const identity = createIdentity({ config, logger, spec, afterSignIn: (actor) => signIns.hook?.(actor) ?? Promise.resolve(), ...options.identity });
   const graphCredentials = identity.graphCredentials;
-  // Events: Outlook through Graph with the app's own token (entra), the local calendar otherwise.
-  const events = createEventsModule({ config, logger, spec, audit: identity.audit, directoryFor: (actor) => identity.appDirectory(actor.tenantId), ...(graphCredentials ? { getAccessToken: () => graphCredentials.appToken() } : {}) });
   // Files in discussions, replies and events (issue 21): OneDrive/SharePoint through Graph, or the local drive store.
   const attachments = createAttachments({ config, logger, spec, graphCredentials, ...(options.identity?.now ? { now: options.identity.now } : {}) });
+  // Events: Outlook through Graph with the app's own token (entra), the local calendar otherwise.
+  const events = createEventsModule({ config, logger, spec, audit: identity.audit, directoryFor: (actor) => identity.appDirectory(actor.tenantId), attachments: attachments.service, ...(graphCredentials ? { getAccessToken: () => graphCredentials.appToken() } : {}) });
   // Communities, discussions, people, moderation, feed, search and /api/v1/openapi.json (the bot uses its services).
   const communities = createCommunitiesModule({
     logger,

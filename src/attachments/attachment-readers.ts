@@ -2,12 +2,18 @@
  * Who may read a post, and so who may open the files attached to it: the community's active
  * members (guests only while the community admits guests), nobody while the post is hidden,
  * and in a public community the organisation as a whole (an organisation-scoped link; never an
- * anonymous one). An event outside any community is for the whole organisation.
+ * anonymous one). An event follows `canReadEvent` (src/events/events.policy.ts): a community
+ * event is read by its community's readers; an organisation-wide event by the organisation (the
+ * link) and, while the event admits guests, by the guests Meent knows in the tenant (invited:
+ * an organisation link does not reach B2B guests). A cancelled event stays readable, so its files
+ * stay shared; events are never deleted on their own (a deleted community takes its events'
+ * files with it).
  */
 import type { Types } from 'mongoose';
 import { activeMembersOf, communityById, type CommunityRecord } from '../communities/communities.port.js';
 import { discussionById, replyById } from '../discussions/discussions.port.js';
 import { eventById } from '../events/events.port.js';
+import { UserDirectoryRepository } from '../members/user-directory.repository.js';
 import type { AttachmentTarget } from './attachment.model.js';
 
 export interface Readers {
@@ -26,8 +32,18 @@ export async function readersOfCommunity(community: Pick<CommunityRecord, '_id' 
   return { users: new Set(admitted.map((m) => m.userId)), organization: community.visibility === 'public' };
 }
 
-/** Where a post is and whether it can be read at all (null: it is gone). */
-export async function postState(targetType: AttachmentTarget, targetId: Types.ObjectId): Promise<{ communityId: Types.ObjectId | null; hidden: boolean } | null> {
+const people = new UserDirectoryRepository();
+
+/**
+ * Who reads content outside any community (an organisation-wide event): the organisation, and
+ * the tenant's guests when `tenantGuests` (the event admits guests).
+ */
+export async function readersOfOrganisation(tenantId: string, tenantGuests: boolean): Promise<Readers> {
+  return { users: new Set(tenantGuests ? await people.guestIdsOf(tenantId) : []), organization: true };
+}
+
+/** Where a post is and whether it can be read at all (null: it is gone); `tenantGuests` only for an organisation-wide event that admits guests. */
+export async function postState(targetType: AttachmentTarget, targetId: Types.ObjectId): Promise<{ communityId: Types.ObjectId | null; hidden: boolean; tenantId?: string; tenantGuests?: boolean } | null> {
   if (targetType === 'discussion') {
     const d = await discussionById(targetId);
     return d ? { communityId: d.communityId, hidden: d.hidden === true } : null;
@@ -39,14 +55,20 @@ export async function postState(targetType: AttachmentTarget, targetId: Types.Ob
     return d ? { communityId: r.communityId, hidden: r.hidden === true || d.hidden === true } : null;
   }
   const e = await eventById(targetId);
-  return e ? { communityId: e.communityId ?? null, hidden: false } : null;
+  return e ? { communityId: e.communityId ?? null, hidden: false, tenantId: e.tenantId, tenantGuests: !e.communityId && e.guestsAllowed === true } : null;
 }
 
 /** The readers of one post, with a cache of community readers for a batch of posts. */
 export async function readersOfPost(targetType: AttachmentTarget, targetId: Types.ObjectId, cache = new Map<string, Readers>()): Promise<Readers> {
   const state = await postState(targetType, targetId);
   if (!state || state.hidden) return NO_READERS;
-  if (!state.communityId) return { users: new Set(), organization: true };
+  if (!state.communityId) {
+    if (!state.tenantId) return { users: new Set(), organization: true };
+    const key = `organisation:${state.tenantId}:${state.tenantGuests === true}`;
+    const cached = cache.get(key) ?? (await readersOfOrganisation(state.tenantId, state.tenantGuests === true));
+    cache.set(key, cached);
+    return cached;
+  }
   const key = String(state.communityId);
   const cached = cache.get(key);
   if (cached) return cached;

@@ -16,7 +16,7 @@ import { communityById } from '../communities/communities.port.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { clockOf, type Clock } from '../time/clock.js';
 import type { AttachmentTarget } from './attachment.model.js';
-import { readersOfCommunity, readersOfPost, type Readers } from './attachment-readers.js';
+import { readersOfCommunity, readersOfOrganisation, readersOfPost, type Readers } from './attachment-readers.js';
 import {
   advanceUpload,
   attachmentsOf,
@@ -79,6 +79,17 @@ export interface AttachmentView {
   itemId: string;
 }
 
+/** Who reads a post beyond its community: an organisation-wide event that admits guests is read by the tenant's guests too. */
+export interface PostAudience {
+  tenantGuests?: boolean;
+}
+
+/** A post's files replaced, shared already: `commit` once the post's edit is written, `rollback` when it fails. */
+export interface PreparedReplacement {
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
 export interface PreparedAttachments {
   items: DriveItemInfo[];
   commit(target: { type: AttachmentTarget; id: Types.ObjectId; discussionId?: Types.ObjectId | null }): Promise<AttachmentRecord[]>;
@@ -117,7 +128,7 @@ export class AttachmentService {
    * Checks and shares the files for a post in `communityId` (null: an organisation-wide event)
    * before the post is written. Refuses files the actor cannot read or share.
    */
-  async prepare(actor: Actor, communityId: Types.ObjectId | null, refs: AttachmentRef[], existing: ItemKey[] = []): Promise<PreparedAttachments> {
+  async prepare(actor: Actor, communityId: Types.ObjectId | null, refs: AttachmentRef[], existing: ItemKey[] = [], audience: PostAudience = {}): Promise<PreparedAttachments> {
     if (refs.length > MAX_ATTACHMENTS) throw new ValidationError(`At most ${MAX_ATTACHMENTS} files per post.`, [{ path: 'body.attachments', message: `at most ${MAX_ATTACHMENTS}` }], 'too_many_attachments');
     const keys = new Set<string>();
     for (const r of refs) {
@@ -125,7 +136,7 @@ export class AttachmentService {
       if (keys.has(key)) throw new ValidationError('The same file is attached twice.', [{ path: 'body.attachments', message: 'duplicate file' }], 'duplicate_attachment');
       keys.add(key);
     }
-    const readers = await this.readersFor(communityId);
+    const readers = await this.readersFor(actor.tenantId, communityId, audience);
     const granted: { gateway: DriveGateway; item: ItemKey; permissionIds: { kind: 'invite' | 'organizationLink'; userId: string; permissionId: string }[] }[] = [];
     const items: { info: DriveItemInfo; source: 'drive' | 'upload' }[] = [];
     const rollback = async () => {
@@ -198,17 +209,30 @@ export class AttachmentService {
 
   /** Replaces a post's files (an edit): new ones prepared, dropped ones' permissions re-checked. */
   async replace(actor: Actor, communityId: Types.ObjectId | null, target: { type: AttachmentTarget; id: Types.ObjectId; discussionId?: Types.ObjectId | null }, refs: AttachmentRef[]): Promise<void> {
+    await (await this.prepareReplace(actor, communityId, target, refs)).commit();
+  }
+
+  /**
+   * `replace` in two steps, for an edit that may still be refused after the files are shared
+   * (an event's edit is decided under its lock): nothing changes until `commit`.
+   */
+  async prepareReplace(actor: Actor, communityId: Types.ObjectId | null, target: { type: AttachmentTarget; id: Types.ObjectId; discussionId?: Types.ObjectId | null }, refs: AttachmentRef[], audience: PostAudience = {}): Promise<PreparedReplacement> {
     const current = await attachmentsOf(target.type, [target.id]);
-    const prepared = await this.prepare(actor, communityId, refs, current.map((c) => ({ driveId: c.driveId, itemId: c.itemId })));
-    await deleteAttachmentIds(current.map((c) => c._id));
-    try {
-      await prepared.commit(target);
-    } catch (error) {
-      await prepared.rollback();
-      throw error;
-    }
-    const dropped = current.filter((c) => !refs.some((r) => r.driveId === c.driveId && r.itemId === c.itemId));
-    for (const item of dropped) await this.syncItemQuietly(item);
+    const prepared = await this.prepare(actor, communityId, refs, current.map((c) => ({ driveId: c.driveId, itemId: c.itemId })), audience);
+    return {
+      commit: async () => {
+        await deleteAttachmentIds(current.map((c) => c._id));
+        try {
+          await prepared.commit(target);
+        } catch (error) {
+          await prepared.rollback();
+          throw error;
+        }
+        const dropped = current.filter((c) => !refs.some((r) => r.driveId === c.driveId && r.itemId === c.itemId));
+        for (const item of dropped) await this.syncItemQuietly(item);
+      },
+      rollback: () => prepared.rollback(),
+    };
   }
 
   /** The files of posts, in their order, per post id. */
@@ -375,8 +399,8 @@ export class AttachmentService {
     return made;
   }
 
-  private async readersFor(communityId: Types.ObjectId | null): Promise<Readers> {
-    if (!communityId) return { users: new Set(), organization: true };
+  private async readersFor(tenantId: string, communityId: Types.ObjectId | null, audience: PostAudience): Promise<Readers> {
+    if (!communityId) return readersOfOrganisation(tenantId, audience.tenantGuests === true);
     const community = await communityById(communityId);
     if (!community) throw new ConflictError('The community was deleted meanwhile.', 'community_gone');
     return readersOfCommunity(community);

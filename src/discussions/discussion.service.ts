@@ -45,7 +45,7 @@ import { cachedMarkersIn, cachedSummariesInBucket, cachedSummary } from './discu
 import { mentionIntents, stillReaders, visibleMentions } from './mentions.js';
 import type { ReadMarkerRecord } from './read-marker.model.js';
 import { clockOf, type Clock } from '../time/clock.js';
-import type { PostAttachments, PreparedAttachments } from '../attachments/attachments.port.js';
+import { commitOrUndo, type PostAttachments, type PreparedAttachments } from '../attachments/attachments.port.js';
 
 export interface DiscussionServiceDeps {
   people: PeopleRepository;
@@ -112,16 +112,10 @@ export class DiscussionService {
       await files?.rollback();
       throw err;
     }
-    if (files) {
-      try {
-        await files.commit({ type: 'discussion', id: created._id });
-      } catch (err) {
-        await files.rollback();
-        await deleteDiscussion(created._id);
-        await countRemovedDiscussion(community.community._id);
-        throw err;
-      }
-    }
+    await commitOrUndo(files, { type: 'discussion', id: created._id }, async () => {
+      await deleteDiscussion(created._id);
+      await countRemovedDiscussion(community.community._id);
+    });
     await Promise.all([
       recordActivity({
         tenantId: actor.tenantId,

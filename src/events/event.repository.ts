@@ -19,6 +19,11 @@ export async function createEvent(fields: Record<string, unknown>): Promise<Even
   return created.toObject() as EventRecord;
 }
 
+/** Undoes a create that could not be completed (its files could not be recorded): nobody has seen the event yet. */
+export async function deleteUnannouncedEvent(eventId: Types.ObjectId): Promise<void> {
+  await EventModel.deleteOne({ _id: eventId });
+}
+
 export async function findEvent(eventId: Types.ObjectId | string): Promise<EventRecord | null> {
   return EventModel.findOne({ _id: eventId }).lean<EventRecord>();
 }

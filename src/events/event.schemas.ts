@@ -4,6 +4,7 @@
  * known time zone) are checked in the service, where the stored event is known.
  */
 import { z } from 'zod';
+import { attachmentRefsSchema, attachmentView } from '../attachments/attachment.schemas.js';
 import { MAX_PAGE_SIZE } from '../db/pagination.js';
 import { SIGNUP_METHODS } from './event.model.js';
 
@@ -47,6 +48,8 @@ const eventFields = {
   /** Minutes before the start; at most a week, at most 5. */
   reminderMinutes: z.array(z.number().int().min(1).max(10_080)).max(5).optional(),
   followUpDiscussionId: objectId.nullable().optional(),
+  /** Files from OneDrive or SharePoint (issue 21); on an edit, the whole new list. */
+  attachments: attachmentRefsSchema.optional(),
 };
 
 export const createEventSchema = z.object({ ...eventFields, communityId: objectId.nullable().optional() }).strict();
@@ -121,6 +124,7 @@ export const eventView = z
     // Whether the actor may sign themselves up now (allowed, open, not invite-only, a seat or a waitlist).
     canSignUp: z.boolean(),
     links: z.object({ web: z.string(), calendar: z.string() }),
+    attachments: z.array(attachmentView).meta({ description: 'The files attached, in order; `available` false: no longer available' }),
     createdBy: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),

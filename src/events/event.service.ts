@@ -7,6 +7,7 @@
  */
 import mongoose, { Types } from 'mongoose';
 import type { z } from 'zod';
+import { commitOrUndo, type AttachmentView, type PostAttachments, type PreparedAttachments } from '../attachments/attachments.port.js';
 import type { AuditSink } from '../audit/audit.port.js';
 import type { Actor } from '../auth/actor.js';
 import { readableCommunityIds, resolveCommunityAccess } from '../communities/community-access.js';
@@ -20,7 +21,7 @@ import type { CalendarOutbox } from './calendar-outbox.js';
 import { accessFromContext, admitsAsOrganizer, communityRolesOf, eventContext, resolveEventAccess, type EventAccess, type OrganizerRules } from './event-access.js';
 import { eventCalendarPath, eventWebUrl } from './event-links.js';
 import type { EventRecord } from './event.model.js';
-import { createEvent, findEventPage, upcomingSignUpCandidates } from './event.repository.js';
+import { createEvent, deleteUnannouncedEvent, findEventPage, upcomingSignUpCandidates } from './event.repository.js';
 import type { CreateEventInput, eventView, ListEventsQuery, UpdateEventInput } from './event.schemas.js';
 import { canCreateCommunityEvent, canCreateOrganisationEvent } from './events.policy.js';
 import type { EventReminders } from './event-reminders.js';
@@ -42,6 +43,8 @@ export interface EventServiceDeps {
   audit: AuditSink;
   /** Meent's public origin (links back from invitations). */
   publicUrl: string;
+  /** Files in events (issue 21); absent: events take no attachments. */
+  attachments?: PostAttachments;
   now?: () => Date;
 }
 
@@ -115,6 +118,8 @@ export class EventService {
     await this.assertOrganizers(actor.tenantId, input.organizers ?? [], new Set([actor.userId]), { communityId: community?._id ?? null, community, guestsAllowed: input.guestsAllowed ?? false });
     const followUpDiscussionId = input.followUpDiscussionId ? await checkedFollowUp(actor, community?._id ?? null, input.followUpDiscussionId) : null;
     const _id = new Types.ObjectId();
+    // Files are shared with the event's readers before it exists, and taken back if writing it fails: nothing is posted half.
+    const files = await this.prepareAttachments(actor, community?._id ?? null, input.guestsAllowed ?? false, input.attachments);
     const event = await createEvent({
       _id,
       tenantId: actor.tenantId,
@@ -133,18 +138,22 @@ export class EventService {
       createdBy: actor.userId,
       // Guests have no mailbox in the organisation: their events live in Meent and .ics only.
       calendar: { mailbox: actor.isGuest ? null : actor.userId },
+    }).catch(async (error: unknown) => {
+      await files?.rollback();
+      throw error;
     });
+    await commitOrUndo(files, { type: 'event', id: event._id }, () => deleteUnannouncedEvent(event._id));
     await this.deps.calendar?.requestSync(event, { attendees: true });
     if (communityId) await this.announce(event, actor.userId, community?.name ?? null);
     const context = eventContext(actor, event, communityId ? { canRead: true, communityRole } : null);
-    return this.view(actor, event, accessFromContext(actor, event, context, null), null, { followUpShown: followUpDiscussionId !== null });
+    return this.view(actor, event, accessFromContext(actor, event, context, null), null, { followUpShown: followUpDiscussionId !== null, attachments: await this.filesOf(event) });
   }
 
   async get(actor: Actor, eventId: string): Promise<EventView> {
     const access = await resolveEventAccess(actor, eventId);
     const mine = await findRegistration(access.event._id, actor.userId);
     const position = mine?.status === 'waitlisted' ? await waitlistPosition(mine) : undefined;
-    return this.view(actor, access.event, access, mine, { followUpShown: await this.followUpShown(access.event), ...(position !== undefined ? { position } : {}) });
+    return this.view(actor, access.event, access, mine, { followUpShown: await this.followUpShown(access.event), attachments: await this.filesOf(access.event), ...(position !== undefined ? { position } : {}) });
   }
 
   /**
@@ -203,7 +212,7 @@ export class EventService {
     const direction = ascending ? 1 : -1;
     const rows = await findEventPage({ $and: and }, direction, limit + 1);
     const items = rows.slice(0, limit);
-    const [mine, roles, readable, followUps] = await Promise.all([
+    const [mine, roles, readable, followUps, files] = await Promise.all([
       registrationsOfUser(
         items.map((e) => e._id),
         actor.userId,
@@ -211,6 +220,10 @@ export class EventService {
       communityRolesOf(actor),
       actor.isOrgAdmin ? Promise.resolve(null) : readableCommunityIds(actor).then((ids) => new Set(ids.map(String))),
       followUpsShown(actor.tenantId, items),
+      this.deps.attachments?.viewsOf(
+        'event',
+        items.map((e) => e._id),
+      ),
     ]);
     const mineByEvent = new Map(mine.map((r) => [String(r.eventId), r]));
     const views = items.map((event) => {
@@ -218,7 +231,7 @@ export class EventService {
       const canRead = cid !== null && (readable === null || readable.has(cid));
       // A membership the community no longer honours (a guest where guests are not admitted) holds no role, as in resolveCommunityAccess.
       const context = eventContext(actor, event, cid ? { canRead, communityRole: canRead ? (roles.get(cid) ?? null) : null } : null);
-      return this.view(actor, event, accessFromContext(actor, event, context, null), mineByEvent.get(String(event._id)) ?? null, { followUpShown: followUps.has(String(event._id)) });
+      return this.view(actor, event, accessFromContext(actor, event, context, null), mineByEvent.get(String(event._id)) ?? null, { followUpShown: followUps.has(String(event._id)), attachments: files?.get(String(event._id)) ?? [] });
     });
     const last = items[items.length - 1];
     return { items: views, ...(rows.length > limit && last ? { nextCursor: encodeCursor(last.start, last._id) } : {}) };
@@ -235,10 +248,12 @@ export class EventService {
     }
     const followUp = patch.followUpDiscussionId ? await checkedFollowUp(actor, access.event.communityId, patch.followUpDiscussionId) : patch.followUpDiscussionId;
     const description = patch.description !== undefined ? markdown(patch.description) : undefined;
+    // The new files are shared before the edit is decided under the event's lock, recorded once it is written, taken back if it is refused.
+    const files = patch.attachments !== undefined ? await this.prepareReplacement(actor, access.event, patch.guestsAllowed ?? access.event.guestsAllowed, patch.attachments) : null;
     const changed: string[] = [];
     // As the edit found them (under the event's lock), for the audit entries of who changed who runs it and who may come.
     let before: Pick<EventRecord, 'guestsAllowed' | 'organizers'> = access.event;
-    const outcome = await this.deps.allocator.edit(actor.tenantId, access.event._id, (event, now) => {
+    const edit = this.deps.allocator.edit(actor.tenantId, access.event._id, (event, now) => {
       before = { guestsAllowed: event.guestsAllowed, organizers: [...event.organizers] };
       if (event.status === 'cancelled') throw new ConflictError('A cancelled event cannot be changed.', 'event_cancelled');
       if (event.status === 'completed' || event.end.getTime() <= now.getTime()) throw new ConflictError('An event that has taken place cannot be changed.', 'event_past');
@@ -280,7 +295,14 @@ export class EventService {
       if ('start' in set) set.reminders = { startsAt: null, sent: [] };
       return { set };
     });
+    const outcome = await edit.catch(async (error: unknown) => {
+      await files?.rollback();
+      throw error;
+    });
     const event = outcome.event;
+    await files?.commit();
+    // Guests admitted or not changes who reads an organisation-wide event, so who may open its files.
+    if (changed.includes('guestsAllowed')) await this.deps.attachments?.postChanged('event', event._id);
     await this.auditUpdate(actor, event, before, changed);
     const timeChanged = changed.some((f) => (SCHEDULE_FIELDS as readonly string[]).includes(f));
     const placeChanged = changed.some((f) => (PLACE_FIELDS as readonly string[]).includes(f));
@@ -291,7 +313,7 @@ export class EventService {
     if (changed.length > 0) await this.deps.calendar?.requestSync(event);
     const refreshed = await resolveEventAccess(actor, event._id);
     const mine = await findRegistration(event._id, actor.userId);
-    return this.view(actor, refreshed.event, refreshed, mine, { followUpShown: await this.followUpShown(refreshed.event) });
+    return this.view(actor, refreshed.event, refreshed, mine, { followUpShown: await this.followUpShown(refreshed.event), attachments: await this.filesOf(refreshed.event) });
   }
 
   /** Audit entries of an edit: guests admitted or not, each organiser added or removed (ids only). */
@@ -308,7 +330,12 @@ export class EventService {
     for (const userId of was) if (!is.has(userId)) await this.deps.audit.record({ ...base, kind: 'event.organizer_removed', subjectId: userId, details: { eventId } });
   }
 
-  /** Cancels the event: every attendee hears about it and Outlook cancels it. Cancelling twice is harmless. */
+  /**
+   * Cancels the event: every attendee hears about it and Outlook cancels it. Cancelling twice is
+   * harmless. Its files stay shared: a cancelled event is still read by the same people (its
+   * page, the agenda and papers of a session that may be held later), and permissions follow
+   * the readers.
+   */
   async cancel(actor: Actor, eventId: string, reason?: string): Promise<EventView> {
     const access = await resolveEventAccess(actor, eventId);
     access.authorize('event.cancel');
@@ -326,11 +353,11 @@ export class EventService {
       await this.deps.calendar?.requestSync(event);
     }
     const mine = await findRegistration(event._id, actor.userId);
-    return this.view(actor, event, { ...access, event }, mine, { followUpShown: await this.followUpShown(event) });
+    return this.view(actor, event, { ...access, event }, mine, { followUpShown: await this.followUpShown(event), attachments: await this.filesOf(event) });
   }
 
   /** The API view of an event for the actor; `followUpShown`: its follow-up discussion passed `followUpsShown`. */
-  view(actor: Actor, event: EventRecord, access: EventAccess, mine: RegistrationRecord | null, extras: { followUpShown: boolean; position?: number }): EventView {
+  view(actor: Actor, event: EventRecord, access: EventAccess, mine: RegistrationRecord | null, extras: { followUpShown: boolean; attachments: AttachmentView[]; position?: number }): EventView {
     const position = extras.position;
     const now = this.now();
     const canManage = access.can('event.update');
@@ -368,6 +395,7 @@ export class EventService {
       // The policy lets them, and the event takes sign-ups now (the allocator's own rule).
       canSignUp: access.can('event.signUp') && selfSignUpOpen(event, counts, now),
       links: { web: eventWebUrl(this.deps.publicUrl, event._id), calendar: eventCalendarPath(event._id) },
+      attachments: extras.attachments,
       createdBy: event.createdBy,
       createdAt: event.createdAt.toISOString(),
       updatedAt: event.updatedAt.toISOString(),
@@ -416,6 +444,29 @@ export class EventService {
     for (let i = 0; i < intents.length; i += 500) await this.deps.notifications.enqueue(intents.slice(i, i + 500));
   }
 
+  private async filesOf(event: EventRecord): Promise<AttachmentView[]> {
+    return (await this.deps.attachments?.viewsOf('event', [event._id]))?.get(String(event._id)) ?? [];
+  }
+
+  /** The event's readers beyond its community: an organisation-wide event that admits guests is read by the tenant's guests. */
+  private audienceOf(communityId: Types.ObjectId | null, guestsAllowed: boolean) {
+    return { tenantGuests: communityId === null && guestsAllowed };
+  }
+
+  private async prepareAttachments(actor: Actor, communityId: Types.ObjectId | null, guestsAllowed: boolean, refs: CreateEventInput['attachments']): Promise<PreparedAttachments | null> {
+    if (!refs || refs.length === 0) return null;
+    if (!this.deps.attachments) throw unavailableAttachments();
+    return this.deps.attachments.prepare(actor, communityId, refs, [], this.audienceOf(communityId, guestsAllowed));
+  }
+
+  private async prepareReplacement(actor: Actor, event: EventRecord, guestsAllowed: boolean, refs: NonNullable<UpdateEventInput['attachments']>) {
+    if (!this.deps.attachments) {
+      if (refs.length === 0) return null;
+      throw unavailableAttachments();
+    }
+    return this.deps.attachments.prepareReplace(actor, event.communityId, { type: 'event', id: event._id }, refs, this.audienceOf(event.communityId, guestsAllowed));
+  }
+
   private async followUpShown(event: EventRecord): Promise<boolean> {
     return (await followUpsShown(event.tenantId, [event])).has(String(event._id));
   }
@@ -442,6 +493,10 @@ export class EventService {
     if (unknown.length > 0) throw new ValidationError('Some organisers are not known in this organisation.', unknown, 'unknown_person');
     if (refused.length > 0) throw new ValidationError('Organisers must be people the event is for: members of its community, guests only where they are admitted.', refused, 'organizer_not_admitted');
   }
+}
+
+function unavailableAttachments(): ValidationError {
+  return new ValidationError('Attachments are not available here.', [{ path: 'body.attachments', message: 'not supported' }], 'attachments_unavailable');
 }
 
 function unique<T>(values: readonly T[]): T[] {

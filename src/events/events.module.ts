@@ -8,6 +8,7 @@
  * and the local calendar otherwise (local mode: invitations as .ics only).
  */
 import type { Logger } from 'pino';
+import type { PostAttachments } from '../attachments/attachments.port.js';
 import { sharedAuditLog, type AuditSink } from '../audit/audit.port.js';
 import type { CapabilityModule } from '../http/app.js';
 import type { Actor } from '../auth/actor.js';
@@ -46,6 +47,8 @@ export interface EventsDeps {
   audit?: AuditSink;
   /** The organisation's directory for an actor: organisers add people who never used Meent; absent in local mode. */
   directoryFor?: (actor: Actor) => DirectoryGateway | undefined;
+  /** Files in events (issue 21); absent: events take no attachments. */
+  attachments?: PostAttachments;
   now?: () => Date;
 }
 
@@ -96,7 +99,7 @@ export function createEventsServices(deps: EventsDeps): EventsServices {
     },
   });
   return {
-    events: new EventService({ allocator, notifications, calendar: outbox, people, reminders, audit, publicUrl: deps.config.publicUrl, now }),
+    events: new EventService({ allocator, notifications, calendar: outbox, people, reminders, audit, publicUrl: deps.config.publicUrl, now, ...(deps.attachments ? { attachments: deps.attachments } : {}) }),
     signups: new EventSignupService({ allocator, people, audit, ...(deps.directoryFor ? { directoryFor: deps.directoryFor } : {}) }),
     calendars: new EventCalendarService({ people, audit, publicUrl: deps.config.publicUrl, guestsAllowed: deps.config.guestsAllowed ?? true, now }),
     allocator,

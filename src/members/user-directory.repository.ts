@@ -86,6 +86,12 @@ export class UserDirectoryRepository {
     return found;
   }
 
+  /** The guests Meent knows in the tenant (the readers of an organisation-wide event that admits guests). */
+  async guestIdsOf(tenantId: string): Promise<string[]> {
+    const docs = await UserModel.find({ tenantId, isGuest: true }, { userId: 1 }).lean<{ userId: string }[]>();
+    return docs.map((u) => u.userId);
+  }
+
   /** The tenants that have people in Meent (the background jobs visit these). */
   async tenants(): Promise<string[]> {
     return (await UserModel.distinct('tenantId')).map(String);

@@ -3,7 +3,9 @@
  * communities whose content the actor may read, and the organisation-wide ones (for guests
  * only those that admit guests), not cancelled. Matched with the same text analysis as the
  * search entries; events are few per tenant, so they are matched here instead of indexed.
+ * The names of files attached to an event find it as a discussion's do (weighted like its title).
  */
+import { attachedFileNames } from '../attachments/attachments.port.js';
 import type { Actor } from '../auth/actor.js';
 import { markdownToText } from '../content/markdown.js';
 import { latestEventsOf, type EventRecord } from '../events/events.port.js';
@@ -42,14 +44,20 @@ function descriptionOf(e: EventRecord): { text: string; keys: string[] } {
 }
 
 export async function matchingEvents(actor: Actor, words: QueryWord[], readable: Set<string>): Promise<EventCandidate[]> {
-  const events = await latestEventsOf(actor.tenantId, MAX_EVENTS_SEARCHED);
+  const events = (await latestEventsOf(actor.tenantId, MAX_EVENTS_SEARCHED)).filter((e) => {
+    const communityId = e.communityId ? String(e.communityId) : null;
+    // Being listed as an organiser adds nothing: an organiser's rights hold only while these rules admit them (events.policy.ts).
+    return actor.isOrgAdmin || (communityId ? readable.has(communityId) : !actor.isGuest || e.guestsAllowed === true);
+  });
+  // Only the events the actor may see: one query for their files.
+  const files = await attachedFileNames(
+    'event',
+    events.map((e) => e._id),
+  );
   const found: EventCandidate[] = [];
   for (const e of events) {
     const communityId = e.communityId ? String(e.communityId) : null;
-    // Being listed as an organiser adds nothing: an organiser's rights hold only while these rules admit them (events.policy.ts).
-    const visible = actor.isOrgAdmin || (communityId ? readable.has(communityId) : !actor.isGuest || e.guestsAllowed === true);
-    if (!visible) continue;
-    const strong = new Set(searchKeys(e.title));
+    const strong = new Set([...searchKeys(e.title), ...searchKeys(...(files.get(String(e._id)) ?? []))]);
     const { text, keys } = descriptionOf(e);
     const all = new Set([...strong, ...keys]);
     const weights = words.map((w) => (w.keys.some((k) => strong.has(k)) ? 3 : w.keys.some((k) => all.has(k)) ? 1 : 0));

@@ -1,6 +1,6 @@
 /**
- * The attachments tests' world: the communities app (real FerretDB, real HTTP) with the
- * attachments capability over the local drive store in a temporary directory, a fixed clock
+ * The attachments tests' world: the communities and events app (real FerretDB, real HTTP) with
+ * the attachments capability over the local drive store in a temporary directory, a fixed clock
  * for uploads, and a fault switch on the app's drive gateway (Graph's 503s and dropped answers
  * during an upload, injected per fragment).
  */
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import type { Actor } from '../../src/auth/actor.js';
 import { createCommunitiesModule, type CommunitiesModule } from '../../src/composition.js';
+import { createEventsModule, type EventsModule } from '../../src/events/events.module.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createApp } from '../../src/http/app.js';
 import { ApiSpec } from '../../src/http/api-spec.js';
@@ -17,6 +18,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { GraphUnavailableError } from '../../src/graph/graph-errors.js';
 import type { AttachmentService, DriveAccess } from '../../src/attachments/attachment.service.js';
 import { createAttachments, LOCAL_LIBRARY_DRIVE_ID, localDriveAccess } from '../../src/attachments/attachments.module.js';
+import { attachmentsPersonalData } from '../../src/attachments/attachments-personal-data.js';
 import type { ChunkResult, DriveGateway, UploadSessionRef } from '../../src/attachments/drive-gateway.js';
 import { LocalDriveStore } from '../../src/attachments/local-drive-store.js';
 import { testAuthenticate } from '../support/test-actor.js';
@@ -29,6 +31,7 @@ export type Fault = { atStart: number; kind: 'refused' | 'answer_lost'; times: n
 export interface AttachmentsWorld {
   app: Express;
   module: CommunitiesModule;
+  events: EventsModule;
   attachments: AttachmentService;
   store: LocalDriveStore;
   faults: Fault[];
@@ -36,6 +39,14 @@ export interface AttachmentsWorld {
   waits: number[];
   /** Moves the world's clock (uploads, the drive store, the reconciliation's stamps). */
   setNow(at: Date): void;
+  /** A file in the person's own OneDrive. */
+  ownFile(owner: Actor, name: string, bytes?: Buffer): { driveId: string; itemId: string };
+  /** Who Meent's permissions on an item reach: invited people (sorted) and whether an organisation link exists. */
+  sharedWith(ref: { driveId: string; itemId: string }): { users: string[]; organization: boolean };
+  /** The person's attachments export, record lists by file name. */
+  exportOf(person: Actor): Promise<Record<string, unknown[]>>;
+  /** Erases the person's attachments data (keeping texts), taking back their grants on the drives. */
+  erase(person: Actor): Promise<void>;
   dispose(): void;
 }
 
@@ -54,8 +65,39 @@ export function buildAttachmentsWorld(): AttachmentsWorld {
   const spec = new ApiSpec();
   const files = createAttachments({ config, logger, spec, drives, now, resume: { maxAttempts: 2, sleep: (ms) => Promise.resolve(void waits.push(ms)) } });
   const module = createCommunitiesModule({ logger, spec, attachments: files.service });
-  const app = createApp({ config, logger, isReady: () => Promise.resolve(true), authenticate: testAuthenticate, apiRouters: [...module.apiRouters, ...files.apiRouters], publicRouters: module.publicRouters });
-  return { app, module, attachments: files.service, store, faults, waits, setNow: (at) => void (current = at), dispose: () => rmSync(directory, { recursive: true, force: true }) };
+  const personalData = attachmentsPersonalData({ revokeGrantsOf: (tenantId, userId) => files.service.revokeGrantsOf(tenantId, userId) });
+  const subject = (a: Actor) => ({ tenantId: a.tenantId, userId: a.userId, names: [a.name], emails: [], pseudonym: `pseudonym:${a.userId}` });
+  const events = createEventsModule({ config, logger, spec, attachments: files.service, now });
+  const app = createApp({ config, logger, isReady: () => Promise.resolve(true), authenticate: testAuthenticate, apiRouters: [...module.apiRouters, ...(events.apiRouters ?? []), ...files.apiRouters], publicRouters: module.publicRouters });
+  return {
+    app,
+    module,
+    events,
+    attachments: files.service,
+    store,
+    faults,
+    waits,
+    setNow: (at) => void (current = at),
+    ownFile(owner, name, bytes = Buffer.from(`inhoud van ${name}`)) {
+      const item = store.addFile(store.oneDriveOf(owner.userId).id, '', name, bytes, owner.userId);
+      return { driveId: item.driveId, itemId: item.id };
+    },
+    sharedWith(ref) {
+      const permissions = store.permissionsOf('app', ref.driveId, ref.itemId);
+      return { users: permissions.flatMap((p) => (p.userId ? [p.userId] : [])).sort(), organization: permissions.some((p) => p.linkScope === 'organization') };
+    },
+    async exportOf(person) {
+      const exported: Record<string, unknown[]> = {};
+      for (const f of personalData.files) {
+        const records: unknown[] = [];
+        for await (const r of f.records(subject(person))) records.push(r);
+        exported[f.name] = records;
+      }
+      return exported;
+    },
+    erase: (person) => personalData.erase(subject(person), { keepText: true }),
+    dispose: () => rmSync(directory, { recursive: true, force: true }),
+  };
 }
 
 /** The gateway with `faults` applied to upload fragments (each fault used `times` times). */

@@ -10,7 +10,6 @@ import type { Actor } from '../../src/auth/actor.js';
 import { AttachmentModel } from '../../src/attachments/attachment.model.js';
 import { AttachmentGrantModel } from '../../src/attachments/attachment-grant.model.js';
 import { AttachmentUploadModel } from '../../src/attachments/attachment-upload.model.js';
-import { attachmentsPersonalData } from '../../src/attachments/attachments-personal-data.js';
 import { LOCAL_LIBRARY_DRIVE_ID } from '../../src/attachments/attachments.module.js';
 import { UPLOAD_FRAGMENT_UNIT } from '../../src/attachments/local-drive-store.js';
 import { DiscussionModel } from '../../src/discussions/discussion.model.js';
@@ -29,17 +28,8 @@ describe('attachments (HTTP, real database, local drives)', function () {
   });
   after(() => world.dispose());
 
-  /** A file in the person's own OneDrive. */
-  function ownFile(owner: Actor, name: string, bytes = Buffer.from(`inhoud van ${name}`)) {
-    const item = world.store.addFile(world.store.oneDriveOf(owner.userId).id, '', name, bytes, owner.userId);
-    return { driveId: item.driveId, itemId: item.id };
-  }
-
-  /** Who Meent's permissions on an item reach: invited people (sorted) and whether an organisation link exists. */
-  function sharedWith(ref: { driveId: string; itemId: string }) {
-    const permissions = world.store.permissionsOf('app', ref.driveId, ref.itemId);
-    return { users: permissions.flatMap((p) => (p.userId ? [p.userId] : [])).sort(), organization: permissions.some((p) => p.linkScope === 'organization') };
-  }
+  const ownFile = (owner: Actor, name: string, bytes?: Buffer) => world.ownFile(owner, name, bytes);
+  const sharedWith = (ref: { driveId: string; itemId: string }) => world.sharedWith(ref);
 
   /** Records about any of the items (one query each: the app's queries are sanitised, so no `$in` from here). */
   async function countWhereItemIn(model: typeof AttachmentModel | typeof AttachmentGrantModel, itemIds: string[]): Promise<number> {
@@ -235,18 +225,12 @@ describe('attachments (HTTP, real database, local drives)', function () {
     const other = ownFile(reader, 'Reactie.docx');
     const d = await as(world.app, author).post(`/communities/${c.id}/discussions`, { title: 'Verslag', body: 'x', attachments: [file] }).expect(201);
     await as(world.app, reader).post(`/discussions/${d.body.id}/replies`, { body: 'y', attachments: [other] }).expect(201);
-    const contributor = attachmentsPersonalData({ revokeGrantsOf: (tenantId, userId) => world.attachments.revokeGrantsOf(tenantId, userId) });
-    const subject = (a: Actor) => ({ tenantId: a.tenantId, userId: a.userId, names: [a.name], emails: [], pseudonym: `pseudonym:${a.userId}` });
-    const exported: Record<string, unknown[]> = {};
-    for (const f of contributor.files) {
-      exported[f.name] = [];
-      for await (const r of f.records(subject(author))) exported[f.name]?.push(r);
-    }
+    const exported = await world.exportOf(author);
     assert.deepEqual((exported['attachments.json'] as { name: string }[]).map((a) => a.name), ['Verslag.docx']);
     assert.deepEqual((exported['attachment-permissions.json'] as { itemId: string }[]).map((g) => g.itemId), [other.itemId]);
     assert.deepEqual(sharedWith(other).users, ['pd-author']);
 
-    await contributor.erase(subject(author), { keepText: true });
+    await world.erase(author);
     const cards = await AttachmentModel.find({ itemId: file.itemId }).lean();
     assert.equal(cards.length, 1);
     assert.equal(cards[0]?.authorId, FORMER_MEMBER_ID);
