@@ -302,6 +302,19 @@ describe('GraphDriveGateway against the Graph stand-in', function () {
       assert.equal(driveRequests((r) => r.path.endsWith('/createUploadSession')).length, 1, 'one session');
     });
 
+    it('retries a fault while asking the session where it stands, as it retries the fragment', async () => {
+      const app = gatewayAs('app');
+      const file = randomBytes(3 * UPLOAD_FRAGMENT_UNIT);
+      const session = await app.createUploadSession({ driveId: LIBRARY, folderPath: 'Meent' }, 'Status.pdf');
+      server.failNext({ status: 503, match: startsAt(UPLOAD_FRAGMENT_UNIT) });
+      server.failNext({ status: 503, match: (r) => r.method === 'GET' && server.drives.isUploadPath(r.path) });
+      const waits: number[] = [];
+      const item = await uploadWhole(app, session, file.length, (start, end) => Promise.resolve(file.subarray(start, end)), { fragmentBytes: UPLOAD_FRAGMENT_UNIT, sleep: (ms) => Promise.resolve(void waits.push(ms)), baseDelayMs: 10 });
+      assert.deepEqual(server.drives.store.content('app', LIBRARY, item.itemId), file);
+      assert.equal(server.drives.store.filesIn(LIBRARY).length, 1);
+      assert.deepEqual(waits, [10, 20], 'exponential backoff across the failed fragment and the failed status request');
+    });
+
     it('reads an expired session (404) as upload_session_gone and a fragment out of step (416) as upload_out_of_step', async () => {
       const app = gatewayAs('app');
       const total = 3 * UPLOAD_FRAGMENT_UNIT;
