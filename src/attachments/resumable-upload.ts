@@ -36,21 +36,32 @@ export async function sendFragment(drive: DriveGateway, session: UploadSessionRe
   const sleep = options.sleep ?? ((ms: number) => sleepFor(ms).then(() => undefined));
   const end = start + bytes.length;
   let offset = start;
+  // After a fault Meent is unsure where the session stands until it has asked; the asking can
+  // fail (throttled, 5xx) like the fragment, so it counts as a try and is retried the same way.
+  let unsure = false;
   for (let attempt = 1; ; attempt++) {
+    let gap = false;
     try {
-      return await drive.uploadChunk(session, offset, total, bytes.subarray(offset - start));
+      if (unsure) {
+        // A fragment may have arrived although its answer did not.
+        const { nextOffset } = await drive.uploadStatus(session);
+        unsure = false;
+        if (nextOffset >= end) return { done: false, nextOffset };
+        gap = nextOffset < start;
+        offset = nextOffset;
+      }
+      if (!gap) return await drive.uploadChunk(session, offset, total, bytes.subarray(offset - start));
     } catch (error) {
       const resumable = error instanceof GraphUnavailableError || (error instanceof ValidationError && error.code === 'upload_out_of_step');
       if (!resumable || attempt >= maxAttempts) throw error;
       const retryAfter = error instanceof GraphUnavailableError ? error.retryAfterMs : undefined;
       if (retryAfter !== undefined && retryAfter > (options.maxRetryAfterMs ?? 60_000)) throw error;
       await sleep(retryAfter ?? (options.baseDelayMs ?? 1000) * 2 ** (attempt - 1));
-      // Where does the session stand? A fragment may have arrived although its answer did not.
-      const { nextOffset } = await drive.uploadStatus(session);
-      if (nextOffset >= end) return { done: false, nextOffset };
-      if (nextOffset < start) throw new ValidationError('The upload is out of step with Microsoft 365.', [], 'upload_out_of_step');
-      offset = nextOffset;
+      unsure = true;
+      continue;
     }
+    // The session stands before this fragment: an earlier one is missing, which the caller must send.
+    throw new ValidationError('The upload is out of step with Microsoft 365.', [], 'upload_out_of_step');
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * The attachments tests' world: the communities and events app (real FerretDB, real HTTP) with
- * the attachments capability over the local drive store in a temporary directory, a fixed clock
- * for uploads, and a fault switch on the app's drive gateway (Graph's 503s and dropped answers
- * during an upload, injected per fragment).
+ * the attachments capability over the local drive store in a temporary directory, or over the
+ * Graph drive gateway against the Graph stand-in (whose drives are the same kind of store), a
+ * fixed clock for uploads, and a fault switch on the app's drive gateway (Graph's 503s and
+ * dropped answers during an upload, injected per fragment).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,11 +17,14 @@ import { createApp } from '../../src/http/app.js';
 import { ApiSpec } from '../../src/http/api-spec.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { GraphUnavailableError } from '../../src/graph/graph-errors.js';
+import type { GraphCredentials } from '../../src/auth/graph-credentials.js';
+import { withDelegatedAccess } from '../../src/auth/actor.js';
 import type { AttachmentService, DriveAccess } from '../../src/attachments/attachment.service.js';
-import { createAttachments, LOCAL_LIBRARY_DRIVE_ID, localDriveAccess } from '../../src/attachments/attachments.module.js';
+import { createAttachments, graphDriveAccess, LOCAL_LIBRARY_DRIVE_ID, localDriveAccess } from '../../src/attachments/attachments.module.js';
 import { attachmentsPersonalData } from '../../src/attachments/attachments-personal-data.js';
 import type { ChunkResult, DriveGateway, UploadSessionRef } from '../../src/attachments/drive-gateway.js';
 import { LocalDriveStore } from '../../src/attachments/local-drive-store.js';
+import type { GraphServer } from '../support/graph-server.js';
 import { testAuthenticate } from '../support/test-actor.js';
 
 export const FIXED_NOW = new Date('2026-12-01T09:00:00Z');
@@ -50,18 +54,24 @@ export interface AttachmentsWorld {
   dispose(): void;
 }
 
-export function buildAttachmentsWorld(): AttachmentsWorld {
+/**
+ * With `graph`: the drive port is Meent's Graph wiring (graphDriveAccess) against the stand-in,
+ * people acting with delegated tokens and the app with an app token; `store` is the stand-in's.
+ */
+export function buildAttachmentsWorld(options: { graph?: GraphServer } = {}): AttachmentsWorld {
   const logger = createLogger(process.env.MEENT_TEST_LOG === '1' ? 'error' : 'silent');
   const directory = mkdtempSync(join(tmpdir(), 'meent-drives-'));
   let current = FIXED_NOW;
   const now = () => new Date(current);
-  const store = new LocalDriveStore(directory, now);
-  const base = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+  const graph = options.graph;
+  const store = graph ? graph.drives.store : new LocalDriveStore(directory, now);
+  const base = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...(graph ? { GRAPH_BASE_URL: graph.baseUrl } : {}) });
   const config = { ...base, attachments: { ...base.attachments, libraryDriveId: LOCAL_LIBRARY_DRIVE_ID } };
   const faults: Fault[] = [];
   const waits: number[] = [];
-  const local = localDriveAccess(store, config.publicUrl);
-  const drives: DriveAccess = { asActor: (actor: Actor) => local.asActor(actor), asApp: (tenantId: string) => faulty(local.asApp(tenantId), faults) };
+  const inner = graph ? graphWiring(graph, config) : localDriveAccess(store, config.publicUrl);
+  if (graph) graph.drives.addLibrary(LOCAL_LIBRARY_DRIVE_ID);
+  const drives: DriveAccess = { asActor: (actor: Actor) => inner.asActor(actor), asApp: (tenantId: string) => faulty(inner.asApp(tenantId), faults) };
   const spec = new ApiSpec();
   const files = createAttachments({ config, logger, spec, drives, now, resume: { maxAttempts: 2, sleep: (ms) => Promise.resolve(void waits.push(ms)) } });
   const module = createCommunitiesModule({ logger, spec, attachments: files.service });
@@ -97,6 +107,16 @@ export function buildAttachmentsWorld(): AttachmentsWorld {
     },
     erase: (person) => personalData.erase(subject(person), { keepText: true }),
     dispose: () => rmSync(directory, { recursive: true, force: true }),
+  };
+}
+
+/** Meent's Graph drive wiring, with the stand-in's tokens standing in for on-behalf-of and app credentials. */
+function graphWiring(graph: GraphServer, config: Parameters<typeof graphDriveAccess>[0]): DriveAccess {
+  const credentials = { appToken: () => Promise.resolve(graph.drives.tokenFor('app')) } as unknown as GraphCredentials;
+  const access = graphDriveAccess(config, credentials);
+  return {
+    asActor: (actor) => access.asActor(withDelegatedAccess(actor, { graphToken: () => Promise.resolve(graph.drives.tokenFor({ userId: actor.userId })) })),
+    asApp: (tenantId) => access.asApp(tenantId),
   };
 }
 

@@ -15,6 +15,7 @@ import { UPLOAD_FRAGMENT_UNIT } from '../../src/attachments/local-drive-store.js
 import { DiscussionModel } from '../../src/discussions/discussion.model.js';
 import { FORMER_MEMBER_ID } from '../../src/personal-data/former-member.js';
 import { useTestDatabase } from '../support/database.js';
+import { startGraphServer, type GraphServer } from '../support/graph-server.js';
 import { actorHeader } from '../support/test-actor.js';
 import { as, community, person } from '../communities/communities-fixtures.js';
 import { buildAttachmentsWorld, FIXED_NOW, type AttachmentsWorld } from './attachments-world.js';
@@ -91,37 +92,7 @@ describe('attachments (HTTP, real database, local drives)', function () {
   });
 
   it('shares an attached OneDrive file with exactly the readers and takes it back on leave, removal, block, hide and guests turned off', async () => {
-    const manager = await person({ userId: 'pm-manager' });
-    const author = await person({ userId: 'pm-author' });
-    const leaver = await person({ userId: 'pm-leaver' });
-    const removed = await person({ userId: 'pm-removed' });
-    const blocked = await person({ userId: 'pm-blocked' });
-    const guest = await person({ userId: 'pm-guest', isGuest: true });
-    const outsider = await person({ userId: 'pm-outsider' });
-    const c = await community(world, manager, { visibility: 'closed', guestsAllowed: true, members: [author, leaver, removed, blocked, guest] });
-    const note = ownFile(author, 'Conceptnotitie gebiedsproces Baakse Beek.docx');
-    const d = await as(world.app, author).post(`/communities/${c.id}/discussions`, { title: 'Conceptnotitie', body: 'Reacties vóór 15 december', attachments: [note] }).expect(201);
-    assert.equal(d.body.attachments.length, 1);
-    assert.equal(d.body.attachments[0].available, true);
-    // The author owns the file; everyone else who may read the post is invited; a closed community has no organisation link.
-    assert.deepEqual(sharedWith(note), { users: ['pm-blocked', 'pm-guest', 'pm-leaver', 'pm-manager', 'pm-removed'], organization: false });
-    assert.ok(!sharedWith(note).users.includes(outsider.userId));
-
-    await as(world.app, leaver).delete(`/communities/${c.id}/members/${leaver.userId}`).expect(204);
-    assert.deepEqual(sharedWith(note).users, ['pm-blocked', 'pm-guest', 'pm-manager', 'pm-removed']);
-    await as(world.app, manager).delete(`/communities/${c.id}/members/${removed.userId}`).expect(204);
-    assert.deepEqual(sharedWith(note).users, ['pm-blocked', 'pm-guest', 'pm-manager']);
-    await as(world.app, manager).patch(`/communities/${c.id}/members/${blocked.userId}`, { status: 'blocked' }).expect(200);
-    assert.deepEqual(sharedWith(note).users, ['pm-guest', 'pm-manager']);
-    await as(world.app, manager).patch(`/communities/${c.id}`, { guestsAllowed: false }).expect(200);
-    assert.deepEqual(sharedWith(note).users, ['pm-manager']);
-    await as(world.app, manager).put(`/discussions/${d.body.id}/hidden`).expect(200);
-    assert.deepEqual(sharedWith(note).users, []);
-    await as(world.app, manager).delete(`/discussions/${d.body.id}/hidden`).expect(200);
-    assert.deepEqual(sharedWith(note).users, ['pm-manager']);
-    // What Meent recorded matches what the drive holds.
-    const grants = await AttachmentGrantModel.find({ itemId: note.itemId }).lean();
-    assert.deepEqual(grants.map((g) => g.userId).sort(), ['pm-manager']);
+    await permissionsFollowReaders(world, 'pm');
   });
 
   it('follows replies and the community: a hidden reply, a public community made closed, a deleted discussion', async () => {
@@ -265,3 +236,63 @@ describe('attachments (HTTP, real database, local drives)', function () {
     assert.equal(status.body.nextOffset, 0);
   });
 });
+
+describe('attachments (HTTP, real database, the Graph drive gateway over the Graph stand-in)', function () {
+  this.timeout(120_000);
+  useTestDatabase('attachments-graph');
+  let graph: GraphServer;
+  let world: AttachmentsWorld;
+  before(async () => {
+    graph = await startGraphServer({ now: () => FIXED_NOW.getTime() });
+    world = buildAttachmentsWorld({ graph });
+  });
+  after(async () => {
+    world.dispose();
+    await graph.stop();
+  });
+
+  it('shares an attached OneDrive file with exactly the readers and takes it back on leave, removal, block, hide and guests turned off', async () => {
+    // Graph invites only people its directory knows.
+    for (const role of ['manager', 'author', 'leaver', 'removed', 'blocked', 'guest', 'outsider']) graph.addUser({ id: `gm-${role}`, displayName: role });
+    await permissionsFollowReaders(world, 'gm');
+    // Every Graph call went through HTTP: invitations as the author, permissions taken back by the app by id.
+    assert.ok(graph.requests.some((r) => r.method === 'POST' && r.path.endsWith('/invite')));
+    assert.equal(graph.requests.filter((r) => r.method === 'DELETE' && r.path.includes('/permissions/')).length, 5);
+    assert.ok(graph.requests.every((r) => !r.path.endsWith('/createLink')), 'a closed community has no organisation link');
+  });
+});
+
+/** Issue 21's main scenario: a OneDrive file attached to a post in a closed community is shared with exactly its readers, and taken back as they lose access. */
+async function permissionsFollowReaders(world: AttachmentsWorld, p: string) {
+  const manager = await person({ userId: `${p}-manager` });
+  const author = await person({ userId: `${p}-author` });
+  const leaver = await person({ userId: `${p}-leaver` });
+  const removed = await person({ userId: `${p}-removed` });
+  const blocked = await person({ userId: `${p}-blocked` });
+  const guest = await person({ userId: `${p}-guest`, isGuest: true });
+  const outsider = await person({ userId: `${p}-outsider` });
+  const c = await community(world, manager, { visibility: 'closed', guestsAllowed: true, members: [author, leaver, removed, blocked, guest] });
+  const note = world.ownFile(author, 'Conceptnotitie gebiedsproces Baakse Beek.docx');
+  const d = await as(world.app, author).post(`/communities/${c.id}/discussions`, { title: 'Conceptnotitie', body: 'Reacties vóór 15 december', attachments: [note] }).expect(201);
+  assert.equal(d.body.attachments.length, 1);
+  assert.equal(d.body.attachments[0].available, true);
+  // The author owns the file; everyone else who may read the post is invited; a closed community has no organisation link.
+  assert.deepEqual(world.sharedWith(note), { users: [`${p}-blocked`, `${p}-guest`, `${p}-leaver`, `${p}-manager`, `${p}-removed`], organization: false });
+  assert.ok(!world.sharedWith(note).users.includes(outsider.userId));
+
+  await as(world.app, leaver).delete(`/communities/${c.id}/members/${leaver.userId}`).expect(204);
+  assert.deepEqual(world.sharedWith(note).users, [`${p}-blocked`, `${p}-guest`, `${p}-manager`, `${p}-removed`]);
+  await as(world.app, manager).delete(`/communities/${c.id}/members/${removed.userId}`).expect(204);
+  assert.deepEqual(world.sharedWith(note).users, [`${p}-blocked`, `${p}-guest`, `${p}-manager`]);
+  await as(world.app, manager).patch(`/communities/${c.id}/members/${blocked.userId}`, { status: 'blocked' }).expect(200);
+  assert.deepEqual(world.sharedWith(note).users, [`${p}-guest`, `${p}-manager`]);
+  await as(world.app, manager).patch(`/communities/${c.id}`, { guestsAllowed: false }).expect(200);
+  assert.deepEqual(world.sharedWith(note).users, [`${p}-manager`]);
+  await as(world.app, manager).put(`/discussions/${d.body.id}/hidden`).expect(200);
+  assert.deepEqual(world.sharedWith(note).users, []);
+  await as(world.app, manager).delete(`/discussions/${d.body.id}/hidden`).expect(200);
+  assert.deepEqual(world.sharedWith(note).users, [`${p}-manager`]);
+  // What Meent recorded matches what the drive holds.
+  const grants = await AttachmentGrantModel.find({ itemId: note.itemId }).lean();
+  assert.deepEqual(grants.map((g) => g.userId).sort(), [`${p}-manager`]);
+}

@@ -24,6 +24,8 @@
  *   POST   /v1.0/$batch                                  (at most 20 sub-requests, dispatched through the routes above)
  *   POST   /v1.0/invitations, POST|GET /v1.0/users/{id}/teamwork/installedApps, POST /v1.0/users/{id}/sendMail
  *                                                         (reaching people, issue 14: state and contracts in graph-reach.ts, `reach`)
+ *   /v1.0/drives/..., /v1.0/me/drive/..., /v1.0/groups/{id}/drive and upload URLs
+ *                                                         (OneDrive and SharePoint, issue 21: state and contracts in graph-drives.ts, `drives`)
  *
  * Every request needs `Authorization: Bearer <token>` (401 in Graph's error shape otherwise;
  * `validToken` makes it check the token itself) and is recorded, batch sub-requests too, so
@@ -35,6 +37,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { GraphDrives, type Pager } from './graph-drives.js';
 import { GraphReach, type ReachAnswer, type ReachDirectory } from './graph-reach.js';
 import { testTlsCredentials } from './tls.js';
 
@@ -279,6 +282,8 @@ export class GraphServer {
   nextLinkOrigin: string | undefined;
   /** Invitations, app installations and mail (graph-reach.ts). */
   readonly reach = new GraphReach();
+  /** OneDrive and SharePoint: drives, items, permissions, upload sessions (graph-drives.ts). */
+  readonly drives: GraphDrives;
 
   private readonly users = new Map<string, StandInUser>();
   /** Users deleted but restorable (the tenant's recycle bin): the delta says `changed` for them. */
@@ -302,7 +307,12 @@ export class GraphServer {
     private readonly server: Server,
     readonly baseUrl: string,
     private readonly options: GraphServerOptions,
-  ) {}
+  ) {
+    this.drives = new GraphDrives(baseUrl, () => this.options.now?.() ?? Date.now(), (id) => {
+      const user = this.users.get(id);
+      return user ? user.displayName : undefined;
+    });
+  }
 
   static async start(options: GraphServerOptions = {}): Promise<GraphServer> {
     const { key, cert } = testTlsCredentials();
@@ -328,6 +338,7 @@ export class GraphServer {
   }
 
   async stop(): Promise<void> {
+    this.drives.dispose();
     this.server.closeAllConnections();
     await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
   }
@@ -351,6 +362,7 @@ export class GraphServer {
     this.drops = [];
     this.nextLinkOrigin = undefined;
     this.reach.reset();
+    this.drives.reset();
   }
 
   addUser(input: Partial<StandInUser> = {}): StandInUser {
@@ -468,6 +480,8 @@ export class GraphServer {
       channels.set(channelId, { id: channelId, displayName: c.displayName ?? 'Channel', membershipType, members, createdDateTime: now });
     }
     this.teams.set(id, { id, displayName: input.displayName ?? 'Team', tenantId: input.tenantId ?? null, members: input.members, channels });
+    // A team's id is its group's, whose document library holds the channels' files.
+    this.drives.addGroup(id, input.members.map((m) => m.userId));
     return { id, channelIds: [...channels.keys()] };
   }
 
@@ -518,10 +532,12 @@ export class GraphServer {
     }
 
     let reply: Reply;
-    if (raw.length > 4 * 1024 * 1024) {
+    // Upload URLs take fragments up to 60 MiB as bytes (graph-drives.ts); Graph's API takes JSON.
+    const upload = this.drives.isUploadPath(url.pathname);
+    if (raw.length > (upload ? 64 : 4) * 1024 * 1024) {
       reply = graphError(413, 'RequestEntityTooLarge', 'The request is too large.', headers);
     } else {
-      const parsed = parseJsonBody(raw, headers['content-type']);
+      const parsed = upload ? (raw.length > 0 ? raw : undefined) : parseJsonBody(raw, headers['content-type']);
       if (parsed === invalidJson) {
         reply = graphError(400, 'BadRequest', 'Unable to read JSON request payload.', headers);
       } else {
@@ -540,7 +556,9 @@ export class GraphServer {
 
   /** Authorization, injected faults, then the route; shared by HTTP requests and batch sub-requests. */
   private answer(request: RecordedRequest): Reply {
-    const unauthorized = this.checkAuthorization(request.headers);
+    // Upload URLs are pre-authenticated: no bearer token (graph-drives.ts checks their own).
+    const upload = request.via === 'http' && this.drives.isUploadPath(request.path);
+    const unauthorized = upload ? undefined : this.checkAuthorization(request.headers);
     if (unauthorized) return unauthorized;
     const fault = this.faults.find((f) => f.remaining > 0 && (f.match?.(request) ?? true));
     if (fault) {
@@ -550,6 +568,7 @@ export class GraphServer {
       return reply;
     }
     try {
+      if (upload) return reachReply(this.drives.upload(request), request.headers);
       return this.route(request);
     } catch (error) {
       if (error instanceof HttpError) return graphError(error.status, error.code, error.message, request.headers);
@@ -582,6 +601,10 @@ export class GraphServer {
     if (resource === 'teams' && id !== undefined) {
       if (method !== 'GET') throw notAllowed();
       return this.team(id, segments.slice(3), request);
+    }
+    if (resource === 'drives' || resource === 'me' || resource === 'groups') {
+      const pager: Pager = (req, items, defaultTop) => this.paged(req as RecordedRequest, items, undefined, defaultTop);
+      return reachReply(this.drives.handle(segments.slice(1), request, pager), request.headers);
     }
     if (rest.length > 0) throw unknownSegment(rest[0]);
 
@@ -701,9 +724,9 @@ export class GraphServer {
    * One page of `items` as Graph pages a collection: `$top` (default `pageSize`), `$skiptoken`
    * for where the page starts, and `@odata.nextLink` (to `nextLinkOrigin` when set) while more follow.
    */
-  private paged<T>(request: RecordedRequest, items: readonly T[], codes = { top: 'BadRequest', token: 'BadRequest' }): { page: T[]; offset: number; nextLink: string | undefined } {
+  private paged<T>(request: RecordedRequest, items: readonly T[], codes = { top: 'BadRequest', token: 'BadRequest' }, defaultTop?: number): { page: T[]; offset: number; nextLink: string | undefined } {
     const topParam = request.query.get('$top');
-    const top = topParam === null ? (this.options.pageSize ?? 100) : Number(topParam);
+    const top = topParam === null ? (defaultTop ?? this.options.pageSize ?? 100) : Number(topParam);
     if (!Number.isInteger(top) || top < 1 || top > 999) throw new HttpError(400, codes.top, 'Invalid page size specified.');
     const skipToken = request.query.get('$skiptoken');
     const offset = skipToken === null ? 0 : Number(Buffer.from(skipToken, 'base64url').toString('utf8'));
