@@ -4,6 +4,7 @@
  * where only a remote system does (Teams' attendance report, the bot's installation, a sent
  * notification's delivery record, the photo cache).
  */
+import type { AnalyticsModule } from '../../src/analytics/analytics.module.js';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -53,6 +54,8 @@ export interface PrivacyRig {
   api(p: Person, method: 'get' | 'post' | 'patch' | 'put' | 'delete', path: string, body?: object): Promise<request.Response>;
   /** GET of a binary answer (the ZIP), as a Buffer. */
   download(p: Person, path: string): Promise<request.Response>;
+  /** Writes what the analytics recorder holds back (write-behind), so a snapshot of the store is not raced by its timer. */
+  settle(): Promise<void>;
 }
 
 /** Starts the identity provider, Graph and the application before the file's tests; stops them after. */
@@ -86,6 +89,10 @@ export function usePrivacyRig(): PrivacyRig {
     const res = await request(rig.application.app)[method](`/api/v1${path}`).set('Authorization', `Bearer ${await token(p)}`).send(body);
     await rig.application.identity.whenIdle();
     return res;
+  };
+  rig.settle = async () => {
+    for (const module of rig.application.modules) if ('recorder' in module) await (module as AnalyticsModule).recorder.flush();
+    await rig.application.identity.whenIdle();
   };
   rig.download = async (p, path) =>
     request(rig.application.app)
