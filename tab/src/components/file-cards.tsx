@@ -8,6 +8,7 @@
  */
 import { Link, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
+import { formatFileSize } from '../../../src/content/file-size.js';
 import type { Attachment } from '../api/attachments-api.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import type { Translator } from '../i18n/translator.js';
@@ -83,17 +84,8 @@ export function fileKind(name: string, mimeType: string | null): FileKind {
   return 'other';
 }
 
-/** Bytes as a reader expects them: 340 kB, 2.4 MB (decimal units, as OneDrive shows sizes). */
-export function formatBytes(bytes: number, locale: string): string {
-  const units = [
-    ['byte', 1],
-    ['kilobyte', 1e3],
-    ['megabyte', 1e6],
-    ['gigabyte', 1e9],
-  ] as const;
-  const [unit, size] = [...units].reverse().find(([, s]) => bytes >= s) ?? units[0];
-  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: size === 1 ? 0 : 1 }).format(bytes / size);
-}
+/** Bytes as a reader expects them: 340 kB, 2.4 MB. */
+export const formatBytes = formatFileSize;
 
 /** The file's type in words, and a short label for its icon. */
 export function fileType(t: Translator['t'], name: string, mimeType: string | null): { words: string; badge: string } {
