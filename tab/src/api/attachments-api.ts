@@ -175,9 +175,9 @@ function defaultDelay(attempt: number, problem: ApiProblem): number {
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = window.setTimeout(resolve, ms);
+    const timer = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => {
-      window.clearTimeout(timer);
+      clearTimeout(timer);
       reject(signal.reason as Error);
     }, { once: true });
   });
