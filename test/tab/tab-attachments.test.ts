@@ -195,6 +195,30 @@ describe('tab: files in a discussion', function () {
     await expectNoViolationsInAnyTheme(host, tab, axeSource, 'a thread with file cards');
   });
 
+  it('a new discussion takes a file found by searching my OneDrive', async () => {
+    let tab: Frame;
+    ({ host, tab } = await rig.openTab(ANOUK, { hash: `#/community/${seeded.community}/new-discussion` }));
+    await tab.getByTestId('discussion-title').fill('Begroting 2027 van het gebiedsproces');
+    await tab.getByTestId('discussion-body').fill('De begroting staat in de bijlage.');
+    await recordAnnouncements(tab);
+    await tab.getByTestId('attach-files-button').click();
+    const dialog = tab.getByRole('dialog', { name: 'Attach files' });
+    await dialog.getByTestId('drive-search').fill('begroting');
+    await dialog.getByTestId('drive-search').press('Enter');
+    await waitForAnnouncement(tab, '1 item found.');
+    assert.equal(await tab.getByTestId('discussion-form').count(), 1, 'searching did not submit the form around the dialog');
+    await dialog.getByRole('button', { name: 'Attach Begroting 2027.xlsx' }).click();
+    await dialog.getByRole('button', { name: 'Attached: Begroting 2027.xlsx' }).waitFor();
+    await expectNoViolationsInAnyTheme(host, tab, axeSource, 'searching my OneDrive');
+    await dialog.getByTestId('attach-done').click();
+    await dialog.waitFor({ state: 'detached' });
+    await tab.getByTestId('discussion-save').click();
+    await tab.getByRole('heading', { level: 1, name: 'Begroting 2027 van het gebiedsproces' }).waitFor();
+    const card = tab.getByTestId('discussion-files').getByTestId('file-card');
+    await card.waitFor();
+    assert.match(await card.innerText(), /Begroting 2027\.xlsx[\s\S]*Excel workbook · 9 kB · Added by Anouk de Vries/);
+  });
+
   it('speaks Dutch to a Dutch reader', async () => {
     let tab: Frame;
     // A reply of her own whose file was deleted since.
