@@ -7,8 +7,12 @@ import type { EffectivePreferences, MuteView } from '../src/notifications/notifi
 import { PREFERENCE_GROUPS, type PreferenceGroup } from '../src/notifications/notification-preferences.js';
 import type { Cadence } from '../src/notifications/notification-preference.model.js';
 import { askCard, discussionCard, errorCard, eventCard, helpCard, listCard, settingsCard, type CardAttachment } from './cards/cards.js';
-import type { DiscussionSummary, EventSummary, Links, SearchHit } from './ports.js';
+import type { DiscussionSummary, EventSummary, FileSummary, Links, SearchHit } from './ports.js';
+import { formatFileSize } from '../src/content/file-size.js';
 import { formatSpan, type Language, type Texts } from './texts.js';
+
+/** A card lists this many files; the rest are "and N more" (the tab has them all). */
+const CARD_FILES = 3;
 
 export interface ViewContext {
   t: Texts;
@@ -80,8 +84,19 @@ export function discussionView(v: ViewContext, d: DiscussionSummary, options: { 
     noticeColor: options.noticeColor ?? 'Good',
     url: v.links.discussion(d.id),
     refreshUserIds: options.refreshUserIds ?? [],
-    labels: { replyPlaceholder: t.replyPlaceholder, reply: t.sendReply, follow: t.follow, unfollow: t.unfollow, open: t.open },
+    ...fileList(v, d.files ?? []),
+    labels: { replyPlaceholder: t.replyPlaceholder, reply: t.sendReply, follow: t.follow, unfollow: t.unfollow, open: t.open, files: t.files },
   });
+}
+
+/** The first few files, each with "Open" when it is still there, and how many more there are. */
+function fileList(v: ViewContext, files: FileSummary[]): { files: { name: string; detail: string; url: string; tooltip: string }[]; filesMore: string } {
+  const { t } = v;
+  const shown = files.slice(0, CARD_FILES);
+  return {
+    files: shown.map((f) => ({ name: f.name, detail: f.url ? formatFileSize(f.size, v.language) : t.fileGone, url: f.url ?? '', tooltip: t.openFile(f.name) })),
+    filesMore: files.length > shown.length ? t.filesMore(files.length - shown.length) : '',
+  };
 }
 
 /** An erased author is "Former member" / "Voormalig lid" in the card's language, whatever name came along. */

@@ -72,12 +72,13 @@ export class ServiceDiscussionsPort implements DiscussionsPort {
         : this.deps.replies.list(actor, discussionId, { limit: LATEST_REPLIES, ...(threads > LATEST_REPLIES ? { cursor: encodeSeqCursor(threads - LATEST_REPLIES) } : {}) }),
     ]);
     // The last threads with their nested replies, in the order they were written.
-    const latestReplies = replies.items
+    const shown = replies.items
       .flatMap((r) => [r, ...r.replies])
       .filter((r) => r.body !== null)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-      .slice(-LATEST_REPLIES)
-      .map((r) => ({ author: r.author.displayName, ...(r.author.erased ? { authorErased: true as const } : {}), text: oneLine(markdownToText(r.body?.source ?? ''), REPLY_TEXT_LENGTH) }));
+      .slice(-LATEST_REPLIES);
+    const latestReplies = shown.map((r) => ({ author: r.author.displayName, ...(r.author.erased ? { authorErased: true as const } : {}), text: oneLine(markdownToText(r.body?.source ?? ''), REPLY_TEXT_LENGTH) }));
+    const files = [...(view.attachments ?? []), ...shown.flatMap((r) => r.attachments ?? [])].map((a) => ({ name: a.name, size: a.size, url: a.available ? a.webUrl : null }));
     return {
       id: view.id,
       title: view.title,
@@ -92,6 +93,7 @@ export class ServiceDiscussionsPort implements DiscussionsPort {
       latestReplies,
       following: view.following,
       canReply: view.permissions.canReply,
+      files,
     };
   }
 

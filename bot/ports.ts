@@ -47,6 +47,15 @@ export interface DiscussionSummary {
   latestReplies: { author: string; authorErased?: true; text: string }[];
   following: boolean;
   canReply: boolean;
+  /** The discussion's files, then those of the replies shown, in order (issue 21). */
+  files?: FileSummary[];
+}
+
+/** A file in a post: `url` opens it, null when it is no longer available (vanished, access revoked). */
+export interface FileSummary {
+  name: string;
+  size: number;
+  url: string | null;
 }
 
 export interface DiscussionsPort {

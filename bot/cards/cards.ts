@@ -66,7 +66,10 @@ export interface DiscussionCardData {
   noticeColor: 'Good' | 'Attention' | 'Default';
   url: string;
   refreshUserIds: string[];
-  labels: { replyPlaceholder: string; reply: string; follow: string; unfollow: string; open: string };
+  /** A few of the files (`url` '' when no longer available: shown without "Open"), and "and N more" or ''. */
+  files: { name: string; detail: string; url: string; tooltip: string }[];
+  filesMore: string;
+  labels: { replyPlaceholder: string; reply: string; follow: string; unfollow: string; open: string; files: string };
 }
 
 export interface ListCardData {
@@ -162,6 +165,7 @@ export const discussionCard = (data: DiscussionCardData) =>
     byline: md(data.byline),
     excerpt: md(data.excerpt),
     latestReplies: data.latestReplies.map((r) => ({ author: md(r.author), text: md(r.text) })),
+    files: data.files.map((f) => ({ ...f, name: md(f.name) })),
     refreshUserIds: data.refreshUserIds.slice(0, 60),
   });
 export const listCard = (data: ListCardData) => renderList({ ...data, title: md(data.title), empty: md(data.empty), items: data.items.map((i) => ({ ...i, title: md(i.title), subtitle: md(i.subtitle) })) });

@@ -184,7 +184,8 @@ export class ReplyService {
   async get(actor: Actor, replyId: string): Promise<ReplyView> {
     const access = await resolveReplyAccess(actor, replyId);
     const mine = await myReactionsTo(access.reply._id, actor.userId);
-    const view = this.toView(actor, access, access.reply, [], new Map([[String(access.reply._id), mine]]));
+    // With its files: the tab shows an edited reply from this answer.
+    const [view] = (await this.withAttachments([this.toView(actor, access, access.reply, [], new Map([[String(access.reply._id), mine]]))])) as [ReplyView];
     const visible = view.body !== null;
     return {
       ...view,

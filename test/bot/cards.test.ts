@@ -52,6 +52,25 @@ const discussion: DiscussionSummary = {
   canReply: true,
 };
 
+const files = [
+  { name: 'Conceptnotitie gebiedsproces Baakse Beek.docx', size: 48_000, url: 'https://contoso.sharepoint.com/sites/meent/Conceptnotitie.docx' },
+  { name: tricky, size: 2_400_000, url: 'https://contoso-my.sharepoint.com/personal/anouk/Documents/x.pdf' },
+  { name: 'Oude planning.docx', size: 2_000, url: null },
+];
+
+/** The card's file rows: each name, its detail line, and the "Open" action's title and address where it has one. */
+function fileRows(card: unknown): { name: string; detail: string; open: { title: string; url: string; tooltip: string } | null }[] {
+  const body = (card as { content: { body: { type: string; items?: { type: string; columns?: { items: { type: string; text?: string; actions?: { title: string; url: string; tooltip: string }[] }[] }[] }[] }[] } }).content.body;
+  const list = body.find((b) => b.type === 'Container' && b.items?.some((i) => i.type === 'ColumnSet'));
+  return (list?.items ?? [])
+    .filter((i) => i.type === 'ColumnSet')
+    .map((row) => {
+      const [text, action] = row.columns ?? [];
+      const open = action?.items[0]?.actions?.[0];
+      return { name: text?.items[0]?.text ?? '', detail: text?.items[1]?.text ?? '', open: open ? { title: open.title, url: open.url, tooltip: open.tooltip } : null };
+    });
+}
+
 function notification(kind: (typeof NOTIFICATION_KINDS)[number]): NotificationRecord {
   return {
     _id: new mongoose.Types.ObjectId(),
@@ -107,6 +126,8 @@ describe('bot cards (Adaptive Cards 1.5, parsed by the adaptivecards library)', 
         'event (cancelled)': eventView(v, event({ status: 'cancelled', mine: null })),
         discussion: discussionView(v, discussion, { notice: 'ok', refreshUserIds: Array.from({ length: 80 }, (_, i) => `29:${i}`) }),
         'discussion (no replies, cannot reply)': discussionView(v, { ...discussion, latestReplies: [], canReply: false, following: false, excerpt: '' }),
+        'discussion (files)': discussionView(v, { ...discussion, files: [...files, { name: 'Begroting.xlsx', size: 9_000, url: 'https://contoso.sharepoint.com/b.xlsx' }, { name: 'Kaart.pdf', size: 1, url: null }] }),
+        'discussion (one file, gone)': discussionView(v, { ...discussion, files: [{ name: tricky, size: 10, url: null }] }),
         'event list': eventListView(v, 'x', 'none', [event(), event({ id: 'e2' })]),
         'empty event list': eventListView(v, 'x', 'none', []),
         'discussion list': discussionListView(v, [discussion]),
@@ -179,6 +200,25 @@ describe('bot cards (Adaptive Cards 1.5, parsed by the adaptivecards library)', 
         assert.ok(shown.includes(`**${escapeMarkdown(former)}**: Eens`), `the reply: ${shown}`);
         assert.ok(shown.includes(`**${escapeMarkdown('Anna')}**: Ik ook`), `another author: ${shown}`);
         assert.ok(!shown.includes(other), `nothing in the other language: ${shown}`);
+      });
+
+      it('lists at most three files, "Open" for each that is still there, and how many more there are', () => {
+        const rows = fileRows(cards['discussion (files)']);
+        const open = language === 'nl' ? 'Openen' : 'Open';
+        assert.deepEqual(
+          rows.map((r) => [r.name, r.detail, r.open?.title ?? null, r.open?.url ?? null]),
+          [
+            ['Conceptnotitie gebiedsproces Baakse Beek.docx', language === 'nl' ? '48 kB' : '48 kB', open, files[0]!.url],
+            [escapeMarkdown(tricky), language === 'nl' ? '2,4 MB' : '2.4 MB', open, files[1]!.url],
+            ['Oude planning.docx', language === 'nl' ? 'Niet meer beschikbaar' : 'No longer available', null, null],
+          ],
+        );
+        assert.equal(rows[0]?.open?.tooltip, language === 'nl' ? 'Conceptnotitie gebiedsproces Baakse Beek.docx openen' : 'Open Conceptnotitie gebiedsproces Baakse Beek.docx');
+        assert.ok(markdownTexts(cards['discussion (files)']).includes(language === 'nl' ? 'en nog 2 bestanden' : 'and 2 more files'));
+        assert.ok(markdownTexts(cards['discussion (files)']).includes(language === 'nl' ? 'Bestanden' : 'Files'));
+        assert.deepEqual(fileRows(cards['discussion (one file, gone)']).map((r) => r.open), [null], 'no "Open" for a file that is gone');
+        assert.ok(!markdownTexts(cards['discussion (one file, gone)']).some((t) => /more|nog/.test(t)), 'no "and N more" when all are shown');
+        assert.deepEqual(fileRows(cards.discussion), [], 'no file list without files');
       });
 
       it('keeps automatic refresh to the 60 people Teams allows', () => {

@@ -87,6 +87,10 @@ export interface TabCalls {
 export function tabApiCalls(): TabCalls {
   const byOperation = new Map<OperationKey, Set<string>>();
   const dynamic: string[] = [];
+  // `module#caller` -> `module#callee`: a top-level function that calls another of its module
+  // (an upload that starts, sends and resumes through the module's own small functions) reaches
+  // what that one reaches.
+  const sameModuleCalls: [string, string][] = [];
   for (const file of walk(TAB, /\.tsx?$/)) {
     const source = parse(file);
     const moduleName = relative(TAB, file).replace(/\.tsx?$/, '');
@@ -137,9 +141,23 @@ export function tabApiCalls(): TabCalls {
           }
         }
       }
+      if (current && ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text !== current && top.has(node.expression.text)) {
+        sameModuleCalls.push([`${moduleName}#${current}`, `${moduleName}#${node.expression.text}`]);
+      }
       ts.forEachChild(node, (child) => visit(child, current));
     };
     visit(source, undefined);
+  }
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const who of byOperation.values()) {
+      for (const [caller, callee] of sameModuleCalls) {
+        if (who.has(callee) && !who.has(caller)) {
+          who.add(caller);
+          grew = true;
+        }
+      }
+    }
   }
   return { byOperation, dynamic };
 }

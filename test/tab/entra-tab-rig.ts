@@ -9,10 +9,17 @@
  *   const rig = useEntraTabRig({ modules: (m) => [m.events] });
  *   const { host, tab } = await rig.openTab(ANOUK, { hash: '#/events' });
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Router } from 'express';
 import type { Browser, Frame } from 'playwright-core';
 import { createAnalyticsModule, type AnalyticsModule } from '../../src/analytics/analytics.module.js';
+import type { AttachmentService } from '../../src/attachments/attachment.service.js';
+import { createAttachments, localDriveAccess } from '../../src/attachments/attachments.module.js';
+import { LocalDriveStore } from '../../src/attachments/local-drive-store.js';
+import { ApiSpec } from '../../src/http/api-spec.js';
 import { createConsultationsModule, type ConsultationsModule } from '../../src/consultations/consultations.module.js';
 import type { Actor } from '../../src/auth/actor.js';
 import { createIdentity, type Identity } from '../../src/composition.js';
@@ -122,6 +129,8 @@ export interface RigModules {
   analytics: AnalyticsModule;
   /** The home page asks for the consultations to answer, so the default mount has them. */
   consultations: ConsultationsModule;
+  /** Files in posts over the local drive store (only with `attachments: true`). */
+  attachments?: { service: AttachmentService; store: LocalDriveStore; apiRouters: Router[] };
   config: Config;
 }
 
@@ -149,11 +158,18 @@ export interface EntraTabRigOptions {
   logTo?: Writable;
   /** The organisation's directory for the communities and events (the pickers' directory search); default none. */
   directoryFor?: (actor: Actor) => DirectoryGateway | undefined;
+  /**
+   * Files in posts (issue 21) as local mode has them: the attachments capability over the local
+   * drive store (a temporary directory), its routes mounted and the discussions wired to it.
+   * Uploads go to the library ATTACHMENTS_LIBRARY_DRIVE_ID names (set it in `env`).
+   */
+  attachments?: boolean;
 }
 
 export function useEntraTabRig(options: EntraTabRigOptions = {}): EntraTabRig {
   useTestDatabase('tab');
   const rig = {} as EntraTabRig;
+  let drivesDirectory: string | undefined;
   before(async function () {
     this.timeout(180_000);
     const [idp] = await Promise.all([IdentityProvider.start(), ensureTabBuilt()]);
@@ -170,11 +186,18 @@ export function useEntraTabRig(options: EntraTabRigOptions = {}): EntraTabRig {
       const identity = createIdentity({ config, logger, directoryFor: () => undefined, rateLimitStore: 'memory' });
       const directory = options.directoryFor ? { directoryFor: options.directoryFor } : {};
       const events = createEventsModule({ config, logger, ...directory });
-      const communities = createCommunitiesModule({ logger, audit: identity.audit, ...directory });
+      let files: RigModules['attachments'];
+      if (options.attachments) {
+        drivesDirectory = mkdtempSync(join(tmpdir(), 'meent-tab-drives-'));
+        const store = new LocalDriveStore(drivesDirectory);
+        const made = createAttachments({ config, logger, spec: new ApiSpec(), drives: localDriveAccess(store, origin) });
+        files = { service: made.service, store, apiRouters: made.apiRouters };
+      }
+      const communities = createCommunitiesModule({ logger, audit: identity.audit, ...directory, ...(files ? { attachments: files.service } : {}) });
       const analytics = createAnalyticsModule({ logger });
       const consultations = createConsultationsModule({ config, logger, audit: identity.audit });
-      rig.modules = { identity, events, communities, analytics, consultations, config };
-      const mounted = options.routers ? options.routers(rig.modules) : [analytics, events, communities, consultations];
+      rig.modules = { identity, events, communities, analytics, consultations, config, ...(files ? { attachments: files } : {}) };
+      const mounted: { apiRouters?: Router[]; publicRouters?: Router[] }[] = [...(options.routers ? options.routers(rig.modules) : [analytics, events, communities, consultations]), ...(files ? [{ apiRouters: files.apiRouters }] : [])];
       return {
         config,
         logger,
@@ -195,6 +218,7 @@ export function useEntraTabRig(options: EntraTabRigOptions = {}): EntraTabRig {
     await rig.modules?.analytics.recorder.close();
     await rig.modules?.identity.whenIdle();
     await rig.idp?.stop();
+    if (drivesDirectory) rmSync(drivesDirectory, { recursive: true, force: true });
   });
 
   rig.tokenFor = (person) =>

@@ -24,7 +24,7 @@ describe('tab translator', () => {
     // Brand names and words that are the same in both languages only.
     assert.deepEqual(
       same.sort(),
-      ['app.name', 'community.title', 'config.community.label', 'profile.account', 'sidePanel.title', 'reaction.label', 'event.when.sameDay', 'event.where.online', 'event.facts.online', 'event.facts.community', 'profile.expertise', 'consultation.facts.community', 'consultation.facts.privacy', 'consultation.facts.status', 'consultation.status.open', 'consultations.open'].sort(),
+      ['app.name', 'community.title', 'config.community.label', 'profile.account', 'sidePanel.title', 'reaction.label', 'event.when.sameDay', 'event.where.online', 'event.facts.online', 'event.facts.community', 'profile.expertise', 'consultation.facts.community', 'consultation.facts.privacy', 'consultation.facts.status', 'consultation.status.open', 'consultations.open', 'files.type.pdf'].sort(),
     );
   });
 

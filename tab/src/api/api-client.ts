@@ -32,6 +32,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Lets the request outlive the page (the analytics beacon when the tab is hidden or closed). */
   keepalive?: boolean;
+  /** Bytes sent as they are (an upload's fragment) instead of a JSON `body`, with their own headers. */
+  raw?: { bytes: Blob; contentType: string; headers?: Record<string, string> };
 }
 
 export class ApiClient {
@@ -92,6 +94,10 @@ export class ApiClient {
     const headers = new Headers({ Accept: accept });
     if (this.options.language) headers.set('Accept-Language', this.options.language);
     if (options.body !== undefined) headers.set('Content-Type', 'application/json');
+    if (options.raw) {
+      headers.set('Content-Type', options.raw.contentType);
+      for (const [name, value] of Object.entries(options.raw.headers ?? {})) headers.set(name, value);
+    }
     if (this.options.getToken) headers.set('Authorization', `Bearer ${await this.token()}`);
 
     let response: Response;
@@ -99,7 +105,7 @@ export class ApiClient {
       response = await this.fetchImpl(this.url(path, options.query), {
         method,
         headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        body: options.raw ? options.raw.bytes : options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: options.signal,
         ...(options.keepalive ? { keepalive: true } : {}),
         // In Teams the bearer token is the only credential; a stray local cookie must not count.

@@ -4,6 +4,7 @@
  * turn the API's answers into the shapes the pages use, so one place knows the wire format.
  */
 import type { ApiClient } from './api-client.js';
+import { readAttachments, type Attachment, type AttachmentRef } from './attachments-api.js';
 import type { Page, PageOptions } from './page.js';
 
 export const REACTION_KINDS = ['like', 'thanks', 'insightful', 'agree', 'celebrate'] as const;
@@ -50,6 +51,8 @@ export interface Discussion {
   /** The conclusion it was closed with, when it has one. */
   conclusion: Markdown | null;
   closedAt: string | null;
+  /** The files attached, in order. */
+  attachments: Attachment[];
   permissions: { canReply: boolean; canEdit: boolean; canAccept: boolean; canModerate: boolean; canClose: boolean; canPin: boolean; canDelete: boolean };
 }
 
@@ -71,6 +74,8 @@ export interface Reply {
   permissions: { canEdit: boolean; canDelete: boolean };
   /** Earlier versions, oldest first: only when read one at a time (`getReply`). */
   history: ReplyVersion[];
+  /** The files attached, in order (none on a removed or hidden reply). */
+  attachments: Attachment[];
 }
 
 /** The text a reply had before an edit, and when it was replaced. */
@@ -92,6 +97,8 @@ export interface NewDiscussion {
   tags?: string[];
   /** Ids of the people @mentioned in the body. */
   mentions?: string[];
+  /** The files, in order; on an edit, all of them (leave out to keep them as they are). */
+  attachments?: AttachmentRef[];
 }
 
 export interface NewReply {
@@ -99,6 +106,7 @@ export interface NewReply {
   parentId?: string;
   /** Ids of the people @mentioned in the body. */
   mentions?: string[];
+  attachments?: AttachmentRef[];
 }
 
 export const REPORT_REASONS = ['spam', 'abuse', 'other'] as const;
@@ -198,6 +206,7 @@ export function readDiscussion(value: unknown): Discussion {
     editedAt: optionalText(raw.editedAt),
     conclusion: raw.conclusion && typeof raw.conclusion === 'object' ? readMarkdown(raw.conclusion) : null,
     closedAt: optionalText(raw.closedAt),
+    attachments: readAttachments(raw.attachments),
     permissions: {
       canReply: (permissions.canReply ?? permissions.canPost ?? true) === true,
       canEdit: permissions.canEdit === true,
@@ -229,6 +238,7 @@ export function readReply(value: unknown): Reply {
     children: Array.isArray(children) ? children.map(readReply) : [],
     permissions: { canEdit: permissions.canEdit === true, canDelete: permissions.canDelete === true },
     history: Array.isArray(raw.history) ? raw.history.map(record).map((h) => ({ body: text(h.body), editedAt: text(h.editedAt) })) : [],
+    attachments: readAttachments(raw.attachments),
   };
 }
 
@@ -306,7 +316,7 @@ export async function getReply(api: ApiClient, id: string, signal?: AbortSignal)
 }
 
 /** Changes my reply's text (the earlier version is kept in its history). */
-export async function editReply(api: ApiClient, id: string, input: { body: string; mentions?: string[] }): Promise<Reply> {
+export async function editReply(api: ApiClient, id: string, input: { body: string; mentions?: string[]; attachments?: AttachmentRef[] }): Promise<Reply> {
   return readReply(await api.patch<unknown>(`/replies/${encodeURIComponent(id)}`, input));
 }
 

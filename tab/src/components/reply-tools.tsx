@@ -14,6 +14,7 @@ import { announce } from '../layout/live-region.js';
 import { ActionDialog } from './action-dialog.js';
 import { ErrorMessage } from './error-message.js';
 import { ListSkeleton } from './loading-skeleton.js';
+import { AttachFiles, useChosenFiles } from './attach-files.js';
 import { MarkdownEditor, useMentionText } from './markdown-editor.js';
 
 const useStyles = makeStyles({
@@ -26,21 +27,28 @@ const useStyles = makeStyles({
 });
 
 /** The reply's text in an editor, saved in place. */
-export function ReplyEditor({ reply, onSaved, onCancel }: { reply: Reply; onSaved: (r: Reply) => void; onCancel: () => void }) {
+export function ReplyEditor({ communityId, reply, onSaved, onCancel }: { communityId: string; reply: Reply; onSaved: (r: Reply) => void; onCancel: () => void }) {
   const styles = useStyles();
   const { t } = useI18n();
   const api = useApi();
   const body = useMentionText(reply.body.source);
   const area = useRef<HTMLTextAreaElement>(null);
   const { busy, problem, run } = useActions();
+  const files = useChosenFiles(reply.attachments);
 
   const save = async () => {
+    if (files.uploading) {
+      announce(t('attach.waitForUploads'));
+      return;
+    }
     if (body.text.trim() === '') {
       announce(t('discussion.composer.empty'));
       area.current?.focus();
       return;
     }
-    const done = await run(async () => onSaved(await editReply(api, reply.id, { body: body.text, ...body.mentions() })), { blocking: true });
+    // The files go along only when they changed: one that vanished meanwhile would otherwise refuse the edit.
+    const attachments = files.changed() ? { attachments: files.refs() } : {};
+    const done = await run(async () => onSaved(await editReply(api, reply.id, { body: body.text, ...body.mentions(), ...attachments })), { blocking: true });
     if (!done) {
       announce(t('replyTools.saveFailed'));
       area.current?.focus();
@@ -66,6 +74,7 @@ export function ReplyEditor({ reply, onSaved, onCancel }: { reply: Reply; onSave
         testId="reply-edit-body"
         textareaRef={area}
       />
+      {communityId ? <AttachFiles communityId={communityId} chosen={files} testId="reply-edit-attach-files" /> : null}
       <div className={styles.buttons}>
         <Button type="submit" appearance="primary" disabledFocusable={busy} data-testid="save-reply">
           {t('replyTools.save')}

@@ -4,6 +4,7 @@
  * `Catalogue`). Keys are grouped by the page or component that shows them.
  */
 import { invitationsEn } from './en-invitations.js';
+import { filesEn } from './en-files.js';
 import { consultationsEn } from './en-consultations.js';
 import { manageEn } from './en-manage.js';
 import { problemsEn } from './en-problems.js';
@@ -586,6 +587,7 @@ export const en = {
   ...problemsEn,
   ...adminEn,
   ...invitationsEn,
+  ...filesEn,
   ...meEn,
   'privacySettings.title': 'Privacy settings',
   'privacySettings.intro': 'How long Meent keeps personal data of your organisation, and what happens when someone is erased. An empty field goes back to its default.',

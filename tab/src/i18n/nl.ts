@@ -1,5 +1,6 @@
 /** Nederlandse teksten: dezelfde sleutels en `{plaatshouders}` als de Engelse catalogus. */
 import { invitationsNl } from './nl-invitations.js';
+import { filesNl } from './nl-files.js';
 import type { Catalogue } from './en.js';
 import { consultationsNl } from './nl-consultations.js';
 import { manageNl } from './nl-manage.js';
@@ -583,6 +584,7 @@ export const nl: Catalogue = {
   ...problemsNl,
   ...adminNl,
   ...invitationsNl,
+  ...filesNl,
   ...meNl,
   'privacySettings.title': 'Privacy-instellingen',
   'privacySettings.intro': 'Hoe lang Meent persoonsgegevens van je organisatie bewaart, en wat er gebeurt als iemand gewist wordt. Een leeg veld gaat terug naar de standaardwaarde.',

@@ -8,6 +8,7 @@ import { Button, Field, Input, Link, Radio, RadioGroup, makeStyles, tokens } fro
 import { useState } from 'react';
 import { useApi } from '../api/api-provider.js';
 import { createDiscussion, getDiscussion, updateDiscussion, type Discussion, type DiscussionKind } from '../api/discussions-api.js';
+import { AttachFiles, useChosenFiles } from '../components/attach-files.js';
 import { MarkdownEditor, useMentionText } from '../components/markdown-editor.js';
 import { ApiForm } from '../forms/api-form.js';
 import { EditOrCreate } from '../forms/edit-or-create.js';
@@ -22,7 +23,7 @@ const useStyles = makeStyles({
   actions: { display: 'flex', gap: tokens.spacingHorizontalM, alignItems: 'center' },
 });
 
-const FIELDS = ['title', 'body', 'kind', 'tags', 'mentions'] as const;
+const FIELDS = ['title', 'body', 'kind', 'tags', 'mentions', 'attachments'] as const;
 
 export function DiscussionFormPage({ route }: { route: Route }) {
   // Creating, the route's id is the community's (`/community/:id/new-discussion`).
@@ -37,13 +38,20 @@ function DiscussionForm({ communityId, existing }: { communityId: string; existi
   const [title, setTitle] = useState(existing?.title ?? '');
   const body = useMentionText(existing?.body.source ?? '');
   const [tags, setTags] = useState(existing?.tags.join(', ') ?? '');
+  const files = useChosenFiles(existing?.attachments);
 
   const save = useSubmit(() => {
-    const fields = { title, body: body.text, tags: parseList(tags), ...body.mentions() };
+    // An edit sends the files only when they changed: one that vanished meanwhile would otherwise refuse the edit.
+    const attachments = (existing ? files.changed() : files.files.length > 0) ? { attachments: files.refs() } : {};
+    const fields = { title, body: body.text, tags: parseList(tags), ...body.mentions(), ...attachments };
     return existing ? updateDiscussion(api, existing.id, fields) : createDiscussion(api, communityId, { kind, ...fields });
   });
 
   const submit = async () => {
+    if (files.uploading) {
+      announce(t('attach.waitForUploads'));
+      return;
+    }
     const saved = await save.submit();
     if (saved) {
       announce(existing ? t('discussionForm.saved') : t('discussionForm.created'));
@@ -70,6 +78,7 @@ function DiscussionForm({ communityId, existing }: { communityId: string; existi
         <Field label={t('discussionForm.tags')} hint={t('communityForm.tagsHint')} {...save.fieldProps('tags')}>
           <Input value={tags} onChange={(_, d) => setTags(d.value)} />
         </Field>
+        {communityId ? <AttachFiles communityId={communityId} chosen={files} /> : null}
         <div className={styles.actions}>
           <Button type="submit" appearance="primary" disabled={save.submitting} data-testid="discussion-save">
             {existing ? t('form.save') : kind === 'question' ? t('discussionForm.ask') : t('discussionForm.post')}

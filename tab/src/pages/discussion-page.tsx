@@ -39,7 +39,9 @@ import {
 import { useMe } from '../api/me-provider.js';
 import { usePagedList } from '../api/use-paged-list.js';
 import { ActionDialog } from '../components/action-dialog.js';
+import { AttachFiles, useChosenFiles } from '../components/attach-files.js';
 import { ErrorMessage, toProblem } from '../components/error-message.js';
+import { FileCards } from '../components/file-cards.js';
 import { LoadMore } from '../components/load-more.js';
 import { ListSkeleton } from '../components/loading-skeleton.js';
 import { MarkdownEditor, useMentionText } from '../components/markdown-editor.js';
@@ -184,19 +186,19 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
   };
 
   const edited = (reply: Reply) => {
-    replies.update((items) => changeReply(items, reply.id, (r) => ({ ...r, body: reply.body, editedAt: reply.editedAt, permissions: reply.permissions })));
+    replies.update((items) => changeReply(items, reply.id, (r) => ({ ...r, body: reply.body, editedAt: reply.editedAt, permissions: reply.permissions, attachments: reply.attachments })));
     announce(t('replyTools.saved'));
     focusReply(reply.id);
   };
 
   const deleted = (reply: Reply) => {
-    replies.update((items) => changeReply(items, reply.id, (r) => ({ ...r, removed: true, body: { source: '', html: '' }, permissions: { canEdit: false, canDelete: false } })));
+    replies.update((items) => changeReply(items, reply.id, (r) => ({ ...r, removed: true, body: { source: '', html: '' }, permissions: { canEdit: false, canDelete: false }, attachments: [] })));
     if (latest.current.acceptedReplyId === reply.id) onChange({ ...latest.current, acceptedReplyId: null });
     setDeleting(undefined);
     focusReply(reply.id);
   };
 
-  const replyProps = { canAccept, onReact: reactToReply, onAccept: accept, onReply: startReplyTo, onReport: (r: Reply) => setReporting({ type: 'reply', id: r.id }), onEdited: edited, onDelete: setDeleting, onHistory: (r: Reply) => setHistoryOf(r.id) };
+  const replyProps = { communityId: discussion.communityId, canAccept, onReact: reactToReply, onAccept: accept, onReply: startReplyTo, onReport: (r: Reply) => setReporting({ type: 'reply', id: r.id }), onEdited: edited, onDelete: setDeleting, onHistory: (r: Reply) => setHistoryOf(r.id) };
 
   return (
     <>
@@ -218,6 +220,7 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
           ) : null}
         </p>
         {discussion.body.html ? <RichText html={discussion.body.html} testId="discussion-body" /> : null}
+        <FileCards files={discussion.attachments} testId="discussion-files" />
         <div className={styles.toolbar}>
           <ReactionBar counts={discussion.reactions} mine={discussion.myReactions} onToggle={(k) => void reactToDiscussion(k)} label={t('discussion.reactions')} />
           <ToggleButton checked={discussion.following} onClick={() => void toggleFollow()} data-testid="follow">
@@ -277,6 +280,7 @@ function Thread({ discussion, onChange }: { discussion: Discussion; onChange: (d
 }
 
 function ReplyView({
+  communityId,
   reply,
   isAnswer,
   canAccept,
@@ -288,6 +292,7 @@ function ReplyView({
   onDelete,
   onHistory,
 }: {
+  communityId: string;
   reply: Reply;
   isAnswer: boolean;
   canAccept: boolean;
@@ -328,6 +333,7 @@ function ReplyView({
         <p className={styles.removed}>{reply.removed ? t('discussion.replyRemoved') : t('discussion.replyHidden')}</p>
       ) : editing ? (
         <ReplyEditor
+          communityId={communityId}
           reply={reply}
           onCancel={() => setEditing(false)}
           onSaved={(r) => {
@@ -336,7 +342,10 @@ function ReplyView({
           }}
         />
       ) : (
-        <RichText html={reply.body.html} />
+        <>
+          <RichText html={reply.body.html} />
+          <FileCards files={reply.attachments} testId="reply-files" />
+        </>
       )}
       {!gone && !editing ? (
         <div className={styles.replyActions}>
@@ -376,11 +385,16 @@ function Composer({ discussion, replyTo, onCancelReplyTo, onPosted, textareaRef 
   const body = useMentionText(() => loadDraft(draftKey(discussion.id)));
   const [problem, setProblem] = useState<ApiProblem | undefined>(undefined);
   const [posting, setPosting] = useState(false);
+  const files = useChosenFiles();
 
   useEffect(() => saveDraft(draftKey(discussion.id), body.text), [body.text, discussion.id]);
 
   const post = async () => {
     if (posting) return;
+    if (files.uploading) {
+      announce(t('attach.waitForUploads'));
+      return;
+    }
     if (body.text.trim() === '') {
       setProblem(undefined);
       announce(t('discussion.composer.empty'));
@@ -390,8 +404,9 @@ function Composer({ discussion, replyTo, onCancelReplyTo, onPosted, textareaRef 
     setPosting(true);
     setProblem(undefined);
     try {
-      const reply = await postReply(api, discussion.id, { body: body.text, ...(replyTo ? { parentId: replyTo.id } : {}), ...body.mentions() });
+      const reply = await postReply(api, discussion.id, { body: body.text, ...(replyTo ? { parentId: replyTo.id } : {}), ...body.mentions(), ...(files.files.length > 0 ? { attachments: files.refs() } : {}) });
       body.clear();
+      files.clear();
       onPosted(reply);
     } catch (err) {
       const failure = toProblem(err);
@@ -430,6 +445,7 @@ function Composer({ discussion, replyTo, onCancelReplyTo, onPosted, textareaRef 
           testId="reply-body"
           textareaRef={textareaRef}
         />
+        {discussion.communityId ? <AttachFiles communityId={discussion.communityId} chosen={files} testId="reply-attach-files" /> : null}
         <div>
           <Button type="submit" appearance="primary" disabled={posting} data-testid="post-reply">
             {t('discussion.composer.post')}
