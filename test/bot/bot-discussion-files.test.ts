@@ -9,6 +9,7 @@ import { ServiceDiscussionsPort } from '../../bot/discussions-port.js';
 import { NotificationCards } from '../../bot/notification-cards.js';
 import { NotificationModel } from '../../src/notifications/notification.model.js';
 import { NotificationPreferences } from '../../src/notifications/notification-preferences.js';
+import { notificationsPersonalData } from '../../src/notifications/notifications-personal-data.js';
 import { tabLinks } from '../../bot/ports.js';
 import { textsFor } from '../../bot/texts.js';
 import type { Actor } from '../../src/auth/actor.js';
@@ -91,5 +92,17 @@ describe('bot: files on the discussion card (real services, local drives)', func
     const opens = JSON.stringify(card).match(/"tooltip":"Open [^"]+"/g) ?? [];
     assert.equal(opens.length, 3);
     assert.ok(texts.includes('and 1 more file'), JSON.stringify(texts));
+
+    // The recipient's export has them with the notification; erasing the replier takes their files off others' cards.
+    const contributor = notificationsPersonalData();
+    const subjectOf = (p: Actor) => ({ tenantId: p.tenantId, userId: p.userId, names: [p.name], emails: [], pseudonym: `pseudonym:${p.userId}` });
+    const exported: unknown[] = [];
+    for (const file of contributor.files.filter((f) => f.name === 'notifications.json')) for await (const r of file.records(subjectOf(author))) exported.push(r);
+    assert.ok(JSON.stringify(exported).includes('Kaart [concept].pdf'));
+    await contributor.erase(subjectOf(member), { keepText: true });
+    const after = await NotificationModel.findById(record._id).lean();
+    assert.equal(after?.data?.files, undefined);
+    assert.equal(after?.data?.fileCount, undefined);
+    assert.equal(after?.data?.actorErased, true);
   });
 });
