@@ -252,6 +252,19 @@ describe('tab: files in a discussion', function () {
     await card.waitFor();
     assert.match(await card.innerText(), /Programma informatieavond\.pdf[\s\S]*PDF · 12 kB · Added by Chantal/);
     await expectNoViolationsInAnyTheme(host, tab, axeSource, 'an event with a file card');
+
+    // An organisation-wide event has no community library: only my OneDrive, and the form says why.
+    await tab.evaluate(() => {
+      window.location.hash = '#/events/new';
+    });
+    await tab.getByTestId('event-title').waitFor();
+    assert.match(await tab.getByTestId('attach-drive-only').innerText(), /uploading a new file needs a community’s document library/);
+    assert.equal(await tab.getByTestId('event-attach-files').getAttribute('aria-describedby'), await tab.getByTestId('attach-drive-only').getAttribute('id'));
+    await tab.getByTestId('attach-files-button').click();
+    const driveOnly = tab.getByRole('dialog', { name: 'Attach files' });
+    await driveOnly.getByTestId('drive-items').waitFor();
+    assert.equal(await driveOnly.getByTestId('attach-tab-upload').count(), 0, 'no upload tab');
+    assert.match(await driveOnly.innerText(), /Choose files from your OneDrive\. Everyone who can read the post can open them\./);
   });
 
   it('speaks Dutch to a Dutch reader', async () => {

@@ -44,6 +44,7 @@ const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, border: 'none', margin: 0, padding: 0 },
   label: { fontWeight: tokens.fontWeightSemibold, padding: 0 },
   hint: { margin: 0, color: tokens.colorNeutralForeground2, fontSize: tokens.fontSizeBase200 },
+  error: { margin: 0, color: tokens.colorPaletteRedForeground1, fontSize: tokens.fontSizeBase200 },
   list: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
   row: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS },
   name: { fontWeight: tokens.fontWeightSemibold, overflowWrap: 'anywhere' },
@@ -92,7 +93,8 @@ export function useChosenFiles(initial: readonly ChosenFile[] = []) {
 
 export type ChosenFiles = ReturnType<typeof useChosenFiles>;
 
-export function AttachFiles({ communityId, chosen, testId = 'attach-files' }: { communityId: string | undefined; chosen: ChosenFiles; testId?: string }) {
+/** `error`: the server's message about the files (`save.problem?.fieldError('attachments')`), shown in the group and marking its button invalid, so the form's focus lands there. */
+export function AttachFiles({ communityId, chosen, testId = 'attach-files', error }: { communityId: string | undefined; chosen: ChosenFiles; testId?: string; error?: string | undefined }) {
   const styles = useStyles();
   const i18n = useI18n();
   const { t, tp } = i18n;
@@ -109,6 +111,8 @@ export function AttachFiles({ communityId, chosen, testId = 'attach-files' }: { 
   // The upload API is a community's (its library); elsewhere only my OneDrive can be offered.
   const canUpload = communityId !== undefined;
   const hintId = useId();
+  const errorId = useId();
+  const describedBy = [canUpload ? '' : hintId, error ? errorId : ''].filter(Boolean).join(' ') || undefined;
 
   useEffect(() => {
     if (focusAfterRemove === undefined) return;
@@ -175,7 +179,7 @@ export function AttachFiles({ communityId, chosen, testId = 'attach-files' }: { 
   const uploadRows = <UploadRows rows={uploads} onCancel={(row) => row.controller.abort()} onDismiss={(row) => changeRow(row.key, () => undefined)} />;
 
   return (
-    <fieldset className={styles.root} ref={group} data-testid={testId} aria-labelledby={labelId} aria-describedby={canUpload ? undefined : hintId}>
+    <fieldset className={styles.root} ref={group} data-testid={testId} aria-labelledby={labelId} aria-describedby={describedBy}>
       <legend id={labelId} className={styles.label}>
         {t('attach.label')}
       </legend>
@@ -199,10 +203,15 @@ export function AttachFiles({ communityId, chosen, testId = 'attach-files' }: { 
       ) : (
         <p className={styles.hint}>{t('attach.none')}</p>
       )}
+      {error ? (
+        <p id={errorId} className={styles.error} data-testid="attach-error">
+          {error}
+        </p>
+      ) : null}
       {open ? null : uploadRows}
       <Dialog open={open} onOpenChange={(_, d) => setOpen(d.open)}>
         <DialogTrigger disableButtonEnhancement>
-          <Button disabledFocusable={room <= 0} data-attach-button data-testid="attach-files-button">
+          <Button disabledFocusable={room <= 0} data-attach-button data-testid="attach-files-button" aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined}>
             {t('attach.button')}
           </Button>
         </DialogTrigger>

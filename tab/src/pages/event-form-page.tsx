@@ -143,7 +143,7 @@ function EventForm({ existing, communityId }: { existing: MeentEvent | undefined
         <Checkbox label={t('eventForm.waitlist')} checked={draft.waitlist} onChange={(_, d) => set('waitlist', d.checked === true)} />
         <Checkbox label={t('eventForm.guestsAllowed')} checked={draft.guestsAllowed} onChange={(_, d) => set('guestsAllowed', d.checked === true)} />
         <Checkbox label={t('eventForm.hideAttendees')} checked={draft.hideAttendees} onChange={(_, d) => set('hideAttendees', d.checked === true)} />
-        <AttachFiles communityId={community} chosen={files} testId="event-attach-files" />
+        <AttachFiles communityId={community} chosen={files} testId="event-attach-files" error={save.problem?.fieldError('attachments')} />
         <div className={styles.actions}>
           <Button type="submit" appearance="primary" disabled={save.submitting} data-testid="event-save">
             {existing ? t('form.save') : t('eventForm.create')}
