@@ -90,12 +90,12 @@ export function discussionView(v: ViewContext, d: DiscussionSummary, options: { 
 }
 
 /** The first few files, each with "Open" when it is still there, and how many more there are. */
-function fileList(v: ViewContext, files: FileSummary[]): { files: { name: string; detail: string; url: string; tooltip: string }[]; filesMore: string } {
+export function fileList(v: Pick<ViewContext, 't' | 'language'>, files: FileSummary[], total = files.length): { files: { name: string; detail: string; url: string; tooltip: string }[]; filesMore: string } {
   const { t } = v;
   const shown = files.slice(0, CARD_FILES);
   return {
     files: shown.map((f) => ({ name: f.name, detail: f.url ? formatFileSize(f.size, v.language) : t.fileGone, url: f.url ?? '', tooltip: t.openFile(f.name) })),
-    filesMore: files.length > shown.length ? t.filesMore(files.length - shown.length) : '',
+    filesMore: total > shown.length ? t.filesMore(total - shown.length) : '',
   };
 }
 

@@ -322,7 +322,7 @@ export class MeentBot extends TeamsActivityHandler {
         if (!parsed.success) return errorView(v, t.unknownAction);
         if (verb === 'notifications.mute') {
           await this.deps.preferences.mute(actor, parsed.data.target, parsed.data.targetId, parsed.data.title);
-          return notificationCard({ context: '', title: parsed.data.title ?? '', text: '', notice: t.muted, url: parsed.data.target === 'community' ? v.links.community(parsed.data.targetId) : v.links.discussion(parsed.data.targetId), discussionId: '', discussionTitle: '', communityId: '', communityName: '', labels: { open: t.open, muteDiscussion: t.muteDiscussion, muteCommunity: t.muteCommunity } });
+          return notificationCard({ context: '', title: parsed.data.title ?? '', text: '', notice: t.muted, url: parsed.data.target === 'community' ? v.links.community(parsed.data.targetId) : v.links.discussion(parsed.data.targetId), discussionId: '', discussionTitle: '', communityId: '', communityName: '', files: [], filesMore: '', labels: { open: t.open, muteDiscussion: t.muteDiscussion, muteCommunity: t.muteCommunity, files: t.files } });
         }
         await this.deps.preferences.unmute(actor, parsed.data.target, parsed.data.targetId);
         const [prefs, mutes] = await Promise.all([this.deps.preferences.get(actor.tenantId, actor.userId), this.deps.preferences.listMutes(actor)]);

@@ -14,11 +14,11 @@ import type { DigestSection, NotificationRenderer, OutgoingMessage, ActivityFeed
 import type { NotificationKind, NotificationRecord } from '../src/notifications/notification.model.js';
 import type { EffectivePreferences } from '../src/notifications/notification-preferences.js';
 import { digestCard, notificationCard } from './cards/cards.js';
-import { eventView } from './card-views.js';
+import { eventView, fileList } from './card-views.js';
 import { closesText, consultationTeaser } from './consultation-views.js';
 import { consultationTextsFor } from './consultation-texts.js';
 import type { ConsultationCardKind } from './cards/consultation-cards.js';
-import type { Links } from './ports.js';
+import type { FileSummary, Links } from './ports.js';
 import { formatSpan, textsFor, type Language } from './texts.js';
 
 type Data = Record<string, unknown>;
@@ -67,7 +67,8 @@ export class NotificationCards implements NotificationRenderer {
           discussionTitle: str(data.discussionTitle),
           communityId,
           communityName: str(data.communityName),
-          labels: { open: t.open, muteDiscussion: t.muteDiscussion, muteCommunity: t.muteCommunity },
+          ...fileList({ t, language }, filesOf(data), typeof data.fileCount === 'number' ? data.fileCount : 0),
+          labels: { open: t.open, muteDiscussion: t.muteDiscussion, muteCommunity: t.muteCommunity, files: t.files },
         }),
       ],
     };
@@ -280,4 +281,14 @@ function date(value: unknown): Date | undefined {
   if (typeof value !== 'string' && !(value instanceof Date)) return undefined;
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** The files a notification carries (a reply's, src/discussions/reply.service.ts); anything malformed is left out. */
+function filesOf(d: Data): FileSummary[] {
+  if (!Array.isArray(d.files)) return [];
+  return d.files.flatMap((f: unknown) => {
+    const file = (f ?? {}) as Data;
+    if (typeof file.name !== 'string' || typeof file.size !== 'number') return [];
+    return [{ name: file.name, size: file.size, url: typeof file.url === 'string' && /^https?:\/\//.test(file.url) ? file.url : null }];
+  });
 }

@@ -118,7 +118,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
   const identity = createIdentity({ config, logger, spec, afterSignIn: (actor) => signIns.hook?.(actor) ?? Promise.resolve(), ...options.identity });
   const graphCredentials = identity.graphCredentials;
   // Files in discussions, replies and events (issue 21): OneDrive/SharePoint through Graph, or the local drive store.
-  const attachments = createAttachments({ config, logger, spec, graphCredentials, ...(options.identity?.now ? { now: options.identity.now } : {}) });
+  const attachments = createAttachments({ config, logger, spec, graphCredentials, authenticate: identity.authenticate, ...(options.identity?.now ? { now: options.identity.now } : {}) });
   // Events: Outlook through Graph with the app's own token (entra), the local calendar otherwise.
   const events = createEventsModule({ config, logger, spec, audit: identity.audit, directoryFor: (actor) => identity.appDirectory(actor.tenantId), attachments: attachments.service, ...(graphCredentials ? { getAccessToken: () => graphCredentials.appToken() } : {}) });
   // Communities, discussions, people, moderation, feed, search and /api/v1/openapi.json (the bot uses its services).
@@ -192,7 +192,7 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     createNotificationsModule({ spec, reach: { reach: teamsReach(config, graphCredentials), audit: identity.audit } }),
     privacyPages,
     communities,
-    { apiRouters: attachments.apiRouters },
+    { apiRouters: attachments.apiRouters, publicRouters: attachments.publicRouters },
     events,
     meetings,
     consultations,

@@ -10,6 +10,7 @@ import askTemplate from './ask.json' with { type: 'json' };
 import digestTemplate from './digest.json' with { type: 'json' };
 import discussionTemplate from './discussion.json' with { type: 'json' };
 import errorTemplate from './error.json' with { type: 'json' };
+import filesPart from './parts/files.json' with { type: 'json' };
 import eventTemplate from './event.json' with { type: 'json' };
 import helpTemplate from './help.json' with { type: 'json' };
 import listTemplate from './list.json' with { type: 'json' };
@@ -113,7 +114,10 @@ export interface NotificationCardData {
   discussionTitle: string;
   communityId: string;
   communityName: string;
-  labels: { open: string; muteDiscussion: string; muteCommunity: string };
+  /** A reply's first few files, as on the discussion card (`url` '' when no longer available), and "and N more" or ''. */
+  files: { name: string; detail: string; url: string; tooltip: string }[];
+  filesMore: string;
+  labels: { open: string; muteDiscussion: string; muteCommunity: string; files: string };
 }
 
 export interface DigestCardData {
@@ -139,16 +143,32 @@ export interface ErrorCardData {
  * A template parsed once (parsing the expression language is the expensive part: a fan-out
  * renders thousands of cards), expanded per card.
  */
+/** Parts several cards share, kept once: `{ "$include": "files.json" }` in a card's body stands for the file list. */
+const PARTS: Record<string, object> = { 'files.json': filesPart };
+
+function withParts<T extends { body: unknown[] }>(template: T): T {
+  return {
+    ...template,
+    body: template.body.map((element) => {
+      const name = (element as { $include?: unknown }).$include;
+      if (typeof name !== 'string') return element;
+      const part = PARTS[name];
+      if (!part) throw new Error(`card part ${name} does not exist`);
+      return part;
+    }),
+  };
+}
+
 export function cardRenderer<T extends object>(template: object): (data: T) => CardAttachment {
   const prepared = new Template(template);
   return (data) => ({ contentType: ADAPTIVE_CARD, content: prepared.expand({ $root: data }) as Record<string, unknown> });
 }
 
 const renderEvent = cardRenderer<EventCardData>(eventTemplate);
-const renderDiscussion = cardRenderer<DiscussionCardData>(discussionTemplate);
+const renderDiscussion = cardRenderer<DiscussionCardData>(withParts(discussionTemplate));
 const renderList = cardRenderer<ListCardData>(listTemplate);
 const renderSettings = cardRenderer<SettingsCardData>(settingsTemplate);
-const renderNotification = cardRenderer<NotificationCardData>(notificationTemplate);
+const renderNotification = cardRenderer<NotificationCardData>(withParts(notificationTemplate));
 const renderDigest = cardRenderer<DigestCardData>(digestTemplate);
 
 // What people wrote is escaped where a TextBlock or Fact shows it (escape-markdown.ts); our own
@@ -171,7 +191,7 @@ export const discussionCard = (data: DiscussionCardData) =>
 export const listCard = (data: ListCardData) => renderList({ ...data, title: md(data.title), empty: md(data.empty), items: data.items.map((i) => ({ ...i, title: md(i.title), subtitle: md(i.subtitle) })) });
 export const askCard = cardRenderer<AskCardData>(askTemplate);
 export const settingsCard = (data: SettingsCardData) => renderSettings({ ...data, mutes: data.mutes.map((m) => ({ ...m, title: md(m.title) })) });
-export const notificationCard = (data: NotificationCardData) => renderNotification({ ...data, context: md(data.context), title: md(data.title), text: md(data.text) });
+export const notificationCard = (data: NotificationCardData) => renderNotification({ ...data, context: md(data.context), title: md(data.title), text: md(data.text), files: data.files.map((f) => ({ ...f, name: md(f.name) })) });
 export const digestCard = (data: DigestCardData) => renderDigest({ ...data, sections: data.sections.map((s) => ({ ...s, name: md(s.name), items: s.items.map((i) => ({ ...i, title: md(i.title) })) })) });
 export const errorCard = cardRenderer<ErrorCardData>(errorTemplate);
 export const shareEventCard = cardRenderer<ShareEventCardData>(shareEventTemplate);

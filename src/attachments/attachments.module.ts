@@ -4,6 +4,7 @@
  * `<DATA_DIR>/drives`), the service and its routes.
  */
 import { join } from 'node:path';
+import type { RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/actor.js';
 import type { GraphCredentials } from '../auth/graph-credentials.js';
@@ -17,6 +18,7 @@ import { attachmentsRouter } from './attachments.routes.js';
 import { GraphDriveGateway } from './graph-drive-gateway.js';
 import { LocalDriveGateway } from './local-drive-gateway.js';
 import { LocalDriveStore } from './local-drive-store.js';
+import { localDriveRouter } from './local-drive.routes.js';
 import type { ResumeOptions } from './resumable-upload.js';
 
 /** The library local mode uploads into (communities not pinned to a team). */
@@ -35,21 +37,34 @@ export function graphDriveAccess(config: Config, credentials: GraphCredentials):
 
 export function localDriveAccess(store: LocalDriveStore, publicUrl: string): DriveAccess {
   return {
-    asActor: (actor: Actor) => new LocalDriveGateway(store, { userId: actor.userId }, publicUrl),
+    asActor: (actor: Actor) => new LocalDriveGateway(store, { userId: actor.userId, guest: actor.isGuest }, publicUrl),
     asApp: () => new LocalDriveGateway(store, 'app', publicUrl),
   };
 }
 
-export function createAttachments(deps: { config: Config; logger: Logger; spec: ApiSpec; graphCredentials?: GraphCredentials | undefined; drives?: DriveAccess; now?: () => Date; resume?: ResumeOptions }) {
+export function createAttachments(deps: {
+  config: Config;
+  logger: Logger;
+  spec: ApiSpec;
+  graphCredentials?: GraphCredentials | undefined;
+  drives?: DriveAccess;
+  now?: () => Date;
+  resume?: ResumeOptions;
+  /** The API's authentication: with it, local mode also serves the local drive's files (local-drive.routes.ts). */
+  authenticate?: RequestHandler;
+}) {
   const { config } = deps;
   let drives = deps.drives;
   let libraryDriveId = config.attachments.libraryDriveId;
+  const publicRouters: Router[] = [];
   if (!drives) {
     if (deps.graphCredentials) {
       drives = graphDriveAccess(config, deps.graphCredentials);
     } else {
-      drives = localDriveAccess(new LocalDriveStore(join(dataDirectory(config.dataDir), 'drives')), config.publicUrl);
+      const store = new LocalDriveStore(join(dataDirectory(config.dataDir), 'drives'));
+      drives = localDriveAccess(store, config.publicUrl);
       libraryDriveId ??= LOCAL_LIBRARY_DRIVE_ID;
+      if (deps.authenticate) publicRouters.push(localDriveRouter({ store, authenticate: deps.authenticate }));
     }
   }
   const service = new AttachmentService({
@@ -59,5 +74,5 @@ export function createAttachments(deps: { config: Config; logger: Logger; spec: 
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.resume ? { resume: deps.resume } : {}),
   });
-  return { service, apiRouters: [attachmentsRouter(deps.spec, { attachments: service })] };
+  return { service, apiRouters: [attachmentsRouter(deps.spec, { attachments: service })], publicRouters };
 }

@@ -6,6 +6,7 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { GraphUnavailableError } from '../graph/graph-errors.js';
 import type { ChunkResult, DriveGateway, DriveItemInfo, DrivePermission, UploadSessionRef, UploadTarget } from './drive-gateway.js';
+import { isRasterImage } from './local-drive.routes.js';
 import { DriveStoreError, type DriveCaller, type LocalDriveStore, type StoredItem } from './local-drive-store.js';
 
 const SESSION_PREFIX = 'local-drive:session/';
@@ -99,7 +100,8 @@ export class LocalDriveGateway implements DriveGateway {
       folder: item.folder,
       webUrl: base,
       lastModifiedAt: item.lastModifiedAt,
-      thumbnailUrl: this.store.hasThumbnail(item) ? `${base}/thumbnail` : null,
+      // Local mode renders no document pages: only an image is its own thumbnail (local-drive.routes.ts).
+      thumbnailUrl: this.store.hasThumbnail(item) && isRasterImage(item.mimeType ?? '') ? `${base}/thumbnail` : null,
     };
   }
 }

@@ -20,7 +20,7 @@
  * what they were given `write` on.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, createReadStream, type ReadStream, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 
 /** Each fragment of an upload is a multiple of this many bytes, except the last (createUploadSession). */
@@ -28,7 +28,13 @@ export const UPLOAD_FRAGMENT_UNIT = 320 * 1024;
 /** Graph refuses a fragment larger than 60 MiB (createUploadSession). */
 export const MAX_UPLOAD_FRAGMENT = 60 * 1024 * 1024;
 
-export type DriveCaller = 'app' | { userId: string };
+/**
+ * Who asks: the app, or a person. A guest (`guest: true`) is not reached by an organisation
+ * link, which is "accessible within your organization" only
+ * (https://learn.microsoft.com/en-us/graph/api/driveitem-createlink, the `scope` values);
+ * Meent invites guests by name instead (attachment-readers.ts).
+ */
+export type DriveCaller = 'app' | { userId: string; guest?: boolean };
 
 export class DriveStoreError extends Error {
   constructor(
@@ -97,6 +103,10 @@ const MIME_TYPES: Record<string, string> = {
   '.pptx': 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
   '.txt': 'text/plain',
   '.csv': 'text/csv',
+  '.html': 'text/html',
+  '.htm': 'text/html',
+  '.svg': 'image/svg+xml',
+  '.gif': 'image/gif',
   '.png': 'image/png',
   '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg',
@@ -200,6 +210,13 @@ export class LocalDriveStore {
   content(caller: DriveCaller, driveId: string, itemId: string): Buffer {
     const item = this.item(caller, driveId, itemId);
     return readFileSync(this.contentPath(item.id));
+  }
+
+  /** A file's bytes as a stream, for a caller who may read it (404 `DriveStoreError` otherwise, and for a folder). */
+  contentStream(caller: DriveCaller, driveId: string, itemId: string): { item: StoredItem; stream: ReadStream } {
+    const item = this.item(caller, driveId, itemId);
+    if (item.folder) throw notFound();
+    return { item, stream: createReadStream(this.contentPath(item.id)) };
   }
 
   /** Deletes an item (a test's "the owner deleted the file"). */
@@ -345,7 +362,7 @@ export class LocalDriveStore {
     if (caller === 'app') return true;
     if (this.drive(item.driveId).ownerId === caller.userId) return true;
     for (const id of this.ancestry(item)) {
-      if (this.state.permissions.some((p) => p.itemId === id && (p.userId === caller.userId || p.linkScope === 'organization'))) return true;
+      if (this.state.permissions.some((p) => p.itemId === id && (p.userId === caller.userId || (p.linkScope === 'organization' && caller.guest !== true)))) return true;
     }
     return false;
   }

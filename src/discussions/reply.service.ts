@@ -11,7 +11,7 @@ import { takeActivitySeq } from '../communities/communities.port.js';
 import { excerptOf, markdown, markdownToText } from '../content/markdown.js';
 import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { ConflictError, ValidationError } from '../errors/domain-errors.js';
-import type { NotificationIntent } from '../notifications/notification-outbox.js';
+import { NOTIFICATION_FILES, type NotificationIntent } from '../notifications/notification-outbox.js';
 import { resolveDiscussionAccess, resolveReplyAccess, type DiscussionAccess } from './discussion-access.js';
 import type { DiscussionRecord, ReactionKind } from './discussion.model.js';
 import type { CreateReplyInput, ReplyBaseView, ReplyView, UpdateReplyInput } from './discussion.schemas.js';
@@ -126,8 +126,9 @@ export class ReplyService {
       this.deps.discussions.markRead(actor, { ...d, counts: { ...d.counts, replySeq: seq } } as DiscussionRecord),
       this.indexForSearch(reply, d),
     ]);
-    await this.notifyReply(actor, access, reply, parent, mentions);
-    return (await this.withAttachments([this.toView(actor, access, reply, [], new Set())]))[0] as ReplyView;
+    const view = (await this.withAttachments([this.toView(actor, access, reply, [], new Set())]))[0] as ReplyView;
+    await this.notifyReply(actor, access, reply, parent, mentions, view.attachments ?? []);
+    return view;
   }
 
   /** A page of the thread: top-level replies oldest first, each with its nested replies. */
@@ -273,10 +274,13 @@ export class ReplyService {
     return { ...base(r), replies: nested.map(base) };
   }
 
-  private async notifyReply(actor: Actor, access: DiscussionAccess, reply: ReplyRecord, parent: ReplyRecord | null, mentions: string[]): Promise<void> {
+  private async notifyReply(actor: Actor, access: DiscussionAccess, reply: ReplyRecord, parent: ReplyRecord | null, mentions: string[], files: readonly { name: string; size: number; webUrl: string | null; available: boolean }[]): Promise<void> {
     const d = access.discussion;
     const community = access.community.community;
-    const data = { title: d.title.slice(0, 200), discussionId: String(d._id), communityName: community.name.slice(0, 120) };
+    // The card's file list: the first few files' names, sizes and links, and how many there are; nothing without files.
+    const fileData: NonNullable<NotificationIntent['data']> =
+      files.length > 0 ? { files: files.slice(0, NOTIFICATION_FILES).map((f) => ({ name: f.name.slice(0, 200), size: f.size, url: f.available ? f.webUrl : null })), fileCount: files.length } : {};
+    const data = { title: d.title.slice(0, 200), discussionId: String(d._id), communityName: community.name.slice(0, 120), ...fileData };
     const intents = mentionIntents(actor, { type: 'reply', id: reply._id }, mentions, data);
     const mentioned = new Set(mentions);
     const follows = await followsOfDiscussion(d._id);

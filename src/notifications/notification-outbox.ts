@@ -17,13 +17,27 @@ import { insertNotifications, openLot } from './notifications.repository.js';
 /** Notifications per lot: a worker sends one lot in a few seconds at the Teams rate, so lots spread over instances. */
 export const DEFAULT_LOT_SIZE = 100;
 
+/**
+ * A file a notification's card lists (a reply's): what the card shows and where "Open" goes
+ * (null: no longer available when the reply was written). Kept with the notification, so its
+ * retention and the person's export and erasure cover it.
+ */
+export interface NotificationFile {
+  name: string;
+  size: number;
+  url: string | null;
+}
+
+/** A card lists at most this many of a post's files; `fileCount` says how many there are. */
+export const NOTIFICATION_FILES = 3;
+
 export interface NotificationIntent {
   tenantId: string;
   recipientId: string;
   kind: NotificationKind;
   subject: { type: NotificationSubjectType; id: string };
   actorId?: string;
-  data?: Record<string, string | number | boolean | null>;
+  data?: Record<string, string | number | boolean | null | NotificationFile[]>;
   /** Stable for "the same news to the same person", e.g. `reply:<replyId>:<recipientId>`. */
   idempotencyKey: string;
   notBefore?: Date;

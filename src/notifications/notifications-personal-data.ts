@@ -67,12 +67,15 @@ export function notificationsPersonalData(): PersonalDataContributor {
       for await (const n of pagedLean(NotificationModel, { tenantId: s.tenantId })) {
         const aboutThem = n.subject?.type === 'user' && n.subject.id === s.userId;
         if (n.actorId !== s.userId && !aboutThem && !mentionsSubject(n.data, s)) continue;
+        // Their files leave their cards: a OneDrive address names its owner, and the erasure takes back the sharing anyway.
+        const { files: _files, fileCount: _fileCount, ...kept } = (n.data ?? {}) as Record<string, unknown>;
+        const data = n.actorId === s.userId ? kept : (n.data ?? {});
         await NotificationModel.updateOne(
           { _id: n._id },
           {
             $set: {
               // The mark lets a card name them in its reader's language; the replacement is only the organisation's.
-              data: { ...scrubValues(n.data ?? {}, s, replacement), ...(n.actorId === s.userId ? { actorErased: true } : {}) },
+              data: { ...scrubValues(data, s, replacement), ...(n.actorId === s.userId ? { actorErased: true } : {}) },
               ...(aboutThem ? { 'subject.id': FORMER_MEMBER_ID } : {}),
             },
             ...(n.actorId === s.userId ? { $unset: { actorId: 1 } } : {}),

@@ -185,7 +185,6 @@ export function useEntraTabRig(options: EntraTabRigOptions = {}): EntraTabRig {
       );
       const identity = createIdentity({ config, logger, directoryFor: () => undefined, rateLimitStore: 'memory' });
       const directory = options.directoryFor ? { directoryFor: options.directoryFor } : {};
-      const events = createEventsModule({ config, logger, ...directory });
       let files: RigModules['attachments'];
       if (options.attachments) {
         drivesDirectory = mkdtempSync(join(tmpdir(), 'meent-tab-drives-'));
@@ -193,6 +192,8 @@ export function useEntraTabRig(options: EntraTabRigOptions = {}): EntraTabRig {
         const made = createAttachments({ config, logger, spec: new ApiSpec(), drives: localDriveAccess(store, origin) });
         files = { service: made.service, store, apiRouters: made.apiRouters };
       }
+      // Events take files too (issue 21), through the same attachments service.
+      const events = createEventsModule({ config, logger, ...directory, ...(files ? { attachments: files.service } : {}) });
       const communities = createCommunitiesModule({ logger, audit: identity.audit, ...directory, ...(files ? { attachments: files.service } : {}) });
       const analytics = createAnalyticsModule({ logger });
       const consultations = createConsultationsModule({ config, logger, audit: identity.audit });

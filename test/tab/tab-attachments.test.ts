@@ -60,6 +60,7 @@ async function seed(modules: RigModules): Promise<void> {
   const note = store.addFile(store.oneDriveOf(BRAM.oid).id, 'Notities', 'Conceptnotitie gebiedsproces Baakse Beek.docx', Buffer.alloc(48_000, 7), BRAM.oid);
   const mine = store.addFile(store.oneDriveOf(ANOUK.oid).id, 'Baakse Beek', 'Reactie waterschap.docx', Buffer.alloc(21_000, 3), ANOUK.oid);
   store.addFile(store.oneDriveOf(ANOUK.oid).id, '', 'Begroting 2027.xlsx', Buffer.alloc(9_000, 1), ANOUK.oid);
+  store.addFile(store.oneDriveOf(CHANTAL.oid).id, '', 'Programma informatieavond.pdf', Buffer.alloc(12_000, 5), CHANTAL.oid);
   seeded.mine = { driveId: mine.driveId, itemId: mine.id };
   seeded.discussion = (
     await modules.communities.services.discussions.create(actorOf(BRAM), seeded.community, {
@@ -217,6 +218,53 @@ describe('tab: files in a discussion', function () {
     const card = tab.getByTestId('discussion-files').getByTestId('file-card');
     await card.waitFor();
     assert.match(await card.innerText(), /Begroting 2027\.xlsx[\s\S]*Excel workbook · 9 kB · Added by Anouk de Vries/);
+  });
+
+  it('an organiser attaches a OneDrive file to a new community event with the keyboard; the event page shows its card', async () => {
+    let tab: Frame;
+    ({ host, tab } = await rig.openTab(CHANTAL, { hash: `#/events/new?communityId=${seeded.community}` }));
+    await tab.getByTestId('event-title').fill('Informatieavond Baakse Beek');
+    // Fixed times far ahead: nothing here depends on today's date.
+    await tab.getByTestId('event-start').fill('2030-03-11T19:30');
+    await tab.getByTestId('event-end').fill('2030-03-11T21:30');
+    await tab.getByTestId('event-location').fill('Dorpshuis Baak');
+    assert.equal(await tab.getByTestId('attach-drive-only').count(), 0, 'a community event can take uploads too');
+    await recordAnnouncements(tab);
+    await tab.getByTestId('event-title').focus();
+    const keys = host.page.keyboard;
+    await tabUntilFocused(host, tab, 'attach-files-button');
+    await keys.press('Enter');
+    const dialog = tab.getByRole('dialog', { name: 'Attach files' });
+    await dialog.getByTestId('drive-items').waitFor();
+    assert.equal(await dialog.getByTestId('attach-tab-upload').count(), 1);
+    await tabUntilFocused(host, tab, 'Attach');
+    assert.equal(await tab.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Attach Programma informatieavond.pdf');
+    await keys.press('Enter');
+    await waitForAnnouncement(tab, 'Programma informatieavond.pdf attached.');
+    await tabUntilFocused(host, tab, 'attach-done');
+    await keys.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    assert.deepEqual((await tab.getByTestId('event-attach-files').getByTestId('chosen-file').allInnerTexts()).map((s) => s.split('\n')[0]), ['Programma informatieavond.pdf']);
+    await tabUntilFocused(host, tab, 'event-save');
+    await keys.press('Enter');
+    await tab.getByRole('heading', { level: 1, name: 'Informatieavond Baakse Beek' }).waitFor();
+    const card = tab.getByTestId('event-files').getByTestId('file-card');
+    await card.waitFor();
+    assert.match(await card.innerText(), /Programma informatieavond\.pdf[\s\S]*PDF · 12 kB · Added by Chantal/);
+    await expectNoViolationsInAnyTheme(host, tab, axeSource, 'an event with a file card');
+
+    // An organisation-wide event has no community library: only my OneDrive, and the form says why.
+    await tab.evaluate(() => {
+      window.location.hash = '#/events/new';
+    });
+    await tab.getByTestId('event-title').waitFor();
+    assert.match(await tab.getByTestId('attach-drive-only').innerText(), /uploading a new file needs a community’s document library/);
+    assert.equal(await tab.getByTestId('event-attach-files').getAttribute('aria-describedby'), await tab.getByTestId('attach-drive-only').getAttribute('id'));
+    await tab.getByTestId('attach-files-button').click();
+    const driveOnly = tab.getByRole('dialog', { name: 'Attach files' });
+    await driveOnly.getByTestId('drive-items').waitFor();
+    assert.equal(await driveOnly.getByTestId('attach-tab-upload').count(), 0, 'no upload tab');
+    assert.match(await driveOnly.innerText(), /Choose files from your OneDrive\. Everyone who can read the post can open them\./);
   });
 
   it('speaks Dutch to a Dutch reader', async () => {

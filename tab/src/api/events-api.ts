@@ -3,6 +3,7 @@
  * one event, sign-ups and the attendee list, the `.ics` invitation and the CSV export.
  */
 import type { ApiClient, DownloadedFile } from './api-client.js';
+import type { Attachment, AttachmentRef } from './attachments-api.js';
 import type { Page, PageOptions } from './page.js';
 
 import type { RegistrationStatus, RegistrationView } from '../../../src/events/registration-view.js';
@@ -41,6 +42,8 @@ export interface MeentEvent {
   /** The server's answer: allowed, open, not invite-only, a seat or a waitlist. */
   canSignUp: boolean;
   links: { web: string; calendar: string };
+  /** The files attached, as the server sends them (read with `readAttachments`). */
+  attachments?: Attachment[];
 }
 
 /** A registration, as the server shows it. */
@@ -72,6 +75,8 @@ export interface EventInput {
   communityId?: string | null;
   /** Every organiser, the creator included (changes only). */
   organizers?: string[];
+  /** The files, in order (issue 21): an edit sends them only when they changed. */
+  attachments?: AttachmentRef[];
 }
 
 const path = (id: string) => `/events/${encodeURIComponent(id)}`;

@@ -4,7 +4,9 @@
  * upload new ones into the community's library. An upload shows a progress bar
  * (role=progressbar with aria-valuenow in per cent) and is announced politely when it starts,
  * at every quarter it passes, and when it is done or fails; the server's problem (too large,
- * blocked type, no library) stands by the file's name. At most 10 files per post.
+ * blocked type, no library) stands by the file's name. At most 10 files per post. Without a
+ * community (an organisation-wide event) there is no library to upload into: then only my
+ * OneDrive is offered, and the form says so.
  *
  *   const chosen = useChosenFiles(existing?.attachments);
  *   <AttachFiles communityId={id} chosen={chosen} />
@@ -42,6 +44,7 @@ const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, border: 'none', margin: 0, padding: 0 },
   label: { fontWeight: tokens.fontWeightSemibold, padding: 0 },
   hint: { margin: 0, color: tokens.colorNeutralForeground2, fontSize: tokens.fontSizeBase200 },
+  error: { margin: 0, color: tokens.colorPaletteRedForeground1, fontSize: tokens.fontSizeBase200 },
   list: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
   row: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalS },
   name: { fontWeight: tokens.fontWeightSemibold, overflowWrap: 'anywhere' },
@@ -90,7 +93,8 @@ export function useChosenFiles(initial: readonly ChosenFile[] = []) {
 
 export type ChosenFiles = ReturnType<typeof useChosenFiles>;
 
-export function AttachFiles({ communityId, chosen, testId = 'attach-files' }: { communityId: string; chosen: ChosenFiles; testId?: string }) {
+/** `error`: the server's message about the files (`save.problem?.fieldError('attachments')`), shown in the group and marking its button invalid, so the form's focus lands there. */
+export function AttachFiles({ communityId, chosen, testId = 'attach-files', error }: { communityId: string | undefined; chosen: ChosenFiles; testId?: string; error?: string | undefined }) {
   const styles = useStyles();
   const i18n = useI18n();
   const { t, tp } = i18n;
@@ -104,6 +108,11 @@ export function AttachFiles({ communityId, chosen, testId = 'attach-files' }: { 
   const { files, setFiles, uploads, setUploads } = chosen;
   const busyUploads = uploads.filter((u) => u.status === 'uploading').length;
   const room = MAX_ATTACHMENTS - files.length - busyUploads;
+  // The upload API is a community's (its library); elsewhere only my OneDrive can be offered.
+  const canUpload = communityId !== undefined;
+  const hintId = useId();
+  const errorId = useId();
+  const describedBy = [canUpload ? '' : hintId, error ? errorId : ''].filter(Boolean).join(' ') || undefined;
 
   useEffect(() => {
     if (focusAfterRemove === undefined) return;
@@ -126,6 +135,7 @@ export function AttachFiles({ communityId, chosen, testId = 'attach-files' }: { 
     setUploads((all) => all.flatMap((row) => (row.key === key ? [change(row)].filter((r): r is UploadRow => r !== undefined) : [row])));
 
   const uploadAll = (list: File[]) => {
+    if (!canUpload) return;
     const taken = list.slice(0, Math.max(0, room));
     // One message for several files: the live region reads only the last of quick announcements.
     if (taken.length > 1) announce(tp('attach.uploadsStarted', taken.length));
@@ -139,7 +149,7 @@ export function AttachFiles({ communityId, chosen, testId = 'attach-files' }: { 
     if (alone) announce(t('attach.uploadStarted', { name: file.name }));
     let quarter = 0;
     try {
-      const done = await uploadFile(api, communityId, file, {
+      const done = await uploadFile(api, communityId ?? '', file, {
         signal: controller.signal,
         onProgress: (sent, total) => {
           const percent = total > 0 ? Math.floor((sent * 100) / total) : 100;
@@ -169,10 +179,15 @@ export function AttachFiles({ communityId, chosen, testId = 'attach-files' }: { 
   const uploadRows = <UploadRows rows={uploads} onCancel={(row) => row.controller.abort()} onDismiss={(row) => changeRow(row.key, () => undefined)} />;
 
   return (
-    <fieldset className={styles.root} ref={group} data-testid={testId} aria-labelledby={labelId}>
+    <fieldset className={styles.root} ref={group} data-testid={testId} aria-labelledby={labelId} aria-describedby={describedBy}>
       <legend id={labelId} className={styles.label}>
         {t('attach.label')}
       </legend>
+      {canUpload ? null : (
+        <p id={hintId} className={styles.hint} data-testid="attach-drive-only">
+          {t('attach.driveOnly')}
+        </p>
+      )}
       {files.length > 0 ? (
         <ul className={styles.list} data-testid="chosen-files">
           {files.map((file, index) => (
@@ -188,10 +203,15 @@ export function AttachFiles({ communityId, chosen, testId = 'attach-files' }: { 
       ) : (
         <p className={styles.hint}>{t('attach.none')}</p>
       )}
+      {error ? (
+        <p id={errorId} className={styles.error} data-testid="attach-error">
+          {error}
+        </p>
+      ) : null}
       {open ? null : uploadRows}
       <Dialog open={open} onOpenChange={(_, d) => setOpen(d.open)}>
         <DialogTrigger disableButtonEnhancement>
-          <Button disabledFocusable={room <= 0} data-attach-button data-testid="attach-files-button">
+          <Button disabledFocusable={room <= 0} data-attach-button data-testid="attach-files-button" aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined}>
             {t('attach.button')}
           </Button>
         </DialogTrigger>
@@ -199,10 +219,11 @@ export function AttachFiles({ communityId, chosen, testId = 'attach-files' }: { 
           <DialogBody>
             <DialogTitle>{t('attach.dialogTitle')}</DialogTitle>
             <DialogContent>
-              <p>{t('attach.dialogIntro')}</p>
+              <p>{canUpload ? t('attach.dialogIntro') : t('attach.dialogIntroDriveOnly')}</p>
               <p className={styles.hint} data-testid="attach-room">
                 {room <= 0 ? t('attach.limitReached', { count: MAX_ATTACHMENTS }) : t('attach.limit', { count: MAX_ATTACHMENTS })}
               </p>
+              {canUpload ? (
               <TabList selectedValue={source} onTabSelect={(_, d) => setSource(d.value === 'upload' ? 'upload' : 'drive')} aria-label={t('attach.sources')}>
                 <Tab value="drive" data-testid="attach-tab-drive">
                   {t('attach.tab.drive')}
@@ -211,8 +232,9 @@ export function AttachFiles({ communityId, chosen, testId = 'attach-files' }: { 
                   {t('attach.tab.upload')}
                 </Tab>
               </TabList>
-              <div role="tabpanel" aria-label={source === 'drive' ? t('attach.tab.drive') : t('attach.tab.upload')} className={styles.panel}>
-                {source === 'drive' ? (
+              ) : null}
+              <div role={canUpload ? 'tabpanel' : 'group'} aria-label={source === 'drive' || !canUpload ? t('attach.tab.drive') : t('attach.tab.upload')} className={styles.panel}>
+                {source === 'drive' || !canUpload ? (
                   <DrivePanel chosen={files} full={room <= 0} onAdd={(item) => {
                     add(item);
                     announce(t('attach.added', { name: item.name }));

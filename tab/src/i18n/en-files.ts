@@ -30,6 +30,8 @@ export const filesEn = {
   'attach.removed': '{name} removed from the post.',
   'attach.dialogTitle': 'Attach files',
   'attach.dialogIntro': 'Choose files from your OneDrive, or upload a new file into the community’s document library. Everyone who can read the post can open them.',
+  'attach.dialogIntroDriveOnly': 'Choose files from your OneDrive. Everyone who can read the post can open them.',
+  'attach.driveOnly': 'Files come from your OneDrive here: uploading a new file needs a community’s document library, and this event is for the whole organisation.',
   'attach.done': 'Done',
   'attach.sources': 'Where the files come from',
   'attach.tab.drive': 'My OneDrive',

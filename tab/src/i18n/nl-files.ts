@@ -30,6 +30,8 @@ export const filesNl: { readonly [K in keyof typeof filesEn]: Catalogue[K] } = {
   'attach.removed': '{name} is uit het bericht gehaald.',
   'attach.dialogTitle': 'Bestanden bijvoegen',
   'attach.dialogIntro': 'Kies bestanden uit je OneDrive, of upload een nieuw bestand naar de documentbibliotheek van de community. Iedereen die het bericht kan lezen, kan ze openen.',
+  'attach.dialogIntroDriveOnly': 'Kies bestanden uit je OneDrive. Iedereen die het bericht kan lezen, kan ze openen.',
+  'attach.driveOnly': 'Bestanden komen hier uit je OneDrive: een nieuw bestand uploaden kan alleen naar de documentbibliotheek van een community, en dit evenement is voor de hele organisatie.',
   'attach.done': 'Klaar',
   'attach.sources': 'Waar de bestanden vandaan komen',
   'attach.tab.drive': 'Mijn OneDrive',

@@ -78,7 +78,7 @@ function DiscussionForm({ communityId, existing }: { communityId: string; existi
         <Field label={t('discussionForm.tags')} hint={t('communityForm.tagsHint')} {...save.fieldProps('tags')}>
           <Input value={tags} onChange={(_, d) => setTags(d.value)} />
         </Field>
-        {communityId ? <AttachFiles communityId={communityId} chosen={files} /> : null}
+        {communityId ? <AttachFiles communityId={communityId} chosen={files} error={save.problem?.fieldError('attachments')} /> : null}
         <div className={styles.actions}>
           <Button type="submit" appearance="primary" disabled={save.submitting} data-testid="discussion-save">
             {existing ? t('form.save') : kind === 'question' ? t('discussionForm.ask') : t('discussionForm.post')}

@@ -7,7 +7,9 @@
 import { Button, Checkbox, Field, Input, Link, Select, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import { useApi } from '../api/api-provider.js';
+import { readAttachments } from '../api/attachments-api.js';
 import { createEvent, getEvent, updateEvent, type EventInput, type MeentEvent, type SignupMethod } from '../api/events-api.js';
+import { AttachFiles, useChosenFiles } from '../components/attach-files.js';
 import { MarkdownEditor } from '../components/markdown-editor.js';
 import { ApiForm } from '../forms/api-form.js';
 import { EditOrCreate } from '../forms/edit-or-create.js';
@@ -37,7 +39,7 @@ interface Draft {
   hideAttendees: boolean;
 }
 
-const FIELDS = ['title', 'description', 'start', 'end', 'location', 'name', 'online', 'capacity', 'waitlist', 'signupMethod', 'guestsAllowed', 'hideAttendees'] as const;
+const FIELDS = ['title', 'description', 'start', 'end', 'location', 'name', 'online', 'capacity', 'waitlist', 'signupMethod', 'guestsAllowed', 'hideAttendees', 'attachments'] as const;
 
 function draftFrom(event: MeentEvent | undefined): Draft {
   return {
@@ -66,6 +68,9 @@ function EventForm({ existing, communityId }: { existing: MeentEvent | undefined
   const api = useApi();
   const [draft, setDraft] = useState<Draft>(() => draftFrom(existing));
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const files = useChosenFiles(readAttachments(existing?.attachments));
+  // Uploads go into a community's library: the community the event belongs to, or is planned in.
+  const community = existing ? (existing.communityId ?? undefined) : communityId;
 
   const save = useSubmit(async () => {
     const seats = draft.capacity.trim();
@@ -84,11 +89,17 @@ function EventForm({ existing, communityId }: { existing: MeentEvent | undefined
       signupMethod: draft.signupMethod,
       guestsAllowed: draft.guestsAllowed,
       hideAttendees: draft.hideAttendees,
+      // An edit sends the files only when they changed: one that vanished meanwhile would otherwise refuse the edit.
+      ...((existing ? files.changed() : files.files.length > 0) ? { attachments: files.refs() } : {}),
     };
     return existing ? updateEvent(api, existing.id, input) : createEvent(api, { ...input, ...(communityId ? { communityId } : {}) });
   });
 
   const submit = async () => {
+    if (files.uploading) {
+      announce(t('attach.waitForUploads'));
+      return;
+    }
     const saved = await save.submit();
     if (saved) {
       announce(existing ? t('eventForm.saved') : t('eventForm.created'));
@@ -132,6 +143,7 @@ function EventForm({ existing, communityId }: { existing: MeentEvent | undefined
         <Checkbox label={t('eventForm.waitlist')} checked={draft.waitlist} onChange={(_, d) => set('waitlist', d.checked === true)} />
         <Checkbox label={t('eventForm.guestsAllowed')} checked={draft.guestsAllowed} onChange={(_, d) => set('guestsAllowed', d.checked === true)} />
         <Checkbox label={t('eventForm.hideAttendees')} checked={draft.hideAttendees} onChange={(_, d) => set('hideAttendees', d.checked === true)} />
+        <AttachFiles communityId={community} chosen={files} testId="event-attach-files" error={save.problem?.fieldError('attachments')} />
         <div className={styles.actions}>
           <Button type="submit" appearance="primary" disabled={save.submitting} data-testid="event-save">
             {existing ? t('form.save') : t('eventForm.create')}

@@ -19,6 +19,7 @@ import {
 } from '@fluentui/react-components';
 import { useEffect, useRef, useState } from 'react';
 import { useApi } from '../api/api-provider.js';
+import { readAttachments } from '../api/attachments-api.js';
 import {
   cancelEvent,
   cancelSignUp,
@@ -42,6 +43,7 @@ import { EventAttendance } from '../components/event-attendance.js';
 import { EventEmailInvitations } from '../components/event-email-invitations.js';
 import { CoOrganisers, EventInvitees } from '../components/event-organiser-tools.js';
 import { eventWhen, eventWhere, MyRegistrationBadge, SeatsBadge } from '../components/event-summary.js';
+import { FileCards } from '../components/file-cards.js';
 import { RichText } from '../components/rich-text.js';
 import { Section, useCardListStyles } from '../components/section.js';
 import { RecordPage } from '../components/record-page.js';
@@ -172,6 +174,7 @@ function EventDetails({ event, onChange }: { event: MeentEvent; onChange: (e: Me
               <RichText html={event.description.html} testId="event-description" />
             </Section>
           ) : null}
+          <FileCards files={readAttachments(event.attachments)} testId="event-files" />
           {!event.hideAttendees || event.canManage ? <Attendees event={event} onChange={onChange} /> : null}
           {event.canManage && event.online ? <EventAttendance eventId={event.id} /> : null}
           {event.canManage && event.status === 'scheduled' ? <EventInvitees event={event} onChange={onChange} /> : null}
