@@ -149,7 +149,9 @@ export function describe(n: NotificationRecord, language: Language, links: Links
   const d = (n.data ?? {}) as Data;
   const nl = language === 'nl';
   const actor = actorNameOf(d, language) || (nl ? 'Iemand' : 'Someone');
-  const discussion = quote(str(d.discussionTitle));
+  // The discussions capability stores its notifications' title as `title` (meetings store
+  // `discussionTitle`); read both, so reply, mention and closing cards name their discussion.
+  const discussion = quote(str(d.discussionTitle) || (n.subject.type === 'discussion' || n.subject.type === 'reply' ? str(d.title) : ''));
   const event = quote(str(d.eventTitle));
   const community = str(d.communityName);
   const when = date(d.startsAt) ? formatSpan(date(d.startsAt) as Date, date(d.endsAt) ?? (date(d.startsAt) as Date), str(d.timeZone) || DEFAULT_TIME_ZONE, language).replace(/[–-]\d\d:\d\d$/, '') : '';

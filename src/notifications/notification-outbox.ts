@@ -9,9 +9,15 @@
  * The intents of one call are written in lots of up to `lotSize` (notification-lot.model.ts),
  * the unit the delivery worker claims. The lot is written first: a crash between the two
  * writes leaves an empty lot (which the worker deletes), never notifications no lot names.
+ *
+ * The cards say who did it ("Pieter replied to ..."): an intent with an actor but no
+ * `actorName` gets the actor's display name from the people Meent knows, here, once for every
+ * producer. It is kept with the notification, so the notification's retention, the
+ * recipient's export and the actor's erasure (which scrubs their name) cover it.
  */
 import { isDuplicateKeyError } from '../db/mongo-errors.js';
 import type { NotificationKind, NotificationSubjectType } from './notification.model.js';
+import { PeopleRepository } from '../members/people.repository.js';
 import { insertNotifications, openLot } from './notifications.repository.js';
 
 /** Notifications per lot: a worker sends one lot in a few seconds at the Teams rate, so lots spread over instances. */
@@ -53,7 +59,7 @@ export interface NotificationOutbox {
  * stop the rest; duplicate-key errors are expected and ignored, any other error is thrown.
  */
 export async function enqueueNotifications(intents: NotificationIntent[], options: { lotSize?: number } = {}): Promise<number> {
-  const wanted = dedupe(intents.filter((i) => i.recipientId !== i.actorId));
+  const wanted = await withActorNames(dedupe(intents.filter((i) => i.recipientId !== i.actorId)));
   const lotSize = Math.max(1, options.lotSize ?? DEFAULT_LOT_SIZE);
   let stored = 0;
   for (let i = 0; i < wanted.length; i += lotSize) stored += await enqueueLot(wanted.slice(i, i + lotSize));
@@ -92,6 +98,23 @@ async function enqueueLot(wanted: NotificationIntent[]): Promise<number> {
 
 /** The outbox as a port, for services that take it in their constructor. */
 export const notificationOutbox: NotificationOutbox = { enqueue: enqueueNotifications };
+
+const people = new PeopleRepository();
+
+/** The intents, each with its actor's display name where it names an actor and no name (one read per tenant). */
+async function withActorNames(intents: NotificationIntent[]): Promise<NotificationIntent[]> {
+  const unnamed = intents.filter((i) => i.actorId !== undefined && typeof i.data?.actorName !== 'string');
+  if (unnamed.length === 0) return intents;
+  const names = new Map<string, string>();
+  for (const tenantId of new Set(unnamed.map((i) => i.tenantId))) {
+    const found = await people.findMany(tenantId, [...new Set(unnamed.filter((i) => i.tenantId === tenantId).map((i) => i.actorId as string))]);
+    for (const [userId, user] of found) if (user.displayName) names.set(`${tenantId}\u0000${userId}`, user.displayName.slice(0, 120));
+  }
+  return intents.map((i) => {
+    const name = i.actorId !== undefined && typeof i.data?.actorName !== 'string' ? names.get(`${i.tenantId}\u0000${i.actorId}`) : undefined;
+    return name === undefined ? i : { ...i, data: { ...i.data, actorName: name } };
+  });
+}
 
 function dedupe(intents: NotificationIntent[]): NotificationIntent[] {
   const seen = new Set<string>();

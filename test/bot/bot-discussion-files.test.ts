@@ -88,6 +88,7 @@ describe('bot: files on the discussion card (real services, local drives)', func
     const card = new NotificationCards(tabLinks('https://meent.example')).message(record as never, { ...new NotificationPreferences().defaults(), locale: 'en' }).attachments?.[0];
     assertValidCard(card, 'reply notification with files');
     const texts = markdownTexts(card);
+    assert.match(JSON.stringify(card), /Anouk de Vries replied to \\"Veldbezoek\\"/, `the card names the discussion the services stored: ${JSON.stringify(card).match(/.{40}replied to.{20}/)?.[0]}`);
     assert.ok(texts.includes('Kaart \\[concept\\].pdf'), 'a file name is escaped as what people wrote');
     const opens = JSON.stringify(card).match(/"tooltip":"Open [^"]+"/g) ?? [];
     assert.equal(opens.length, 3);
