@@ -132,14 +132,19 @@ describe('tab: files in a discussion', function () {
     await keys.press('Enter');
     await waitForAnnouncement(tab, 'Reactie waterschap.docx attached.');
 
-    // Upload: to the upload tab, then the file input, all by keyboard.
+    // Upload: to the upload tab, then the file input, all by keyboard. The file chooser is
+    // awaited from here: Playwright turns on its interception when the wait starts, without
+    // waiting for the framed tab's process to confirm, so a wait started with the key press
+    // could miss the chooser (it did once, on a loaded machine).
+    const chooserOpened = host.page.waitForEvent('filechooser', { timeout: 60_000 });
     await tabUntilFocused(host, tab, 'attach-tab-drive');
     await keys.press('ArrowRight');
     await keys.press('Enter');
     await dialog.getByTestId('upload-input').waitFor();
     await tabUntilFocused(host, tab, 'upload-input');
     faults.refuseSecondFragment = 1;
-    const [chooser] = await Promise.all([host.page.waitForEvent('filechooser'), keys.press('Space')]);
+    await keys.press('Space');
+    const chooser = await chooserOpened;
     await chooser.setFiles([
       { name: 'Verslag veldbezoek.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(UPLOAD_BYTES, 5) },
       { name: 'Luchtfoto Baakse Beek.tif', mimeType: 'image/tiff', buffer: Buffer.alloc(6 * 1024 * 1024, 2) },
