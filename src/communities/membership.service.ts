@@ -154,17 +154,6 @@ export class MembershipService {
     return { member: memberToView(created, me ?? undefined), outcome: 'requested' };
   }
 
-  /**
-   * Takes back an invitation into the community while it still waits (an event invitation
-   * that brought it was withdrawn). Managers only, as inviting is.
-   */
-  async withdrawWaiting(actor: Actor, communityId: string, userId: string): Promise<void> {
-    const access = await resolveCommunityAccess(actor, communityId);
-    access.authorize('members.manage');
-    const membership = await findMembership(access.community._id, userId);
-    if (membership?.status === 'invited') await this.deleteMembership(access, membership);
-  }
-
   private async invite(actor: Actor, communityId: string, input: AddMemberInput): Promise<AddMemberResult> {
     const access = await resolveCommunityAccess(actor, communityId);
     access.authorize('members.manage');

@@ -27,7 +27,7 @@ import type { InvitationTarget, KnownInviteResult } from './invitation-target.js
 
 export interface EventTargetDeps {
   signups: Pick<EventSignupService, 'add'>;
-  memberships: Pick<MembershipService, 'add' | 'withdrawWaiting'>;
+  memberships: Pick<MembershipService, 'add' | 'remove'>;
   now: Clock;
 }
 
@@ -84,7 +84,8 @@ export async function eventInvitationTarget(actor: Actor, eventId: string, deps:
       return status === 'registered' || status === 'waitlisted';
     },
     async release(item) {
-      if (communityId && managesCommunity && item.userId) await deps.memberships.withdrawWaiting(actor, String(communityId), item.userId);
+      // As a community's own invitation is taken back: only a membership that still waits.
+      if (communityId && managesCommunity && item.userId && (await membershipOf(communityId, item.userId))?.status === 'invited') await deps.memberships.remove(actor, String(communityId), item.userId);
     },
   };
 }
