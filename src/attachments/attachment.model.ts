@@ -4,6 +4,9 @@
  * thumbnail address, last modified) and whether the item can still be reached.
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { versionStamped } from '../db/read-cache.js';
+import { stampedByTenant } from '../db/read-scopes.js';
+import { stampScope } from '../db/version-stamps.js';
 
 export const ATTACHMENT_TARGETS = ['discussion', 'reply', 'event'] as const;
 export type AttachmentTarget = (typeof ATTACHMENT_TARGETS)[number];
@@ -51,4 +54,6 @@ export type AttachmentRecord = InferSchemaType<typeof attachmentSchema> & {
   updatedAt: Date;
 };
 
+// Search finds events by their files' names through the read cache (src/search/event-search-source.ts).
+versionStamped(attachmentSchema, stampedByTenant('Attachment', stampScope.tenantAttachments));
 export const AttachmentModel = mongoose.model('Attachment', attachmentSchema);

@@ -6,6 +6,7 @@
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
 import { addPostgresIndexesForFerretDb } from './ferretdb-postgres-indexes.js';
+import { readCache } from './read-cache.js';
 import { detectStoreCapabilities } from './store-capabilities.js';
 import { askForWholeResultsInFirstBatch } from './whole-results.js';
 
@@ -61,6 +62,9 @@ export async function connectDatabase(options: ConnectOptions): Promise<typeof m
       delay = Math.min(delay * 2, 5000);
     }
   }
+  // Another database is another world: nothing read from the one before may be served from it
+  // (tests give each file its own database in one process; a stamp there can repeat one here).
+  readCache().clear();
   const store = await detectStoreCapabilities();
   await syncAllIndexes();
   if (options.ferretDbPostgresUrl && store.product === 'ferretdb') await addBackendIndexes(options.ferretDbPostgresUrl, options.logger);

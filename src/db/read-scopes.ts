@@ -58,3 +58,8 @@ export function stampedCommunity(model: string): VersionStampedOptions {
 export function stampedBySearchTenant(model: string): VersionStampedOptions {
   return { model, fields: ['tenantId'], scopes: (get) => (present(get('tenantId')) ? [stampScope.tenantSearch(String(get('tenantId')))] : null) };
 }
+
+/** A record of a tenant-wide collection whose readers read it per tenant (events, people, attachments). */
+export function stampedByTenant(model: string, scope: (tenantId: string) => string): VersionStampedOptions {
+  return { model, fields: ['tenantId'], scopes: (get) => (present(get('tenantId')) ? [scope(String(get('tenantId')))] : null) };
+}

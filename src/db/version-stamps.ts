@@ -1,6 +1,7 @@
 /**
  * Version stamps: one small document per scope (a community, a tenant's community list, a
- * person's memberships and markers, a tenant's search entries, or everything a model holds),
+ * person's memberships and markers, a tenant's search entries, events, people or attachments,
+ * or everything a model holds),
  * whose value changes with every write in that scope. Read caches (read-cache.ts) keep a value
  * together with the stamps it was read under, and drop it when a stamp has moved.
  *
@@ -45,6 +46,12 @@ export const stampScope = {
   tenantCommunities: (tenantId: string) => `t:${tenantId}`,
   person: (userId: string) => `u:${createHash('sha256').update(userId).digest().readUInt32BE(0) % PERSON_BUCKETS}`,
   tenantSearch: (tenantId: string) => `s:${tenantId}`,
+  /** A tenant's events (search reads the latest of them). */
+  tenantEvents: (tenantId: string) => `e:${tenantId}`,
+  /** A tenant's people records (the directory and search read them all). */
+  tenantPeople: (tenantId: string) => `p:${tenantId}`,
+  /** A tenant's attachment records (search finds events by their files' names). */
+  tenantAttachments: (tenantId: string) => `f:${tenantId}`,
   /** A write to the model that names no narrower scope (an update by `_id` alone, say). */
   wholeModel: (modelName: string) => `*:${modelName}`,
 };

@@ -8,6 +8,9 @@
  */
 import mongoose, { Schema, type Types } from 'mongoose';
 import { toJsonPlugin } from '../db/to-json-plugin.js';
+import { versionStamped } from '../db/read-cache.js';
+import { stampedByTenant } from '../db/read-scopes.js';
+import { stampScope } from '../db/version-stamps.js';
 import { DEFAULT_TIME_ZONE } from '../time/time-zone.js';
 
 export const EVENT_STATUSES = ['scheduled', 'cancelled', 'completed'] as const;
@@ -162,6 +165,8 @@ export interface EventRecord {
   updatedAt: Date;
 }
 
+// Search reads a tenant's latest events through the read cache (src/search/event-search-source.ts).
+versionStamped(eventSchema, stampedByTenant('Event', stampScope.tenantEvents));
 export const EventModel = mongoose.model('Event', eventSchema, 'events');
 
 /** The lock key of an event document, the same one `atomicUpdate(EventModel, { _id })` uses. */

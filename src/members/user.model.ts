@@ -5,6 +5,9 @@
  */
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { toJsonPlugin } from '../db/to-json-plugin.js';
+import { versionStamped } from '../db/read-cache.js';
+import { stampedByTenant } from '../db/read-scopes.js';
+import { stampScope } from '../db/version-stamps.js';
 
 const userSchema = new Schema(
   {
@@ -50,4 +53,6 @@ userSchema.index({ tenantId: 1, 'profile.expertise': 1 });
 
 export type UserRecord = InferSchemaType<typeof userSchema> & { _id: mongoose.Types.ObjectId };
 
+// The directory and search read a tenant's people through the read cache (people.service.ts).
+versionStamped(userSchema, stampedByTenant('User', stampScope.tenantPeople));
 export const UserModel = mongoose.model('User', userSchema);

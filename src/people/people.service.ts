@@ -17,6 +17,8 @@ import { isDirectoryGuest } from '../members/directory-person.js';
 import type { PeopleRepository } from '../members/people.repository.js';
 import type { ExpertView, ListPeopleQuery, PersonView, UpdateProfileInput } from '../members/profile.schemas.js';
 import type { UserRecord } from '../members/user.model.js';
+import { readCache } from '../db/read-cache.js';
+import { stampScope } from '../db/version-stamps.js';
 
 /** Weights of "who knows about X", per signal. */
 export const EXPERT_WEIGHTS = { declaredExpertise: 5, acceptedAnswer: 3, reply: 1 } as const;
@@ -106,12 +108,12 @@ export class PeopleService {
   /** People matching query words, for /search: per word 3 (name or expertise), 1 (other profile fields) or 0. */
   async search(actor: Actor, words: QueryWord[], limit: number): Promise<Array<{ person: PersonView; weights: number[] }>> {
     if (words.length === 0) return [];
-    const visible = await this.visiblePeople(actor);
+    const everyone = await this.everyoneIn(actor.tenantId);
+    const keysOf = searchKeysOfPeople(everyone);
+    const visible = await this.visiblePeople(actor, everyone);
     const found: Array<{ person: PersonView; weights: number[]; total: number }> = [];
     for (const user of visible) {
-      const strong = new Set(searchKeys(user.displayName, ...(user.profile?.expertise ?? [])));
-      const all = new Set([...strong, ...searchKeys(user.profile?.organisation, user.profile?.function, user.jobTitle, user.department, ...(user.profile?.interests ?? []), user.profile?.askMeAbout)]);
-      const names = wordsOf(user.displayName);
+      const { strong, all, names } = keysOf.get(user.userId) ?? personSearchKeys(user);
       const weights: number[] = words.map((w): number => (w.keys.some((k) => strong.has(k)) || names.some((n) => n.startsWith(w.word)) ? 3 : w.keys.some((k) => all.has(k)) ? 1 : 0));
       const total = weights.reduce((a: number, b: number) => a + b, 0);
       if (total > 0) found.push({ person: personToView(user), weights, total });
@@ -152,15 +154,50 @@ export class PeopleService {
     return shareACommunity(actor.tenantId, actor.userId, user.userId);
   }
 
-  private async visiblePeople(actor: Actor): Promise<UserRecord[]> {
-    const everyone = await this.people.allInTenant(actor.tenantId);
-    if (actor.isOrgAdmin) return everyone;
+  /**
+   * Everyone of the tenant Meent knows, through the read cache: any write of a person of the
+   * tenant renews it (version stamps, src/db/read-cache.ts). Frozen: copy before sorting.
+   */
+  private everyoneIn(tenantId: string): Promise<readonly UserRecord[]> {
+    return readCache().get(`people:${tenantId}`, [stampScope.tenantPeople(tenantId), stampScope.wholeModel('User')], () => this.people.allInTenant(tenantId));
+  }
+
+  private async visiblePeople(actor: Actor, known?: readonly UserRecord[]): Promise<UserRecord[]> {
+    const everyone = known ?? (await this.everyoneIn(actor.tenantId));
+    if (actor.isOrgAdmin) return [...everyone];
     // The organisation's own people see each other; shared communities matter only where guests are involved.
-    if (!actor.isGuest && !everyone.some((u) => u.isGuest)) return everyone;
+    if (!actor.isGuest && !everyone.some((u) => u.isGuest)) return [...everyone];
     const coMembers = await coMembersOf(actor.tenantId, actor.userId);
     return everyone.filter((u) => u.userId === actor.userId || coMembers.has(u.userId) || (!actor.isGuest && !u.isGuest));
   }
 
+}
+
+interface PersonSearchKeys {
+  /** Keys of the name and declared expertise (weighted like a title). */
+  strong: ReadonlySet<string>;
+  /** Those and the keys of organisation, function, job title, department, interests and "ask me about". */
+  all: ReadonlySet<string>;
+  /** The name's words, for prefix matches ("Jan" finds "Janssen"). */
+  names: readonly string[];
+}
+
+function personSearchKeys(user: UserRecord): PersonSearchKeys {
+  const strong = new Set(searchKeys(user.displayName, ...(user.profile?.expertise ?? [])));
+  const all = new Set([...strong, ...searchKeys(user.profile?.organisation, user.profile?.function, user.jobTitle, user.department, ...(user.profile?.interests ?? []), user.profile?.askMeAbout)]);
+  return { strong, all, names: wordsOf(user.displayName) };
+}
+
+/** Keyed by the cached (frozen) list of a tenant's people: stemming runs once per version of the list, not per search. */
+const peopleKeys = new WeakMap<readonly UserRecord[], Map<string, PersonSearchKeys>>();
+
+function searchKeysOfPeople(everyone: readonly UserRecord[]): Map<string, PersonSearchKeys> {
+  let keys = peopleKeys.get(everyone);
+  if (!keys) {
+    keys = new Map(everyone.map((u) => [u.userId, personSearchKeys(u)]));
+    peopleKeys.set(everyone, keys);
+  }
+  return keys;
 }
 
 function matchesAll(user: UserRecord, words: QueryWord[]): boolean {

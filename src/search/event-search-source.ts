@@ -10,6 +10,8 @@ import type { Actor } from '../auth/actor.js';
 import { markdownToText } from '../content/markdown.js';
 import { latestEventsOf, type EventRecord } from '../events/events.port.js';
 import { searchKeys, type QueryWord } from '../search-index/text-analysis.js';
+import { readCache } from '../db/read-cache.js';
+import { stampScope } from '../db/version-stamps.js';
 
 export interface EventCandidate {
   id: string;
@@ -27,39 +29,61 @@ export interface EventCandidate {
  */
 export const MAX_EVENTS_SEARCHED = 1000;
 
-/** Plain text and keys of an event's description, kept per version of the event: Markdown is parsed once, not on every search. */
-const described = new Map<string, { text: string; keys: string[] }>();
-const MAX_DESCRIBED = 2 * MAX_EVENTS_SEARCHED;
+/** What matching needs of an event, derived once per cached list of events: Markdown is parsed and words stemmed once, not on every search. */
+interface SearchableEvent {
+  event: EventRecord;
+  text: string;
+  /** Keys of the title and of the attached files' names (weighted like a title). */
+  strong: ReadonlySet<string>;
+  /** Those and the description's and location's keys. */
+  all: ReadonlySet<string>;
+}
 
-function descriptionOf(e: EventRecord): { text: string; keys: string[] } {
-  const version = `${String(e._id)}:${e.updatedAt?.getTime() ?? 0}`;
-  let found = described.get(version);
+/** Keyed by the cached (frozen) list itself: a new list after a write gets new keys, and an old one goes with its list. */
+const searchable = new WeakMap<object, SearchableEvent[]>();
+
+interface CachedEvents {
+  events: readonly EventRecord[];
+  /** Attached files' names per event id. */
+  files: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * The tenant's latest events and their files' names, through the read cache: any write of an
+ * event or an attachment of the tenant renews it (version stamps, src/db/read-cache.ts). Who may
+ * see which is decided per request, below.
+ */
+async function latestEventsWithFiles(tenantId: string): Promise<CachedEvents> {
+  const scopes = [stampScope.tenantEvents(tenantId), stampScope.wholeModel('Event'), stampScope.tenantAttachments(tenantId), stampScope.wholeModel('Attachment')];
+  return readCache().get(`search-events:${tenantId}:${MAX_EVENTS_SEARCHED}`, scopes, async () => {
+    const events = await latestEventsOf(tenantId, MAX_EVENTS_SEARCHED);
+    const files = await attachedFileNames(
+      'event',
+      events.map((e) => e._id),
+    );
+    return { events, files: Object.fromEntries(files) };
+  });
+}
+
+function searchableOf(cached: CachedEvents): SearchableEvent[] {
+  let found = searchable.get(cached);
   if (!found) {
-    const text = markdownToText(e.description?.source ?? '');
-    found = { text, keys: searchKeys(text, e.location?.name) };
-    if (described.size >= MAX_DESCRIBED) described.delete(described.keys().next().value as string);
-    described.set(version, found);
+    found = cached.events.map((event) => {
+      const text = markdownToText(event.description?.source ?? '');
+      const strong = new Set([...searchKeys(event.title), ...searchKeys(...(cached.files[String(event._id)] ?? []))]);
+      return { event, text, strong, all: new Set([...strong, ...searchKeys(text, event.location?.name)]) };
+    });
+    searchable.set(cached, found);
   }
   return found;
 }
 
 export async function matchingEvents(actor: Actor, words: QueryWord[], readable: Set<string>): Promise<EventCandidate[]> {
-  const events = (await latestEventsOf(actor.tenantId, MAX_EVENTS_SEARCHED)).filter((e) => {
+  const found: EventCandidate[] = [];
+  for (const { event: e, text, strong, all } of searchableOf(await latestEventsWithFiles(actor.tenantId))) {
     const communityId = e.communityId ? String(e.communityId) : null;
     // Being listed as an organiser adds nothing: an organiser's rights hold only while these rules admit them (events.policy.ts).
-    return actor.isOrgAdmin || (communityId ? readable.has(communityId) : !actor.isGuest || e.guestsAllowed === true);
-  });
-  // Only the events the actor may see: one query for their files.
-  const files = await attachedFileNames(
-    'event',
-    events.map((e) => e._id),
-  );
-  const found: EventCandidate[] = [];
-  for (const e of events) {
-    const communityId = e.communityId ? String(e.communityId) : null;
-    const strong = new Set([...searchKeys(e.title), ...searchKeys(...(files.get(String(e._id)) ?? []))]);
-    const { text, keys } = descriptionOf(e);
-    const all = new Set([...strong, ...keys]);
+    if (!(actor.isOrgAdmin || (communityId ? readable.has(communityId) : !actor.isGuest || e.guestsAllowed === true))) continue;
     const weights = words.map((w) => (w.keys.some((k) => strong.has(k)) ? 3 : w.keys.some((k) => all.has(k)) ? 1 : 0));
     if (weights.some((x) => x > 0)) found.push({ id: String(e._id), title: e.title, snippet: text.slice(0, 300), communityId, at: e.start, weights });
   }

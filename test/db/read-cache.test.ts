@@ -2,12 +2,16 @@
  * The read cache (src/db/read-cache.ts) against the real store: the writer sees its write at
  * once, two app instances on one store see each other's writes within the stated bound (their
  * stamp clocks are driven by the test, never the real clock), nothing leaks through a warm cache
- * when access changes, writes that name no community still invalidate, and the memory stays
+ * when access changes, writes that name no community still invalidate (search's events, people
+ * and files included), and the memory stays
  * under its bound.
  */
 import assert from 'node:assert/strict';
 import express from 'express';
+import { AttachmentModel } from '../../src/attachments/attachment.model.js';
 import { DiscussionModel } from '../../src/discussions/discussion.model.js';
+import { EventModel } from '../../src/events/event.model.js';
+import { UserModel } from '../../src/members/user.model.js';
 import { ReadCache, runWithReadCache } from '../../src/db/read-cache.js';
 import { useTestDatabase } from '../support/database.js';
 import { as, buildWorld, community, person, type TestWorld } from '../communities/communities-fixtures.js';
@@ -133,6 +137,47 @@ describe('the read cache (real store, two instances)', function () {
     });
     const after = (await as(a.app, ann).get(`/communities/${c.id}/discussions`).expect(200)).body;
     assert.equal(after.items[0].author.displayName, 'Ann Renamed');
+  });
+
+  it("renews search's events, people and event files on the writer at once and on another instance within the bound", async () => {
+    const world = buildWorld();
+    const a = instance(world);
+    const b = instance(world);
+    const ann = await person({ userId: 'sx-ann', name: 'Ann Zoeker' });
+    const c = await community(world, ann, { name: 'Zoekcache' });
+    const ids = async (i: ReturnType<typeof instance>, q: string, type: string) => ((await as(i.app, ann).get(`/search?q=${q}&type=${type}`).expect(200)).body.items as { id: string }[]).map((h) => h.id);
+    // Warm on both: nothing matches yet.
+    for (const i of [a, b]) {
+      assert.deepEqual(await ids(i, 'kwelscherm', 'event'), []);
+      assert.deepEqual(await ids(i, 'dijkbewaking', 'person'), []);
+      assert.deepEqual(await ids(i, 'peilbesluit', 'event'), []);
+    }
+    const cachedHits = a.cache.stats().hits;
+    assert.deepEqual(await ids(a, 'kwelscherm', 'event'), []);
+    assert.ok(a.cache.stats().hits > cachedHits, 'the second search came from the cache');
+
+    // Writes through A (no clock moves): A shows each at once.
+    const event = await runWithReadCache(a.cache, () =>
+      EventModel.create({ tenantId: ann.tenantId, communityId: c.id, title: 'Kwelscherm bij de Lek', start: new Date(Date.UTC(2031, 0, 1)), end: new Date(Date.UTC(2031, 0, 1, 2)), uid: 'sx-ev@test', createdBy: ann.userId, organizers: [ann.userId] }),
+    );
+    assert.deepEqual(await ids(a, 'kwelscherm', 'event'), [String(event._id)]);
+    // As a profile edit does (members/user-directory.repository.ts): by tenant and person.
+    await runWithReadCache(a.cache, async () => {
+      await UserModel.updateOne({ tenantId: ann.tenantId, userId: ann.userId }, { $set: { 'profile.expertise': ['dijkbewaking'] } });
+    });
+    assert.deepEqual(await ids(a, 'dijkbewaking', 'person'), [ann.userId]);
+    await runWithReadCache(a.cache, () =>
+      AttachmentModel.create({ tenantId: ann.tenantId, communityId: c.id, targetType: 'event', targetId: event._id, position: 0, authorId: ann.userId, source: 'drive', driveId: 'd1', itemId: 'i1', name: 'Peilbesluit 2031.pdf', size: 1000, webUrl: 'https://contoso.sharepoint.com/peilbesluit' }),
+    );
+    assert.deepEqual(await ids(a, 'peilbesluit', 'event'), [String(event._id)], "found by its file's name");
+
+    // B may show its copy within the bound, and shows every write past it.
+    b.advance(999);
+    assert.deepEqual(await ids(b, 'kwelscherm', 'event'), []);
+    b.advance(1);
+    assert.deepEqual(await ids(b, 'kwelscherm', 'event'), [String(event._id)]);
+    assert.deepEqual(await ids(b, 'dijkbewaking', 'person'), [ann.userId]);
+    assert.deepEqual(await ids(b, 'peilbesluit', 'event'), [String(event._id)]);
   });
 
   it('keeps its values under the size bound, dropping the least recently used', async () => {
