@@ -34,8 +34,19 @@ const MAX_CANDIDATES_PER_KEY = 2000;
 
 type MatchedEntry = SearchEntryRecord & {
   /** The query's keys among the entry's terms. */
-  matchedKeys: Set<string>;
+  matchedKeys: ReadonlySet<string>;
 };
+
+/** An entry as ranking reads it: its keys as sets. */
+type PreparedEntry = MatchedEntry & { strong: ReadonlySet<string> };
+
+interface CachedEntries {
+  entries: ReadonlyArray<SearchEntryRecord & { matchedKeys: readonly string[] }>;
+  hiddenDiscussions: readonly string[];
+}
+
+/** Keyed by the cached (frozen) result itself: its sets are built once per version, not per request. */
+const prepared = new WeakMap<CachedEntries, { entries: PreparedEntry[]; hiddenDiscussions: ReadonlySet<string> }>();
 
 export interface SearchServiceDeps {
   people: PeopleService;
@@ -89,8 +100,6 @@ export class SearchService {
       if (!communityId) continue;
       if (e.type === 'community' ? !visibility.visible.has(communityId) : !visibility.readable.has(communityId) || e.hidden) continue;
       if (e.type === 'reply' && hiddenDiscussions.has(String(e.discussionId))) continue;
-      const strong = new Set(e.strongTerms);
-      const all = e.matchedKeys;
       candidates.push({
         type: e.type,
         id: e.itemId,
@@ -99,7 +108,7 @@ export class SearchService {
         communityId,
         discussionId: e.discussionId ? String(e.discussionId) : null,
         at: e.at,
-        weights: words.map((w) => (w.keys.some((k) => strong.has(k)) ? 3 : w.keys.some((k) => all.has(k)) ? 1 : 0)),
+        weights: words.map((w) => (w.keys.some((k) => e.strong.has(k)) ? 3 : w.keys.some((k) => e.matchedKeys.has(k)) ? 1 : 0)),
       });
     }
     for (const e of events) candidates.push({ type: 'event', id: e.id, title: e.title, snippet: e.snippet, communityId: e.communityId, discussionId: null, at: e.at, weights: e.weights });
@@ -140,16 +149,24 @@ export class SearchService {
    * cache (shared by everyone in the tenant searching for the same keys; what the actor may see
    * is decided above, per request). Any write of a search entry of the tenant renews it.
    */
-  private async cachedEntriesFor(actor: Actor, words: QueryWord[]): Promise<{ entries: readonly MatchedEntry[]; hiddenDiscussions: ReadonlySet<string> }> {
+  private async cachedEntriesFor(actor: Actor, words: QueryWord[]): Promise<{ entries: readonly PreparedEntry[]; hiddenDiscussions: ReadonlySet<string> }> {
     const keys = [...new Set(words.flatMap((w) => w.keys))].sort();
-    const found = await readCache().get(`search:${actor.tenantId}:${MAX_CANDIDATES_PER_KEY}:${JSON.stringify(keys)}`, [stampScope.tenantSearch(actor.tenantId), stampScope.wholeModel('SearchEntry')], async () => {
+    const found: CachedEntries = await readCache().get(`search:${actor.tenantId}:${MAX_CANDIDATES_PER_KEY}:${JSON.stringify(keys)}`, [stampScope.tenantSearch(actor.tenantId), stampScope.wholeModel('SearchEntry')], async () => {
       const entries = await this.entriesFor(actor, words);
       // A reply of a hidden discussion is as hidden as the discussion.
       const hidden = await searchIndex.hiddenDiscussions(entries.filter((e) => e.type === 'reply' && e.discussionId).map((e) => String(e.discussionId)));
       // Plain arrays: the cache freezes what it keeps, and measures it as JSON.
       return { entries: entries.map((e) => ({ ...e, matchedKeys: [...e.matchedKeys] })), hiddenDiscussions: [...hidden] };
     });
-    return { entries: found.entries.map((e) => ({ ...e, matchedKeys: new Set(e.matchedKeys) }) as MatchedEntry), hiddenDiscussions: new Set(found.hiddenDiscussions) };
+    let ready = prepared.get(found);
+    if (!ready) {
+      ready = {
+        entries: found.entries.map((e) => ({ ...e, matchedKeys: new Set(e.matchedKeys), strong: new Set(e.strongTerms) })),
+        hiddenDiscussions: new Set(found.hiddenDiscussions),
+      };
+      prepared.set(found, ready);
+    }
+    return ready;
   }
 
   /**
