@@ -232,6 +232,12 @@ export interface VersionStampedOptions {
   scopes: (get: FieldGetter) => string[] | null;
   /** Fields a scope is made of: an update that sets one of them bumps the whole model too. */
   fields: readonly string[];
+  /**
+   * Fields no cached reader of the model uses: an update that sets only these (and
+   * `updatedAt`) bumps nothing. Each write costs a stamp upsert, so frequent bookkeeping
+   * writes (an event's sign-up counts, twice per batch of sign-ups) stay free of it.
+   */
+  unreadFields?: readonly string[];
 }
 
 /** A scope field's values in a filter: plain values or `$in`; null for anything else. */
@@ -278,6 +284,7 @@ export function versionStamped(schema: Schema, options: VersionStampedOptions): 
     await bump(scopes);
   });
   schema.post(['updateOne', 'updateMany', 'replaceOne', 'deleteOne', 'deleteMany'], async function (this: QueryLike, res: unknown) {
+    if (options.unreadFields && updatesOnly(this.getUpdate(), options.unreadFields)) return;
     const r = (res ?? {}) as { matchedCount?: number; modifiedCount?: number; upsertedCount?: number; deletedCount?: number };
     const wrote = (r.modifiedCount ?? 0) > 0 || (r.upsertedCount ?? 0) > 0 || (r.deletedCount ?? 0) > 0 || (r.matchedCount ?? 0) > 0;
     if (!wrote) return;
@@ -317,6 +324,18 @@ function scopesFromFilter(query: QueryLike, options: VersionStampedOptions, whol
     values[field] = found[0] as string;
   }
   return options.scopes((f) => values[f]) ?? [whole];
+}
+
+/** Whether an update sets nothing but these fields (dotted paths under them included) and `updatedAt`. */
+function updatesOnly(update: Record<string, unknown> | null, fields: readonly string[]): boolean {
+  if (!update || Object.keys(update).length === 0) return false;
+  for (const [op, body] of Object.entries(update)) {
+    if (op !== '$set' || !body || typeof body !== 'object') return false;
+    for (const path of Object.keys(body)) {
+      if (path !== 'updatedAt' && !fields.some((f) => path === f || path.startsWith(`${f}.`))) return false;
+    }
+  }
+  return true;
 }
 
 function updateSetsScopeField(update: Record<string, unknown> | null, fields: readonly string[]): boolean {

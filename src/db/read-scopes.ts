@@ -60,6 +60,6 @@ export function stampedBySearchTenant(model: string): VersionStampedOptions {
 }
 
 /** A record of a tenant-wide collection whose readers read it per tenant (events, people, attachments). */
-export function stampedByTenant(model: string, scope: (tenantId: string) => string): VersionStampedOptions {
-  return { model, fields: ['tenantId'], scopes: (get) => (present(get('tenantId')) ? [scope(String(get('tenantId')))] : null) };
+export function stampedByTenant(model: string, scope: (tenantId: string) => string, unreadFields?: readonly string[]): VersionStampedOptions {
+  return { model, fields: ['tenantId'], scopes: (get) => (present(get('tenantId')) ? [scope(String(get('tenantId')))] : null), ...(unreadFields ? { unreadFields } : {}) };
 }

@@ -165,8 +165,9 @@ export interface EventRecord {
   updatedAt: Date;
 }
 
-// Search reads a tenant's latest events through the read cache (src/search/event-search-source.ts).
-versionStamped(eventSchema, stampedByTenant('Event', stampScope.tenantEvents));
+// Search reads a tenant's latest events through the read cache (src/search/event-search-source.ts);
+// it never reads the sign-up counts and bookkeeping that every batch of sign-ups writes.
+versionStamped(eventSchema, stampedByTenant('Event', stampScope.tenantEvents, ['counts', 'allocation']));
 export const EventModel = mongoose.model('Event', eventSchema, 'events');
 
 /** The lock key of an event document, the same one `atomicUpdate(EventModel, { _id })` uses. */

@@ -180,6 +180,24 @@ describe('the read cache (real store, two instances)', function () {
     assert.deepEqual(await ids(b, 'peilbesluit', 'event'), [String(event._id)]);
   });
 
+  it("spends no stamp on an event's sign-up bookkeeping, which no cached reader uses, and one on anything else", async () => {
+    const cache = new ReadCache({ now: () => 0 });
+    const event = await runWithReadCache(cache, () =>
+      EventModel.create({ tenantId: 'stamp-tenant', title: 'Telling', start: new Date(Date.UTC(2031, 0, 1)), end: new Date(Date.UTC(2031, 0, 1, 1)), uid: 'stamp-ev@test', createdBy: 'x', organizers: ['x'] }),
+    );
+    const writes = () => cache.stats().stampWrites;
+    const before = writes();
+    await runWithReadCache(cache, async () => {
+      await EventModel.updateOne({ _id: event._id }, { $set: { 'allocation.dirty': true } });
+      await EventModel.updateOne({ _id: event._id }, { $set: { counts: { registered: 1, waitlisted: 0, requested: 0 }, allocation: { lastSeq: 1, dirty: false } } });
+    });
+    assert.equal(writes(), before, 'counts and allocation only: no stamp');
+    await runWithReadCache(cache, async () => {
+      await EventModel.updateOne({ _id: event._id }, { $set: { counts: { registered: 2, waitlisted: 0, requested: 0 }, title: 'Telling, herzien' } });
+    });
+    assert.equal(writes(), before + 1, 'a title with the counts: a stamp');
+  });
+
   it('keeps its values under the size bound, dropping the least recently used', async () => {
     const cache = new ReadCache({ maxBytes: 50_000, now: () => 0 });
     const value = (i: number) => ({ i, text: 'x'.repeat(1000) });
