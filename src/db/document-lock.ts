@@ -48,6 +48,17 @@ export class DocumentLocks {
     }
   }
 
+  /**
+   * Runs `work` while holding the locks of all `keys`, taken one after another in sorted
+   * order: two holders of overlapping sets then always wait in the same order, never for each
+   * other (no deadlock), in this process and across processes.
+   */
+  withLocks<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const nested = sorted.reduceRight<() => Promise<T>>((inner, key) => () => this.withLock(key, inner), work);
+    return nested();
+  }
+
   private async acquire(key: string): Promise<Types.ObjectId> {
     const deadline = Date.now() + this.waitMs;
     let backoff = 5;

@@ -3,13 +3,16 @@
  * approve, decline, add, remove, and event edits that move seats) is an operation on the
  * event's seat book, applied under the event's lock.
  *
- * Group commit: operations for one event that arrive while a batch is being written wait
- * for the next batch, and a batch takes them all (up to `maxBatch`), applies them one after
- * another in arrival order to an in-memory view of the event, then writes the outcome with
- * a handful of bulk writes. The result is the same as applying them one by one under the
- * lock (which is what the tests check), at a fraction of the round trips: a burst of 1,000
- * sign-ups costs a few lock hand-overs, not 1,000. Across processes the lock is a lease in
- * the database (src/db/document-lock.ts), so instances serialise on it too.
+ * Group commit: operations that arrive while a round is being written wait for the next
+ * round. A round takes every event with waiting operations (up to `maxEvents`), and of each
+ * a batch of them all (up to `maxBatch`); it holds the locks of all its events, applies each
+ * batch one operation after another in arrival order to an in-memory view of its event, then
+ * writes the outcome of every batch together with a handful of bulk writes (seat-store.ts).
+ * The result is the same as applying them one by one under each event's lock (which is what
+ * the tests check), at a fraction of the round trips: a burst of 1,000 sign-ups costs a few
+ * lock hand-overs, not 1,000, and sign-ups spread over 20 events share their rounds instead
+ * of paying a round each per event. Across processes the locks are leases in the database
+ * (src/db/document-lock.ts, taken in sorted order), so instances serialise on them too.
  *
  * The lock gives fairness and exact counts; the unique indexes in registration.model.ts
  * make overbooking and duplicates impossible even if a lease were ever lost. Writes are
@@ -24,7 +27,7 @@ import { documentLocks as defaultLocks, type DocumentLocks } from '../db/documen
 import { DomainError } from '../errors/domain-errors.js';
 import type { EventRecord } from './event.model.js';
 import { eventLockKey } from './event.repository.js';
-import { SeatBook } from './seat-book.js';
+import { commitBooks, SeatBook } from './seat-book.js';
 import type { BatchCommitted, BatchResult, EditOutcome, EventEditPlan, Outcome, RegistrationOutcome, SeatOperation } from './seat-operations.js';
 import { clockOf, type Clock } from '../time/clock.js';
 
@@ -36,8 +39,10 @@ export interface SeatAllocatorDeps {
   onCommitted?: (committed: BatchCommitted) => Promise<void>;
   now?: () => Date;
   logger?: Pick<Logger, 'error' | 'warn'>;
-  /** Most operations one batch applies (default 250). */
+  /** Most operations one batch (one event's share of a round) applies (default 250). */
   maxBatch?: number;
+  /** Most events one round takes (default 50). */
+  maxEvents?: number;
 }
 
 interface Pending {
@@ -48,20 +53,31 @@ interface Pending {
 
 interface Queue {
   tenantId: string;
+  eventId: Types.ObjectId;
   items: Pending[];
-  running: Promise<void> | undefined;
+}
+
+/** One event's share of a round. */
+interface Batch {
+  tenantId: string;
+  eventId: Types.ObjectId;
+  items: Pending[];
 }
 
 export class SeatAllocator {
+  /** Waiting operations per event, in the order events first had some. */
   private readonly queues = new Map<string, Queue>();
+  private running: Promise<void> | undefined;
   private readonly locks: DocumentLocks;
   private readonly now: Clock;
   private readonly maxBatch: number;
+  private readonly maxEvents: number;
 
   constructor(private readonly deps: SeatAllocatorDeps = {}) {
     this.locks = deps.locks ?? defaultLocks;
     this.now = clockOf(deps);
     this.maxBatch = deps.maxBatch ?? 250;
+    this.maxEvents = deps.maxEvents ?? 50;
   }
 
   /** Applies a registration operation; resolves with the person's registration. */
@@ -76,65 +92,94 @@ export class SeatAllocator {
 
   /** Resolves when every queued operation has been applied. */
   async idle(): Promise<void> {
-    for (;;) {
-      const running = [...this.queues.values()].map((q) => q.running).filter((r): r is Promise<void> => r !== undefined);
-      if (running.length === 0) return;
-      await Promise.all(running);
-    }
+    while (this.running) await this.running;
   }
 
   private submit(tenantId: string, eventId: Types.ObjectId, op: SeatOperation): Promise<Outcome> {
     const key = String(eventId);
     let queue = this.queues.get(key);
     if (!queue) {
-      queue = { tenantId, items: [], running: undefined };
+      queue = { tenantId, eventId, items: [] };
       this.queues.set(key, queue);
     }
-    const promise = new Promise<Outcome>((resolve, reject) => queue.items.push({ op, resolve, reject }));
-    if (!queue.running) queue.running = this.drain(key, eventId, queue);
+    const target = queue;
+    const promise = new Promise<Outcome>((resolve, reject) => target.items.push({ op, resolve, reject }));
+    if (!this.running) this.running = this.drain();
     return promise;
   }
 
-  private async drain(key: string, eventId: Types.ObjectId, queue: Queue): Promise<void> {
+  private async drain(): Promise<void> {
     try {
-      while (queue.items.length > 0) {
-        const batch = queue.items.splice(0, this.maxBatch);
-        await this.runBatch(queue.tenantId, eventId, batch);
+      while (this.queues.size > 0) {
+        const round: Batch[] = [];
+        for (const [key, queue] of this.queues) {
+          if (round.length >= this.maxEvents) break;
+          round.push({ tenantId: queue.tenantId, eventId: queue.eventId, items: queue.items.splice(0, this.maxBatch) });
+          // Emptied queues leave the map now, so the next round starts with the events that waited longest.
+          if (queue.items.length === 0) this.queues.delete(key);
+        }
+        await this.runRound(round);
       }
     } finally {
-      queue.running = undefined;
-      if (queue.items.length === 0) this.queues.delete(key);
-      else queue.running = this.drain(key, eventId, queue);
+      this.running = undefined;
+      if (this.queues.size > 0) this.running = this.drain();
     }
   }
 
-  private async runBatch(tenantId: string, eventId: Types.ObjectId, batch: Pending[]): Promise<void> {
-    let committed: BatchCommitted | undefined;
-    const results: BatchResult[] = [];
+  /**
+   * One round: under the locks of all its events, each batch is applied to its event's seat
+   * book; the books that applied are written together. A batch whose event cannot be loaded,
+   * or whose application fails for another reason than a refused operation, is answered with
+   * that error and writes nothing; the others go on.
+   */
+  private async runRound(round: Batch[]): Promise<void> {
+    const applied: { batch: Batch; book: SeatBook; results: BatchResult[] }[] = [];
+    const failed = new Map<Batch, unknown>();
+    let committed: BatchCommitted[] = [];
     try {
-      committed = await this.locks.withLock(eventLockKey(eventId), async () => {
-        const book = await SeatBook.load(tenantId, eventId, batch.map((p) => p.op), this.now());
-        for (const pending of batch) {
-          try {
-            results.push({ ok: true, value: await book.apply(pending.op) });
-          } catch (error) {
-            if (!(error instanceof DomainError)) throw error;
-            results.push({ ok: false, error });
-          }
-        }
-        return book.commit(results);
-      });
+      committed = await this.locks.withLocks(
+        round.map((b) => eventLockKey(b.eventId)),
+        async () => {
+          const now = this.now();
+          await Promise.all(
+            round.map(async (batch) => {
+              try {
+                const book = await SeatBook.load(batch.tenantId, batch.eventId, batch.items.map((p) => p.op), now);
+                const results: BatchResult[] = [];
+                for (const pending of batch.items) {
+                  try {
+                    results.push({ ok: true, value: await book.apply(pending.op) });
+                  } catch (error) {
+                    if (!(error instanceof DomainError)) throw error;
+                    results.push({ ok: false, error });
+                  }
+                }
+                applied.push({ batch, book, results });
+              } catch (error) {
+                failed.set(batch, error);
+              }
+            }),
+          );
+          return commitBooks(applied);
+        },
+      );
     } catch (error) {
-      for (const pending of batch) pending.reject(error);
+      for (const batch of round) for (const pending of batch.items) pending.reject(failed.get(batch) ?? error);
       return;
     }
-    batch.forEach((pending, i) => {
-      const result = results[i];
-      if (result?.ok) pending.resolve(result.value);
-      else pending.reject(result?.error ?? new Error('operation was not applied'));
+    for (const [batch, error] of failed) for (const pending of batch.items) pending.reject(error);
+    applied.forEach(({ batch, results }) => {
+      batch.items.forEach((pending, i) => {
+        const result = results[i];
+        if (result?.ok) pending.resolve(result.value);
+        else pending.reject(result?.error ?? new Error('operation was not applied'));
+      });
     });
-    if (committed && this.deps.onCommitted) {
-      await this.deps.onCommitted(committed).catch((error: unknown) => this.deps.logger?.error({ err: error, eventId: String(eventId) }, 'after-commit work failed'));
+    const after = this.deps.onCommitted;
+    if (after) {
+      await Promise.all(
+        committed.map((c, i) => after(c).catch((error: unknown) => this.deps.logger?.error({ err: error, eventId: String(applied[i]?.batch.eventId) }, 'after-commit work failed'))),
+      );
     }
   }
 }

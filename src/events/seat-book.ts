@@ -11,7 +11,7 @@ import type { EventRecord } from './event.model.js';
 import type { RegistrationRecord, RegistrationStatus } from './registration.model.js';
 import type { BatchCommitted, BatchResult, EditOutcome, EventEditPlan, Outcome, Person, RegistrationOutcome, SeatOperation } from './seat-operations.js';
 import { arrival, isOutlookAttendee, lowerBound, personOf, time } from './registration-facts.js';
-import { countRegistrations, differs, loadBatch, markAllocationDirty, registeredRows, registeredSeats, seatClaimsOf, waitlistPage, waitlistQueues, writeChanges, writeEventAfterBatch, type SeatEntry } from './seat-store.js';
+import { countRegistrations, differs, loadBatch, markAllocationDirty, registeredRows, registeredSeats, seatClaimsOf, waitlistPage, waitlistQueues, writeChanges, writeEventsAfterBatch, type EventWrites, type SeatEntry } from './seat-store.js';
 import { hasStarted, signUpClosedReason, type SignUpClosed } from './signup-window.js';
 
 const CLOSED_MESSAGES: Record<SignUpClosed, string> = {
@@ -454,25 +454,31 @@ export class SeatBook {
 
   // ---- commit ----
 
-  /** Writes the batch (see `writeChanges` for the order) and the event's counts. */
-  async commit(results: BatchResult[]): Promise<BatchCommitted> {
+  /** What this batch writes: its part of the round's writes, and the event's fields set last (or null: nothing to set). */
+  plannedWrites(): { writes: EventWrites; dirty: boolean; eventSet: Record<string, unknown> | null } {
     const changed = [...this.entries.values()].filter((e) => e.initial === null || differs(e.initial, e.current));
-    const writes = changed.length > 0 || this.orphanClaims.length > 0;
-    // Marked before the first write and cleared with the last, so an interrupted batch is noticed.
-    if (writes) await markAllocationDirty(this.event._id);
-    await writeChanges(this.tenantId, this.event._id, changed, this.orphanClaims);
-
+    const dirty = changed.length > 0 || this.orphanClaims.length > 0;
     const counts = { registered: this.counts.registered, waitlisted: this.counts.waitlisted, requested: this.counts.requested };
     const set: Record<string, unknown> = { ...this.eventSet, counts, allocation: { lastSeq: this.nextSeq - 1, dirty: false } };
-    if (writes || this.edited || this.recounted) await writeEventAfterBatch(this.event._id, set);
-    this.event = { ...this.event, ...set, updatedAt: this.now } as EventRecord;
+    return { writes: { tenantId: this.tenantId, eventId: this.event._id, changed, orphanClaims: this.orphanClaims }, dirty, eventSet: dirty || this.edited || this.recounted ? set : null };
+  }
 
+  /** After the round's writes: the event as written, the positions, and what the outboxes need. */
+  async committed(results: BatchResult[], written: { writes: EventWrites; eventSet: Record<string, unknown> | null }): Promise<BatchCommitted> {
+    if (written.eventSet) this.event = { ...this.event, ...written.eventSet, updatedAt: this.now } as EventRecord;
     await this.fillPositions(results);
     for (const result of results) {
       if (result.ok && 'event' in result.value) result.value.event = this.event;
     }
-    const attendeesChanged = changed.some((e) => isOutlookAttendee(e.initial) !== isOutlookAttendee(e.current));
+    const attendeesChanged = written.writes.changed.some((e) => isOutlookAttendee(e.initial) !== isOutlookAttendee(e.current));
     return { event: this.event, attendeesChanged, edited: this.edited, notifications: this.notifications };
+  }
+
+  /** Writes this batch alone (see `commitBooks`). */
+  async commit(results: BatchResult[]): Promise<BatchCommitted> {
+    const [committed] = await commitBooks([{ book: this, results }]);
+    if (!committed) throw new Error('the batch was not committed');
+    return committed;
   }
 
   /**
@@ -485,4 +491,17 @@ export class SeatBook {
     const line = await waitlistQueues(this.event._id);
     for (const result of missing) result.value.position = lowerBound(line, result.value.registration.queue) + 1;
   }
+}
+
+/**
+ * Writes a round of batches, one per event, together: every event is marked before the first
+ * write and cleared with its last (its counts), so an interrupted round is noticed per event;
+ * in between, `writeChanges` keeps each event's invariants after every write.
+ */
+export async function commitBooks(batches: readonly { book: SeatBook; results: BatchResult[] }[]): Promise<BatchCommitted[]> {
+  const planned = batches.map(({ book }) => book.plannedWrites());
+  await markAllocationDirty(planned.filter((p) => p.dirty).map((p) => p.writes.eventId));
+  await writeChanges(planned.map((p) => p.writes));
+  await writeEventsAfterBatch(planned.flatMap((p) => (p.eventSet ? [{ eventId: p.writes.eventId, set: p.eventSet }] : [])));
+  return Promise.all(batches.map(({ book, results }, i) => book.committed(results, planned[i] as (typeof planned)[number])));
 }

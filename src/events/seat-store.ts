@@ -1,8 +1,10 @@
 /**
- * The seat allocator's store: the reads and bulk writes of one batch, which always run while
- * the batch holds the event's lock (src/events/seat-allocator.ts); nothing else writes
- * registrations or seat claims, and the event's counts and allocation bookkeeping are written
- * only here, under that same lock.
+ * The seat allocator's store: the reads and bulk writes of one round of batches, which always
+ * run while the round holds the lock of every event in it (src/events/seat-allocator.ts);
+ * nothing else writes registrations or seat claims, and the events' counts and allocation
+ * bookkeeping are written only here, under those same locks. A round's writes for several
+ * events go out together (one insert of every new registration, say), in the order that keeps
+ * each event's invariants after every single write.
  */
 import mongoose, { type Types } from 'mongoose';
 import { storeCapabilities } from '../db/store-capabilities.js';
@@ -66,52 +68,59 @@ export async function waitlistQueues(eventId: Types.ObjectId): Promise<number[]>
   return rows.map((r) => r.queue).sort((a, b) => a - b);
 }
 
-/** Marks the event's bookkeeping as being rewritten (before a batch's first write). */
-export async function markAllocationDirty(eventId: Types.ObjectId): Promise<void> {
-  await EventModel.updateOne({ _id: eventId }, { $set: { 'allocation.dirty': true } });
+/** Marks the events' bookkeeping as being rewritten (before a round's first write). */
+export async function markAllocationDirty(eventIds: readonly Types.ObjectId[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  await EventModel.updateMany({ _id: mongoose.trusted({ $in: [...eventIds] }) }, { $set: { 'allocation.dirty': true } });
 }
 
-/** Writes the event's counts, bookkeeping and edits (a batch's last write). */
-export async function writeEventAfterBatch(eventId: Types.ObjectId, set: Record<string, unknown>): Promise<void> {
-  await EventModel.updateOne({ _id: eventId }, { $set: set });
+/** Writes each event's counts, bookkeeping and edits (a round's last writes), a few at a time (see `writeUpdates`). */
+export async function writeEventsAfterBatch(events: readonly { eventId: Types.ObjectId; set: Record<string, unknown> }[]): Promise<void> {
+  await inLanes(events, ({ eventId, set }) => EventModel.updateOne({ _id: eventId }, { $set: set }).then(() => undefined));
+}
+
+/** One event's part of a round's writes. */
+export interface EventWrites {
+  tenantId: string;
+  eventId: Types.ObjectId;
+  changed: readonly SeatEntry[];
+  orphanClaims: readonly Types.ObjectId[];
 }
 
 /**
- * Writes a batch's changed registrations and their seat claims. The order keeps "registered
- * <= seat claims <= capacity" true after every write: registrations leave `registered`
- * before their claims go; claims are written before registrations take the seats; old seat
- * numbers are released last. `orphanClaims` (held by no registration) are released too.
+ * Writes a round's changed registrations and their seat claims, for every event of the round
+ * at once. The order keeps "registered <= seat claims <= capacity" true for each event after
+ * every write: registrations leave `registered` before their claims go; claims are written
+ * before registrations take the seats; old seat numbers are released last. `orphanClaims`
+ * (held by no registration) are released too.
  */
-export async function writeChanges(tenantId: string, eventId: Types.ObjectId, changed: readonly SeatEntry[], orphanClaims: readonly Types.ObjectId[]): Promise<void> {
-  const leaving = changed.filter((e) => e.initial?.status === 'registered' && e.current.status !== 'registered');
-  const gaining = changed.filter((e) => e.current.status === 'registered' && e.current.seat !== null && (e.initial?.status !== 'registered' || e.initial.seat !== e.current.seat));
-  const moved = changed.filter((e) => e.initial?.status === 'registered' && e.initial.seat !== null && e.current.status === 'registered' && e.current.seat !== e.initial.seat);
-  const rest = changed.filter((e) => !leaving.includes(e));
+export async function writeChanges(events: readonly EventWrites[]): Promise<void> {
+  const all = events.flatMap((w) => w.changed.map((entry) => ({ w, entry })));
+  const leaving = all.filter(({ entry: e }) => e.initial?.status === 'registered' && e.current.status !== 'registered');
+  const gaining = all.filter(({ entry: e }) => e.current.status === 'registered' && e.current.seat !== null && (e.initial?.status !== 'registered' || e.initial.seat !== e.current.seat));
+  const moved = all.filter(({ entry: e }) => e.initial?.status === 'registered' && e.initial.seat !== null && e.current.status === 'registered' && e.current.seat !== e.initial.seat);
+  const rest = all.filter((x) => !leaving.includes(x));
 
-  await writeUpdates(leaving.map((e) => e.current));
-  const leavingSeats = leaving.filter((e) => e.initial?.seat !== null && e.initial?.seat !== undefined);
-  await releaseClaims(
-    eventId,
-    [...orphanClaims],
-    leavingSeats.map((e) => ({ registrationId: e.current._id, seat: e.initial?.seat })),
-  );
-  await insertClaims(gaining.map((e) => ({ tenantId, eventId, seat: e.current.seat, registrationId: e.current._id })));
-  await insertRegistrations(rest.filter((e) => e.initial === null).map((e) => e.current));
-  await writeUpdates(rest.filter((e) => e.initial !== null).map((e) => e.current));
-  await releaseClaims(
-    eventId,
-    [],
-    moved.map((e) => ({ registrationId: e.current._id, seat: e.initial?.seat })),
-  );
+  await writeUpdates(leaving.map(({ entry }) => entry.current));
+  await releaseClaims([
+    ...events.flatMap((w) => (w.orphanClaims.length > 0 ? [{ eventId: w.eventId, _id: mongoose.trusted({ $in: [...w.orphanClaims] }) }] : [])),
+    ...leaving.filter(({ entry: e }) => e.initial?.seat !== null && e.initial?.seat !== undefined).map(({ w, entry: e }) => ({ eventId: w.eventId, registrationId: e.current._id, seat: e.initial?.seat })),
+  ]);
+  await insertClaims(gaining.map(({ w, entry: e }) => ({ tenantId: w.tenantId, eventId: w.eventId, seat: e.current.seat, registrationId: e.current._id })));
+  await insertRegistrations(rest.filter(({ entry: e }) => e.initial === null).map(({ entry }) => entry.current));
+  await writeUpdates(rest.filter(({ entry: e }) => e.initial !== null).map(({ entry }) => entry.current));
+  await releaseClaims(moved.map(({ w, entry: e }) => ({ eventId: w.eventId, registrationId: e.current._id, seat: e.initial?.seat })));
 }
 
-/** Releases seat claims by id, and the claims these registrations held on these seats. */
-async function releaseClaims(eventId: Types.ObjectId, claimIds: readonly Types.ObjectId[], held: readonly { registrationId: Types.ObjectId; seat: number | null | undefined }[]): Promise<void> {
-  if (claimIds.length === 0 && held.length === 0) return;
-  await SeatClaimModel.deleteMany({
-    eventId,
-    $or: [...(claimIds.length > 0 ? [{ _id: mongoose.trusted({ $in: claimIds }) }] : []), ...held.map((h) => ({ registrationId: h.registrationId, seat: h.seat }))],
-  });
+/** Releases the seat claims that match any of these conditions (each names its event). */
+type ClaimCondition = { eventId: Types.ObjectId } & Record<string, unknown>;
+
+async function releaseClaims(conditions: readonly ClaimCondition[]): Promise<void> {
+  if (conditions.length === 0) return;
+  // One event (the common case): its id outside the `$or` too, which the store can use.
+  const events = new Set(conditions.map((c) => String(c.eventId)));
+  const first = conditions[0] as ClaimCondition;
+  await SeatClaimModel.deleteMany(events.size === 1 ? { eventId: first.eventId, $or: [...conditions] } : { $or: [...conditions] });
 }
 
 async function insertClaims(claims: readonly { tenantId: string; eventId: Types.ObjectId; seat: number | null; registrationId: Types.ObjectId }[]): Promise<void> {
@@ -156,12 +165,14 @@ async function writeUpdates(records: RegistrationRecord[]): Promise<void> {
     await RegistrationModel.bulkWrite(records.map((r) => ({ updateOne: { filter: { _id: r._id }, update: { $set: fieldsOf(r) } } })), { ordered: true });
     return;
   }
+  await inLanes(records, (r) => RegistrationModel.updateOne({ _id: r._id }, { $set: fieldsOf(r) }).then(() => undefined));
+}
+
+/** Runs `write` for each item, three at a time (FerretDB's pool; see `writeUpdates`). */
+async function inLanes<T>(items: readonly T[], write: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  const lanes = Array.from({ length: Math.min(3, records.length) }, async () => {
-    while (next < records.length) {
-      const r = records[next++] as RegistrationRecord;
-      await RegistrationModel.updateOne({ _id: r._id }, { $set: fieldsOf(r) });
-    }
+  const lanes = Array.from({ length: Math.min(3, items.length) }, async () => {
+    while (next < items.length) await write(items[next++] as T);
   });
   await Promise.all(lanes);
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
+import sinon from 'sinon';
 import type { Actor } from '../../src/auth/actor.js';
 import { DocumentLocks } from '../../src/db/document-lock.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../src/errors/domain-errors.js';
@@ -234,5 +235,33 @@ describe('event sign-ups (service)', () => {
     assert.ok(promoted.every((p) => waitlisted.every((w) => p.queue < w.queue)), 'only people ahead in line were promoted');
     assert.deepEqual(waitlisted.map((w) => w.queue), waitlisted.map((w) => w.seq), 'the waitlist is in arrival order');
     await seatInvariants(event.id);
+  });
+
+  it('writes sign-ups for many events in shared rounds, each event exact, and two processes on overlapping events never wait for each other forever', async () => {
+    const events = await Promise.all(Array.from({ length: 6 }, (_, i) => s.events.create(admin, eventInput(clock, { title: `Ronde ${i}`, capacity: 5, waitlist: true }))));
+    const ids = events.map((e) => new Types.ObjectId(e.id));
+    const locksA = new DocumentLocks();
+    const locksB = new DocumentLocks();
+    const roundsA = sinon.spy(locksA, 'withLocks');
+    const processA = new SeatAllocator({ locks: locksA, now: clock.now });
+    const processB = new SeatAllocator({ locks: locksB, now: clock.now, maxEvents: 4 });
+    const crowd = Array.from({ length: 96 }, (_, i) => ({ userId: `r-${i}`, displayName: `R ${i}`, email: null, organisation: null, isGuest: false }));
+    // Person i signs up for event i % 6, through A or B; B's rounds take four events at most, in another order.
+    const outcomes = await Promise.all(crowd.map((p, i) => (i % 3 === 0 ? processB : processA).apply(admin.tenantId, ids[i % 6] as Types.ObjectId, { kind: 'signUp', person: p })));
+    await Promise.all([processA.idle(), processB.idle()]);
+
+    assert.ok(outcomes.every((o) => o.created), 'everyone signed up once');
+    assert.ok(roundsA.callCount <= 3, `process A wrote 64 sign-ups for 6 events in ${roundsA.callCount} rounds, not one per event`);
+    assert.ok(roundsA.getCalls().some((c) => (c.args[0] as string[]).length > 1), 'a round holds several events');
+    for (const [i, id] of ids.entries()) {
+      const rows = await RegistrationModel.find({ eventId: id }).lean();
+      assert.equal(rows.length, 16, `event ${i}: one registration per person`);
+      assert.deepEqual(new Set(rows.map((r) => r.userId)), new Set(crowd.filter((_, j) => j % 6 === i).map((p) => p.userId)), `event ${i}: exactly its own people`);
+      const waitlisted = rows.filter((r) => r.status === 'waitlisted').sort((x, y) => x.queue - y.queue);
+      assert.equal(waitlisted.length, 11, `event ${i}: the rest wait`);
+      assert.deepEqual(waitlisted.map((w) => w.queue), waitlisted.map((w) => w.seq), `event ${i}: the waitlist is in arrival order`);
+      assert.ok(rows.filter((r) => r.status === 'registered').every((r) => waitlisted.every((w) => r.seq < w.seq)), `event ${i}: the first to arrive have the seats`);
+      await seatInvariants(String(id));
+    }
   });
 });
