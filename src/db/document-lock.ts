@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { UnavailableError } from '../errors/domain-errors.js';
-import { releaseLease, takeLease } from './lease.js';
+import { releaseLease, releaseLeases, takeLease, takeLeases } from './lease.js';
 
 export interface DocumentLockOptions {
   /** How long a lease is valid; a holder must finish well within it. */
@@ -53,10 +53,44 @@ export class DocumentLocks {
    * order: two holders of overlapping sets then always wait in the same order, never for each
    * other (no deadlock), in this process and across processes.
    */
-  withLocks<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
+  async withLocks<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
     const sorted = [...new Set(keys)].sort();
-    const nested = sorted.reduceRight<() => Promise<T>>((inner, key) => () => this.withLock(key, inner), work);
-    return nested();
+    if (sorted.length <= 1) return sorted[0] === undefined ? work() : this.withLock(sorted[0], work);
+    // In this process: queue behind every earlier caller of any of the keys, registered for all
+    // of them at once (so a caller only ever waits for callers that came before it).
+    const previous = sorted.map((key) => this.queues.get(key) ?? Promise.resolve());
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    for (const key of sorted) this.queues.set(key, mine);
+    try {
+      await Promise.all(previous.map((p) => p.catch(() => undefined)));
+      // Across processes: all leases in one insert when none is held (two writes a round, not
+      // two per key); otherwise one at a time in sorted order, waiting as `withLock` does.
+      const together = await takeLeases(sorted, this.owner, this.leaseMs);
+      if (together) {
+        try {
+          return await work();
+        } finally {
+          await releaseLeases(together).catch(() => undefined);
+        }
+      }
+      return await this.inOrder(sorted, work);
+    } finally {
+      done();
+      for (const key of sorted) if (this.queues.get(key) === mine) this.queues.delete(key);
+    }
+  }
+
+  /** Holds the leases of `keys` (sorted), taken one after another, while `work` runs. */
+  private async inOrder<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
+    const [first, ...rest] = keys;
+    if (first === undefined) return work();
+    const lease = await this.acquire(first);
+    try {
+      return await this.inOrder(rest, work);
+    } finally {
+      await releaseLease(lease).catch(() => undefined);
+    }
   }
 
   private async acquire(key: string): Promise<Types.ObjectId> {

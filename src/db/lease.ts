@@ -50,6 +50,38 @@ export async function takeLease(key: string, owner: string, ms: number, now: () 
 }
 
 /**
+ * The leases of all `keys` in one insert, or null (having taken none) when any of them is
+ * held: the caller then takes them one at a time in order. Taking all or none, never holding
+ * some while waiting for others, is what keeps callers with overlapping keys from deadlock.
+ */
+export async function takeLeases(keys: readonly string[], owner: string, ms: number, now: () => number = Date.now): Promise<Types.ObjectId[] | null> {
+  const leases = keys.map((key) => ({ _id: new mongoose.Types.ObjectId(), key, owner, expiresAt: new Date(now() + ms) }));
+  const ids = leases.map((l) => l._id);
+  try {
+    await LeaseModel.insertMany(leases, { ordered: false });
+    return ids;
+  } catch (error) {
+    // Some went in, some were held: give back what we took (by our own ids).
+    await LeaseModel.deleteMany({ _id: mongoose.trusted({ $in: ids }) }).catch((cleanup: unknown) => {
+      if (!isStoreUnreachableError(cleanup)) throw cleanup;
+      for (const id of ids) releaseWhenReachable(id);
+    });
+    if (isDuplicateKeyError(error) || isStoreUnreachableError(error)) return null;
+    throw error;
+  }
+}
+
+/** Gives these leases up together (by their ids: never someone else's). */
+export async function releaseLeases(ids: readonly Types.ObjectId[]): Promise<void> {
+  try {
+    await LeaseModel.deleteMany({ _id: mongoose.trusted({ $in: [...ids] }) });
+  } catch (error) {
+    if (isStoreUnreachableError(error)) for (const id of ids) releaseWhenReachable(id);
+    throw error;
+  }
+}
+
+/**
  * Gives the lease up (by its id: never someone else's). When the store cannot be reached, the
  * release is retried in the background until it answers again (and the error is thrown still):
  * otherwise a lease whose holder is alive and done would block every holder, this process's

@@ -73,6 +73,52 @@ describe('the lease', () => {
     assert.equal(await LeaseModel.countDocuments({ key: 'job:work' }), 0, 'released after the work');
   });
 
+  it('takes several locks in one insert, and two processes with overlapping keys in any order neither overlap on a key nor wait for each other forever', async () => {
+    const a = new DocumentLocks({ leaseMs: 60_000, waitMs: 20_000 });
+    const b = new DocumentLocks({ leaseMs: 60_000, waitMs: 20_000 });
+    const inserts = sinon.spy(LeaseModel, 'insertMany');
+    const holding = new Map<string, string>();
+    let overlaps = 0;
+    const hold = (who: string, keys: string[]) => async () => {
+      for (const k of keys) {
+        if (holding.has(k)) overlaps++;
+        holding.set(k, who);
+      }
+      await new Promise((r) => setTimeout(r, 5));
+      for (const k of keys) holding.delete(k);
+      return who;
+    };
+    const rounds: Promise<string>[] = [];
+    for (let i = 0; i < 12; i++) {
+      rounds.push(a.withLocks(['ev:1', 'ev:2', 'ev:3'], hold(`a${i}`, ['ev:1', 'ev:2', 'ev:3'])));
+      rounds.push(b.withLocks(['ev:3', 'ev:2'], hold(`b${i}`, ['ev:3', 'ev:2'])));
+      rounds.push(b.withLocks(['ev:4', 'ev:1'], hold(`c${i}`, ['ev:4', 'ev:1'])));
+    }
+    assert.equal((await Promise.all(rounds)).length, 36, 'every round ran');
+    assert.equal(overlaps, 0, 'no key was held by two rounds at once');
+    assert.equal(await LeaseModel.countDocuments({}), 0, 'every lease was given back, the ones taken in one insert and the ones taken one by one');
+    assert.ok(inserts.callCount > 0, 'rounds took their leases in one insert');
+  });
+
+  it('waits, taking the keys in sorted order, for a key another process holds, then runs and gives every lease back', async () => {
+    const a = new DocumentLocks({ leaseMs: 60_000, waitMs: 20_000 });
+    const b = new DocumentLocks({ leaseMs: 60_000, waitMs: 20_000 });
+    let releaseB!: () => void;
+    const bHolds = b.withLock('ev:9', () => new Promise<void>((r) => (releaseB = r)));
+    await waitFor(async () => (await LeaseModel.countDocuments({ key: 'ev:9' })) === 1, 2000);
+    let ran = false;
+    const aRound = a.withLocks(['ev:8', 'ev:9'], async () => {
+      ran = true;
+    });
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(ran, false, 'A waits while B holds ev:9');
+    releaseB();
+    await bHolds;
+    await aRound;
+    assert.equal(ran, true);
+    assert.equal(await LeaseModel.countDocuments({}), 0);
+  });
+
   it('counts the live registrations under a prefix', async () => {
     const now = new Date();
     await registerHolder('workers:a', 'a', new Date(now.getTime() + 60_000));
