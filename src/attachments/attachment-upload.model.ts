@@ -14,6 +14,11 @@ const uploadSchema = new Schema(
     size: { type: Number, required: true, min: 1 },
     uploadUrl: { type: String, required: true, maxlength: 4000 },
     expiresAt: { type: Date, required: true },
+    /**
+     * The folder under the library's root the session puts the file in: where Meent looks for
+     * the file when the answer to the last fragment was lost (AttachmentService.recoverLostCompletion).
+     */
+    folderPath: { type: String, default: null, maxlength: 400 },
     /** The next byte the session expects. */
     nextOffset: { type: Number, default: 0, min: 0 },
     status: { type: String, enum: ['uploading', 'complete'], default: 'uploading' },

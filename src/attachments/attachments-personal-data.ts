@@ -47,10 +47,10 @@ export function attachmentsPersonalData(deps: AttachmentsPersonalDataDeps = {}):
       },
       {
         name: 'uploads.json',
-        describe: { nl: 'Uploads die je begon en die nog niet verlopen zijn.', en: 'Uploads you started that have not expired yet.' },
+        describe: { nl: 'Uploads die je begon en die nog niet verlopen zijn: naam, grootte en de map waarin ze komen.', en: 'Uploads you started that have not expired yet: name, size and the folder they go into.' },
         count: async (s) => (await uploadsOfPerson(s.tenantId, s.userId)).length,
         async *records(s) {
-          for (const u of await uploadsOfPerson(s.tenantId, s.userId)) yield { name: u.name, size: u.size, status: u.status, createdAt: u.createdAt };
+          for (const u of await uploadsOfPerson(s.tenantId, s.userId)) yield { name: u.name, size: u.size, status: u.status, folder: u.folderPath ?? null, createdAt: u.createdAt };
         },
       },
     ],

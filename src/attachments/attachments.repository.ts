@@ -119,6 +119,12 @@ export async function completedUploadOf(tenantId: string, userId: string, item: 
   return AttachmentUploadModel.findOne({ tenantId, userId, driveId: item.driveId, itemId: item.itemId, status: 'complete' }).lean<UploadRecord>();
 }
 
+/** Whether Meent holds the item already: attached to a post, or made by another upload. */
+export async function itemClaimed(item: ItemKey, exceptUpload: Types.ObjectId): Promise<boolean> {
+  if (await AttachmentModel.exists({ driveId: item.driveId, itemId: item.itemId })) return true;
+  return (await AttachmentUploadModel.exists({ driveId: item.driveId, itemId: item.itemId, _id: mongoose.trusted({ $ne: exceptUpload }) })) !== null;
+}
+
 export async function deleteUpload(id: Types.ObjectId): Promise<void> {
   await AttachmentUploadModel.deleteOne({ _id: id });
 }
