@@ -132,7 +132,16 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     upcomingEvents: async (actor, limit) => (await events.services.events.list(actor, { limit })).items.map((e) => ({ ...e })),
   });
   // Invitations by e-mail (issue 14), to communities and events: people of the tenant as members, others as B2B guests through Graph.
-  const invitations = createInvitations({ config, spec, audit: identity.audit, memberships: communities.services.memberships, signups: events.services.signups, graphCredentials });
+  const invitations = createInvitations({
+    config,
+    spec,
+    audit: identity.audit,
+    memberships: communities.services.memberships,
+    signups: events.services.signups,
+    graphCredentials,
+    // A guest's first sign-in: the files of organisation-wide events that admit guests are theirs to open at once.
+    guestAdmitted: (actor) => attachments.service.guestAdmitted(actor.tenantId),
+  });
   signIns.hook = (actor) => invitations.service.signedIn(actor);
   // Teams meetings linked to discussions: the tab in meetings, the bot's meeting events, the follow-up.
   const meetings = createMeetingsModule({
@@ -323,7 +332,15 @@ function teamsReach(config: Config, credentials: GraphCredentials | undefined): 
 }
 
 /** The invitations capability: its service (sign-in hook) and routes, over Graph with the app's credential. */
-function createInvitations(deps: { config: Config; spec: ApiSpec; audit: AuditSink; memberships: MembershipService; signups: EventSignupService; graphCredentials: GraphCredentials | undefined }): { service: InvitationService; module: CapabilityModule } {
+function createInvitations(deps: {
+  config: Config;
+  spec: ApiSpec;
+  audit: AuditSink;
+  memberships: MembershipService;
+  signups: EventSignupService;
+  graphCredentials: GraphCredentials | undefined;
+  guestAdmitted?: (actor: Actor) => Promise<void>;
+}): { service: InvitationService; module: CapabilityModule } {
   const { config, graphCredentials } = deps;
   // One gateway per tenant, so that its pacing (Graph's invitation limit is per tenant) spans every request.
   const gateways = new Map<string, GraphGuestInvitationsGateway>();
@@ -343,6 +360,7 @@ function createInvitations(deps: { config: Config; spec: ApiSpec; audit: AuditSi
     gatewayFor: (actor) => (graphCredentials ? gatewayOf(graphCredentials, actor.tenantId) : undefined),
     guestsAllowed: config.guestsAllowed,
     publicUrl: config.publicUrl,
+    ...(deps.guestAdmitted ? { guestAdmitted: deps.guestAdmitted } : {}),
   });
   return { service, module: { apiRouters: [invitationsRouter(deps.spec, { invitations: service })] } };
 }

@@ -32,6 +32,7 @@ import {
   itemsDueForCheck,
   insertAttachments,
   itemClaimed,
+  itemsOfOrganisationEvents,
   itemsWhere,
   markItem,
   recordGrant,
@@ -260,6 +261,21 @@ export class AttachmentService {
   /** Membership or community settings changed: every file in the community follows. */
   async communityChanged(communityId: Types.ObjectId): Promise<void> {
     for (const item of await itemsWhere({ communityId })) await this.syncItemQuietly(item);
+  }
+
+  /**
+   * A guest's first sign-in accepted their invitations: they are now among the guests that an
+   * organisation-wide event admitting guests is read by (attachment-readers.ts), so its files
+   * are shared with them now rather than at the next reconciliation. The communities they
+   * joined follow through `communityChanged`, as any join does.
+   */
+  async guestAdmitted(tenantId: string): Promise<void> {
+    try {
+      for (const item of await itemsOfOrganisationEvents(tenantId)) await this.syncItemQuietly(item);
+    } catch (error) {
+      // A sign-in does not fail for this: the reconciliation shares what was missed.
+      this.deps.logger.warn({ err: error }, 'files of organisation-wide events not shared with a new guest; the reconciliation will');
+    }
   }
 
   /** A post was hidden or shown again. */

@@ -39,6 +39,12 @@ export async function itemsWhere(filter: { communityId?: Types.ObjectId; targetT
   return uniqueItems(docs);
 }
 
+/** The distinct items attached to organisation-wide events of a tenant (events outside any community). */
+export async function itemsOfOrganisationEvents(tenantId: string): Promise<ItemKey[]> {
+  const docs = await AttachmentModel.find({ tenantId, communityId: null, targetType: 'event' }).select({ driveId: 1, itemId: 1 }).lean<{ driveId: string; itemId: string }[]>();
+  return uniqueItems(docs);
+}
+
 export async function deleteAttachmentsWhere(filter: { targetType?: AttachmentTarget; targetId?: Types.ObjectId; discussionId?: Types.ObjectId; communityId?: Types.ObjectId; _id?: Types.ObjectId }): Promise<ItemKey[]> {
   const docs = await AttachmentModel.find(filter).select({ driveId: 1, itemId: 1 }).lean<{ driveId: string; itemId: string }[]>();
   if (docs.length > 0) await AttachmentModel.deleteMany(filter);
