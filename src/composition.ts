@@ -87,6 +87,7 @@ import type { PersonalDataContributor } from './personal-data/personal-data.js';
 import { createPrivacyModule, createPrivacyPagesModule, createPrivacyServices, createPrivacySettings, type PrivacyServices } from './privacy/privacy.module.js';
 import { clockOf } from './time/clock.js';
 import { createAttachments } from './attachments/attachments.module.js';
+import { isBoundedUploadFragment } from './attachments/upload-fragment-writes.js';
 import type { AttachmentService } from './attachments/attachment.service.js';
 import { attachmentsPersonalData } from './attachments/attachments-personal-data.js';
 
@@ -448,6 +449,8 @@ export function createIdentity(options: IdentityOptions): Identity {
     store: options.rateLimitStore ?? 'mongo',
     // The beacon has its own limit: page views must not use up the budget for a person's changes.
     exemptPaths: [BOT_ENDPOINT, BEACON_PATH],
+    // An upload's fragments are bounded by its session, not by the budget for posts; starting it counts.
+    boundedElsewhere: isBoundedUploadFragment,
     logger,
     now: () => now().getTime(),
   });

@@ -22,6 +22,8 @@ const uploadSchema = new Schema(
     /** The next byte the session expects. */
     nextOffset: { type: Number, default: 0, min: 0 },
     status: { type: String, enum: ['uploading', 'complete'], default: 'uploading' },
+    /** Fragments it may still send without counting as the person's writes (upload-fragment-writes.ts). */
+    fragmentsLeft: { type: Number, default: 0, min: 0 },
     driveId: { type: String, default: null, maxlength: 300 },
     itemId: { type: String, default: null, maxlength: 300 },
   },

@@ -45,6 +45,7 @@ import type { ChunkResult, CreatedItemInfo, DriveGateway, DriveItemInfo } from '
 import { DEFAULT_FRAGMENT_BYTES, sendFragment, type ResumeOptions } from './resumable-upload.js';
 import { UPLOAD_FRAGMENT_UNIT } from './local-drive-store.js';
 import { MAX_ATTACHMENTS } from './attachment-limits.js';
+import { fragmentAllowance } from './upload-fragment-writes.js';
 
 export { MAX_ATTACHMENTS };
 const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -460,6 +461,7 @@ export class AttachmentService {
       expiresAt: new Date(this.now().getTime() + UPLOAD_LIFETIME_MS),
       driveId,
       folderPath,
+      fragmentsLeft: fragmentAllowance(input.size),
     });
     return progressOf(record);
   }

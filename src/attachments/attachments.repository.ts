@@ -116,6 +116,15 @@ export async function uploadOf(tenantId: string, userId: string, id: Types.Objec
   return AttachmentUploadModel.findOne({ _id: id, tenantId, userId }).lean<UploadRecord>();
 }
 
+/** Takes one fragment from the allowance of the person's upload in progress; false when there is none to take. */
+export async function takeUploadFragment(tenantId: string, userId: string, id: Types.ObjectId, now: Date): Promise<boolean> {
+  const taken = await AttachmentUploadModel.updateOne(
+    { _id: id, tenantId, userId, status: 'uploading', expiresAt: mongoose.trusted({ $gt: now }), fragmentsLeft: mongoose.trusted({ $gt: 0 }) },
+    { $inc: { fragmentsLeft: -1 } },
+  );
+  return taken.modifiedCount === 1;
+}
+
 /** Moves the upload on from `from` (a guard: two requests for the same fragment cannot both move it). */
 export async function advanceUpload(id: Types.ObjectId, from: number, set: Record<string, unknown>): Promise<UploadRecord | null> {
   return (await atomicUpdate(AttachmentUploadModel as unknown as mongoose.Model<UploadRecord>, { _id: id, nextOffset: from, status: 'uploading' }, { $set: set })) as UploadRecord | null;
