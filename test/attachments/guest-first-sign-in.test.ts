@@ -14,30 +14,24 @@ import { RegistrationModel } from '../../src/events/registration.model.js';
 import { InvitationService } from '../../src/invitations/invitation.service.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { useTestDatabase } from '../support/database.js';
-import { startGraphServer, type GraphServer } from '../support/graph-server.js';
+import type { GraphServer } from '../support/graph-server.js';
 import { testActor } from '../support/test-actor.js';
 import { as, community, person } from '../communities/communities-fixtures.js';
 import { simulatedGateway } from '../invitations/simulated-gateway.js';
-import { buildAttachmentsWorld, FIXED_NOW, type AttachmentsWorld } from './attachments-world.js';
+import { FIXED_NOW, useGraphAttachmentsWorld, type AttachmentsWorld } from './attachments-world.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
 describe('a guest’s first sign-in shares the files they may now read at once', function () {
   this.timeout(120_000);
   useTestDatabase('guest_first_sign_in_files');
+  const rig = useGraphAttachmentsWorld();
   let graph: GraphServer;
   let world: AttachmentsWorld;
   let invitations: InvitationService;
   let admitted: string[];
-  before(async () => {
-    graph = await startGraphServer({ now: () => FIXED_NOW.getTime() });
-    world = buildAttachmentsWorld({ graph });
-  });
-  after(async () => {
-    world.dispose();
-    await graph.stop();
-  });
   beforeEach(() => {
+    ({ graph, world } = rig);
     admitted = [];
     const now = () => FIXED_NOW;
     invitations = new InvitationService({

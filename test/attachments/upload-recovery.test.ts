@@ -14,10 +14,10 @@ import { AttachmentUploadModel } from '../../src/attachments/attachment-upload.m
 import { LOCAL_LIBRARY_DRIVE_ID } from '../../src/attachments/attachments.module.js';
 import { UPLOAD_FRAGMENT_UNIT } from '../../src/attachments/local-drive-store.js';
 import { useTestDatabase } from '../support/database.js';
-import { startGraphServer, type GraphServer, type RecordedRequest } from '../support/graph-server.js';
+import type { GraphServer, RecordedRequest } from '../support/graph-server.js';
 import { actorHeader } from '../support/test-actor.js';
 import { as, community, person } from '../communities/communities-fixtures.js';
-import { buildAttachmentsWorld, FIXED_NOW, type AttachmentsWorld } from './attachments-world.js';
+import { buildAttachmentsWorld, FIXED_NOW, useGraphAttachmentsWorld, type AttachmentsWorld } from './attachments-world.js';
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -48,16 +48,12 @@ async function uploadWhole(world: AttachmentsWorld, actor: Actor, communityId: s
 describe('an upload whose last answer was lost (the Graph drive gateway over the Graph stand-in)', function () {
   this.timeout(120_000);
   useTestDatabase('upload_recovery_graph');
+  let graphNow = FIXED_NOW.getTime();
+  const rig = useGraphAttachmentsWorld(() => graphNow);
   let graph: GraphServer;
   let world: AttachmentsWorld;
-  let graphNow = FIXED_NOW.getTime();
-  before(async () => {
-    graph = await startGraphServer({ now: () => graphNow });
-    world = buildAttachmentsWorld({ graph });
-  });
-  after(async () => {
-    world.dispose();
-    await graph.stop();
+  before(() => {
+    ({ graph, world } = rig);
   });
   afterEach(() => moveClocks(0));
 
