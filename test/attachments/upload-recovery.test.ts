@@ -123,6 +123,7 @@ describe('an upload whose last answer was lost (the Graph drive gateway over the
     await as(world.app, actor).post(`/communities/${communityId}/discussions`, { title: 'Eerste verslag', body: 'x', attachments: [earlier] }).expect(201);
     graph.failNext({ status: 503, when: 'after', match: lastFragmentOf(file.length) });
     const filesBefore = libraryFiles().length;
+    const requestsBefore = graph.requests.length;
 
     const second = await uploadWhole(world, actor, communityId, 'Verslag.pdf', file);
 
@@ -130,6 +131,7 @@ describe('an upload whose last answer was lost (the Graph drive gateway over the
     const item = second.body.item;
     assert.ok(item);
     assert.notEqual(item.itemId, earlier.itemId);
+    assert.deepEqual(graph.requests.slice(requestsBefore).filter(lastFragmentOf(file.length)).map((r) => r.status), [503], 'the last fragment went once, and was answered 503 after the file was made');
     assert.equal(libraryFiles().length, filesBefore + 1, 'one file more, not two');
     assert.equal(world.store.item('app', item.driveId, item.itemId).name, 'Verslag 1.pdf');
     assert.equal(sha(world.store.content('app', item.driveId, item.itemId)), sha(file));
