@@ -87,6 +87,7 @@ import type { PersonalDataContributor } from './personal-data/personal-data.js';
 import { createPrivacyModule, createPrivacyPagesModule, createPrivacyServices, createPrivacySettings, type PrivacyServices } from './privacy/privacy.module.js';
 import { clockOf } from './time/clock.js';
 import { createAttachments } from './attachments/attachments.module.js';
+import { isBoundedUploadFragment } from './attachments/upload-fragment-writes.js';
 import type { AttachmentService } from './attachments/attachment.service.js';
 import { attachmentsPersonalData } from './attachments/attachments-personal-data.js';
 
@@ -132,7 +133,16 @@ export async function buildApplication(config: Config, logger: Logger, options: 
     upcomingEvents: async (actor, limit) => (await events.services.events.list(actor, { limit })).items.map((e) => ({ ...e })),
   });
   // Invitations by e-mail (issue 14), to communities and events: people of the tenant as members, others as B2B guests through Graph.
-  const invitations = createInvitations({ config, spec, audit: identity.audit, memberships: communities.services.memberships, signups: events.services.signups, graphCredentials });
+  const invitations = createInvitations({
+    config,
+    spec,
+    audit: identity.audit,
+    memberships: communities.services.memberships,
+    signups: events.services.signups,
+    graphCredentials,
+    // A guest's first sign-in: the files of organisation-wide events that admit guests are theirs to open at once.
+    guestAdmitted: (actor) => attachments.service.guestAdmitted(actor.tenantId),
+  });
   signIns.hook = (actor) => invitations.service.signedIn(actor);
   // Teams meetings linked to discussions: the tab in meetings, the bot's meeting events, the follow-up.
   const meetings = createMeetingsModule({
@@ -323,7 +333,15 @@ function teamsReach(config: Config, credentials: GraphCredentials | undefined): 
 }
 
 /** The invitations capability: its service (sign-in hook) and routes, over Graph with the app's credential. */
-function createInvitations(deps: { config: Config; spec: ApiSpec; audit: AuditSink; memberships: MembershipService; signups: EventSignupService; graphCredentials: GraphCredentials | undefined }): { service: InvitationService; module: CapabilityModule } {
+function createInvitations(deps: {
+  config: Config;
+  spec: ApiSpec;
+  audit: AuditSink;
+  memberships: MembershipService;
+  signups: EventSignupService;
+  graphCredentials: GraphCredentials | undefined;
+  guestAdmitted?: (actor: Actor) => Promise<void>;
+}): { service: InvitationService; module: CapabilityModule } {
   const { config, graphCredentials } = deps;
   // One gateway per tenant, so that its pacing (Graph's invitation limit is per tenant) spans every request.
   const gateways = new Map<string, GraphGuestInvitationsGateway>();
@@ -343,6 +361,7 @@ function createInvitations(deps: { config: Config; spec: ApiSpec; audit: AuditSi
     gatewayFor: (actor) => (graphCredentials ? gatewayOf(graphCredentials, actor.tenantId) : undefined),
     guestsAllowed: config.guestsAllowed,
     publicUrl: config.publicUrl,
+    ...(deps.guestAdmitted ? { guestAdmitted: deps.guestAdmitted } : {}),
   });
   return { service, module: { apiRouters: [invitationsRouter(deps.spec, { invitations: service })] } };
 }
@@ -430,6 +449,8 @@ export function createIdentity(options: IdentityOptions): Identity {
     store: options.rateLimitStore ?? 'mongo',
     // The beacon has its own limit: page views must not use up the budget for a person's changes.
     exemptPaths: [BOT_ENDPOINT, BEACON_PATH],
+    // An upload's fragments are bounded by its session, not by the budget for posts; starting it counts.
+    boundedElsewhere: isBoundedUploadFragment,
     logger,
     now: () => now().getTime(),
   });

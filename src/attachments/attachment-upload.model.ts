@@ -14,9 +14,16 @@ const uploadSchema = new Schema(
     size: { type: Number, required: true, min: 1 },
     uploadUrl: { type: String, required: true, maxlength: 4000 },
     expiresAt: { type: Date, required: true },
+    /**
+     * The folder under the library's root the session puts the file in: where Meent looks for
+     * the file when the answer to the last fragment was lost (AttachmentService.recoverLostCompletion).
+     */
+    folderPath: { type: String, default: null, maxlength: 400 },
     /** The next byte the session expects. */
     nextOffset: { type: Number, default: 0, min: 0 },
     status: { type: String, enum: ['uploading', 'complete'], default: 'uploading' },
+    /** Fragments it may still send without counting as the person's writes (upload-fragment-writes.ts). */
+    fragmentsLeft: { type: Number, default: 0, min: 0 },
     driveId: { type: String, default: null, maxlength: 300 },
     itemId: { type: String, default: null, maxlength: 300 },
   },

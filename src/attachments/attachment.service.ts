@@ -31,20 +31,26 @@ import {
   grantsOfPerson,
   itemsDueForCheck,
   insertAttachments,
+  itemClaimed,
+  itemsOfOrganisationEvents,
   itemsWhere,
   markItem,
   recordGrant,
   uploadOf,
   type AttachmentRecord,
   type ItemKey,
+  type UploadRecord,
 } from './attachments.repository.js';
-import type { DriveGateway, DriveItemInfo } from './drive-gateway.js';
+import type { ChunkResult, CreatedItemInfo, DriveGateway, DriveItemInfo } from './drive-gateway.js';
 import { DEFAULT_FRAGMENT_BYTES, sendFragment, type ResumeOptions } from './resumable-upload.js';
 import { UPLOAD_FRAGMENT_UNIT } from './local-drive-store.js';
 import { MAX_ATTACHMENTS } from './attachment-limits.js';
+import { fragmentAllowance } from './upload-fragment-writes.js';
 
 export { MAX_ATTACHMENTS };
 const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
+/** How far Microsoft 365's clock may be from Meent's when judging when a file was made. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 export interface AttachmentRef {
   driveId: string;
@@ -258,6 +264,21 @@ export class AttachmentService {
     for (const item of await itemsWhere({ communityId })) await this.syncItemQuietly(item);
   }
 
+  /**
+   * A guest's first sign-in accepted their invitations: they are now among the guests that an
+   * organisation-wide event admitting guests is read by (attachment-readers.ts), so its files
+   * are shared with them now rather than at the next reconciliation. The communities they
+   * joined follow through `communityChanged`, as any join does.
+   */
+  async guestAdmitted(tenantId: string): Promise<void> {
+    try {
+      for (const item of await itemsOfOrganisationEvents(tenantId)) await this.syncItemQuietly(item);
+    } catch (error) {
+      // A sign-in does not fail for this: the reconciliation shares what was missed.
+      this.deps.logger.warn({ err: error }, 'files of organisation-wide events not shared with a new guest; the reconciliation will');
+    }
+  }
+
   /** A post was hidden or shown again. */
   async postChanged(targetType: AttachmentTarget, targetId: Types.ObjectId): Promise<void> {
     const items = targetType === 'discussion' ? await itemsWhere({ discussionId: targetId }) : await itemsWhere({ targetType, targetId });
@@ -439,6 +460,8 @@ export class AttachmentService {
       uploadUrl: session.uploadUrl,
       expiresAt: new Date(this.now().getTime() + UPLOAD_LIFETIME_MS),
       driveId,
+      folderPath,
+      fragmentsLeft: fragmentAllowance(input.size),
     });
     return progressOf(record);
   }
@@ -460,11 +483,53 @@ export class AttachmentService {
       throw new ValidationError('A fragment must be a multiple of 320 KiB, except the last.', [{ path: 'headers.content-range', message: 'not a multiple of 320 KiB' }], 'invalid_range');
     }
     const app = this.deps.drives.asApp(actor.tenantId);
-    const result = await sendFragment(app, { uploadUrl: upload.uploadUrl, expiresAt: upload.expiresAt.toISOString() }, range.start, range.total, bytes, this.deps.resume);
+    let result: ChunkResult;
+    try {
+      result = await sendFragment(app, { uploadUrl: upload.uploadUrl, expiresAt: upload.expiresAt.toISOString() }, range.start, range.total, bytes, this.deps.resume);
+    } catch (error) {
+      const made = last && isSessionGone(error) ? await this.recoverLostCompletion(app, upload) : null;
+      if (!made) throw error;
+      result = { done: true, item: made };
+    }
     const set = result.done ? { nextOffset: range.total, status: 'complete', driveId: result.item.driveId, itemId: result.item.itemId } : { nextOffset: result.nextOffset };
     const advanced = await advanceUpload(upload._id, range.start, set);
     if (!advanced) throw new ConflictError('Another request moved this upload on meanwhile.', 'upload_out_of_step');
     return progressOf(advanced);
+  }
+
+  /**
+   * The session is gone (404) after the last fragment was sent to it: it expired, or it made the
+   * file and the answer saying so was lost (a dropped connection, a 503 after the commit), and
+   * starting again would make a second copy. The file it made is in the upload's folder, under
+   * the upload's name or, where that was taken, the name `rename` gave it ("name 1.pdf"). Meent
+   * adopts the one file there of the upload's size, made since the upload started, that no
+   * other upload or post of Meent's holds; none, or more than one (two such uploads lost their
+   * answers at once): Meent cannot tell, and the person starts again.
+   *
+   * Why not another conflict behaviour instead: `fail` would refuse the second "Verslag.pdf"
+   * of a community at its last fragment (409 nameAlreadyExists), `replace` would overwrite
+   * someone else's file, and neither tells Meent the id of a file whose answer was lost
+   * (https://learn.microsoft.com/en-us/graph/api/driveitem-createuploadsession#handling-upload-conflicts;
+   * a completed session's URL answers 404, #completing-a-file).
+   */
+  private async recoverLostCompletion(app: DriveGateway, upload: UploadRecord): Promise<DriveItemInfo | null> {
+    const { driveId, folderPath } = upload;
+    if (!driveId || folderPath === null || folderPath === undefined) return null;
+    // Started a day before it expires (by Meent's clock, which `createdAt` is not).
+    const since = upload.expiresAt.getTime() - UPLOAD_LIFETIME_MS - CLOCK_SKEW_MS;
+    const until = this.now().getTime() + CLOCK_SKEW_MS;
+    const fits = (i: CreatedItemInfo) => {
+      const made = i.createdAt ? Date.parse(i.createdAt) : Number.NaN;
+      return !i.folder && i.size === upload.size && made >= since && made <= until && renamedFrom(upload.name, i.name);
+    };
+    // The exact path finds it in a folder of more files than a listing reads; the listing finds a renamed one.
+    const exact = await app.itemAtPath(driveId, `${folderPath}/${upload.name}`);
+    const listed = await app.childrenAtPath(driveId, folderPath);
+    const candidates = new Map<string, CreatedItemInfo>();
+    for (const i of [...(exact ? [exact] : []), ...listed]) if (fits(i) && !(await itemClaimed(i, upload._id))) candidates.set(i.itemId, i);
+    if (candidates.size === 1) return [...candidates.values()][0] ?? null;
+    if (candidates.size > 1) this.deps.logger.warn({ uploadId: String(upload._id), candidates: candidates.size }, 'the file of an upload whose last answer was lost cannot be told apart; the person starts again');
+    return null;
   }
 
   async cancelUpload(actor: Actor, uploadId: string): Promise<void> {
@@ -510,6 +575,18 @@ export function viewOf(r: AttachmentRecord): AttachmentView {
     driveId: r.driveId,
     itemId: r.itemId,
   };
+}
+
+function isSessionGone(error: unknown): boolean {
+  return error instanceof NotFoundError && error.code === 'upload_session_gone';
+}
+
+/** Whether `candidate` is `name`, or `name` as conflict behaviour `rename` changes it: "Verslag 1.pdf", "Verslag (1).pdf". */
+function renamedFrom(name: string, candidate: string): boolean {
+  const ext = extname(name);
+  const base = name.slice(0, name.length - ext.length);
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escape(base)}(?: \\d+| \\(\\d+\\))?${escape(ext)}$`, 'i').test(candidate);
 }
 
 /** A folder name SharePoint accepts: its forbidden characters replaced, with the id so renamed communities keep one folder. */

@@ -47,10 +47,10 @@ export function attachmentsPersonalData(deps: AttachmentsPersonalDataDeps = {}):
       },
       {
         name: 'uploads.json',
-        describe: { nl: 'Uploads die je begon en die nog niet verlopen zijn.', en: 'Uploads you started that have not expired yet.' },
+        describe: { nl: 'Uploads die je begon en die nog niet verlopen zijn: naam, grootte, de map waarin ze komen en hoeveel delen er nog buiten de snelheidslimiet vallen.', en: 'Uploads you started that have not expired yet: name, size, the folder they go into and how many more fragments fall outside the rate limit.' },
         count: async (s) => (await uploadsOfPerson(s.tenantId, s.userId)).length,
         async *records(s) {
-          for (const u of await uploadsOfPerson(s.tenantId, s.userId)) yield { name: u.name, size: u.size, status: u.status, createdAt: u.createdAt };
+          for (const u of await uploadsOfPerson(s.tenantId, s.userId)) yield { name: u.name, size: u.size, status: u.status, folder: u.folderPath ?? null, fragmentsLeft: u.fragmentsLeft ?? 0, createdAt: u.createdAt };
         },
       },
     ],

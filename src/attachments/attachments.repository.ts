@@ -39,6 +39,12 @@ export async function itemsWhere(filter: { communityId?: Types.ObjectId; targetT
   return uniqueItems(docs);
 }
 
+/** The distinct items attached to organisation-wide events of a tenant (events outside any community). */
+export async function itemsOfOrganisationEvents(tenantId: string): Promise<ItemKey[]> {
+  const docs = await AttachmentModel.find({ tenantId, communityId: null, targetType: 'event' }).select({ driveId: 1, itemId: 1 }).lean<{ driveId: string; itemId: string }[]>();
+  return uniqueItems(docs);
+}
+
 export async function deleteAttachmentsWhere(filter: { targetType?: AttachmentTarget; targetId?: Types.ObjectId; discussionId?: Types.ObjectId; communityId?: Types.ObjectId; _id?: Types.ObjectId }): Promise<ItemKey[]> {
   const docs = await AttachmentModel.find(filter).select({ driveId: 1, itemId: 1 }).lean<{ driveId: string; itemId: string }[]>();
   if (docs.length > 0) await AttachmentModel.deleteMany(filter);
@@ -110,6 +116,15 @@ export async function uploadOf(tenantId: string, userId: string, id: Types.Objec
   return AttachmentUploadModel.findOne({ _id: id, tenantId, userId }).lean<UploadRecord>();
 }
 
+/** Takes one fragment from the allowance of the person's upload in progress; false when there is none to take. */
+export async function takeUploadFragment(tenantId: string, userId: string, id: Types.ObjectId, now: Date): Promise<boolean> {
+  const taken = await AttachmentUploadModel.updateOne(
+    { _id: id, tenantId, userId, status: 'uploading', expiresAt: mongoose.trusted({ $gt: now }), fragmentsLeft: mongoose.trusted({ $gt: 0 }) },
+    { $inc: { fragmentsLeft: -1 } },
+  );
+  return taken.modifiedCount === 1;
+}
+
 /** Moves the upload on from `from` (a guard: two requests for the same fragment cannot both move it). */
 export async function advanceUpload(id: Types.ObjectId, from: number, set: Record<string, unknown>): Promise<UploadRecord | null> {
   return (await atomicUpdate(AttachmentUploadModel as unknown as mongoose.Model<UploadRecord>, { _id: id, nextOffset: from, status: 'uploading' }, { $set: set })) as UploadRecord | null;
@@ -117,6 +132,12 @@ export async function advanceUpload(id: Types.ObjectId, from: number, set: Recor
 
 export async function completedUploadOf(tenantId: string, userId: string, item: ItemKey): Promise<UploadRecord | null> {
   return AttachmentUploadModel.findOne({ tenantId, userId, driveId: item.driveId, itemId: item.itemId, status: 'complete' }).lean<UploadRecord>();
+}
+
+/** Whether Meent holds the item already: attached to a post, or made by another upload. */
+export async function itemClaimed(item: ItemKey, exceptUpload: Types.ObjectId): Promise<boolean> {
+  if (await AttachmentModel.exists({ driveId: item.driveId, itemId: item.itemId })) return true;
+  return (await AttachmentUploadModel.exists({ driveId: item.driveId, itemId: item.itemId, _id: mongoose.trusted({ $ne: exceptUpload }) })) !== null;
 }
 
 export async function deleteUpload(id: Types.ObjectId): Promise<void> {

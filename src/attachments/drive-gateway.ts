@@ -25,6 +25,12 @@ export interface DriveItemInfo {
   thumbnailUrl: string | null;
 }
 
+/** An item with when it was made: finding the file an upload session made when its answer was lost. */
+export interface CreatedItemInfo extends DriveItemInfo {
+  /** `createdDateTime`, by Microsoft 365's clock. */
+  createdAt: string | null;
+}
+
 /** A sharing permission on an item (https://learn.microsoft.com/en-us/graph/api/resources/permission). */
 export interface DrivePermission {
   id: string;
@@ -74,4 +80,8 @@ export interface DriveGateway {
   /** Where the session stands: the first byte it still expects (resuming after a failure). */
   uploadStatus(session: UploadSessionRef): Promise<{ nextOffset: number }>;
   cancelUpload(session: UploadSessionRef): Promise<void>;
+  /** The item at a path under a library's root (`Meent/Folder/name.pdf`); null when nothing is there. */
+  itemAtPath(driveId: string, path: string): Promise<CreatedItemInfo | null>;
+  /** The items in the folder at a path under a library's root (the first pages); none when the folder does not exist. */
+  childrenAtPath(driveId: string, folderPath: string): Promise<CreatedItemInfo[]>;
 }

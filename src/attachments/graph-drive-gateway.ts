@@ -11,11 +11,12 @@ import { segment, type GraphClient } from '../graph/graph-client.js';
 import { errorForGraphStatus, GraphUnavailableError, isGraphNotFound, withGraphErrors, withGraphErrorsOrNull } from '../graph/graph-errors.js';
 import { listAll } from '../graph/graph-paging.js';
 import { parseRetryAfter } from '../graph/graph-retry.js';
-import type { ChunkResult, DriveGateway, DriveItemInfo, DrivePermission, UploadSessionRef, UploadTarget } from './drive-gateway.js';
+import type { ChunkResult, CreatedItemInfo, DriveGateway, DriveItemInfo, DrivePermission, UploadSessionRef, UploadTarget } from './drive-gateway.js';
 
 /** Children and search results read at most this many pages (a picker shows the first few hundred). */
 const MAX_PAGES = 5;
 const ITEM_FIELDS = ['id', 'name', 'size', 'file', 'folder', 'webUrl', 'lastModifiedDateTime', 'parentReference'];
+const CREATED_ITEM_FIELDS = [...ITEM_FIELDS, 'createdDateTime'];
 
 export class GraphDriveGateway implements DriveGateway {
   constructor(private readonly deps: { graph: GraphClient; fetch?: typeof fetch }) {}
@@ -88,7 +89,8 @@ export class GraphDriveGateway implements DriveGateway {
   }
 
   async createUploadSession(target: UploadTarget, fileName: string): Promise<UploadSessionRef> {
-    // Path addressing creates the missing folders; "rename" keeps an existing file of that name.
+    // Path addressing creates the missing folders; "rename" keeps an existing file of that name
+    // (why not "fail" or "replace": AttachmentService.recoverLostCompletion).
     const path = [...target.folderPath.split('/').filter(Boolean), fileName].map(segment).join('/');
     const body = { item: { '@microsoft.graph.conflictBehavior': 'rename', name: fileName } };
     const session = (await withGraphErrors(() => this.graph.api(`/drives/${segment(target.driveId)}/root:/${path}:/createUploadSession`).post(body))) as UploadSession;
@@ -114,6 +116,25 @@ export class GraphDriveGateway implements DriveGateway {
   async cancelUpload(session: UploadSessionRef): Promise<void> {
     const response = await this.send(session.uploadUrl, { method: 'DELETE' });
     if (response.status !== 204 && response.status !== 404) throw uploadError(response);
+  }
+
+  async itemAtPath(driveId: string, path: string): Promise<CreatedItemInfo | null> {
+    // https://learn.microsoft.com/en-us/graph/api/driveitem-get (path addressing: /drives/{drive-id}/root:/{item-path})
+    const item = (await withGraphErrorsOrNull(() => this.graph.api(`/drives/${segment(driveId)}/root:/${pathUnderRoot(path)}`).select(CREATED_ITEM_FIELDS).get())) as DriveItem | null;
+    return item ? fromGraphCreatedItem(item, driveId) : null;
+  }
+
+  async childrenAtPath(driveId: string, folderPath: string): Promise<CreatedItemInfo[]> {
+    // https://learn.microsoft.com/en-us/graph/api/driveitem-list-children (a known path: /drives/{drive-id}/root:/{path-relative-to-root}:/children)
+    const path = pathUnderRoot(folderPath);
+    const first = this.graph.api(path ? `/drives/${segment(driveId)}/root:/${path}:/children` : `/drives/${segment(driveId)}/root/children`).select(CREATED_ITEM_FIELDS);
+    try {
+      const { items } = await listAll<DriveItem>(this.graph, first, { maxPages: MAX_PAGES });
+      return items.map((i) => fromGraphCreatedItem(i, driveId));
+    } catch (error) {
+      if (isGraphNotFound(error)) return [];
+      throw error;
+    }
   }
 
   private async send(url: string, init: RequestInit): Promise<Response> {
@@ -144,6 +165,15 @@ export function fromGraphItem(item: DriveItem, driveId?: string): DriveItemInfo 
     lastModifiedAt: item.lastModifiedDateTime ?? null,
     thumbnailUrl: thumbnail,
   };
+}
+
+function fromGraphCreatedItem(item: DriveItem, driveId: string): CreatedItemInfo {
+  return { ...fromGraphItem(item, driveId), createdAt: item.createdDateTime ?? null };
+}
+
+/** A path under a library's root as URL segments (each escaped; empty parts dropped). */
+function pathUnderRoot(path: string): string {
+  return path.split('/').filter(Boolean).map(segment).join('/');
 }
 
 /** Graph's permission -> `DrivePermission`. */

@@ -5,7 +5,7 @@
  */
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { GraphUnavailableError } from '../graph/graph-errors.js';
-import type { ChunkResult, DriveGateway, DriveItemInfo, DrivePermission, UploadSessionRef, UploadTarget } from './drive-gateway.js';
+import type { ChunkResult, CreatedItemInfo, DriveGateway, DriveItemInfo, DrivePermission, UploadSessionRef, UploadTarget } from './drive-gateway.js';
 import { isRasterImage } from './local-drive.routes.js';
 import { DriveStoreError, type DriveCaller, type LocalDriveStore, type StoredItem } from './local-drive-store.js';
 
@@ -69,7 +69,7 @@ export class LocalDriveGateway implements DriveGateway {
   }
 
   uploadChunk(session: UploadSessionRef, start: number, total: number, bytes: Uint8Array): Promise<ChunkResult> {
-    return run(() => {
+    return runInSession(() => {
       const answer = this.store.putFragment(sessionId(session), start, start + bytes.length - 1, total, bytes);
       if ('item' in answer) return { done: true as const, item: this.info(answer.item) };
       return { done: false as const, nextOffset: this.store.session(sessionId(session)).received };
@@ -77,16 +77,38 @@ export class LocalDriveGateway implements DriveGateway {
   }
 
   uploadStatus(session: UploadSessionRef): Promise<{ nextOffset: number }> {
-    return run(() => ({ nextOffset: this.store.session(sessionId(session)).received }));
+    return runInSession(() => ({ nextOffset: this.store.session(sessionId(session)).received }));
   }
 
   cancelUpload(session: UploadSessionRef): Promise<void> {
     return run(() => this.store.cancelSession(sessionId(session)));
   }
 
+  itemAtPath(driveId: string, path: string): Promise<CreatedItemInfo | null> {
+    return run(() => this.created(this.store.itemAtPath(this.caller, driveId, path))).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    });
+  }
+
+  childrenAtPath(driveId: string, folderPath: string): Promise<CreatedItemInfo[]> {
+    return run(() => {
+      const folder = this.store.itemAtPath(this.caller, driveId, folderPath);
+      return folder.folder ? this.store.children(this.caller, driveId, folder.id).map((i) => this.created(i)) : [];
+    }).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return [];
+      throw error;
+    });
+  }
+
   private ownDrive(): string {
     if (this.caller === 'app') throw new ValidationError('The app has no OneDrive of its own.', [], 'no_own_drive');
     return this.store.oneDriveOf(this.caller.userId).id;
+  }
+
+  /** Local items are never changed after they are made, so their last change is when they were made. */
+  private created(item: StoredItem): CreatedItemInfo {
+    return { ...this.info(item), createdAt: item.lastModifiedAt };
   }
 
   private info(item: StoredItem): DriveItemInfo {
@@ -109,6 +131,16 @@ export class LocalDriveGateway implements DriveGateway {
 function sessionId(session: UploadSessionRef): string {
   if (!session.uploadUrl.startsWith(SESSION_PREFIX)) throw new NotFoundError('The upload session was not found.', 'upload_session_gone');
   return session.uploadUrl.slice(SESSION_PREFIX.length);
+}
+
+/** As `run`, where a 404 means the session is gone (finished, cancelled or expired), as Graph's upload URL says it. */
+async function runInSession<T>(work: () => T): Promise<T> {
+  try {
+    return await run(work);
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new NotFoundError('The upload session has expired; start the upload again.', 'upload_session_gone');
+    throw error;
+  }
 }
 
 /** The store's errors as the Graph gateway's (same codes, so callers cannot tell them apart). */

@@ -4,7 +4,8 @@
  * the answer is 429 problem+json with `Retry-After`. Reads are limited too because a read
  * can be expensive (a search, a member list) and unauthenticated reads are free to send.
  * Writes that do not arrive as HTTP writes of the person (the Teams bot's card actions, which
- * Microsoft posts to /api/messages) take from the same per-person budget through `perPerson`.
+ * Microsoft posts to /api/messages) take from the same per-person budget through `perPerson`;
+ * writes a capability bounds itself (an upload's fragments) are left to it (`boundedElsewhere`).
  *
  * The counters live in MongoDB (`MongoRateLimitStore`) so that all instances share them. The
  * per-address limit is generous on purpose: a municipality's whole office often reaches us
@@ -34,6 +35,12 @@ export interface WriteRateLimitOptions {
   store?: 'mongo' | 'memory';
   /** Paths (as requested, without query) neither limit applies to. */
   exemptPaths?: string[];
+  /**
+   * Writes that a capability bounds itself, which the per-person write limit does not count
+   * (an upload's fragments, bounded by their session: upload-fragment-writes.ts). Asked only for
+   * a signed-in person's writes; it may take from the capability's own allowance.
+   */
+  boundedElsewhere?: (req: Request, now: Date) => Promise<boolean>;
   logger: Pick<Logger, 'warn' | 'error'>;
   now?: () => number;
 }
@@ -74,19 +81,21 @@ export function writeRateLimits(options: WriteRateLimitOptions): { perIp: Reques
   // IPv6 clients usually hold a whole /56 or /64; counting single addresses would let one client rotate through them.
   const byAddress = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown', 56);
   const byPerson = (req: Request) => personKey(req.actor);
-  const limiter = (name: string, store: Store, limit: number, reads: boolean, key: (req: Request) => string, needsActor: boolean): RequestHandler =>
+  const limiter = (name: string, store: Store, limit: number, reads: boolean, key: (req: Request) => string, needsActor: boolean, boundedElsewhere?: (req: Request) => Promise<boolean>): RequestHandler =>
     rateLimit({
       ...common,
       ...(reads ? { handler: readsHandler } : {}),
       limit,
       identifier: name,
       store,
-      skip: (req) => limit <= 0 || isRead(req) !== reads || isExemptPath(req) || (needsActor && req.actor === undefined),
+      skip: async (req) => limit <= 0 || isRead(req) !== reads || isExemptPath(req) || (needsActor && req.actor === undefined) || (boundedElsewhere !== undefined && (await boundedElsewhere(req))),
       keyGenerator: key,
     });
   const readsHandler = ((req, _res, next) => {
     next(new RateLimitedError(retryAfterSeconds(req, options.windowMs, options.now), 'Too many requests in a short time; wait a moment and try again.'));
   }) as RequestHandler;
+  const bounded = options.boundedElsewhere;
+  const clock = options.now ?? Date.now;
   // One store for the person's writes over HTTP and elsewhere: `rateLimit` hands it the window (init), and the counters are the same.
   const userWrites = makeStore('user:');
   const perIp = both(
@@ -94,7 +103,7 @@ export function writeRateLimits(options: WriteRateLimitOptions): { perIp: Reques
     limiter('reads-per-address', makeStore('ip-reads:'), options.readsPerIp ?? 0, true, byAddress, false),
   );
   const perUser = both(
-    limiter('writes-per-person', userWrites, options.perUser, false, byPerson, true),
+    limiter('writes-per-person', userWrites, options.perUser, false, byPerson, true, bounded ? (req) => bounded(req, new Date(clock())) : undefined),
     limiter('reads-per-person', makeStore('user-reads:'), options.readsPerUser ?? 0, true, byPerson, true),
   );
   const perPerson: PersonWriteLimit = {

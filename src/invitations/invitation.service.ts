@@ -74,6 +74,11 @@ export interface InvitationServiceDeps {
   publicUrl: string;
   /** Registrations for invitations to events; without it, events take no invitations. */
   signups?: Pick<EventSignupService, 'add' | 'admitInvited'>;
+  /**
+   * After a guest's first sign-in accepted invitations: what else their arrival opens to them
+   * (the files of organisation-wide events that admit guests are shared with them at once).
+   */
+  guestAdmitted?: (actor: Actor) => Promise<void>;
   now?: Clock;
 }
 
@@ -313,6 +318,9 @@ export class InvitationService {
    * On each authenticated request: a guest's first sign-in accepts the invitations that wait
    * for them (their membership turns active; an event's registers them as the organiser who
    * invited them would have). Looked up at most every 5 minutes per person and process.
+   * The files they may now read are shared with them at once, not at the next reconciliation:
+   * their communities' through the membership (as any join), organisation-wide events' through
+   * `guestAdmitted`.
    */
   async signedIn(actor: Actor): Promise<void> {
     if (!actor.isGuest) return;
@@ -325,6 +333,7 @@ export class InvitationService {
     const waiting = await InvitationModel.find({ tenantId: actor.tenantId, userId: actor.userId, kind: 'guest', state: 'pending' }).lean<InvitationRecord[]>().exec();
     // Communities first: an event of a closed community is seen by its members only.
     waiting.sort((a, b) => Number(Boolean(a.eventId)) - Number(Boolean(b.eventId)));
+    let accepted = 0;
     for (const item of waiting) {
       if (item.communityId) {
         const result = await this.deps.memberships.add(actor, String(item.communityId), {}).catch(() => undefined);
@@ -339,8 +348,9 @@ export class InvitationService {
           continue;
         }
       }
-      await this.markAccepted(item);
+      if (await this.markAccepted(item)) accepted += 1;
     }
+    if (accepted > 0) await this.deps.guestAdmitted?.(actor);
   }
 
   /** Registers the guest on the event; why not when the event no longer takes them. */

@@ -1189,6 +1189,8 @@ export const PERSONAL_DATA_CATALOGUE: CatalogueEntry[] = [
       size: technical('Grootte in bytes.', 'Size in bytes.'),
       uploadUrl: technical('Het uploadadres van Microsoft 365 (geheim, nooit gelogd).', 'The Microsoft 365 upload address (secret, never logged).'),
       expiresAt: technical('Wanneer de sessie verloopt.', 'When the session expires.'),
+      folderPath: technical('De map in de documentbibliotheek waarin het bestand komt (naar de community genoemd), om het bestand terug te vinden als het antwoord op het laatste deel verloren ging.', 'The folder in the document library the file goes into (named after the community), to find the file again when the answer to the last fragment was lost.'),
+      fragmentsLeft: technical('Hoeveel delen de upload nog mag sturen zonder dat ze als losse wijzigingen voor de snelheidslimiet tellen.', 'How many more fragments the upload may send without them counting as separate changes for the rate limit.'),
       nextOffset: technical('Hoe ver de upload is.', 'How far the upload got.'),
       status: technical('Bezig of klaar.', 'In progress or complete.'),
       driveId: technical('De documentbibliotheek in Microsoft 365.', 'The document library in Microsoft 365.'),

@@ -24,7 +24,7 @@ import { createAttachments, graphDriveAccess, LOCAL_LIBRARY_DRIVE_ID, localDrive
 import { attachmentsPersonalData } from '../../src/attachments/attachments-personal-data.js';
 import type { ChunkResult, DriveGateway, UploadSessionRef } from '../../src/attachments/drive-gateway.js';
 import { LocalDriveStore } from '../../src/attachments/local-drive-store.js';
-import type { GraphServer } from '../support/graph-server.js';
+import { startGraphServer, type GraphServer } from '../support/graph-server.js';
 import { testAuthenticate } from '../support/test-actor.js';
 
 export const FIXED_NOW = new Date('2026-12-01T09:00:00Z');
@@ -107,6 +107,34 @@ export function buildAttachmentsWorld(options: { graph?: GraphServer } = {}): At
     },
     erase: (person) => personalData.erase(subject(person), { keepText: true }),
     dispose: () => rmSync(directory, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * For a describe block: the Graph stand-in (on `now`, the world's fixed start by default) and a
+ * world over it, started before its tests and stopped after them.
+ */
+export function useGraphAttachmentsWorld(now: () => number = () => FIXED_NOW.getTime()): { readonly graph: GraphServer; readonly world: AttachmentsWorld } {
+  let started: { graph: GraphServer; world: AttachmentsWorld } | undefined;
+  before(async () => {
+    const graph = await startGraphServer({ now });
+    started = { graph, world: buildAttachmentsWorld({ graph }) };
+  });
+  after(async () => {
+    started?.world.dispose();
+    await started?.graph.stop();
+  });
+  const get = () => {
+    if (!started) throw new Error('The Graph stand-in starts in the describe block’s before hook.');
+    return started;
+  };
+  return {
+    get graph() {
+      return get().graph;
+    },
+    get world() {
+      return get().world;
+    },
   };
 }
 

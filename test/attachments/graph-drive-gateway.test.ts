@@ -302,6 +302,25 @@ describe('GraphDriveGateway against the Graph stand-in', function () {
       assert.equal(driveRequests((r) => r.path.endsWith('/createUploadSession')).length, 1, 'one session');
     });
 
+    it('finds items by path under a library’s root, and a folder’s children by its path, with when each was made; nothing there reads as null or none', async () => {
+      const app = gatewayAs('app');
+      const file = server.drives.store.addFile(LIBRARY, 'Meent/Water & bodem (a1b2c3)', 'Verslag 12-11.pdf', Buffer.from('verslag'));
+      now = START + 60_000;
+      const later = server.drives.store.addFile(LIBRARY, 'Meent/Water & bodem (a1b2c3)', 'Verslag 12-11 1.pdf', Buffer.from('ander verslag'));
+      const found = await app.itemAtPath(LIBRARY, 'Meent/Water & bodem (a1b2c3)/Verslag 12-11.pdf');
+      assert.deepEqual([found?.itemId, found?.name, found?.size, found?.createdAt], [file.id, 'Verslag 12-11.pdf', 7, new Date(START).toISOString()]);
+      assert.equal(driveRequests().at(-1)?.path, `/v1.0/drives/${LIBRARY}/root:/Meent/Water%20%26%20bodem%20(a1b2c3)/Verslag%2012-11.pdf`);
+      assert.ok(driveRequests().at(-1)?.query.get('$select')?.split(',').includes('createdDateTime'));
+      const children = await app.childrenAtPath(LIBRARY, 'Meent/Water & bodem (a1b2c3)');
+      assert.deepEqual(children.map((c) => [c.itemId, c.createdAt]).sort((a, b) => String(a[1]).localeCompare(String(b[1]))), [[file.id, new Date(START).toISOString()], [later.id, new Date(START + 60_000).toISOString()]]);
+      assert.equal(driveRequests().at(-1)?.path, `/v1.0/drives/${LIBRARY}/root:/Meent/Water%20%26%20bodem%20(a1b2c3):/children`);
+      assert.equal(await app.itemAtPath(LIBRARY, 'Meent/Water & bodem (a1b2c3)/Bestaat niet.pdf'), null);
+      assert.deepEqual(await app.childrenAtPath(LIBRARY, 'Meent/Geen map'), []);
+      assert.deepEqual(driveRequests().slice(-2).map((r) => r.status), [404, 404]);
+      // A person finds only what they may read.
+      assert.equal(await gatewayAs({ userId: STRANGER }).itemAtPath(LIBRARY, 'Meent/Water & bodem (a1b2c3)/Verslag 12-11.pdf'), null);
+    });
+
     it('retries a fault while asking the session where it stands, as it retries the fragment', async () => {
       const app = gatewayAs('app');
       const file = randomBytes(3 * UPLOAD_FRAGMENT_UNIT);

@@ -21,6 +21,8 @@
  *   DELETE /v1.0/drives/{d}/items/{i}/permissions/{id}                      https://learn.microsoft.com/en-us/graph/api/permission-delete
  *          (204; 404 for one that is gone)
  *   GET    /v1.0/groups/{g}/drive[?$select=id]                              https://learn.microsoft.com/en-us/graph/api/drive-get
+ *   GET    /v1.0/drives/{d}/root:/{path}, /v1.0/drives/{d}/root:/{path}:/children   path addressing, as driveitem-get and
+ *          driveitem-list-children describe it (404 itemNotFound for a path that names nothing)
  *   POST   /v1.0/drives/{d}/root:/{folders}/{name}:/createUploadSession      https://learn.microsoft.com/en-us/graph/api/driveitem-createuploadsession
  *          (missing folders made; `rename` conflict behaviour; the body's name must be the path's)
  *   PUT | GET | DELETE on the session's uploadUrl (pre-authenticated: no bearer token, and one
@@ -34,7 +36,7 @@
  * on behalf of a person) acts as that person; an app token (`idtyp: app`, or `roles` without
  * `scp`) as the application; tests may also hand out opaque tokens with `tokenFor`. Any other
  * token answers 401. Throttling and outages come from the server's `failNext`, which applies to
- * these routes and to upload URLs alike.
+ * these routes and to upload URLs alike (`when: 'after'`: the fragment is taken, then the 503).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -204,6 +206,7 @@ export class GraphDrives {
       if (request.method !== 'POST') return notAllowed();
       return this.createUploadSession(caller, driveId, tail.slice(0, -1), request);
     }
+    if (kind === 'root:') return this.byPath(caller, driveId, tail, request, pager);
     let itemId: string | undefined;
     let action: string[];
     if (kind === 'root') {
@@ -250,6 +253,17 @@ export class GraphDrives {
       default:
         return unknown(verb);
     }
+  }
+
+  /** `root:/{path}` (the item) and `root:/{path}:/children`; a path that names nothing is 404 itemNotFound. */
+  private byPath(caller: DriveCaller, driveId: string, tail: string[], request: DriveRequest, pager: Pager): DriveAnswer {
+    if (request.method !== 'GET') return notAllowed();
+    const children = tail.length >= 2 && tail.at(-1) === 'children' && (tail.at(-2) ?? '').endsWith(':');
+    const parts = (children ? tail.slice(0, -1) : tail).map((part, index, all) => (index === all.length - 1 && part.endsWith(':') ? part.slice(0, -1) : part));
+    if (parts.length === 0 || parts.some((p) => p === '')) return error(400, 'invalidRequest', 'The path is not valid.');
+    const item = this.current.itemAtPath(caller, driveId, parts.join('/'));
+    if (children) return this.children(caller, driveId, item.id, request, pager);
+    return { status: 200, body: { '@odata.context': `${this.origin}/v1.0/$metadata#drives('${driveId}')/root/$entity`, ...this.itemJson(item, request.query) } };
   }
 
   private children(caller: DriveCaller, driveId: string, itemId: string, request: DriveRequest, pager: Pager): DriveAnswer {

@@ -66,6 +66,8 @@ export interface FailNextOptions {
   match?: (request: RecordedRequest) => boolean;
   /** Graph error code in the body; a usual one for the status by default. */
   code?: string;
+  /** `before` (default): the request is refused and changes nothing; `after`: it is carried out, and the answer is the failure. */
+  when?: 'before' | 'after';
 }
 
 export interface StandInUser {
@@ -561,19 +563,16 @@ export class GraphServer {
     const unauthorized = upload ? undefined : this.checkAuthorization(request.headers);
     if (unauthorized) return unauthorized;
     const fault = this.faults.find((f) => f.remaining > 0 && (f.match?.(request) ?? true));
-    if (fault) {
-      fault.remaining--;
-      const reply = graphError(fault.status, fault.code ?? defaultCode(fault.status), defaultMessage(fault.status), request.headers);
-      if (fault.retryAfter !== undefined) reply.headers['Retry-After'] = String(fault.retryAfter);
-      return reply;
-    }
+    if (fault) fault.remaining--;
+    if (fault && fault.when !== 'after') return faultReply(fault, request.headers);
+    let reply: Reply;
     try {
-      if (upload) return reachReply(this.drives.upload(request), request.headers);
-      return this.route(request);
+      reply = upload ? reachReply(this.drives.upload(request), request.headers) : this.route(request);
     } catch (error) {
-      if (error instanceof HttpError) return graphError(error.status, error.code, error.message, request.headers);
-      throw error;
+      if (!(error instanceof HttpError)) throw error;
+      reply = graphError(error.status, error.code, error.message, request.headers);
     }
+    return fault ? faultReply(fault, request.headers) : reply;
   }
 
   private checkAuthorization(headers: Record<string, string>): Reply | undefined {
@@ -1191,6 +1190,13 @@ const invalidJson = Symbol('invalid JSON');
 
 function ok(status: number, body: Record<string, unknown>): Reply {
   return { status, headers: { 'Content-Type': JSON_TYPE }, body };
+}
+
+/** An injected fault's answer (with Retry-After when given). */
+function faultReply(fault: Fault, requestHeaders: Record<string, string>): Reply {
+  const reply = graphError(fault.status, fault.code ?? defaultCode(fault.status), defaultMessage(fault.status), requestHeaders);
+  if (fault.retryAfter !== undefined) reply.headers['Retry-After'] = String(fault.retryAfter);
+  return reply;
 }
 
 function graphError(status: number, code: string, message: string, requestHeaders: Record<string, string>): Reply {
