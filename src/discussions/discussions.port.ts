@@ -26,6 +26,8 @@ import { cachedActivityInBucket, cachedFollowsOf } from './discussion-read-cache
 import type { FollowRecord } from './follow.model.js';
 import type { ReplyRecord } from './reply.model.js';
 import { excerptOf } from '../content/markdown.js';
+import { readCache } from '../db/read-cache.js';
+import { stampScope } from '../db/version-stamps.js';
 
 export { discussionActivityBetween };
 export type { AskedQuestion } from './discussions.repository.js';
@@ -44,13 +46,17 @@ export const discussionOfTenant: (tenantId: string, discussionId: Types.ObjectId
  */
 export async function conclusionsOf(tenantId: string, discussionIds: readonly Types.ObjectId[]): Promise<Map<string, string>> {
   const unique = [...new Map(discussionIds.map((id) => [String(id), id])).values()];
-  const found = await findConclusions(tenantId, unique);
-  const out = new Map<string, string>();
-  for (const d of found) {
-    const source = d.conclusion?.source ?? '';
-    if (source.trim() !== '') out.set(String(d._id), excerptOf(source));
-  }
-  return out;
+  if (unique.length === 0) return new Map();
+  // Through the read cache (the home feed asks on every page): any write of one of them renews it.
+  const ids = unique.map(String).sort();
+  const pairs = await readCache().get(`conclusions:${tenantId}:${ids.join(',')}`, [...ids.map((id) => stampScope.discussion(id)), stampScope.wholeModel('Discussion')], async () => {
+    const found = await findConclusions(tenantId, unique);
+    return found.flatMap((d): [string, string][] => {
+      const source = d.conclusion?.source ?? '';
+      return source.trim() !== '' ? [[String(d._id), excerptOf(source)]] : [];
+    });
+  });
+  return new Map(pairs);
 }
 
 /** A discussion another capability points people at (an event's follow-up, a meeting's linked discussion). */
