@@ -2,15 +2,17 @@
  * Who may read a post, and so who may open the files attached to it: the community's active
  * members (guests only while the community admits guests), nobody while the post is hidden,
  * and in a public community the organisation as a whole (an organisation-scoped link; never an
- * anonymous one). An event follows `canReadEvent` (src/events/events.policy.ts): a community
- * event is read by its community's readers; an organisation-wide event by the organisation (the
- * link) and, while the event admits guests, by the guests Meent knows in the tenant (invited:
- * an organisation link does not reach B2B guests). A cancelled event stays readable, so its files
- * stay shared; events are never deleted on their own (a deleted community takes its events'
- * files with it).
+ * anonymous one) and, while it admits guests, the guests Meent knows in the tenant (invited: an
+ * organisation link does not reach B2B guests, who read such a community all the same; a guest
+ * the community blocked excepted). An event follows `canReadEvent` (src/events/events.policy.ts):
+ * a community event is read by its community's readers; an organisation-wide event by the
+ * organisation (the link) and, while the event admits guests, by the guests Meent knows in the
+ * tenant. A cancelled event stays readable, so its files stay shared; events are never deleted
+ * on their own (a deleted community takes its events' files with it). An organisation admin
+ * reads every post to oversee it, and is not given every file for that.
  */
 import type { Types } from 'mongoose';
-import { activeMembersOf, communityById, type CommunityRecord } from '../communities/communities.port.js';
+import { activeMembersOf, blockedMembersOf, communityById, type CommunityRecord } from '../communities/communities.port.js';
 import { discussionById, replyById } from '../discussions/discussions.port.js';
 import { eventById } from '../events/events.port.js';
 import { UserDirectoryRepository } from '../members/user-directory.repository.js';
@@ -26,10 +28,20 @@ export interface Readers {
 export const NO_READERS: Readers = Object.freeze({ users: new Set<string>(), organization: false }) as Readers;
 
 /** The readers of a community's content (not of one post: see `readersOfPost`). */
-export async function readersOfCommunity(community: Pick<CommunityRecord, '_id' | 'visibility' | 'guestsAllowed'>): Promise<Readers> {
+export async function readersOfCommunity(community: Pick<CommunityRecord, '_id' | 'tenantId' | 'visibility' | 'guestsAllowed'>): Promise<Readers> {
   const members = await activeMembersOf(community._id);
   const admitted = members.filter((m) => !m.isGuest || community.guestsAllowed === true);
-  return { users: new Set(admitted.map((m) => m.userId)), organization: community.visibility === 'public' };
+  const users = new Set(admitted.map((m) => m.userId));
+  if (readByTenantGuests(community)) {
+    const blocked = new Set((await blockedMembersOf(community._id)).map((m) => m.userId));
+    for (const id of await people.guestIdsOf(community.tenantId)) if (!blocked.has(id)) users.add(id);
+  }
+  return { users, organization: community.visibility === 'public' };
+}
+
+/** A public community that admits guests is read by every guest of the tenant, not only its members. */
+function readByTenantGuests(community: Pick<CommunityRecord, 'visibility' | 'guestsAllowed'>): boolean {
+  return community.visibility === 'public' && community.guestsAllowed === true;
 }
 
 const people = new UserDirectoryRepository();

@@ -60,6 +60,11 @@ export function activeMembersOf(communityId: Types.ObjectId | string): Promise<M
   return membershipsOfCommunity(communityId, 'active');
 }
 
+/** The people the community's managers blocked. */
+export function blockedMembersOf(communityId: Types.ObjectId | string): Promise<MembershipRecord[]> {
+  return membershipsOfCommunity(communityId, 'blocked');
+}
+
 /** How many active members the community has; guests counted only when `withGuests` (and only while the community admits guests). */
 export function countActiveMembers(community: Pick<CommunityRecord, '_id' | 'guestsAllowed'>, withGuests: boolean): Promise<number> {
   return countMemberships(community._id, 'active', { withoutGuests: !(withGuests && community.guestsAllowed === true) });
