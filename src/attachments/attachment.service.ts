@@ -46,6 +46,7 @@ import { DEFAULT_FRAGMENT_BYTES, sendFragment, type ResumeOptions } from './resu
 import { UPLOAD_FRAGMENT_UNIT } from './local-drive-store.js';
 import { MAX_ATTACHMENTS } from './attachment-limits.js';
 import { fragmentAllowance } from './upload-fragment-writes.js';
+import { thumbnailPath } from './attachment-thumbnail.js';
 
 export { MAX_ATTACHMENTS };
 const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -335,7 +336,8 @@ export class AttachmentService {
 
   /**
    * One pass of the reconciliation: the items checked longest ago, each looked up on its drive
-   * (gone: its cards say "no longer available" and Meent's permissions go), Meent's own grants
+   * (gone: its cards say "no longer available" and Meent's permissions go; there: its thumbnail
+   * address brought up to date), Meent's own grants
    * that the owner removed behind Meent's back forgotten and granted again, and the permissions
    * brought to what the posts' readers need. Permissions Meent did not grant stay (the owner's).
    * Answers how many items were checked.
@@ -367,7 +369,8 @@ export class AttachmentService {
     }
     const live = new Set((await app.permissions(item.driveId, item.itemId)).map((p) => p.id));
     for (const g of await grantsOfItem(item)) if (!live.has(g.permissionId)) await deleteGrant(g._id);
-    await markItem(item, { available: true, checkedAt: this.now() });
+    // Graph makes thumbnails after an upload, not at once: a card learns here that it has one now.
+    await markItem(item, { available: true, thumbnailUrl: info.thumbnailUrl, checkedAt: this.now() });
     await this.syncItem(item);
   }
 
@@ -568,7 +571,8 @@ export function viewOf(r: AttachmentRecord): AttachmentView {
     size: r.size,
     mimeType: r.mimeType ?? null,
     webUrl: r.available ? r.webUrl : null,
-    thumbnailUrl: r.available ? (r.thumbnailUrl ?? null) : null,
+    // Meent's own route, not Graph's address: the tab may only show images from its own origin (attachment-thumbnail.ts).
+    thumbnailUrl: r.available && r.thumbnailUrl ? thumbnailPath(String(r._id)) : null,
     lastModifiedAt: r.lastModifiedAt ? r.lastModifiedAt.toISOString() : null,
     author: { id: r.authorId, displayName: r.authorName ?? '' },
     available: r.available,

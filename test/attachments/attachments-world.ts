@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Actor } from '../../src/auth/actor.js';
 import { createCommunitiesModule, type CommunitiesModule } from '../../src/composition.js';
@@ -25,7 +26,8 @@ import { attachmentsPersonalData } from '../../src/attachments/attachments-perso
 import type { ChunkResult, DriveGateway, UploadSessionRef } from '../../src/attachments/drive-gateway.js';
 import { LocalDriveStore } from '../../src/attachments/local-drive-store.js';
 import { startGraphServer, type GraphServer } from '../support/graph-server.js';
-import { testAuthenticate } from '../support/test-actor.js';
+import { ApiClient } from '../../tab/src/api/api-client.js';
+import { actorHeader, testAuthenticate } from '../support/test-actor.js';
 
 export const FIXED_NOW = new Date('2026-12-01T09:00:00Z');
 
@@ -135,6 +137,32 @@ export function useGraphAttachmentsWorld(now: () => number = () => FIXED_NOW.get
     get world() {
       return get().world;
     },
+  };
+}
+
+/** The world's app on a local port, and the tab's API client acting as someone there (the test actor header stands in for the sign-in). */
+export interface TabOnWorld {
+  /** `observe` sees each request's URL and headers before it goes. */
+  clientAs(actor: Actor, observe?: (url: string, init: RequestInit & { headers: Headers }) => void): ApiClient;
+  close(): Promise<void>;
+}
+
+export async function tabOnWorld(world: AttachmentsWorld): Promise<TabOnWorld> {
+  const server = world.app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    clientAs: (actor, observe) =>
+      new ApiClient({
+        baseUrl: `http://127.0.0.1:${port}/api/v1`,
+        fetch: (url, init) => {
+          const headers = new Headers(init?.headers);
+          headers.set('X-Test-Actor', actorHeader(actor));
+          observe?.(String(url), { ...init, headers });
+          return fetch(url, { ...init, headers });
+        },
+      }),
+    close: () => new Promise((resolve) => void server.close(() => resolve())),
   };
 }
 
