@@ -213,6 +213,23 @@ describe('attachment thumbnails in local mode (the local drive store)', function
     assert.equal(unauthenticated.status, 401);
   });
 
+  it('a hidden discussion: its moderator sees the card but not the thumbnail, its author keeps it, the other readers get it back when it is shown again', async () => {
+    const manager = await person({ userId: 'hd-manager' });
+    const author = await person({ userId: 'hd-author' });
+    const reader = await person({ userId: 'hd-reader' });
+    const png = world.ownFile(author, 'Foto.png', MAP);
+    const { discussionId, attachment } = await discussionWithFile(world, manager, author, png, { members: [reader] });
+    await thumbnailOf(world, reader, attachment.id).expect(200);
+    await as(world.app, manager).put(`/discussions/${discussionId}/hidden`).expect(200);
+    const moderated = await as(world.app, manager).get(`/discussions/${discussionId}`).expect(200);
+    assert.equal(moderated.body.attachments[0].id, attachment.id, 'the moderator sees the card');
+    assert.equal((await thumbnailOf(world, manager, attachment.id).expect(404)).body.code, 'attachment_not_found');
+    assert.equal((await thumbnailOf(world, reader, attachment.id).expect(404)).body.code, 'attachment_not_found');
+    await thumbnailOf(world, author, attachment.id).expect(200);
+    await as(world.app, manager).delete(`/discussions/${discussionId}/hidden`).expect(200);
+    await thumbnailOf(world, reader, attachment.id).expect(200);
+  });
+
   it('the tab loads a thumbnail with the API’s credential, and never an address on another origin', async () => {
     const manager = await person({ userId: 'tl-manager' });
     const author = await person({ userId: 'tl-author' });
