@@ -1,6 +1,7 @@
 /**
  * The attachments tests' world: the communities and events app (real FerretDB, real HTTP) with
- * the attachments capability over the local drive store in a temporary directory, or over the
+ * the attachments capability over the local drive store in a temporary directory (its files
+ * opened from Meent's own /local-drive route, as local mode has it), or over the
  * Graph drive gateway against the Graph stand-in (whose drives are the same kind of store), a
  * fixed clock for uploads, and a fault switch on the app's drive gateway (Graph's 503s and
  * dropped answers during an upload, injected per fragment).
@@ -25,6 +26,7 @@ import { createAttachments, graphDriveAccess, LOCAL_LIBRARY_DRIVE_ID, localDrive
 import { attachmentsPersonalData } from '../../src/attachments/attachments-personal-data.js';
 import type { ChunkResult, DriveGateway, UploadSessionRef } from '../../src/attachments/drive-gateway.js';
 import { LocalDriveStore } from '../../src/attachments/local-drive-store.js';
+import { localDriveRouter } from '../../src/attachments/local-drive.routes.js';
 import { startGraphServer, type GraphServer } from '../support/graph-server.js';
 import { ApiClient } from '../../tab/src/api/api-client.js';
 import { actorHeader, testAuthenticate } from '../support/test-actor.js';
@@ -80,7 +82,9 @@ export function buildAttachmentsWorld(options: { graph?: GraphServer } = {}): At
   const personalData = attachmentsPersonalData({ revokeGrantsOf: (tenantId, userId) => files.service.revokeGrantsOf(tenantId, userId) });
   const subject = (a: Actor) => ({ tenantId: a.tenantId, userId: a.userId, names: [a.name], emails: [], pseudonym: `pseudonym:${a.userId}` });
   const events = createEventsModule({ config, logger, spec, attachments: files.service, now });
-  const app = createApp({ config, logger, isReady: () => Promise.resolve(true), authenticate: testAuthenticate, apiRouters: [...module.apiRouters, ...(events.apiRouters ?? []), ...files.apiRouters], publicRouters: module.publicRouters });
+  // In local mode a file opens from Meent itself (local-drive.routes.ts), for the people the store lets read it.
+  const opening = graph ? [] : [localDriveRouter({ store, authenticate: testAuthenticate })];
+  const app = createApp({ config, logger, isReady: () => Promise.resolve(true), authenticate: testAuthenticate, apiRouters: [...module.apiRouters, ...(events.apiRouters ?? []), ...files.apiRouters], publicRouters: [...module.publicRouters, ...opening] });
   return {
     app,
     module,
