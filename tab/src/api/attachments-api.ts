@@ -127,21 +127,21 @@ function readUpload(value: unknown): Upload {
 }
 
 /**
- * The API path of a file's thumbnail when the view names Meent's own route
+ * The attachment whose thumbnail the view names when it names Meent's own route
  * (`/api/v1/attachments/{id}/thumbnail`, under the API root the client is built with); null
  * otherwise, so an address on another origin is never loaded.
  */
-export function thumbnailApiPath(file: Pick<Attachment, 'available' | 'thumbnailUrl'>): string | null {
+export function thumbnailIdOf(file: Pick<Attachment, 'available' | 'thumbnailUrl'>): string | null {
   if (!file.available) return null;
-  return /^\/api\/v1(\/attachments\/[0-9a-f]{24}\/thumbnail)$/i.exec(file.thumbnailUrl ?? '')?.[1] ?? null;
+  return /^\/api\/v1\/attachments\/([0-9a-f]{24})\/thumbnail$/i.exec(file.thumbnailUrl ?? '')?.[1] ?? null;
 }
 
 /**
- * A thumbnail, fetched with the API's credential (inside Teams an <img> would carry none) and
- * kept by the browser as long as the server allows; null when the answer is not an image.
+ * An attachment's thumbnail, fetched with the API's credential (inside Teams an <img> would carry
+ * none) and kept by the browser as long as the server allows; null when the answer is not an image.
  */
-export async function loadThumbnail(api: ApiClient, path: string, signal?: AbortSignal): Promise<Blob | null> {
-  const { blob } = await api.file(path, { signal, cache: 'default' });
+export async function loadThumbnail(api: ApiClient, attachmentId: string, signal?: AbortSignal): Promise<Blob | null> {
+  const { blob } = await api.file(`/attachments/${encodeURIComponent(attachmentId)}/thumbnail`, { signal, cache: 'default' });
   return blob.type.startsWith('image/') ? blob : null;
 }
 

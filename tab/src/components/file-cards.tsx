@@ -13,7 +13,7 @@ import { Link, makeStyles, tokens } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import { formatFileSize } from '../../../src/content/file-size.js';
 import { useApi } from '../api/api-provider.js';
-import { loadThumbnail, thumbnailApiPath, type Attachment } from '../api/attachments-api.js';
+import { loadThumbnail, thumbnailIdOf, type Attachment } from '../api/attachments-api.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import type { Translator } from '../i18n/translator.js';
 
@@ -115,17 +115,17 @@ export function FileCards({ files, testId = 'file-cards' }: { files: readonly At
 /** The file's thumbnail as an object URL while the card shows it; null while it loads, when there is none, or when it failed. */
 function useThumbnail(file: Attachment): string | null {
   const api = useApi();
-  const path = thumbnailApiPath(file);
-  const [shown, setShown] = useState<{ path: string; url: string } | null>(null);
+  const id = thumbnailIdOf(file);
+  const [shown, setShown] = useState<{ id: string; url: string } | null>(null);
   useEffect(() => {
-    if (!path) return undefined;
+    if (!id) return undefined;
     const controller = new AbortController();
     let url: string | undefined;
-    loadThumbnail(api, path, controller.signal).then(
+    loadThumbnail(api, id, controller.signal).then(
       (blob) => {
         if (!blob || controller.signal.aborted) return;
         url = URL.createObjectURL(blob);
-        setShown({ path, url });
+        setShown({ id, url });
       },
       // Refused, gone or unreachable: the type icon stands in.
       () => undefined,
@@ -134,8 +134,8 @@ function useThumbnail(file: Attachment): string | null {
       controller.abort();
       if (url) URL.revokeObjectURL(url);
     };
-  }, [api, path]);
-  return shown && shown.path === path ? shown.url : null;
+  }, [api, id]);
+  return shown && shown.id === id ? shown.url : null;
 }
 
 function FileCard({ file }: { file: Attachment }) {
