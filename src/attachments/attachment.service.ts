@@ -12,7 +12,7 @@ import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/actor.js';
 import { resolveCommunityAccess } from '../communities/community-access.js';
-import { communityById } from '../communities/communities.port.js';
+import { communitiesReadByGuests, communityById } from '../communities/communities.port.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { clockOf, type Clock } from '../time/clock.js';
 import type { AttachmentTarget } from './attachment.model.js';
@@ -267,16 +267,18 @@ export class AttachmentService {
 
   /**
    * A guest's first sign-in accepted their invitations: they are now among the guests that an
-   * organisation-wide event admitting guests is read by (attachment-readers.ts), so its files
-   * are shared with them now rather than at the next reconciliation. The communities they
-   * joined follow through `communityChanged`, as any join does.
+   * organisation-wide event admitting guests, and a public community admitting guests, are read
+   * by (attachment-readers.ts), so their files are shared with them now rather than at the next
+   * reconciliation. The communities they joined follow through `communityChanged`, as any join does.
    */
   async guestAdmitted(tenantId: string): Promise<void> {
     try {
-      for (const item of await itemsOfOrganisationEvents(tenantId)) await this.syncItemQuietly(item);
+      const items = await itemsOfOrganisationEvents(tenantId);
+      for (const communityId of await communitiesReadByGuests(tenantId)) items.push(...(await itemsWhere({ communityId })));
+      for (const item of items) await this.syncItemQuietly(item);
     } catch (error) {
       // A sign-in does not fail for this: the reconciliation shares what was missed.
-      this.deps.logger.warn({ err: error }, 'files of organisation-wide events not shared with a new guest; the reconciliation will');
+      this.deps.logger.warn({ err: error }, 'files read by the tenant’s guests not shared with a new guest; the reconciliation will');
     }
   }
 

@@ -118,7 +118,7 @@ describe('attachments (HTTP, real database, local drives)', function () {
     assert.equal(await countWhereItemIn(AttachmentGrantModel, [start.itemId, answer.itemId]), 0);
   });
 
-  it('shares the files of a public community that admits guests with the tenant’s guests, who read it without joining; not with a guest it blocked, and with none once guests are turned off', async () => {
+  it('shares the files of a public community that admits guests with the tenant’s guests, who read it without joining (a new one at their first sign-in); not with a guest it blocked, and with none once guests are turned off', async () => {
     const manager = await person({ userId: 'pg-manager' });
     const author = await person({ userId: 'pg-author' });
     const guestMember = await person({ userId: 'pg-guest-member', isGuest: true });
@@ -132,6 +132,12 @@ describe('attachments (HTTP, real database, local drives)', function () {
     const guests = (await UserModel.find({ tenantId: author.tenantId, isGuest: true }, { userId: 1 }).lean<{ userId: string }[]>()).map((g) => g.userId);
     const expected = (...except: string[]) => [...new Set(['pg-manager', ...guests])].filter((id) => !except.includes(id)).sort();
     assert.ok(guests.includes(visitor.userId));
+    assert.deepEqual(sharedWith(file), { users: expected(), organization: true });
+    // A guest Meent meets later gets the file at their first sign-in (guestAdmitted), not at the next reconciliation.
+    const newcomer = await person({ userId: 'pg-newcomer', isGuest: true });
+    assert.ok(!sharedWith(file).users.includes(newcomer.userId));
+    await world.attachments.guestAdmitted(newcomer.tenantId);
+    guests.push(newcomer.userId);
     assert.deepEqual(sharedWith(file), { users: expected(), organization: true });
     await as(world.app, manager).patch(`/communities/${c.id}/members/${blocked.userId}`, { status: 'blocked' }).expect(200);
     await as(world.app, blocked).get(`/discussions/${d.body.id}`).expect(403);
