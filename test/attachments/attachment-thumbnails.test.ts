@@ -15,9 +15,9 @@ import { MAX_THUMBNAIL_BYTES } from '../../src/attachments/attachment-thumbnail.
 import { loadThumbnail, readAttachment, thumbnailIdOf } from '../../tab/src/api/attachments-api.js';
 import { as, community, person } from '../communities/communities-fixtures.js';
 import { useTestDatabase } from '../support/database.js';
-import { startGraphServer, type GraphServer } from '../support/graph-server.js';
+import type { GraphServer } from '../support/graph-server.js';
 import { solidPng } from '../support/png.js';
-import { buildAttachmentsWorld, FIXED_NOW, tabOnWorld, type AttachmentsWorld, type TabOnWorld } from './attachments-world.js';
+import { FIXED_NOW, useGraphAttachmentsWorld, useTabOnLocalWorld, type AttachmentsWorld, type TabOnWorld } from './attachments-world.js';
 
 const MAP = solidPng(64, 48, 0x2e7d32);
 
@@ -33,18 +33,14 @@ const thumbnailOf = (world: AttachmentsWorld, actor: Actor, attachmentId: string
 describe('attachment thumbnails (HTTP, real database, the Graph drive gateway over the Graph stand-in)', function () {
   this.timeout(120_000);
   useTestDatabase('attachment-thumbnails');
+  const rig = useGraphAttachmentsWorld();
   let graph: GraphServer;
   let world: AttachmentsWorld;
-  before(async () => {
-    graph = await startGraphServer({ now: () => FIXED_NOW.getTime() });
-    world = buildAttachmentsWorld({ graph });
+  beforeEach(() => {
+    ({ graph, world } = rig);
   });
   afterEach(() => {
     graph.drives.thumbnailFault = undefined;
-  });
-  after(async () => {
-    world.dispose();
-    await graph.stop();
   });
 
   /** People Graph's directory knows (it invites no one else). */
@@ -182,15 +178,11 @@ describe('attachment thumbnails (HTTP, real database, the Graph drive gateway ov
 describe('attachment thumbnails in local mode (the local drive store)', function () {
   this.timeout(60_000);
   useTestDatabase('attachment-thumbnails-local');
+  const rig = useTabOnLocalWorld();
   let world: AttachmentsWorld;
   let tab: TabOnWorld;
-  before(async () => {
-    world = buildAttachmentsWorld();
-    tab = await tabOnWorld(world);
-  });
-  after(async () => {
-    await tab.close();
-    world.dispose();
+  beforeEach(() => {
+    ({ world, tab } = rig);
   });
 
   it('serves an image attached from the local OneDrive as its own thumbnail, to its readers only', async () => {

@@ -151,6 +151,31 @@ export interface TabOnWorld {
   close(): Promise<void>;
 }
 
+/** For a describe block: a local-mode world and the tab's client on it, started before its tests and stopped after them. */
+export function useTabOnLocalWorld(): { readonly world: AttachmentsWorld; readonly tab: TabOnWorld } {
+  let started: { world: AttachmentsWorld; tab: TabOnWorld } | undefined;
+  before(async () => {
+    const world = buildAttachmentsWorld();
+    started = { world, tab: await tabOnWorld(world) };
+  });
+  after(async () => {
+    await started?.tab.close();
+    started?.world.dispose();
+  });
+  const get = () => {
+    if (!started) throw new Error('The world starts in the describe block’s before hook.');
+    return started;
+  };
+  return {
+    get world() {
+      return get().world;
+    },
+    get tab() {
+      return get().tab;
+    },
+  };
+}
+
 export async function tabOnWorld(world: AttachmentsWorld): Promise<TabOnWorld> {
   const server = world.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

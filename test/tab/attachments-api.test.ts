@@ -11,23 +11,19 @@ import { LOCAL_LIBRARY_DRIVE_ID } from '../../src/attachments/attachments.module
 import { ApiProblem } from '../../tab/src/api/api-problem.js';
 import { FRAGMENT_UNIT, uploadFile } from '../../tab/src/api/attachments-api.js';
 import type { Actor } from '../../src/auth/actor.js';
-import { buildAttachmentsWorld, tabOnWorld, type AttachmentsWorld, type TabOnWorld } from '../attachments/attachments-world.js';
+import { useTabOnLocalWorld, type AttachmentsWorld, type TabOnWorld } from '../attachments/attachments-world.js';
 import { community, person } from '../communities/communities-fixtures.js';
 import { useTestDatabase } from '../support/database.js';
 
 describe('tab: uploading a file through the attachments API', function () {
   this.timeout(60_000);
   useTestDatabase('tabupload');
+  const rig = useTabOnLocalWorld();
   let world: AttachmentsWorld;
   let tab: TabOnWorld;
   const ranges: string[] = [];
-  before(async () => {
-    world = buildAttachmentsWorld();
-    tab = await tabOnWorld(world);
-  });
-  after(async () => {
-    await tab.close();
-    world.dispose();
+  beforeEach(() => {
+    ({ world, tab } = rig);
   });
 
   const clientAs = (actor: Actor) => tab.clientAs(actor, (_url, init) => void (init.method === 'PUT' && ranges.push(init.headers.get('Content-Range') ?? '')));

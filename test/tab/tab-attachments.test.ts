@@ -65,24 +65,13 @@ async function seed(modules: RigModules): Promise<void> {
   store.addFile(store.oneDriveOf(ANOUK.oid).id, '', 'Begroting 2027.xlsx', Buffer.alloc(9_000, 1), ANOUK.oid);
   store.addFile(store.oneDriveOf(CHANTAL.oid).id, '', 'Programma informatieavond.pdf', Buffer.alloc(12_000, 5), CHANTAL.oid);
   seeded.mine = { driveId: mine.driveId, itemId: mine.id };
+  /** A discussion by Bram with one file. */
+  const bramsDiscussion = async (title: string, body: string, file: { driveId: string; id: string }) =>
+    (await modules.communities.services.discussions.create(actorOf(BRAM), seeded.community, { kind: 'discussion', title, body, attachments: [{ driveId: file.driveId, itemId: file.id }] })).id;
   // In Bram's OneDrive: the tests browse Anouk's and Chantal's, and count what they find there.
   const map = store.addFile(store.oneDriveOf(BRAM.oid).id, '', 'Kaart beekdal.png', MAP, BRAM.oid);
-  seeded.mapDiscussion = (
-    await modules.communities.services.discussions.create(actorOf(BRAM), seeded.community, {
-      kind: 'discussion',
-      title: 'Kaart van het beekdal',
-      body: 'De kaart met de nieuwe meanders.',
-      attachments: [{ driveId: map.driveId, itemId: map.id }],
-    })
-  ).id;
-  seeded.discussion = (
-    await modules.communities.services.discussions.create(actorOf(BRAM), seeded.community, {
-      kind: 'discussion',
-      title: 'Conceptnotitie gebiedsproces Baakse Beek: reacties vóór 15 december',
-      body: 'De conceptnotitie staat hieronder.',
-      attachments: [{ driveId: note.driveId, itemId: note.id }],
-    })
-  ).id;
+  seeded.mapDiscussion = await bramsDiscussion('Kaart van het beekdal', 'De kaart met de nieuwe meanders.', map);
+  seeded.discussion = await bramsDiscussion('Conceptnotitie gebiedsproces Baakse Beek: reacties vóór 15 december', 'De conceptnotitie staat hieronder.', note);
 }
 
 /** Everything the tab's live region said, in order (a MutationObserver in the tab). */
