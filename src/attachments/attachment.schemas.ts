@@ -22,7 +22,10 @@ export const attachmentView = z
     size: z.number().int(),
     mimeType: z.string().nullable(),
     webUrl: z.string().nullable().meta({ description: 'null when the file is no longer available' }),
-    thumbnailUrl: z.string().nullable(),
+    thumbnailUrl: z
+      .string()
+      .nullable()
+      .meta({ description: "Meent's own thumbnail route for this file (same origin, GET with the API's credential: GET /attachments/{id}/thumbnail); null when the file has no thumbnail or is no longer available" }),
     lastModifiedAt: z.string().nullable(),
     author: z.object({ id: z.string(), displayName: z.string() }),
     available: z.boolean().meta({ description: 'false: the file vanished or access was revoked; show "no longer available"' }),

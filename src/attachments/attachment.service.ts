@@ -12,7 +12,7 @@ import { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/actor.js';
 import { resolveCommunityAccess } from '../communities/community-access.js';
-import { communityById } from '../communities/communities.port.js';
+import { communitiesReadByGuests, communityById } from '../communities/communities.port.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { clockOf, type Clock } from '../time/clock.js';
 import type { AttachmentTarget } from './attachment.model.js';
@@ -46,6 +46,7 @@ import { DEFAULT_FRAGMENT_BYTES, sendFragment, type ResumeOptions } from './resu
 import { UPLOAD_FRAGMENT_UNIT } from './local-drive-store.js';
 import { MAX_ATTACHMENTS } from './attachment-limits.js';
 import { fragmentAllowance } from './upload-fragment-writes.js';
+import { thumbnailPath } from './attachment-thumbnail.js';
 
 export { MAX_ATTACHMENTS };
 const UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -266,16 +267,18 @@ export class AttachmentService {
 
   /**
    * A guest's first sign-in accepted their invitations: they are now among the guests that an
-   * organisation-wide event admitting guests is read by (attachment-readers.ts), so its files
-   * are shared with them now rather than at the next reconciliation. The communities they
-   * joined follow through `communityChanged`, as any join does.
+   * organisation-wide event admitting guests, and a public community admitting guests, are read
+   * by (attachment-readers.ts), so their files are shared with them now rather than at the next
+   * reconciliation. The communities they joined follow through `communityChanged`, as any join does.
    */
   async guestAdmitted(tenantId: string): Promise<void> {
     try {
-      for (const item of await itemsOfOrganisationEvents(tenantId)) await this.syncItemQuietly(item);
+      const items = await itemsOfOrganisationEvents(tenantId);
+      for (const communityId of await communitiesReadByGuests(tenantId)) items.push(...(await itemsWhere({ communityId })));
+      for (const item of items) await this.syncItemQuietly(item);
     } catch (error) {
       // A sign-in does not fail for this: the reconciliation shares what was missed.
-      this.deps.logger.warn({ err: error }, 'files of organisation-wide events not shared with a new guest; the reconciliation will');
+      this.deps.logger.warn({ err: error }, 'files read by the tenant’s guests not shared with a new guest; the reconciliation will');
     }
   }
 
@@ -335,7 +338,8 @@ export class AttachmentService {
 
   /**
    * One pass of the reconciliation: the items checked longest ago, each looked up on its drive
-   * (gone: its cards say "no longer available" and Meent's permissions go), Meent's own grants
+   * (gone: its cards say "no longer available" and Meent's permissions go; there: its thumbnail
+   * address brought up to date), Meent's own grants
    * that the owner removed behind Meent's back forgotten and granted again, and the permissions
    * brought to what the posts' readers need. Permissions Meent did not grant stay (the owner's).
    * Answers how many items were checked.
@@ -367,7 +371,8 @@ export class AttachmentService {
     }
     const live = new Set((await app.permissions(item.driveId, item.itemId)).map((p) => p.id));
     for (const g of await grantsOfItem(item)) if (!live.has(g.permissionId)) await deleteGrant(g._id);
-    await markItem(item, { available: true, checkedAt: this.now() });
+    // Graph makes thumbnails after an upload, not at once: a card learns here that it has one now.
+    await markItem(item, { available: true, thumbnailUrl: info.thumbnailUrl, checkedAt: this.now() });
     await this.syncItem(item);
   }
 
@@ -568,7 +573,8 @@ export function viewOf(r: AttachmentRecord): AttachmentView {
     size: r.size,
     mimeType: r.mimeType ?? null,
     webUrl: r.available ? r.webUrl : null,
-    thumbnailUrl: r.available ? (r.thumbnailUrl ?? null) : null,
+    // Meent's own route, not Graph's address: the tab may only show images from its own origin (attachment-thumbnail.ts).
+    thumbnailUrl: r.available && r.thumbnailUrl ? thumbnailPath(String(r._id)) : null,
     lastModifiedAt: r.lastModifiedAt ? r.lastModifiedAt.toISOString() : null,
     author: { id: r.authorId, displayName: r.authorName ?? '' },
     available: r.available,

@@ -1,7 +1,7 @@
 /**
  * Builds the attachments capability: the drive port over Graph (AUTH_MODE=entra: on behalf of
  * the person, or as the app) or over the local drive store (local mode: files under
- * `<DATA_DIR>/drives`), the service and its routes.
+ * `<DATA_DIR>/drives`), the service, the thumbnails, and their routes.
  */
 import { join } from 'node:path';
 import type { RequestHandler, Router } from 'express';
@@ -14,6 +14,8 @@ import { ForbiddenError } from '../errors/domain-errors.js';
 import { meentGraphClient } from '../graph/graph-client.js';
 import type { ApiSpec } from '../http/api-spec.js';
 import { AttachmentService, type DriveAccess } from './attachment.service.js';
+import { AttachmentThumbnails } from './attachment-thumbnail.js';
+import { attachmentThumbnailRouter } from './attachment-thumbnail.routes.js';
 import { attachmentsRouter } from './attachments.routes.js';
 import { GraphDriveGateway } from './graph-drive-gateway.js';
 import { LocalDriveGateway } from './local-drive-gateway.js';
@@ -74,5 +76,10 @@ export function createAttachments(deps: {
     ...(deps.now ? { now: deps.now } : {}),
     ...(deps.resume ? { resume: deps.resume } : {}),
   });
-  return { service, apiRouters: [attachmentsRouter(deps.spec, { attachments: service })], publicRouters };
+  const thumbnails = new AttachmentThumbnails({ drives, logger: deps.logger });
+  return {
+    service,
+    apiRouters: [attachmentsRouter(deps.spec, { attachments: service }), attachmentThumbnailRouter(deps.spec, { thumbnails, logger: deps.logger })],
+    publicRouters,
+  };
 }

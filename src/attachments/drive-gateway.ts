@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * The port Meent's attachments use to reach OneDrive and SharePoint document libraries:
  * reading, searching and browsing drive items, uploading through resumable upload sessions,
@@ -57,10 +59,26 @@ export interface UploadSessionRef {
   expiresAt: string;
 }
 
+/**
+ * A thumbnail's bytes as its host sends them, not yet checked: the type and length it declared
+ * (null when it declared none) and the body, which the reader must consume or destroy.
+ */
+export interface ThumbnailContent {
+  contentType: string | null;
+  length: number | null;
+  body: Readable;
+}
+
 export type ChunkResult = { done: false; nextOffset: number } | { done: true; item: DriveItemInfo };
 
 export interface DriveGateway {
   getItem(driveId: string, itemId: string): Promise<DriveItemInfo | null>;
+  /**
+   * The item's medium thumbnail (the one a file card shows); null when the item is gone, the
+   * caller may not read it, or it has no thumbnail
+   * (https://learn.microsoft.com/en-us/graph/api/driveitem-list-thumbnails).
+   */
+  thumbnail(driveId: string, itemId: string): Promise<ThumbnailContent | null>;
   /** Items in the caller's OneDrive whose name or content matches (driveItem search). */
   search(query: string): Promise<DriveItemInfo[]>;
   /** The children of a folder; the caller's OneDrive root when no folder is given (list children). */

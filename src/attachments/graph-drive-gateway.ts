@@ -5,13 +5,16 @@
  * header, as the contract asks (https://learn.microsoft.com/en-us/graph/api/driveitem-createuploadsession).
  * Graph's wire shapes become domain values in `fromGraphItem` and `fromGraphPermission` only.
  */
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { ResponseType } from '@microsoft/microsoft-graph-client';
 import type { DriveItem, Permission, UploadSession } from '@microsoft/microsoft-graph-types';
 import { NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { segment, type GraphClient } from '../graph/graph-client.js';
 import { errorForGraphStatus, GraphUnavailableError, isGraphNotFound, withGraphErrors, withGraphErrorsOrNull } from '../graph/graph-errors.js';
 import { listAll } from '../graph/graph-paging.js';
 import { parseRetryAfter } from '../graph/graph-retry.js';
-import type { ChunkResult, CreatedItemInfo, DriveGateway, DriveItemInfo, DrivePermission, UploadSessionRef, UploadTarget } from './drive-gateway.js';
+import type { ChunkResult, CreatedItemInfo, DriveGateway, DriveItemInfo, DrivePermission, ThumbnailContent, UploadSessionRef, UploadTarget } from './drive-gateway.js';
 
 /** Children and search results read at most this many pages (a picker shows the first few hundred). */
 const MAX_PAGES = 5;
@@ -29,6 +32,24 @@ export class GraphDriveGateway implements DriveGateway {
     // https://learn.microsoft.com/en-us/graph/api/driveitem-get ($expand=thumbnails for the card's preview)
     const item = (await withGraphErrorsOrNull(() => this.graph.api(`/drives/${segment(driveId)}/items/${segment(itemId)}`).select(ITEM_FIELDS).expand('thumbnails').get())) as DriveItem | null;
     return item ? fromGraphItem(item, driveId) : null;
+  }
+
+  /**
+   * https://learn.microsoft.com/en-us/graph/api/driveitem-list-thumbnails ("Retrieve thumbnail
+   * binary content"): `GET .../thumbnails/{thumb-id}/{size}/content` answers 302 with the
+   * thumbnail's own URL on another host, which carries its authorisation itself. The redirect is
+   * followed here rather than by fetch, so that the bearer token never leaves Graph and the
+   * target is known to be https; a Graph that answers the bytes at once is taken as well. 404:
+   * the item is gone or has no thumbnail.
+   */
+  async thumbnail(driveId: string, itemId: string): Promise<ThumbnailContent | null> {
+    const request = this.graph.api(`/drives/${segment(driveId)}/items/${segment(itemId)}/thumbnails/0/medium/content`).responseType(ResponseType.RAW).option('redirect', 'manual');
+    const answer = (await withGraphErrors(() => request.get())) as Response;
+    if (answer.status < 300 || answer.status >= 400) return thumbnailOf(answer);
+    await answer.body?.cancel();
+    const location = httpsUrl(answer.headers.get('location'));
+    if (!location) throw malformed();
+    return thumbnailOf(await this.send(location, { method: 'GET' }));
   }
 
   async search(query: string): Promise<DriveItemInfo[]> {
@@ -174,6 +195,29 @@ function fromGraphCreatedItem(item: DriveItem, driveId: string): CreatedItemInfo
 /** A path under a library's root as URL segments (each escaped; empty parts dropped). */
 function pathUnderRoot(path: string): string {
   return path.split('/').filter(Boolean).map(segment).join('/');
+}
+
+/** A thumbnail's answer -> its content; null for a 404 (no thumbnail, or the item is gone). */
+async function thumbnailOf(response: Response): Promise<ThumbnailContent | null> {
+  if (response.status === 200 && response.body) {
+    const declared = response.headers.get('content-length');
+    const length = declared !== null && /^\d{1,15}$/.test(declared) ? Number(declared) : null;
+    return { contentType: response.headers.get('content-type'), length, body: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>) };
+  }
+  await response.body?.cancel();
+  if (response.status === 404) return null;
+  throw errorForGraphStatus(response.status, parseRetryAfter(response.headers.get('retry-after'), Date.now()));
+}
+
+/** An absolute https URL, or null. */
+function httpsUrl(value: string | null): string | null {
+  if (!value) return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Graph's permission -> `DrivePermission`. */

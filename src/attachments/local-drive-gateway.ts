@@ -5,7 +5,7 @@
  */
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors/domain-errors.js';
 import { GraphUnavailableError } from '../graph/graph-errors.js';
-import type { ChunkResult, CreatedItemInfo, DriveGateway, DriveItemInfo, DrivePermission, UploadSessionRef, UploadTarget } from './drive-gateway.js';
+import type { ChunkResult, CreatedItemInfo, DriveGateway, DriveItemInfo, DrivePermission, ThumbnailContent, UploadSessionRef, UploadTarget } from './drive-gateway.js';
 import { isRasterImage } from './local-drive.routes.js';
 import { DriveStoreError, type DriveCaller, type LocalDriveStore, type StoredItem } from './local-drive-store.js';
 
@@ -21,6 +21,19 @@ export class LocalDriveGateway implements DriveGateway {
 
   getItem(driveId: string, itemId: string): Promise<DriveItemInfo | null> {
     return run(() => this.info(this.store.item(this.caller, driveId, itemId))).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    });
+  }
+
+  /** An image is its own thumbnail here (see `info`); anything else has none. */
+  thumbnail(driveId: string, itemId: string): Promise<ThumbnailContent | null> {
+    return run(() => {
+      const item = this.store.item(this.caller, driveId, itemId);
+      if (!this.hasOwnThumbnail(item)) return null;
+      const opened = this.store.contentStream(this.caller, driveId, itemId);
+      return { contentType: item.mimeType, length: item.size, body: opened.stream };
+    }).catch((error: unknown) => {
       if (error instanceof NotFoundError) return null;
       throw error;
     });
@@ -123,8 +136,12 @@ export class LocalDriveGateway implements DriveGateway {
       webUrl: base,
       lastModifiedAt: item.lastModifiedAt,
       // Local mode renders no document pages: only an image is its own thumbnail (local-drive.routes.ts).
-      thumbnailUrl: this.store.hasThumbnail(item) && isRasterImage(item.mimeType ?? '') ? `${base}/thumbnail` : null,
+      thumbnailUrl: this.hasOwnThumbnail(item) ? `${base}/thumbnail` : null,
     };
+  }
+
+  private hasOwnThumbnail(item: StoredItem): boolean {
+    return this.store.hasThumbnail(item) && isRasterImage(item.mimeType ?? '');
   }
 }
 

@@ -9,6 +9,7 @@ import type { Types } from 'mongoose';
 import {
   activeMembershipsOfTenant,
   communitiesByIds,
+  communitiesForAccess,
   tenantsWithCommunities,
   communitiesOfTenant,
   communityChannelOf,
@@ -58,6 +59,16 @@ export async function countingRoleOf(community: CommunityRecord, person: { userI
 /** The community's active members. */
 export function activeMembersOf(communityId: Types.ObjectId | string): Promise<MembershipRecord[]> {
   return membershipsOfCommunity(communityId, 'active');
+}
+
+/** The tenant's public communities that admit guests: every guest of the tenant reads them, members or not. */
+export async function communitiesReadByGuests(tenantId: string): Promise<Types.ObjectId[]> {
+  return (await communitiesForAccess(tenantId, { ids: [], orPublic: true })).filter((c) => c.visibility === 'public' && c.guestsAllowed === true).map((c) => c._id);
+}
+
+/** The people the community's managers blocked. */
+export function blockedMembersOf(communityId: Types.ObjectId | string): Promise<MembershipRecord[]> {
+  return membershipsOfCommunity(communityId, 'blocked');
 }
 
 /** How many active members the community has; guests counted only when `withGuests` (and only while the community admits guests). */

@@ -64,6 +64,11 @@ export interface ReplyAccess extends DiscussionAccess {
   reply: ReplyRecord;
 }
 
+/** Whether a reply's content is kept from the actor: removed, or hidden from someone who is neither a moderator nor its author. */
+export function replyConcealed(actor: Pick<Actor, 'userId'>, reply: Pick<ReplyRecord, 'removed' | 'hidden' | 'authorId'>, canModerate: boolean): boolean {
+  return reply.removed === true || (reply.hidden === true && !canModerate && reply.authorId !== actor.userId);
+}
+
 export async function resolveReplyAccess(actor: Actor, replyId: string | Types.ObjectId): Promise<ReplyAccess> {
   const id = toObjectId(replyId, replyNotFound);
   const reply = await findReplyInTenant(actor.tenantId, id);

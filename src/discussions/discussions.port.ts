@@ -7,7 +7,7 @@ import type { Types } from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import { DomainError } from '../errors/domain-errors.js';
 import type { ActivityRecord } from './activity.model.js';
-import { resolveDiscussionAccess } from './discussion-access.js';
+import { replyConcealed, resolveDiscussionAccess, resolveReplyAccess } from './discussion-access.js';
 import type { DiscussionRecord } from './discussion.model.js';
 import {
   discussionActivityBetween,
@@ -90,12 +90,40 @@ export async function shownDiscussion(tenantId: string, ref: DiscussionRef): Pro
 
 /** The discussion when the actor may read it (as GET /discussions/{id} would let them) and it is not hidden; null otherwise. */
 export async function readableDiscussion(actor: Actor, discussionId: string | Types.ObjectId): Promise<DiscussionRecord | null> {
-  try {
+  return orWhenRefused(async () => {
     const { discussion } = await resolveDiscussionAccess(actor, discussionId);
     return discussion.hidden ? null : discussion;
+  }, null);
+}
+
+/**
+ * Whether the actor sees the discussion as GET /discussions/{id} shows it to them, files
+ * included (a hidden one: its moderators and its author).
+ */
+export async function seesDiscussion(actor: Actor, discussionId: Types.ObjectId): Promise<boolean> {
+  return orWhenRefused(async () => {
+    await resolveDiscussionAccess(actor, discussionId);
+    return true;
+  }, false);
+}
+
+/**
+ * Whether the actor sees the reply's content, files included, as a thread shows it to them: not
+ * removed, and a hidden one only to moderators and its author (reply.service.ts `concealed`).
+ */
+export async function seesReply(actor: Actor, replyId: Types.ObjectId): Promise<boolean> {
+  return orWhenRefused(async () => {
+    const { reply, canModerate } = await resolveReplyAccess(actor, replyId);
+    return !replyConcealed(actor, reply, canModerate);
+  }, false);
+}
+
+/** Unknown, another tenant's, unreadable: all the same "no" (`refused`) to the caller. */
+async function orWhenRefused<T>(decide: () => Promise<T>, refused: T): Promise<T> {
+  try {
+    return await decide();
   } catch (err) {
-    // Unknown, another tenant's, unreadable: all the same "no" to the caller.
-    if (err instanceof DomainError && (err.kind === 'not_found' || err.kind === 'forbidden')) return null;
+    if (err instanceof DomainError && (err.kind === 'not_found' || err.kind === 'forbidden')) return refused;
     throw err;
   }
 }

@@ -12,7 +12,7 @@ import { excerptOf, markdown, markdownToText } from '../content/markdown.js';
 import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
 import { ConflictError, ValidationError } from '../errors/domain-errors.js';
 import { NOTIFICATION_FILES, type NotificationIntent } from '../notifications/notification-outbox.js';
-import { resolveDiscussionAccess, resolveReplyAccess, type DiscussionAccess } from './discussion-access.js';
+import { replyConcealed, resolveDiscussionAccess, resolveReplyAccess, type DiscussionAccess } from './discussion-access.js';
 import type { DiscussionRecord, ReactionKind } from './discussion.model.js';
 import type { CreateReplyInput, ReplyBaseView, ReplyView, UpdateReplyInput } from './discussion.schemas.js';
 import { reactionCounts } from './discussion-summaries.js';
@@ -249,7 +249,7 @@ export class ReplyService {
 
   toView(actor: Actor, access: DiscussionAccess, r: ReplyRecord, nested: ReplyRecord[], mine: Map<string, ReactionKind[]> | Set<string>): ReplyView {
     const base = (x: ReplyRecord): ReplyBaseView => {
-      const concealed = x.removed || (x.hidden && !access.canModerate && x.authorId !== actor.userId);
+      const concealed = replyConcealed(actor, x, access.canModerate);
       return {
         id: String(x._id),
         discussionId: String(x.discussionId),

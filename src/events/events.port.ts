@@ -4,6 +4,9 @@
  * the local demo seed. Writes go through the events repository's guarded updates.
  */
 import mongoose, { type Types } from 'mongoose';
+import type { Actor } from '../auth/actor.js';
+import { NotFoundError } from '../errors/domain-errors.js';
+import { resolveEventAccess } from './event-access.js';
 import type { EventRecord } from './event.model.js';
 import { latestEventsOfTenant, findByJoinUrl, findEvent, findEventByTitle, findEventTitle, updateEvent } from './event.repository.js';
 import type { RegistrationRecord } from './registration.model.js';
@@ -15,6 +18,17 @@ export type { EventRecord, RegistrationRecord };
 
 /** The event with this id (any tenant: callers hold an id they stored themselves). */
 export const eventById: (eventId: Types.ObjectId | string) => Promise<EventRecord | null> = findEvent;
+
+/** Whether the actor sees the event as GET /events/{id} shows it to them, files included (a denied read is a 404 there). */
+export async function seesEvent(actor: Actor, eventId: Types.ObjectId): Promise<boolean> {
+  try {
+    await resolveEventAccess(actor, eventId);
+    return true;
+  } catch (err) {
+    if (err instanceof NotFoundError) return false;
+    throw err;
+  }
+}
 
 /** The event's title, or null when there is no such event. */
 export const eventTitle: (eventId: Types.ObjectId | string) => Promise<string | null> = findEventTitle;

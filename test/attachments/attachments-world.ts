@@ -1,6 +1,7 @@
 /**
  * The attachments tests' world: the communities and events app (real FerretDB, real HTTP) with
- * the attachments capability over the local drive store in a temporary directory, or over the
+ * the attachments capability over the local drive store in a temporary directory (its files
+ * opened from Meent's own /local-drive route, as local mode has it), or over the
  * Graph drive gateway against the Graph stand-in (whose drives are the same kind of store), a
  * fixed clock for uploads, and a fault switch on the app's drive gateway (Graph's 503s and
  * dropped answers during an upload, injected per fragment).
@@ -8,6 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Actor } from '../../src/auth/actor.js';
 import { createCommunitiesModule, type CommunitiesModule } from '../../src/composition.js';
@@ -24,8 +26,10 @@ import { createAttachments, graphDriveAccess, LOCAL_LIBRARY_DRIVE_ID, localDrive
 import { attachmentsPersonalData } from '../../src/attachments/attachments-personal-data.js';
 import type { ChunkResult, DriveGateway, UploadSessionRef } from '../../src/attachments/drive-gateway.js';
 import { LocalDriveStore } from '../../src/attachments/local-drive-store.js';
+import { localDriveRouter } from '../../src/attachments/local-drive.routes.js';
 import { startGraphServer, type GraphServer } from '../support/graph-server.js';
-import { testAuthenticate } from '../support/test-actor.js';
+import { ApiClient } from '../../tab/src/api/api-client.js';
+import { actorHeader, testAuthenticate } from '../support/test-actor.js';
 
 export const FIXED_NOW = new Date('2026-12-01T09:00:00Z');
 
@@ -78,7 +82,9 @@ export function buildAttachmentsWorld(options: { graph?: GraphServer } = {}): At
   const personalData = attachmentsPersonalData({ revokeGrantsOf: (tenantId, userId) => files.service.revokeGrantsOf(tenantId, userId) });
   const subject = (a: Actor) => ({ tenantId: a.tenantId, userId: a.userId, names: [a.name], emails: [], pseudonym: `pseudonym:${a.userId}` });
   const events = createEventsModule({ config, logger, spec, attachments: files.service, now });
-  const app = createApp({ config, logger, isReady: () => Promise.resolve(true), authenticate: testAuthenticate, apiRouters: [...module.apiRouters, ...(events.apiRouters ?? []), ...files.apiRouters], publicRouters: module.publicRouters });
+  // In local mode a file opens from Meent itself (local-drive.routes.ts), for the people the store lets read it.
+  const opening = graph ? [] : [localDriveRouter({ store, authenticate: testAuthenticate })];
+  const app = createApp({ config, logger, isReady: () => Promise.resolve(true), authenticate: testAuthenticate, apiRouters: [...module.apiRouters, ...(events.apiRouters ?? []), ...files.apiRouters], publicRouters: [...module.publicRouters, ...opening] });
   return {
     app,
     module,
@@ -135,6 +141,57 @@ export function useGraphAttachmentsWorld(now: () => number = () => FIXED_NOW.get
     get world() {
       return get().world;
     },
+  };
+}
+
+/** The world's app on a local port, and the tab's API client acting as someone there (the test actor header stands in for the sign-in). */
+export interface TabOnWorld {
+  /** `observe` sees each request's URL and headers before it goes. */
+  clientAs(actor: Actor, observe?: (url: string, init: RequestInit & { headers: Headers }) => void): ApiClient;
+  close(): Promise<void>;
+}
+
+/** For a describe block: a local-mode world and the tab's client on it, started before its tests and stopped after them. */
+export function useTabOnLocalWorld(): { readonly world: AttachmentsWorld; readonly tab: TabOnWorld } {
+  let started: { world: AttachmentsWorld; tab: TabOnWorld } | undefined;
+  before(async () => {
+    const world = buildAttachmentsWorld();
+    started = { world, tab: await tabOnWorld(world) };
+  });
+  after(async () => {
+    await started?.tab.close();
+    started?.world.dispose();
+  });
+  const get = () => {
+    if (!started) throw new Error('The world starts in the describe block’s before hook.');
+    return started;
+  };
+  return {
+    get world() {
+      return get().world;
+    },
+    get tab() {
+      return get().tab;
+    },
+  };
+}
+
+export async function tabOnWorld(world: AttachmentsWorld): Promise<TabOnWorld> {
+  const server = world.app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    clientAs: (actor, observe) =>
+      new ApiClient({
+        baseUrl: `http://127.0.0.1:${port}/api/v1`,
+        fetch: (url, init) => {
+          const headers = new Headers(init?.headers);
+          headers.set('X-Test-Actor', actorHeader(actor));
+          observe?.(String(url), { ...init, headers });
+          return fetch(url, { ...init, headers });
+        },
+      }),
+    close: () => new Promise((resolve) => void server.close(() => resolve())),
   };
 }
 

@@ -13,6 +13,7 @@ import { AttachmentUploadModel } from '../../src/attachments/attachment-upload.m
 import { LOCAL_LIBRARY_DRIVE_ID } from '../../src/attachments/attachments.module.js';
 import { UPLOAD_FRAGMENT_UNIT } from '../../src/attachments/local-drive-store.js';
 import { DiscussionModel } from '../../src/discussions/discussion.model.js';
+import { UserModel } from '../../src/members/user.model.js';
 import { FORMER_MEMBER_ID } from '../../src/personal-data/former-member.js';
 import { useTestDatabase } from '../support/database.js';
 import { startGraphServer, type GraphServer } from '../support/graph-server.js';
@@ -115,6 +116,35 @@ describe('attachments (HTTP, real database, local drives)', function () {
     assert.deepEqual(sharedWith(answer), { users: [], organization: false });
     assert.equal(await countWhereItemIn(AttachmentModel, [start.itemId, answer.itemId]), 0);
     assert.equal(await countWhereItemIn(AttachmentGrantModel, [start.itemId, answer.itemId]), 0);
+  });
+
+  it('shares the files of a public community that admits guests with the tenant’s guests, who read it without joining (a new one at their first sign-in); not with a guest it blocked, and with none once guests are turned off', async () => {
+    const manager = await person({ userId: 'pg-manager' });
+    const author = await person({ userId: 'pg-author' });
+    const guestMember = await person({ userId: 'pg-guest-member', isGuest: true });
+    const visitor = await person({ userId: 'pg-visitor', isGuest: true });
+    const blocked = await person({ userId: 'pg-blocked', isGuest: true });
+    const c = await community(world, manager, { visibility: 'public', guestsAllowed: true, members: [author, guestMember, blocked] });
+    const file = ownFile(author, 'Informatiebrief.pdf');
+    const d = await as(world.app, author).post(`/communities/${c.id}/discussions`, { title: 'Brief', body: 'x', attachments: [file] }).expect(201);
+    // The visitor reads the post without being a member; the organisation link does not reach a guest, so Meent invites them.
+    await as(world.app, visitor).get(`/discussions/${d.body.id}`).expect(200);
+    const guests = (await UserModel.find({ tenantId: author.tenantId, isGuest: true }, { userId: 1 }).lean<{ userId: string }[]>()).map((g) => g.userId);
+    const expected = (...except: string[]) => [...new Set(['pg-manager', ...guests])].filter((id) => !except.includes(id)).sort();
+    assert.ok(guests.includes(visitor.userId));
+    assert.deepEqual(sharedWith(file), { users: expected(), organization: true });
+    // A guest Meent meets later gets the file at their first sign-in (guestAdmitted), not at the next reconciliation.
+    const newcomer = await person({ userId: 'pg-newcomer', isGuest: true });
+    assert.ok(!sharedWith(file).users.includes(newcomer.userId));
+    await world.attachments.guestAdmitted(newcomer.tenantId);
+    guests.push(newcomer.userId);
+    assert.deepEqual(sharedWith(file), { users: expected(), organization: true });
+    await as(world.app, manager).patch(`/communities/${c.id}/members/${blocked.userId}`, { status: 'blocked' }).expect(200);
+    await as(world.app, blocked).get(`/discussions/${d.body.id}`).expect(403);
+    assert.deepEqual(sharedWith(file), { users: expected('pg-blocked'), organization: true });
+    await as(world.app, manager).patch(`/communities/${c.id}`, { guestsAllowed: false }).expect(200);
+    await as(world.app, visitor).get(`/discussions/${d.body.id}`).expect(404);
+    assert.deepEqual(sharedWith(file), { users: ['pg-manager'], organization: true });
   });
 
   it('reconciles: a permission removed behind Meent’s back is granted again, one Meent did not grant stays, a vanished file is no longer available', async () => {

@@ -15,6 +15,7 @@ import type { DriveCaller } from '../../src/attachments/local-drive-store.js';
 import { UPLOAD_FRAGMENT_UNIT } from '../../src/attachments/local-drive-store.js';
 import { DEFAULT_FRAGMENT_BYTES, sendFragment, uploadWhole } from '../../src/attachments/resumable-upload.js';
 import { startGraphServer, type GraphServer, type RecordedRequest } from '../support/graph-server.js';
+import { solidPng } from '../support/png.js';
 
 const START = Date.parse('2026-12-01T09:00:00Z');
 const OWNER = '7a1f0000-0000-4000-8000-000000000001';
@@ -67,7 +68,7 @@ describe('GraphDriveGateway against the Graph stand-in', function () {
       assert.equal(info.folder, false);
       assert.equal(info.driveId, file.driveId);
       assert.match(info.webUrl, /^https:\/\/.+Projecten\/Conceptnotitie%20Baakse%20Beek\.docx$/);
-      assert.match(info.thumbnailUrl ?? '', /\/medium$/);
+      assert.match(info.thumbnailUrl ?? '', /\/medium\?tempauth=[\w-]+$/);
       assert.equal(info.lastModifiedAt, new Date(START).toISOString());
       const [get] = driveRequests();
       assert.equal(get?.path, `/v1.0/drives/${file.driveId}/items/${file.id}`);
@@ -89,6 +90,41 @@ describe('GraphDriveGateway against the Graph stand-in', function () {
       server.drives.store.deleteItem(file.driveId, file.id);
       assert.equal(await owner.getItem(file.driveId, file.id), null, 'a vanished item reads as null');
       assert.equal(await gatewayAs('app').getItem(file.driveId, file.id), null);
+    });
+
+    it('reads a thumbnail through Graph’s 302 to its own URL (no bearer token there), as the stand-in lists it; none for a text file, a stranger or a vanished item; an outage is unavailable', async () => {
+      const image = solidPng(20, 10);
+      const png = server.drives.addOwnFile(OWNER, 'Kaart.png', image);
+      const app = gatewayAs('app');
+      const read = async (found: Awaited<ReturnType<GraphDriveGateway['thumbnail']>>) => {
+        assert.ok(found);
+        const chunks: Buffer[] = [];
+        for await (const chunk of found.body) chunks.push(chunk as Buffer);
+        return { contentType: found.contentType, length: found.length, bytes: Buffer.concat(chunks) };
+      };
+      assert.deepEqual(await read(await app.thumbnail(png.driveId, png.id)), { contentType: 'image/png', length: image.length, bytes: image });
+      const [content, bytes] = driveRequests().slice(-2);
+      assert.equal(content?.path, `/v1.0/drives/${png.driveId}/items/${png.id}/thumbnails/0/medium/content`);
+      assert.equal(content?.status, 302);
+      assert.ok(bytes && server.drives.isThumbnailPath(bytes.path));
+      assert.equal(bytes.headers.authorization, undefined);
+      // The stand-in's listing (driveitem-list-thumbnails) names the same URL the redirect went to.
+      const listed = (await (await fetch(`${server.baseUrl}/v1.0/drives/${png.driveId}/items/${png.id}/thumbnails`, { headers: { Authorization: `Bearer ${server.drives.tokenFor('app')}` } })).json()) as { value: { id: string; medium: { url: string } }[] };
+      assert.equal(listed.value[0]?.id, '0');
+      assert.equal(new URL(listed.value[0]?.medium.url ?? '').pathname, bytes.path);
+      // A document's thumbnail is a rendered page.
+      const docx = server.drives.addOwnFile(OWNER, 'Notitie.docx');
+      assert.equal((await read(await gatewayAs({ userId: OWNER }).thumbnail(docx.driveId, docx.id))).contentType, 'image/png');
+
+      const text = server.drives.addOwnFile(OWNER, 'leesmij.txt');
+      assert.equal(await app.thumbnail(text.driveId, text.id), null, 'no thumbnail');
+      assert.equal(await gatewayAs({ userId: STRANGER }).thumbnail(png.driveId, png.id), null, 'Graph tells a stranger nothing');
+      server.drives.store.deleteItem(docx.driveId, docx.id);
+      assert.equal(await app.thumbnail(docx.driveId, docx.id), null, 'vanished');
+      server.failNext({ status: 503, times: 3, match: (r) => r.path.endsWith('/thumbnails/0/medium/content') });
+      await assert.rejects(app.thumbnail(png.driveId, png.id), (e: unknown) => e instanceof GraphUnavailableError);
+      server.failNext({ status: 503, times: 1, match: (r) => server.drives.isThumbnailPath(r.path) });
+      await assert.rejects(app.thumbnail(png.driveId, png.id), (e: unknown) => e instanceof GraphUnavailableError, 'the thumbnail host down');
     });
 
     it('acts as the person a delegated JWT names (oid with scp), and as the app for an app-only one', async () => {

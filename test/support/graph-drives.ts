@@ -25,6 +25,15 @@
  *          driveitem-list-children describe it (404 itemNotFound for a path that names nothing)
  *   POST   /v1.0/drives/{d}/root:/{folders}/{name}:/createUploadSession      https://learn.microsoft.com/en-us/graph/api/driveitem-createuploadsession
  *          (missing folders made; `rename` conflict behaviour; the body's name must be the path's)
+ *   GET    /v1.0/drives/{d}/items/{i}/thumbnails[/{set}[/{size}[/content]]]  https://learn.microsoft.com/en-us/graph/api/driveitem-list-thumbnails
+ *          (one set, id 0, of small, medium and large for images, PDFs and Office documents,
+ *          none for anything else; `content` answers 302 Found with the thumbnail's own URL, as
+ *          the contract says; 404 itemNotFound for an item the caller cannot read or a
+ *          thumbnail that does not exist)
+ *   GET on a thumbnail URL (pre-authenticated by its own secret, on the `/_thumbnails/` path, as
+ *          Graph's own live on another host): the image. An image file is its own thumbnail; a
+ *          document's is a rendered page (here one PNG of the size asked for). `thumbnailFault`
+ *          makes the host answer another content type, more bytes, or no declared length.
  *   PUT | GET | DELETE on the session's uploadUrl (pre-authenticated: no bearer token, and one
  *          sent answers 401 as the contract warns): PUT with Content-Range answers 202 with
  *          nextExpectedRanges, 201 with the driveItem after the last byte, 416 for a fragment that
@@ -43,6 +52,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DriveStoreError, LocalDriveStore, MAX_UPLOAD_FRAGMENT, type DriveCaller, type StoredItem, type StoredPermission } from '../../src/attachments/local-drive-store.js';
+import { solidPng } from './png.js';
 
 export interface DriveRequest {
   method: string;
@@ -55,6 +65,9 @@ export interface DriveRequest {
 export interface DriveAnswer {
   status: number;
   body?: Record<string, unknown>;
+  /** Bytes instead of a JSON body (a thumbnail), sent with `headers`. */
+  bytes?: Buffer;
+  headers?: Record<string, string>;
   error?: { code: string; message: string };
 }
 
@@ -66,6 +79,11 @@ export type DisplayNameOf = (userId: string) => string | null | undefined;
 
 /** Where upload URLs live: outside /v1.0, as Graph's own live on another host. */
 const UPLOAD_PREFIX = '/_upload/';
+/** Where thumbnail URLs live, likewise. */
+const THUMBNAIL_PREFIX = '/_thumbnails/';
+/** The standard sizes, longest side in pixels (driveitem-list-thumbnails, "Size options"). */
+const THUMBNAIL_SIZES: Record<string, number> = { small: 96, medium: 176, large: 800 };
+const RASTER_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif']);
 /** The item properties a $select may name (https://learn.microsoft.com/en-us/graph/api/resources/driveitem). */
 const ITEM_FIELDS = new Set(['id', 'name', 'size', 'file', 'folder', 'webUrl', 'lastModifiedDateTime', 'createdDateTime', 'parentReference', 'eTag', 'cTag', 'createdBy', 'lastModifiedBy']);
 const DEFAULT_PAGE = 200;
@@ -73,11 +91,15 @@ const DEFAULT_PAGE = 200;
 export class GraphDrives {
   /** Items per page of children and search when the caller gives no $top (Graph's default is 200). */
   pageSize = DEFAULT_PAGE;
+  /** The thumbnail host misbehaving: another content type than the image's, `bytes` in all (padded), sent in chunks without a declared length. */
+  thumbnailFault: { contentType?: string; bytes?: number; chunked?: boolean } | undefined;
   private directory: string;
   private current: LocalDriveStore;
   private readonly tokens = new Map<string, DriveCaller>();
   private readonly groups = new Map<string, Set<string>>();
   private readonly secrets = new Map<string, string>();
+  /** Per item: the secret its thumbnail URLs carry. */
+  private readonly thumbnailSecrets = new Map<string, string>();
 
   constructor(
     private readonly origin: string,
@@ -100,7 +122,9 @@ export class GraphDrives {
     this.tokens.clear();
     this.groups.clear();
     this.secrets.clear();
+    this.thumbnailSecrets.clear();
     this.pageSize = DEFAULT_PAGE;
+    this.thumbnailFault = undefined;
   }
 
   dispose(): void {
@@ -132,6 +156,34 @@ export class GraphDrives {
 
   isUploadPath(path: string): boolean {
     return path.startsWith(UPLOAD_PREFIX);
+  }
+
+  isThumbnailPath(path: string): boolean {
+    return path.startsWith(THUMBNAIL_PREFIX);
+  }
+
+  /** GET on a thumbnail URL: `/_thumbnails/{drive}/{item}/{size}?tempauth=..`, no bearer token needed. */
+  thumbnailContent(request: DriveRequest): DriveAnswer {
+    if (request.method !== 'GET') return notAllowed();
+    const [driveId, itemId, size, ...more] = request.path.slice(THUMBNAIL_PREFIX.length).split('/').map(decodeURIComponent);
+    const secret = itemId === undefined ? undefined : this.thumbnailSecrets.get(itemId);
+    if (driveId === undefined || size === undefined || more.length > 0 || secret === undefined || request.query.get('tempauth') !== secret) return error(401, 'unauthenticated', 'The thumbnail URL is not valid.');
+    let item: StoredItem;
+    try {
+      item = this.current.item('app', driveId, itemId ?? '');
+    } catch {
+      return error(404, 'itemNotFound', 'The item was not found.');
+    }
+    const pixels = THUMBNAIL_SIZES[size];
+    if (pixels === undefined || !this.current.hasThumbnail(item)) return error(404, 'itemNotFound', 'The thumbnail was not found.');
+    const own = RASTER_TYPES.has(item.mimeType ?? '');
+    let bytes = own ? this.current.content('app', driveId, item.id) : solidPng(pixels, Math.round((pixels * 3) / 4));
+    const fault = this.thumbnailFault;
+    if (fault?.bytes !== undefined && fault.bytes > bytes.length) bytes = Buffer.concat([bytes, Buffer.alloc(fault.bytes - bytes.length)]);
+    const headers: Record<string, string> = { 'Content-Type': fault?.contentType ?? (own ? (item.mimeType ?? '') : 'image/png'), 'Cache-Control': 'public, max-age=31536000' };
+    // Sent in chunks, the length is not declared (the graph server leaves Content-Length out).
+    if (fault?.chunked) headers['Transfer-Encoding'] = 'chunked';
+    return { status: 200, headers, bytes };
   }
 
   /** A request under /v1.0 whose first segment is `drives`, `me` or `groups`; `segments` follow `v1.0`. */
@@ -219,6 +271,7 @@ export class GraphDrives {
       return unknown(kind);
     }
     if (itemId === undefined) return unknown(kind);
+    if (action[0] === 'thumbnails') return this.thumbnails(caller, driveId, itemId, action.slice(1), request);
     const [verb, permissionId, ...beyond] = action;
     if (beyond.length > 0) return unknown(beyond[0]);
     if (verb === undefined) {
@@ -277,6 +330,41 @@ export class GraphDrives {
     const body: Record<string, unknown> = { value: page.map(toJson) };
     if (nextLink) body['@odata.nextLink'] = nextLink;
     return { status: 200, body };
+  }
+
+  // ---- thumbnails ----
+
+  /** The item's thumbnail sets, one set, one thumbnail, or (`content`) a redirect to its bytes. */
+  private thumbnails(caller: DriveCaller, driveId: string, itemId: string, rest: string[], request: DriveRequest): DriveAnswer {
+    if (request.method !== 'GET') return notAllowed();
+    const item = this.current.item(caller, driveId, itemId);
+    const sets = this.thumbnailSets(item);
+    const [setId, size, content, ...beyond] = rest;
+    if (beyond.length > 0 || (content !== undefined && content !== 'content')) return unknown(beyond[0] ?? content);
+    if (setId === undefined) return { status: 200, body: { value: sets } };
+    const set = sets.find((s) => s.id === setId);
+    if (!set) return error(404, 'itemNotFound', 'The thumbnail set was not found.');
+    if (size === undefined) return { status: 200, body: set };
+    const thumbnail = set[size] as { url: string } | undefined;
+    if (!thumbnail) return error(404, 'itemNotFound', 'The thumbnail was not found.');
+    if (content === undefined) return { status: 200, body: thumbnail };
+    // "The service responds with a redirect to the thumbnail URL."
+    return { status: 302, headers: { Location: thumbnail.url } };
+  }
+
+  /** One set of the standard sizes for an item OneDrive renders, none otherwise; the URLs carry their own secret. */
+  private thumbnailSets(item: StoredItem): (Record<string, unknown> & { id: string })[] {
+    if (!this.current.hasThumbnail(item)) return [];
+    let secret = this.thumbnailSecrets.get(item.id);
+    if (secret === undefined) {
+      secret = randomBytes(24).toString('base64url');
+      this.thumbnailSecrets.set(item.id, secret);
+    }
+    const set: Record<string, unknown> & { id: string } = { id: '0' };
+    for (const [size, pixels] of Object.entries(THUMBNAIL_SIZES)) {
+      set[size] = { width: pixels, height: Math.round((pixels * 3) / 4), url: `${this.origin}${THUMBNAIL_PREFIX}${encodeURIComponent(item.driveId)}/${encodeURIComponent(item.id)}/${size}?tempauth=${secret}` };
+    }
+    return [set];
   }
 
   // ---- sharing ----
@@ -393,9 +481,7 @@ export class GraphDrives {
     const expand = query.get('$expand');
     if (expand !== null) {
       if (expand !== 'thumbnails') throw new DriveStoreError(400, 'invalidRequest', `Cannot expand '${expand}'.`);
-      // https://learn.microsoft.com/en-us/graph/api/driveitem-list-thumbnails: one set of small, medium and large.
-      const url = (size: string) => `${this.origin}/_thumbnails/${item.id}/${size}`;
-      selected.thumbnails = this.current.hasThumbnail(item) ? [{ id: '0', small: { height: 96, width: 96, url: url('small') }, medium: { height: 176, width: 176, url: url('medium') }, large: { height: 800, width: 800, url: url('large') } }] : [];
+      selected.thumbnails = this.thumbnailSets(item);
     }
     return selected;
   }

@@ -24,7 +24,7 @@
  *   POST   /v1.0/$batch                                  (at most 20 sub-requests, dispatched through the routes above)
  *   POST   /v1.0/invitations, POST|GET /v1.0/users/{id}/teamwork/installedApps, POST /v1.0/users/{id}/sendMail
  *                                                         (reaching people, issue 14: state and contracts in graph-reach.ts, `reach`)
- *   /v1.0/drives/..., /v1.0/me/drive/..., /v1.0/groups/{id}/drive and upload URLs
+ *   /v1.0/drives/..., /v1.0/me/drive/..., /v1.0/groups/{id}/drive, upload and thumbnail URLs
  *                                                         (OneDrive and SharePoint, issue 21: state and contracts in graph-drives.ts, `drives`)
  *
  * Every request needs `Authorization: Bearer <token>` (401 in Graph's error shape otherwise;
@@ -37,7 +37,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { GraphDrives, type Pager } from './graph-drives.js';
+import { GraphDrives, type DriveAnswer, type Pager } from './graph-drives.js';
 import { GraphReach, type ReachAnswer, type ReachDirectory } from './graph-reach.js';
 import { testTlsCredentials } from './tls.js';
 
@@ -558,16 +558,17 @@ export class GraphServer {
 
   /** Authorization, injected faults, then the route; shared by HTTP requests and batch sub-requests. */
   private answer(request: RecordedRequest): Reply {
-    // Upload URLs are pre-authenticated: no bearer token (graph-drives.ts checks their own).
+    // Upload and thumbnail URLs are pre-authenticated: no bearer token (graph-drives.ts checks their own).
     const upload = request.via === 'http' && this.drives.isUploadPath(request.path);
-    const unauthorized = upload ? undefined : this.checkAuthorization(request.headers);
+    const thumbnail = request.via === 'http' && this.drives.isThumbnailPath(request.path);
+    const unauthorized = upload || thumbnail ? undefined : this.checkAuthorization(request.headers);
     if (unauthorized) return unauthorized;
     const fault = this.faults.find((f) => f.remaining > 0 && (f.match?.(request) ?? true));
     if (fault) fault.remaining--;
     if (fault && fault.when !== 'after') return faultReply(fault, request.headers);
     let reply: Reply;
     try {
-      reply = upload ? reachReply(this.drives.upload(request), request.headers) : this.route(request);
+      reply = upload ? driveReply(this.drives.upload(request), request.headers) : thumbnail ? driveReply(this.drives.thumbnailContent(request), request.headers) : this.route(request);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       reply = graphError(error.status, error.code, error.message, request.headers);
@@ -603,7 +604,7 @@ export class GraphServer {
     }
     if (resource === 'drives' || resource === 'me' || resource === 'groups') {
       const pager: Pager = (req, items, defaultTop) => this.paged(req as RecordedRequest, items, undefined, defaultTop);
-      return reachReply(this.drives.handle(segments.slice(1), request, pager), request.headers);
+      return driveReply(this.drives.handle(segments.slice(1), request, pager), request.headers);
     }
     if (rest.length > 0) throw unknownSegment(rest[0]);
 
@@ -1218,6 +1219,14 @@ function reachReply(answer: ReachAnswer, requestHeaders: Record<string, string>)
   return answer.body ? ok(answer.status, answer.body) : { status: answer.status, headers: {} };
 }
 
+/** A drive answer: bytes (a thumbnail) or a redirect with their headers, else as the reach answers. */
+function driveReply(answer: DriveAnswer, requestHeaders: Record<string, string>): Reply {
+  if (answer.error) return reachReply(answer, requestHeaders);
+  if (answer.bytes) return { status: answer.status, headers: answer.headers ?? {}, body: answer.bytes };
+  if (answer.headers) return { status: answer.status, headers: answer.headers };
+  return reachReply(answer, requestHeaders);
+}
+
 function send(res: ServerResponse, reply: Reply): void {
   const headers: Record<string, string> = { 'request-id': randomUUID(), ...reply.headers };
   if (reply.body === undefined) {
@@ -1226,6 +1235,13 @@ function send(res: ServerResponse, reply: Reply): void {
     return;
   }
   const payload = Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(JSON.stringify(reply.body), 'utf8');
+  // Chunked: the length is not declared, and the bytes go out in pieces.
+  if (headers['Transfer-Encoding'] === 'chunked') {
+    res.writeHead(reply.status, headers);
+    for (let at = 0; at < payload.length; at += 64 * 1024) res.write(payload.subarray(at, at + 64 * 1024));
+    res.end();
+    return;
+  }
   res.writeHead(reply.status, { ...headers, 'Content-Length': String(payload.length) });
   res.end(payload);
 }

@@ -6,46 +6,27 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AttachmentUploadModel } from '../../src/attachments/attachment-upload.model.js';
 import { LOCAL_LIBRARY_DRIVE_ID } from '../../src/attachments/attachments.module.js';
-import { ApiClient } from '../../tab/src/api/api-client.js';
 import { ApiProblem } from '../../tab/src/api/api-problem.js';
 import { FRAGMENT_UNIT, uploadFile } from '../../tab/src/api/attachments-api.js';
-import { buildAttachmentsWorld, type AttachmentsWorld } from '../attachments/attachments-world.js';
+import type { Actor } from '../../src/auth/actor.js';
+import { useTabOnLocalWorld, type AttachmentsWorld, type TabOnWorld } from '../attachments/attachments-world.js';
 import { community, person } from '../communities/communities-fixtures.js';
 import { useTestDatabase } from '../support/database.js';
-import { actorHeader } from '../support/test-actor.js';
 
 describe('tab: uploading a file through the attachments API', function () {
   this.timeout(60_000);
   useTestDatabase('tabupload');
+  const rig = useTabOnLocalWorld();
   let world: AttachmentsWorld;
-  let server: Server;
+  let tab: TabOnWorld;
   const ranges: string[] = [];
-  before(async () => {
-    world = buildAttachmentsWorld();
-    server = world.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-  });
-  after(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    world.dispose();
+  beforeEach(() => {
+    ({ world, tab } = rig);
   });
 
-  function clientAs(actor: Parameters<typeof actorHeader>[0]): ApiClient {
-    const { port } = server.address() as AddressInfo;
-    return new ApiClient({
-      baseUrl: `http://127.0.0.1:${port}/api/v1`,
-      fetch: (url, init) => {
-        const headers = new Headers(init?.headers);
-        headers.set('X-Test-Actor', actorHeader(actor));
-        if (init?.method === 'PUT') ranges.push(headers.get('Content-Range') ?? '');
-        return fetch(url, { ...init, headers });
-      },
-    });
-  }
+  const clientAs = (actor: Actor) => tab.clientAs(actor, (_url, init) => void (init.method === 'PUT' && ranges.push(init.headers.get('Content-Range') ?? '')));
 
   it('sends 320 KiB-multiple fragments, resumes after a fragment the server could not pass on, and makes one whole file', async () => {
     const author = await person({ userId: 'tab-up-author' });

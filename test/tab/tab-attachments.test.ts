@@ -16,12 +16,15 @@ import { Types } from 'mongoose';
 import type { Frame } from 'playwright-core';
 import { LOCAL_LIBRARY_DRIVE_ID } from '../../src/attachments/attachments.module.js';
 import { ReplyModel } from '../../src/discussions/reply.model.js';
+import { solidPng } from '../support/png.js';
 import type { TeamsHost } from '../support/teams-host.js';
 import { actorOf, ANOUK, BRAM, CHANTAL, seedCommunity, seedPerson, useEntraTabRig, type RigModules } from './entra-tab-rig.js';
 import { expectNoViolationsInAnyTheme, tabUntilFocused } from './tab-fixtures.js';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const seeded = { community: '', discussion: '', mine: { driveId: '', itemId: '' } };
+const seeded = { community: '', discussion: '', mapDiscussion: '', mine: { driveId: '', itemId: '' } };
+/** A real image, so that the browser has something to decode: 64 x 48 pixels. */
+const MAP = solidPng(64, 48, 0x2e7d32);
 /** 4,000,000 bytes: two fragments of the server's 3.125 MiB (the first is 81% of it). */
 const UPLOAD_BYTES = 4_000_000;
 
@@ -62,14 +65,13 @@ async function seed(modules: RigModules): Promise<void> {
   store.addFile(store.oneDriveOf(ANOUK.oid).id, '', 'Begroting 2027.xlsx', Buffer.alloc(9_000, 1), ANOUK.oid);
   store.addFile(store.oneDriveOf(CHANTAL.oid).id, '', 'Programma informatieavond.pdf', Buffer.alloc(12_000, 5), CHANTAL.oid);
   seeded.mine = { driveId: mine.driveId, itemId: mine.id };
-  seeded.discussion = (
-    await modules.communities.services.discussions.create(actorOf(BRAM), seeded.community, {
-      kind: 'discussion',
-      title: 'Conceptnotitie gebiedsproces Baakse Beek: reacties vóór 15 december',
-      body: 'De conceptnotitie staat hieronder.',
-      attachments: [{ driveId: note.driveId, itemId: note.id }],
-    })
-  ).id;
+  /** A discussion by Bram with one file. */
+  const bramsDiscussion = async (title: string, body: string, file: { driveId: string; id: string }) =>
+    (await modules.communities.services.discussions.create(actorOf(BRAM), seeded.community, { kind: 'discussion', title, body, attachments: [{ driveId: file.driveId, itemId: file.id }] })).id;
+  // In Bram's OneDrive: the tests browse Anouk's and Chantal's, and count what they find there.
+  const map = store.addFile(store.oneDriveOf(BRAM.oid).id, '', 'Kaart beekdal.png', MAP, BRAM.oid);
+  seeded.mapDiscussion = await bramsDiscussion('Kaart van het beekdal', 'De kaart met de nieuwe meanders.', map);
+  seeded.discussion = await bramsDiscussion('Conceptnotitie gebiedsproces Baakse Beek: reacties vóór 15 december', 'De conceptnotitie staat hieronder.', note);
 }
 
 /** Everything the tab's live region said, in order (a MutationObserver in the tab). */
@@ -199,6 +201,45 @@ describe('tab: files in a discussion', function () {
     assert.equal(await again.nth(0).getByRole('link').count(), 0, 'no link to a file that is gone');
     assert.equal(await again.nth(1).getByRole('link', { name: 'Open Verslag veldbezoek.pdf (opens in a new tab)' }).count(), 1);
     await expectNoViolationsInAnyTheme(host, tab, axeSource, 'a thread with file cards');
+  });
+
+  it('a file card shows its thumbnail from Meent’s own route under the tab’s real CSP, which refuses an image from another origin', async () => {
+    let tab: Frame;
+    ({ host, tab } = await rig.openTab(ANOUK, { hash: `#/discussion/${seeded.mapDiscussion}` }));
+    const card = tab.getByTestId('discussion-files').getByTestId('file-card');
+    await card.waitFor();
+    const thumbnail = card.getByTestId('file-thumbnail');
+    await thumbnail.waitFor();
+    await tab.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('[data-testid="file-thumbnail"]');
+      return img !== null && img.complete && img.naturalWidth > 0;
+    });
+    const shown = await thumbnail.evaluate((img: HTMLImageElement) => ({ src: img.src, width: img.naturalWidth, height: img.naturalHeight, alt: img.getAttribute('alt'), hidden: img.closest('[aria-hidden="true"]') !== null }));
+    assert.deepEqual({ ...shown, src: shown.src.slice(0, 5) }, { src: 'blob:', width: 64, height: 48, alt: '', hidden: true }, 'decoded; decoration beside the file’s name');
+    assert.match(await card.innerText(), /Kaart beekdal\.png/);
+    // The policy the tab runs under admits its own origin and blob:, and refuses anything else (Graph's thumbnail addresses).
+    const policy = await tab.evaluate(async () => (await fetch(window.location.href, { cache: 'no-store' })).headers.get('content-security-policy') ?? '');
+    assert.match(policy, /img-src 'self' data: blob:(;|$)/);
+    const refused = await tab.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const img = document.createElement('img');
+          img.alt = '';
+          document.addEventListener(
+            'securitypolicyviolation',
+            (e) => {
+              img.remove();
+              resolve(e.effectiveDirective);
+            },
+            { once: true },
+          );
+          img.src = 'https://contoso.sharepoint.com/_thumbnails/kaart/medium';
+          document.body.append(img);
+        }),
+    );
+    assert.equal(refused, 'img-src');
+    assert.deepEqual(host.errors.filter((e) => /Content Security Policy/.test(e) && !e.includes('contoso.sharepoint.com')), [], 'the thumbnail itself broke no rule');
+    await expectNoViolationsInAnyTheme(host, tab, axeSource, 'a file card with a thumbnail');
   });
 
   it('a new discussion takes a file found by searching my OneDrive', async () => {

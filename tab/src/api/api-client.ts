@@ -34,6 +34,8 @@ export interface RequestOptions {
   keepalive?: boolean;
   /** Bytes sent as they are (an upload's fragment) instead of a JSON `body`, with their own headers. */
   raw?: { bytes: Blob; contentType: string; headers?: Record<string, string> };
+  /** The browser's cache for this request; default `no-store`. An answer the server marks `private, max-age` (a thumbnail) may use `default`. */
+  cache?: RequestCache;
 }
 
 export class ApiClient {
@@ -110,7 +112,7 @@ export class ApiClient {
         ...(options.keepalive ? { keepalive: true } : {}),
         // In Teams the bearer token is the only credential; a stray local cookie must not count.
         credentials: this.options.getToken ? 'omit' : 'same-origin',
-        cache: 'no-store',
+        cache: options.cache ?? 'no-store',
       });
     } catch (err) {
       if (options.signal?.aborted) throw err;

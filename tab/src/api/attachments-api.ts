@@ -126,6 +126,25 @@ function readUpload(value: unknown): Upload {
   };
 }
 
+/**
+ * The attachment whose thumbnail the view names when it names Meent's own route
+ * (`/api/v1/attachments/{id}/thumbnail`, under the API root the client is built with); null
+ * otherwise, so an address on another origin is never loaded.
+ */
+export function thumbnailIdOf(file: Pick<Attachment, 'available' | 'thumbnailUrl'>): string | null {
+  if (!file.available) return null;
+  return /^\/api\/v1\/attachments\/([0-9a-f]{24})\/thumbnail$/i.exec(file.thumbnailUrl ?? '')?.[1] ?? null;
+}
+
+/**
+ * An attachment's thumbnail, fetched with the API's credential (inside Teams an <img> would carry
+ * none) and kept by the browser as long as the server allows; null when the answer is not an image.
+ */
+export async function loadThumbnail(api: ApiClient, attachmentId: string, signal?: AbortSignal): Promise<Blob | null> {
+  const { blob } = await api.file(`/attachments/${encodeURIComponent(attachmentId)}/thumbnail`, { signal, cache: 'default' });
+  return blob.type.startsWith('image/') ? blob : null;
+}
+
 /** A folder of my OneDrive (its root without `folder`), or my files matching `q`. */
 export async function browseMyDrive(api: ApiClient, where: { q?: string; folder?: AttachmentRef }, signal?: AbortSignal): Promise<DriveItem[]> {
   const query = where.q ? { q: where.q } : where.folder ? { driveId: where.folder.driveId, itemId: where.folder.itemId } : {};

@@ -1,15 +1,19 @@
 /**
  * The files of a discussion or reply: a card per file with its type, name, size, who added it,
- * when it last changed and a thumbnail where Microsoft 365 has one. "Open" opens the file's
+ * when it last changed and a thumbnail where Microsoft 365 has one. The thumbnail comes from
+ * Meent's own route, fetched with the API's credential and shown as a blob (the tab's CSP
+ * admits images from its own origin and blob: only, and inside Teams an <img> carries no
+ * token); it is decoration beside the file's name, so its alt text is empty. "Open" opens the file's
  * `webUrl` (Office for the web, the PDF viewer) in a new tab; inside Teams too, because the
  * Teams JS library's file preview (`openFilePreview`) is a private, undocumented API. A file
  * that vanished or that the reader may no longer open says "No longer available" instead of a
  * link that would fail.
  */
 import { Link, makeStyles, tokens } from '@fluentui/react-components';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { formatFileSize } from '../../../src/content/file-size.js';
-import type { Attachment } from '../api/attachments-api.js';
+import { useApi } from '../api/api-provider.js';
+import { loadThumbnail, thumbnailIdOf, type Attachment } from '../api/attachments-api.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import type { Translator } from '../i18n/translator.js';
 
@@ -108,19 +112,46 @@ export function FileCards({ files, testId = 'file-cards' }: { files: readonly At
   );
 }
 
+/** The file's thumbnail as an object URL while the card shows it; null while it loads, when there is none, or when it failed. */
+function useThumbnail(file: Attachment): string | null {
+  const api = useApi();
+  const id = thumbnailIdOf(file);
+  const [shown, setShown] = useState<{ id: string; url: string } | null>(null);
+  useEffect(() => {
+    if (!id) return undefined;
+    const controller = new AbortController();
+    let url: string | undefined;
+    loadThumbnail(api, id, controller.signal).then(
+      (blob) => {
+        if (!blob || controller.signal.aborted) return;
+        url = URL.createObjectURL(blob);
+        setShown({ id, url });
+      },
+      // Refused, gone or unreachable: the type icon stands in.
+      () => undefined,
+    );
+    return () => {
+      controller.abort();
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [api, id]);
+  return shown && shown.id === id ? shown.url : null;
+}
+
 function FileCard({ file }: { file: Attachment }) {
   const styles = useStyles();
   const i18n = useI18n();
   const { t } = i18n;
-  // A thumbnail address can expire or be refused; the type icon then stands in for it.
+  const thumbnail = useThumbnail(file);
+  // An image the browser cannot decode: the type icon stands in for it.
   const [thumbnailFailed, setThumbnailFailed] = useState(false);
   const type = fileType(t, file.name, file.mimeType);
   const meta = [type.words, formatBytes(file.size, i18n.locale), file.author.displayName ? t('files.addedBy', { name: file.author.displayName }) : null].filter(Boolean).join(' · ');
   return (
     <>
       <span className={styles.visual} aria-hidden="true">
-        {file.available && file.thumbnailUrl && !thumbnailFailed ? (
-          <img className={styles.thumbnail} src={file.thumbnailUrl} alt="" loading="lazy" referrerPolicy="no-referrer" onError={() => setThumbnailFailed(true)} />
+        {thumbnail && !thumbnailFailed ? (
+          <img className={styles.thumbnail} src={thumbnail} alt="" data-testid="file-thumbnail" onError={() => setThumbnailFailed(true)} />
         ) : (
           <span className={styles.icon}>{type.badge}</span>
         )}

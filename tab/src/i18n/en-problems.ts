@@ -4,6 +4,7 @@
  * server's source and fails when one has no text here or in nl-problems.ts.
  */
 export const problemsEn = {
+  'problem.attachment_not_found': 'There is no such file.',
   'problem.attachment_not_shareable': 'You may not share one of the files, so it cannot be attached. Ask its owner to share it with you (edit rights) or upload a copy.',
   'problem.attachment_unreadable': 'You cannot open one of the files, so it cannot be attached.',
   'problem.attachments_need_sign_in': 'Attaching files needs your Microsoft 365 sign-in.',
@@ -14,6 +15,9 @@ export const problemsEn = {
   'problem.invalid_range': 'A piece of the upload does not match the file. Start the upload again.',
   'problem.no_own_drive': 'There is no OneDrive to take the file from.',
   'problem.no_upload_library': 'This community has no document library for uploads. Attach a file from OneDrive instead, or ask an administrator.',
+  'problem.thumbnail_not_an_image': 'Microsoft 365 did not give an image for this file’s thumbnail.',
+  'problem.thumbnail_too_large': 'The thumbnail is larger than Meent shows.',
+  'problem.thumbnail_unavailable': 'The thumbnail of this file is no longer available.',
   'problem.too_many_attachments': 'This post has too many files attached.',
   'problem.upload_not_found': 'There is no such upload (it may have expired). Start again.',
   'problem.upload_out_of_step': 'The upload is out of step with Microsoft 365. Start it again.',

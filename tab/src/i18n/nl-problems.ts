@@ -3,6 +3,7 @@ import type { Catalogue } from './en.js';
 import type { problemsEn } from './en-problems.js';
 
 export const problemsNl: { readonly [K in keyof typeof problemsEn]: Catalogue[K] } = {
+  'problem.attachment_not_found': 'Dit bestand bestaat niet.',
   'problem.attachment_not_shareable': 'Je mag een van de bestanden niet delen, dus het kan niet worden bijgevoegd. Vraag de eigenaar om het met je te delen (bewerkrechten) of upload een kopie.',
   'problem.attachment_unreadable': 'Je kunt een van de bestanden niet openen, dus het kan niet worden bijgevoegd.',
   'problem.attachments_need_sign_in': 'Voor het bijvoegen van bestanden moet je met Microsoft 365 zijn aangemeld.',
@@ -13,6 +14,9 @@ export const problemsNl: { readonly [K in keyof typeof problemsEn]: Catalogue[K]
   'problem.invalid_range': 'Een deel van de upload past niet bij het bestand. Begin opnieuw met uploaden.',
   'problem.no_own_drive': 'Er is geen OneDrive om het bestand uit te halen.',
   'problem.no_upload_library': 'Deze community heeft geen documentbibliotheek voor uploads. Voeg een bestand uit OneDrive toe, of vraag het een beheerder.',
+  'problem.thumbnail_not_an_image': 'Microsoft 365 gaf geen afbeelding als miniatuur van dit bestand.',
+  'problem.thumbnail_too_large': 'De miniatuur is groter dan Meent toont.',
+  'problem.thumbnail_unavailable': 'De miniatuur van dit bestand is niet meer beschikbaar.',
   'problem.too_many_attachments': 'Er zijn te veel bestanden bij dit bericht gevoegd.',
   'problem.upload_not_found': 'Deze upload bestaat niet (misschien is hij verlopen). Begin opnieuw.',
   'problem.upload_out_of_step': 'De upload loopt niet meer gelijk met Microsoft 365. Begin opnieuw.',
