@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import mongoose, { Schema, Types } from 'mongoose';
 import { upsertRetryingRace } from './mongo-errors.js';
+import { storeCapabilities } from './store-capabilities.js';
 
 const versionStampSchema = new Schema(
   {
@@ -60,11 +61,19 @@ export function newStampValue(): string {
   return new Types.ObjectId().toHexString();
 }
 
-/** The stored values of these stamps (a scope never written has none: `''`). */
+/**
+ * The stored values of these stamps (a scope never written has none: `''`). One equality read
+ * per scope where `$in` does not reach the index (FerretDB hands its backend equalities only,
+ * https://docs.ferretdb.io/pushdown): there an `$in` read every stamp in the collection, one per
+ * discussion ever written, so at 20,000 discussions each renewal of a request's stamps cost
+ * ~60 ms of FerretDB's CPU and the cached feeds fell from 490 to 20 requests/s.
+ */
 export async function readStamps(keys: readonly string[]): Promise<Map<string, string>> {
-  const rows = await VersionStampModel.find({ _id: mongoose.trusted({ $in: [...keys] }) })
-    .lean<{ _id: string; v: string }[]>();
   const out = new Map<string, string>(keys.map((k) => [k, '']));
+  if (keys.length === 0) return out;
+  const rows = storeCapabilities().product === 'ferretdb'
+    ? (await Promise.all(keys.map((key) => VersionStampModel.findOne({ _id: key }).lean<{ _id: string; v: string }>()))).filter((row): row is { _id: string; v: string } => row !== null)
+    : await VersionStampModel.find({ _id: mongoose.trusted({ $in: [...keys] }) }).lean<{ _id: string; v: string }[]>();
   for (const row of rows) out.set(row._id, row.v);
   return out;
 }
