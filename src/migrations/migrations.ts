@@ -7,6 +7,7 @@
  * own documents beside its model and adds it here.
  */
 import { deliverySendingToClaimed } from '../notifications/delivery-migrations.js';
+import { searchEntryWeeks } from '../search-index/search-index-migrations.js';
 
 export interface Migration {
   /** Stable and unique: `YYYY-MM-DD-what` (the store records it as applied). */
@@ -16,4 +17,4 @@ export interface Migration {
   up(): Promise<number>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [deliverySendingToClaimed];
+export const MIGRATIONS: readonly Migration[] = [deliverySendingToClaimed, searchEntryWeeks];

@@ -371,6 +371,8 @@ export const PERSONAL_DATA_CATALOGUE: CatalogueEntry[] = [
       terms: personal('Woorden uit de tekst om op te zoeken.', 'Words from the text to search by.'),
       strongTerms: personal('Woorden uit de titel.', 'Words from the title.'),
       at: F.at,
+      bucket: technical('De week van de datum, om de nieuwste eerst te lezen.', 'The week of the date, to read the newest first.'),
+      era: technical('De periode van zestien weken van de datum.', 'The sixteen-week period of the date.'),
       hidden: F.hidden,
       isGuest: technical('Of het voor gasten zichtbaar mag zijn.', 'Whether guests may see it.'),
       guestsAllowed: technical('Of de community gasten toelaat.', 'Whether the community admits guests.'),
@@ -803,6 +805,15 @@ export const PERSONAL_DATA_CATALOGUE: CatalogueEntry[] = [
       appliedAt: technical('Wanneer de bijwerking is uitgevoerd.', 'When the update ran.'),
       changed: count,
       durationMs: technical('Hoe lang de bijwerking duurde.', 'How long the update took.'),
+    },
+  },
+  {
+    model: 'SearchBucket',
+    collection: 'search_buckets',
+    purpose: { nl: 'Welke weken van de zoekindex items bevatten, zodat zoeken bij de nieuwste begint.', en: 'Which weeks of the search index hold items, so that search starts with the newest.' },
+    retention: { nl: 'Zolang Meent draait (één klein document per organisatie en week, zonder persoonsgegevens).', en: 'As long as Meent runs (one small document per organisation and week, no personal data).' },
+    fields: {
+      bucket: technical('De week.', 'The week.'),
     },
   },
   {

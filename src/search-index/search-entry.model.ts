@@ -30,6 +30,9 @@ const searchEntrySchema = new Schema(
     strongTerms: { type: [String], default: [] },
     /** For recency: when the thing was created or (events) takes place. */
     at: { type: Date, required: true },
+    /** The week of `at` and its era (search-index.ts walks them from the newest). */
+    bucket: { type: Number, required: true },
+    era: { type: Number, required: true },
     hidden: { type: Boolean, default: false },
     /** People: guests are found only by those who share a community with them. */
     isGuest: { type: Boolean, default: false },
@@ -39,7 +42,9 @@ const searchEntrySchema = new Schema(
   { timestamps: false, versionKey: false },
 );
 searchEntrySchema.index({ type: 1, itemId: 1 }, { unique: true });
-searchEntrySchema.index({ tenantId: 1, terms: 1 });
+// The lookup asks for a key within a week or an era (search-index.ts).
+searchEntrySchema.index({ tenantId: 1, terms: 1, bucket: 1 });
+searchEntrySchema.index({ tenantId: 1, terms: 1, era: 1 });
 
 export type SearchEntryRecord = InferSchemaType<typeof searchEntrySchema> & { _id: mongoose.Types.ObjectId; type: SearchEntryType };
 

@@ -13,6 +13,7 @@ import { ApiSpec } from '../../src/http/api-spec.js';
 import { createApp } from '../../src/http/app.js';
 import { UserModel } from '../../src/members/user.model.js';
 import { NotificationModel } from '../../src/notifications/notification.model.js';
+import { SearchBucketModel } from '../../src/search-index/search-bucket.model.js';
 import { SearchEntryModel } from '../../src/search-index/search-entry.model.js';
 import type { NotificationOutbox } from '../../src/notifications/notification-outbox.js';
 import { silentLogger, type TestClock } from '../events/events-fixtures.js';
@@ -21,13 +22,13 @@ import { testAuthenticate } from '../support/test-actor.js';
 export { as, community, person, testClock, DAY, TEST_TENANT, type TestClock } from '../events/events-fixtures.js';
 
 export async function syncConsultationIndexes(): Promise<void> {
-  for (const model of [ConsultationModel, ConsultationAnswerModel, ConsultationResponderModel, ConsultationTallyModel, NotificationModel, UserModel, CommunityModel, MembershipModel, LeaseModel, SearchEntryModel]) {
+  for (const model of [ConsultationModel, ConsultationAnswerModel, ConsultationResponderModel, ConsultationTallyModel, NotificationModel, UserModel, CommunityModel, MembershipModel, LeaseModel, SearchEntryModel, SearchBucketModel]) {
     await (model as { syncIndexes(): Promise<unknown> }).syncIndexes();
   }
 }
 
 export async function clearConsultations(): Promise<void> {
-  for (const model of [ConsultationModel, ConsultationAnswerModel, ConsultationResponderModel, ConsultationTallyModel, NotificationModel, CommunityModel, MembershipModel, SearchEntryModel]) {
+  for (const model of [ConsultationModel, ConsultationAnswerModel, ConsultationResponderModel, ConsultationTallyModel, NotificationModel, CommunityModel, MembershipModel, SearchEntryModel, SearchBucketModel]) {
     await (model as { deleteMany(filter: object): Promise<unknown> }).deleteMany({});
   }
 }

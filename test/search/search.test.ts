@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { EventModel } from '../../src/events/event.model.js';
 import { rank } from '../../src/search/search.service.js';
-import { searchIndex } from '../../src/search-index/search-index.js';
+import sinon from 'sinon';
+import { SearchBucketModel } from '../../src/search-index/search-bucket.model.js';
+import { SearchEntryModel } from '../../src/search-index/search-entry.model.js';
+import { searchEntryWeeks } from '../../src/search-index/search-index-migrations.js';
+import { bucketOfTime, searchIndex, WEEKS_PER_ERA } from '../../src/search-index/search-index.js';
 import { analyseQuery } from '../../src/search-index/text-analysis.js';
 import { bulkDiscussions } from '../support/bulk-discussions.js';
 import { useTestDatabase } from '../support/database.js';
@@ -51,6 +55,64 @@ describe('search (HTTP, real database)', function () {
     }
     const newest = await searchIndex.entriesWithKey('bounded-tenant', analyseQuery('gemaal')[0]?.keys[0] ?? '', 5);
     assert.deepEqual(newest.map((e) => e.itemId), ['bounded-11', 'bounded-10', 'bounded-9', 'bounded-8', 'bounded-7']);
+  });
+
+  it('finds exactly the newest entries of a key across weeks, eras and the future, for any limit', async () => {
+    const tenantId = 'walk-tenant';
+    const DAY_MS = 86_400_000;
+    const base = Date.UTC(2026, 5, 1);
+    // Dense recent weeks, a sparse past over three years, ties on the same instant, and an event two years ahead.
+    const offsets = [...Array.from({ length: 30 }, (_, i) => -i * DAY_MS / 3), ...Array.from({ length: 25 }, (_, i) => -(40 + i * 45) * DAY_MS), 0, 0, 730 * DAY_MS];
+    const entries = offsets.map((offset, i) => searchIndex.entryFor({ tenantId, type: 'discussion', itemId: `walk-${i}`, title: i % 3 === 0 ? 'Gemaal bij de sluis' : 'Gemaal', at: new Date(base + offset) }));
+    await searchIndex.insertEntries(entries);
+    await searchIndex.index({ tenantId: 'other-tenant', type: 'discussion', itemId: 'walk-other', title: 'Gemaal', at: new Date(base + 800 * DAY_MS) });
+    const key = analyseQuery('gemaal')[0]?.keys[0] ?? '';
+    const stored = await SearchEntryModel.find({ tenantId, terms: key }).lean();
+    const reference = stored.sort((a, b) => b.at.getTime() - a.at.getTime() || (String(b._id) < String(a._id) ? -1 : 1)).map((e) => e.itemId);
+    assert.equal(reference.length, offsets.length);
+    for (const limit of [1, 2, 3, 5, 17, 31, 40, 55, 58, 1000]) {
+      const found = await searchIndex.entriesWithKey(tenantId, key, limit);
+      assert.deepEqual(found.map((e) => e.itemId), reference.slice(0, limit), `limit ${limit}`);
+    }
+    const weeks = await SearchBucketModel.find({ tenantId }).lean();
+    assert.deepEqual(new Set(weeks.map((w) => w.bucket)), new Set(entries.map((e) => e.bucket)), 'one marker per week that holds entries');
+  });
+
+  it('reads only the newest weeks for a common word: no older era, no week beyond the first that fill the limit', async () => {
+    const tenantId = 'common-tenant';
+    const now = Date.UTC(2026, 8, 1);
+    const WEEK = 7 * 86_400_000;
+    const docs = [
+      // Ten matches in each of the newest three weeks, and many in two older eras.
+      ...Array.from({ length: 30 }, (_, i) => ({ i, at: now - Math.floor(i / 10) * WEEK - i * 1000 })),
+      ...Array.from({ length: 80 }, (_, i) => ({ i: 100 + i, at: now - (WEEKS_PER_ERA * 2 + (i % 20)) * WEEK })),
+    ];
+    await searchIndex.insertEntries(docs.map(({ i, at }) => searchIndex.entryFor({ tenantId, type: 'reply', itemId: `common-${i}`, title: 'Peilbeheer', at: new Date(at) })));
+    const key = analyseQuery('peilbeheer')[0]?.keys[0] ?? '';
+    const find = sinon.spy(SearchEntryModel, 'find');
+    try {
+      const found = await searchIndex.entriesWithKey(tenantId, key, 8);
+      assert.deepEqual(found.map((e) => e.itemId), Array.from({ length: 8 }, (_, i) => `common-${i}`));
+      const filters = find.getCalls().map((c) => c.args[0] as unknown as Record<string, unknown>).filter((f) => f.tenantId === tenantId);
+      assert.ok(filters.length > 0 && filters.length <= 4, `${filters.length} lookups`);
+      assert.ok(filters.every((f) => f.era === undefined && typeof f.bucket === 'number' && f.bucket >= bucketOfTime(new Date(now - 3 * WEEK))), JSON.stringify(filters));
+    } finally {
+      find.restore();
+    }
+  });
+
+  it('gives entries written before the weeks existed their week and era at upgrade, once', async () => {
+    const tenantId = 'upgrade-tenant';
+    const key = analyseQuery('kwelwater')[0]?.keys[0] ?? '';
+    const old = [Date.UTC(2024, 1, 3), Date.UTC(2026, 10, 20), Date.UTC(2026, 10, 21)].map((at, i) => {
+      const { bucket: _bucket, era: _era, ...previous } = searchIndex.entryFor({ tenantId, type: 'discussion', itemId: `upgrade-${i}`, title: 'Kwelwater', at: new Date(at) });
+      return previous;
+    });
+    await SearchEntryModel.collection.insertMany(old.map((e) => ({ ...e })));
+    assert.deepEqual(await searchIndex.entriesWithKey(tenantId, key, 10), [], 'without weeks the walk cannot see them');
+    assert.equal(await searchEntryWeeks.up(), 3);
+    assert.deepEqual((await searchIndex.entriesWithKey(tenantId, key, 10)).map((e) => e.itemId), ['upgrade-2', 'upgrade-1', 'upgrade-0']);
+    assert.equal(await searchEntryWeeks.up(), 0, 'running again changes nothing');
   });
 
   it('finds an event by its description after the description was edited (parsed text is kept per version of the event)', async () => {

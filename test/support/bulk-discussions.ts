@@ -11,7 +11,6 @@ import { ActivityModel } from '../../src/discussions/activity.model.js';
 import { DiscussionModel } from '../../src/discussions/discussion.model.js';
 import { bucketOf } from '../../src/discussions/feed-buckets.js';
 import { ReplyModel } from '../../src/discussions/reply.model.js';
-import { SearchEntryModel } from '../../src/search-index/search-entry.model.js';
 import { searchIndex } from '../../src/search-index/search-index.js';
 
 const CHUNK = 250;
@@ -57,7 +56,7 @@ export async function bulkDiscussions(communityId: string, authors: Actor[], ite
   }
   await insertInChunks((d) => DiscussionModel.insertMany(d), discussions);
   await insertInChunks((d) => ActivityModel.insertMany(d), activities);
-  await insertInChunks((d) => SearchEntryModel.insertMany(d), entries);
+  await insertInChunks((d) => searchIndex.insertEntries(d), entries);
   await CommunityModel.updateOne(
     { _id: cid },
     { $inc: { 'counts.discussionSeq': items.length, 'counts.activitySeq': items.length, 'counts.discussionCount': items.length }, $set: { lastActivityAt: new Date(now) } },
