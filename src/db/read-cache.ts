@@ -203,6 +203,23 @@ const contextCache = new AsyncLocalStorage<ReadCache>();
 let processCache = new ReadCache();
 
 /** The read cache of the current instance. */
+/**
+ * What a reader derives from a cached value (the search keys of a cached list, say), built
+ * once per cached version, not per request: keyed by the frozen value itself, so a new version
+ * gets its own and an old one is collected with its value.
+ */
+export function derivedOnce<V extends object, D>(derive: (value: V) => D): (value: V) => D {
+  const derived = new WeakMap<V, D>();
+  return (value) => {
+    let found = derived.get(value);
+    if (found === undefined) {
+      found = derive(value);
+      derived.set(value, found);
+    }
+    return found;
+  };
+}
+
 export function readCache(): ReadCache {
   return contextCache.getStore() ?? processCache;
 }

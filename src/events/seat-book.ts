@@ -1,6 +1,6 @@
 /**
  * One event's registrations and seats during a seat-allocator batch: the operations apply to
- * this in-memory view one after another, then `commit` writes the outcome through the seat
+ * this in-memory view one after another, then `commitBooks` writes the outcome through the seat
  * store (src/events/seat-store.ts) in an order that keeps the unique indexes' invariants
  * after every single write.
  */
@@ -472,13 +472,6 @@ export class SeatBook {
     }
     const attendeesChanged = written.writes.changed.some((e) => isOutlookAttendee(e.initial) !== isOutlookAttendee(e.current));
     return { event: this.event, attendeesChanged, edited: this.edited, notifications: this.notifications };
-  }
-
-  /** Writes this batch alone (see `commitBooks`). */
-  async commit(results: BatchResult[]): Promise<BatchCommitted> {
-    const [committed] = await commitBooks([{ book: this, results }]);
-    if (!committed) throw new Error('the batch was not committed');
-    return committed;
   }
 
   /**

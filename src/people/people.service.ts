@@ -17,7 +17,7 @@ import { isDirectoryGuest } from '../members/directory-person.js';
 import type { PeopleRepository } from '../members/people.repository.js';
 import type { ExpertView, ListPeopleQuery, PersonView, UpdateProfileInput } from '../members/profile.schemas.js';
 import type { UserRecord } from '../members/user.model.js';
-import { readCache } from '../db/read-cache.js';
+import { derivedOnce, readCache } from '../db/read-cache.js';
 import { stampScope } from '../db/version-stamps.js';
 
 /** Weights of "who knows about X", per signal. */
@@ -188,17 +188,8 @@ function personSearchKeys(user: UserRecord): PersonSearchKeys {
   return { strong, all, names: wordsOf(user.displayName) };
 }
 
-/** Keyed by the cached (frozen) list of a tenant's people: stemming runs once per version of the list, not per search. */
-const peopleKeys = new WeakMap<readonly UserRecord[], Map<string, PersonSearchKeys>>();
-
-function searchKeysOfPeople(everyone: readonly UserRecord[]): Map<string, PersonSearchKeys> {
-  let keys = peopleKeys.get(everyone);
-  if (!keys) {
-    keys = new Map(everyone.map((u) => [u.userId, personSearchKeys(u)]));
-    peopleKeys.set(everyone, keys);
-  }
-  return keys;
-}
+/** Stemming runs once per cached version of a tenant's list of people, not per search. */
+const searchKeysOfPeople = derivedOnce((everyone: readonly UserRecord[]): Map<string, PersonSearchKeys> => new Map(everyone.map((u) => [u.userId, personSearchKeys(u)])));
 
 function matchesAll(user: UserRecord, words: QueryWord[]): boolean {
   const keys = new Set(

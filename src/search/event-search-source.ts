@@ -10,7 +10,7 @@ import type { Actor } from '../auth/actor.js';
 import { markdownToText } from '../content/markdown.js';
 import { latestEventsOf, type EventRecord } from '../events/events.port.js';
 import { searchKeys, type QueryWord } from '../search-index/text-analysis.js';
-import { readCache } from '../db/read-cache.js';
+import { derivedOnce, readCache } from '../db/read-cache.js';
 import { stampScope } from '../db/version-stamps.js';
 
 export interface EventCandidate {
@@ -39,9 +39,6 @@ interface SearchableEvent {
   all: ReadonlySet<string>;
 }
 
-/** Keyed by the cached (frozen) list itself: a new list after a write gets new keys, and an old one goes with its list. */
-const searchable = new WeakMap<object, SearchableEvent[]>();
-
 interface CachedEvents {
   events: readonly EventRecord[];
   /** Attached files' names per event id. */
@@ -65,18 +62,14 @@ async function latestEventsWithFiles(tenantId: string): Promise<CachedEvents> {
   });
 }
 
-function searchableOf(cached: CachedEvents): SearchableEvent[] {
-  let found = searchable.get(cached);
-  if (!found) {
-    found = cached.events.map((event) => {
-      const text = markdownToText(event.description?.source ?? '');
-      const strong = new Set([...searchKeys(event.title), ...searchKeys(...(cached.files[String(event._id)] ?? []))]);
-      return { event, text, strong, all: new Set([...strong, ...searchKeys(text, event.location?.name)]) };
-    });
-    searchable.set(cached, found);
-  }
-  return found;
-}
+/** The events' search keys, once per cached version of the list (a new list after a write gets new keys). */
+const searchableOf = derivedOnce((cached: CachedEvents): SearchableEvent[] =>
+  cached.events.map((event) => {
+    const text = markdownToText(event.description?.source ?? '');
+    const strong = new Set([...searchKeys(event.title), ...searchKeys(...(cached.files[String(event._id)] ?? []))]);
+    return { event, text, strong, all: new Set([...strong, ...searchKeys(text, event.location?.name)]) };
+  }),
+);
 
 export async function matchingEvents(actor: Actor, words: QueryWord[], readable: Set<string>): Promise<EventCandidate[]> {
   const found: EventCandidate[] = [];

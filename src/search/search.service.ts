@@ -24,7 +24,7 @@ import { matchingEvents } from './event-search-source.js';
 import type { SearchHitView, SearchQuery, SearchResultType } from './search.schemas.js';
 import { analyseQuery, type QueryWord } from '../search-index/text-analysis.js';
 import { clockOf, type Clock } from '../time/clock.js';
-import { readCache } from '../db/read-cache.js';
+import { derivedOnce, readCache } from '../db/read-cache.js';
 import { stampScope } from '../db/version-stamps.js';
 
 export const RECENCY_WEIGHT = 1;
@@ -37,16 +37,25 @@ type MatchedEntry = SearchEntryRecord & {
   matchedKeys: ReadonlySet<string>;
 };
 
-/** An entry as ranking reads it: its keys as sets. */
-type PreparedEntry = MatchedEntry & { strong: ReadonlySet<string> };
+/** An entry as ranking reads it: its keys as sets, its ids as strings (converted once per cached version, not per request). */
+type PreparedEntry = MatchedEntry & { strong: ReadonlySet<string>; community: string | null; discussion: string | null };
 
 interface CachedEntries {
   entries: ReadonlyArray<SearchEntryRecord & { matchedKeys: readonly string[] }>;
   hiddenDiscussions: readonly string[];
 }
 
-/** Keyed by the cached (frozen) result itself: its sets are built once per version, not per request. */
-const prepared = new WeakMap<CachedEntries, { entries: PreparedEntry[]; hiddenDiscussions: ReadonlySet<string> }>();
+/** The cached entries' sets, built once per cached version, not per request. */
+const prepare = derivedOnce((found: CachedEntries): { entries: PreparedEntry[]; hiddenDiscussions: ReadonlySet<string> } => ({
+  entries: found.entries.map((e) => ({
+    ...e,
+    matchedKeys: new Set(e.matchedKeys),
+    strong: new Set(e.strongTerms),
+    community: e.communityId ? String(e.communityId) : null,
+    discussion: e.discussionId ? String(e.discussionId) : null,
+  })),
+  hiddenDiscussions: new Set(found.hiddenDiscussions),
+}));
 
 export interface SearchServiceDeps {
   people: PeopleService;
@@ -96,17 +105,17 @@ export class SearchService {
     const candidates: Candidate[] = [];
     for (const e of entries) {
       if (!wants(e.type) || e.type === 'person' || e.type === 'event') continue;
-      const communityId = e.communityId ? String(e.communityId) : null;
+      const communityId = e.community;
       if (!communityId) continue;
       if (e.type === 'community' ? !visibility.visible.has(communityId) : !visibility.readable.has(communityId) || e.hidden) continue;
-      if (e.type === 'reply' && hiddenDiscussions.has(String(e.discussionId))) continue;
+      if (e.type === 'reply' && hiddenDiscussions.has(e.discussion ?? '')) continue;
       candidates.push({
         type: e.type,
         id: e.itemId,
         title: e.title,
         snippet: e.snippet,
         communityId,
-        discussionId: e.discussionId ? String(e.discussionId) : null,
+        discussionId: e.discussion,
         at: e.at,
         weights: words.map((w) => (w.keys.some((k) => e.strong.has(k)) ? 3 : w.keys.some((k) => e.matchedKeys.has(k)) ? 1 : 0)),
       });
@@ -158,15 +167,7 @@ export class SearchService {
       // Plain arrays: the cache freezes what it keeps, and measures it as JSON.
       return { entries: entries.map((e) => ({ ...e, matchedKeys: [...e.matchedKeys] })), hiddenDiscussions: [...hidden] };
     });
-    let ready = prepared.get(found);
-    if (!ready) {
-      ready = {
-        entries: found.entries.map((e) => ({ ...e, matchedKeys: new Set(e.matchedKeys), strong: new Set(e.strongTerms) })),
-        hiddenDiscussions: new Set(found.hiddenDiscussions),
-      };
-      prepared.set(found, ready);
-    }
-    return ready;
+    return prepare(found);
   }
 
   /**
