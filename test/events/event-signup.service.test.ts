@@ -69,6 +69,28 @@ describe('event sign-ups (service)', () => {
     await seatInvariants(event.id);
   });
 
+  it('finds the people of a batch one by one in an event that holds many registrations, and still knows who signed up before', async () => {
+    const event = await s.events.create(admin, eventInput(clock, { capacity: 10 }));
+    const crowd = await people('crowd', 30);
+    const firstOfLast = (await Promise.all(crowd.map((p) => s.signups.signUp(p, event.id)))).at(-1);
+    // The last in line leaves (nobody is promoted) and comes back.
+    await s.signups.cancelMine(crowd[29]!, event.id);
+    const findOne = sinon.spy(RegistrationModel.collection, 'findOne');
+    try {
+      const [back, again, waiting] = await Promise.all([s.signups.signUp(crowd[29]!, event.id), s.signups.signUp(crowd[1]!, event.id), s.signups.signUp(crowd[12]!, event.id)]);
+      assert.ok(findOne.callCount >= 3, `the registrations were looked up person by person (${findOne.callCount})`);
+      assert.equal(back.registration.id, firstOfLast?.registration.id, 'the cancelled registration is found and used again, not inserted twice');
+      assert.deepEqual([back.registration.status, back.registration.position], ['waitlisted', 20]);
+      assert.deepEqual([again.created, again.registration.status], [false, 'registered']);
+      assert.deepEqual([waiting.created, waiting.registration.status], [false, 'waitlisted']);
+    } finally {
+      findOne.restore();
+    }
+    await s.allocator.idle();
+    assert.equal(await RegistrationModel.countDocuments({ eventId: new Types.ObjectId(event.id) }), 30);
+    await seatInvariants(event.id);
+  });
+
   it('gives a freed seat to the first in line, who hears about it, and moves the others up', async () => {
     const event = await s.events.create(admin, eventInput(clock, { capacity: 2 }));
     const [a, b, c, d] = await people('q', 4);
