@@ -270,7 +270,7 @@ async function main(): Promise<void> {
     const vsRaw = (name: ScenarioName) => Math.round((cached[name].requestsPerSecond / Math.max(0.1, rawSmall[name].requestsPerSecond)) * 100) / 100;
     const common = {
       date: new Date().toISOString(),
-      machine: machineDescription(loadAtStart, 'shared 2-core machine: seven other engineers ran builds and tests at the same time (see the load averages); figures are for comparison within this run'),
+      machine: machineDescription(loadAtStart, process.env.BENCH_MACHINE_NOTE ?? 'figures are for comparison within this run (see the load averages for what else ran)'),
       store: storeDescription(),
       load: { connections: CONNECTIONS, durationSeconds: SECONDS, tool: 'autocannon 8 (in this process: its CPU is in the node figures)' },
       readCache: { stampFreshMs: cache.stampFreshMs, maxBytes: cache.maxBytes, afterCachedRuns: cacheStats },
@@ -301,7 +301,7 @@ async function main(): Promise<void> {
       ...common,
       goals: { search: goals.search, scaling: goals.scaling },
       dataset: { searchEntries: small.searchEntries, query: 'bemesten' },
-      searchAfterAWriteMs: { ...missSmall, note: 'one search right after a write of the tenant\'s index renewed every cached search: it reads every entry with the query\'s keys (FerretDB 1.24 sorts and limits after fetching them all)' },
+      searchAfterAWriteMs: { ...missSmall, note: 'one search right after a write of the tenant\'s index renewed every cached search: per key it reads the newest weeks, then older eras, until 2,000 entries (search-index.ts)' },
       scenarios: pick(cached, ['search']),
       uncached: pick(uncached, ['search']),
       rawStore: pick(rawSmall, ['search']),
