@@ -80,6 +80,8 @@ const eventSchema = new Schema(
     allocation: {
       lastSeq: { type: Number, default: 0 },
       dirty: { type: Boolean, default: false },
+      /** Free seat numbers (src/events/seat-pool.ts); absent when the claims must be read. */
+      seats: { type: new Schema({ next: { type: Number, required: true }, free: { type: [Number], default: [] } }, { _id: false }), default: undefined },
     },
     /** The Outlook side, kept by the calendar outbox. */
     calendar: {
@@ -147,7 +149,7 @@ export interface EventRecord {
   uid: string;
   sequence: number;
   counts: { registered: number; waitlisted: number; requested: number };
-  allocation?: { lastSeq: number; dirty: boolean };
+  allocation?: { lastSeq: number; dirty: boolean; seats?: { next: number; free: number[] } };
   calendar: {
     mailbox: string | null;
     eventId: string | null;

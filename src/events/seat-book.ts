@@ -12,6 +12,7 @@ import type { RegistrationRecord, RegistrationStatus } from './registration.mode
 import type { BatchCommitted, BatchResult, EditOutcome, EventEditPlan, Outcome, Person, RegistrationOutcome, SeatOperation } from './seat-operations.js';
 import { arrival, isOutlookAttendee, lowerBound, personOf, time } from './registration-facts.js';
 import { countRegistrations, differs, loadBatch, markAllocationDirty, registeredRows, registeredSeats, seatClaimsOf, waitlistPage, waitlistQueues, writeChanges, writeEventsAfterBatch, type EventWrites, type SeatEntry } from './seat-store.js';
+import { SeatPool } from './seat-pool.js';
 import { hasStarted, signUpClosedReason, type SignUpClosed } from './signup-window.js';
 
 const CLOSED_MESSAGES: Record<SignUpClosed, string> = {
@@ -35,6 +36,11 @@ export class SeatBook {
   private readonly storedRegistered: number;
   /** Seats 1..capacity, and who holds each (registration id); loaded when first needed. */
   private holders: Map<number, Types.ObjectId> | undefined;
+  /**
+   * The free seats as the event's bookkeeping records them (seat-pool.ts), used instead of
+   * `holders` while those are not loaded; dropped once they are.
+   */
+  private pool: SeatPool | undefined;
   private orphanClaims: Types.ObjectId[] = [];
   /** Where the search for a free seat number starts (0-based). */
   private seatHint = 0;
@@ -78,6 +84,7 @@ export class SeatBook {
     }
     const book = new SeatBook(tenantId, event, counts, lastSeq, now);
     book.recounted = recounted;
+    if (!recounted && event.capacity !== null) book.pool = SeatPool.from(event.allocation?.seats);
     for (const r of registrations) book.entries.set(r.userId, { initial: r, current: { ...r } });
     // A batch interrupted between writes can leave more registered than seats after a capacity change.
     if (event.capacity !== null && book.counts.registered > event.capacity) book.rebalanceNeeded = true;
@@ -257,7 +264,10 @@ export class SeatBook {
     if (was === 'registered') this.counts.registered--;
     if (was === 'waitlisted') this.counts.waitlisted--;
     if (was === 'requested') this.counts.requested--;
-    if (was === 'registered' && entry.current.seat !== null && this.holders) this.holders.delete(entry.current.seat);
+    if (was === 'registered' && entry.current.seat !== null) {
+      this.holders?.delete(entry.current.seat);
+      this.pool?.release(entry.current.seat);
+    }
     this.setStatus(entry, status, { seat: null, ...(by ? { decidedBy: by } : {}) });
     if (was === 'registered') await this.fillFreeSeats();
   }
@@ -300,8 +310,13 @@ export class SeatBook {
   }
 
   private async takeFreeSeat(registrationId: Types.ObjectId): Promise<number> {
-    const holders = await this.loadHolders();
     const capacity = this.event.capacity ?? 0;
+    if (this.pool && !this.holders) {
+      const seat = this.pool.take(capacity);
+      if (seat !== undefined) return seat;
+      // The bookkeeping has no seat although the counts say one is free: ask the claims.
+    }
+    const holders = await this.loadHolders();
     // Search on from the last seat given, wrapping round: a burst takes seats in one sweep.
     for (let i = 0; i < capacity; i++) {
       const seat = ((this.seatHint + i) % capacity) + 1;
@@ -331,11 +346,15 @@ export class SeatBook {
       this.orphanClaims = claims.filter((c) => !valid.includes(c)).map((c) => c._id);
     }
     const holders = new Map<number, Types.ObjectId>(valid.map((c) => [c.seat, c.registrationId]));
-    // Entries this batch already took off a seat do not hold it any more.
+    // Entries this batch already took off a seat do not hold it any more, and those it seated
+    // from the bookkeeping (before the claims were needed) hold theirs already.
     for (const entry of this.entries.values()) {
-      if (entry.initial?.status === 'registered' && entry.initial.seat !== null && entry.current.status !== 'registered') holders.delete(entry.initial.seat);
+      const { initial, current } = entry;
+      if (initial?.status === 'registered' && initial.seat !== null && current.status !== 'registered') holders.delete(initial.seat);
+      if (current.status === 'registered' && current.seat !== null && (initial?.status !== 'registered' || initial.seat !== current.seat)) holders.set(current.seat, current._id);
     }
     this.holders = holders;
+    this.pool = undefined;
     return holders;
   }
 
@@ -351,6 +370,7 @@ export class SeatBook {
     if (capacity === null) {
       for (const entry of registered) if (entry.current.seat !== null) entry.current = { ...entry.current, seat: null };
       this.holders = new Map();
+      this.pool = undefined;
       await this.fillFreeSeats();
       return;
     }
@@ -385,6 +405,7 @@ export class SeatBook {
       entry.current = { ...entry.current, seat: candidate };
     }
     this.holders = holders;
+    this.pool = undefined;
     await this.fillFreeSeats();
   }
 
@@ -459,7 +480,9 @@ export class SeatBook {
     const changed = [...this.entries.values()].filter((e) => e.initial === null || differs(e.initial, e.current));
     const dirty = changed.length > 0 || this.orphanClaims.length > 0;
     const counts = { registered: this.counts.registered, waitlisted: this.counts.waitlisted, requested: this.counts.requested };
-    const set: Record<string, unknown> = { ...this.eventSet, counts, allocation: { lastSeq: this.nextSeq - 1, dirty: false } };
+    // The free seats go with the counts; without a capacity, or when they are too many to list, none are kept.
+    const seats = this.event.capacity === null ? undefined : this.holders ? SeatPool.ofHeld(this.holders.keys()).toRecord() : this.pool?.toRecord();
+    const set: Record<string, unknown> = { ...this.eventSet, counts, allocation: { lastSeq: this.nextSeq - 1, dirty: false, ...(seats ? { seats } : {}) } };
     return { writes: { tenantId: this.tenantId, eventId: this.event._id, changed, orphanClaims: this.orphanClaims }, dirty, eventSet: dirty || this.edited || this.recounted ? set : null };
   }
 

@@ -41,6 +41,14 @@ describe('event sign-ups (service)', () => {
       assert.deepEqual(claims.map((c) => String(c.registrationId)).sort(), registered.map((r) => String(r._id)).sort(), 'every registered registration holds exactly one seat claim');
       assert.deepEqual(registered.map((r) => r.seat).sort(), claims.map((c) => c.seat).sort());
       assert.ok(claims.every((c) => c.seat >= 1 && c.seat <= (event.capacity ?? 0)), 'seat numbers within capacity');
+      const seats = event.allocation?.seats;
+      if (seats && !event.allocation?.dirty) {
+        // The free-seat bookkeeping (seat-pool.ts): a seat is held exactly when it is below `next` and not listed free.
+        const held = new Set(claims.map((c) => c.seat));
+        for (let seat = 1; seat <= Math.max(seats.next, ...held); seat++) {
+          assert.equal(held.has(seat), seat < seats.next && !seats.free.includes(seat), `seat ${seat} in the bookkeeping ${JSON.stringify(seats)}`);
+        }
+      }
     }
     const counts = { registered: registered.length, waitlisted: await RegistrationModel.countDocuments({ eventId: id, status: 'waitlisted' }), requested: await RegistrationModel.countDocuments({ eventId: id, status: 'requested' }) };
     assert.deepEqual({ ...event?.counts }, counts, 'the cached counts match the registrations');
@@ -233,7 +241,48 @@ describe('event sign-ups (service)', () => {
     assert.equal((await s.signups.signUp(d!, event.id)).registration.status, 'waitlisted');
     await seatInvariants(event.id);
     const stored = await EventModel.findById(eventId).lean();
-    assert.deepEqual(stored?.allocation, { lastSeq: 5, dirty: false });
+    assert.deepEqual(stored?.allocation, { lastSeq: 5, dirty: false, seats: { next: 4, free: [] } }, 'the three seats are held, and the bookkeeping says so again');
+  });
+
+  it('hands out seats from the event\'s bookkeeping without reading the seat claims, and reads them again after an interrupted batch', async () => {
+    const event = await s.events.create(admin, eventInput(clock, { capacity: 5 }));
+    const eventId = new Types.ObjectId(event.id);
+    const crowd = await people('pool', 7);
+    for (const p of crowd.slice(0, 3)) await s.signups.signUp(p, event.id);
+    const find = sinon.spy(SeatClaimModel, 'find');
+    try {
+      await s.signups.cancelMine(crowd[1]!, event.id);
+      for (const p of crowd.slice(3, 6)) await s.signups.signUp(p, event.id);
+      assert.equal(find.callCount, 0, 'no seat claim was read while the bookkeeping was kept');
+      assert.deepEqual((await EventModel.findById(eventId).lean())?.allocation?.seats, { next: 6, free: [] }, 'the freed seat 2 was given again before seat 5');
+      await seatInvariants(event.id);
+      // As if a batch had died between its writes: the bookkeeping is not trusted, the claims are read.
+      await EventModel.updateOne({ _id: eventId }, { $set: { 'allocation.dirty': true } });
+      await s.signups.cancelMine(crowd[0]!, event.id);
+      assert.ok(find.callCount > 0, 'the claims were read after the interruption');
+    } finally {
+      find.restore();
+    }
+    assert.equal((await s.signups.signUp(crowd[6]!, event.id)).registration.status, 'registered');
+    await seatInvariants(event.id);
+  });
+
+  it('recovers from free-seat bookkeeping that names a held seat: the sign-up fails without writing, the next one reads the claims', async () => {
+    const event = await s.events.create(admin, eventInput(clock, { capacity: 4 }));
+    const eventId = new Types.ObjectId(event.id);
+    const [a, b, c, d] = await people('bad', 4);
+    for (const p of [a, b]) await s.signups.signUp(p!, event.id);
+    await EventModel.updateOne({ _id: eventId }, { $set: { 'allocation.seats': { next: 1, free: [] } } });
+    const outcome = await s.signups.signUp(c!, event.id).then(
+      (r) => r.registration.status,
+      () => 'failed',
+    );
+    assert.equal(outcome, 'failed', 'the seat claim of a held seat is refused by the unique index');
+    assert.equal(await RegistrationModel.countDocuments({ eventId, userId: c!.userId }), 0, 'the failed sign-up left no registration');
+    assert.equal((await EventModel.findById(eventId).lean())?.allocation?.dirty, true, 'the event is marked for a recount');
+    assert.equal((await s.signups.signUp(c!, event.id)).registration.status, 'registered');
+    assert.equal((await s.signups.signUp(d!, event.id)).registration.status, 'registered');
+    await seatInvariants(event.id);
   });
 
   it('keeps every invariant when two processes (two lock managers) take 120 sign-ups and 20 cancellations for 30 seats', async () => {
