@@ -7,6 +7,7 @@
  */
 import mongoose, { Types } from 'mongoose';
 import { bucketOf } from '../../src/discussions/feed-buckets.js';
+import { FIRST_BATCH_SIZE } from '../../src/db/whole-results.js';
 import { eraOfBucket } from '../../src/search-index/search-index.js';
 
 export interface RawScenario {
@@ -18,6 +19,8 @@ export interface RawScenario {
 }
 
 const SUMMARY_PROJECTION = { body: 0, conclusion: 0, history: 0, mentions: 0 };
+/** Every find asks for its whole result in its first batch, as the app's do (src/db/whole-results.ts). */
+const whole = { batchSize: FIRST_BATCH_SIZE };
 const ENTRY_FIELDS = { type: 1, itemId: 1, communityId: 1, discussionId: 1, title: 1, snippet: 1, strongTerms: 1, at: 1, hidden: 1 };
 
 type Request = () => Promise<unknown>;
@@ -32,8 +35,8 @@ function requests(s: RawScenario, maxTimeMS: number): Record<string, { queries: 
     Promise.all([c('communities').findOne({ _id: id, tenantId: s.tenantId }), c('memberships').findOne({ communityId: id, userId: s.userId })]);
   const visibility = () =>
     Promise.all([
-      c('communities').find({ tenantId: s.tenantId }, { projection: { description: 0 } }).sort({ createdAt: -1, _id: -1 }).limit(5000).toArray(),
-      c('memberships').find({ tenantId: s.tenantId, userId: s.userId }).toArray(),
+      c('communities').find({ tenantId: s.tenantId }, { projection: { description: 0 }, batchSize: FIRST_BATCH_SIZE }).sort({ createdAt: -1, _id: -1 }).limit(5000).toArray(),
+      c('memberships').find({ tenantId: s.tenantId, userId: s.userId }, whole).toArray(),
     ]);
   const scenarios: Record<string, { queries: string; count: number; run: Request }> = {
     communityFeedPage: {
@@ -42,21 +45,21 @@ function requests(s: RawScenario, maxTimeMS: number): Record<string, { queries: 
       run: async () => {
         const [community] = await access(cid);
         const top = bucketOf(((community?.counts as { discussionSeq?: number } | undefined)?.discussionSeq ?? 1));
-        const docs = await c('discussions').find({ communityId: cid, bucket: top }, { projection: SUMMARY_PROJECTION }).toArray();
-        if (docs.length <= 20 && top > 0) await c('discussions').find({ communityId: cid, bucket: top - 1 }, { projection: SUMMARY_PROJECTION }).toArray();
-        await c('read_markers').find({ communityId: cid, userId: s.userId }).toArray();
+        const docs = await c('discussions').find({ communityId: cid, bucket: top }, { projection: SUMMARY_PROJECTION, batchSize: FIRST_BATCH_SIZE }).toArray();
+        if (docs.length <= 20 && top > 0) await c('discussions').find({ communityId: cid, bucket: top - 1 }, { projection: SUMMARY_PROJECTION, batchSize: FIRST_BATCH_SIZE }).toArray();
+        await c('read_markers').find({ communityId: cid, userId: s.userId }, whole).toArray();
       },
     },
     homeFeedPage: {
       queries: "the tenant's communities + the person's memberships + follows, then the newest activity bucket of each source community",
       count: 5,
       run: async () => {
-        const [[communities], follows] = await Promise.all([visibility(), c('follows').find({ tenantId: s.tenantId, userId: s.userId }).toArray()]);
+        const [[communities], follows] = await Promise.all([visibility(), c('follows').find({ tenantId: s.tenantId, userId: s.userId }, whole).toArray()]);
         const sources = new Set([s.communityId, ...follows.map((f) => String(f.communityId))]);
         await Promise.all(
           communities
             .filter((x) => sources.has(String(x._id)))
-            .map((x) => c('activities').find({ communityId: x._id, bucket: bucketOf((x.counts as { activitySeq?: number } | undefined)?.activitySeq ?? 1) }).toArray()),
+            .map((x) => c('activities').find({ communityId: x._id, bucket: bucketOf((x.counts as { activitySeq?: number } | undefined)?.activitySeq ?? 1) }, whole).toArray()),
         );
       },
     },
@@ -66,7 +69,7 @@ function requests(s: RawScenario, maxTimeMS: number): Record<string, { queries: 
       run: async () => {
         const d = await c('discussions').findOne({ _id: tid, tenantId: s.tenantId });
         await access(d?.communityId as Types.ObjectId);
-        await Promise.all([c('replies').find({ discussionId: tid, bucket: 0 }, { projection: { history: 0, tags: 0 } }).toArray(), c('reactions').find({ discussionId: tid, userId: s.userId }).toArray()]);
+        await Promise.all([c('replies').find({ discussionId: tid, bucket: 0 }, { projection: { history: 0, tags: 0 }, batchSize: FIRST_BATCH_SIZE }).toArray(), c('reactions').find({ discussionId: tid, userId: s.userId }, whole).toArray()]);
       },
     },
     search: {
@@ -75,7 +78,7 @@ function requests(s: RawScenario, maxTimeMS: number): Record<string, { queries: 
       run: async () => {
         const [, lists] = await Promise.all([visibility(), Promise.all(s.searchKeys.map((key) => newestWithKey(key)))]);
         const ids = [...new Set(lists.flat().filter((e) => e.type === 'reply' && e.discussionId).map((e) => String(e.discussionId)))];
-        if (ids.length > 0) await c('search_entries').find({ type: 'discussion', itemId: { $in: ids }, hidden: true }, { projection: { itemId: 1 } }).toArray();
+        if (ids.length > 0) await c('search_entries').find({ type: 'discussion', itemId: { $in: ids }, hidden: true }, { projection: { itemId: 1 }, batchSize: FIRST_BATCH_SIZE }).toArray();
       },
     },
   };
@@ -83,10 +86,11 @@ function requests(s: RawScenario, maxTimeMS: number): Record<string, { queries: 
 
   /** The walk of src/search-index/search-index.ts `entriesWithKey`, with the driver. */
   async function newestWithKey(key: string) {
-    const weeks = (await c('search_buckets').find({ tenantId: s.tenantId }, { projection: { bucket: 1, _id: 0 } }).toArray()).map((w) => w.bucket as number).sort((a, b) => b - a);
+    const weeks = (await c('search_buckets').find({ tenantId: s.tenantId }, { projection: { bucket: 1, _id: 0 }, batchSize: FIRST_BATCH_SIZE }).toArray()).map((w) => w.bucket as number).sort((a, b) => b - a);
     const newest = weeks[0];
     if (newest === undefined) return [];
-    const read = (filter: Record<string, unknown>) => c('search_entries').find({ tenantId: s.tenantId, terms: key, ...filter }, { projection: ENTRY_FIELDS, maxTimeMS }).toArray();
+    // With the driver's first batch of 101, 50 loops of 4 cursors each used up FerretDB's pool and nothing answered.
+    const read = (filter: Record<string, unknown>) => c('search_entries').find({ tenantId: s.tenantId, terms: key, ...filter }, { projection: ENTRY_FIELDS, maxTimeMS, batchSize: FIRST_BATCH_SIZE }).toArray();
     const found: Record<string, unknown>[] = [];
     const topWeeks = weeks.filter((w) => eraOfBucket(w) === eraOfBucket(newest));
     for (let i = 0; i < topWeeks.length && found.length < 2000; i += 4) for (const list of await Promise.all(topWeeks.slice(i, i + 4).map((bucket) => read({ bucket })))) found.push(...list);
