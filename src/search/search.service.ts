@@ -21,14 +21,13 @@ import type { PeopleService } from '../people/people.service.js';
 import type { SearchEntryRecord } from '../search-index/search-entry.model.js';
 import { searchIndex } from '../search-index/search-index.js';
 import { matchingEvents } from './event-search-source.js';
+import { rankTop } from './ranking.js';
 import type { SearchHitView, SearchQuery, SearchResultType } from './search.schemas.js';
 import { analyseQuery, type QueryWord } from '../search-index/text-analysis.js';
 import { clockOf, type Clock } from '../time/clock.js';
 import { derivedOnce, readCache } from '../db/read-cache.js';
 import { stampScope } from '../db/version-stamps.js';
 
-export const RECENCY_WEIGHT = 1;
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** More candidates than this per key are not read (very common words); the newest are kept. */
 const MAX_CANDIDATES_PER_KEY = 2000;
 
@@ -38,7 +37,7 @@ type MatchedEntry = SearchEntryRecord & {
 };
 
 /** An entry as ranking reads it: its keys as sets, its ids as strings (converted once per cached version, not per request). */
-type PreparedEntry = MatchedEntry & { strong: ReadonlySet<string>; community: string | null; discussion: string | null };
+type PreparedEntry = MatchedEntry & { strong: ReadonlySet<string>; community: string | null; discussion: string | null; atMs: number };
 
 interface CachedEntries {
   entries: ReadonlyArray<SearchEntryRecord & { matchedKeys: readonly string[] }>;
@@ -53,9 +52,34 @@ const prepare = derivedOnce((found: CachedEntries): { entries: PreparedEntry[]; 
     strong: new Set(e.strongTerms),
     community: e.communityId ? String(e.communityId) : null,
     discussion: e.discussionId ? String(e.discussionId) : null,
+    atMs: e.at.getTime(),
   })),
   hiddenDiscussions: new Set(found.hiddenDiscussions),
 }));
+
+/**
+ * Per query word, each entry's weight (0 no match, 1 body, 3 title/tags), as rows of a matrix:
+ * kept per cached version and per way of grouping its keys into words (a handful at most).
+ */
+const weightMatrices = new WeakMap<readonly PreparedEntry[], Map<string, Uint8Array>>();
+const MAX_GROUPINGS = 8;
+
+function weightsOf(entries: readonly PreparedEntry[], words: readonly QueryWord[]): Uint8Array {
+  let byGrouping = weightMatrices.get(entries);
+  if (!byGrouping) weightMatrices.set(entries, (byGrouping = new Map()));
+  const grouping = JSON.stringify(words.map((w) => w.keys));
+  const known = byGrouping.get(grouping);
+  if (known) return known;
+  const matrix = new Uint8Array(entries.length * words.length);
+  entries.forEach((e, i) => {
+    words.forEach((w, j) => {
+      matrix[i * words.length + j] = w.keys.some((k) => e.strong.has(k)) ? 3 : w.keys.some((k) => e.matchedKeys.has(k)) ? 1 : 0;
+    });
+  });
+  if (byGrouping.size >= MAX_GROUPINGS) byGrouping.clear();
+  byGrouping.set(grouping, matrix);
+  return matrix;
+}
 
 export interface SearchServiceDeps {
   people: PeopleService;
@@ -102,27 +126,20 @@ export class SearchService {
       wants('person') ? this.deps.people.search(actor, words, 50) : Promise.resolve([]),
     ]);
 
-    const candidates: Candidate[] = [];
-    for (const e of entries) {
-      if (!wants(e.type) || e.type === 'person' || e.type === 'event') continue;
+    // Entries as rows of columns (see ranking.ts); events and people, a few dozen at most, as objects.
+    const rows: number[] = [];
+    entries.forEach((e, i) => {
+      if (!wants(e.type) || e.type === 'person' || e.type === 'event') return;
       const communityId = e.community;
-      if (!communityId) continue;
-      if (e.type === 'community' ? !visibility.visible.has(communityId) : !visibility.readable.has(communityId) || e.hidden) continue;
-      if (e.type === 'reply' && hiddenDiscussions.has(e.discussion ?? '')) continue;
-      candidates.push({
-        type: e.type,
-        id: e.itemId,
-        title: e.title,
-        snippet: e.snippet,
-        communityId,
-        discussionId: e.discussion,
-        at: e.at,
-        weights: words.map((w) => (w.keys.some((k) => e.strong.has(k)) ? 3 : w.keys.some((k) => e.matchedKeys.has(k)) ? 1 : 0)),
-      });
-    }
-    for (const e of events) candidates.push({ type: 'event', id: e.id, title: e.title, snippet: e.snippet, communityId: e.communityId, discussionId: null, at: e.at, weights: e.weights });
+      if (!communityId) return;
+      if (e.type === 'community' ? !visibility.visible.has(communityId) : !visibility.readable.has(communityId) || e.hidden) return;
+      if (e.type === 'reply' && hiddenDiscussions.has(e.discussion ?? '')) return;
+      rows.push(i);
+    });
+    const others: Candidate[] = [];
+    for (const e of events) others.push({ type: 'event', id: e.id, title: e.title, snippet: e.snippet, communityId: e.communityId, discussionId: null, at: e.at, weights: e.weights });
     for (const p of people) {
-      candidates.push({
+      others.push({
         type: 'person',
         id: p.person.id,
         title: p.person.displayName,
@@ -133,9 +150,35 @@ export class SearchService {
         weights: p.weights,
       });
     }
-
-    const scored = rank(candidates, words, this.now());
-    const page = scored.slice(offset, offset + limit);
+    const entryWeights = weightsOf(entries, words);
+    const width = words.length;
+    const size = rows.length + others.length;
+    const weights = new Uint8Array(size * width);
+    const atMs = new Float64Array(size);
+    rows.forEach((entry, row) => {
+      for (let w = 0; w < width; w++) weights[row * width + w] = entryWeights[entry * width + w] ?? 0;
+      atMs[row] = entries[entry]?.atMs ?? 0;
+    });
+    others.forEach((c, j) => {
+      const row = rows.length + j;
+      for (let w = 0; w < width; w++) weights[row * width + w] = c.weights[w] ?? 0;
+      atMs[row] = c.type === 'person' ? NaN : c.at.getTime();
+    });
+    const candidate = (row: number): Candidate => {
+      if (row >= rows.length) return others[row - rows.length] as Candidate;
+      const e = entries[rows[row] ?? 0] as PreparedEntry;
+      return { type: e.type, id: e.itemId, title: e.title, snippet: e.snippet, communityId: e.community, discussionId: e.discussion, at: e.at, weights: [] };
+    };
+    const columns = {
+      size,
+      words: width,
+      weights,
+      atMs,
+      id: (row: number) => (row < rows.length ? (entries[rows[row] ?? 0]?.itemId ?? '') : (others[row - rows.length]?.id ?? '')),
+    };
+    const page = rankTop(columns, this.now().getTime(), offset + limit)
+      .slice(offset)
+      .map(({ row, score }) => ({ c: candidate(row), score }));
     return {
       items: page.map(({ c, score }) => ({
         type: c.type,
@@ -148,7 +191,7 @@ export class SearchService {
         at: c.type === 'person' ? null : c.at.toISOString(),
         score: Math.round(score * 1000) / 1000,
       })),
-      ...(offset + limit < scored.length ? { nextCursor: encodeOffset(offset + limit) } : {}),
+      ...(offset + limit < size ? { nextCursor: encodeOffset(offset + limit) } : {}),
       words: words.map((w) => w.word),
     };
   }
@@ -190,28 +233,6 @@ export class SearchService {
     }
     return [...byId.values()];
   }
-}
-
-/** Orders candidates by the score described at the top of this file. Exported for the ranking tests. */
-export function rank<C extends { weights: number[]; at: Date; type: string; id: string }>(candidates: C[], words: QueryWord[], now: Date): Array<{ c: C; score: number }> {
-  const n = candidates.length;
-  const df = words.map((_, i) => candidates.filter((c) => (c.weights[i] ?? 0) > 0).length);
-  const scored = candidates.map((c) => {
-    let text = 0;
-    let matched = 0;
-    c.weights.forEach((w, i) => {
-      if (w > 0) {
-        matched++;
-        text += w * Math.log(1 + n / Math.max(1, df[i] ?? 1));
-      }
-    });
-    const coverage = matched / Math.max(1, words.length);
-    const ageDays = c.type === 'person' ? Infinity : Math.abs(now.getTime() - c.at.getTime()) / DAY_MS;
-    const recency = Number.isFinite(ageDays) ? RECENCY_WEIGHT / (1 + ageDays / 30) : 0;
-    return { c, score: text * (0.5 + 0.5 * coverage) + recency };
-  });
-  scored.sort((a, b) => b.score - a.score || b.c.at.getTime() - a.c.at.getTime() || (a.c.id < b.c.id ? -1 : 1));
-  return scored;
 }
 
 function encodeOffset(offset: number): string {

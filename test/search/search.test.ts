@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { EventModel } from '../../src/events/event.model.js';
-import { rank } from '../../src/search/search.service.js';
+import { rank } from '../../src/search/ranking.js';
 import sinon from 'sinon';
 import { SearchBucketModel } from '../../src/search-index/search-bucket.model.js';
 import { SearchEntryModel } from '../../src/search-index/search-entry.model.js';
