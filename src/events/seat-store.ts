@@ -7,9 +7,13 @@
  * each event's invariants after every single write.
  */
 import mongoose, { type Types } from 'mongoose';
+import { inLanes } from '../db/in-lanes.js';
 import { storeCapabilities } from '../db/store-capabilities.js';
 import { EventModel, type EventRecord } from './event.model.js';
 import { RegistrationModel, SeatClaimModel, type RegistrationRecord, type RegistrationStatus } from './registration.model.js';
+
+/** Single updates in flight at once on FerretDB (its pool; see `writeUpdates`). */
+const WRITE_LANES = 3;
 
 /** A seat claim as the allocator reads it. */
 export interface SeatClaim {
@@ -95,7 +99,7 @@ export async function markAllocationDirty(eventIds: readonly Types.ObjectId[]): 
 
 /** Writes each event's counts, bookkeeping and edits (a round's last writes), a few at a time (see `writeUpdates`). */
 export async function writeEventsAfterBatch(events: readonly { eventId: Types.ObjectId; set: Record<string, unknown> }[]): Promise<void> {
-  await inLanes(events, ({ eventId, set }) => EventModel.updateOne({ _id: eventId }, { $set: set }).then(() => undefined));
+  await inLanes(events, WRITE_LANES, ({ eventId, set }) => EventModel.updateOne({ _id: eventId }, { $set: set }).then(() => undefined));
 }
 
 /** One event's part of a round's writes. */
@@ -184,14 +188,5 @@ async function writeUpdates(records: RegistrationRecord[]): Promise<void> {
     await RegistrationModel.bulkWrite(records.map((r) => ({ updateOne: { filter: { _id: r._id }, update: { $set: fieldsOf(r) } } })), { ordered: true });
     return;
   }
-  await inLanes(records, (r) => RegistrationModel.updateOne({ _id: r._id }, { $set: fieldsOf(r) }).then(() => undefined));
-}
-
-/** Runs `write` for each item, three at a time (FerretDB's pool; see `writeUpdates`). */
-async function inLanes<T>(items: readonly T[], write: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(3, items.length) }, async () => {
-    while (next < items.length) await write(items[next++] as T);
-  });
-  await Promise.all(lanes);
+  await inLanes(records, WRITE_LANES, (r) => RegistrationModel.updateOne({ _id: r._id }, { $set: fieldsOf(r) }).then(() => undefined));
 }
