@@ -91,11 +91,16 @@ export function createEventsServices(deps: EventsDeps): EventsServices {
   const allocator = new SeatAllocator({
     now,
     logger: deps.logger,
-    onCommitted: async ({ event, attendeesChanged, notifications: planned }) => {
-      // The seat book tells every listed organiser; only those who still run the event hear it.
-      const intents = await withoutFormerOrganizers(event, planned, people);
-      if (intents.length > 0) await notifications.enqueue(intents);
-      if (attendeesChanged) await outbox.requestSync(event, { attendees: true });
+    onCommitted: async (committed) => {
+      const told = async () => {
+        // The seat book tells every listed organiser; only those who still run the event hear it.
+        const intents = (await Promise.all(committed.map((c) => withoutFormerOrganizers(c.event, c.notifications, people)))).flat();
+        if (intents.length > 0) await notifications.enqueue(intents);
+      };
+      // Both outboxes are asked even if one fails; the first failure is then reported.
+      const outcomes = await Promise.allSettled([told(), outbox.requestSyncs(committed.filter((c) => c.attendeesChanged).map((c) => c.event), { attendees: true })]);
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   });
   return {

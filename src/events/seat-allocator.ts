@@ -35,8 +35,12 @@ export type { BatchCommitted, EditOutcome, EventEditPlan, Person, RegistrationOu
 
 export interface SeatAllocatorDeps {
   locks?: DocumentLocks;
-  /** Called after each committed batch, outside the lock. Failures are logged, never undo the batch. */
-  onCommitted?: (committed: BatchCommitted) => Promise<void>;
+  /**
+   * Called with a round's committed batches together (so the outboxes write once per round),
+   * outside the locks, after the round's operations have been answered and before the next
+   * round starts. Failures are logged, never undo the batches.
+   */
+  onCommitted?: (committed: readonly BatchCommitted[]) => Promise<void>;
   now?: () => Date;
   logger?: Pick<Logger, 'error' | 'warn'>;
   /** Most operations one batch (one event's share of a round) applies (default 250). */
@@ -90,7 +94,7 @@ export class SeatAllocator {
     return this.submit(tenantId, eventId, { kind: 'edit', prepare }) as Promise<EditOutcome>;
   }
 
-  /** Resolves when every queued operation has been applied. */
+  /** Resolves when every queued operation has been applied and its after-commit work done. */
   async idle(): Promise<void> {
     while (this.running) await this.running;
   }
@@ -176,10 +180,10 @@ export class SeatAllocator {
       });
     });
     const after = this.deps.onCommitted;
-    if (after) {
-      await Promise.all(
-        committed.map((c, i) => after(c).catch((error: unknown) => this.deps.logger?.error({ err: error, eventId: String(applied[i]?.batch.eventId) }, 'after-commit work failed'))),
-      );
-    }
+    if (!after || committed.length === 0) return;
+    // Awaited before the next round starts. Letting the next round overlap this work made rounds
+    // smaller (a round takes what arrived while the one before it ran), and sign-ups over 20
+    // events fell from 332/s to 163/s here: group commit pays per round, not per sign-up.
+    await after(committed).catch((error: unknown) => this.deps.logger?.error({ err: error, events: committed.map((c) => String(c.event._id)) }, 'after-commit work failed'));
   }
 }

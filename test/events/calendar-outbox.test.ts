@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { Types } from 'mongoose';
+import sinon from 'sinon';
+import { documentLocks } from '../../src/db/document-lock.js';
 import type { Actor } from '../../src/auth/actor.js';
 import { CalendarOutbox } from '../../src/events/calendar-outbox.js';
 import { CalendarSyncModel } from '../../src/events/calendar-sync.model.js';
@@ -143,6 +145,43 @@ describe('calendar outbox (Graph stand-in)', function () {
     assert.equal(server.count((r) => r.method === 'PATCH' && eventRequests(r)), 1, 'one attendee PATCH');
     assert.deepEqual(attendeesOf(id), await registeredEmails(event.id));
     assert.equal(attendeesOf(id).length, 20);
+  });
+
+  it('takes the outbox requests of a round of sign-ups over several events with one lock round, one job per event, and ends equal to the registrations', async () => {
+    const events = await Promise.all(Array.from({ length: 4 }, (_, i) => s.events.create(admin, eventInput(clock, { title: `Ronde ${i}`, capacity: 20 }))));
+    await s.outbox.drainUntilIdle();
+    const lockRounds = sinon.spy(documentLocks, 'withLocks');
+    try {
+      // Ten people per event at once: the allocator takes them in shared rounds.
+      await Promise.all(events.flatMap((event, e) => members.slice(e * 10, e * 10 + 10).map((m) => s.signups.signUp(m, event.id))));
+      await s.allocator.idle();
+    } finally {
+      sinon.restore();
+    }
+    const outboxRounds = lockRounds.getCalls().filter((c) => (c.args[0] as string[]).some((k) => k.startsWith('event_calendar_sync:')));
+    assert.ok(outboxRounds.length >= 1 && outboxRounds.length <= 3, `outbox lock rounds: ${outboxRounds.length}`);
+    assert.ok(outboxRounds.some((c) => (c.args[0] as string[]).length > 1), 'one lock round covers several events');
+    const jobs = await CalendarSyncModel.find({ pending: true }).lean();
+    assert.deepEqual(jobs.map((j) => String(j.eventId)).sort(), events.map((e) => e.id).sort(), 'one pending job per event');
+    assert.ok(jobs.every((j) => j.attendees && j.mailbox === 'organiser' && j.demand >= 1));
+    await s.outbox.drainUntilIdle();
+    for (const event of events) assert.deepEqual(attendeesOf(await outlookId(event.id)), await registeredEmails(event.id));
+  });
+
+  it('raises each job\'s demand once per request, also for an event named twice, and asks nothing for an event without a mailbox', async () => {
+    const outbox = s.outbox;
+    const withMailbox = [new Types.ObjectId(), new Types.ObjectId()].map((_id) => ({ _id, tenantId: admin.tenantId, calendar: { mailbox: 'organiser' } }));
+    const without = { _id: new Types.ObjectId(), tenantId: admin.tenantId, calendar: { mailbox: null } };
+    await outbox.requestSyncs([...withMailbox, withMailbox[0] as (typeof withMailbox)[number], without], { attendees: true });
+    await outbox.requestSyncs([withMailbox[1] as (typeof withMailbox)[number]], { verify: true });
+    const jobs = await CalendarSyncModel.find({}).sort({ demand: 1 }).lean();
+    assert.deepEqual(
+      jobs.map((j) => ({ eventId: String(j.eventId), demand: j.demand, attendees: j.attendees, verify: j.verify, pending: j.pending })),
+      [
+        { eventId: String(withMailbox[0]?._id), demand: 1, attendees: true, verify: false, pending: true },
+        { eventId: String(withMailbox[1]?._id), demand: 2, attendees: true, verify: true, pending: true },
+      ],
+    );
   });
 
   it('waits out Graph\'s Retry-After in the outbox, without hammering, then succeeds', async () => {

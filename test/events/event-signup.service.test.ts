@@ -335,4 +335,39 @@ describe('event sign-ups (service)', () => {
       await seatInvariants(String(id));
     }
   });
+
+  it('hands a round\'s committed batches to the after-commit work together, after answering, and starts the next round after it', async () => {
+    const events = await Promise.all(Array.from({ length: 3 }, (_, i) => s.events.create(admin, eventInput(clock, { title: `Na ${i}`, capacity: 10 }))));
+    const [first, second, third] = events.map((e) => new Types.ObjectId(e.id)) as [Types.ObjectId, Types.ObjectId, Types.ObjectId];
+    const calls: string[][] = [];
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const allocator = new SeatAllocator({
+      now: clock.now,
+      onCommitted: async (committed) => {
+        calls.push(committed.map((c) => String(c.event._id)).sort());
+        if (calls.length === 1) await firstHeld;
+      },
+    });
+    const signUp = (id: Types.ObjectId, userId: string) => allocator.apply(admin.tenantId, id, { kind: 'signUp', person: { userId, displayName: userId, email: null, organisation: null, isGuest: false } });
+    assert.equal((await signUp(first, 'na-a')).registration.status, 'registered', 'answered before the after-commit work ends');
+    while (calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    // While the first round's after-commit work is held, three more sign-ups queue.
+    let laterDone = false;
+    const later = Promise.all([signUp(first, 'na-b'), signUp(second, 'na-c'), signUp(third, 'na-d')]).then((outcomes) => {
+      laterDone = true;
+      return outcomes;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(laterDone, false, 'no next round while the after-commit work runs');
+    let idle = false;
+    const waited = allocator.idle().then(() => (idle = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(idle, false, 'idle waits for the after-commit work');
+    releaseFirst();
+    assert.ok((await later).every((o) => o.registration.status === 'registered'));
+    await waited;
+    assert.deepEqual(calls, [[String(first)], [String(first), String(second), String(third)].sort()], 'one call per round, with all of its events');
+  });
 });
+
