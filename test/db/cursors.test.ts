@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import mongoose, { Schema, Types } from 'mongoose';
+import { MAX_OPEN_SCANS, pagedLean } from '../../src/db/paged-reads.js';
 import { useTestDatabase } from '../support/database.js';
 import { TEST_DRIVER_POOL_SIZE, TEST_FERRETDB_POOL_SIZE } from '../support/postgres.js';
 
@@ -41,4 +42,50 @@ describe('reading long results from the store', () => {
   it('still answers a query afterwards', async () => {
     assert.equal((await within(10_000, ItemModel.find({ tenantId: 't1' }).lean<Item[]>())).length, 150);
   });
+
+  /** The finds a function sends (mongoose's debug hook sees each query, not the getMores of a cursor). */
+  async function findsDuring<T>(work: () => Promise<T>): Promise<{ result: T; finds: number }> {
+    let finds = 0;
+    mongoose.set('debug', (collection: string, method: string) => {
+      if (collection === ItemModel.collection.collectionName && method === 'find') finds++;
+    });
+    try {
+      return { result: await work(), finds };
+    } finally {
+      mongoose.set('debug', false);
+    }
+  }
+
+  async function scan(pageSize: number, stopAfter = Infinity): Promise<number[]> {
+    const seen: number[] = [];
+    for await (const item of pagedLean(ItemModel, { tenantId: 't1' }, pageSize)) {
+      seen.push(item.n);
+      if (seen.length >= stopAfter) break;
+    }
+    return seen;
+  }
+
+  // The page queries it replaced read every matching document again per page on FerretDB
+  // (which pushes down neither `_id > last`, nor the sort, nor the limit).
+  it('scans every matching document in _id order with one query, a batch at a time', async () => {
+    const { result, finds } = await findsDuring(() => scan(20));
+    assert.deepEqual(result, Array.from({ length: 150 }, (_, n) => n));
+    assert.equal(finds, 1);
+  });
+
+  it(`lets ${MAX_OPEN_SCANS} scans hold a cursor; more read in pages, and ${TEST_FERRETDB_POOL_SIZE * 3} at once all finish`, async function () {
+    this.timeout(90_000);
+    // Four scans held open half-way, then a fifth: it reads through page queries.
+    const held = Array.from({ length: MAX_OPEN_SCANS }, () => pagedLean(ItemModel, { tenantId: 't1' }, 20));
+    for (const h of held) await h.next();
+    const { result: fifth, finds } = await findsDuring(() => scan(20));
+    assert.deepEqual(fifth, Array.from({ length: 150 }, (_, n) => n));
+    assert.equal(finds, 8, 'eight pages of 20');
+    for (const h of held) await h.return(undefined);
+    // Stopping early gave the slots back: a scan uses a cursor again.
+    assert.equal((await findsDuring(() => scan(20, 30))).finds, 1);
+    const all = await within(60_000, Promise.all(Array.from({ length: TEST_FERRETDB_POOL_SIZE * 3 }, () => scan(20))));
+    for (const items of all) assert.deepEqual(items, Array.from({ length: 150 }, (_, n) => n));
+  });
 });
+
