@@ -91,10 +91,19 @@ export async function waitlistQueues(eventId: Types.ObjectId): Promise<number[]>
   return rows.map((r) => r.queue).sort((a, b) => a - b);
 }
 
-/** Marks the events' bookkeeping as being rewritten (before a round's first write). */
+/**
+ * Marks the events' bookkeeping as being rewritten (before a round's first write). On FerretDB
+ * one update per event: it does not push `$in` down (https://docs.ferretdb.io/pushdown), so an
+ * `updateMany` over the round's ids read every event of every tenant, in every round.
+ */
 export async function markAllocationDirty(eventIds: readonly Types.ObjectId[]): Promise<void> {
   if (eventIds.length === 0) return;
-  await EventModel.updateMany({ _id: mongoose.trusted({ $in: [...eventIds] }) }, { $set: { 'allocation.dirty': true } });
+  const set = { $set: { 'allocation.dirty': true } };
+  if (eventIds.length === 1 || storeCapabilities().product === 'ferretdb') {
+    await inLanes(eventIds, WRITE_LANES, (_id) => EventModel.updateOne({ _id }, set).then(() => undefined));
+    return;
+  }
+  await EventModel.updateMany({ _id: mongoose.trusted({ $in: [...eventIds] }) }, set);
 }
 
 /** Writes each event's counts, bookkeeping and edits (a round's last writes), a few at a time (see `writeUpdates`). */
@@ -139,11 +148,13 @@ export async function writeChanges(events: readonly EventWrites[]): Promise<void
 type ClaimCondition = { eventId: Types.ObjectId } & Record<string, unknown>;
 
 async function releaseClaims(conditions: readonly ClaimCondition[]): Promise<void> {
-  if (conditions.length === 0) return;
-  // One event (the common case): its id outside the `$or` too, which the store can use.
-  const events = new Set(conditions.map((c) => String(c.eventId)));
-  const first = conditions[0] as ClaimCondition;
-  await SeatClaimModel.deleteMany(events.size === 1 ? { eventId: first.eventId, $or: [...conditions] } : { $or: [...conditions] });
+  // Per event, its id outside the `$or` as well: an equality the store hands to its index
+  // (FerretDB pushes nothing inside an `$or` down, and would read every seat claim it holds).
+  const byEvent = new Map<string, ClaimCondition[]>();
+  for (const c of conditions) byEvent.set(String(c.eventId), [...(byEvent.get(String(c.eventId)) ?? []), c]);
+  await inLanes([...byEvent.values()], WRITE_LANES, async (own) => {
+    await SeatClaimModel.deleteMany({ eventId: (own[0] as ClaimCondition).eventId, $or: own });
+  });
 }
 
 async function insertClaims(claims: readonly { tenantId: string; eventId: Types.ObjectId; seat: number | null; registrationId: Types.ObjectId }[]): Promise<void> {

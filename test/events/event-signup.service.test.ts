@@ -334,6 +334,20 @@ describe('event sign-ups (service)', () => {
       assert.ok(rows.filter((r) => r.status === 'registered').every((r) => waitlisted.every((w) => r.seq < w.seq)), `event ${i}: the first to arrive have the seats`);
       await seatInvariants(String(id));
     }
+
+    // Cancellations in shared rounds: each event's seat claims are released per event (its own
+    // equality, which FerretDB can use), and the first in each line takes the seat.
+    const seated = await Promise.all(ids.map((id) => RegistrationModel.find({ eventId: id, status: 'registered' }).sort({ seq: 1 }).limit(2).lean()));
+    const firstInLine = await Promise.all(ids.map((id) => RegistrationModel.find({ eventId: id, status: 'waitlisted' }).sort({ queue: 1 }).limit(2).lean()));
+    const rounds = roundsA.callCount;
+    await Promise.all(seated.flatMap((rows, i) => rows.map((r) => processA.apply(admin.tenantId, ids[i] as Types.ObjectId, { kind: 'cancel', userId: r.userId }))));
+    await processA.idle();
+    assert.ok(roundsA.getCalls().slice(rounds).some((c) => (c.args[0] as string[]).length > 1), 'the cancellations share a round');
+    for (const [i, id] of ids.entries()) {
+      const promoted = await Promise.all((firstInLine[i] ?? []).map((r) => RegistrationModel.findById(r._id).lean()));
+      assert.deepEqual(promoted.map((r) => r?.status), ['registered', 'registered'], `event ${i}: the first two in line have the freed seats`);
+      await seatInvariants(String(id));
+    }
   });
 
   it('hands a round\'s committed batches to the after-commit work together, after answering, and starts the next round after it', async () => {
