@@ -77,6 +77,8 @@ describe('tab: closing, pinning and changing replies', function () {
     await tab.getByTestId('conclusion').waitFor();
     assert.match(await tab.getByTestId('conclusion-body').innerHTML(), /<strong>voortaan<\/strong>/);
     await tab.getByTestId('reopen-discussion').waitFor();
+    // The dialog hides the page from assistive technology until it has gone.
+    await tab.getByRole('dialog').waitFor({ state: 'detached' });
     assert.equal(await tab.getByTestId('composer').count(), 0, 'no replies to a closed discussion');
     await expectNoViolationsInAnyTheme(host, tab, axeSource, 'a closed discussion');
     await host.close();

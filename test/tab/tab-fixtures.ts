@@ -110,8 +110,9 @@ export async function axeViolations(tab: Frame, axeSource: string): Promise<Arra
   // A theme switch starts Fluent's colour transitions (100 ms); measured mid-way, a button is
   // half light, half dark and fails contrast. Let every running transition finish first.
   await tab.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
-  // Evaluated through the DevTools protocol, so the tab's CSP (script-src 'self') does not apply.
-  await tab.evaluate(axeSource);
+  // Evaluated through the DevTools protocol, so the tab's CSP (script-src 'self') does not apply;
+  // once per document (the tab is a single page: most checks find axe already there).
+  if (!(await tab.evaluate(() => 'axe' in window))) await tab.evaluate(axeSource);
   const result = (await tab.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, resultTypes: ['violations'] })
     .then((r) => r.violations
       .map((v) => ({ ...v, nodes: v.id === 'aria-hidden-focus' ? v.nodes.filter((n) => !/^<i[^>]*data-tabster-dummy/.test(n.html)) : v.nodes }))
