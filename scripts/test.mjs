@@ -2,7 +2,7 @@
 // Runs mocha with a throw-away test CA trusted by Node (NODE_EXTRA_CA_CERTS is read only at
 // process start, hence this wrapper). Arguments are passed on to mocha.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -25,11 +25,26 @@ try {
 const args = process.argv.slice(2);
 const namesFiles = args.some((a) => a.endsWith('.ts') || a.includes('/'));
 const jobs = process.env.MEENT_TEST_JOBS ?? '2';
-const mochaArgs = namesFiles ? args : [...args, ...(jobs === '1' ? [] : ['--parallel', '--jobs', jobs]), 'test/**/*.test.ts'];
+const mochaArgs = namesFiles ? args : [...args, ...(jobs === '1' ? [] : ['--parallel', '--jobs', jobs]), ...testFilesSlowestFirst()];
 const mocha = spawn(process.execPath, [join('node_modules', 'mocha', 'bin', 'mocha.js'), ...mochaArgs], {
   stdio: 'inherit',
   env: { ...process.env, NODE_ENV: 'test', MEENT_TEST_TLS_DIR: dir, NODE_EXTRA_CA_CERTS: join(dir, 'ca.crt') },
 });
+/**
+ * Every test file, the slowest first (test/slowest-files.json, from a measured run), then the
+ * rest in name order: the workers take files in this order, so a long file no longer starts
+ * last and leaves one worker running alone at the end.
+ */
+function testFilesSlowestFirst() {
+  const all = readdirSync('test', { recursive: true })
+    .map((f) => join('test', String(f)).split('\\').join('/'))
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort();
+  const seconds = JSON.parse(readFileSync(join('test', 'slowest-files.json'), 'utf8')).files;
+  const slow = all.filter((f) => f in seconds).sort((a, b) => seconds[b] - seconds[a]);
+  return [...slow, ...all.filter((f) => !(f in seconds))];
+}
+
 const forward = (signal) => mocha.kill(signal);
 process.on('SIGINT', forward);
 process.on('SIGTERM', forward);
