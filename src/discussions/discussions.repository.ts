@@ -8,6 +8,7 @@
  * or deleted whole); read markers only ever rise (`$max`). Activity entries
  * and the tags copied onto replies are denormalised copies, rewritten in bulk.
  */
+import { findByIds } from '../db/find-by-ids.js';
 import mongoose, { type Types } from 'mongoose';
 import { atomicUpdate } from '../db/atomic-update.js';
 import { isDuplicateKeyError, upsertRetryingRace } from '../db/mongo-errors.js';
@@ -49,18 +50,13 @@ export async function findDiscussionInTenant(tenantId: string, discussionId: Typ
 
 /** The tenant's discussions with these ids that are not hidden: id, community and title only. */
 export async function findShownDiscussions(tenantId: string, ids: Types.ObjectId[]): Promise<Pick<DiscussionRecord, '_id' | 'communityId' | 'title'>[]> {
-  if (ids.length === 0) return [];
-  return DiscussionModel.find({ tenantId, _id: mongoose.trusted({ $in: ids }), hidden: mongoose.trusted({ $ne: true }) })
-    .select({ _id: 1, communityId: 1, title: 1 })
-    .lean<Pick<DiscussionRecord, '_id' | 'communityId' | 'title'>[]>();
+  const found = await findByIds<Pick<DiscussionRecord, '_id' | 'communityId' | 'title' | 'hidden'>>(DiscussionModel, ids, { tenantId }, { _id: 1, communityId: 1, title: 1, hidden: 1 });
+  return found.filter((d) => d.hidden !== true).map((d) => ({ _id: d._id, communityId: d.communityId, title: d.title }));
 }
 
 /** The conclusions of those of these discussions that are closed with one (the home feed shows them with the discussion). */
 export async function findConclusions(tenantId: string, ids: Types.ObjectId[]): Promise<Pick<DiscussionRecord, '_id' | 'conclusion'>[]> {
-  if (ids.length === 0) return [];
-  return DiscussionModel.find({ tenantId, _id: mongoose.trusted({ $in: ids }), status: 'closed' })
-    .select({ _id: 1, conclusion: 1 })
-    .lean<Pick<DiscussionRecord, '_id' | 'conclusion'>[]>();
+  return findByIds<Pick<DiscussionRecord, '_id' | 'conclusion'>>(DiscussionModel, ids, { tenantId, status: 'closed' }, { _id: 1, conclusion: 1 });
 }
 
 /** The community's discussion with this title (the demo seed finds what it made before). */

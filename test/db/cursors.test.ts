@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import mongoose, { Schema, Types } from 'mongoose';
+import { findByIds } from '../../src/db/find-by-ids.js';
 import { MAX_OPEN_SCANS, pagedLean } from '../../src/db/paged-reads.js';
 import { useTestDatabase } from '../support/database.js';
 import { TEST_DRIVER_POOL_SIZE, TEST_FERRETDB_POOL_SIZE } from '../support/postgres.js';
@@ -86,6 +87,26 @@ describe('reading long results from the store', () => {
     assert.equal((await findsDuring(() => scan(20, 30))).finds, 1);
     const all = await within(60_000, Promise.all(Array.from({ length: TEST_FERRETDB_POOL_SIZE * 3 }, () => scan(20))));
     for (const items of all) assert.deepEqual(items, Array.from({ length: 150 }, (_, n) => n));
+  });
+
+  // FerretDB 1.24 does not push `$in` down: one over ids read every document of the tenant.
+  it('finds documents by id with one equality lookup per id on FerretDB, the filter applied, unknown and repeated ids ignored', async () => {
+    const items = await ItemModel.find({ tenantId: 't1', n: mongoose.trusted({ $lt: 4 }) }).sort({ n: 1 }).lean<Item[]>();
+    const ids = [...items.map((i) => i._id), items[0]?._id as Types.ObjectId, new Types.ObjectId()];
+    const calls = new Map<string, number>();
+    mongoose.set('debug', (collection: string, method: string) => {
+      if (collection === ItemModel.collection.collectionName) calls.set(method, (calls.get(method) ?? 0) + 1);
+    });
+    let found: Pick<Item, '_id' | 'n'>[];
+    try {
+      found = await findByIds<Pick<Item, '_id' | 'n'>>(ItemModel, ids, { tenantId: 't1', n: mongoose.trusted({ $gte: 1 }) }, { _id: 1, n: 1 });
+    } finally {
+      mongoose.set('debug', false);
+    }
+    assert.deepEqual(found.map((i) => i.n).sort(), [1, 2, 3]);
+    assert.deepEqual(Object.keys(found[0] ?? {}).sort(), ['_id', 'n'], 'only the projected fields');
+    assert.deepEqual(Object.fromEntries(calls), { findOne: 5 }, 'one lookup per distinct id, no $in');
+    assert.deepEqual(await findByIds(ItemModel, [], {}, { _id: 1 }), []);
   });
 });
 
