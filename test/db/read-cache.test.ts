@@ -85,6 +85,34 @@ describe('the read cache (real store, two instances)', function () {
     assert.deepEqual(titles((await as(b.app, bob).get(`/communities/${c.id}/discussions`).expect(200)).body), ['Two', 'One']);
   });
 
+  it('reads a stamp in use again from half its freshness on, in the background, without making the request wait', async () => {
+    const world = buildWorld();
+    const a = instance(world);
+    const b = instance(world);
+    const ann = await person({ userId: 'ra-ann' });
+    const bob = await person({ userId: 'ra-bob' });
+    const c = await community(world, ann, { name: 'Vooruit', members: [bob] });
+    await as(a.app, ann).post(`/communities/${c.id}/discussions`, { title: 'One', body: 'x' }).expect(201);
+    const list = async () => titles((await as(b.app, bob).get(`/communities/${c.id}/discussions`).expect(200)).body);
+    assert.deepEqual(await list(), ['One']);
+    await as(a.app, ann).post(`/communities/${c.id}/discussions`, { title: 'Two', body: 'y' }).expect(201);
+    b.advance(499);
+    const reads = b.cache.stats().stampReads;
+    assert.deepEqual(await list(), ['One'], 'under half the freshness: the stamps are trusted');
+    assert.equal(b.cache.stats().stampReads, reads, 'and not read');
+    b.advance(1);
+    // From half on: answered at once under the stamps it has, which are read again meanwhile.
+    assert.deepEqual(await list(), ['One'], 'the request did not wait for the store');
+    assert.ok(b.cache.stats().stampReads > reads, 'a read ahead started');
+    // The clock stands still: only the read ahead can bring the write.
+    let shown = await list();
+    for (let i = 0; i < 50 && shown.length < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      shown = await list();
+    }
+    assert.deepEqual(shown, ['Two', 'One']);
+  });
+
   it('lets no one through a warm cache: a member who leaves a secret community, on both instances', async () => {
     const world = buildWorld();
     const a = instance(world);
