@@ -45,17 +45,40 @@ interface CachedEntries {
 }
 
 /** The cached entries' sets, built once per cached version, not per request. */
-const prepare = derivedOnce((found: CachedEntries): { entries: PreparedEntry[]; hiddenDiscussions: ReadonlySet<string> } => ({
-  entries: found.entries.map((e) => ({
+/** Rows of the cached entries that a reader of a community may be shown, by type. */
+interface CommunityRows {
+  community: number[];
+  discussion: number[];
+  reply: number[];
+}
+
+/**
+ * The cached entries' sets, built once per cached version, not per request, and the entries
+ * that can be shown grouped by community: a request then takes the groups of the communities
+ * the actor may see or read, instead of testing each of up to 2,000 entries. Hidden content and
+ * the replies of hidden discussions are left out here (facts of the cached version).
+ */
+const prepare = derivedOnce((found: CachedEntries): { entries: PreparedEntry[]; byCommunity: ReadonlyMap<string, CommunityRows> } => {
+  const entries = found.entries.map((e) => ({
     ...e,
     matchedKeys: new Set(e.matchedKeys),
     strong: new Set(e.strongTerms),
     community: e.communityId ? String(e.communityId) : null,
     discussion: e.discussionId ? String(e.discussionId) : null,
     atMs: e.at.getTime(),
-  })),
-  hiddenDiscussions: new Set(found.hiddenDiscussions),
-}));
+  }));
+  const hiddenDiscussions = new Set(found.hiddenDiscussions);
+  const byCommunity = new Map<string, CommunityRows>();
+  entries.forEach((e, row) => {
+    if (!e.community || (e.type !== 'community' && e.type !== 'discussion' && e.type !== 'reply')) return;
+    if (e.type !== 'community' && e.hidden) return;
+    if (e.type === 'reply' && hiddenDiscussions.has(e.discussion ?? '')) return;
+    let rows = byCommunity.get(e.community);
+    if (!rows) byCommunity.set(e.community, (rows = { community: [], discussion: [], reply: [] }));
+    rows[e.type].push(row);
+  });
+  return { entries, byCommunity };
+});
 
 /**
  * Per query word, each entry's weight (0 no match, 1 body, 3 title/tags), as rows of a matrix:
@@ -120,22 +143,24 @@ export class SearchService {
     const wants = (t: SearchResultType) => query.type === undefined || query.type === t;
 
     const visibility = await communityVisibility(actor);
-    const [{ entries, hiddenDiscussions }, events, people] = await Promise.all([
-      wants('community') || wants('discussion') || wants('reply') ? this.cachedEntriesFor(actor, words) : Promise.resolve({ entries: [], hiddenDiscussions: new Set<string>() }),
+    const [{ entries, byCommunity }, events, people] = await Promise.all([
+      wants('community') || wants('discussion') || wants('reply') ? this.cachedEntriesFor(actor, words) : Promise.resolve({ entries: [], byCommunity: new Map<string, CommunityRows>() }),
       wants('event') ? matchingEvents(actor, words, visibility.readable) : Promise.resolve([]),
       wants('person') ? this.deps.people.search(actor, words, 50) : Promise.resolve([]),
     ]);
 
     // Entries as rows of columns (see ranking.ts); events and people, a few dozen at most, as objects.
     const rows: number[] = [];
-    entries.forEach((e, i) => {
-      if (!wants(e.type) || e.type === 'person' || e.type === 'event') return;
-      const communityId = e.community;
-      if (!communityId) return;
-      if (e.type === 'community' ? !visibility.visible.has(communityId) : !visibility.readable.has(communityId) || e.hidden) return;
-      if (e.type === 'reply' && hiddenDiscussions.has(e.discussion ?? '')) return;
-      rows.push(i);
-    });
+    const take = (list: readonly number[]) => {
+      for (const row of list) rows.push(row);
+    };
+    for (const [communityId, groups] of byCommunity) {
+      if (wants('community') && visibility.visible.has(communityId)) take(groups.community);
+      if (visibility.readable.has(communityId)) {
+        if (wants('discussion')) take(groups.discussion);
+        if (wants('reply')) take(groups.reply);
+      }
+    }
     const others: Candidate[] = [];
     for (const e of events) others.push({ type: 'event', id: e.id, title: e.title, snippet: e.snippet, communityId: e.communityId, discussionId: null, at: e.at, weights: e.weights });
     for (const p of people) {
@@ -201,7 +226,7 @@ export class SearchService {
    * cache (shared by everyone in the tenant searching for the same keys; what the actor may see
    * is decided above, per request). Any write of a search entry of the tenant renews it.
    */
-  private async cachedEntriesFor(actor: Actor, words: QueryWord[]): Promise<{ entries: readonly PreparedEntry[]; hiddenDiscussions: ReadonlySet<string> }> {
+  private async cachedEntriesFor(actor: Actor, words: QueryWord[]): Promise<{ entries: readonly PreparedEntry[]; byCommunity: ReadonlyMap<string, CommunityRows> }> {
     const keys = [...new Set(words.flatMap((w) => w.keys))].sort();
     const found: CachedEntries = await readCache().get(`search:${actor.tenantId}:${MAX_CANDIDATES_PER_KEY}:${JSON.stringify(keys)}`, [stampScope.tenantSearch(actor.tenantId), stampScope.wholeModel('SearchEntry')], async () => {
       const entries = await this.entriesFor(actor, words);
