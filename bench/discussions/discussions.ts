@@ -37,7 +37,7 @@ import { bulkDiscussions, bulkReplies } from '../../test/support/bulk-discussion
 import { configureReadCache, readCache } from '../../src/db/read-cache.js';
 import { stampScope } from '../../src/db/version-stamps.js';
 import { searchIndex } from '../../src/search-index/search-index.js';
-import { machineDescription, seededRandom, storeDescription, withBenchStore, type BenchStore } from '../bench-support.js';
+import { machineDescription, seededRandom, settleStore, storeDescription, withBenchStore, type BenchStore } from '../bench-support.js';
 import { profileWhile, startCpuAccounting, type CpuSplit } from '../cpu-accounting.js';
 import { rawStoreRequests, type RawScenario } from './raw-store.js';
 import { actorHeader, testActor, testAuthenticate, TEST_TENANT } from '../../test/support/test-actor.js';
@@ -139,8 +139,8 @@ const perRequest = (cpu: CpuSplit, requests: number) => {
 };
 
 async function measure(base: string, path: string, header: string, store: BenchStore, withProfile: boolean): Promise<Figures> {
-  // A short warm-up, then the measured run.
-  await autocannon({ url: base + path, connections: 5, duration: 2, headers: { 'x-test-actor': header } });
+  // A warm-up at the measured load (the code paths optimised, the caches filled), then the measured run.
+  await autocannon({ url: base + path, connections: CONNECTIONS, duration: 3, headers: { 'x-test-actor': header } });
   const stop = await startCpuAccounting(store);
   const run = () => autocannon({ url: base + path, connections: CONNECTIONS, duration: SECONDS, headers: { 'x-test-actor': header } });
   const { result, profile } = withProfile ? await profileWhile(run) : { result: await run(), profile: undefined };
@@ -190,6 +190,7 @@ async function main(): Promise<void> {
     const seedStart = Date.now();
     const seeded = await seedData();
     console.log(`seeded in ${Math.round((Date.now() - seedStart) / 1000)} s`);
+    await settleStore(store);
     const logger = createLogger('silent');
     const module = createCommunitiesModule({ logger });
     const app = createApp({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), logger, isReady: async () => true, authenticate: testAuthenticate, apiRouters: module.apiRouters });
@@ -246,8 +247,9 @@ async function main(): Promise<void> {
       const people = Array.from({ length: PEOPLE }, (_, i) => testActor({ userId: `bench-${i}`, name: `Bench Person ${i}` }));
       await addDiscussions(seeded.communityId, people, LARGE_DISCUSSIONS - DISCUSSIONS, Date.now());
       await fillSearchEntries(seeded.communityId, LARGE_SEARCH_ENTRIES);
+      await settleStore(store);
       const large = { discussions: LARGE_DISCUSSIONS, searchEntries: await SearchEntryModel.estimatedDocumentCount() };
-      const cachedLarge = await runAll(`cache on, ${LARGE_DISCUSSIONS}`, false);
+      const cachedLarge = await runAll(`cache on, ${LARGE_DISCUSSIONS}`, true);
       const missLarge = await searchAfterWrite(base, paths.search, header);
       console.log(`search after a write, large: ${JSON.stringify(missLarge)}`);
       const rawLarge = await runRaw(`${LARGE_DISCUSSIONS}`);

@@ -41,6 +41,8 @@ const SPREAD_EVENTS = 20;
 /** Seats per event in the sustained runs: some runs fill them and go on to the waitlist. */
 const SUSTAINED_SEATS = 2000;
 const SPREAD_SEATS = 200;
+/** Events of other organisations and earlier years in the store during the sustained runs. */
+const OTHER_EVENTS = Number(process.env.BENCH_OTHER_EVENTS ?? 5000);
 
 if (!process.env.MEENT_BENCH_TLS_DIR) {
   const dir = mkdtempSync(join(tmpdir(), 'meent-bench-ca-'));
@@ -271,6 +273,7 @@ async function run(): Promise<void> {
       const figures = {
         events: events.length,
         seatsPerEvent: events[0]?.capacity,
+        otherEventsInTheStore: OTHER_EVENTS,
         connections: SUSTAINED_CONNECTIONS,
         durationSeconds: Number(result.duration.toFixed(2)),
         signUpsPerSecond: Number((result['2xx'] / result.duration).toFixed(1)),
@@ -380,6 +383,20 @@ async function run(): Promise<void> {
       log(`store ceiling: ${JSON.stringify(figures)}`);
       return figures;
     };
+    // A store in use holds the events of years and of other organisations; a round of sign-ups
+    // must cost the same with them (FerretDB reads every document of a collection for a filter
+    // it cannot hand to PostgreSQL, such as `$in`).
+    await EventModel.collection.insertMany(
+      Array.from({ length: OTHER_EVENTS }, (_, i) => ({
+        tenantId: `other-${i % 40}`,
+        title: `Eerdere bijeenkomst ${i}`,
+        start: new Date(Date.UTC(2024, 0, 1) + i * 3_600_000),
+        end: new Date(Date.UTC(2024, 0, 1) + i * 3_600_000 + 3_600_000),
+        capacity: 100,
+        counts: { registered: 40, waitlisted: 0, requested: 0 },
+        allocation: { lastSeq: 40, dirty: false },
+      })),
+    );
     const oneEvent = await newEvent('Omgevingsvisie 2040: inloopavond', SUSTAINED_SEATS);
     const sustainedOne = await sustained('one', [{ id: oneEvent.id, capacity: SUSTAINED_SEATS }]);
     const spread = await Promise.all(Array.from({ length: SPREAD_EVENTS }, (_, i) => newEvent(`Kennissessie ${i + 1}`, SPREAD_SEATS)));
