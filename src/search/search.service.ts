@@ -22,7 +22,7 @@ import type { SearchEntryRecord } from '../search-index/search-entry.model.js';
 import { searchIndex } from '../search-index/search-index.js';
 import { matchingEvents } from './event-search-source.js';
 import { rankTop } from './ranking.js';
-import type { SearchHitView, SearchQuery, SearchResultType } from './search.schemas.js';
+import { SEARCH_RESULT_TYPES, type SearchHitView, type SearchQuery, type SearchResultType } from './search.schemas.js';
 import { analyseQuery, type QueryWord } from '../search-index/text-analysis.js';
 import { clockOf, type Clock } from '../time/clock.js';
 import { derivedOnce, readCache } from '../db/read-cache.js';
@@ -45,12 +45,17 @@ interface CachedEntries {
 }
 
 /** The cached entries' sets, built once per cached version, not per request. */
-/** Rows of the cached entries that a reader of a community may be shown, by type. */
+/**
+ * Rows of the cached entries of one community: the community itself (shown to whoever may see
+ * it), and its content by type (discussions, replies, consultations: shown to its readers).
+ */
 interface CommunityRows {
   community: number[];
-  discussion: number[];
-  reply: number[];
+  content: Map<SearchResultType, number[]>;
 }
+
+/** The result types the tenant's search entries answer (events and people have their own sources). */
+const ENTRY_TYPES: readonly SearchResultType[] = SEARCH_RESULT_TYPES.filter((t) => t !== 'event' && t !== 'person');
 
 /**
  * The cached entries' sets, built once per cached version, not per request, and the entries
@@ -70,12 +75,17 @@ const prepare = derivedOnce((found: CachedEntries): { entries: PreparedEntry[]; 
   const hiddenDiscussions = new Set(found.hiddenDiscussions);
   const byCommunity = new Map<string, CommunityRows>();
   entries.forEach((e, row) => {
-    if (!e.community || (e.type !== 'community' && e.type !== 'discussion' && e.type !== 'reply')) return;
+    if (!e.community || !ENTRY_TYPES.includes(e.type)) return;
     if (e.type !== 'community' && e.hidden) return;
     if (e.type === 'reply' && hiddenDiscussions.has(e.discussion ?? '')) return;
     let rows = byCommunity.get(e.community);
-    if (!rows) byCommunity.set(e.community, (rows = { community: [], discussion: [], reply: [] }));
-    rows[e.type].push(row);
+    if (!rows) byCommunity.set(e.community, (rows = { community: [], content: new Map() }));
+    if (e.type === 'community') rows.community.push(row);
+    else {
+      let list = rows.content.get(e.type);
+      if (!list) rows.content.set(e.type, (list = []));
+      list.push(row);
+    }
   });
   return { entries, byCommunity };
 });
@@ -144,7 +154,7 @@ export class SearchService {
 
     const visibility = await communityVisibility(actor);
     const [{ entries, byCommunity }, events, people] = await Promise.all([
-      wants('community') || wants('discussion') || wants('reply') ? this.cachedEntriesFor(actor, words) : Promise.resolve({ entries: [], byCommunity: new Map<string, CommunityRows>() }),
+      ENTRY_TYPES.some(wants) ? this.cachedEntriesFor(actor, words) : Promise.resolve({ entries: [], byCommunity: new Map<string, CommunityRows>() }),
       wants('event') ? matchingEvents(actor, words, visibility.readable) : Promise.resolve([]),
       wants('person') ? this.deps.people.search(actor, words, 50) : Promise.resolve([]),
     ]);
@@ -157,8 +167,7 @@ export class SearchService {
     for (const [communityId, groups] of byCommunity) {
       if (wants('community') && visibility.visible.has(communityId)) take(groups.community);
       if (visibility.readable.has(communityId)) {
-        if (wants('discussion')) take(groups.discussion);
-        if (wants('reply')) take(groups.reply);
+        for (const [type, list] of groups.content) if (wants(type)) take(list);
       }
     }
     const others: Candidate[] = [];

@@ -134,6 +134,9 @@ describe('consultations: the life cycle through the whole application, real toke
     const found = await api(member, 'get', `/search?q=${word}`);
     assert.equal(found.status, 200, JSON.stringify(found.body));
     assert.deepEqual(found.body.items.map((h: { type: string; id: string }) => [h.type, h.id]), [['consultation', id]]);
+    // Asked for consultations only, too (this once found nothing: the entries were not read for that type).
+    const onlyConsultations = await api(member, 'get', `/search?q=${word}&type=consultation`);
+    assert.deepEqual(onlyConsultations.body.items.map((h: { type: string; id: string }) => [h.type, h.id]), [['consultation', id]]);
 
     const hidden = await api(outsider, 'get', `/search?q=${word}`);
     assert.equal(hidden.status, 200);
