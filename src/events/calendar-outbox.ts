@@ -104,10 +104,7 @@ export class CalendarOutbox {
 
   /** Records that the event's Outlook copy must catch up. Cheap; safe to call from anywhere, any number of times. */
   async requestSync(event: SyncTarget, request: SyncRequest = {}): Promise<void> {
-    const set = requestFields(event, request);
-    if (!set) return;
-    // $max keeps a later dueAt: a job waiting out Graph's Retry-After is not hurried by new requests.
-    await updateSyncJob(event._id, {}, { $set: set, $inc: { demand: 1 }, $max: { dueAt: this.now() } }, { upsert: true });
+    await this.requestSyncs([event], request);
   }
 
   /** `requestSync` for several events at once (a round of sign-ups): the same effect, fewer writes. */

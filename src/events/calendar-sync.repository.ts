@@ -50,6 +50,7 @@ export interface SyncJobRequest {
  */
 export async function requestSyncJobs(requests: readonly SyncJobRequest[], dueAt: Date): Promise<void> {
   if (requests.length === 0) return;
+  // $max keeps a later dueAt: a job waiting out Graph's Retry-After is not hurried by new requests.
   const update = (r: SyncJobRequest) => ({ $set: r.set, $inc: { demand: 1 }, $max: { dueAt } });
   if (!storeCapabilities().needsWriteSerialisation) {
     await CalendarSyncModel.bulkWrite(

@@ -151,7 +151,11 @@ async function releaseClaims(conditions: readonly ClaimCondition[]): Promise<voi
   // Per event, its id outside the `$or` as well: an equality the store hands to its index
   // (FerretDB pushes nothing inside an `$or` down, and would read every seat claim it holds).
   const byEvent = new Map<string, ClaimCondition[]>();
-  for (const c of conditions) byEvent.set(String(c.eventId), [...(byEvent.get(String(c.eventId)) ?? []), c]);
+  for (const c of conditions) {
+    const own = byEvent.get(String(c.eventId));
+    if (own) own.push(c);
+    else byEvent.set(String(c.eventId), [c]);
+  }
   await inLanes([...byEvent.values()], WRITE_LANES, async (own) => {
     await SeatClaimModel.deleteMany({ eventId: (own[0] as ClaimCondition).eventId, $or: own });
   });
