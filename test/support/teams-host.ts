@@ -111,6 +111,7 @@ export class TeamsHost {
   private constructor(
     readonly context: BrowserContext,
     readonly page: Page,
+    private readonly tabOrigin: string,
   ) {}
 
   static async open(browser: Browser, options: TeamsHostOptions): Promise<TeamsHost> {
@@ -140,7 +141,7 @@ export class TeamsHost {
       ignoreHTTPSErrors: true,
       locale: 'en-US',
     });
-    const host = new TeamsHost(context, await context.newPage());
+    const host = new TeamsHost(context, await context.newPage(), tabOrigin);
     // Later routes are consulted first: the Teams page, then "everything else is blocked".
     await context.route('**/*', (route) => {
       const url = route.request().url();
@@ -166,7 +167,10 @@ export class TeamsHost {
     const element = await this.page.waitForSelector('#tab');
     const frame = await element.contentFrame();
     if (!frame) throw new Error('the host page has no tab frame');
-    await frame.waitForLoadState('domcontentloaded');
+    // The iframe starts on about:blank, whose load has already fired; waiting only for the load
+    // state could hand back that document, and the tab's own navigation would then destroy the
+    // caller's first evaluate ("Execution context was destroyed").
+    await frame.waitForURL((url) => url.origin === this.tabOrigin, { waitUntil: 'domcontentloaded' });
     return frame;
   }
 
