@@ -70,6 +70,26 @@ function sharedView(x: ReplyRecord): SharedReplyView {
  */
 const sharedViewOf = derivedOnce(sharedView);
 
+/**
+ * What the actor may do with a (not removed) reply by `authorId`, decided once per author and
+ * request: the policy depends on the actor, the community and the owner, not on the reply, and
+ * a 50-reply page asked it a hundred times for a handful of authors.
+ */
+const permissionsByAccess = new WeakMap<DiscussionAccess, Map<string, ReplyBaseView['permissions']>>();
+function authorPermissions(access: DiscussionAccess, authorId: string): ReplyBaseView['permissions'] {
+  let byAuthor = permissionsByAccess.get(access);
+  if (!byAuthor) {
+    byAuthor = new Map();
+    permissionsByAccess.set(access, byAuthor);
+  }
+  let permissions = byAuthor.get(authorId);
+  if (!permissions) {
+    permissions = Object.freeze({ canEdit: access.can('reply.update', authorId), canDelete: access.can('reply.delete', authorId), canModerate: access.canModerate });
+    byAuthor.set(authorId, permissions);
+  }
+  return permissions;
+}
+
 export class ReplyService {
   private readonly now: Clock;
 
@@ -289,11 +309,7 @@ export class ReplyService {
         body: concealed ? null : view.body,
         mentions: concealed ? [] : view.mentions,
         myReactions: mine instanceof Map ? (mine.get(view.id) ?? []) : [],
-        permissions: {
-          canEdit: !x.removed && access.can('reply.update', x.authorId),
-          canDelete: !x.removed && access.can('reply.delete', x.authorId),
-          canModerate: access.canModerate,
-        },
+        permissions: x.removed ? { canEdit: false, canDelete: false, canModerate: access.canModerate } : authorPermissions(access, x.authorId),
       };
     };
     return { ...base(r), replies: nested.map(base) };

@@ -92,6 +92,43 @@ describe('discussions and replies (HTTP, real database)', function () {
     assert.equal(fresh.body.replyCount, 1);
   });
 
+  it('gives each reader of a thread page their own permissions per reply author, the same for every reply by one author', async () => {
+    const manager = await person({ userId: 'perm-manager' });
+    const ann = await person({ userId: 'perm-ann' });
+    const bob = await person({ userId: 'perm-bob' });
+    const c = await community(world, manager, { members: [ann, bob] });
+    const d = await as(world.app, manager).post(`/communities/${c.id}/discussions`, { title: 'Wie mag wat', body: 'x' }).expect(201);
+    const byAnn = await as(world.app, ann).post(`/discussions/${d.body.id}/replies`, { body: 'Ann 1' }).expect(201);
+    await as(world.app, bob).post(`/discussions/${d.body.id}/replies`, { body: 'Bob 1', parentId: byAnn.body.id }).expect(201);
+    await as(world.app, ann).post(`/discussions/${d.body.id}/replies`, { body: 'Ann 2' }).expect(201);
+    const removed = await as(world.app, ann).post(`/discussions/${d.body.id}/replies`, { body: 'Ann 3' }).expect(201);
+    await as(world.app, ann).delete(`/replies/${removed.body.id}`).expect(204);
+    type Item = { author: { id: string }; removed: boolean; permissions: { canEdit: boolean; canDelete: boolean; canModerate: boolean }; replies: Item[] };
+    const seen = async (reader: typeof ann) => {
+      const page = await as(world.app, reader).get(`/discussions/${d.body.id}/replies`).expect(200);
+      return (page.body.items as Item[]).flatMap((i) => [i, ...i.replies]).map((i) => [i.author.id, i.removed, i.permissions.canEdit, i.permissions.canDelete, i.permissions.canModerate]);
+    };
+    assert.deepEqual(await seen(ann), [
+      ['perm-ann', false, true, true, false],
+      ['perm-bob', false, false, false, false],
+      ['perm-ann', false, true, true, false],
+      ['perm-ann', true, false, false, false],
+    ]);
+    assert.deepEqual(await seen(bob), [
+      ['perm-ann', false, false, false, false],
+      ['perm-bob', false, true, true, false],
+      ['perm-ann', false, false, false, false],
+      ['perm-ann', true, false, false, false],
+    ]);
+    const byManager = await seen(manager);
+    assert.deepEqual(byManager.map(([, removedOne, , canDelete, canModerate]) => [removedOne, canDelete, canModerate]), [
+      [false, true, true],
+      [false, true, true],
+      [false, true, true],
+      [true, false, true],
+    ]);
+  });
+
   it('keeps one reaction of each kind per person, with exact counts under concurrency', async () => {
     const author = await person({ userId: 'rx-author' });
     const fans = await Promise.all(Array.from({ length: 8 }, (_, i) => person({ userId: `rx-fan-${i}` })));
