@@ -16,9 +16,10 @@
  *
  * The lock gives fairness and exact counts; the unique indexes in registration.model.ts
  * make overbooking and duplicates impossible even if a lease were ever lost. Writes are
- * ordered so that those invariants hold after every single write. A batch marks the event
- * before its first write and clears the mark with its last; the next batch that finds the
- * mark recounts from the registrations and releases orphaned seat claims, so a batch
+ * ordered so that those invariants hold after every single write. A round records which
+ * events it is writing before its first write (on the event, or in one record for a round of
+ * several: seat-rounds.ts) and clears that with its last; the next batch of an event that is
+ * still recorded recounts from the registrations and releases orphaned seat claims, so a batch
  * interrupted half-way leaves nothing the next one cannot repair.
  */
 import type { Types } from 'mongoose';
@@ -28,6 +29,7 @@ import { DomainError } from '../errors/domain-errors.js';
 import type { EventRecord } from './event.model.js';
 import { eventLockKey } from './event.repository.js';
 import { commitBooks, SeatBook } from './seat-book.js';
+import { unfinishedAmong } from './seat-rounds.js';
 import type { BatchCommitted, BatchResult, EditOutcome, EventEditPlan, Outcome, RegistrationOutcome, SeatOperation } from './seat-operations.js';
 import { clockOf, type Clock } from '../time/clock.js';
 
@@ -145,10 +147,11 @@ export class SeatAllocator {
         round.map((b) => eventLockKey(b.eventId)),
         async () => {
           const now = this.now();
+          const unfinished = await unfinishedAmong(round.map((b) => b.eventId));
           await Promise.all(
             round.map(async (batch) => {
               try {
-                const book = await SeatBook.load(batch.tenantId, batch.eventId, batch.items.map((p) => p.op), now);
+                const book = await SeatBook.load(batch.tenantId, batch.eventId, batch.items.map((p) => p.op), now, unfinished.has(String(batch.eventId)));
                 const results: BatchResult[] = [];
                 for (const pending of batch.items) {
                   try {
@@ -164,7 +167,7 @@ export class SeatAllocator {
               }
             }),
           );
-          return commitBooks(applied);
+          return commitBooks(applied, now, (error, message) => this.deps.logger?.warn({ err: error }, message));
         },
       );
     } catch (error) {

@@ -13,6 +13,7 @@ import type { BatchCommitted, BatchResult, EditOutcome, EventEditPlan, Outcome, 
 import { arrival, isOutlookAttendee, lowerBound, personOf, time } from './registration-facts.js';
 import { countRegistrations, differs, loadBatch, markAllocationDirty, registeredRows, registeredSeats, seatClaimsOf, waitlistPage, waitlistQueues, writeChanges, writeEventsAfterBatch, type EventWrites, type SeatEntry } from './seat-store.js';
 import { SeatPool } from './seat-pool.js';
+import { beginRound, endRound, repaired } from './seat-rounds.js';
 import { hasStarted, signUpClosedReason, type SignUpClosed } from './signup-window.js';
 
 const CLOSED_MESSAGES: Record<SignUpClosed, string> = {
@@ -51,6 +52,8 @@ export class SeatBook {
   private rebalanceNeeded = false;
   /** Counts were recomputed at load; the event document is rewritten even without other changes. */
   private recounted = false;
+  /** An unfinished round named this event (seat-rounds.ts); once written, it no longer does. */
+  private unfinished = false;
   private settled = false;
   /** People moved by this batch, in order (for edit outcomes). */
   private readonly demotedNow: string[] = [];
@@ -68,14 +71,15 @@ export class SeatBook {
     this.storedRegistered = counts.registered;
   }
 
-  static async load(tenantId: string, eventId: Types.ObjectId, ops: SeatOperation[], now: Date): Promise<SeatBook> {
+  /** `unfinished`: a round that wrote to this event stopped half-way (seat-rounds.ts). */
+  static async load(tenantId: string, eventId: Types.ObjectId, ops: SeatOperation[], now: Date, unfinished = false): Promise<SeatBook> {
     const userIds = [...new Set(ops.flatMap((op) => (op.kind === 'edit' ? [] : [op.kind === 'signUp' || op.kind === 'add' ? op.person.userId : op.userId])))];
     const [event, registrations] = await loadBatch(tenantId, eventId, userIds);
     if (!event) throw new NotFoundError('There is no such event.', 'event_not_found');
     let counts = { registered: event.counts?.registered ?? 0, waitlisted: event.counts?.waitlisted ?? 0, requested: event.counts?.requested ?? 0 };
     let lastSeq = event.allocation?.lastSeq ?? 0;
     let recounted = false;
-    if (!event.allocation || event.allocation.dirty) {
+    if (!event.allocation || event.allocation.dirty || unfinished) {
       // The last batch stopped between its writes (or the event predates the bookkeeping): count afresh.
       const stored = await countRegistrations(eventId);
       counts = { registered: stored.count('registered'), waitlisted: stored.count('waitlisted'), requested: stored.count('requested') };
@@ -84,6 +88,7 @@ export class SeatBook {
     }
     const book = new SeatBook(tenantId, event, counts, lastSeq, now);
     book.recounted = recounted;
+    book.unfinished = unfinished;
     if (!recounted && event.capacity !== null) book.pool = SeatPool.from(event.allocation?.seats);
     for (const r of registrations) book.entries.set(r.userId, { initial: r, current: { ...r } });
     // A batch interrupted between writes can leave more registered than seats after a capacity change.
@@ -476,14 +481,14 @@ export class SeatBook {
   // ---- commit ----
 
   /** What this batch writes: its part of the round's writes, and the event's fields set last (or null: nothing to set). */
-  plannedWrites(): { writes: EventWrites; dirty: boolean; eventSet: Record<string, unknown> | null } {
+  plannedWrites(): { writes: EventWrites; dirty: boolean; eventSet: Record<string, unknown> | null; unfinished: boolean } {
     const changed = [...this.entries.values()].filter((e) => e.initial === null || differs(e.initial, e.current));
     const dirty = changed.length > 0 || this.orphanClaims.length > 0;
     const counts = { registered: this.counts.registered, waitlisted: this.counts.waitlisted, requested: this.counts.requested };
     // The free seats go with the counts; without a capacity, or when they are too many to list, none are kept.
     const seats = this.event.capacity === null ? undefined : this.holders ? SeatPool.ofHeld(this.holders.keys()).toRecord() : this.pool?.toRecord();
     const set: Record<string, unknown> = { ...this.eventSet, counts, allocation: { lastSeq: this.nextSeq - 1, dirty: false, ...(seats ? { seats } : {}) } };
-    return { writes: { tenantId: this.tenantId, eventId: this.event._id, changed, orphanClaims: this.orphanClaims }, dirty, eventSet: dirty || this.edited || this.recounted ? set : null };
+    return { writes: { tenantId: this.tenantId, eventId: this.event._id, changed, orphanClaims: this.orphanClaims }, dirty, eventSet: dirty || this.edited || this.recounted ? set : null, unfinished: this.unfinished };
   }
 
   /** After the round's writes: the event as written, the positions, and what the outboxes need. */
@@ -510,14 +515,28 @@ export class SeatBook {
 }
 
 /**
- * Writes a round of batches, one per event, together: every event is marked before the first
- * write and cleared with its last (its counts), so an interrupted round is noticed per event;
- * in between, `writeChanges` keeps each event's invariants after every write.
+ * Writes a round of batches, one per event, together. Before the first write the round is
+ * recorded as unfinished: in one document naming its events when it writes to several
+ * (seat-rounds.ts), on the event itself otherwise; the record goes with the last write (the
+ * events' counts), so an interrupted round is noticed per event. In between, `writeChanges`
+ * keeps each event's invariants after every write.
  */
-export async function commitBooks(batches: readonly { book: SeatBook; results: BatchResult[] }[]): Promise<BatchCommitted[]> {
+export async function commitBooks(
+  batches: readonly { book: SeatBook; results: BatchResult[] }[],
+  now: Date,
+  warn: (error: unknown, message: string) => void,
+): Promise<BatchCommitted[]> {
   const planned = batches.map(({ book }) => book.plannedWrites());
-  await markAllocationDirty(planned.filter((p) => p.dirty).map((p) => p.writes.eventId));
+  const dirty = planned.filter((p) => p.dirty).map((p) => p.writes.eventId);
+  // One insert and one delete instead of an update per event (the break-even is two events).
+  const round = dirty.length > 2 ? await beginRound(dirty, now) : null;
+  if (!round) await markAllocationDirty(dirty);
   await writeChanges(planned.map((p) => p.writes));
   await writeEventsAfterBatch(planned.flatMap((p) => (p.eventSet ? [{ eventId: p.writes.eventId, set: p.eventSet }] : [])));
+  // Everything is written; a record left behind by a failure here costs a recount, nothing more.
+  await Promise.all([
+    round ? endRound(round) : undefined,
+    repaired(planned.filter((p) => p.unfinished).map((p) => p.writes.eventId)),
+  ]).catch((error: unknown) => warn(error, 'could not clear the record of a round; its events will be counted afresh'));
   return Promise.all(batches.map(({ book, results }, i) => book.committed(results, planned[i] as (typeof planned)[number])));
 }

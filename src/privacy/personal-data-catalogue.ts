@@ -466,6 +466,16 @@ export const PERSONAL_DATA_CATALOGUE: CatalogueEntry[] = [
     fields: { eventId: F.eventId, seat: technical('Plaatsnummer.', 'Seat number.'), registrationId: technical('De inschrijving met die plaats.', 'The registration holding it.') },
   },
   {
+    model: 'EventSeatRound',
+    collection: 'event_seat_rounds',
+    purpose: {
+      nl: 'Welke bijeenkomsten een ronde inschrijvingen aan het wegschrijven is, zodat een onderbroken ronde wordt hersteld.',
+      en: 'Which events a round of sign-ups is writing, so that an interrupted round is repaired.',
+    },
+    retention: { nl: 'Tot de ronde klaar is (milliseconden); na een onderbreking tot de volgende inschrijving op elke genoemde bijeenkomst.', en: 'Until the round is done (milliseconds); after an interruption, until the next sign-up on each event it names.' },
+    fields: { eventIds: technical('De bijeenkomsten van de ronde.', "The round's events."), at: F.at },
+  },
+  {
     model: 'EventAttendance',
     collection: 'event_attendance',
     purpose: { nl: 'Wie een online bijeenkomst bijwoonde (uit het aanwezigheidsrapport van Teams).', en: "Who attended an online event (from Teams' attendance report)." },

@@ -8,6 +8,7 @@ import { EventModel } from '../../src/events/event.model.js';
 import type { EventsServices } from '../../src/events/events.module.js';
 import { RegistrationModel, SeatClaimModel } from '../../src/events/registration.model.js';
 import { SeatAllocator } from '../../src/events/seat-allocator.js';
+import { SeatRoundModel } from '../../src/events/seat-rounds.js';
 import { NotificationModel } from '../../src/notifications/notification.model.js';
 import { useTestDatabase } from '../support/database.js';
 import { eventInput, person, services, syncEventIndexes, testClock, type TestClock } from './events-fixtures.js';
@@ -283,6 +284,46 @@ describe('event sign-ups (service)', () => {
     assert.equal((await s.signups.signUp(c!, event.id)).registration.status, 'registered');
     assert.equal((await s.signups.signUp(d!, event.id)).registration.status, 'registered');
     await seatInvariants(event.id);
+  });
+
+  it('records a round over several events once, and when it stops half-way, each event\'s next batch counts afresh and takes it out of the record', async () => {
+    const allocator = new SeatAllocator({ now: clock.now });
+    const [a, b, c, warmUp] = await Promise.all([0, 1, 2, 3].map(() => s.events.create(admin, eventInput(clock, { capacity: 4 }))));
+    const ids = [a, b, c].map((e) => new Types.ObjectId(e!.id));
+    const guest = (name: string) => ({ userId: name, displayName: name, email: null, organisation: null, isGuest: false });
+    const signUp = (eventId: Types.ObjectId, name: string) => allocator.apply(admin.tenantId, eventId, { kind: 'signUp', person: guest(name) });
+    // The first submission takes a round of its own; the three after it share the next one.
+    const together = async (name: string) => {
+      await allocator.idle();
+      const first = signUp(new Types.ObjectId(warmUp!.id), `${name}-warm-up`);
+      return Promise.allSettled([first, ...ids.map((id, i) => signUp(id, `${name}-${i}`))]);
+    };
+    const written = await together('one');
+    assert.ok(written.every((r) => r.status === 'fulfilled'));
+    assert.equal(await SeatRoundModel.countDocuments(), 0, 'a finished round leaves no record');
+    assert.deepEqual((await Promise.all(ids.map((_id) => EventModel.findById(_id).lean()))).map((e) => e?.allocation?.dirty), [false, false, false]);
+
+    // The middle event's bookkeeping names a held seat: the round's claims insert fails half-way
+    // (before any registration; the other events' claims may be in).
+    await EventModel.updateOne({ _id: ids[1] }, { $set: { 'allocation.seats': { next: 1, free: [] } } });
+    const failed = await together('two');
+    assert.deepEqual(failed.slice(1).map((r) => r.status), ['rejected', 'rejected', 'rejected'], 'the whole round failed');
+    const left = await SeatRoundModel.find().lean();
+    assert.deepEqual(left.map((r) => r.eventIds.map(String).sort()), [ids.map(String).sort()], 'one record names the three events');
+    assert.deepEqual((await Promise.all(ids.map((_id) => EventModel.findById(_id).lean()))).map((e) => e?.allocation?.dirty), [false, false, false], 'no event was marked on its own');
+
+    // Each event's next batch (a round of its own) counts afresh, releases what the failure left, and leaves the record.
+    for (const [i, id] of ids.entries()) {
+      assert.equal((await signUp(id, `three-${i}`)).registration.status, 'registered');
+      await seatInvariants(String(id));
+      const rest = ids.slice(i + 1).map(String).sort();
+      assert.deepEqual((await SeatRoundModel.find().lean()).map((r) => r.eventIds.map(String).sort()), rest.length > 0 ? [rest] : []);
+    }
+    assert.deepEqual((await RegistrationModel.find({ eventId: ids[0] }).sort({ seq: 1 }).lean()).map((r) => [r.userId, r.seq, r.seat]), [
+      ['one-0', 1, 1],
+      ['three-0', 2, 2],
+    ], 'seat 2 is given (again, if the failure left a claim on it), and arrival numbers have no gap');
+    await allocator.idle();
   });
 
   it('keeps every invariant when two processes (two lock managers) take 120 sign-ups and 20 cancellations for 30 seats', async () => {
