@@ -24,7 +24,7 @@ import type { DiscussionSummary, DiscussionsPort } from './ports.js';
 export interface ServiceDiscussionsPortDeps {
   communities: Pick<CommunityService, 'list'>;
   discussions: Pick<DiscussionService, 'listForCommunity' | 'create' | 'follow' | 'unfollow' | 'view'>;
-  replies: Pick<ReplyService, 'create' | 'list'>;
+  replies: Pick<ReplyService, 'create' | 'page'>;
 }
 
 /** The latest list reads at most this many of the actor's communities (the most recently active). */
@@ -69,7 +69,7 @@ export class ServiceDiscussionsPort implements DiscussionsPort {
       this.deps.discussions.view(actor, access, { markRead: false }),
       threads === 0
         ? Promise.resolve({ items: [] })
-        : this.deps.replies.list(actor, discussionId, { limit: LATEST_REPLIES, ...(threads > LATEST_REPLIES ? { cursor: encodeSeqCursor(threads - LATEST_REPLIES) } : {}) }),
+        : this.deps.replies.page(actor, discussionId, { limit: LATEST_REPLIES, ...(threads > LATEST_REPLIES ? { cursor: encodeSeqCursor(threads - LATEST_REPLIES) } : {}) }).then((page) => page.view()),
     ]);
     // The last threads with their nested replies, in the order they were written.
     const shown = replies.items

@@ -1,6 +1,6 @@
 /** HTTP surface of discussions, replies, reactions, following and answers. */
 import { Router } from 'express';
-import type { ApiSpec } from '../http/api-spec.js';
+import { JsonText, type ApiSpec } from '../http/api-spec.js';
 import { idParams, pageOf } from '../http/api-schemas.js';
 import {
   answerSchema,
@@ -111,7 +111,7 @@ export function discussionsRouter(spec: ApiSpec, deps: { discussions: Discussion
       success: { status: 200, description: 'A page of replies', schema: pageOf(replyView) },
       errors: [403, 404],
     },
-    ({ actor, params, query }) => replies.list(actor, params.id, query),
+    async ({ actor, params, query }) => new JsonText((await replies.page(actor, params.id, query)).json()),
   );
   spec.route(
     router,

@@ -4,18 +4,16 @@
  * "removed" placeholder keeps the thread's shape). Writing a reply makes the writer follow
  * the discussion and tells its followers (and the people mentioned).
  */
-import { authorView } from '../personal-data/former-member.js';
 import mongoose from 'mongoose';
 import type { Actor } from '../auth/actor.js';
 import { takeActivitySeq } from '../communities/communities.port.js';
 import { excerptOf, markdown, markdownToText } from '../content/markdown.js';
-import { MAX_PAGE_SIZE, type Page } from '../db/pagination.js';
+import { MAX_PAGE_SIZE } from '../db/pagination.js';
 import { ConflictError, ValidationError } from '../errors/domain-errors.js';
 import { NOTIFICATION_FILES, type NotificationIntent } from '../notifications/notification-outbox.js';
 import { replyConcealed, resolveDiscussionAccess, resolveReplyAccess, type DiscussionAccess } from './discussion-access.js';
 import type { DiscussionRecord, ReactionKind } from './discussion.model.js';
-import type { CreateReplyInput, ReplyBaseView, ReplyView, UpdateReplyInput } from './discussion.schemas.js';
-import { reactionCounts } from './discussion-summaries.js';
+import type { CreateReplyInput, ReplyView, UpdateReplyInput } from './discussion.schemas.js';
 import type { DiscussionService, DiscussionServiceDeps } from './discussion.service.js';
 import { bucketOf, decodeSeqCursor, encodeSeqCursor } from './feed-buckets.js';
 import { mentionIntents, stillReaders, visibleMentions } from './mentions.js';
@@ -34,7 +32,7 @@ import {
   updateReplyActivityExcerpt,
 } from './discussions.repository.js';
 import { cachedReactionsIn, cachedRepliesInBucket } from './discussion-read-cache.js';
-import { derivedOnce } from '../db/read-cache.js';
+import { replyView, ThreadPage, withFiles, type MyReactions, type ThreadPageParts } from './reply-views.js';
 import { clockOf, type Clock } from '../time/clock.js';
 
 export interface ReplyServiceDeps extends DiscussionServiceDeps {
@@ -42,53 +40,6 @@ export interface ReplyServiceDeps extends DiscussionServiceDeps {
 }
 
 const DEFAULT_THREAD_PAGE = 50;
-
-/** What every reader sees of a reply (before concealment, their reactions and their permissions). */
-type SharedReplyView = Omit<ReplyBaseView, 'myReactions' | 'permissions'>;
-
-function sharedView(x: ReplyRecord): SharedReplyView {
-  return {
-    id: String(x._id),
-    discussionId: String(x.discussionId),
-    parentId: x.parentId ? String(x.parentId) : null,
-    author: authorView(x.authorId, x.authorName),
-    body: { source: x.body?.source ?? '', html: x.body?.html ?? '' },
-    removed: x.removed === true,
-    hidden: x.hidden === true,
-    accepted: x.accepted === true,
-    mentions: x.mentions ?? [],
-    reactions: reactionCounts(x.counts?.reactions),
-    editedAt: x.editedAt ? x.editedAt.toISOString() : null,
-    createdAt: x.createdAt.toISOString(),
-  };
-}
-
-/**
- * The shared view of a reply from the read cache, built once per cached version (the cache's
- * records are frozen, so a new version is a new object), not per request: a 50-reply page
- * spent a sixth of its CPU re-deriving ids, dates and counts that no reader changes.
- */
-const sharedViewOf = derivedOnce(sharedView);
-
-/**
- * What the actor may do with a (not removed) reply by `authorId`, decided once per author and
- * request: the policy depends on the actor, the community and the owner, not on the reply, and
- * a 50-reply page asked it a hundred times for a handful of authors.
- */
-const permissionsByAccess = new WeakMap<DiscussionAccess, Map<string, ReplyBaseView['permissions']>>();
-function authorPermissions(access: DiscussionAccess, authorId: string): ReplyBaseView['permissions'] {
-  let byAuthor = permissionsByAccess.get(access);
-  if (!byAuthor) {
-    byAuthor = new Map();
-    permissionsByAccess.set(access, byAuthor);
-  }
-  let permissions = byAuthor.get(authorId);
-  if (!permissions) {
-    permissions = Object.freeze({ canEdit: access.can('reply.update', authorId), canDelete: access.can('reply.delete', authorId), canModerate: access.canModerate });
-    byAuthor.set(authorId, permissions);
-  }
-  return permissions;
-}
 
 export class ReplyService {
   private readonly now: Clock;
@@ -179,8 +130,15 @@ export class ReplyService {
     return view;
   }
 
-  /** A page of the thread: top-level replies oldest first, each with its nested replies. */
-  async list(actor: Actor, discussionId: string, query: { cursor?: string; limit?: number }): Promise<Page<ReplyView>> {
+  /**
+   * A page of the thread: top-level replies oldest first, each with its nested replies; the
+   * caller renders it as objects or as JSON text (reply-views.ts).
+   */
+  async page(actor: Actor, discussionId: string, query: { cursor?: string; limit?: number }): Promise<ThreadPage> {
+    return new ThreadPage(await this.threadPage(actor, discussionId, query));
+  }
+
+  private async threadPage(actor: Actor, discussionId: string, query: { cursor?: string; limit?: number }): Promise<ThreadPageParts> {
     const access = await resolveDiscussionAccess(actor, discussionId, { forRead: true });
     access.authorize('discussion.read');
     const d = access.discussion;
@@ -194,7 +152,8 @@ export class ReplyService {
     const top = d.counts?.threadSeq ?? 0;
     const first = after + 1;
     const last = Math.min(top, after + limit);
-    if (first > last) return { items: [] };
+    const empty: ThreadPageParts = { actor, access, threads: [], mine: new Map(), files: null };
+    if (first > last) return empty;
     // Top-level replies are numbered 1, 2, ... without gaps, so the buckets of a page are known in advance.
     const buckets: number[] = [];
     for (let b = bucketOf(first); b <= bucketOf(last); b++) buckets.push(b);
@@ -209,17 +168,10 @@ export class ReplyService {
     const children = new Map<string, ReplyRecord[]>();
     for (const r of inRange) if (r.parentId) children.set(String(r.parentId), [...(children.get(String(r.parentId)) ?? []), r]);
     const tops = inRange.filter((r) => !r.parentId).sort((a, b) => a.threadSeq - b.threadSeq);
-    const items = tops.map((r) =>
-      this.toView(
-        actor,
-        access,
-        r,
-        (children.get(String(r._id)) ?? []).sort((a, b) => a.seq - b.seq),
-        myReactions,
-        sharedViewOf,
-      ),
-    );
-    return { items: await this.withAttachments(items), ...(last < top ? { nextCursor: encodeSeqCursor(last) } : {}) };
+    const threads = tops.map((reply) => ({ reply, nested: (children.get(String(reply._id)) ?? []).sort((a, b) => a.seq - b.seq) }));
+    const shown = threads.flatMap(({ reply, nested }) => [reply, ...nested]).filter((x) => !replyConcealed(actor, x, access.canModerate));
+    const files = this.deps.attachments ? await this.deps.attachments.viewsOf('reply', shown.map((x) => x._id)) : null;
+    return { ...empty, threads, mine: myReactions, files, ...(last < top ? { nextCursor: encodeSeqCursor(last) } : {}) };
   }
 
   /** The replies' files (one read for the page); a removed or concealed reply shows none. */
@@ -227,8 +179,7 @@ export class ReplyService {
     if (!this.deps.attachments) return views;
     const all = views.flatMap((v) => [v, ...v.replies]).filter((v) => v.body !== null);
     const files = await this.deps.attachments.viewsOf('reply', all.map((v) => new mongoose.Types.ObjectId(v.id)));
-    const add = <T extends ReplyBaseView>(v: T): T => (v.body !== null ? { ...v, attachments: files.get(v.id) ?? [] } : v);
-    return views.map((v) => ({ ...add(v), replies: v.replies.map(add) }));
+    return views.map((v) => ({ ...withFiles(v, files), replies: v.replies.map((r) => withFiles(r, files)) }));
   }
 
   async get(actor: Actor, replyId: string): Promise<ReplyView> {
@@ -296,23 +247,9 @@ export class ReplyService {
     }
   }
 
-  /**
-   * A reply as `actor` sees it. `shared` gives the part that is the same for every reader; a
-   * thread page passes `sharedViewOf`, built once per cached version of the reply.
-   */
-  toView(actor: Actor, access: DiscussionAccess, r: ReplyRecord, nested: ReplyRecord[], mine: Map<string, ReactionKind[]> | Set<string>, shared: (x: ReplyRecord) => SharedReplyView = sharedView): ReplyView {
-    const base = (x: ReplyRecord): ReplyBaseView => {
-      const concealed = replyConcealed(actor, x, access.canModerate);
-      const view = shared(x);
-      return {
-        ...view,
-        body: concealed ? null : view.body,
-        mentions: concealed ? [] : view.mentions,
-        myReactions: mine instanceof Map ? (mine.get(view.id) ?? []) : [],
-        permissions: x.removed ? { canEdit: false, canDelete: false, canModerate: access.canModerate } : authorPermissions(access, x.authorId),
-      };
-    };
-    return { ...base(r), replies: nested.map(base) };
+  /** A reply as `actor` sees it (reply-views.ts). */
+  toView(actor: Actor, access: DiscussionAccess, r: ReplyRecord, nested: ReplyRecord[], mine: MyReactions): ReplyView {
+    return replyView(actor, access, r, nested, mine);
   }
 
   private async notifyReply(actor: Actor, access: DiscussionAccess, reply: ReplyRecord, parent: ReplyRecord | null, mentions: string[], files: readonly { name: string; size: number; webUrl: string | null; available: boolean }[]): Promise<void> {

@@ -55,6 +55,14 @@ export class Answer {
   ) {}
 }
 
+/**
+ * A JSON body already serialised (a thread page renders its text from parts cached per
+ * version, reply-views.ts): sent as it is, with the content type and ETag `res.json` gives.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export function answer(status: number, body: unknown): Answer {
   return new Answer(status, body);
 }
@@ -191,6 +199,10 @@ export class ApiSpec {
       }
       if (spec.success.status === 204) {
         res.status(204).end();
+        return;
+      }
+      if (result instanceof JsonText) {
+        res.status(status).type('application/json').send(result.text);
         return;
       }
       const [contentType] = contentTypesOf(spec);

@@ -96,6 +96,46 @@ describe('attachments (HTTP, real database, local drives)', function () {
     await permissionsFollowReaders(world, 'pm');
   });
 
+  it('answers a thread page as JSON text that equals the page as objects, for every reader: files, hidden, removed, nested, reactions, pages', async () => {
+    const manager = await person({ userId: 'tt-manager' });
+    const ann = await person({ userId: 'tt-ann' });
+    const bob = await person({ userId: 'tt-bob' });
+    const c = await community(world, manager, { members: [ann, bob] });
+    const d = await as(world.app, manager).post(`/communities/${c.id}/discussions`, { title: 'Tekst', body: 'x' }).expect(201);
+    const thread = `/discussions/${d.body.id}/replies`;
+    const first = await as(world.app, ann).post(thread, { body: 'Met **bijlage** "quotes" \\ en </script>', attachments: [ownFile(ann, 'Plan.docx')] }).expect(201);
+    const nested = await as(world.app, bob).post(thread, { body: 'Onder', parentId: first.body.id, attachments: [ownFile(bob, 'Reactie.pdf')] }).expect(201);
+    await as(world.app, bob).post(thread, { body: 'Zichtbaar', parentId: first.body.id }).expect(201);
+    const second = await as(world.app, bob).post(thread, { body: 'Tweede' }).expect(201);
+    const third = await as(world.app, ann).post(thread, { body: 'Weg' }).expect(201);
+    await as(world.app, manager).put(`/replies/${nested.body.id}/hidden`).expect(200);
+    await as(world.app, ann).delete(`/replies/${third.body.id}`).expect(204);
+    await as(world.app, ann).put(`/replies/${second.body.id}/reactions/like`).expect(200);
+    await as(world.app, ann).put(`/replies/${second.body.id}/reactions/thanks`).expect(200);
+    const replies = world.module.services.replies;
+    for (const reader of [ann, bob, manager]) {
+      for (const query of [{}, { limit: 1 }, { limit: 2 }]) {
+        const page = await replies.page(reader, d.body.id, query);
+        const [objects, text] = [page.view(), page.json()];
+        assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(objects)), `${reader.userId} ${JSON.stringify(query)}`);
+        const next = objects.nextCursor ? await replies.page(reader, d.body.id, { ...query, cursor: objects.nextCursor }) : null;
+        if (next) assert.deepEqual(JSON.parse(next.json()), JSON.parse(JSON.stringify(next.view())));
+      }
+      const http = await as(world.app, reader).get(thread).expect(200).expect('content-type', 'application/json; charset=utf-8');
+      assert.deepEqual(http.body, JSON.parse(JSON.stringify((await replies.page(reader, d.body.id, {})).view())));
+    }
+    // What differs per reader is there: ann sees neither the content nor the files of bob's hidden reply; bob sees both.
+    const byAnn = (await as(world.app, ann).get(thread).expect(200)).body;
+    const hiddenForAnn = byAnn.items[0].replies[0];
+    assert.deepEqual([hiddenForAnn.body, hiddenForAnn.mentions, 'attachments' in hiddenForAnn], [null, [], false]);
+    assert.equal(byAnn.items[0].attachments[0].name, 'Plan.docx');
+    assert.deepEqual(byAnn.items[1].myReactions.sort(), ['like', 'thanks']);
+    assert.deepEqual([byAnn.items[2].removed, byAnn.items[2].permissions], [true, { canEdit: false, canDelete: false, canModerate: false }]);
+    const byBob = (await as(world.app, bob).get(thread).expect(200)).body;
+    assert.equal(byBob.items[0].replies[0].attachments[0].name, 'Reactie.pdf', 'the author still sees their hidden reply with its file');
+    assert.deepEqual(byBob.items[1].myReactions, []);
+  });
+
   it('follows replies and the community: a hidden reply, a public community made closed, a deleted discussion', async () => {
     const manager = await person({ userId: 'fo-manager' });
     const member = await person({ userId: 'fo-member' });
