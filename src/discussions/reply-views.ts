@@ -102,9 +102,10 @@ export function replyView(actor: Actor, access: DiscussionAccess, r: ReplyRecord
   return { ...base(r), replies: nested.map(base) };
 }
 
-/** A reply with its files (a removed or concealed reply shows none): `files` null when files are off. */
-export function withFiles<T extends ReplyBaseView>(v: T, files: Map<string, AttachmentView[]> | null): T {
-  return files && v.body !== null ? { ...v, attachments: files.get(v.id) ?? [] } : v;
+/** A reply and its nested replies with their files (a removed or concealed reply shows none): `files` null when files are off. */
+export function withFiles(view: ReplyView, files: Map<string, AttachmentView[]> | null): ReplyView {
+  const one = <T extends ReplyBaseView>(v: T): T => (files && v.body !== null ? { ...v, attachments: files.get(v.id) ?? [] } : v);
+  return { ...one(view), replies: view.replies.map(one) };
 }
 
 /** One thread page's replies and what is the reader's own, read once for the page. */
@@ -134,10 +135,7 @@ export class ThreadPage {
 
 /** The page as objects. */
 function threadPageView(page: ThreadPageParts): { items: ReplyView[]; nextCursor?: string } {
-  const items = page.threads.map(({ reply, nested }) => {
-    const view = replyView(page.actor, page.access, reply, nested, page.mine, sharedViewOf);
-    return { ...withFiles(view, page.files), replies: view.replies.map((v) => withFiles(v, page.files)) };
-  });
+  const items = page.threads.map(({ reply, nested }) => withFiles(replyView(page.actor, page.access, reply, nested, page.mine, sharedViewOf), page.files));
   return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }
 

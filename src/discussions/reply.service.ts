@@ -125,7 +125,7 @@ export class ReplyService {
       this.deps.discussions.markRead(actor, { ...d, counts: { ...d.counts, replySeq: seq } } as DiscussionRecord),
       this.indexForSearch(reply, d),
     ]);
-    const view = (await this.withAttachments([this.toView(actor, access, reply, [], new Set())]))[0] as ReplyView;
+    const view = await this.viewWithFiles(actor, access, reply, new Set());
     await this.notifyReply(actor, access, reply, parent, mentions, view.attachments ?? []);
     return view;
   }
@@ -174,19 +174,18 @@ export class ReplyService {
     return { ...empty, threads, mine: myReactions, files, ...(last < top ? { nextCursor: encodeSeqCursor(last) } : {}) };
   }
 
-  /** The replies' files (one read for the page); a removed or concealed reply shows none. */
-  private async withAttachments(views: ReplyView[]): Promise<ReplyView[]> {
-    if (!this.deps.attachments) return views;
-    const all = views.flatMap((v) => [v, ...v.replies]).filter((v) => v.body !== null);
-    const files = await this.deps.attachments.viewsOf('reply', all.map((v) => new mongoose.Types.ObjectId(v.id)));
-    return views.map((v) => ({ ...withFiles(v, files), replies: v.replies.map((r) => withFiles(r, files)) }));
+  /** A single reply as `actor` sees it, with its files (one read); a removed or concealed reply shows none. */
+  private async viewWithFiles(actor: Actor, access: DiscussionAccess, reply: ReplyRecord, mine: MyReactions): Promise<ReplyView> {
+    const view = replyView(actor, access, reply, [], mine);
+    const files = this.deps.attachments && view.body !== null ? await this.deps.attachments.viewsOf('reply', [reply._id]) : null;
+    return withFiles(view, files);
   }
 
   async get(actor: Actor, replyId: string): Promise<ReplyView> {
     const access = await resolveReplyAccess(actor, replyId);
     const mine = await myReactionsTo(access.reply._id, actor.userId);
     // With its files: the tab shows an edited reply from this answer.
-    const [view] = (await this.withAttachments([this.toView(actor, access, access.reply, [], new Map([[String(access.reply._id), mine]]))])) as [ReplyView];
+    const view = await this.viewWithFiles(actor, access, access.reply, new Map([[String(access.reply._id), mine]]));
     const visible = view.body !== null;
     return {
       ...view,
@@ -245,11 +244,6 @@ export class ReplyService {
         details: { discussionId: String(r.discussionId), authorId: r.authorId },
       });
     }
-  }
-
-  /** A reply as `actor` sees it (reply-views.ts). */
-  toView(actor: Actor, access: DiscussionAccess, r: ReplyRecord, nested: ReplyRecord[], mine: MyReactions): ReplyView {
-    return replyView(actor, access, r, nested, mine);
   }
 
   private async notifyReply(actor: Actor, access: DiscussionAccess, reply: ReplyRecord, parent: ReplyRecord | null, mentions: string[], files: readonly { name: string; size: number; webUrl: string | null; available: boolean }[]): Promise<void> {

@@ -44,7 +44,6 @@ interface CachedEntries {
   hiddenDiscussions: readonly string[];
 }
 
-/** The cached entries' sets, built once per cached version, not per request. */
 /**
  * Rows of the cached entries of one community: the community itself (shown to whoever may see
  * it), and its content by type (discussions, replies, consultations: shown to its readers).
